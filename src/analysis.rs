@@ -1,0 +1,399 @@
+//! Text analysis: how Chinese text becomes index terms, on both sides of the index.
+//!
+//! Two analyzers, registered together by [`register`], which every path that opens or creates
+//! an index calls (tantivy does not store tokenizers in the index):
+//!
+//! - **words** (`govsearch_words_v1`): jieba-rs in search mode, for ranking. One term per word
+//!   and per dictionary sub-word (北京大学 → 北京, 大学, 北京大学), frequencies only.
+//! - **grams** (`govsearch_grams_v1`): every non-whitespace character as a unigram, and every
+//!   pair of neighbouring characters as a bigram at the same position. With positions, a
+//!   string of any length is a phrase of bigrams (or one unigram), so a quoted query matches
+//!   exactly the texts that contain the string, whatever jieba would make of it.
+//!
+//! Both analyzers fold text the same way first ([`fold_char`]): full-width ASCII to half-width,
+//! ASCII to lower case, whitespace removed. Folding maps one character to one character, so an
+//! offset in folded text is an offset in the original: highlights land on what the user sees.
+//!
+//! The analyzer names carry a version: an index built with other analysis settings names
+//! analyzers this build does not register, and [`check_index`] refuses it with a clear message
+//! instead of letting it match wrongly.
+
+use std::sync::OnceLock;
+
+use jieba_rs::Jieba;
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+
+use crate::error::{Error, Result};
+
+/// Name of the word analyzer, as stored in the index schema.
+pub(crate) const WORDS: &str = "govsearch_words_v1";
+/// Name of the character-gram analyzer, as stored in the index schema.
+pub(crate) const GRAMS: &str = "govsearch_grams_v1";
+
+/// The jieba dictionary, loaded once per process on first use and shared by every analyzer
+/// clone (tantivy clones analyzers per field, per query and per segment).
+static JIEBA: OnceLock<Jieba> = OnceLock::new();
+
+/// A handle on the process-wide segmenter. Cheap to clone; the dictionary is loaded by the
+/// first segmentation, not by creating the handle, so a process that never segments (a quoted
+/// query, `--help`) never pays for it.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Segmenter;
+
+impl Segmenter {
+    fn jieba(&self) -> &'static Jieba {
+        JIEBA.get_or_init(Jieba::new)
+    }
+
+    /// Words of `folded` as jieba's default mode cuts them (HMM on), as char ranges.
+    pub(crate) fn words(&self, folded: &str) -> Vec<std::ops::Range<usize>> {
+        self.jieba()
+            .cut(folded, true)
+            .into_iter()
+            .filter(|t| is_searchable(t.word))
+            .map(|t| t.start..t.end)
+            .collect()
+    }
+}
+
+/// Folds one character for indexing and querying: full-width forms to ASCII, ASCII upper
+/// case to lower case. Returns `None` for characters that are not indexed at all: whitespace
+/// (including U+3000 and U+2003) and invisible format characters.
+pub fn fold_char(c: char) -> Option<char> {
+    let c = match c as u32 {
+        0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        _ => c,
+    };
+    if c.is_whitespace() || is_invisible(c) {
+        return None;
+    }
+    Some(c.to_ascii_lowercase())
+}
+
+/// Zero-width and byte-order characters that scraped text carries and nobody types.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}'
+    )
+}
+
+/// Folds a whole string: what a quoted query or a needle is compared as.
+pub fn fold(text: &str) -> String {
+    text.chars().filter_map(fold_char).collect()
+}
+
+/// Whether a segmented word carries meaning to search for: it has a letter or a digit.
+/// Punctuation and symbols are left to the grams field, where quoted strings still find them.
+fn is_searchable(word: &str) -> bool {
+    word.chars().any(char::is_alphanumeric)
+}
+
+/// Registers every analyzer govsearch uses on `index`. Call it on every index that is opened
+/// or created, before the first reader or writer.
+pub(crate) fn register(index: &tantivy::Index) {
+    let tokenizers = index.tokenizers();
+    tokenizers.register(
+        WORDS,
+        WordTokenizer {
+            segmenter: Segmenter,
+        },
+    );
+    tokenizers.register(GRAMS, GramTokenizer);
+}
+
+/// Refuses an index whose text fields name analyzers this build does not have.
+pub(crate) fn check_index(index: &tantivy::Index, path: &std::path::Path) -> Result<()> {
+    for (_, entry) in index.schema().fields() {
+        if let tantivy::schema::FieldType::Str(options) = entry.field_type() {
+            if let Some(indexing) = options.get_indexing_options() {
+                let name = indexing.tokenizer();
+                if name != WORDS && name != GRAMS && name != "raw" {
+                    return Err(Error::IncompatibleIndex {
+                        path: path.to_path_buf(),
+                        detail: format!(
+                            "it uses the analyzer {name:?}; this build has {WORDS} and {GRAMS}"
+                        ),
+                    });
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One folded character with where it came from in the original text.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct FoldedChar {
+    pub(crate) ch: char,
+    /// Byte range of the original character.
+    pub(crate) from: usize,
+    pub(crate) to: usize,
+}
+
+/// The indexed characters of `text`, folded, with their original byte ranges.
+pub(crate) fn folded_chars(text: &str) -> Vec<FoldedChar> {
+    text.char_indices()
+        .filter_map(|(i, c)| {
+            fold_char(c).map(|ch| FoldedChar {
+                ch,
+                from: i,
+                to: i + c.len_utf8(),
+            })
+        })
+        .collect()
+}
+
+/// The grams analyzer: unigrams and overlapping bigrams of folded characters.
+#[derive(Clone)]
+pub(crate) struct GramTokenizer;
+
+impl Tokenizer for GramTokenizer {
+    type TokenStream<'a> = GramStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> GramStream {
+        GramStream {
+            chars: folded_chars(text),
+            next: 0,
+            token: Token::default(),
+        }
+    }
+}
+
+/// Token stream of [`GramTokenizer`]. Step `2i` is the unigram at position `i`, step `2i + 1`
+/// the bigram starting there (when a next character exists).
+pub(crate) struct GramStream {
+    chars: Vec<FoldedChar>,
+    next: usize,
+    token: Token,
+}
+
+impl TokenStream for GramStream {
+    fn advance(&mut self) -> bool {
+        loop {
+            let pos = self.next / 2;
+            let bigram = self.next % 2 == 1;
+            if pos >= self.chars.len() {
+                return false;
+            }
+            self.next += 1;
+            if bigram && pos + 1 >= self.chars.len() {
+                continue;
+            }
+            let first = self.chars[pos];
+            let t = &mut self.token;
+            t.text.clear();
+            t.text.push(first.ch);
+            t.offset_from = first.from;
+            t.offset_to = first.to;
+            t.position = pos;
+            t.position_length = 1;
+            if bigram {
+                let second = self.chars[pos + 1];
+                t.text.push(second.ch);
+                t.offset_to = second.to;
+            }
+            return true;
+        }
+    }
+
+    fn token(&self) -> &Token {
+        &self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.token
+    }
+}
+
+/// The terms a string is looked up by in the grams field: `(position offset, term text)`.
+/// One unigram for one character, one bigram for two, and for longer strings bigrams at
+/// every other position plus the last one, which together cover every character.
+pub(crate) fn gram_terms(folded: &str) -> Vec<(usize, String)> {
+    let chars: Vec<char> = folded.chars().collect();
+    match chars.len() {
+        0 => Vec::new(),
+        1 => vec![(0, chars[0].to_string())],
+        n => {
+            let mut offsets: Vec<usize> = (0..n - 1).step_by(2).collect();
+            if offsets.last() != Some(&(n - 2)) {
+                offsets.push(n - 2);
+            }
+            offsets
+                .into_iter()
+                .map(|i| (i, chars[i..i + 2].iter().collect()))
+                .collect()
+        }
+    }
+}
+
+/// The word analyzer: jieba-rs in search mode over folded text.
+///
+/// tantivy-jieba's `JiebaTokenizer` holds a custom `Jieba` by value, so every clone tantivy
+/// makes would copy the dictionary; this analyzer does the same segmentation over a shared,
+/// lazily loaded one.
+#[derive(Clone)]
+pub(crate) struct WordTokenizer {
+    segmenter: Segmenter,
+}
+
+impl Tokenizer for WordTokenizer {
+    type TokenStream<'a> = WordStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordStream {
+        // Fold char by char, keeping whitespace as a space so that jieba still sees the
+        // boundaries and every folded char index maps to one original char.
+        let mut folded = String::with_capacity(text.len());
+        let mut starts = Vec::with_capacity(text.len() / 2);
+        for (i, c) in text.char_indices() {
+            starts.push(i);
+            folded.push(fold_char(c).unwrap_or(' '));
+        }
+        starts.push(text.len());
+        let tokens = self
+            .segmenter
+            .jieba()
+            .cut_for_search(&folded, true)
+            .into_iter()
+            .filter(|t| is_searchable(t.word))
+            .enumerate()
+            .map(|(position, t)| Token {
+                offset_from: starts[t.start],
+                offset_to: starts[t.end],
+                position,
+                text: t.word.to_string(),
+                position_length: 1,
+            })
+            .collect::<Vec<_>>();
+        WordStream {
+            tokens,
+            next: 0,
+            current: Token::default(),
+        }
+    }
+}
+
+/// Token stream of [`WordTokenizer`].
+pub(crate) struct WordStream {
+    tokens: Vec<Token>,
+    next: usize,
+    current: Token,
+}
+
+impl TokenStream for WordStream {
+    fn advance(&mut self) -> bool {
+        match self.tokens.get_mut(self.next) {
+            Some(token) => {
+                self.current = std::mem::take(token);
+                self.next += 1;
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn token(&self) -> &Token {
+        &self.current
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.current
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grams(text: &str) -> Vec<(usize, String)> {
+        let mut stream = GramTokenizer.token_stream(text);
+        let mut out = Vec::new();
+        while stream.advance() {
+            out.push((stream.token().position, stream.token().text.clone()));
+        }
+        out
+    }
+
+    fn words(text: &str) -> Vec<String> {
+        let mut tokenizer = WordTokenizer {
+            segmenter: Segmenter,
+        };
+        let mut stream = tokenizer.token_stream(text);
+        let mut out = Vec::new();
+        while stream.advance() {
+            out.push(stream.token().text.clone());
+        }
+        out
+    }
+
+    #[test]
+    fn fold_maps_width_case_and_drops_whitespace() {
+        assert_eq!(fold("５Ｇ　网络 ABC\u{2003}\u{200B}！"), "5g网络abc!");
+    }
+
+    #[test]
+    fn grams_are_unigrams_and_bigrams_at_char_positions() {
+        assert_eq!(
+            grams("满意 峄城"),
+            vec![
+                (0, "满".into()),
+                (0, "满意".into()),
+                (1, "意".into()),
+                (1, "意峄".into()),
+                (2, "峄".into()),
+                (2, "峄城".into()),
+                (3, "城".into()),
+            ],
+            "whitespace must neither be a token nor take a position"
+        );
+    }
+
+    #[test]
+    fn gram_offsets_point_at_original_bytes() {
+        let text = "Ａ峄";
+        let mut stream = GramTokenizer.token_stream(text);
+        assert!(stream.advance());
+        assert_eq!(stream.token().text, "a");
+        assert_eq!(
+            &text[stream.token().offset_from..stream.token().offset_to],
+            "Ａ"
+        );
+    }
+
+    #[test]
+    fn gram_terms_cover_every_character() {
+        assert_eq!(gram_terms("峄"), vec![(0, "峄".to_string())]);
+        assert_eq!(gram_terms("峄城"), vec![(0, "峄城".to_string())]);
+        assert_eq!(
+            gram_terms("满意峄城"),
+            vec![(0, "满意".to_string()), (2, "峄城".to_string())]
+        );
+        assert_eq!(
+            gram_terms("满意峄城区"),
+            vec![(0, "满意".into()), (2, "峄城".into()), (3, "城区".into())]
+        );
+    }
+
+    #[test]
+    fn words_are_jieba_search_mode_without_punctuation() {
+        assert_eq!(
+            words("北京大学，疫情防控"),
+            vec!["北京", "大学", "北京大学", "疫情", "防控"],
+            "jieba's search-mode segmentation changed, or punctuation leaked into the words"
+        );
+    }
+
+    #[test]
+    fn words_agree_with_tantivy_jieba_search_mode() {
+        // The word analyzer replaces tantivy-jieba's only to share the dictionary; on plain
+        // text it must cut exactly as tantivy-jieba does.
+        let text = "枣庄市峄城区召开思想能力作风问题曝光暨满意峄城创建新闻发布会";
+        let mut reference = tantivy_jieba::JiebaTokenizer::new();
+        let mut stream = reference.token_stream(text);
+        let mut expected = Vec::new();
+        while stream.advance() {
+            expected.push(stream.token().text.clone());
+        }
+        assert_eq!(words(text), expected);
+    }
+}

@@ -1,0 +1,365 @@
+//! Reading one release from the plain-text layout local government sites publish.
+//!
+//! The only module that knows input layouts. The reference layout:
+//!
+//! ```text
+//! <title>
+//!
+//! 2022-05-10 12:36:57 来源:鲁网 大字体 小字体 扫码带走      <- date, source, toolbar
+//! 打印
+//!
+//!   <paragraphs, indented>
+//!
+//! 责任编辑:杜伟                                               <- editor
+//! 新闻关键词:枣庄市峄城区                                       <- keywords
+//! ```
+//!
+//! Real sites vary: `：` for `:`, `发布时间：`, `2022年05月10日 12:36`, `作者：`/`编辑：`, no
+//! toolbar, no editor, several keywords split by spaces, `，`, `、` or `;`. A field the file
+//! does not have is absent, never an empty string or 1970.
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+
+use crate::dates::{in_china, parse_datetime_prefix};
+
+/// A release as read from a file: what gets indexed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Article {
+    /// The headline.
+    pub title: String,
+    /// When it was published, in China time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub published: Option<DateTime<FixedOffset>>,
+    /// Who published it (来源).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// The editor responsible (责任编辑, 编辑, 作者).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub editor: Option<String>,
+    /// The keywords the site tagged it with (新闻关键词), in order, without repeats.
+    pub keywords: Vec<String>,
+    /// The text, one paragraph per line, without toolbar and metadata lines.
+    pub body: String,
+}
+
+/// Why a text is not an article.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NotAnArticle {
+    /// Nothing but whitespace.
+    Empty,
+    /// A title line but no paragraphs after the metadata.
+    NoBody,
+}
+
+impl std::fmt::Display for NotAnArticle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            NotAnArticle::Empty => "empty file",
+            NotAnArticle::NoBody => "no article body after the title",
+        })
+    }
+}
+
+/// Labels of metadata fields, longest first so that 责任编辑 wins over 编辑.
+const LABELS: &[(&str, Field)] = &[
+    ("新闻关键词", Field::Keywords),
+    ("责任编辑", Field::Editor),
+    ("发布时间", Field::Date),
+    ("发布日期", Field::Date),
+    ("关键词", Field::Keywords),
+    ("关键字", Field::Keywords),
+    ("来源", Field::Source),
+    ("作者", Field::Editor),
+    ("编辑", Field::Editor),
+    ("时间", Field::Date),
+    ("日期", Field::Date),
+];
+
+/// Page furniture that scrapers copy along with the text.
+const TOOLBAR: &[&str] = &[
+    "大字体",
+    "中字体",
+    "小字体",
+    "扫码带走",
+    "打印",
+    "【打印】",
+    "[打印]",
+    "关闭",
+    "【关闭】",
+    "分享",
+    "字号：",
+    "字号:",
+    "字体：",
+    "字体:",
+    "【大",
+    "大",
+    "中",
+    "小",
+    "小】",
+];
+
+/// A trailer label line longer than this is a paragraph that happens to start with a label.
+const MAX_LABEL_LINE_CHARS: usize = 80;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Field {
+    Date,
+    Source,
+    Editor,
+    Keywords,
+}
+
+/// Reads an article from the text of a file in the release layout.
+pub fn parse_article(text: &str) -> Result<Article, NotAnArticle> {
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    let mut lines = text.lines().map(trim_line);
+    let Some(title) = lines.by_ref().find(|l| !l.is_empty()) else {
+        return Err(NotAnArticle::Empty);
+    };
+    let mut article = Article {
+        title: title.to_string(),
+        published: None,
+        source: None,
+        editor: None,
+        keywords: Vec::new(),
+        body: String::new(),
+    };
+    let mut paragraphs: Vec<&str> = Vec::new();
+    for line in lines {
+        if line.is_empty() || is_toolbar_line(line) {
+            continue;
+        }
+        if paragraphs.is_empty() && read_meta_line(line, &mut article) {
+            continue;
+        }
+        if read_label_line(line, &mut article) {
+            continue;
+        }
+        paragraphs.push(line);
+    }
+    if paragraphs.is_empty() {
+        return Err(NotAnArticle::NoBody);
+    }
+    article.body = paragraphs.join("\n");
+    Ok(article)
+}
+
+/// Trims whitespace, including the U+2003 and U+3000 that indent paragraphs.
+fn trim_line(line: &str) -> &str {
+    line.trim_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}')
+}
+
+fn is_toolbar_line(line: &str) -> bool {
+    line.split_whitespace()
+        .all(|piece| TOOLBAR.contains(&piece))
+}
+
+/// Splits `label:value` (ASCII or full-width colon) for a known label.
+fn split_label(piece: &str) -> Option<(Field, &str)> {
+    LABELS.iter().find_map(|&(label, field)| {
+        let rest = piece.strip_prefix(label)?;
+        let rest = rest.trim_start();
+        let value = rest.strip_prefix(':').or_else(|| rest.strip_prefix('：'))?;
+        Some((field, value))
+    })
+}
+
+/// A header line: a date, labelled fields and toolbar words, nothing else. Fills the fields
+/// it finds and returns true; leaves the article alone and returns false for anything else.
+fn read_meta_line(line: &str, article: &mut Article) -> bool {
+    let mut found = Vec::new();
+    let mut rest = line;
+    loop {
+        rest = rest.trim_start();
+        if rest.is_empty() {
+            break;
+        }
+        if let Some((when, after)) = parse_datetime_prefix(rest) {
+            found.push((Field::Date, Value::Date(when)));
+            rest = after;
+            continue;
+        }
+        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let piece = &rest[..end];
+        if let Some((field, value)) = split_label(piece) {
+            let value_start = end - value.len();
+            if field == Field::Date {
+                // 发布时间：2022-05-10 10:30, with or without a space after the colon.
+                let after_label = rest[value_start..].trim_start();
+                match parse_datetime_prefix(after_label) {
+                    Some((when, after)) => {
+                        found.push((field, Value::Date(when)));
+                        rest = after;
+                        continue;
+                    }
+                    None => return false,
+                }
+            }
+            if value.is_empty() {
+                // 来源： 鲁网: the value is the next piece.
+                let after = rest[end..].trim_start();
+                let next_end = after.find(char::is_whitespace).unwrap_or(after.len());
+                if next_end == 0 {
+                    return false;
+                }
+                found.push((field, Value::Text(&after[..next_end])));
+                rest = &after[next_end..];
+                continue;
+            }
+            found.push((field, Value::Text(value)));
+            rest = &rest[end..];
+            continue;
+        }
+        if TOOLBAR.contains(&piece) {
+            rest = &rest[end..];
+            continue;
+        }
+        return false;
+    }
+    if found.is_empty() {
+        return false;
+    }
+    for (field, value) in found {
+        set_field(article, field, value);
+    }
+    true
+}
+
+/// A trailer line such as `责任编辑:杜伟` or `新闻关键词:枣庄市峄城区`, wherever it stands.
+fn read_label_line(line: &str, article: &mut Article) -> bool {
+    if line.chars().count() > MAX_LABEL_LINE_CHARS {
+        return false;
+    }
+    let Some((field, value)) = split_label(line) else {
+        return false;
+    };
+    let value = value.trim();
+    match field {
+        Field::Date => match parse_datetime_prefix(value) {
+            Some((when, rest)) if rest.trim().is_empty() => {
+                set_field(article, field, Value::Date(when))
+            }
+            _ => return false,
+        },
+        _ => set_field(article, field, Value::Text(value)),
+    }
+    true
+}
+
+enum Value<'a> {
+    Date(chrono::NaiveDateTime),
+    Text(&'a str),
+}
+
+fn set_field(article: &mut Article, field: Field, value: Value<'_>) {
+    match (field, value) {
+        (Field::Date, Value::Date(when)) => {
+            article.published.get_or_insert(in_china(when));
+        }
+        (Field::Keywords, Value::Text(text)) => {
+            for keyword in split_keywords(text) {
+                if !article.keywords.iter().any(|k| k == keyword) {
+                    article.keywords.push(keyword.to_string());
+                }
+            }
+        }
+        (Field::Source, Value::Text(text)) => set_text(&mut article.source, text),
+        (Field::Editor, Value::Text(text)) => set_text(&mut article.editor, text),
+        _ => {}
+    }
+}
+
+/// Keeps the first non-empty value of a field.
+fn set_text(slot: &mut Option<String>, text: &str) {
+    let text = text.trim();
+    if slot.is_none() && !text.is_empty() {
+        *slot = Some(text.to_string());
+    }
+}
+
+/// Splits a keyword line on whitespace, commas, 、 and semicolons.
+fn split_keywords(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | '、' | ';' | '；'))
+        .filter(|k| !k.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Article {
+        parse_article(text).unwrap_or_else(|e| panic!("not an article ({e}):\n{text}"))
+    }
+
+    #[test]
+    fn seed_layout_with_every_field() {
+        let text = "标题一\n\n2022-05-10 12:36:57 来源:鲁网 大字体 小字体 扫码带走\n打印\n\n\u{2003}\u{2003}第一段。\n\n\u{2003}\u{2003}第二段。\n\n责任编辑:杜伟\n新闻关键词:枣庄市峄城区\n";
+        let article = parse(text);
+        assert_eq!(article.title, "标题一");
+        assert_eq!(
+            article.published.map(|d| d.to_rfc3339()).as_deref(),
+            Some("2022-05-10T12:36:57+08:00")
+        );
+        assert_eq!(article.source.as_deref(), Some("鲁网"));
+        assert_eq!(article.editor.as_deref(), Some("杜伟"));
+        assert_eq!(article.keywords, ["枣庄市峄城区"]);
+        assert_eq!(article.body, "第一段。\n第二段。");
+    }
+
+    #[test]
+    fn full_width_colons_chinese_dates_and_several_keywords() {
+        let text = "标题\n2023年03月08日 09:30 来源：峄城区融媒体中心\n　　正文。\n责任编辑：王芳\n新闻关键词：乡村振兴，营商环境、 招商引资;乡村振兴\n";
+        let article = parse(text);
+        assert_eq!(
+            article.published.map(|d| d.to_rfc3339()).as_deref(),
+            Some("2023-03-08T09:30:00+08:00")
+        );
+        assert_eq!(article.source.as_deref(), Some("峄城区融媒体中心"));
+        assert_eq!(article.editor.as_deref(), Some("王芳"));
+        assert_eq!(article.keywords, ["乡村振兴", "营商环境", "招商引资"]);
+        assert_eq!(article.body, "正文。");
+    }
+
+    #[test]
+    fn labelled_header_fields_and_toolbar_on_one_line() {
+        let text = "标题\n发布时间：2021-11-02 16:00 来源： 县政府网站 作者：李明 大字体 小字体 扫码带走 打印\n  正文。\n";
+        let article = parse(text);
+        assert_eq!(
+            article.published.map(|d| d.to_rfc3339()).as_deref(),
+            Some("2021-11-02T16:00:00+08:00")
+        );
+        assert_eq!(article.source.as_deref(), Some("县政府网站"));
+        assert_eq!(article.editor.as_deref(), Some("李明"));
+        assert_eq!(article.body, "正文。");
+    }
+
+    #[test]
+    fn missing_fields_are_absent_not_empty() {
+        let article = parse("标题\n\n正文第一段。\n正文第二段。\n");
+        assert_eq!(article.published, None);
+        assert_eq!(article.source, None);
+        assert_eq!(article.editor, None);
+        assert!(article.keywords.is_empty());
+        assert_eq!(article.body, "正文第一段。\n正文第二段。");
+        let no_value = parse("标题\n来源:鲁网\n正文。\n责任编辑:\n新闻关键词：\n");
+        assert_eq!(no_value.editor, None);
+        assert!(no_value.keywords.is_empty());
+    }
+
+    #[test]
+    fn a_paragraph_starting_with_a_date_stays_body() {
+        let article = parse("标题\n2022年5月10日，全区召开会议。\n");
+        assert_eq!(article.published, None);
+        assert_eq!(article.body, "2022年5月10日，全区召开会议。");
+    }
+
+    #[test]
+    fn not_articles() {
+        assert_eq!(parse_article(" \n\u{3000}\n"), Err(NotAnArticle::Empty));
+        assert_eq!(
+            parse_article("只有标题\n2022-05-10 来源:鲁网\n打印\n"),
+            Err(NotAnArticle::NoBody)
+        );
+    }
+}

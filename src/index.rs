@@ -1,0 +1,184 @@
+//! An open govsearch index: where it lives, how it is opened or created, and how articles
+//! are written to it. Every open and create path registers the analyzers and checks that the
+//! index was built with the ones this build has.
+
+use std::path::{Path, PathBuf};
+
+use tantivy::schema::Facet;
+use tantivy::{IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+use crate::analysis;
+use crate::article::Article;
+use crate::error::{Error, Result};
+use crate::schema::{self, Fields};
+
+/// Memory the index writer may use before it flushes a segment, shared by its threads.
+const WRITER_MEMORY: usize = 200_000_000;
+
+/// The environment variable that names the index folder when `--index` is not given.
+pub const INDEX_ENV: &str = "GOVSEARCH_INDEX";
+
+/// Where the index lives when neither `--index` nor [`INDEX_ENV`] says otherwise:
+/// `$XDG_DATA_HOME/govsearch/index`, else `~/.local/share/govsearch/index`, else
+/// `.govsearch/index` in the current folder.
+pub fn default_index_dir() -> PathBuf {
+    let non_empty = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    if let Some(dir) = non_empty(INDEX_ENV) {
+        return dir;
+    }
+    if let Some(data) = non_empty("XDG_DATA_HOME") {
+        return data.join("govsearch").join("index");
+    }
+    if let Some(home) = non_empty("HOME") {
+        return home
+            .join(".local")
+            .join("share")
+            .join("govsearch")
+            .join("index");
+    }
+    PathBuf::from(".govsearch").join("index")
+}
+
+/// A govsearch index, on disk or in memory.
+pub struct Index {
+    pub(crate) index: tantivy::Index,
+    pub(crate) reader: IndexReader,
+    pub(crate) fields: Fields,
+    location: PathBuf,
+}
+
+impl Index {
+    /// Opens the index in `dir` for searching. Fails with [`Error::NoIndex`] if there is none.
+    pub fn open(dir: impl AsRef<Path>) -> Result<Index> {
+        let dir = dir.as_ref();
+        if !dir.join("meta.json").is_file() {
+            return Err(Error::NoIndex {
+                path: dir.to_path_buf(),
+            });
+        }
+        let index = tantivy::Index::open_in_dir(dir)?;
+        Index::wrap(index, dir)
+    }
+
+    /// Opens the index in `dir`, creating the folder and an empty index if there is none.
+    pub fn open_or_create(dir: impl AsRef<Path>) -> Result<Index> {
+        let dir = dir.as_ref();
+        if dir.join("meta.json").is_file() {
+            return Index::open(dir);
+        }
+        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let index = tantivy::Index::create_in_dir(dir, schema::build())?;
+        Index::wrap(index, dir)
+    }
+
+    /// A new empty index held in memory: for tests and for tools that index on the fly.
+    pub fn create_in_ram() -> Index {
+        let index = tantivy::Index::create_in_ram(schema::build());
+        Index::wrap(index, Path::new("<memory>"))
+            .expect("a new in-memory index has the current schema")
+    }
+
+    fn wrap(index: tantivy::Index, location: &Path) -> Result<Index> {
+        analysis::check_index(&index, location)?;
+        let fields = Fields::from_schema(&index.schema())
+            .filter(|_| index.schema() == schema::build())
+            .ok_or_else(|| Error::IncompatibleIndex {
+                path: location.to_path_buf(),
+                detail: "its fields differ from this build's".to_string(),
+            })?;
+        analysis::register(&index);
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(Index {
+            index,
+            reader,
+            fields,
+            location: location.to_path_buf(),
+        })
+    }
+
+    /// The folder the index lives in (`<memory>` for an in-memory index).
+    pub fn location(&self) -> &Path {
+        &self.location
+    }
+
+    /// Number of articles in the index, as of the last commit.
+    pub fn num_articles(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Adds articles, each under an identity (its file path): an article already indexed under
+    /// the same identity is replaced, never duplicated. Commits once at the end.
+    pub fn add_articles<I>(&self, articles: I) -> Result<()>
+    where
+        I: IntoIterator<Item = (String, Article)>,
+    {
+        let mut writer = self.writer()?;
+        for (id, article) in articles {
+            self.write_article(&writer, &id, &article)?;
+        }
+        self.commit(&mut writer)
+    }
+
+    pub(crate) fn writer(&self) -> Result<IndexWriter> {
+        self.index.writer(WRITER_MEMORY).map_err(|err| match err {
+            tantivy::TantivyError::LockFailure(..) => Error::IndexBusy {
+                path: self.location.clone(),
+            },
+            other => Error::Index(other),
+        })
+    }
+
+    pub(crate) fn commit(&self, writer: &mut IndexWriter) -> Result<()> {
+        writer.commit()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Replaces whatever is indexed under `id` with `article`.
+    pub(crate) fn write_article(
+        &self,
+        writer: &IndexWriter,
+        id: &str,
+        article: &Article,
+    ) -> Result<()> {
+        let f = &self.fields;
+        writer.delete_term(Term::from_field_text(f.path, id));
+        let mut doc = TantivyDocument::new();
+        doc.add_text(f.path, id);
+        doc.add_text(f.title, &article.title);
+        doc.add_text(f.title_grams, &article.title);
+        doc.add_text(f.body, &article.body);
+        doc.add_text(f.body_grams, &article.body);
+        if let Some(published) = article.published {
+            doc.add_date(
+                f.published,
+                tantivy::DateTime::from_timestamp_secs(published.timestamp()),
+            );
+            doc.add_facet(
+                f.month,
+                Facet::from_path([published.format("%Y-%m").to_string()]),
+            );
+        }
+        if let Some(source) = &article.source {
+            doc.add_facet(f.source, Facet::from_path([source]));
+        }
+        if let Some(editor) = &article.editor {
+            doc.add_facet(f.editor, Facet::from_path([editor]));
+        }
+        for keyword in &article.keywords {
+            doc.add_facet(f.keyword, Facet::from_path([keyword]));
+        }
+        writer.add_document(doc)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,308 @@
+//! Query text as people type it, and the index query built from it.
+//!
+//! The syntax is small on purpose:
+//! - bare text (`峄城区疫情防控`, `会见 蒙古国`): segmented into words; an article must contain
+//!   every word (as a string, in title or body), and ranks higher where the words are in the
+//!   title, are frequent, and stand together as typed;
+//! - `"…"` (or `“…”`): an exact string, matched like Ctrl+F in title or body;
+//! - a leading `-` on a word or a quoted string excludes articles that contain it.
+//!
+//! Nothing else is syntax: `:` and other punctuation in pasted text are just text (tantivy's
+//! `QueryParser` would read `来源:鲁网` as a field and an unspaced run as one strict phrase).
+
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::Term;
+
+use crate::analysis::{self, Segmenter};
+use crate::error::{Error, Result};
+use crate::schema::Fields;
+
+/// Weight of a match in the title against one in the body.
+const TITLE_BOOST: f32 = 3.0;
+/// Weight of the word fields (BM25 over jieba words) in the ranking.
+const WORD_WEIGHT: f32 = 1.0;
+/// Weight of the required string matches (grams) in the ranking.
+const STRING_WEIGHT: f32 = 0.5;
+/// Bonus when the words of a bare chunk stand together as typed.
+const ADJACENCY_WEIGHT: f32 = 1.5;
+
+/// One part of a query, as the user wrote it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Clause {
+    /// Bare text between spaces: folded, and its words as jieba cuts them.
+    Words {
+        text: String,
+        words: Vec<String>,
+        negated: bool,
+    },
+    /// A quoted string, folded.
+    Exact { text: String, negated: bool },
+}
+
+/// A parsed query: its clauses, and every string a snippet should highlight.
+#[derive(Clone, Debug)]
+pub(crate) struct ParsedQuery {
+    pub(crate) clauses: Vec<Clause>,
+}
+
+impl ParsedQuery {
+    /// Reads query text. Errors on an unclosed quote or a query with nothing to find.
+    pub(crate) fn parse(query: &str) -> Result<ParsedQuery> {
+        let bad = |reason: &str| Error::BadQuery {
+            query: query.to_string(),
+            reason: reason.to_string(),
+        };
+        let mut clauses = Vec::new();
+        let mut rest = query;
+        loop {
+            rest = rest.trim_start();
+            let Some(first) = rest.chars().next() else {
+                break;
+            };
+            let (negated, body) = match rest.strip_prefix('-') {
+                Some(after) if after.starts_with(|c: char| !c.is_whitespace()) => (true, after),
+                _ => (false, rest),
+            };
+            let open = body.chars().next().unwrap_or(first);
+            if let Some(close) = closing_quote(open) {
+                let inner = &body[open.len_utf8()..];
+                let Some(end) = inner.find(close) else {
+                    return Err(bad("unclosed quote"));
+                };
+                let text = analysis::fold(&inner[..end]);
+                if !text.is_empty() {
+                    clauses.push(Clause::Exact { text, negated });
+                }
+                rest = &inner[end + close.len_utf8()..];
+                continue;
+            }
+            let end = body
+                .find(|c: char| c.is_whitespace() || closing_quote(c).is_some())
+                .unwrap_or(body.len());
+            let text = analysis::fold(&body[..end]);
+            rest = &body[end..];
+            let words: Vec<String> = Segmenter
+                .words(&text)
+                .into_iter()
+                .map(|range| text.chars().skip(range.start).take(range.len()).collect())
+                .collect();
+            if !words.is_empty() {
+                clauses.push(Clause::Words {
+                    text,
+                    words,
+                    negated,
+                });
+            }
+        }
+        if clauses.is_empty() {
+            return Err(bad("nothing to search for"));
+        }
+        if clauses.iter().all(Clause::negated) {
+            return Err(bad("only exclusions: say what to search for too"));
+        }
+        Ok(ParsedQuery { clauses })
+    }
+
+    /// The folded strings a snippet highlights: quoted strings, bare chunks and their words.
+    pub(crate) fn needles(&self) -> Vec<String> {
+        let mut needles = Vec::new();
+        for clause in self.clauses.iter().filter(|c| !c.negated()) {
+            match clause {
+                Clause::Exact { text, .. } => needles.push(text.clone()),
+                Clause::Words { text, words, .. } => {
+                    needles.push(text.clone());
+                    needles.extend(words.iter().cloned());
+                }
+            }
+        }
+        needles.sort();
+        needles.dedup();
+        needles
+    }
+
+    /// The index query: every required string, scored by words, strings and adjacency.
+    pub(crate) fn to_query(&self, fields: &Fields) -> Box<dyn Query> {
+        let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for clause in &self.clauses {
+            match clause {
+                Clause::Exact {
+                    text,
+                    negated: true,
+                }
+                | Clause::Words {
+                    text,
+                    negated: true,
+                    ..
+                } => {
+                    parts.push((Occur::MustNot, contains(fields, text)));
+                }
+                Clause::Exact {
+                    text,
+                    negated: false,
+                } => {
+                    parts.push((Occur::Must, weighted(contains(fields, text), STRING_WEIGHT)));
+                }
+                Clause::Words {
+                    text,
+                    words,
+                    negated: false,
+                } => {
+                    for word in words {
+                        parts.push((Occur::Must, weighted(contains(fields, word), STRING_WEIGHT)));
+                        parts.push((
+                            Occur::Should,
+                            weighted(word_terms(fields, word), WORD_WEIGHT),
+                        ));
+                    }
+                    if words.len() > 1 {
+                        parts.push((
+                            Occur::Should,
+                            weighted(contains(fields, text), ADJACENCY_WEIGHT),
+                        ));
+                    }
+                }
+            }
+        }
+        Box::new(BooleanQuery::new(parts))
+    }
+}
+
+impl Clause {
+    fn negated(&self) -> bool {
+        match self {
+            Clause::Words { negated, .. } | Clause::Exact { negated, .. } => *negated,
+        }
+    }
+}
+
+/// The quote that closes `open`, if `open` opens a quoted string.
+fn closing_quote(open: char) -> Option<char> {
+    match open {
+        '"' => Some('"'),
+        '“' => Some('”'),
+        _ => None,
+    }
+}
+
+fn weighted(query: Box<dyn Query>, weight: f32) -> Box<dyn Query> {
+    Box::new(BoostQuery::new(query, weight))
+}
+
+/// Articles whose title or body contains the folded string `text`, title matches weighted up.
+fn contains(fields: &Fields, text: &str) -> Box<dyn Query> {
+    Box::new(BooleanQuery::new(vec![
+        (
+            Occur::Should,
+            weighted(grams_query(fields.title_grams, text), TITLE_BOOST),
+        ),
+        (Occur::Should, grams_query(fields.body_grams, text)),
+    ]))
+}
+
+/// The exact string `text` in one grams field: one term, or a phrase of bigrams.
+fn grams_query(field: Field, text: &str) -> Box<dyn Query> {
+    let mut terms: Vec<(usize, Term)> = analysis::gram_terms(text)
+        .into_iter()
+        .map(|(offset, gram)| (offset, Term::from_field_text(field, &gram)))
+        .collect();
+    if terms.len() == 1 {
+        let (_, term) = terms.remove(0);
+        Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
+    } else {
+        Box::new(PhraseQuery::new_with_offset(terms))
+    }
+}
+
+/// One jieba word in the title and body word fields.
+fn word_terms(fields: &Fields, word: &str) -> Box<dyn Query> {
+    let term = |field| {
+        Box::new(TermQuery::new(
+            Term::from_field_text(field, word),
+            IndexRecordOption::WithFreqs,
+        ))
+    };
+    Box::new(BooleanQuery::new(vec![
+        (Occur::Should, weighted(term(fields.title), TITLE_BOOST)),
+        (Occur::Should, term(fields.body) as Box<dyn Query>),
+    ]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn clauses(query: &str) -> Vec<Clause> {
+        ParsedQuery::parse(query).unwrap().clauses
+    }
+
+    fn words(text: &str, words: &[&str]) -> Clause {
+        Clause::Words {
+            text: text.into(),
+            words: words.iter().map(|w| w.to_string()).collect(),
+            negated: false,
+        }
+    }
+
+    #[test]
+    fn unspaced_chinese_is_words_not_one_phrase() {
+        assert_eq!(
+            clauses("峄城区疫情防控"),
+            vec![words("峄城区疫情防控", &["峄城区", "疫情", "防控"])]
+        );
+    }
+
+    #[test]
+    fn quotes_are_exact_strings_and_dash_excludes() {
+        assert_eq!(
+            clauses("“满意峄城” -\"发布会\" 会见"),
+            vec![
+                Clause::Exact {
+                    text: "满意峄城".into(),
+                    negated: false
+                },
+                Clause::Exact {
+                    text: "发布会".into(),
+                    negated: true
+                },
+                words("会见", &["会见"]),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_colon_is_text_not_a_field() {
+        assert_eq!(
+            clauses("来源:鲁网"),
+            vec![words("来源:鲁网", &["来源", "鲁网"])]
+        );
+    }
+
+    #[test]
+    fn full_width_query_text_is_folded() {
+        assert_eq!(
+            clauses("\"５Ｇ网络\""),
+            vec![Clause::Exact {
+                text: "5g网络".into(),
+                negated: false
+            }]
+        );
+    }
+
+    #[test]
+    fn bad_queries_say_why() {
+        for (query, reason) in [
+            ("\"满意峄城", "unclosed quote"),
+            ("   ", "nothing to search for"),
+            ("，。", "nothing to search for"),
+            ("-峄城", "only exclusions"),
+        ] {
+            match ParsedQuery::parse(query) {
+                Err(Error::BadQuery { reason: got, .. }) => {
+                    assert!(got.starts_with(reason), "{query:?}: {got}")
+                }
+                other => panic!("{query:?} must be a bad query, got {other:?}"),
+            }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! The index schema: the only module that spells field names.
+//!
+//! | field | holds | how |
+//! |---|---|---|
+//! | `path` | the file an article came from | exact term (identity), stored |
+//! | `title`, `body` | the text | words analyzer, frequencies; stored for display |
+//! | `title_grams`, `body_grams` | the text again | grams analyzer, positions (exact strings) |
+//! | `published` | publish time | date: indexed (range filter), fast (sort), stored |
+//! | `source`, `editor`, `keyword` | metadata | facets: counted and filtered on, stored |
+//! | `month` | publish year-month, `2022-05` | facet, counted |
+
+use tantivy::schema::{
+    DateOptions, DateTimePrecision, FacetOptions, Field, IndexRecordOption, Schema,
+    TextFieldIndexing, TextOptions, STORED, STRING,
+};
+
+use crate::analysis;
+
+/// Handles on every field of a govsearch index.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Fields {
+    pub(crate) path: Field,
+    pub(crate) title: Field,
+    pub(crate) title_grams: Field,
+    pub(crate) body: Field,
+    pub(crate) body_grams: Field,
+    pub(crate) published: Field,
+    pub(crate) source: Field,
+    pub(crate) editor: Field,
+    pub(crate) keyword: Field,
+    pub(crate) month: Field,
+}
+
+/// Facet fields by the name results report them under.
+pub(crate) const SOURCE: &str = "source";
+pub(crate) const EDITOR: &str = "editor";
+pub(crate) const KEYWORD: &str = "keyword";
+pub(crate) const MONTH: &str = "month";
+pub(crate) const PUBLISHED: &str = "published";
+
+/// The schema of a new index.
+pub(crate) fn build() -> Schema {
+    let words = |stored: bool| {
+        let options = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(analysis::WORDS)
+                .set_index_option(IndexRecordOption::WithFreqs),
+        );
+        if stored {
+            options.set_stored()
+        } else {
+            options
+        }
+    };
+    let grams = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(analysis::GRAMS)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let mut builder = Schema::builder();
+    builder.add_text_field("path", STRING | STORED);
+    builder.add_text_field("title", words(true));
+    builder.add_text_field("title_grams", grams.clone());
+    builder.add_text_field("body", words(true));
+    builder.add_text_field("body_grams", grams);
+    builder.add_date_field(
+        PUBLISHED,
+        DateOptions::default()
+            .set_indexed()
+            .set_fast()
+            .set_stored()
+            .set_precision(DateTimePrecision::Seconds),
+    );
+    builder.add_facet_field(SOURCE, FacetOptions::default().set_stored());
+    builder.add_facet_field(EDITOR, FacetOptions::default().set_stored());
+    builder.add_facet_field(KEYWORD, FacetOptions::default().set_stored());
+    builder.add_facet_field(MONTH, FacetOptions::default());
+    builder.build()
+}
+
+impl Fields {
+    /// Looks up every field in `schema`; `None` if one is missing (an index of another kind).
+    pub(crate) fn from_schema(schema: &Schema) -> Option<Fields> {
+        let get = |name: &str| schema.get_field(name).ok();
+        Some(Fields {
+            path: get("path")?,
+            title: get("title")?,
+            title_grams: get("title_grams")?,
+            body: get("body")?,
+            body_grams: get("body_grams")?,
+            published: get(PUBLISHED)?,
+            source: get(SOURCE)?,
+            editor: get(EDITOR)?,
+            keyword: get(KEYWORD)?,
+            month: get(MONTH)?,
+        })
+    }
+}

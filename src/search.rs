@@ -1,0 +1,530 @@
+//! Searching: a request (query text, filters, sort, page) in, typed results out.
+//!
+//! Results carry the page of hits with highlighted snippets, the total number of matching
+//! articles, and facet counts (source, editor, keyword, year-month) over all of them, not
+//! just the page. Every type serialises with serde; the CLI's `--json` prints them as is.
+
+use std::ops::Bound;
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+use tantivy::collector::{Count, FacetCollector, FacetCounts};
+use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
+use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
+
+use crate::dates::china;
+use crate::error::{Error, Result};
+use crate::index::Index;
+use crate::query::ParsedQuery;
+use crate::schema::{self, Fields};
+use crate::snippet::{self, Highlight, Snippet};
+
+/// How results are ordered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    /// Best match first.
+    #[default]
+    Relevance,
+    /// Newest first; articles without a date last.
+    Date,
+}
+
+/// What to search for. Build one with [`SearchRequest::new`] and the setters.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SearchRequest {
+    /// The query text (see the README's query syntax).
+    pub query: String,
+    /// Only articles from one of these sources (来源), if any are given.
+    pub sources: Vec<String>,
+    /// Only articles by one of these editors, if any are given.
+    pub editors: Vec<String>,
+    /// Only articles tagged with one of these keywords, if any are given.
+    pub keywords: Vec<String>,
+    /// Only articles published at or after this instant.
+    pub since: Option<DateTime<FixedOffset>>,
+    /// Only articles published before this instant.
+    pub until: Option<DateTime<FixedOffset>>,
+    /// Result order.
+    pub sort: Sort,
+    /// Hits to return (the page size).
+    pub limit: usize,
+    /// Hits to skip before the page.
+    pub offset: usize,
+    /// Snippet length in characters; 0 for no snippets.
+    pub snippet_chars: usize,
+}
+
+impl SearchRequest {
+    /// A request for `query`: the first 10 hits by relevance, snippets of 120 characters.
+    pub fn new(query: impl Into<String>) -> SearchRequest {
+        SearchRequest {
+            query: query.into(),
+            sources: Vec::new(),
+            editors: Vec::new(),
+            keywords: Vec::new(),
+            since: None,
+            until: None,
+            sort: Sort::Relevance,
+            limit: 10,
+            offset: 0,
+            snippet_chars: 120,
+        }
+    }
+
+    /// Keeps articles from `source` (repeat for any of several).
+    pub fn source(mut self, source: impl Into<String>) -> Self {
+        self.sources.push(source.into());
+        self
+    }
+
+    /// Keeps articles edited by `editor` (repeat for any of several).
+    pub fn editor(mut self, editor: impl Into<String>) -> Self {
+        self.editors.push(editor.into());
+        self
+    }
+
+    /// Keeps articles tagged `keyword` (repeat for any of several).
+    pub fn keyword(mut self, keyword: impl Into<String>) -> Self {
+        self.keywords.push(keyword.into());
+        self
+    }
+
+    /// Keeps articles published at or after `since`.
+    pub fn since(mut self, since: DateTime<FixedOffset>) -> Self {
+        self.since = Some(since);
+        self
+    }
+
+    /// Keeps articles published before `until`.
+    pub fn until(mut self, until: DateTime<FixedOffset>) -> Self {
+        self.until = Some(until);
+        self
+    }
+
+    /// Orders the results.
+    pub fn sort(mut self, sort: Sort) -> Self {
+        self.sort = sort;
+        self
+    }
+
+    /// Returns at most `limit` hits.
+    pub fn limit(mut self, limit: usize) -> Self {
+        self.limit = limit;
+        self
+    }
+
+    /// Skips the first `offset` hits.
+    pub fn offset(mut self, offset: usize) -> Self {
+        self.offset = offset;
+        self
+    }
+
+    /// Sets the snippet length in characters (0: no snippets).
+    pub fn snippet_chars(mut self, chars: usize) -> Self {
+        self.snippet_chars = chars;
+        self
+    }
+}
+
+/// One matching article.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Hit {
+    /// Position in the whole result list, from 1.
+    pub rank: usize,
+    /// Relevance score (absent when sorted by date).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<f32>,
+    /// The file the article was read from.
+    pub path: String,
+    /// The headline.
+    pub title: String,
+    /// What to highlight in the title.
+    pub title_highlights: Vec<Highlight>,
+    /// Publish time, China time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub published: Option<DateTime<FixedOffset>>,
+    /// Source (来源).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Editor.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub editor: Option<String>,
+    /// Keywords.
+    pub keywords: Vec<String>,
+    /// Highlighted summary of the body.
+    pub snippet: Snippet,
+}
+
+/// A value of a facet and how many matching articles have it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FacetCount {
+    /// The value (a source, an editor, a keyword, or a month such as `2022-05`).
+    pub value: String,
+    /// Matching articles with that value.
+    pub count: u64,
+}
+
+/// Facet counts over every matching article. Values are sorted by count, then by value;
+/// months by month, newest first.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Facets {
+    /// Per source.
+    pub source: Vec<FacetCount>,
+    /// Per editor.
+    pub editor: Vec<FacetCount>,
+    /// Per keyword.
+    pub keyword: Vec<FacetCount>,
+    /// Per publish month (`YYYY-MM`).
+    pub month: Vec<FacetCount>,
+}
+
+/// What a search found.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SearchResults {
+    /// Matching articles in all.
+    pub total: usize,
+    /// The requested page of hits.
+    pub hits: Vec<Hit>,
+    /// Facet counts over all matching articles.
+    pub facets: Facets,
+}
+
+impl Index {
+    /// Runs a search. Errors on a query that cannot be read or a date range that is empty.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
+        if let (Some(since), Some(until)) = (request.since, request.until) {
+            if since >= until {
+                return Err(Error::EmptyDateRange {
+                    since: since.to_rfc3339(),
+                    until: until.to_rfc3339(),
+                });
+            }
+        }
+        let parsed = ParsedQuery::parse(&request.query)?;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Must, parsed.to_query(&self.fields))];
+        clauses.extend(
+            filters(&self.fields, request)
+                .into_iter()
+                .map(|q| (Occur::Must, q)),
+        );
+        let query = BooleanQuery::new(clauses);
+
+        let searcher = self.reader.searcher();
+        let facet_collector = |name: &str| {
+            let mut collector = FacetCollector::for_field(name);
+            collector.add_facet(Facet::root());
+            collector
+        };
+        let (total, (sources, editors), (keywords, months)) = searcher.search(
+            &query,
+            &(
+                Count,
+                (
+                    facet_collector(schema::SOURCE),
+                    facet_collector(schema::EDITOR),
+                ),
+                (
+                    facet_collector(schema::KEYWORD),
+                    facet_collector(schema::MONTH),
+                ),
+            ),
+        )?;
+        let page = self.page(&searcher, &query, request)?;
+        let needles = parsed.needles();
+        let hits = page
+            .into_iter()
+            .enumerate()
+            .map(|(i, (score, address))| {
+                self.hit(
+                    &searcher,
+                    address,
+                    request.offset + i + 1,
+                    score,
+                    &needles,
+                    request,
+                )
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let mut month = facet_values(&months);
+        month.sort_by(|a, b| b.value.cmp(&a.value));
+        Ok(SearchResults {
+            total,
+            hits,
+            facets: Facets {
+                source: facet_values(&sources),
+                editor: facet_values(&editors),
+                keyword: facet_values(&keywords),
+                month,
+            },
+        })
+    }
+
+    /// The addresses of the requested page, with scores when sorted by relevance.
+    fn page(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        request: &SearchRequest,
+    ) -> Result<Vec<(Option<f32>, DocAddress)>> {
+        if request.limit == 0 {
+            return Ok(Vec::new());
+        }
+        let top = tantivy::collector::TopDocs::with_limit(request.limit).and_offset(request.offset);
+        Ok(match request.sort {
+            Sort::Relevance => searcher
+                .search(query, &top.order_by_score())?
+                .into_iter()
+                .map(|(score, address)| (Some(score), address))
+                .collect(),
+            Sort::Date => searcher
+                .search(
+                    query,
+                    &top.order_by_fast_field::<tantivy::DateTime>(schema::PUBLISHED, Order::Desc),
+                )?
+                .into_iter()
+                .map(|(_, address)| (None, address))
+                .collect(),
+        })
+    }
+
+    fn hit(
+        &self,
+        searcher: &Searcher,
+        address: DocAddress,
+        rank: usize,
+        score: Option<f32>,
+        needles: &[String],
+        request: &SearchRequest,
+    ) -> Result<Hit> {
+        let f = &self.fields;
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let text = |field: Field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
+        let facets = |field: Field| -> Vec<String> {
+            doc.get_all(field)
+                .filter_map(|v| v.as_facet())
+                .filter_map(|encoded| Facet::from_encoded(encoded.as_bytes().to_vec()).ok())
+                .filter_map(|facet| facet.to_path().first().map(|s| s.to_string()))
+                .collect()
+        };
+        let title = text(f.title);
+        let body = text(f.body);
+        let published = doc
+            .get_first(f.published)
+            .and_then(|v| v.as_datetime())
+            .and_then(|d| DateTime::from_timestamp(d.into_timestamp_secs(), 0))
+            .map(|d| d.with_timezone(&china()));
+        Ok(Hit {
+            rank,
+            score,
+            path: text(f.path),
+            title_highlights: snippet::highlight_all(&title, needles),
+            title,
+            published,
+            source: facets(f.source).into_iter().next(),
+            editor: facets(f.editor).into_iter().next(),
+            keywords: facets(f.keyword),
+            snippet: if request.snippet_chars == 0 {
+                Snippet::default()
+            } else {
+                snippet::make_snippet(&body, needles, request.snippet_chars)
+            },
+        })
+    }
+}
+
+/// The filter clauses of a request; they select, they do not score.
+fn filters(fields: &Fields, request: &SearchRequest) -> Vec<Box<dyn Query>> {
+    let mut out: Vec<Box<dyn Query>> = Vec::new();
+    for (field, values) in [
+        (fields.source, &request.sources),
+        (fields.editor, &request.editors),
+        (fields.keyword, &request.keywords),
+    ] {
+        if values.is_empty() {
+            continue;
+        }
+        let any: Vec<(Occur, Box<dyn Query>)> = values
+            .iter()
+            .map(|value| {
+                let term = Term::from_facet(field, &Facet::from_path([value.trim()]));
+                (
+                    Occur::Should,
+                    Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>,
+                )
+            })
+            .collect();
+        out.push(Box::new(ConstScoreQuery::new(
+            Box::new(BooleanQuery::new(any)),
+            0.0,
+        )));
+    }
+    if request.since.is_some() || request.until.is_some() {
+        let bound = |d: Option<DateTime<FixedOffset>>, inclusive: bool| match d {
+            None => Bound::Unbounded,
+            Some(d) => {
+                let term = Term::from_field_date_for_search(
+                    fields.published,
+                    tantivy::DateTime::from_timestamp_secs(d.timestamp()),
+                );
+                if inclusive {
+                    Bound::Included(term)
+                } else {
+                    Bound::Excluded(term)
+                }
+            }
+        };
+        let range = RangeQuery::new(bound(request.since, true), bound(request.until, false));
+        out.push(Box::new(ConstScoreQuery::new(Box::new(range), 0.0)));
+    }
+    out
+}
+
+/// The children of the root facet with their counts, most frequent first.
+fn facet_values(counts: &FacetCounts) -> Vec<FacetCount> {
+    let mut values: Vec<FacetCount> = counts
+        .get(Facet::root())
+        .filter_map(|(facet, count)| {
+            facet.to_path().first().map(|value| FacetCount {
+                value: value.to_string(),
+                count,
+            })
+        })
+        .collect();
+    values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+    values
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::article::parse_article;
+
+    fn index_of(files: &[(&str, &str)]) -> Index {
+        let index = Index::create_in_ram();
+        index
+            .add_articles(
+                files
+                    .iter()
+                    .map(|(id, text)| (id.to_string(), parse_article(text).unwrap())),
+            )
+            .unwrap();
+        index
+    }
+
+    fn corpus() -> Index {
+        index_of(&[
+            ("a", "峄城区召开疫情防控工作会议\n2022-05-10 12:00 来源:峄城区融媒体中心\n全区做好疫情防控工作，确保群众安全。\n责任编辑:杜伟\n新闻关键词:疫情防控 峄城\n"),
+            ("b", "枣庄市优化营商环境\n2022-06-01 09:00 来源:枣庄日报\n枣庄市持续优化营商环境，峄城区也参加了会议。疫情期间防控有力。\n新闻关键词:营商环境\n"),
+            ("c", "乡村振兴新进展\n2021-03-02 10:00 来源:枣庄日报\n乡村振兴取得新进展，满意峄城创建活动开展。\n责任编辑:王芳\n"),
+        ])
+    }
+
+    fn paths(results: &SearchResults) -> Vec<&str> {
+        results.hits.iter().map(|h| h.path.as_str()).collect()
+    }
+
+    #[test]
+    fn unspaced_query_matches_words_apart_and_ranks_adjacent_first() {
+        let index = corpus();
+        let results = index.search(&SearchRequest::new("峄城区疫情防控")).unwrap();
+        assert_eq!(
+            paths(&results),
+            ["a", "b"],
+            "b has every word, a has them together and in the title"
+        );
+    }
+
+    #[test]
+    fn quoted_is_exact() {
+        let index = corpus();
+        let results = index.search(&SearchRequest::new("\"疫情防控\"")).unwrap();
+        assert_eq!(paths(&results), ["a"]);
+        let single = index.search(&SearchRequest::new("\"峄\"")).unwrap();
+        assert_eq!(single.total, 3);
+    }
+
+    #[test]
+    fn filters_and_facets() {
+        let index = corpus();
+        let all = index.search(&SearchRequest::new("峄城")).unwrap();
+        assert_eq!(all.total, 3);
+        assert_eq!(
+            all.facets.source,
+            [
+                FacetCount {
+                    value: "枣庄日报".into(),
+                    count: 2
+                },
+                FacetCount {
+                    value: "峄城区融媒体中心".into(),
+                    count: 1
+                },
+            ]
+        );
+        assert_eq!(
+            all.facets
+                .month
+                .iter()
+                .map(|m| m.value.as_str())
+                .collect::<Vec<_>>(),
+            ["2022-06", "2022-05", "2021-03"]
+        );
+        let by_source = index
+            .search(&SearchRequest::new("峄城").source("枣庄日报"))
+            .unwrap();
+        assert_eq!(by_source.total, 2);
+        let range = crate::DateRange::parse("2022-05").unwrap();
+        let in_may = index
+            .search(
+                &SearchRequest::new("峄城")
+                    .since(range.start)
+                    .until(range.end),
+            )
+            .unwrap();
+        assert_eq!(paths(&in_may), ["a"]);
+        let by_date = index
+            .search(&SearchRequest::new("峄城").sort(Sort::Date))
+            .unwrap();
+        assert_eq!(paths(&by_date), ["b", "a", "c"]);
+    }
+
+    #[test]
+    fn exclusion_removes_matches() {
+        let index = corpus();
+        let results = index.search(&SearchRequest::new("峄城 -营商")).unwrap();
+        assert_eq!(results.total, 2);
+        assert!(!paths(&results).contains(&"b"));
+    }
+
+    #[test]
+    fn reindexing_the_same_identity_replaces() {
+        let index = corpus();
+        let again = parse_article("新标题\n正文提到峄城。\n").unwrap();
+        index.add_articles([("a".to_string(), again)]).unwrap();
+        assert_eq!(index.num_articles(), 3);
+        let results = index.search(&SearchRequest::new("新标题")).unwrap();
+        assert_eq!(paths(&results), ["a"]);
+    }
+
+    #[test]
+    fn page_and_snippet() {
+        let index = corpus();
+        let page = index
+            .search(&SearchRequest::new("峄城").limit(1).offset(1))
+            .unwrap();
+        assert_eq!(page.total, 3);
+        assert_eq!(page.hits.len(), 1);
+        assert_eq!(page.hits[0].rank, 2);
+        let hit = &index.search(&SearchRequest::new("满意峄城")).unwrap().hits[0];
+        let h = hit.snippet.highlights[0];
+        assert_eq!(&hit.snippet.text[h.start..h.end], "满意峄城");
+    }
+}

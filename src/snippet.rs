@@ -1,0 +1,321 @@
+//! Highlighted summaries (摘要 + 高亮) measured in characters, cut at sentence ends.
+//!
+//! Matches are found by string, on folded text, the same way the grams field matches: what
+//! is highlighted is what made the article match. Overlapping and touching matches merge
+//! into one highlight, so 疫情防控 is highlighted once, not as 疫情 and 防控.
+
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::{folded_chars, FoldedChar};
+
+/// A byte range of a snippet or title that matched the query.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Highlight {
+    /// Byte offset of the first highlighted byte (UTF-8, always a character boundary).
+    pub start: usize,
+    /// Byte offset just past the highlight.
+    pub end: usize,
+}
+
+/// A summary of an article's body around the words that matched.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snippet {
+    /// The text: one or more fragments of the body, `…` where the body is cut.
+    pub text: String,
+    /// What to highlight in `text`, in order, never overlapping.
+    pub highlights: Vec<Highlight>,
+}
+
+/// Characters that end a sentence: fragments are cut after them.
+fn ends_sentence(c: char) -> bool {
+    matches!(c, '。' | '！' | '？' | '；' | '!' | '?' | ';')
+}
+
+/// Where `needles` (folded strings) occur in `chars`, merged: char index ranges, sorted.
+fn find_spans(chars: &[FoldedChar], needles: &[String]) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
+    for needle in needles {
+        let needle: Vec<char> = needle.chars().collect();
+        if needle.is_empty() || needle.len() > chars.len() {
+            continue;
+        }
+        for start in 0..=chars.len() - needle.len() {
+            if chars[start..start + needle.len()]
+                .iter()
+                .zip(&needle)
+                .all(|(a, b)| a.ch == *b)
+            {
+                spans.push((start, start + needle.len()));
+            }
+        }
+    }
+    spans.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
+    for (start, end) in spans {
+        match merged.last_mut() {
+            Some(last) if start <= last.1 => last.1 = last.1.max(end),
+            _ => merged.push((start, end)),
+        }
+    }
+    merged
+}
+
+/// Highlights of `needles` in `text` as a whole (for titles).
+pub(crate) fn highlight_all(text: &str, needles: &[String]) -> Vec<Highlight> {
+    let chars = folded_chars(text);
+    find_spans(&chars, needles)
+        .into_iter()
+        .map(|(s, e)| Highlight {
+            start: chars[s].from,
+            end: chars[e - 1].to,
+        })
+        .collect()
+}
+
+/// Builds a snippet of about `max_chars` characters of `body` around the matches of
+/// `needles`: up to three fragments, each starting at a sentence start where one is near and
+/// ending at a sentence end where one fits. With no match, the opening of the body.
+pub(crate) fn make_snippet(body: &str, needles: &[String], max_chars: usize) -> Snippet {
+    let chars = folded_chars(body);
+    if chars.is_empty() || max_chars == 0 {
+        return Snippet::default();
+    }
+    let spans = find_spans(&chars, needles);
+    let mut fragments: Vec<(usize, usize)> = Vec::new();
+    let mut budget = max_chars;
+    let mut covered: Vec<bool> = vec![false; spans.len()];
+    // Fragments around the densest matches first, then around needles not yet shown.
+    while budget >= max_chars / 4 && fragments.len() < 3 {
+        let Some(anchor) = pick_anchor(&spans, &covered, &chars, needles) else {
+            break;
+        };
+        let (start, end) = fragment_around(&chars, spans[anchor], budget);
+        for (i, span) in spans.iter().enumerate() {
+            if span.0 >= start && span.1 <= end {
+                covered[i] = true;
+            }
+        }
+        covered[anchor] = true;
+        budget = budget.saturating_sub(end - start);
+        fragments.push((start, end));
+    }
+    if fragments.is_empty() {
+        fragments.push(fragment_around(&chars, (0, 0), max_chars));
+    }
+    fragments.sort_unstable();
+    merge_touching(&mut fragments);
+    render(body, &chars, &fragments, &spans)
+}
+
+/// The next match to build a fragment around: the first uncovered span that shows a needle
+/// no fragment shows yet; failing that, none (more of the same word adds nothing).
+fn pick_anchor(
+    spans: &[(usize, usize)],
+    covered: &[bool],
+    chars: &[FoldedChar],
+    needles: &[String],
+) -> Option<usize> {
+    let text_of = |&(s, e): &(usize, usize)| chars[s..e].iter().map(|c| c.ch).collect::<String>();
+    let shown: Vec<String> = spans
+        .iter()
+        .zip(covered)
+        .filter(|(_, &c)| c)
+        .map(|(span, _)| text_of(span))
+        .collect();
+    let is_new = |span: &(usize, usize)| {
+        let text = text_of(span);
+        needles
+            .iter()
+            .any(|n| text.contains(n.as_str()) && !shown.iter().any(|s| s.contains(n.as_str())))
+    };
+    // Prefer the span that shows the most needles (the longest merged match).
+    spans
+        .iter()
+        .enumerate()
+        .filter(|(i, span)| !covered[*i] && is_new(span))
+        .max_by_key(|(i, span)| (span.1 - span.0, std::cmp::Reverse(*i)))
+        .map(|(i, _)| i)
+}
+
+/// A fragment of at most `budget` chars containing `span`: from the start of its sentence if
+/// that is within a third of the budget, else a little before the span; to the last sentence
+/// end that fits, else cut at the budget.
+fn fragment_around(chars: &[FoldedChar], span: (usize, usize), budget: usize) -> (usize, usize) {
+    let lead = budget / 3;
+    let sentence_start = chars[..span.0]
+        .iter()
+        .rposition(|c| ends_sentence(c.ch))
+        .map_or(0, |i| i + 1);
+    let start = if span.0 - sentence_start <= lead {
+        sentence_start
+    } else {
+        span.0 - lead.min(span.0) / 2
+    };
+    let limit = (start + budget)
+        .min(chars.len())
+        .max(span.1.min(chars.len()));
+    let end = chars[span.1.max(start)..limit]
+        .iter()
+        .rposition(|c| ends_sentence(c.ch))
+        .map(|i| span.1.max(start) + i + 1)
+        .filter(|&e| e - start >= budget / 2 || limit == chars.len())
+        .unwrap_or(limit);
+    (start, end)
+}
+
+fn merge_touching(fragments: &mut Vec<(usize, usize)>) {
+    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(fragments.len());
+    for &(s, e) in fragments.iter() {
+        match merged.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => merged.push((s, e)),
+        }
+    }
+    *fragments = merged;
+}
+
+/// Writes the fragments of the original text with whitespace runs collapsed to one space,
+/// `…` where the text is cut, and the highlights as byte ranges of the result.
+fn render(
+    body: &str,
+    chars: &[FoldedChar],
+    fragments: &[(usize, usize)],
+    spans: &[(usize, usize)],
+) -> Snippet {
+    let mut snippet = Snippet::default();
+    for (n, &(start, end)) in fragments.iter().enumerate() {
+        let cut_before = start > 0 && !ends_sentence(chars[start - 1].ch);
+        if n > 0 && !snippet.text.ends_with('…') {
+            snippet.text.push_str(" …");
+        } else if n == 0 && cut_before {
+            snippet.text.push('…');
+        }
+        // The spans inside this fragment, clipped to it.
+        let mut inside = spans
+            .iter()
+            .filter(|&&(s, e)| s < end && e > start)
+            .map(|&(s, e)| (s.max(start), e.min(end)))
+            .peekable();
+        let mut open_at = None;
+        for i in start..end {
+            if i > start && chars[i - 1].to < chars[i].from {
+                // Whitespace (a paragraph break, an indent) between two indexed characters.
+                snippet.text.push(' ');
+            }
+            if inside.peek().is_some_and(|&(s, _)| s == i) {
+                open_at = Some(snippet.text.len());
+            }
+            snippet.text.push_str(&body[chars[i].from..chars[i].to]);
+            if let Some(&(_, e)) = inside.peek() {
+                if e == i + 1 {
+                    if let Some(from) = open_at.take() {
+                        snippet.highlights.push(Highlight {
+                            start: from,
+                            end: snippet.text.len(),
+                        });
+                    }
+                    inside.next();
+                }
+            }
+        }
+        if end < chars.len() && !ends_sentence(chars[end - 1].ch) {
+            snippet.text.push('…');
+        }
+    }
+    snippet
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn needles(words: &[&str]) -> Vec<String> {
+        words.iter().map(|w| w.to_string()).collect()
+    }
+
+    fn marked(snippet: &Snippet) -> String {
+        let mut out = String::new();
+        let mut at = 0;
+        for h in &snippet.highlights {
+            assert!(snippet.text.is_char_boundary(h.start) && snippet.text.is_char_boundary(h.end));
+            out.push_str(&snippet.text[at..h.start]);
+            out.push('[');
+            out.push_str(&snippet.text[h.start..h.end]);
+            out.push(']');
+            at = h.end;
+        }
+        out.push_str(&snippet.text[at..]);
+        out
+    }
+
+    #[test]
+    fn adjacent_words_are_one_highlight() {
+        let s = make_snippet(
+            "全区做好疫情防控工作。",
+            &needles(&["疫情", "防控", "疫情防控"]),
+            50,
+        );
+        assert_eq!(marked(&s), "全区做好[疫情防控]工作。");
+    }
+
+    #[test]
+    fn window_starts_at_sentence_and_ends_at_sentence() {
+        let body = "第一句很长很长很长很长很长很长很长很长很长很长很长很长很长很长。第二句提到峄城的发展。第三句。第四句也很长很长很长很长很长很长很长很长很长很长。";
+        let s = make_snippet(body, &needles(&["峄城"]), 20);
+        assert_eq!(marked(&s), "第二句提到[峄城]的发展。第三句。");
+    }
+
+    #[test]
+    fn long_sentence_is_cut_with_ellipsis_in_characters() {
+        let body = format!("{}峄城{}", "甲".repeat(100), "乙".repeat(100));
+        let s = make_snippet(&body, &needles(&["峄城"]), 30);
+        assert!(
+            s.text.starts_with('…') && s.text.ends_with('…'),
+            "{}",
+            s.text
+        );
+        assert!(
+            s.text.chars().count() <= 32,
+            "window is measured in characters: {}",
+            s.text
+        );
+        assert_eq!(s.highlights.len(), 1);
+    }
+
+    #[test]
+    fn match_in_the_last_characters_of_the_body() {
+        let s = make_snippet("会议指出要抓好落实。最后说到峄城", &needles(&["峄城"]), 12);
+        assert!(marked(&s).ends_with("[峄城]"), "{}", marked(&s));
+    }
+
+    #[test]
+    fn highlight_of_full_width_text_lands_on_original_characters() {
+        let s = make_snippet("推进５Ｇ网络建设。", &needles(&["5g"]), 20);
+        assert_eq!(marked(&s), "推进[５Ｇ]网络建设。");
+    }
+
+    #[test]
+    fn distant_matches_get_separate_fragments() {
+        let body = format!(
+            "开头提到会见。{}结尾提到蒙古国。",
+            "无关的内容。".repeat(40)
+        );
+        let s = make_snippet(&body, &needles(&["会见", "蒙古国"]), 60);
+        assert_eq!(s.highlights.len(), 2, "{}", marked(&s));
+        assert!(s.text.contains('…'), "{}", s.text);
+    }
+
+    #[test]
+    fn no_match_gives_the_opening() {
+        let s = make_snippet("第一句。第二句。", &needles(&["峄城"]), 100);
+        assert_eq!(s.text, "第一句。第二句。");
+        assert!(s.highlights.is_empty());
+    }
+
+    #[test]
+    fn title_highlights() {
+        let title = "“满意峄城”创建新闻发布会";
+        let h = highlight_all(title, &needles(&["满意峄城"]));
+        assert_eq!(&title[h[0].start..h[0].end], "满意峄城");
+    }
+}
