@@ -31,6 +31,11 @@ fn ends_sentence(c: char) -> bool {
     matches!(c, '。' | '！' | '？' | '；' | '!' | '?' | ';')
 }
 
+/// Characters that end a clause: where a fragment may start when its sentence is too long.
+fn ends_clause(c: char) -> bool {
+    matches!(c, '，' | ',' | '、' | '：' | ':')
+}
+
 /// Where `needles` (folded strings) occur in `chars`, merged: char index ranges, sorted.
 fn find_spans(chars: &[FoldedChar], needles: &[String]) -> Vec<(usize, usize)> {
     let mut spans = Vec::new();
@@ -149,7 +154,12 @@ fn fragment_around(chars: &[FoldedChar], span: (usize, usize), budget: usize) ->
     let start = if span.0 - sentence_start <= lead {
         sentence_start
     } else {
-        span.0 - lead.min(span.0) / 2
+        // Too long a lead-in: start after the nearest clause break, else just before the span.
+        let near = span.0 - lead.min(span.0) / 2;
+        chars[near..span.0]
+            .iter()
+            .position(|c| ends_clause(c.ch))
+            .map_or(near, |i| near + i + 1)
     };
     let limit = (start + budget)
         .min(chars.len())

@@ -1,1 +1,112 @@
-fn main() {}
+//! The `govsearch` command: parses arguments, calls the library, prints, picks the exit code.
+//! Exit codes follow grep: 0 results, 1 no results, 2 error.
+
+mod args;
+mod render;
+
+use std::io::{self, IsTerminal, Write};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Parser;
+use govsearch::{default_index_dir, Index, IndexSummary};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::args::{Cli, Command, IndexArgs, SearchArgs};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("govsearch: error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let location = cli.index.unwrap_or_else(default_index_dir);
+    match cli.command {
+        Command::Index(args) => index(&location, &args),
+        Command::Search(args) => search(&location, &args),
+    }
+}
+
+fn index(location: &std::path::Path, args: &IndexArgs) -> anyhow::Result<ExitCode> {
+    let index = Index::open_or_create(location)
+        .with_context(|| format!("cannot open the index at {}", location.display()))?;
+    let bar = progress_bar();
+    let summary: IndexSummary = index.index_folder(&args.dir, |progress| {
+        if let Some(bar) = &bar {
+            bar.set_length(progress.total as u64);
+            bar.set_position(progress.done as u64);
+        }
+    })?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    render::index_summary(&mut io::stderr().lock(), &summary, index.location())?;
+    if args.json {
+        let mut out = io::stdout().lock();
+        serde_json::to_writer(&mut out, &summary)?;
+        writeln!(out)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A progress bar on stderr, only when stderr is a terminal.
+fn progress_bar() -> Option<ProgressBar> {
+    if !io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = ProgressBar::new(0);
+    let style = ProgressStyle::with_template("{bar:40} {pos}/{len} files, {per_sec}, {eta} left")
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style);
+    Some(bar)
+}
+
+fn search(location: &std::path::Path, args: &SearchArgs) -> anyhow::Result<ExitCode> {
+    let index = Index::open(location)?;
+    let query = args.query_text();
+    let results = index.search(&args.to_request())?;
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    if args.json {
+        render::json(&mut out, &query, &results)?;
+    } else {
+        let text = render::Text {
+            color: args.color.resolve(),
+        };
+        text.hits(&mut out, &results)?;
+        if args.facets {
+            text.facets(&mut out, &results.facets)?;
+        }
+    }
+    out.flush()?;
+    if !args.json {
+        let shown = results.hits.len();
+        let first = if shown == 0 { 0 } else { args.offset + 1 };
+        eprintln!(
+            "{} result{} for {} (showing {}–{})",
+            results.total,
+            if results.total == 1 { "" } else { "s" },
+            render::sanitize(&query),
+            first,
+            args.offset + shown
+        );
+    }
+    Ok(if results.total > 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// A write to a closed pipe (`govsearch search … | head`) is a normal end.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain()
+        .filter_map(|e| e.downcast_ref::<io::Error>())
+        .any(|e| e.kind() == io::ErrorKind::BrokenPipe)
+}

@@ -1,0 +1,216 @@
+//! Writing results for people (text, colour) and for tools (JSON lines). The only module that
+//! writes colour. Text scraped from the web is cleaned of control, bidi and zero-width
+//! characters before it reaches a terminal.
+
+use std::io::{self, Write};
+
+use govsearch::{Facets, Highlight, Hit, IndexSummary, SearchResults};
+use serde::Serialize;
+
+const BOLD: &str = "\x1b[1m";
+const MATCH: &str = "\x1b[1;31m";
+const DIM: &str = "\x1b[2m";
+const PATH: &str = "\x1b[35m";
+const RESET: &str = "\x1b[0m";
+
+/// One line of `--json` output.
+#[derive(Serialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+enum JsonLine<'a> {
+    /// A hit, as the library returns it.
+    Hit(&'a Hit),
+    /// The last line: the query, the total and the facets.
+    Summary {
+        query: &'a str,
+        total: usize,
+        returned: usize,
+        facets: &'a Facets,
+    },
+}
+
+/// Writes each hit, then the summary, one JSON object per line.
+pub(crate) fn json(out: &mut impl Write, query: &str, results: &SearchResults) -> io::Result<()> {
+    for hit in &results.hits {
+        serde_json::to_writer(&mut *out, &JsonLine::Hit(hit))?;
+        out.write_all(b"\n")?;
+    }
+    let summary = JsonLine::Summary {
+        query,
+        total: results.total,
+        returned: results.hits.len(),
+        facets: &results.facets,
+    };
+    serde_json::to_writer(&mut *out, &summary)?;
+    out.write_all(b"\n")
+}
+
+/// Writes results for people.
+pub(crate) struct Text {
+    pub(crate) color: bool,
+}
+
+impl Text {
+    fn paint(&self, out: &mut impl Write, style: &str, text: &str) -> io::Result<()> {
+        if self.color && !style.is_empty() {
+            write!(out, "{style}{}{RESET}", sanitize(text))
+        } else {
+            write!(out, "{}", sanitize(text))
+        }
+    }
+
+    /// `text` with its highlights in the match style and the rest in `base` style (plain
+    /// text without colour, as grep and ripgrep do).
+    fn highlighted(
+        &self,
+        out: &mut impl Write,
+        base: &str,
+        text: &str,
+        highlights: &[Highlight],
+    ) -> io::Result<()> {
+        let mut at = 0;
+        for h in highlights {
+            if h.start < at || h.end > text.len() {
+                continue;
+            }
+            self.paint(out, base, &text[at..h.start])?;
+            self.paint(out, MATCH, &text[h.start..h.end])?;
+            at = h.end;
+        }
+        self.paint(out, base, &text[at..])
+    }
+
+    /// Writes the hits, each as a numbered block.
+    pub(crate) fn hits(&self, out: &mut impl Write, results: &SearchResults) -> io::Result<()> {
+        for hit in &results.hits {
+            write!(out, "{:>2}. ", hit.rank)?;
+            self.highlighted(out, BOLD, &hit.title, &hit.title_highlights)?;
+            writeln!(out)?;
+            let mut meta: Vec<String> = Vec::new();
+            if let Some(published) = hit.published {
+                meta.push(published.format("%Y-%m-%d %H:%M").to_string());
+            }
+            if let Some(source) = &hit.source {
+                meta.push(format!("来源 {source}"));
+            }
+            if let Some(editor) = &hit.editor {
+                meta.push(format!("编辑 {editor}"));
+            }
+            if !hit.keywords.is_empty() {
+                meta.push(format!("关键词 {}", hit.keywords.join("、")));
+            }
+            if !meta.is_empty() {
+                write!(out, "    ")?;
+                self.paint(out, DIM, &meta.join(" · "))?;
+                writeln!(out)?;
+            }
+            write!(out, "    ")?;
+            self.paint(out, PATH, &hit.path)?;
+            writeln!(out)?;
+            if !hit.snippet.text.is_empty() {
+                write!(out, "    ")?;
+                self.highlighted(out, "", &hit.snippet.text, &hit.snippet.highlights)?;
+                writeln!(out)?;
+            }
+            writeln!(out)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the facet counts, the ten largest values of each.
+    pub(crate) fn facets(&self, out: &mut impl Write, facets: &Facets) -> io::Result<()> {
+        let groups = [
+            ("来源 source", &facets.source),
+            ("编辑 editor", &facets.editor),
+            ("关键词 keyword", &facets.keyword),
+            ("月份 month", &facets.month),
+        ];
+        for (name, values) in groups {
+            self.paint(out, BOLD, name)?;
+            let shown: Vec<String> = values
+                .iter()
+                .take(10)
+                .map(|v| format!("{} ({})", sanitize(&v.value), v.count))
+                .collect();
+            let more = values.len().saturating_sub(shown.len());
+            let tail = if more > 0 {
+                format!(", … {more} more")
+            } else {
+                String::new()
+            };
+            let list = if shown.is_empty() {
+                "—".to_string()
+            } else {
+                shown.join(", ")
+            };
+            writeln!(out, ": {list}{tail}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes an indexing summary for people: counts, then every skipped file and warning.
+pub(crate) fn index_summary(
+    out: &mut impl Write,
+    summary: &IndexSummary,
+    location: &std::path::Path,
+) -> io::Result<()> {
+    for warning in &summary.warnings {
+        writeln!(
+            out,
+            "govsearch: warning: {}: {}",
+            sanitize(&warning.path.to_string_lossy()),
+            warning.message
+        )?;
+    }
+    for skipped in &summary.skipped {
+        writeln!(
+            out,
+            "govsearch: skipped {}: {}",
+            sanitize(&skipped.path.to_string_lossy()),
+            skipped.reason
+        )?;
+    }
+    writeln!(
+        out,
+        "indexed {} articles from {} files in {:.1} s ({} skipped, {} with warnings); {} articles in {}",
+        summary.articles_indexed,
+        summary.files_seen,
+        summary.elapsed.as_secs_f64(),
+        summary.skipped.len(),
+        summary.warnings.len(),
+        summary.articles_in_index,
+        location.display()
+    )
+}
+
+/// Drops characters that can rewrite a terminal or reorder text: controls, bidi overrides and
+/// isolates, zero-width characters. Tabs and newlines become spaces.
+pub(crate) fn sanitize(text: &str) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| {
+        c.is_control()
+            || matches!(c,
+                '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{061C}' | '\u{FEFF}')
+    };
+    if !text.chars().any(bad) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    text.chars()
+        .filter_map(|c| match c {
+            '\t' | '\n' | '\r' => Some(' '),
+            c if bad(c) => None,
+            c => Some(c),
+        })
+        .collect::<String>()
+        .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitize_drops_escapes_and_bidi() {
+        assert_eq!(sanitize("峄城\x1b[31m\u{202E}区\u{200B}\n"), "峄城[31m区 ");
+        assert!(matches!(sanitize("峄城区"), std::borrow::Cow::Borrowed(_)));
+    }
+}
