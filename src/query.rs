@@ -5,12 +5,13 @@
 //!   every word (as a string, in title or body), and ranks higher where the words are in the
 //!   title, are frequent, and stand together as typed;
 //! - `"…"` (or `“…”`): an exact string, matched like Ctrl+F in title or body;
-//! - a leading `-` on a word or a quoted string excludes articles that contain it.
+//! - a leading `-` on a word or a quoted string excludes articles that contain it;
+//! - `*` alone matches every article, for browsing with filters and sorting by date.
 //!
 //! Nothing else is syntax: `:` and other punctuation in pasted text are just text (tantivy's
 //! `QueryParser` would read `来源:鲁网` as a field and an unspaced run as one strict phrase).
 
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
@@ -40,7 +41,7 @@ pub(crate) enum Clause {
     Exact { text: String, negated: bool },
 }
 
-/// A parsed query: its clauses, and every string a snippet should highlight.
+/// A parsed query: its clauses; none for `*`, which matches every article.
 #[derive(Clone, Debug)]
 pub(crate) struct ParsedQuery {
     pub(crate) clauses: Vec<Clause>,
@@ -53,6 +54,11 @@ impl ParsedQuery {
             query: query.to_string(),
             reason: reason.to_string(),
         };
+        if query.trim() == "*" {
+            return Ok(ParsedQuery {
+                clauses: Vec::new(),
+            });
+        }
         let mut clauses = Vec::new();
         let mut rest = query;
         loop {
@@ -123,6 +129,9 @@ impl ParsedQuery {
 
     /// The index query: every required string, scored by words, strings and adjacency.
     pub(crate) fn to_query(&self, fields: &Fields) -> Box<dyn Query> {
+        if self.clauses.is_empty() {
+            return Box::new(AllQuery);
+        }
         let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for clause in &self.clauses {
             match clause {
@@ -284,6 +293,18 @@ mod tests {
             clauses("\"５Ｇ网络\""),
             vec![Clause::Exact {
                 text: "5g网络".into(),
+                negated: false
+            }]
+        );
+    }
+
+    #[test]
+    fn star_alone_matches_everything_and_star_in_text_is_text() {
+        assert!(clauses(" * ").is_empty());
+        assert_eq!(
+            clauses("\"*\""),
+            vec![Clause::Exact {
+                text: "*".into(),
                 negated: false
             }]
         );

@@ -1,0 +1,462 @@
+//! The real binary on a temporary copy of the sample corpus, with broken files added.
+//!
+//! The corpus is indexed once for all tests (each process pays the dictionary load, so
+//! spawns are kept few). Expected values are computed by reading the corpus files here,
+//! with code independent of the library's parser.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+const SEED: &str = "000_e01ca59eb94a4339.txt";
+
+/// Broken files added to the corpus copy, each with a word its skip reason must contain.
+const BROKEN: &[(&str, &[u8], &str)] = &[
+    (
+        "broken/gbk.txt",
+        b"\xb7\xe5\xb3\xc7\xc7\xf8\n\n\xd5\xfd\xce\xc4\n",
+        "utf-8",
+    ),
+    ("broken/empty.txt", b"", "empty"),
+    (
+        "broken/title_only.txt",
+        "只有标题\n\n2022-05-10 来源:鲁网\n".as_bytes(),
+        "no article body",
+    ),
+    ("broken/notes.md", b"# notes\n", "not a .txt"),
+    ("broken/binary.txt", b"\x00\x01\x02GIF89a", "binary"),
+];
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    corpus: PathBuf,
+    index: PathBuf,
+    /// `index --json` summaries of the first and of a second run over the same folder.
+    first: Value,
+    second: Value,
+    first_stderr: String,
+}
+
+fn fixture() -> &'static Fixture {
+    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+    FIXTURE.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let corpus = dir.path().join("corpus");
+        copy_dir(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("corpus")
+                .as_path(),
+            &corpus,
+        );
+        for (name, bytes, _) in BROKEN {
+            let path = corpus.join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, bytes).unwrap();
+        }
+        let index = dir.path().join("index");
+        let run = |label: &str| {
+            let out = govsearch(&index)
+                .args(["index", "--json"])
+                .arg(&corpus)
+                .output()
+                .unwrap();
+            assert_success(&out, label);
+            let summary: Value =
+                serde_json::from_slice(&out.stdout).expect("index --json prints one JSON object");
+            (summary, String::from_utf8_lossy(&out.stderr).into_owned())
+        };
+        let (first, first_stderr) = run("first index run");
+        let (second, _) = run("second index run");
+        Fixture {
+            _dir: dir,
+            corpus,
+            index,
+            first,
+            second,
+            first_stderr,
+        }
+    })
+}
+
+/// The binary with every behaviour-changing variable removed and the index set explicitly.
+fn govsearch(index: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_govsearch"));
+    for var in [
+        "GOVSEARCH_INDEX",
+        "NO_COLOR",
+        "XDG_DATA_HOME",
+        "CLICOLOR",
+        "CLICOLOR_FORCE",
+        "TERM",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.arg("--index").arg(index);
+    cmd
+}
+
+fn search(args: &[&str]) -> Output {
+    govsearch(&fixture().index)
+        .arg("search")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn assert_success(out: &Output, what: &str) {
+    assert!(
+        out.status.success(),
+        "{what} failed with {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Decodes `--json` output: the hits, then the summary line.
+fn json_lines(out: &Output) -> (Vec<Value>, Value) {
+    let mut lines: Vec<Value> = String::from_utf8(out.stdout.clone())
+        .expect("JSON output is UTF-8")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    let summary = lines.pop().expect("a summary line");
+    assert_eq!(summary["type"], "summary");
+    assert!(lines.iter().all(|h| h["type"] == "hit"));
+    (lines, summary)
+}
+
+fn hit_paths(hits: &[Value]) -> BTreeSet<String> {
+    hits.iter()
+        .map(|h| h["path"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// Metadata read straight from a corpus file: the value after `label` + colon on its line.
+struct Meta {
+    path: String,
+    source: Option<String>,
+    editor: Option<String>,
+    keywords: Vec<String>,
+    month: Option<String>,
+}
+
+fn corpus_meta() -> Vec<Meta> {
+    let mut out = Vec::new();
+    let mut stack = vec![fixture().corpus.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                if !path.ends_with("broken") {
+                    stack.push(path);
+                }
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            // A labelled value: on the header line (来源) or on a line of its own (责任编辑).
+            let after = |label: &str| -> Option<String> {
+                text.lines().find_map(|line| {
+                    let at = line.find(label).filter(|&at| at == 0 || label == "来源")?;
+                    let rest = line[at + label.len()..]
+                        .trim_start_matches([':', '：'])
+                        .trim();
+                    let value = rest.split_whitespace().next()?.to_string();
+                    Some(value)
+                })
+            };
+            let header = text.lines().nth(2).unwrap_or_default();
+            let month = header
+                .find("20")
+                .map(|i| &header[i..])
+                .and_then(|d| {
+                    let year = d.get(0..4)?;
+                    let digits: String = d[4..]
+                        .chars()
+                        .skip(1)
+                        .take_while(char::is_ascii_digit)
+                        .collect();
+                    Some(format!("{year}-{digits:0>2}"))
+                })
+                .filter(|m| m.len() == 7);
+            out.push(Meta {
+                path: std::fs::canonicalize(&path)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned(),
+                source: after("来源"),
+                editor: after("责任编辑").or_else(|| after("作者")),
+                keywords: after("新闻关键词")
+                    .map(|_| {
+                        let line = text.lines().find(|l| l.starts_with("新闻关键词")).unwrap();
+                        line["新闻关键词".len()..]
+                            .trim_start_matches([':', '：'])
+                            .split([' ', '，', '、'])
+                            .filter(|k| !k.is_empty())
+                            .map(str::to_string)
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                month,
+            });
+        }
+    }
+    out
+}
+
+fn counts<'a>(values: impl Iterator<Item = &'a str>) -> BTreeMap<String, u64> {
+    let mut map = BTreeMap::new();
+    for v in values {
+        *map.entry(v.to_string()).or_insert(0) += 1;
+    }
+    map
+}
+
+fn facet_map(facets: &Value) -> BTreeMap<String, u64> {
+    facets
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["value"].as_str().unwrap().to_string(),
+                f["count"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn index_accounts_for_every_file() {
+    let f = fixture();
+    let good = corpus_meta().len() as u64;
+    assert_eq!(f.first["articles_indexed"], good);
+    assert_eq!(f.first["files_seen"], good + BROKEN.len() as u64);
+    let skipped = f.first["skipped"].as_array().unwrap();
+    assert_eq!(skipped.len(), BROKEN.len(), "skipped: {skipped:#?}");
+    for (name, _, reason) in BROKEN {
+        let entry = skipped
+            .iter()
+            .find(|s| s["path"].as_str().unwrap().ends_with(name))
+            .unwrap_or_else(|| panic!("{name} not reported as skipped: {skipped:#?}"));
+        let got = entry["reason"].as_str().unwrap().to_lowercase();
+        assert!(
+            got.contains(reason),
+            "{name}: reason {got:?} should mention {reason:?}"
+        );
+        assert!(
+            f.first_stderr.contains(name),
+            "{name} not reported on stderr:\n{}",
+            f.first_stderr
+        );
+    }
+}
+
+#[test]
+fn indexing_the_same_folder_again_does_not_duplicate() {
+    let f = fixture();
+    assert_eq!(f.first["articles_in_index"], f.second["articles_in_index"]);
+    let (_, summary) = json_lines(&search(&["*", "--json", "--limit", "0"]));
+    assert_eq!(summary["total"], f.first["articles_indexed"]);
+}
+
+#[test]
+fn seed_is_the_top_hit_for_its_campaign_name() {
+    let out = search(&["满意峄城", "--json"]);
+    assert_success(&out, "search 满意峄城");
+    let (hits, summary) = json_lines(&out);
+    assert!(
+        summary["total"].as_u64().unwrap() >= 3,
+        "several articles mention it"
+    );
+    let top = &hits[0];
+    assert!(
+        top["path"].as_str().unwrap().ends_with(SEED),
+        "top hit: {top:#}"
+    );
+    assert_eq!(top["source"], "鲁网");
+    assert_eq!(top["editor"], "杜伟");
+    assert_eq!(top["published"], "2022-05-10T12:36:57+08:00");
+    let snippet = top["snippet"]["text"].as_str().unwrap();
+    let first = &top["snippet"]["highlights"][0];
+    let (s, e) = (
+        first["start"].as_u64().unwrap() as usize,
+        first["end"].as_u64().unwrap() as usize,
+    );
+    assert!(
+        snippet[s..e].contains("峄城"),
+        "highlight {:?} in {snippet}",
+        &snippet[s..e]
+    );
+}
+
+#[test]
+fn spaced_and_unspaced_queries_find_the_seed() {
+    for query in [&["峄城", "疫情防控"][..], &["峄城区疫情防控"]] {
+        let mut args = query.to_vec();
+        args.push("--json");
+        let (hits, _) = json_lines(&search(&args));
+        assert!(
+            hit_paths(&hits).iter().any(|p| p.ends_with(SEED)),
+            "{query:?} must find the seed"
+        );
+    }
+}
+
+#[test]
+fn each_filter_narrows_to_exactly_the_matching_articles() {
+    let meta = corpus_meta();
+    let all = || meta.iter();
+    let expect = |pred: &dyn Fn(&Meta) -> bool| -> BTreeSet<String> {
+        all().filter(|m| pred(m)).map(|m| m.path.clone()).collect()
+    };
+    let cases: Vec<(Vec<&str>, BTreeSet<String>)> = vec![
+        (
+            vec!["--source", "枣庄日报"],
+            expect(&|m| m.source.as_deref() == Some("枣庄日报")),
+        ),
+        (
+            vec!["--source", "鲁网", "--source", "滕州市融媒体中心"],
+            expect(&|m| matches!(m.source.as_deref(), Some("鲁网" | "滕州市融媒体中心"))),
+        ),
+        (
+            vec!["--editor", "杜伟"],
+            expect(&|m| m.editor.as_deref() == Some("杜伟")),
+        ),
+        (
+            vec!["--keyword", "乡村振兴"],
+            expect(&|m| m.keywords.iter().any(|k| k == "乡村振兴")),
+        ),
+        (
+            vec!["--since", "2022-05", "--until", "2022"],
+            expect(&|m| {
+                m.month
+                    .as_deref()
+                    .is_some_and(|mo| ("2022-05"..="2022-12").contains(&mo))
+            }),
+        ),
+        (
+            vec!["--until", "2021-06-10"],
+            expect(&|m| {
+                m.month.as_deref().is_some_and(|mo| mo <= "2021-05")
+                    || m.path.ends_with("2021/0610.txt")
+            }),
+        ),
+    ];
+    for (filter, expected) in cases {
+        assert!(
+            !expected.is_empty(),
+            "{filter:?} selects nothing in the corpus"
+        );
+        let mut args = vec!["*", "--json", "--limit", "1000"];
+        args.extend(&filter);
+        let (hits, summary) = json_lines(&search(&args));
+        assert_eq!(hit_paths(&hits), expected, "filter {filter:?}");
+        assert_eq!(summary["total"], expected.len() as u64, "filter {filter:?}");
+    }
+}
+
+#[test]
+fn facet_counts_equal_counts_from_the_files() {
+    let meta = corpus_meta();
+    let (_, summary) = json_lines(&search(&["*", "--json", "--limit", "0"]));
+    let facets = &summary["facets"];
+    assert_eq!(
+        facet_map(&facets["source"]),
+        counts(meta.iter().filter_map(|m| m.source.as_deref()))
+    );
+    assert_eq!(
+        facet_map(&facets["editor"]),
+        counts(meta.iter().filter_map(|m| m.editor.as_deref()))
+    );
+    assert_eq!(
+        facet_map(&facets["keyword"]),
+        counts(
+            meta.iter()
+                .flat_map(|m| m.keywords.iter().map(String::as_str))
+        )
+    );
+    assert_eq!(
+        facet_map(&facets["month"]),
+        counts(meta.iter().filter_map(|m| m.month.as_deref()))
+    );
+}
+
+#[test]
+fn sort_by_date_is_newest_first() {
+    let (hits, _) = json_lines(&search(&[
+        "峄城", "--sort", "date", "--json", "--limit", "100",
+    ]));
+    let dates: Vec<&str> = hits
+        .iter()
+        .filter_map(|h| h["published"].as_str())
+        .collect();
+    let mut sorted = dates.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(dates, sorted);
+}
+
+#[test]
+fn text_output_colours_only_when_asked() {
+    let always = search(&["满意峄城", "--color", "always"]);
+    assert_success(&always, "--color always");
+    assert!(String::from_utf8_lossy(&always.stdout).contains("\x1b[1;31m"));
+    let never = search(&["满意峄城", "--color", "never"]);
+    let text = String::from_utf8_lossy(&never.stdout);
+    assert!(
+        !text.contains('\x1b') && text.contains("满意峄城"),
+        "{text}"
+    );
+    let no_color = govsearch(&fixture().index)
+        .env("NO_COLOR", "1")
+        .args(["search", "满意峄城"])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&no_color.stdout).contains('\x1b'));
+}
+
+#[test]
+fn exit_codes_and_one_line_errors() {
+    let none = search(&["\"这个字符串不存在于语料\""]);
+    assert_eq!(none.status.code(), Some(1), "no results");
+    for (args, message) in [
+        (&["\"满意峄城"][..], "unclosed quote"),
+        (&["峄城", "--since", "2022-13"], "2022-13"),
+        (
+            &["峄城", "--since", "2023", "--until", "2022"],
+            "empty date range",
+        ),
+    ] {
+        let out = search(args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+    let missing = govsearch(&fixture().index.join("nowhere"))
+        .args(["search", "峄城"])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&missing.stderr);
+    assert!(
+        stderr.starts_with("govsearch: error: no index at") && stderr.lines().count() == 1,
+        "{stderr}"
+    );
+}

@@ -1,0 +1,76 @@
+//! The library as an embedding tool uses it: the seed article parsed field by field (golden),
+//! and an index on disk built from a folder, reopened and searched.
+
+use std::path::Path;
+
+use govsearch::{parse_article, DateRange, Index, SearchRequest, Sort};
+
+fn corpus() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/corpus"))
+}
+
+#[test]
+fn seed_article_golden() {
+    let text = std::fs::read_to_string(corpus().join("000_e01ca59eb94a4339.txt")).unwrap();
+    let article = parse_article(&text).unwrap();
+    assert_eq!(
+        article.title,
+        "枣庄市峄城区召开思想能力作风问题曝光暨“满意峄城”创建新闻发布会"
+    );
+    assert_eq!(
+        article.published.map(|d| d.to_rfc3339()).as_deref(),
+        Some("2022-05-10T12:36:57+08:00"),
+        "the header date is China time"
+    );
+    assert_eq!(article.source.as_deref(), Some("鲁网"));
+    assert_eq!(article.editor.as_deref(), Some("杜伟"));
+    assert_eq!(article.keywords, ["枣庄市峄城区"]);
+    let golden = include_str!("golden/seed_body.txt");
+    assert!(
+        article.body == golden,
+        "the seed body changed: toolbar, editor or keyword lines leaked in, or a paragraph was lost.\n\
+         expected {} paragraphs, got {}; first differing paragraph: {:?}",
+        golden.lines().count(),
+        article.body.lines().count(),
+        article.body.lines().zip(golden.lines()).find(|(a, b)| a != b)
+    );
+    for furniture in ["大字体", "扫码带走", "打印", "责任编辑", "新闻关键词"] {
+        assert!(!article.body.contains(furniture), "{furniture} in the body");
+    }
+}
+
+#[test]
+fn index_a_folder_reopen_and_search() {
+    let dir = tempfile::tempdir().unwrap();
+    let location = dir.path().join("index");
+    {
+        let index = Index::open_or_create(&location).unwrap();
+        let mut calls = 0;
+        let summary = index.index_folder(corpus(), |_| calls += 1).unwrap();
+        assert!(summary.skipped.is_empty(), "{:?}", summary.skipped);
+        assert_eq!(calls, summary.files_seen);
+        assert_eq!(summary.articles_in_index, summary.articles_indexed as u64);
+    }
+    let index = Index::open(&location).unwrap();
+    let may_2022 = DateRange::parse("2022-05").unwrap();
+    let request = SearchRequest::new("满意峄城")
+        .since(may_2022.start)
+        .until(may_2022.end)
+        .sort(Sort::Date);
+    let results = index.search(&request).unwrap();
+    assert_eq!(results.total, 1);
+    assert_eq!(results.hits[0].source.as_deref(), Some("鲁网"));
+    assert_eq!(results.facets.month[0].value, "2022-05");
+    let json = serde_json::to_string(&results).unwrap();
+    let back: govsearch::SearchResults = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, results, "results round-trip through serde");
+}
+
+#[test]
+fn opening_a_missing_index_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = Index::open(dir.path().join("none"))
+        .err()
+        .expect("no index there");
+    assert!(err.to_string().starts_with("no index at"), "{err}");
+}
