@@ -11,13 +11,14 @@
 //!   exactly the texts that contain the string, whatever jieba would make of it.
 //!
 //! Both analyzers fold text the same way first ([`fold_char`]): full-width ASCII to half-width,
-//! ASCII to lower case, whitespace removed. Folding maps one character to one character, so an
+//! ASCII to lower case, traditional to simplified Han characters, whitespace removed. Folding maps one character to one character, so an
 //! offset in folded text is an offset in the original: highlights land on what the user sees.
 //!
 //! The analyzer names carry a version: an index built with other analysis settings names
 //! analyzers this build does not register, and [`check_index`] refuses it with a clear message
 //! instead of letting it match wrongly.
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use jieba_rs::Jieba;
@@ -29,6 +30,8 @@ use crate::error::{Error, Result};
 pub(crate) const WORDS: &str = "govsearch_words_v1";
 /// Name of the character-gram analyzer, as stored in the index schema.
 pub(crate) const GRAMS: &str = "govsearch_grams_v1";
+/// Name of the title-parts analyzer: a title's runs between punctuation and spaces.
+pub(crate) const PARTS: &str = "govsearch_parts_v1";
 
 /// The jieba dictionary, loaded once per process on first use and shared by every analyzer
 /// clone (tantivy clones analyzers per field, per query and per segment).
@@ -56,18 +59,66 @@ impl Segmenter {
     }
 }
 
+impl Segmenter {
+    /// Words of `text` with their part-of-speech tags (`ns` for place names).
+    pub(crate) fn tag(&self, text: &str) -> Vec<(String, String)> {
+        self.jieba()
+            .tag(text, true)
+            .into_iter()
+            .map(|t| (t.word.to_string(), t.tag.to_string()))
+            .collect()
+    }
+}
+
 /// Folds one character for indexing and querying: full-width forms to ASCII, ASCII upper
-/// case to lower case. Returns `None` for characters that are not indexed at all: whitespace
-/// (including U+3000 and U+2003) and invisible format characters.
+/// case to lower case, traditional Han characters to simplified ones. Returns `None` for
+/// characters that are not indexed at all: whitespace (including U+3000 and U+2003) and
+/// invisible format characters.
 pub fn fold_char(c: char) -> Option<char> {
     let c = match c as u32 {
         0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        0x3400.. => return Some(simplified(c)),
         _ => c,
     };
     if c.is_whitespace() || is_invisible(c) {
         return None;
     }
     Some(c.to_ascii_lowercase())
+}
+
+/// Traditional characters that are also everyday simplified characters (乾坤, 覆盖, 著名,
+/// 於 as a surname): folding them would make 干 find 乾 and 复 find 覆 in simplified text.
+const NOT_FOLDED: &[char] = &[
+    '乾', '於', '著', '藉', '瞭', '夥', '覆', '麽', '幺', '苧', '鍾', '闔', '畫', '讎',
+];
+
+/// The simplified form of a Han character: fast2s's character table, read one character at a
+/// time (no context), so that a text and a query fold the same way wherever they are cut.
+fn simplified(c: char) -> char {
+    static TABLE: OnceLock<HashMap<char, char>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let mut table = HashMap::new();
+        let mut buf = [0u8; 4];
+        for c in (0x3400..=0xFAFF)
+            .filter_map(char::from_u32)
+            .filter(|&c| is_han(c))
+        {
+            let converted = fast2s::convert(c.encode_utf8(&mut buf));
+            let mut chars = converted.chars();
+            if let (Some(s), None) = (chars.next(), chars.next()) {
+                if s != c && !NOT_FOLDED.contains(&c) {
+                    table.insert(c, s);
+                }
+            }
+        }
+        table
+    });
+    table.get(&c).copied().unwrap_or(c)
+}
+
+/// Whether `c` is a Han character (CJK unified ideographs, extension A, compatibility).
+pub(crate) fn is_han(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF)
 }
 
 /// Zero-width and byte-order characters that scraped text carries and nobody types.
@@ -100,6 +151,7 @@ pub(crate) fn register(index: &tantivy::Index) {
         },
     );
     tokenizers.register(GRAMS, GramTokenizer);
+    tokenizers.register(PARTS, PartsTokenizer);
 }
 
 /// Refuses an index whose text fields name analyzers this build does not have.
@@ -108,7 +160,7 @@ pub(crate) fn check_index(index: &tantivy::Index, path: &std::path::Path) -> Res
         if let tantivy::schema::FieldType::Str(options) = entry.field_type() {
             if let Some(indexing) = options.get_indexing_options() {
                 let name = indexing.tokenizer();
-                if name != WORDS && name != GRAMS && name != "raw" {
+                if ![WORDS, GRAMS, PARTS, "raw"].contains(&name) {
                     return Err(Error::IncompatibleIndex {
                         path: path.to_path_buf(),
                         detail: format!(
@@ -227,6 +279,50 @@ pub(crate) fn gram_terms(folded: &str) -> Vec<(usize, String)> {
     }
 }
 
+/// The title-parts analyzer: the folded runs of letters and digits between punctuation and
+/// spaces (`河北固安：产城融合 走高质量发展之路` → 河北固安, 产城融合, 走高质量发展之路). A query
+/// that equals a whole part names what the article is about, not just a word it uses.
+#[derive(Clone)]
+pub(crate) struct PartsTokenizer;
+
+impl Tokenizer for PartsTokenizer {
+    type TokenStream<'a> = WordStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordStream {
+        let mut tokens = Vec::new();
+        let mut part = String::new();
+        let mut from = 0;
+        let chars = text
+            .char_indices()
+            .chain(std::iter::once((text.len(), ' ')));
+        for (i, c) in chars {
+            match fold_char(c).filter(|f| f.is_alphanumeric()) {
+                Some(f) => {
+                    if part.is_empty() {
+                        from = i;
+                    }
+                    part.push(f);
+                }
+                None if !part.is_empty() => {
+                    tokens.push(Token {
+                        offset_from: from,
+                        offset_to: i,
+                        position: tokens.len(),
+                        text: std::mem::take(&mut part),
+                        position_length: 1,
+                    });
+                }
+                None => {}
+            }
+        }
+        WordStream {
+            tokens,
+            next: 0,
+            current: Token::default(),
+        }
+    }
+}
+
 /// The word analyzer: jieba-rs in search mode over folded text.
 ///
 /// tantivy-jieba's `JiebaTokenizer` holds a custom `Jieba` by value, so every clone tantivy
@@ -332,6 +428,18 @@ mod tests {
     }
 
     #[test]
+    fn fold_maps_traditional_to_simplified_char_by_char() {
+        assert_eq!(fold("峄城區疫情防控工作會議"), "峄城区疫情防控工作会议");
+        assert_eq!(
+            fold("乾隆 覆蓋"),
+            "乾隆覆盖",
+            "everyday simplified characters stay as they are"
+        );
+        let text = "營商環境";
+        assert_eq!(text.chars().count(), fold(text).chars().count());
+    }
+
+    #[test]
     fn grams_are_unigrams_and_bigrams_at_char_positions() {
         assert_eq!(
             grams("满意 峄城"),
@@ -358,6 +466,16 @@ mod tests {
             &text[stream.token().offset_from..stream.token().offset_to],
             "Ａ"
         );
+    }
+
+    #[test]
+    fn title_parts_split_at_punctuation_and_spaces() {
+        let mut stream = PartsTokenizer.token_stream("河北固安：产城融合 走高质量发展之路（５Ｇ）");
+        let mut parts = Vec::new();
+        while stream.advance() {
+            parts.push(stream.token().text.clone());
+        }
+        assert_eq!(parts, ["河北固安", "产城融合", "走高质量发展之路", "5g"]);
     }
 
     #[test]

@@ -157,6 +157,7 @@ impl Index {
         doc.add_text(f.path, id);
         doc.add_text(f.title, &article.title);
         doc.add_text(f.title_grams, &article.title);
+        doc.add_text(f.title_parts, &article.title);
         doc.add_text(f.body, &article.body);
         doc.add_text(f.body_grams, &article.body);
         if let Some(published) = article.published {

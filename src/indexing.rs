@@ -144,7 +144,7 @@ impl Index {
 }
 
 /// Reads one file into its identity and article, or says why it is not an article.
-fn read_file(path: &Path) -> std::result::Result<(String, crate::Article), String> {
+pub(crate) fn read_file(path: &Path) -> std::result::Result<(String, crate::Article), String> {
     let is_txt = path
         .extension()
         .is_some_and(|ext| ext.eq_ignore_ascii_case("txt"));

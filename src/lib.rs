@@ -33,6 +33,7 @@ mod analysis;
 mod article;
 mod dates;
 mod error;
+pub mod eval;
 mod index;
 mod indexing;
 mod query;

@@ -2,8 +2,9 @@
 //!
 //! The syntax is small on purpose:
 //! - bare text (`峄城区疫情防控`, `会见 蒙古国`): segmented into words; an article must contain
-//!   every word (as a string, in title or body), and ranks higher where the words are in the
-//!   title, are frequent, and stand together as typed;
+//!   every word (as a string, in title or body). Articles with the text as typed in the title
+//!   rank first, then those with it as typed in the body, then those with the words apart;
+//!   within each tier, BM25 over the words (title weighted up) orders them;
 //! - `"…"` (or `“…”`): an exact string, matched like Ctrl+F in title or body;
 //! - a leading `-` on a word or a quoted string excludes articles that contain it;
 //! - `*` alone matches every article, for browsing with filters and sorting by date.
@@ -11,7 +12,9 @@
 //! Nothing else is syntax: `:` and other punctuation in pasted text are just text (tantivy's
 //! `QueryParser` would read `来源:鲁网` as a field and an unspaced run as one strict phrase).
 
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery,
+};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
@@ -25,8 +28,15 @@ const TITLE_BOOST: f32 = 3.0;
 const WORD_WEIGHT: f32 = 1.0;
 /// Weight of the required string matches (grams) in the ranking.
 const STRING_WEIGHT: f32 = 0.5;
-/// Bonus when the words of a bare chunk stand together as typed.
-const ADJACENCY_WEIGHT: f32 = 1.5;
+/// Score for each chunk found as typed, in title or body. Tiers are far above what BM25
+/// gives (tens), so articles with more of the query as typed rank above those with the words
+/// apart, whatever their word statistics.
+const TYPED_TIER: f32 = 1000.0;
+/// Score for each chunk found as typed in the title: below a whole typed chunk, above BM25.
+const TITLE_TIER: f32 = 300.0;
+/// Bonus when a chunk is a whole part of the title (between punctuation or spaces): the
+/// title names it as a subject rather than using it in passing.
+const TITLE_PART_BONUS: f32 = 200.0;
 
 /// One part of a query, as the user wrote it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -151,6 +161,7 @@ impl ParsedQuery {
                     negated: false,
                 } => {
                     parts.push((Occur::Must, weighted(contains(fields, text), STRING_WEIGHT)));
+                    parts.extend(tiers(fields, text));
                 }
                 Clause::Words {
                     text,
@@ -164,12 +175,7 @@ impl ParsedQuery {
                             weighted(word_terms(fields, word), WORD_WEIGHT),
                         ));
                     }
-                    if words.len() > 1 {
-                        parts.push((
-                            Occur::Should,
-                            weighted(contains(fields, text), ADJACENCY_WEIGHT),
-                        ));
-                    }
+                    parts.extend(tiers(fields, text));
                 }
             }
         }
@@ -192,6 +198,23 @@ fn closing_quote(open: char) -> Option<char> {
         '“' => Some('”'),
         _ => None,
     }
+}
+
+/// The tier bonuses of a chunk: as typed anywhere, as typed in the title, a whole part of
+/// the title.
+fn tiers(fields: &Fields, text: &str) -> [(Occur, Box<dyn Query>); 3] {
+    let constant = |query, score| -> (Occur, Box<dyn Query>) {
+        (Occur::Should, Box::new(ConstScoreQuery::new(query, score)))
+    };
+    let part = TermQuery::new(
+        Term::from_field_text(fields.title_parts, text),
+        IndexRecordOption::Basic,
+    );
+    [
+        constant(contains(fields, text), TYPED_TIER),
+        constant(grams_query(fields.title_grams, text), TITLE_TIER),
+        constant(Box::new(part), TITLE_PART_BONUS),
+    ]
 }
 
 fn weighted(query: Box<dyn Query>, weight: f32) -> Box<dyn Query> {

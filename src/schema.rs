@@ -5,6 +5,7 @@
 //! | `path` | the file an article came from | exact term (identity), stored |
 //! | `title`, `body` | the text | words analyzer, frequencies; stored for display |
 //! | `title_grams`, `body_grams` | the text again | grams analyzer, positions (exact strings) |
+//! | `title_parts` | the title's runs between punctuation | parts analyzer (aboutness) |
 //! | `published` | publish time | date: indexed (range filter), fast (sort), stored |
 //! | `source`, `editor`, `keyword` | metadata | facets: counted and filtered on, stored |
 //! | `month` | publish year-month, `2022-05` | facet, counted |
@@ -22,6 +23,7 @@ pub(crate) struct Fields {
     pub(crate) path: Field,
     pub(crate) title: Field,
     pub(crate) title_grams: Field,
+    pub(crate) title_parts: Field,
     pub(crate) body: Field,
     pub(crate) body_grams: Field,
     pub(crate) published: Field,
@@ -61,6 +63,14 @@ pub(crate) fn build() -> Schema {
     builder.add_text_field("path", STRING | STORED);
     builder.add_text_field("title", words(true));
     builder.add_text_field("title_grams", grams.clone());
+    builder.add_text_field(
+        "title_parts",
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(analysis::PARTS)
+                .set_index_option(IndexRecordOption::Basic),
+        ),
+    );
     builder.add_text_field("body", words(true));
     builder.add_text_field("body_grams", grams);
     builder.add_date_field(
@@ -86,6 +96,7 @@ impl Fields {
             path: get("path")?,
             title: get("title")?,
             title_grams: get("title_grams")?,
+            title_parts: get("title_parts")?,
             body: get("body")?,
             body_grams: get("body_grams")?,
             published: get(PUBLISHED)?,

@@ -26,6 +26,28 @@ pub(crate) enum Command {
     Index(IndexArgs),
     /// Search the index
     Search(SearchArgs),
+    /// Measure search quality on a corpus folder against brute-force truth, beside the
+    /// classic jieba-word and character-bigram configurations (builds its own indexes in memory)
+    Eval(EvalArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct EvalArgs {
+    /// Corpus folder (.txt files in the release layout)
+    #[arg(value_name = "DIR")]
+    pub(crate) dir: PathBuf,
+
+    /// Queries of each kind
+    #[arg(long, default_value_t = 300, value_name = "N")]
+    pub(crate) queries: usize,
+
+    /// Seed of the query sampler (same seed and corpus, same queries)
+    #[arg(long, default_value_t = 2022)]
+    pub(crate) seed: u64,
+
+    /// Print the report as one JSON object
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 #[derive(Debug, Args)]

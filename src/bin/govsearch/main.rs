@@ -12,7 +12,7 @@ use clap::Parser;
 use govsearch::{default_index_dir, Index, IndexSummary};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::args::{Cli, Command, IndexArgs, SearchArgs};
+use crate::args::{Cli, Command, EvalArgs, IndexArgs, SearchArgs};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -31,7 +31,25 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Index(args) => index(&location, &args),
         Command::Search(args) => search(&location, &args),
+        Command::Eval(args) => eval(&args),
     }
+}
+
+fn eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {
+    let options = govsearch::eval::EvalOptions {
+        per_kind: args.queries,
+        seed: args.seed,
+    };
+    let report =
+        govsearch::eval::evaluate(&args.dir, &options, |step| eprintln!("govsearch: {step}…"))?;
+    let mut out = io::stdout().lock();
+    if args.json {
+        serde_json::to_writer(&mut out, &report)?;
+        writeln!(out)?;
+    } else {
+        write!(out, "{}", report.to_table())?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn index(location: &std::path::Path, args: &IndexArgs) -> anyhow::Result<ExitCode> {

@@ -1,0 +1,287 @@
+//! The configurations an evaluation compares: govsearch as built, and the two classic ways to
+//! index Chinese, each over title and body of the same articles, queried the way they ship.
+
+use std::collections::HashSet;
+
+use tantivy::collector::{Collector, DocSetCollector, TopDocs};
+use tantivy::query::{Query, QueryParser};
+use tantivy::schema::{
+    IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, STORED,
+};
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+use tantivy::{DocAddress, Score, Searcher, TantivyDocument};
+
+use crate::analysis::is_han;
+use crate::article::Article;
+use crate::error::Result;
+use crate::index::Index;
+use crate::query::ParsedQuery;
+
+/// An engine under evaluation: every match of a query, and the first ten in rank order.
+pub(crate) trait Engine {
+    fn name(&self) -> &'static str;
+    fn run(&self, query: &str) -> Result<(HashSet<u32>, Vec<u32>)>;
+}
+
+/// Maps each document of a searcher to the article number it was indexed under.
+struct DocIds(Vec<Vec<u32>>);
+
+impl DocIds {
+    fn get(&self, address: DocAddress) -> u32 {
+        self.0[address.segment_ord as usize][address.doc_id as usize]
+    }
+
+    fn all(&self, addresses: impl IntoIterator<Item = DocAddress>) -> HashSet<u32> {
+        addresses.into_iter().map(|a| self.get(a)).collect()
+    }
+}
+
+/// govsearch: word and grams fields, its own query builder.
+pub(crate) struct Govsearch {
+    index: Index,
+    ids: DocIds,
+}
+
+impl Govsearch {
+    pub(crate) fn build(articles: &[Article]) -> Result<Govsearch> {
+        let index = Index::create_in_ram();
+        index.add_articles(
+            articles
+                .iter()
+                .enumerate()
+                .map(|(i, a)| (i.to_string(), a.clone())),
+        )?;
+        let searcher = index.reader.searcher();
+        let mut ids = Vec::new();
+        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+            let mut seg = Vec::with_capacity(segment.max_doc() as usize);
+            for doc in 0..segment.max_doc() {
+                let stored: TantivyDocument = searcher.doc(DocAddress::new(ord as u32, doc))?;
+                let id = stored
+                    .get_first(index.fields.path)
+                    .and_then(|v| v.as_str())
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(u32::MAX);
+                seg.push(id);
+            }
+            ids.push(seg);
+        }
+        Ok(Govsearch {
+            index,
+            ids: DocIds(ids),
+        })
+    }
+}
+
+impl Engine for Govsearch {
+    fn name(&self) -> &'static str {
+        "govsearch"
+    }
+
+    fn run(&self, query: &str) -> Result<(HashSet<u32>, Vec<u32>)> {
+        let query = ParsedQuery::parse(query)?.to_query(&self.index.fields);
+        let top = crate::search::by_relevance(&self.index.fields, 10, 0);
+        collect(
+            &self.index.reader.searcher(),
+            query.as_ref(),
+            top,
+            &self.ids,
+        )
+    }
+}
+
+fn collect<C>(
+    searcher: &Searcher,
+    query: &dyn Query,
+    top: C,
+    ids: &DocIds,
+) -> Result<(HashSet<u32>, Vec<u32>)>
+where
+    C: Collector<Fruit = Vec<(Score, DocAddress)>>,
+{
+    let (all, top) = searcher.search(query, &(DocSetCollector, top))?;
+    Ok((
+        ids.all(all),
+        top.into_iter().map(|(_, a)| ids.get(a)).collect(),
+    ))
+}
+
+/// A classic configuration: one analyzer over title and body, tantivy's `QueryParser`.
+pub(crate) struct Classic {
+    name: &'static str,
+    reader: tantivy::IndexReader,
+    parser: QueryParser,
+    ids: DocIds,
+}
+
+impl Classic {
+    /// tantivy-jieba as shipped: search-mode words, character positions.
+    pub(crate) fn jieba_words(articles: &[Article]) -> Result<Classic> {
+        Classic::build(
+            "jieba words (tantivy-jieba)",
+            "jieba",
+            tantivy_jieba::JiebaTokenizer::new(),
+            articles,
+        )
+    }
+
+    /// Lucene's CJK analyzer: overlapping bigrams, a unigram for a lone character.
+    pub(crate) fn cjk_bigrams(articles: &[Article]) -> Result<Classic> {
+        Classic::build("char bigrams (Lucene CJK)", "cjk", CjkBigrams, articles)
+    }
+
+    fn build<T>(
+        name: &'static str,
+        analyzer: &str,
+        tokenizer: T,
+        articles: &[Article],
+    ) -> Result<Classic>
+    where
+        T: Tokenizer + Clone + Send + Sync + 'static,
+    {
+        let mut builder = Schema::builder();
+        let text = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(analyzer)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
+        let title = builder.add_text_field("title", text.clone());
+        let body = builder.add_text_field("body", text);
+        let aid = builder.add_u64_field("aid", FAST | STORED);
+        let index = tantivy::Index::create_in_ram(builder.build());
+        index.tokenizers().register(analyzer, tokenizer);
+        let mut writer: tantivy::IndexWriter = index.writer(200_000_000)?;
+        for (i, article) in articles.iter().enumerate() {
+            let mut doc = TantivyDocument::new();
+            doc.add_text(title, &article.title);
+            doc.add_text(body, &article.body);
+            doc.add_u64(aid, i as u64);
+            writer.add_document(doc)?;
+        }
+        writer.commit()?;
+        let reader = index.reader()?;
+        let searcher = reader.searcher();
+        let mut ids = Vec::new();
+        for segment in searcher.segment_readers() {
+            let column = segment.fast_fields().u64("aid")?;
+            ids.push(
+                (0..segment.max_doc())
+                    .map(|d| column.first(d).unwrap_or(u64::MAX) as u32)
+                    .collect(),
+            );
+        }
+        let parser = QueryParser::for_index(&index, vec![title, body]);
+        Ok(Classic {
+            name,
+            reader,
+            parser,
+            ids: DocIds(ids),
+        })
+    }
+}
+
+impl Engine for Classic {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn run(&self, query: &str) -> Result<(HashSet<u32>, Vec<u32>)> {
+        let (query, _) = self.parser.parse_query_lenient(query);
+        let top = TopDocs::with_limit(10).order_by_score();
+        collect(&self.reader.searcher(), query.as_ref(), top, &self.ids)
+    }
+}
+
+/// Lucene `CJKAnalyzer`-style tokens: overlapping bigrams over runs of Han characters, a
+/// unigram for a run of one, lower-cased ASCII words; punctuation dropped.
+#[derive(Clone)]
+struct CjkBigrams;
+
+impl Tokenizer for CjkBigrams {
+    type TokenStream<'a> = VecStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecStream {
+        let mut tokens = Vec::new();
+        let chars: Vec<(usize, char)> = text.char_indices().collect();
+        let end_of = |i: usize| chars.get(i).map_or(text.len(), |c| c.0);
+        let mut push = |from: usize, to: usize, word: String| {
+            let position = tokens.len();
+            tokens.push(Token {
+                offset_from: from,
+                offset_to: to,
+                position,
+                text: word,
+                position_length: 1,
+            });
+        };
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i].1;
+            let run = chars[i..]
+                .iter()
+                .take_while(|(_, d)| is_han(*d) == is_han(c) && (is_han(c) || d.is_alphanumeric()))
+                .count();
+            if is_han(c) {
+                if run == 1 {
+                    push(chars[i].0, end_of(i + 1), c.to_string());
+                }
+                for k in i..i + run.saturating_sub(1) {
+                    push(
+                        chars[k].0,
+                        end_of(k + 2),
+                        chars[k..k + 2].iter().map(|x| x.1).collect(),
+                    );
+                }
+                i += run;
+            } else if c.is_alphanumeric() {
+                push(
+                    chars[i].0,
+                    end_of(i + run),
+                    chars[i..i + run]
+                        .iter()
+                        .map(|x| x.1.to_ascii_lowercase())
+                        .collect(),
+                );
+                i += run;
+            } else {
+                i += 1;
+            }
+        }
+        VecStream { tokens, next: 0 }
+    }
+}
+
+struct VecStream {
+    tokens: Vec<Token>,
+    next: usize,
+}
+
+impl TokenStream for VecStream {
+    fn advance(&mut self) -> bool {
+        self.next += 1;
+        self.next <= self.tokens.len()
+    }
+
+    fn token(&self) -> &Token {
+        &self.tokens[self.next - 1]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.next - 1]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cjk_bigrams_like_lucene() {
+        let mut stream = CjkBigrams.token_stream("满意峄城 5G，皖");
+        let mut out = Vec::new();
+        while stream.advance() {
+            out.push(stream.token().text.clone());
+        }
+        assert_eq!(out, ["满意", "意峄", "峄城", "5g", "皖"]);
+    }
+}
