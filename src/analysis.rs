@@ -19,7 +19,7 @@
 //! instead of letting it match wrongly.
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use jieba_rs::Jieba;
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
@@ -33,19 +33,85 @@ pub(crate) const GRAMS: &str = "govsearch_grams_v1";
 /// Name of the title-parts analyzer: a title's runs between punctuation and spaces.
 pub(crate) const PARTS: &str = "govsearch_parts_v1";
 
-/// The jieba dictionary, loaded once per process on first use and shared by every analyzer
+/// jieba's own dictionary, loaded once per process on first use and shared by every analyzer
 /// clone (tantivy clones analyzers per field, per query and per segment).
 static JIEBA: OnceLock<Jieba> = OnceLock::new();
 
-/// A handle on the process-wide segmenter. Cheap to clone; the dictionary is loaded by the
-/// first segmentation, not by creating the handle, so a process that never segments (a quoted
-/// query, `--help`) never pays for it.
-#[derive(Clone, Copy, Default)]
-pub(crate) struct Segmenter;
+/// A handle on a segmenter: jieba's dictionary, plus an index's user dictionary if it has
+/// one. Cheap to clone (tantivy clones analyzers per field, per query and per segment): every
+/// clone shares one dictionary, loaded by the first segmentation, not by creating the handle,
+/// so a process that never segments (a quoted query, `--help`) never pays for it.
+#[derive(Clone, Default)]
+pub(crate) struct Segmenter {
+    user: Option<Arc<UserDictionary>>,
+}
+
+/// A user dictionary and the jieba instance built with it, once.
+struct UserDictionary {
+    entries: Vec<DictEntry>,
+    jieba: OnceLock<Jieba>,
+}
+
+/// One line of a user dictionary in jieba's format: `word [frequency] [tag]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct DictEntry {
+    word: String,
+    freq: Option<usize>,
+    tag: Option<String>,
+}
+
+/// Reads a user dictionary in jieba's format: one `word [frequency] [part-of-speech]` a line,
+/// blank lines and `#` comments ignored. Errors name the line.
+pub(crate) fn parse_user_dictionary(text: &str) -> std::result::Result<Vec<DictEntry>, String> {
+    let mut entries = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim_start_matches('\u{FEFF}').trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let mut fields = line.split_whitespace();
+        let word = fields.next().unwrap_or_default().to_string();
+        let freq =
+            match fields.next() {
+                Some(f) => Some(f.parse::<usize>().map_err(|_| {
+                    format!("line {}: frequency {f:?} is not a whole number", n + 1)
+                })?),
+                None => None,
+            };
+        let tag = fields.next().map(str::to_string);
+        if fields.next().is_some() {
+            return Err(format!("line {}: expected `word [frequency] [tag]`", n + 1));
+        }
+        entries.push(DictEntry { word, freq, tag });
+    }
+    Ok(entries)
+}
 
 impl Segmenter {
-    fn jieba(&self) -> &'static Jieba {
-        JIEBA.get_or_init(Jieba::new)
+    /// A segmenter with a user dictionary on top of jieba's.
+    pub(crate) fn with_user_dictionary(entries: Vec<DictEntry>) -> Segmenter {
+        Segmenter {
+            user: Some(Arc::new(UserDictionary {
+                entries,
+                jieba: OnceLock::new(),
+            })),
+        }
+    }
+
+    fn jieba(&self) -> &Jieba {
+        match &self.user {
+            None => JIEBA.get_or_init(Jieba::new),
+            Some(user) => user.jieba.get_or_init(|| {
+                let mut jieba = Jieba::new();
+                for entry in &user.entries {
+                    // Folded like the text it will segment. A missing frequency is suggested
+                    // from the dictionary (jieba-rs's load_dict would take it as 0, and a
+                    // word of frequency 0 is never chosen).
+                    jieba.add_word(&fold(&entry.word), entry.freq, entry.tag.as_deref());
+                }
+                jieba
+            }),
+        }
     }
 
     /// Words of `folded` as jieba's default mode cuts them (HMM on), as char ranges.
@@ -57,9 +123,7 @@ impl Segmenter {
             .map(|t| t.start..t.end)
             .collect()
     }
-}
 
-impl Segmenter {
     /// Words of `text` with their part-of-speech tags (`ns` for place names).
     pub(crate) fn tag(&self, text: &str) -> Vec<(String, String)> {
         self.jieba()
@@ -140,14 +204,14 @@ fn is_searchable(word: &str) -> bool {
     word.chars().any(char::is_alphanumeric)
 }
 
-/// Registers every analyzer govsearch uses on `index`. Call it on every index that is opened
-/// or created, before the first reader or writer.
-pub(crate) fn register(index: &tantivy::Index) {
+/// Registers every analyzer govsearch uses on `index`, segmenting with `segmenter`. Call it
+/// on every index that is opened or created, before the first reader or writer.
+pub(crate) fn register(index: &tantivy::Index, segmenter: &Segmenter) {
     let tokenizers = index.tokenizers();
     tokenizers.register(
         WORDS,
         WordTokenizer {
-            segmenter: Segmenter,
+            segmenter: segmenter.clone(),
         },
     );
     tokenizers.register(GRAMS, GramTokenizer);
@@ -412,7 +476,7 @@ mod tests {
 
     fn words(text: &str) -> Vec<String> {
         let mut tokenizer = WordTokenizer {
-            segmenter: Segmenter,
+            segmenter: Segmenter::default(),
         };
         let mut stream = tokenizer.token_stream(text);
         let mut out = Vec::new();
@@ -437,6 +501,32 @@ mod tests {
         );
         let text = "營商環境";
         assert_eq!(text.chars().count(), fold(text).chars().count());
+    }
+
+    #[test]
+    fn user_dictionary_changes_segmentation() {
+        let text = "创建满意峄城活动";
+        let cut = |segmenter: &Segmenter| -> Vec<String> {
+            segmenter
+                .words(text)
+                .into_iter()
+                .map(|r| text.chars().skip(r.start).take(r.len()).collect())
+                .collect()
+        };
+        assert_eq!(cut(&Segmenter::default()), ["创建", "满意", "峄城", "活动"]);
+        let entries = parse_user_dictionary("# local terms\n五比五看\n满意峄城 20 nz\n").unwrap();
+        assert_eq!(
+            cut(&Segmenter::with_user_dictionary(entries)),
+            ["创建", "满意峄城", "活动"]
+        );
+    }
+
+    #[test]
+    fn bad_user_dictionary_lines_are_named() {
+        assert_eq!(
+            parse_user_dictionary("满意峄城\n五比五看 many\n"),
+            Err("line 2: frequency \"many\" is not a whole number".to_string())
+        );
     }
 
     #[test]

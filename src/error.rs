@@ -35,6 +35,10 @@ pub enum Error {
     #[error("cannot index {}: {reason}", path.display())]
     BadFolder { path: PathBuf, reason: String },
 
+    /// A user dictionary line is not `word [frequency] [tag]`.
+    #[error("bad user dictionary {}: {reason}", path.display())]
+    BadDictionary { path: PathBuf, reason: String },
+
     /// Reading or writing a file failed.
     #[error("cannot access {}", path.display())]
     Io {

@@ -7,13 +7,17 @@ use std::path::{Path, PathBuf};
 use tantivy::schema::Facet;
 use tantivy::{IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
-use crate::analysis;
+use crate::analysis::{self, Segmenter};
 use crate::article::Article;
 use crate::error::{Error, Result};
 use crate::schema::{self, Fields};
 
 /// Memory the index writer may use before it flushes a segment, shared by its threads.
 const WRITER_MEMORY: usize = 200_000_000;
+
+/// The file in an index folder that holds its user dictionary, so that searches segment
+/// queries as the articles were segmented.
+const USER_DICTIONARY_FILE: &str = "user_dictionary.txt";
 
 /// The environment variable that names the index folder when `--index` is not given.
 pub const INDEX_ENV: &str = "GOVSEARCH_INDEX";
@@ -48,7 +52,9 @@ pub struct Index {
     pub(crate) index: tantivy::Index,
     pub(crate) reader: IndexReader,
     pub(crate) fields: Fields,
+    pub(crate) segmenter: Segmenter,
     location: PathBuf,
+    on_disk: bool,
 }
 
 impl Index {
@@ -61,7 +67,17 @@ impl Index {
             });
         }
         let index = tantivy::Index::open_in_dir(dir)?;
-        Index::wrap(index, dir)
+        let dictionary = dir.join(USER_DICTIONARY_FILE);
+        let segmenter = if dictionary.is_file() {
+            let text = std::fs::read_to_string(&dictionary).map_err(|source| Error::Io {
+                path: dictionary.clone(),
+                source,
+            })?;
+            segmenter_for(&text, &dictionary)?
+        } else {
+            Segmenter::default()
+        };
+        Index::wrap(index, dir, segmenter, true)
     }
 
     /// Opens the index in `dir`, creating the folder and an empty index if there is none.
@@ -75,17 +91,45 @@ impl Index {
             source,
         })?;
         let index = tantivy::Index::create_in_dir(dir, schema::build())?;
-        Index::wrap(index, dir)
+        Index::wrap(index, dir, Segmenter::default(), true)
     }
 
     /// A new empty index held in memory: for tests and for tools that index on the fly.
     pub fn create_in_ram() -> Index {
         let index = tantivy::Index::create_in_ram(schema::build());
-        Index::wrap(index, Path::new("<memory>"))
+        Index::wrap(index, Path::new("<memory>"), Segmenter::default(), false)
             .expect("a new in-memory index has the current schema")
     }
 
-    fn wrap(index: tantivy::Index, location: &Path) -> Result<Index> {
+    /// Sets the index's user dictionary (jieba's format: `word [frequency] [tag]` a line),
+    /// read from `path`: words such as 五比五看 or village names that jieba would split. It is
+    /// kept in the index folder, so searches segment queries the same way. Articles indexed
+    /// before keep their segmentation until they are indexed again; matching does not depend
+    /// on it (strings match character by character), ranking does.
+    pub fn set_user_dictionary(&mut self, path: impl AsRef<Path>) -> Result<()> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        self.segmenter = segmenter_for(&text, path)?;
+        if self.on_disk {
+            let target = self.location.join(USER_DICTIONARY_FILE);
+            std::fs::write(&target, &text).map_err(|source| Error::Io {
+                path: target,
+                source,
+            })?;
+        }
+        analysis::register(&self.index, &self.segmenter);
+        Ok(())
+    }
+
+    fn wrap(
+        index: tantivy::Index,
+        location: &Path,
+        segmenter: Segmenter,
+        on_disk: bool,
+    ) -> Result<Index> {
         analysis::check_index(&index, location)?;
         let fields = Fields::from_schema(&index.schema())
             .filter(|_| index.schema() == schema::build())
@@ -93,7 +137,7 @@ impl Index {
                 path: location.to_path_buf(),
                 detail: "its fields differ from this build's".to_string(),
             })?;
-        analysis::register(&index);
+        analysis::register(&index, &segmenter);
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -102,7 +146,9 @@ impl Index {
             index,
             reader,
             fields,
+            segmenter,
             location: location.to_path_buf(),
+            on_disk,
         })
     }
 
@@ -182,4 +228,13 @@ impl Index {
         writer.add_document(doc)?;
         Ok(())
     }
+}
+
+/// The segmenter for a user dictionary's text, or the error naming the bad line.
+fn segmenter_for(text: &str, path: &Path) -> Result<Segmenter> {
+    let entries = analysis::parse_user_dictionary(text).map_err(|reason| Error::BadDictionary {
+        path: path.to_path_buf(),
+        reason,
+    })?;
+    Ok(Segmenter::with_user_dictionary(entries))
 }

@@ -58,8 +58,9 @@ pub(crate) struct ParsedQuery {
 }
 
 impl ParsedQuery {
-    /// Reads query text. Errors on an unclosed quote or a query with nothing to find.
-    pub(crate) fn parse(query: &str) -> Result<ParsedQuery> {
+    /// Reads query text, segmenting bare text with `segmenter`. Errors on an unclosed quote or
+    /// a query with nothing to find.
+    pub(crate) fn parse(query: &str, segmenter: &Segmenter) -> Result<ParsedQuery> {
         let bad = |reason: &str| Error::BadQuery {
             query: query.to_string(),
             reason: reason.to_string(),
@@ -98,7 +99,7 @@ impl ParsedQuery {
                 .unwrap_or(body.len());
             let text = analysis::fold(&body[..end]);
             rest = &body[end..];
-            let words: Vec<String> = Segmenter
+            let words: Vec<String> = segmenter
                 .words(&text)
                 .into_iter()
                 .map(|range| text.chars().skip(range.start).take(range.len()).collect())
@@ -265,7 +266,9 @@ mod tests {
     use super::*;
 
     fn clauses(query: &str) -> Vec<Clause> {
-        ParsedQuery::parse(query).unwrap().clauses
+        ParsedQuery::parse(query, &Segmenter::default())
+            .unwrap()
+            .clauses
     }
 
     fn words(text: &str, words: &[&str]) -> Clause {
@@ -341,7 +344,7 @@ mod tests {
             ("，。", "nothing to search for"),
             ("-峄城", "only exclusions"),
         ] {
-            match ParsedQuery::parse(query) {
+            match ParsedQuery::parse(query, &Segmenter::default()) {
                 Err(Error::BadQuery { reason: got, .. }) => {
                     assert!(got.starts_with(reason), "{query:?}: {got}")
                 }

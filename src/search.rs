@@ -202,7 +202,7 @@ impl Index {
                 });
             }
         }
-        let parsed = ParsedQuery::parse(&request.query)?;
+        let parsed = ParsedQuery::parse(&request.query, &self.segmenter)?;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> =
             vec![(Occur::Must, parsed.to_query(&self.fields))];
         clauses.extend(
@@ -528,6 +528,73 @@ mod tests {
         let results = index.search(&SearchRequest::new("峄城 -营商")).unwrap();
         assert_eq!(results.total, 2);
         assert!(!paths(&results).contains(&"b"));
+    }
+
+    #[test]
+    fn quoted_strings_match_like_ctrl_f() {
+        let index = index_of(&[
+            ("x", "推进５Ｇ网络建设\n2022-01-01 来源:县融媒体中心\n全县新建５Ｇ基站１２０座，峄城区疫情防控有序。\n"),
+            ("y", "其他\n2022-01-02 来源:县融媒体中心\n全县新建4G基站。\n"),
+        ]);
+        let paths_of = |q: &str| -> Vec<String> {
+            let results = index.search(&SearchRequest::new(q)).unwrap();
+            paths(&results).into_iter().map(str::to_string).collect()
+        };
+        assert_eq!(
+            paths_of("\"5g\""),
+            ["x"],
+            "mixed ASCII, folded from full width"
+        );
+        assert_eq!(
+            paths_of("\"区疫\""),
+            ["x"],
+            "a string across jieba's word boundary"
+        );
+        assert_eq!(paths_of("\"峄\""), ["x"], "a single character");
+        assert_eq!(paths_of("\"基站120座\""), ["x"]);
+        assert!(paths_of("\"基站121\"").is_empty());
+        assert_eq!(paths_of("\"全县新建\"").len(), 2);
+    }
+
+    #[test]
+    fn traditional_query_finds_simplified_text_and_highlights_it() {
+        let index = corpus();
+        let results = index.search(&SearchRequest::new("峄城區疫情防控")).unwrap();
+        assert_eq!(paths(&results)[0], "a");
+        let hit = &results.hits[0];
+        let h = hit.title_highlights[0];
+        assert_eq!(&hit.title[h.start..h.end], "峄城区");
+    }
+
+    #[test]
+    fn user_dictionary_segments_queries_and_articles() {
+        let dir = tempfile::tempdir().unwrap();
+        let dict = dir.path().join("dict.txt");
+        std::fs::write(&dict, "满意峄城\n").unwrap();
+        let mut index = Index::open_or_create(dir.path().join("index")).unwrap();
+        index.set_user_dictionary(&dict).unwrap();
+        let text = "创建满意峄城\n2022-06-05 来源:枣庄日报\n全区开展满意峄城创建活动。\n";
+        index
+            .add_articles([("z".to_string(), parse_article(text).unwrap())])
+            .unwrap();
+        drop(index);
+        let reopened = Index::open(dir.path().join("index")).unwrap();
+        let parsed = ParsedQuery::parse("满意峄城", &reopened.segmenter).unwrap();
+        assert!(
+            matches!(&parsed.clauses[0], crate::query::Clause::Words { words, .. } if words == &["满意峄城"]),
+            "the reopened index segments with its dictionary: {parsed:?}"
+        );
+        assert_eq!(
+            reopened
+                .search(&SearchRequest::new("满意峄城"))
+                .unwrap()
+                .total,
+            1
+        );
+        std::fs::write(&dict, "满意峄城 lots\n").unwrap();
+        let mut again = Index::open(dir.path().join("index")).unwrap();
+        let err = again.set_user_dictionary(&dict).unwrap_err();
+        assert!(err.to_string().contains("line 1"), "{err}");
     }
 
     #[test]

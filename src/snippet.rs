@@ -94,7 +94,7 @@ pub(crate) fn make_snippet(body: &str, needles: &[String], max_chars: usize) -> 
         let Some(anchor) = pick_anchor(&spans, &covered, &chars, needles) else {
             break;
         };
-        let (start, end) = fragment_around(&chars, spans[anchor], budget);
+        let (start, end) = widen_to_spans(fragment_around(&chars, spans[anchor], budget), &spans);
         for (i, span) in spans.iter().enumerate() {
             if span.0 >= start && span.1 <= end {
                 covered[i] = true;
@@ -170,6 +170,23 @@ fn fragment_around(chars: &[FoldedChar], span: (usize, usize), budget: usize) ->
         .map(|i| span.1.max(start) + i + 1)
         .filter(|&e| e - start >= budget / 2 || limit == chars.len())
         .unwrap_or(limit);
+    (start, end)
+}
+
+/// Moves a fragment's edges out of any match they would cut, so that a highlighted word is
+/// shown and highlighted whole.
+fn widen_to_spans(
+    (mut start, mut end): (usize, usize),
+    spans: &[(usize, usize)],
+) -> (usize, usize) {
+    for &(s, e) in spans {
+        if s < start && start < e {
+            start = s;
+        }
+        if s < end && end < e {
+            end = e;
+        }
+    }
     (start, end)
 }
 
@@ -313,6 +330,18 @@ mod tests {
         let s = make_snippet(&body, &needles(&["会见", "蒙古国"]), 60);
         assert_eq!(s.highlights.len(), 2, "{}", marked(&s));
         assert!(s.text.contains('…'), "{}", s.text);
+    }
+
+    #[test]
+    fn a_compound_word_across_the_window_edge_is_shown_and_highlighted_whole() {
+        // A 12-character window from the start ends inside 疫情防控 (characters 10 to 14).
+        let body = format!("{}会议疫情防控工作{}", "甲".repeat(8), "乙".repeat(30));
+        let s = make_snippet(&body, &needles(&["甲甲", "疫情防控"]), 12);
+        let m = marked(&s);
+        assert!(m.starts_with("[甲甲甲甲甲甲甲甲]会议[疫情防控]"), "{m}");
+        for h in &s.highlights {
+            assert!(s.text.is_char_boundary(h.start) && s.text.is_char_boundary(h.end));
+        }
     }
 
     #[test]

@@ -135,6 +135,7 @@ pub(crate) fn build_queries(
     per_kind: usize,
     rng: &mut Rng,
 ) -> Vec<EvalQuery> {
+    let segmenter = Segmenter::default();
     let mut drafts: Vec<(Kind, String, Vec<String>, Option<u32>)> = Vec::new();
     let pick_article = |rng: &mut Rng| rng.below(folded.len());
 
@@ -204,7 +205,7 @@ pub(crate) fn build_queries(
     let mut places = BTreeSet::new();
     for _ in 0..per_kind * 20 {
         let title: String = folded[pick_article(rng)].title.iter().collect();
-        for tag in Segmenter.tag(&title) {
+        for tag in segmenter.tag(&title) {
             if tag.1 != "ns" {
                 continue;
             }
@@ -246,7 +247,7 @@ pub(crate) fn build_queries(
     while pairs < per_kind && tries < per_kind * 50 {
         tries += 1;
         let body: String = folded[pick_article(rng)].body.iter().collect();
-        let words: Vec<String> = Segmenter
+        let words: Vec<String> = segmenter
             .words(&body)
             .into_iter()
             .map(|r| body.chars().skip(r.start).take(r.len()).collect::<String>())

@@ -59,6 +59,11 @@ pub(crate) struct IndexArgs {
     /// Print the run's summary as one JSON object on stdout
     #[arg(long)]
     pub(crate) json: bool,
+
+    /// User dictionary (jieba's format: `word [frequency] [tag]` a line) for local terms such
+    /// as 五比五看 or village names; kept with the index and used by every later search
+    #[arg(long, value_name = "FILE")]
+    pub(crate) dict: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
