@@ -19,12 +19,7 @@ fn digest(folder: &Path, query: &str) -> Result<String, govsearch::Error> {
     for skipped in &summary.skipped {
         eprintln!("skipped {}: {}", skipped.path.display(), skipped.reason);
     }
-    let results = index.search(
-        &SearchRequest::new(query)
-            .sort(Sort::Date)
-            .limit(20)
-            .snippet_chars(60),
-    )?;
+    let results = index.search(&SearchRequest::new(query).sort(Sort::Date).limit(20).snippet_chars(60))?;
     let mut out = String::new();
     let _ = writeln!(out, "# {query}: {} releases\n", results.total);
     for hit in &results.hits {
@@ -33,11 +28,7 @@ fn digest(folder: &Path, query: &str) -> Result<String, govsearch::Error> {
             .map(|d| d.format("%Y-%m-%d").to_string())
             .unwrap_or_else(|| "undated".into());
         let source = hit.source.as_deref().unwrap_or("unknown source");
-        let _ = writeln!(
-            out,
-            "- {date} **{}** ({source}): {}",
-            hit.title, hit.snippet.text
-        );
+        let _ = writeln!(out, "- {date} **{}** ({source}): {}", hit.title, hit.snippet.text);
     }
     let _ = writeln!(out, "\n## By source\n");
     for source in &results.facets.source {

@@ -71,13 +71,13 @@ pub(crate) fn parse_user_dictionary(text: &str) -> std::result::Result<Vec<DictE
         }
         let mut fields = line.split_whitespace();
         let word = fields.next().unwrap_or_default().to_string();
-        let freq =
-            match fields.next() {
-                Some(f) => Some(f.parse::<usize>().map_err(|_| {
-                    format!("line {}: frequency {f:?} is not a whole number", n + 1)
-                })?),
-                None => None,
-            };
+        let freq = match fields.next() {
+            Some(f) => Some(
+                f.parse::<usize>()
+                    .map_err(|_| format!("line {}: frequency {f:?} is not a whole number", n + 1))?,
+            ),
+            None => None,
+        };
         let tag = fields.next().map(str::to_string);
         if fields.next().is_some() {
             return Err(format!("line {}: expected `word [frequency] [tag]`", n + 1));
@@ -163,10 +163,7 @@ fn simplified(c: char) -> char {
     let table = TABLE.get_or_init(|| {
         let mut table = HashMap::new();
         let mut buf = [0u8; 4];
-        for c in (0x3400..=0xFAFF)
-            .filter_map(char::from_u32)
-            .filter(|&c| is_han(c))
-        {
+        for c in (0x3400..=0xFAFF).filter_map(char::from_u32).filter(|&c| is_han(c)) {
             let converted = fast2s::convert(c.encode_utf8(&mut buf));
             let mut chars = converted.chars();
             if let (Some(s), None) = (chars.next(), chars.next()) {
@@ -187,10 +184,7 @@ pub(crate) fn is_han(c: char) -> bool {
 
 /// Zero-width and byte-order characters that scraped text carries and nobody types.
 fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}'
-    )
+    matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}')
 }
 
 /// Folds a whole string: what a quoted query or a needle is compared as.
@@ -227,9 +221,7 @@ pub(crate) fn check_index(index: &tantivy::Index, path: &std::path::Path) -> Res
                 if ![WORDS, GRAMS, PARTS, "raw"].contains(&name) {
                     return Err(Error::IncompatibleIndex {
                         path: path.to_path_buf(),
-                        detail: format!(
-                            "it uses the analyzer {name:?}; this build has {WORDS} and {GRAMS}"
-                        ),
+                        detail: format!("it uses the analyzer {name:?}; this build has {WORDS} and {GRAMS}"),
                     });
                 }
             }
@@ -356,9 +348,7 @@ impl Tokenizer for PartsTokenizer {
         let mut tokens = Vec::new();
         let mut part = String::new();
         let mut from = 0;
-        let chars = text
-            .char_indices()
-            .chain(std::iter::once((text.len(), ' ')));
+        let chars = text.char_indices().chain(std::iter::once((text.len(), ' ')));
         for (i, c) in chars {
             match fold_char(c).filter(|f| f.is_alphanumeric()) {
                 Some(f) => {
@@ -552,10 +542,7 @@ mod tests {
         let mut stream = GramTokenizer.token_stream(text);
         assert!(stream.advance());
         assert_eq!(stream.token().text, "a");
-        assert_eq!(
-            &text[stream.token().offset_from..stream.token().offset_to],
-            "Ａ"
-        );
+        assert_eq!(&text[stream.token().offset_from..stream.token().offset_to], "Ａ");
     }
 
     #[test]

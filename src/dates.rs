@@ -27,9 +27,7 @@ impl DateRange {
     /// `2022年5月10日`, `2022-05`, `2022年5月`, `2022`. The span is that whole day, month or
     /// year in China time.
     pub fn parse(text: &str) -> Result<DateRange> {
-        let bad = || Error::BadDate {
-            text: text.to_string(),
-        };
+        let bad = || Error::BadDate { text: text.to_string() };
         let trimmed = text.trim();
         let (parts, rest) = scan_date_parts(trimmed);
         if !rest.trim().is_empty() || parts.is_empty() {
@@ -38,19 +36,11 @@ impl DateRange {
         let (start, end) = match parts[..] {
             [y] => {
                 let start = NaiveDate::from_ymd_opt(y as i32, 1, 1).ok_or_else(bad)?;
-                (
-                    start,
-                    NaiveDate::from_ymd_opt(y as i32 + 1, 1, 1).ok_or_else(bad)?,
-                )
+                (start, NaiveDate::from_ymd_opt(y as i32 + 1, 1, 1).ok_or_else(bad)?)
             }
             [y, m] => {
                 let start = NaiveDate::from_ymd_opt(y as i32, m, 1).ok_or_else(bad)?;
-                (
-                    start,
-                    start
-                        .checked_add_months(chrono::Months::new(1))
-                        .ok_or_else(bad)?,
-                )
+                (start, start.checked_add_months(chrono::Months::new(1)).ok_or_else(bad)?)
             }
             [y, m, d] => {
                 let start = NaiveDate::from_ymd_opt(y as i32, m, d).ok_or_else(bad)?;
@@ -152,9 +142,7 @@ fn parse_time_prefix(text: &str) -> Option<(NaiveTime, &str)> {
             break;
         }
         match rest.chars().next() {
-            Some(c @ (':' | '：'))
-                if rest[c.len_utf8()..].starts_with(|d: char| d.is_ascii_digit()) =>
-            {
+            Some(c @ (':' | '：')) if rest[c.len_utf8()..].starts_with(|d: char| d.is_ascii_digit()) => {
                 rest = &rest[c.len_utf8()..];
             }
             _ => break,
@@ -185,11 +173,7 @@ mod tests {
     #[test]
     fn article_dates_in_every_printed_form() {
         let cases = [
-            (
-                "2022-05-10 12:36:57 来源",
-                at(2022, 5, 10, 12, 36, 57),
-                " 来源",
-            ),
+            ("2022-05-10 12:36:57 来源", at(2022, 5, 10, 12, 36, 57), " 来源"),
             ("2022年05月10日 12:36", at(2022, 5, 10, 12, 36, 0), ""),
             ("2022年5月10日", at(2022, 5, 10, 0, 0, 0), ""),
             ("2022/5/10", at(2022, 5, 10, 0, 0, 0), ""),

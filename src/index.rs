@@ -8,7 +8,7 @@ use tantivy::schema::Facet;
 use tantivy::{IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use crate::analysis::{self, Segmenter};
-use crate::article::Article;
+use crate::article::{Article, Layout};
 use crate::error::{Error, Result};
 use crate::schema::{self, Fields};
 
@@ -26,11 +26,7 @@ pub const INDEX_ENV: &str = "GOVSEARCH_INDEX";
 /// `$XDG_DATA_HOME/govsearch/index`, else `~/.local/share/govsearch/index`, else
 /// `.govsearch/index` in the current folder.
 pub fn default_index_dir() -> PathBuf {
-    let non_empty = |name: &str| {
-        std::env::var_os(name)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    };
+    let non_empty = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
     if let Some(dir) = non_empty(INDEX_ENV) {
         return dir;
     }
@@ -38,11 +34,7 @@ pub fn default_index_dir() -> PathBuf {
         return data.join("govsearch").join("index");
     }
     if let Some(home) = non_empty("HOME") {
-        return home
-            .join(".local")
-            .join("share")
-            .join("govsearch")
-            .join("index");
+        return home.join(".local").join("share").join("govsearch").join("index");
     }
     PathBuf::from(".govsearch").join("index")
 }
@@ -115,21 +107,13 @@ impl Index {
         self.segmenter = segmenter_for(&text, path)?;
         if self.on_disk {
             let target = self.location.join(USER_DICTIONARY_FILE);
-            std::fs::write(&target, &text).map_err(|source| Error::Io {
-                path: target,
-                source,
-            })?;
+            std::fs::write(&target, &text).map_err(|source| Error::Io { path: target, source })?;
         }
         analysis::register(&self.index, &self.segmenter);
         Ok(())
     }
 
-    fn wrap(
-        index: tantivy::Index,
-        location: &Path,
-        segmenter: Segmenter,
-        on_disk: bool,
-    ) -> Result<Index> {
+    fn wrap(index: tantivy::Index, location: &Path, segmenter: Segmenter, on_disk: bool) -> Result<Index> {
         analysis::check_index(&index, location)?;
         let fields = Fields::from_schema(&index.schema())
             .filter(|_| index.schema() == schema::build())
@@ -138,10 +122,7 @@ impl Index {
                 detail: "its fields differ from this build's".to_string(),
             })?;
         analysis::register(&index, &segmenter);
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         Ok(Index {
             index,
             reader,
@@ -162,15 +143,22 @@ impl Index {
         self.reader.searcher().num_docs()
     }
 
-    /// Adds articles, each under an identity (its file path): an article already indexed under
-    /// the same identity is replaced, never duplicated. Commits once at the end.
+    /// Adds articles, each under an identity (a path or any other key): an article already
+    /// indexed under the same identity is replaced, never duplicated. Commits once at the end.
     pub fn add_articles<I>(&self, articles: I) -> Result<()>
     where
         I: IntoIterator<Item = (String, Article)>,
     {
         let mut writer = self.writer()?;
         for (id, article) in articles {
-            self.write_article(&writer, &id, &article)?;
+            self.delete_file(&writer, &id);
+            let state = FileState {
+                path: id,
+                mtime: 0,
+                size: 0,
+                layout: Layout::Text,
+            };
+            self.write_article(&writer, &state, 0, &article)?;
         }
         self.commit(&mut writer)
     }
@@ -184,23 +172,33 @@ impl Index {
         })
     }
 
+    /// Commits what the writer holds, stamping the commit with the time, and makes it
+    /// visible to searches. A commit is atomic: a run killed between commits leaves the last
+    /// one whole.
     pub(crate) fn commit(&self, writer: &mut IndexWriter) -> Result<()> {
-        writer.commit()?;
+        let mut prepared = writer.prepare_commit()?;
+        prepared.set_payload(&chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now()).to_rfc3339());
+        prepared.commit()?;
         self.reader.reload()?;
         Ok(())
     }
 
-    /// Replaces whatever is indexed under `id` with `article`.
+    /// Writes `article` as record `record` of the file `path` (0 for a file of one article),
+    /// with the file's state. Callers delete the file's earlier articles first.
     pub(crate) fn write_article(
         &self,
         writer: &IndexWriter,
-        id: &str,
+        file: &FileState,
+        record: u64,
         article: &Article,
     ) -> Result<()> {
         let f = &self.fields;
-        writer.delete_term(Term::from_field_text(f.path, id));
         let mut doc = TantivyDocument::new();
-        doc.add_text(f.path, id);
+        doc.add_text(f.path, &file.path);
+        doc.add_u64(f.record, record);
+        doc.add_u64(f.mtime, file.mtime);
+        doc.add_u64(f.size, file.size);
+        doc.add_facet(f.layout, Facet::from_path([file.layout.name()]));
         doc.add_text(f.title, &article.title);
         doc.add_text(f.title_grams, &article.title);
         doc.add_text(f.title_parts, &article.title);
@@ -211,23 +209,45 @@ impl Index {
                 f.published,
                 tantivy::DateTime::from_timestamp_secs(published.timestamp()),
             );
-            doc.add_facet(
-                f.month,
-                Facet::from_path([published.format("%Y-%m").to_string()]),
-            );
+            doc.add_facet(f.month, Facet::from_path([published.format("%Y-%m").to_string()]));
         }
-        if let Some(source) = &article.source {
-            doc.add_facet(f.source, Facet::from_path([source]));
-        }
-        if let Some(editor) = &article.editor {
-            doc.add_facet(f.editor, Facet::from_path([editor]));
+        let facets = [
+            (f.source, &article.source),
+            (f.editor, &article.editor),
+            (f.column, &article.column),
+            (f.site, &article.site),
+        ];
+        for (field, value) in facets {
+            if let Some(value) = value {
+                doc.add_facet(field, Facet::from_path([value]));
+            }
         }
         for keyword in &article.keywords {
             doc.add_facet(f.keyword, Facet::from_path([keyword]));
         }
+        if let Some(url) = &article.url {
+            doc.add_text(f.url, url);
+        }
+        if let Some(number) = &article.doc_number {
+            doc.add_text(f.doc_number, number);
+        }
         writer.add_document(doc)?;
         Ok(())
     }
+
+    /// Deletes every article of the file `path`.
+    pub(crate) fn delete_file(&self, writer: &IndexWriter, path: &str) {
+        writer.delete_term(Term::from_field_text(self.fields.path, path));
+    }
+}
+
+/// What the index records about a file an article came from.
+#[derive(Clone, Debug)]
+pub(crate) struct FileState {
+    pub(crate) path: String,
+    pub(crate) mtime: u64,
+    pub(crate) size: u64,
+    pub(crate) layout: Layout,
 }
 
 /// The segmenter for a user dictionary's text, or the error naming the bad line.

@@ -1,18 +1,47 @@
-//! Indexing a folder: walk it, read every article file, and account for every file that is
-//! not indexed with a reason. A broken file never stops the run.
+//! Indexing a folder: walk it, read every article file, account for every file, and keep
+//! the index in step with the folder across runs.
+//!
+//! Each file ends as exactly one [`Outcome`]: indexed (its articles replace the ones it gave
+//! before), unchanged (same size and modification time as when indexed: not read again),
+//! skipped (with a one-line reason). Articles of files that are gone from the folder are
+//! removed. The state that makes this work (path, size, modification time) is stored in each
+//! article's document, so it commits atomically with the articles.
+//!
+//! The run commits every few thousand files and at the end. Killed at any moment, it leaves
+//! the last commit searchable; the next run skips what that commit holds and does the rest,
+//! with no duplicates (a file's articles are deleted before they are written again).
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use serde::Serialize;
 use walkdir::WalkDir;
 
-use crate::article::parse_article;
+use crate::article::{read_file, Layout, ReadOptions};
 use crate::error::{Error, Result};
-use crate::index::Index;
+use crate::index::{FileState, Index};
 
-/// Article files larger than this are skipped: no release is this long, a data dump is.
-const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+/// Longest time between two commits.
+const COMMIT_EVERY: Duration = Duration::from_secs(30);
+
+/// How a folder is indexed.
+#[derive(Clone, Debug)]
+pub struct IndexOptions {
+    /// How files are read.
+    pub read: ReadOptions,
+    /// Files read between two commits (and at most 30 s): what a killed run can lose.
+    pub commit_every: usize,
+}
+
+impl Default for IndexOptions {
+    fn default() -> Self {
+        IndexOptions {
+            read: ReadOptions::default(),
+            commit_every: 5_000,
+        }
+    }
+}
 
 /// A file that was not indexed, and why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -23,7 +52,7 @@ pub struct Skipped {
     pub reason: String,
 }
 
-/// An article that was indexed without something it should have.
+/// Something missing from a file that was indexed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Warning {
     /// The file.
@@ -32,16 +61,72 @@ pub struct Warning {
     pub message: String,
 }
 
-/// What an indexing run did.
+/// What became of one file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "lowercase")]
+pub enum Outcome {
+    /// Read and indexed.
+    Indexed {
+        /// Its layout.
+        layout: Layout,
+        /// The encoding it was decoded from.
+        encoding: String,
+        /// Articles written.
+        articles: usize,
+        /// What its articles lack, and records that are not articles.
+        warnings: Vec<String>,
+    },
+    /// Same size and modification time as when it was indexed: not read.
+    Unchanged,
+    /// Not indexed.
+    Skipped {
+        /// Why, one line.
+        reason: String,
+    },
+    /// Gone from the folder: its articles were removed.
+    Removed,
+}
+
+/// One file's outcome, as reported after each file.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct FileReport<'a> {
+    /// The file.
+    pub path: &'a Path,
+    /// What became of it.
+    #[serde(flatten)]
+    pub outcome: &'a Outcome,
+}
+
+/// Progress of an indexing run, reported after each file.
+#[derive(Clone, Copy, Debug)]
+pub struct Progress<'a> {
+    /// Files handled so far.
+    pub done: usize,
+    /// Files to handle in all.
+    pub total: usize,
+    /// The file just handled and what became of it.
+    pub file: FileReport<'a>,
+}
+
+/// What an indexing run did. `files_seen` = `files_indexed` + `files_unchanged` +
+/// `skipped.len()`.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct IndexSummary {
     /// Files found under the folder (hidden files and folders are not read).
     pub files_seen: usize,
+    /// Files read and indexed.
+    pub files_indexed: usize,
+    /// Files not read again because they had not changed.
+    pub files_unchanged: usize,
+    /// Files indexed before that are gone from the folder; their articles were removed.
+    pub files_removed: usize,
     /// Articles written to the index.
     pub articles_indexed: usize,
+    /// Files indexed per layout.
+    pub layouts: std::collections::BTreeMap<Layout, usize>,
     /// Files not indexed, with reasons.
     pub skipped: Vec<Skipped>,
-    /// Articles indexed with missing metadata.
+    /// Files indexed with something missing.
     pub warnings: Vec<Warning>,
     /// Articles in the index after the run.
     pub articles_in_index: u64,
@@ -54,24 +139,19 @@ fn as_secs<S: serde::Serializer>(d: &Duration, s: S) -> std::result::Result<S::O
     s.serialize_f64(d.as_secs_f64())
 }
 
-/// Progress of an indexing run, reported after each file.
-#[derive(Clone, Copy, Debug)]
-pub struct Progress<'a> {
-    /// Files handled so far.
-    pub done: usize,
-    /// Files to handle in all.
-    pub total: usize,
-    /// The file just handled.
-    pub path: &'a Path,
-}
-
 impl Index {
-    /// Indexes every article file under `dir` (recursively), replacing earlier versions of the
-    /// same files. Calls `progress` after each file. Files that cannot be indexed are listed in
-    /// the summary with their reason; only a failure of the index itself is an error.
-    pub fn index_folder(
+    /// Indexes every article file under `dir` (recursively) in the layouts it detects, and
+    /// keeps the index in step with the folder: see the module documentation. Calls
+    /// `progress` after each file. Only a failure of the index itself is an error.
+    pub fn index_folder(&self, dir: impl AsRef<Path>, progress: impl FnMut(Progress<'_>)) -> Result<IndexSummary> {
+        self.index_folder_with(dir, &IndexOptions::default(), progress)
+    }
+
+    /// [`Index::index_folder`] with options.
+    pub fn index_folder_with(
         &self,
         dir: impl AsRef<Path>,
+        options: &IndexOptions,
         mut progress: impl FnMut(Progress<'_>),
     ) -> Result<IndexSummary> {
         let started = Instant::now();
@@ -84,56 +164,74 @@ impl Index {
         if !meta.is_dir() {
             return Err(bad_folder("not a folder".to_string()));
         }
+        let root = std::fs::canonicalize(dir).map_err(|e| bad_folder(e.to_string().to_lowercase()))?;
         let mut summary = IndexSummary::default();
-        let mut files = Vec::new();
-        let walk = WalkDir::new(dir)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-        for entry in walk {
-            match entry {
-                Ok(entry) if entry.file_type().is_file() => files.push(entry.into_path()),
-                Ok(_) => {}
-                Err(err) => {
-                    let path = err.path().unwrap_or(dir).to_path_buf();
-                    summary.files_seen += 1;
-                    summary.skipped.push(Skipped {
-                        path,
-                        reason: format!("unreadable: {}", io_reason(err.io_error())),
-                    });
+        let (files, unreadable) = walk(dir);
+        summary.files_seen = files.len() + unreadable.len();
+        let total = summary.files_seen;
+        let mut done = 0;
+        for (path, reason) in unreadable {
+            let outcome = Outcome::Skipped { reason };
+            done += 1;
+            report(&mut summary, &path, &outcome);
+            progress(Progress {
+                done,
+                total,
+                file: FileReport {
+                    path: &path,
+                    outcome: &outcome,
+                },
+            });
+        }
+
+        let mut known = self.file_states()?;
+        let mut writer = self.writer()?;
+        let mut since_commit = (0usize, Instant::now());
+        for (path, walked) in &files {
+            let key = std::fs::canonicalize(path)
+                .unwrap_or_else(|_| path.clone())
+                .to_string_lossy()
+                .into_owned();
+            let before = known.remove(&key);
+            let outcome = if before == Some((walked.mtime, walked.size)) {
+                Outcome::Unchanged
+            } else {
+                if before.is_some() {
+                    self.delete_file(&writer, &key);
                 }
+                self.index_file(&writer, path, key, walked, &options.read)?
+            };
+            done += 1;
+            report(&mut summary, path, &outcome);
+            progress(Progress {
+                done,
+                total,
+                file: FileReport {
+                    path,
+                    outcome: &outcome,
+                },
+            });
+            if !matches!(outcome, Outcome::Unchanged) {
+                since_commit.0 += 1;
+            }
+            if since_commit.0 >= options.commit_every.max(1)
+                || (since_commit.0 > 0 && since_commit.1.elapsed() >= COMMIT_EVERY)
+            {
+                self.commit(&mut writer)?;
+                since_commit = (0, Instant::now());
             }
         }
-        summary.files_seen += files.len();
-        let mut writer = self.writer()?;
-        for (done, path) in files.iter().enumerate() {
-            match read_file(path) {
-                Ok((id, article)) => {
-                    self.write_article(&writer, &id, &article)?;
-                    summary.articles_indexed += 1;
-                    let missing: Vec<&str> = [
-                        (article.published.is_none(), "publish date"),
-                        (article.source.is_none(), "source (来源)"),
-                    ]
-                    .into_iter()
-                    .filter_map(|(missing, what)| missing.then_some(what))
-                    .collect();
-                    if !missing.is_empty() {
-                        summary.warnings.push(Warning {
-                            path: path.clone(),
-                            message: format!("indexed without {}", missing.join(" and ")),
-                        });
-                    }
-                }
-                Err(reason) => summary.skipped.push(Skipped {
-                    path: path.clone(),
-                    reason,
-                }),
-            }
+        // Files indexed from this folder before that are no longer in it.
+        for (gone, _) in known.into_iter().filter(|(p, _)| Path::new(p).starts_with(&root)) {
+            self.delete_file(&writer, &gone);
+            report(&mut summary, Path::new(&gone), &Outcome::Removed);
             progress(Progress {
-                done: done + 1,
-                total: files.len(),
-                path,
+                done,
+                total,
+                file: FileReport {
+                    path: Path::new(&gone),
+                    outcome: &Outcome::Removed,
+                },
             });
         }
         self.commit(&mut writer)?;
@@ -141,49 +239,164 @@ impl Index {
         summary.elapsed = started.elapsed();
         Ok(summary)
     }
-}
 
-/// Reads one file into its identity and article, or says why it is not an article.
-pub(crate) fn read_file(path: &Path) -> std::result::Result<(String, crate::Article), String> {
-    let is_txt = path
-        .extension()
-        .is_some_and(|ext| ext.eq_ignore_ascii_case("txt"));
-    if !is_txt {
-        return Err("not a .txt article file".to_string());
-    }
-    let meta =
-        std::fs::metadata(path).map_err(|e| format!("unreadable: {}", io_reason(Some(&e))))?;
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(format!(
-            "too large ({} MiB; the limit is {} MiB)",
-            meta.len() >> 20,
-            MAX_FILE_BYTES >> 20
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|e| format!("unreadable: {}", io_reason(Some(&e))))?;
-    if bytes.contains(&0) {
-        return Err("binary file (contains NUL bytes)".to_string());
-    }
-    let text = std::str::from_utf8(&bytes).map_err(|e| {
-        format!(
-            "not valid UTF-8 (invalid byte at offset {}); other encodings are not read yet",
-            e.valid_up_to()
-        )
-    })?;
-    let article = parse_article(text).map_err(|e| e.to_string())?;
-    let id = std::fs::canonicalize(path)
-        .unwrap_or_else(|_| path.to_path_buf())
-        .to_string_lossy()
-        .into_owned();
-    Ok((id, article))
-}
-
-fn io_reason(err: Option<&std::io::Error>) -> String {
-    match err {
-        Some(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
-            "permission denied".to_string()
+    /// Reads one file and writes its articles.
+    fn index_file(
+        &self,
+        writer: &tantivy::IndexWriter,
+        path: &Path,
+        key: String,
+        walked: &Walked,
+        options: &ReadOptions,
+    ) -> Result<Outcome> {
+        let read = match read_file(path, options) {
+            Ok(read) => read,
+            Err(reason) => return Ok(Outcome::Skipped { reason }),
+        };
+        let state = FileState {
+            path: key,
+            mtime: walked.mtime,
+            size: walked.size,
+            layout: read.layout,
+        };
+        let several = read.records.len() > 1;
+        let mut articles = 0;
+        let mut warnings = Vec::new();
+        let mut missing_date = 0;
+        let mut missing_source = 0;
+        for (n, record) in read.records.iter().enumerate() {
+            match record {
+                Ok(article) => {
+                    let position = if several { n as u64 + 1 } else { 0 };
+                    self.write_article(writer, &state, position, article)?;
+                    articles += 1;
+                    missing_date += usize::from(article.published.is_none());
+                    missing_source += usize::from(article.source.is_none());
+                }
+                Err(reason) => warnings.push(format!("skipped {reason}")),
+            }
         }
-        Some(e) => e.to_string(),
-        None => "cannot be read".to_string(),
+        for (count, what) in [(missing_date, "publish date"), (missing_source, "source (来源)")] {
+            match count {
+                0 => {}
+                _ if !several => warnings.insert(0, format!("indexed without {what}")),
+                n => warnings.insert(0, format!("{n} of {articles} articles indexed without {what}")),
+            }
+        }
+        Ok(Outcome::Indexed {
+            layout: read.layout,
+            encoding: read.encoding.to_string(),
+            articles,
+            warnings,
+        })
+    }
+
+    /// Path → (modification time, size) of every file the index holds articles of.
+    pub(crate) fn file_states(&self) -> Result<HashMap<String, (u64, u64)>> {
+        let searcher = self.reader.searcher();
+        let mut states = HashMap::new();
+        let mut path = String::new();
+        for segment in searcher.segment_readers() {
+            let fast = segment.fast_fields();
+            let Some(paths) = fast.str(crate::schema::PATH)? else {
+                continue;
+            };
+            let mtimes = fast.u64(crate::schema::MTIME)?;
+            let sizes = fast.u64(crate::schema::SIZE)?;
+            let alive = segment.alive_bitset();
+            for doc in 0..segment.max_doc() {
+                if alive.is_some_and(|a| !a.is_alive(doc)) {
+                    continue;
+                }
+                let Some(ord) = paths.term_ords(doc).next() else {
+                    continue;
+                };
+                path.clear();
+                paths.ord_to_str(ord, &mut path).map_err(tantivy::TantivyError::from)?;
+                if !states.contains_key(&path) {
+                    let state = (mtimes.first(doc).unwrap_or(0), sizes.first(doc).unwrap_or(0));
+                    states.insert(path.clone(), state);
+                }
+            }
+        }
+        Ok(states)
+    }
+}
+
+/// A file found by the walk, with what incremental runs compare.
+struct Walked {
+    mtime: u64,
+    size: u64,
+}
+
+/// What a walk found: the files, and the entries that could not be read with their reasons.
+type WalkResult = (Vec<(PathBuf, Walked)>, Vec<(PathBuf, String)>);
+
+/// Every file under `dir` (sorted, hidden entries not read), and the entries that could not be
+/// read with their reasons.
+fn walk(dir: &Path) -> WalkResult {
+    let mut files = Vec::new();
+    let mut unreadable = Vec::new();
+    let entries = WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in entries {
+        match entry {
+            Ok(entry) if entry.file_type().is_file() => match entry.metadata() {
+                Ok(meta) => {
+                    let mtime = meta
+                        .modified()
+                        .ok()
+                        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                        .map_or(0, |d| d.as_nanos() as u64);
+                    files.push((
+                        entry.into_path(),
+                        Walked {
+                            mtime,
+                            size: meta.len(),
+                        },
+                    ));
+                }
+                Err(err) => unreadable.push((entry.into_path(), format!("unreadable: {err}"))),
+            },
+            Ok(_) => {}
+            Err(err) => {
+                let path = err.path().unwrap_or(dir).to_path_buf();
+                let reason = match err.io_error() {
+                    Some(e) if e.kind() == std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+                    Some(e) => e.to_string(),
+                    None => err.to_string(),
+                };
+                unreadable.push((path, format!("unreadable: {reason}")));
+            }
+        }
+    }
+    (files, unreadable)
+}
+
+/// Adds a file's outcome to the summary.
+fn report(summary: &mut IndexSummary, path: &Path, outcome: &Outcome) {
+    match outcome {
+        Outcome::Indexed {
+            layout,
+            articles,
+            warnings,
+            ..
+        } => {
+            summary.files_indexed += 1;
+            summary.articles_indexed += articles;
+            *summary.layouts.entry(*layout).or_default() += 1;
+            summary.warnings.extend(warnings.iter().map(|message| Warning {
+                path: path.to_path_buf(),
+                message: message.clone(),
+            }));
+        }
+        Outcome::Unchanged => summary.files_unchanged += 1,
+        Outcome::Skipped { reason } => summary.skipped.push(Skipped {
+            path: path.to_path_buf(),
+            reason: reason.clone(),
+        }),
+        Outcome::Removed => summary.files_removed += 1,
     }
 }

@@ -40,12 +40,17 @@ mod query;
 mod schema;
 mod search;
 mod snippet;
+mod stats;
 
 pub use analysis::{fold, fold_char};
-pub use article::{parse_article, Article, NotAnArticle};
+pub use article::{
+    parse_article, read_bytes, read_file, Article, FieldMap, FileArticles, Layout, NotAnArticle, ReadOptions,
+    MAX_FILE_BYTES,
+};
 pub use dates::{china, DateRange};
 pub use error::{Error, Result};
 pub use index::{default_index_dir, Index, INDEX_ENV};
-pub use indexing::{IndexSummary, Progress, Skipped, Warning};
+pub use indexing::{FileReport, IndexOptions, IndexSummary, Outcome, Progress, Skipped, Warning};
 pub use search::{FacetCount, Facets, Hit, SearchRequest, SearchResults, Sort};
 pub use snippet::{Highlight, Snippet};
+pub use stats::IndexStats;

@@ -12,9 +12,7 @@
 //! Nothing else is syntax: `:` and other punctuation in pasted text are just text (tantivy's
 //! `QueryParser` would read `来源:鲁网` as a field and an unspaced run as one strict phrase).
 
-use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery,
-};
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
@@ -66,9 +64,7 @@ impl ParsedQuery {
             reason: reason.to_string(),
         };
         if query.trim() == "*" {
-            return Ok(ParsedQuery {
-                clauses: Vec::new(),
-            });
+            return Ok(ParsedQuery { clauses: Vec::new() });
         }
         let mut clauses = Vec::new();
         let mut rest = query;
@@ -105,11 +101,7 @@ impl ParsedQuery {
                 .map(|range| text.chars().skip(range.start).take(range.len()).collect())
                 .collect();
             if !words.is_empty() {
-                clauses.push(Clause::Words {
-                    text,
-                    words,
-                    negated,
-                });
+                clauses.push(Clause::Words { text, words, negated });
             }
         }
         if clauses.is_empty() {
@@ -146,21 +138,13 @@ impl ParsedQuery {
         let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for clause in &self.clauses {
             match clause {
-                Clause::Exact {
-                    text,
-                    negated: true,
-                }
+                Clause::Exact { text, negated: true }
                 | Clause::Words {
-                    text,
-                    negated: true,
-                    ..
+                    text, negated: true, ..
                 } => {
                     parts.push((Occur::MustNot, contains(fields, text)));
                 }
-                Clause::Exact {
-                    text,
-                    negated: false,
-                } => {
+                Clause::Exact { text, negated: false } => {
                     parts.push((Occur::Must, weighted(contains(fields, text), STRING_WEIGHT)));
                     parts.extend(tiers(fields, text));
                 }
@@ -171,10 +155,7 @@ impl ParsedQuery {
                 } => {
                     for word in words {
                         parts.push((Occur::Must, weighted(contains(fields, word), STRING_WEIGHT)));
-                        parts.push((
-                            Occur::Should,
-                            weighted(word_terms(fields, word), WORD_WEIGHT),
-                        ));
+                        parts.push((Occur::Should, weighted(word_terms(fields, word), WORD_WEIGHT)));
                     }
                     parts.extend(tiers(fields, text));
                 }
@@ -204,9 +185,8 @@ fn closing_quote(open: char) -> Option<char> {
 /// The tier bonuses of a chunk: as typed anywhere, as typed in the title, a whole part of
 /// the title.
 fn tiers(fields: &Fields, text: &str) -> [(Occur, Box<dyn Query>); 3] {
-    let constant = |query, score| -> (Occur, Box<dyn Query>) {
-        (Occur::Should, Box::new(ConstScoreQuery::new(query, score)))
-    };
+    let constant =
+        |query, score| -> (Occur, Box<dyn Query>) { (Occur::Should, Box::new(ConstScoreQuery::new(query, score))) };
     let part = TermQuery::new(
         Term::from_field_text(fields.title_parts, text),
         IndexRecordOption::Basic,
@@ -266,9 +246,7 @@ mod tests {
     use super::*;
 
     fn clauses(query: &str) -> Vec<Clause> {
-        ParsedQuery::parse(query, &Segmenter::default())
-            .unwrap()
-            .clauses
+        ParsedQuery::parse(query, &Segmenter::default()).unwrap().clauses
     }
 
     fn words(text: &str, words: &[&str]) -> Clause {
@@ -307,10 +285,7 @@ mod tests {
 
     #[test]
     fn a_colon_is_text_not_a_field() {
-        assert_eq!(
-            clauses("来源:鲁网"),
-            vec![words("来源:鲁网", &["来源", "鲁网"])]
-        );
+        assert_eq!(clauses("来源:鲁网"), vec![words("来源:鲁网", &["来源", "鲁网"])]);
     }
 
     #[test]

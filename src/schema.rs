@@ -2,7 +2,12 @@
 //!
 //! | field | holds | how |
 //! |---|---|---|
-//! | `path` | the file an article came from | exact term (identity), stored |
+//! | `path` | the file an article came from | exact term, fast, stored: with `record`, the identity |
+//! | `record` | the article's place in a file of several (1, 2, …; 0 for a file of one) | fast, stored |
+//! | `mtime`, `size` | the file's modification time (ns) and size when indexed | fast: incremental runs |
+//! | `layout` | the file's layout (`text`, `html`, `json`, `xml`) | facet |
+//! | `column`, `site` | 栏目 and site name | facets, stored |
+//! | `url`, `doc_number` | address and 文号 | stored |
 //! | `title`, `body` | the text | words analyzer, frequencies; stored for display |
 //! | `title_grams`, `body_grams` | the text again | grams analyzer, positions (exact strings) |
 //! | `title_parts` | the title's runs between punctuation | parts analyzer (aboutness) |
@@ -11,8 +16,8 @@
 //! | `month` | publish year-month, `2022-05` | facet, counted |
 
 use tantivy::schema::{
-    DateOptions, DateTimePrecision, FacetOptions, Field, IndexRecordOption, Schema,
-    TextFieldIndexing, TextOptions, STORED, STRING,
+    DateOptions, DateTimePrecision, FacetOptions, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions,
+    FAST, STORED, STRING,
 };
 
 use crate::analysis;
@@ -21,6 +26,14 @@ use crate::analysis;
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Fields {
     pub(crate) path: Field,
+    pub(crate) record: Field,
+    pub(crate) mtime: Field,
+    pub(crate) size: Field,
+    pub(crate) layout: Field,
+    pub(crate) column: Field,
+    pub(crate) site: Field,
+    pub(crate) url: Field,
+    pub(crate) doc_number: Field,
     pub(crate) title: Field,
     pub(crate) title_grams: Field,
     pub(crate) title_parts: Field,
@@ -39,6 +52,12 @@ pub(crate) const EDITOR: &str = "editor";
 pub(crate) const KEYWORD: &str = "keyword";
 pub(crate) const MONTH: &str = "month";
 pub(crate) const PUBLISHED: &str = "published";
+pub(crate) const LAYOUT: &str = "layout";
+pub(crate) const COLUMN: &str = "column";
+pub(crate) const SITE: &str = "site";
+pub(crate) const PATH: &str = "path";
+pub(crate) const MTIME: &str = "mtime";
+pub(crate) const SIZE: &str = "size";
 
 /// The schema of a new index.
 pub(crate) fn build() -> Schema {
@@ -60,7 +79,15 @@ pub(crate) fn build() -> Schema {
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
     let mut builder = Schema::builder();
-    builder.add_text_field("path", STRING | STORED);
+    builder.add_text_field("path", STRING | STORED | FAST);
+    builder.add_u64_field("record", FAST | STORED);
+    builder.add_u64_field("mtime", FAST);
+    builder.add_u64_field("size", FAST);
+    builder.add_facet_field(LAYOUT, FacetOptions::default());
+    builder.add_facet_field(COLUMN, FacetOptions::default().set_stored());
+    builder.add_facet_field(SITE, FacetOptions::default().set_stored());
+    builder.add_text_field("url", STORED);
+    builder.add_text_field("doc_number", STORED);
     builder.add_text_field("title", words(true));
     builder.add_text_field("title_grams", grams.clone());
     builder.add_text_field(
@@ -93,7 +120,15 @@ impl Fields {
     pub(crate) fn from_schema(schema: &Schema) -> Option<Fields> {
         let get = |name: &str| schema.get_field(name).ok();
         Some(Fields {
-            path: get("path")?,
+            path: get(PATH)?,
+            record: get("record")?,
+            mtime: get(MTIME)?,
+            size: get(SIZE)?,
+            layout: get(LAYOUT)?,
+            column: get(COLUMN)?,
+            site: get(SITE)?,
+            url: get("url")?,
+            doc_number: get("doc_number")?,
             title: get("title")?,
             title_grams: get("title_grams")?,
             title_parts: get("title_parts")?,

@@ -42,6 +42,9 @@ pub struct SearchRequest {
     pub editors: Vec<String>,
     /// Only articles tagged with one of these keywords, if any are given.
     pub keywords: Vec<String>,
+    /// Only articles in one of these columns (栏目), if any are given.
+    #[serde(default)]
+    pub columns: Vec<String>,
     /// Only articles published at or after this instant.
     pub since: Option<DateTime<FixedOffset>>,
     /// Only articles published before this instant.
@@ -64,6 +67,7 @@ impl SearchRequest {
             sources: Vec::new(),
             editors: Vec::new(),
             keywords: Vec::new(),
+            columns: Vec::new(),
             since: None,
             until: None,
             sort: Sort::Relevance,
@@ -88,6 +92,12 @@ impl SearchRequest {
     /// Keeps articles tagged `keyword` (repeat for any of several).
     pub fn keyword(mut self, keyword: impl Into<String>) -> Self {
         self.keywords.push(keyword.into());
+        self
+    }
+
+    /// Keeps articles in column `column` (repeat for any of several).
+    pub fn column(mut self, column: impl Into<String>) -> Self {
+        self.columns.push(column.into());
         self
     }
 
@@ -138,6 +148,9 @@ pub struct Hit {
     pub score: Option<f32>,
     /// The file the article was read from.
     pub path: String,
+    /// The article's place in a file of several (JSON Lines, `<doc>` dumps), from 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<u64>,
     /// The headline.
     pub title: String,
     /// What to highlight in the title.
@@ -153,6 +166,18 @@ pub struct Hit {
     pub editor: Option<String>,
     /// Keywords.
     pub keywords: Vec<String>,
+    /// Column (栏目).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+    /// Site.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
+    /// Document number (文号).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc_number: Option<String>,
+    /// Address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
     /// Highlighted summary of the body.
     pub snippet: Snippet,
 }
@@ -178,6 +203,9 @@ pub struct Facets {
     pub keyword: Vec<FacetCount>,
     /// Per publish month (`YYYY-MM`).
     pub month: Vec<FacetCount>,
+    /// Per column (栏目).
+    #[serde(default)]
+    pub column: Vec<FacetCount>,
 }
 
 /// What a search found.
@@ -203,13 +231,8 @@ impl Index {
             }
         }
         let parsed = ParsedQuery::parse(&request.query, &self.segmenter)?;
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-            vec![(Occur::Must, parsed.to_query(&self.fields))];
-        clauses.extend(
-            filters(&self.fields, request)
-                .into_iter()
-                .map(|q| (Occur::Must, q)),
-        );
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, parsed.to_query(&self.fields))];
+        clauses.extend(filters(&self.fields, request).into_iter().map(|q| (Occur::Must, q)));
         let query = BooleanQuery::new(clauses);
 
         let searcher = self.reader.searcher();
@@ -218,18 +241,13 @@ impl Index {
             collector.add_facet(Facet::root());
             collector
         };
-        let (total, (sources, editors), (keywords, months)) = searcher.search(
+        let (total, (sources, editors), (keywords, months), columns) = searcher.search(
             &query,
             &(
                 Count,
-                (
-                    facet_collector(schema::SOURCE),
-                    facet_collector(schema::EDITOR),
-                ),
-                (
-                    facet_collector(schema::KEYWORD),
-                    facet_collector(schema::MONTH),
-                ),
+                (facet_collector(schema::SOURCE), facet_collector(schema::EDITOR)),
+                (facet_collector(schema::KEYWORD), facet_collector(schema::MONTH)),
+                facet_collector(schema::COLUMN),
             ),
         )?;
         let page = self.page(&searcher, &query, request)?;
@@ -237,16 +255,7 @@ impl Index {
         let hits = page
             .into_iter()
             .enumerate()
-            .map(|(i, (score, address))| {
-                self.hit(
-                    &searcher,
-                    address,
-                    request.offset + i + 1,
-                    score,
-                    &needles,
-                    request,
-                )
-            })
+            .map(|(i, (score, address))| self.hit(&searcher, address, request.offset + i + 1, score, &needles, request))
             .collect::<Result<Vec<_>>>()?;
         let mut month = facet_values(&months);
         month.sort_by(|a, b| b.value.cmp(&a.value));
@@ -258,6 +267,7 @@ impl Index {
                 editor: facet_values(&editors),
                 keyword: facet_values(&keywords),
                 month,
+                column: facet_values(&columns),
             },
         })
     }
@@ -275,10 +285,7 @@ impl Index {
         let top = TopDocs::with_limit(request.limit).and_offset(request.offset);
         Ok(match request.sort {
             Sort::Relevance => searcher
-                .search(
-                    query,
-                    &by_relevance(&self.fields, request.limit, request.offset),
-                )?
+                .search(query, &by_relevance(&self.fields, request.limit, request.offset))?
                 .into_iter()
                 .map(|(score, address)| (Some(score), address))
                 .collect(),
@@ -324,16 +331,23 @@ impl Index {
             .and_then(|v| v.as_datetime())
             .and_then(|d| DateTime::from_timestamp(d.into_timestamp_secs(), 0))
             .map(|d| d.with_timezone(&china()));
+        let record = doc.get_first(f.record).and_then(|v| v.as_u64()).filter(|&r| r > 0);
+        let optional = |field: Field| Some(text(field)).filter(|t| !t.is_empty());
         Ok(Hit {
             rank,
             score,
             path: text(f.path),
+            record,
             title_highlights: snippet::highlight_all(&title, needles),
             title,
             published,
             source: facets(f.source).into_iter().next(),
             editor: facets(f.editor).into_iter().next(),
             keywords: facets(f.keyword),
+            column: facets(f.column).into_iter().next(),
+            site: facets(f.site).into_iter().next(),
+            doc_number: optional(f.doc_number),
+            url: optional(f.url),
             snippet: if request.snippet_chars == 0 {
                 Snippet::default()
             } else {
@@ -373,6 +387,7 @@ fn filters(fields: &Fields, request: &SearchRequest) -> Vec<Box<dyn Query>> {
         (fields.source, &request.sources),
         (fields.editor, &request.editors),
         (fields.keyword, &request.keywords),
+        (fields.column, &request.columns),
     ] {
         if values.is_empty() {
             continue;
@@ -387,10 +402,7 @@ fn filters(fields: &Fields, request: &SearchRequest) -> Vec<Box<dyn Query>> {
                 )
             })
             .collect();
-        out.push(Box::new(ConstScoreQuery::new(
-            Box::new(BooleanQuery::new(any)),
-            0.0,
-        )));
+        out.push(Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(any)), 0.0)));
     }
     if request.since.is_some() || request.until.is_some() {
         let bound = |d: Option<DateTime<FixedOffset>>, inclusive: bool| match d {
@@ -414,7 +426,7 @@ fn filters(fields: &Fields, request: &SearchRequest) -> Vec<Box<dyn Query>> {
 }
 
 /// The children of the root facet with their counts, most frequent first.
-fn facet_values(counts: &FacetCounts) -> Vec<FacetCount> {
+pub(crate) fn facet_values(counts: &FacetCounts) -> Vec<FacetCount> {
     let mut values: Vec<FacetCount> = counts
         .get(Facet::root())
         .filter_map(|(facet, count)| {
@@ -496,29 +508,17 @@ mod tests {
             ]
         );
         assert_eq!(
-            all.facets
-                .month
-                .iter()
-                .map(|m| m.value.as_str())
-                .collect::<Vec<_>>(),
+            all.facets.month.iter().map(|m| m.value.as_str()).collect::<Vec<_>>(),
             ["2022-06", "2022-05", "2021-03"]
         );
-        let by_source = index
-            .search(&SearchRequest::new("峄城").source("枣庄日报"))
-            .unwrap();
+        let by_source = index.search(&SearchRequest::new("峄城").source("枣庄日报")).unwrap();
         assert_eq!(by_source.total, 2);
         let range = crate::DateRange::parse("2022-05").unwrap();
         let in_may = index
-            .search(
-                &SearchRequest::new("峄城")
-                    .since(range.start)
-                    .until(range.end),
-            )
+            .search(&SearchRequest::new("峄城").since(range.start).until(range.end))
             .unwrap();
         assert_eq!(paths(&in_may), ["a"]);
-        let by_date = index
-            .search(&SearchRequest::new("峄城").sort(Sort::Date))
-            .unwrap();
+        let by_date = index.search(&SearchRequest::new("峄城").sort(Sort::Date)).unwrap();
         assert_eq!(paths(&by_date), ["b", "a", "c"]);
     }
 
@@ -533,23 +533,18 @@ mod tests {
     #[test]
     fn quoted_strings_match_like_ctrl_f() {
         let index = index_of(&[
-            ("x", "推进５Ｇ网络建设\n2022-01-01 来源:县融媒体中心\n全县新建５Ｇ基站１２０座，峄城区疫情防控有序。\n"),
+            (
+                "x",
+                "推进５Ｇ网络建设\n2022-01-01 来源:县融媒体中心\n全县新建５Ｇ基站１２０座，峄城区疫情防控有序。\n",
+            ),
             ("y", "其他\n2022-01-02 来源:县融媒体中心\n全县新建4G基站。\n"),
         ]);
         let paths_of = |q: &str| -> Vec<String> {
             let results = index.search(&SearchRequest::new(q)).unwrap();
             paths(&results).into_iter().map(str::to_string).collect()
         };
-        assert_eq!(
-            paths_of("\"5g\""),
-            ["x"],
-            "mixed ASCII, folded from full width"
-        );
-        assert_eq!(
-            paths_of("\"区疫\""),
-            ["x"],
-            "a string across jieba's word boundary"
-        );
+        assert_eq!(paths_of("\"5g\""), ["x"], "mixed ASCII, folded from full width");
+        assert_eq!(paths_of("\"区疫\""), ["x"], "a string across jieba's word boundary");
         assert_eq!(paths_of("\"峄\""), ["x"], "a single character");
         assert_eq!(paths_of("\"基站120座\""), ["x"]);
         assert!(paths_of("\"基站121\"").is_empty());
@@ -584,13 +579,7 @@ mod tests {
             matches!(&parsed.clauses[0], crate::query::Clause::Words { words, .. } if words == &["满意峄城"]),
             "the reopened index segments with its dictionary: {parsed:?}"
         );
-        assert_eq!(
-            reopened
-                .search(&SearchRequest::new("满意峄城"))
-                .unwrap()
-                .total,
-            1
-        );
+        assert_eq!(reopened.search(&SearchRequest::new("满意峄城")).unwrap().total, 1);
         std::fs::write(&dict, "满意峄城 lots\n").unwrap();
         let mut again = Index::open(dir.path().join("index")).unwrap();
         let err = again.set_user_dictionary(&dict).unwrap_err();
@@ -610,9 +599,7 @@ mod tests {
     #[test]
     fn page_and_snippet() {
         let index = corpus();
-        let page = index
-            .search(&SearchRequest::new("峄城").limit(1).offset(1))
-            .unwrap();
+        let page = index.search(&SearchRequest::new("峄城").limit(1).offset(1)).unwrap();
         assert_eq!(page.total, 3);
         assert_eq!(page.hits.len(), 1);
         assert_eq!(page.hits[0].rank, 2);

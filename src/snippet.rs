@@ -114,12 +114,7 @@ pub(crate) fn make_snippet(body: &str, needles: &[String], max_chars: usize) -> 
 
 /// The next match to build a fragment around: the first uncovered span that shows a needle
 /// no fragment shows yet; failing that, none (more of the same word adds nothing).
-fn pick_anchor(
-    spans: &[(usize, usize)],
-    covered: &[bool],
-    chars: &[FoldedChar],
-    needles: &[String],
-) -> Option<usize> {
+fn pick_anchor(spans: &[(usize, usize)], covered: &[bool], chars: &[FoldedChar], needles: &[String]) -> Option<usize> {
     let text_of = |&(s, e): &(usize, usize)| chars[s..e].iter().map(|c| c.ch).collect::<String>();
     let shown: Vec<String> = spans
         .iter()
@@ -161,9 +156,7 @@ fn fragment_around(chars: &[FoldedChar], span: (usize, usize), budget: usize) ->
             .position(|c| ends_clause(c.ch))
             .map_or(near, |i| near + i + 1)
     };
-    let limit = (start + budget)
-        .min(chars.len())
-        .max(span.1.min(chars.len()));
+    let limit = (start + budget).min(chars.len()).max(span.1.min(chars.len()));
     let end = chars[span.1.max(start)..limit]
         .iter()
         .rposition(|c| ends_sentence(c.ch))
@@ -175,10 +168,7 @@ fn fragment_around(chars: &[FoldedChar], span: (usize, usize), budget: usize) ->
 
 /// Moves a fragment's edges out of any match they would cut, so that a highlighted word is
 /// shown and highlighted whole.
-fn widen_to_spans(
-    (mut start, mut end): (usize, usize),
-    spans: &[(usize, usize)],
-) -> (usize, usize) {
+fn widen_to_spans((mut start, mut end): (usize, usize), spans: &[(usize, usize)]) -> (usize, usize) {
     for &(s, e) in spans {
         if s < start && start < e {
             start = s;
@@ -203,12 +193,7 @@ fn merge_touching(fragments: &mut Vec<(usize, usize)>) {
 
 /// Writes the fragments of the original text with whitespace runs collapsed to one space,
 /// `…` where the text is cut, and the highlights as byte ranges of the result.
-fn render(
-    body: &str,
-    chars: &[FoldedChar],
-    fragments: &[(usize, usize)],
-    spans: &[(usize, usize)],
-) -> Snippet {
+fn render(body: &str, chars: &[FoldedChar], fragments: &[(usize, usize)], spans: &[(usize, usize)]) -> Snippet {
     let mut snippet = Snippet::default();
     for (n, &(start, end)) in fragments.iter().enumerate() {
         let cut_before = start > 0 && !ends_sentence(chars[start - 1].ch);
@@ -277,11 +262,7 @@ mod tests {
 
     #[test]
     fn adjacent_words_are_one_highlight() {
-        let s = make_snippet(
-            "全区做好疫情防控工作。",
-            &needles(&["疫情", "防控", "疫情防控"]),
-            50,
-        );
+        let s = make_snippet("全区做好疫情防控工作。", &needles(&["疫情", "防控", "疫情防控"]), 50);
         assert_eq!(marked(&s), "全区做好[疫情防控]工作。");
     }
 
@@ -296,11 +277,7 @@ mod tests {
     fn long_sentence_is_cut_with_ellipsis_in_characters() {
         let body = format!("{}峄城{}", "甲".repeat(100), "乙".repeat(100));
         let s = make_snippet(&body, &needles(&["峄城"]), 30);
-        assert!(
-            s.text.starts_with('…') && s.text.ends_with('…'),
-            "{}",
-            s.text
-        );
+        assert!(s.text.starts_with('…') && s.text.ends_with('…'), "{}", s.text);
         assert!(
             s.text.chars().count() <= 32,
             "window is measured in characters: {}",
@@ -323,10 +300,7 @@ mod tests {
 
     #[test]
     fn distant_matches_get_separate_fragments() {
-        let body = format!(
-            "开头提到会见。{}结尾提到蒙古国。",
-            "无关的内容。".repeat(40)
-        );
+        let body = format!("开头提到会见。{}结尾提到蒙古国。", "无关的内容。".repeat(40));
         let s = make_snippet(&body, &needles(&["会见", "蒙古国"]), 60);
         assert_eq!(s.highlights.len(), 2, "{}", marked(&s));
         assert!(s.text.contains('…'), "{}", s.text);

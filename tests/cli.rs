@@ -16,9 +16,9 @@ const SEED: &str = "000_e01ca59eb94a4339.txt";
 /// Broken files added to the corpus copy, each with a word its skip reason must contain.
 const BROKEN: &[(&str, &[u8], &str)] = &[
     (
-        "broken/gbk.txt",
-        b"\xb7\xe5\xb3\xc7\xc7\xf8\n\n\xd5\xfd\xce\xc4\n",
-        "utf-8",
+        "broken/latin1.txt",
+        b"Caf\xe9 cr\xe8me br\xfbl\xe9e \xe0 la fran\xe7aise\n",
+        "cannot be decoded",
     ),
     ("broken/empty.txt", b"", "empty"),
     (
@@ -26,7 +26,7 @@ const BROKEN: &[(&str, &[u8], &str)] = &[
         "只有标题\n\n2022-05-10 来源:鲁网\n".as_bytes(),
         "no article body",
     ),
-    ("broken/notes.md", b"# notes\n", "not a .txt"),
+    ("broken/notes.md", b"# notes\n", "not an article file"),
     ("broken/binary.txt", b"\x00\x01\x02GIF89a", "binary"),
 ];
 
@@ -45,12 +45,7 @@ fn fixture() -> &'static Fixture {
     FIXTURE.get_or_init(|| {
         let dir = tempfile::tempdir().expect("temp dir");
         let corpus = dir.path().join("corpus");
-        copy_dir(
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("corpus")
-                .as_path(),
-            &corpus,
-        );
+        copy_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus").as_path(), &corpus);
         for (name, bytes, _) in BROKEN {
             let path = corpus.join(name);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -64,8 +59,7 @@ fn fixture() -> &'static Fixture {
                 .output()
                 .unwrap();
             assert_success(&out, label);
-            let summary: Value =
-                serde_json::from_slice(&out.stdout).expect("index --json prints one JSON object");
+            let summary: Value = serde_json::from_slice(&out.stdout).expect("index --json prints one JSON object");
             (summary, String::from_utf8_lossy(&out.stderr).into_owned())
         };
         let (first, first_stderr) = run("first index run");
@@ -99,11 +93,7 @@ fn govsearch(index: &Path) -> Command {
 }
 
 fn search(args: &[&str]) -> Output {
-    govsearch(&fixture().index)
-        .arg("search")
-        .args(args)
-        .output()
-        .unwrap()
+    govsearch(&fixture().index).arg("search").args(args).output().unwrap()
 }
 
 fn assert_success(out: &Output, what: &str) {
@@ -130,9 +120,7 @@ fn json_lines(out: &Output) -> (Vec<Value>, Value) {
 }
 
 fn hit_paths(hits: &[Value]) -> BTreeSet<String> {
-    hits.iter()
-        .map(|h| h["path"].as_str().unwrap().to_string())
-        .collect()
+    hits.iter().map(|h| h["path"].as_str().unwrap().to_string()).collect()
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -174,9 +162,7 @@ fn corpus_meta() -> Vec<Meta> {
             let after = |label: &str| -> Option<String> {
                 text.lines().find_map(|line| {
                     let at = line.find(label).filter(|&at| at == 0 || label == "来源")?;
-                    let rest = line[at + label.len()..]
-                        .trim_start_matches([':', '：'])
-                        .trim();
+                    let rest = line[at + label.len()..].trim_start_matches([':', '：']).trim();
                     let value = rest.split_whitespace().next()?.to_string();
                     Some(value)
                 })
@@ -187,19 +173,12 @@ fn corpus_meta() -> Vec<Meta> {
                 .map(|i| &header[i..])
                 .and_then(|d| {
                     let year = d.get(0..4)?;
-                    let digits: String = d[4..]
-                        .chars()
-                        .skip(1)
-                        .take_while(char::is_ascii_digit)
-                        .collect();
+                    let digits: String = d[4..].chars().skip(1).take_while(char::is_ascii_digit).collect();
                     Some(format!("{year}-{digits:0>2}"))
                 })
                 .filter(|m| m.len() == 7);
             out.push(Meta {
-                path: std::fs::canonicalize(&path)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned(),
+                path: std::fs::canonicalize(&path).unwrap().to_string_lossy().into_owned(),
                 source: after("来源"),
                 editor: after("责任编辑").or_else(|| after("作者")),
                 keywords: after("新闻关键词")
@@ -233,12 +212,7 @@ fn facet_map(facets: &Value) -> BTreeMap<String, u64> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| {
-            (
-                f["value"].as_str().unwrap().to_string(),
-                f["count"].as_u64().unwrap(),
-            )
-        })
+        .map(|f| (f["value"].as_str().unwrap().to_string(), f["count"].as_u64().unwrap()))
         .collect()
 }
 
@@ -256,10 +230,7 @@ fn index_accounts_for_every_file() {
             .find(|s| s["path"].as_str().unwrap().ends_with(name))
             .unwrap_or_else(|| panic!("{name} not reported as skipped: {skipped:#?}"));
         let got = entry["reason"].as_str().unwrap().to_lowercase();
-        assert!(
-            got.contains(reason),
-            "{name}: reason {got:?} should mention {reason:?}"
-        );
+        assert!(got.contains(reason), "{name}: reason {got:?} should mention {reason:?}");
         assert!(
             f.first_stderr.contains(name),
             "{name} not reported on stderr:\n{}",
@@ -281,15 +252,9 @@ fn seed_is_the_top_hit_for_its_campaign_name() {
     let out = search(&["满意峄城", "--json"]);
     assert_success(&out, "search 满意峄城");
     let (hits, summary) = json_lines(&out);
-    assert!(
-        summary["total"].as_u64().unwrap() >= 3,
-        "several articles mention it"
-    );
+    assert!(summary["total"].as_u64().unwrap() >= 3, "several articles mention it");
     let top = &hits[0];
-    assert!(
-        top["path"].as_str().unwrap().ends_with(SEED),
-        "top hit: {top:#}"
-    );
+    assert!(top["path"].as_str().unwrap().ends_with(SEED), "top hit: {top:#}");
     assert_eq!(top["source"], "鲁网");
     assert_eq!(top["editor"], "杜伟");
     assert_eq!(top["published"], "2022-05-10T12:36:57+08:00");
@@ -353,17 +318,11 @@ fn each_filter_narrows_to_exactly_the_matching_articles() {
         ),
         (
             vec!["--until", "2021-06-10"],
-            expect(&|m| {
-                m.month.as_deref().is_some_and(|mo| mo <= "2021-05")
-                    || m.path.ends_with("2021/0610.txt")
-            }),
+            expect(&|m| m.month.as_deref().is_some_and(|mo| mo <= "2021-05") || m.path.ends_with("2021/0610.txt")),
         ),
     ];
     for (filter, expected) in cases {
-        assert!(
-            !expected.is_empty(),
-            "{filter:?} selects nothing in the corpus"
-        );
+        assert!(!expected.is_empty(), "{filter:?} selects nothing in the corpus");
         let mut args = vec!["*", "--json", "--limit", "1000"];
         args.extend(&filter);
         let (hits, summary) = json_lines(&search(&args));
@@ -387,10 +346,7 @@ fn facet_counts_equal_counts_from_the_files() {
     );
     assert_eq!(
         facet_map(&facets["keyword"]),
-        counts(
-            meta.iter()
-                .flat_map(|m| m.keywords.iter().map(String::as_str))
-        )
+        counts(meta.iter().flat_map(|m| m.keywords.iter().map(String::as_str)))
     );
     assert_eq!(
         facet_map(&facets["month"]),
@@ -400,13 +356,8 @@ fn facet_counts_equal_counts_from_the_files() {
 
 #[test]
 fn sort_by_date_is_newest_first() {
-    let (hits, _) = json_lines(&search(&[
-        "峄城", "--sort", "date", "--json", "--limit", "100",
-    ]));
-    let dates: Vec<&str> = hits
-        .iter()
-        .filter_map(|h| h["published"].as_str())
-        .collect();
+    let (hits, _) = json_lines(&search(&["峄城", "--sort", "date", "--json", "--limit", "100"]));
+    let dates: Vec<&str> = hits.iter().filter_map(|h| h["published"].as_str()).collect();
     let mut sorted = dates.clone();
     sorted.sort_by(|a, b| b.cmp(a));
     assert_eq!(dates, sorted);
@@ -419,10 +370,7 @@ fn text_output_colours_only_when_asked() {
     assert!(String::from_utf8_lossy(&always.stdout).contains("\x1b[1;31m"));
     let never = search(&["满意峄城", "--color", "never"]);
     let text = String::from_utf8_lossy(&never.stdout);
-    assert!(
-        !text.contains('\x1b') && text.contains("满意峄城"),
-        "{text}"
-    );
+    assert!(!text.contains('\x1b') && text.contains("满意峄城"), "{text}");
     let no_color = govsearch(&fixture().index)
         .env("NO_COLOR", "1")
         .args(["search", "满意峄城"])
@@ -438,10 +386,7 @@ fn exit_codes_and_one_line_errors() {
     for (args, message) in [
         (&["\"满意峄城"][..], "unclosed quote"),
         (&["峄城", "--since", "2022-13"], "2022-13"),
-        (
-            &["峄城", "--since", "2023", "--until", "2022"],
-            "empty date range",
-        ),
+        (&["峄城", "--since", "2023", "--until", "2022"], "empty date range"),
     ] {
         let out = search(args);
         let stderr = String::from_utf8_lossy(&out.stderr);

@@ -5,9 +5,7 @@ use std::collections::HashSet;
 
 use tantivy::collector::{Collector, DocSetCollector, TopDocs};
 use tantivy::query::{Query, QueryParser};
-use tantivy::schema::{
-    IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, STORED,
-};
+use tantivy::schema::{IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, STORED};
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 use tantivy::{DocAddress, Score, Searcher, TantivyDocument};
 
@@ -45,12 +43,7 @@ pub(crate) struct Govsearch {
 impl Govsearch {
     pub(crate) fn build(articles: &[Article]) -> Result<Govsearch> {
         let index = Index::create_in_ram();
-        index.add_articles(
-            articles
-                .iter()
-                .enumerate()
-                .map(|(i, a)| (i.to_string(), a.clone())),
-        )?;
+        index.add_articles(articles.iter().enumerate().map(|(i, a)| (i.to_string(), a.clone())))?;
         let searcher = index.reader.searcher();
         let mut ids = Vec::new();
         for (ord, segment) in searcher.segment_readers().iter().enumerate() {
@@ -81,29 +74,16 @@ impl Engine for Govsearch {
     fn run(&self, query: &str) -> Result<(HashSet<u32>, Vec<u32>)> {
         let query = ParsedQuery::parse(query, &self.index.segmenter)?.to_query(&self.index.fields);
         let top = crate::search::by_relevance(&self.index.fields, 10, 0);
-        collect(
-            &self.index.reader.searcher(),
-            query.as_ref(),
-            top,
-            &self.ids,
-        )
+        collect(&self.index.reader.searcher(), query.as_ref(), top, &self.ids)
     }
 }
 
-fn collect<C>(
-    searcher: &Searcher,
-    query: &dyn Query,
-    top: C,
-    ids: &DocIds,
-) -> Result<(HashSet<u32>, Vec<u32>)>
+fn collect<C>(searcher: &Searcher, query: &dyn Query, top: C, ids: &DocIds) -> Result<(HashSet<u32>, Vec<u32>)>
 where
     C: Collector<Fruit = Vec<(Score, DocAddress)>>,
 {
     let (all, top) = searcher.search(query, &(DocSetCollector, top))?;
-    Ok((
-        ids.all(all),
-        top.into_iter().map(|(_, a)| ids.get(a)).collect(),
-    ))
+    Ok((ids.all(all), top.into_iter().map(|(_, a)| ids.get(a)).collect()))
 }
 
 /// A classic configuration: one analyzer over title and body, tantivy's `QueryParser`.
@@ -130,12 +110,7 @@ impl Classic {
         Classic::build("char bigrams (Lucene CJK)", "cjk", CjkBigrams, articles)
     }
 
-    fn build<T>(
-        name: &'static str,
-        analyzer: &str,
-        tokenizer: T,
-        articles: &[Article],
-    ) -> Result<Classic>
+    fn build<T>(name: &'static str, analyzer: &str, tokenizer: T, articles: &[Article]) -> Result<Classic>
     where
         T: Tokenizer + Clone + Send + Sync + 'static,
     {
@@ -226,21 +201,14 @@ impl Tokenizer for CjkBigrams {
                     push(chars[i].0, end_of(i + 1), c.to_string());
                 }
                 for k in i..i + run.saturating_sub(1) {
-                    push(
-                        chars[k].0,
-                        end_of(k + 2),
-                        chars[k..k + 2].iter().map(|x| x.1).collect(),
-                    );
+                    push(chars[k].0, end_of(k + 2), chars[k..k + 2].iter().map(|x| x.1).collect());
                 }
                 i += run;
             } else if c.is_alphanumeric() {
                 push(
                     chars[i].0,
                     end_of(i + run),
-                    chars[i..i + run]
-                        .iter()
-                        .map(|x| x.1.to_ascii_lowercase())
-                        .collect(),
+                    chars[i..i + run].iter().map(|x| x.1.to_ascii_lowercase()).collect(),
                 );
                 i += run;
             } else {

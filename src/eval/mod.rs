@@ -88,11 +88,7 @@ type BuildEngine = fn(&[Article]) -> Result<Box<dyn Engine>>;
 
 /// Reads the corpus under `dir`, builds the query sets and runs them on every configuration.
 /// `progress` hears what is being done.
-pub fn evaluate(
-    dir: &Path,
-    options: &EvalOptions,
-    mut progress: impl FnMut(&str),
-) -> Result<EvalReport> {
+pub fn evaluate(dir: &Path, options: &EvalOptions, mut progress: impl FnMut(&str)) -> Result<EvalReport> {
     progress("reading the corpus");
     let (mut articles, skipped) = read_corpus(dir)?;
     if articles.is_empty() {
@@ -103,12 +99,7 @@ pub fn evaluate(
     }
     let folded = fold_all(&articles);
     progress("building queries and their truth");
-    let queries = build_queries(
-        &articles,
-        &folded,
-        options.per_kind,
-        &mut Rng::new(options.seed),
-    );
+    let queries = build_queries(&articles, &folded, options.per_kind, &mut Rng::new(options.seed));
     // Keyword lines are not searchable text in any configuration; clearing them makes the
     // aboutness measure (which grades by the tags) independent of them by construction.
     for article in &mut articles {
@@ -150,8 +141,8 @@ fn read_corpus(dir: &Path) -> Result<(Vec<Article>, usize)> {
         if !entry.file_type().is_file() {
             continue;
         }
-        match crate::indexing::read_file(entry.path()) {
-            Ok((_, article)) => articles.push(article),
+        match crate::article::read_file(entry.path(), &crate::article::ReadOptions::default()) {
+            Ok(read) => articles.extend(read.records.into_iter().flatten()),
             Err(_) => skipped += 1,
         }
     }
@@ -217,18 +208,8 @@ fn score(query: &EvalQuery, all: &HashSet<u32>, top: &[u32]) -> [f64; 6] {
     let top_hits = top.iter().filter(|id| relevant(id)).count();
     let precision_at_10 = top_hits as f64 / wanted.min(10) as f64;
     let success = top.first().is_some_and(relevant) as u8 as f64;
-    let rr = top
-        .iter()
-        .position(relevant)
-        .map_or(0.0, |i| 1.0 / (i as f64 + 1.0));
-    [
-        recall,
-        precision,
-        precision_at_10,
-        success,
-        rr,
-        ndcg_at_10(query, top),
-    ]
+    let rr = top.iter().position(relevant).map_or(0.0, |i| 1.0 / (i as f64 + 1.0));
+    [recall, precision, precision_at_10, success, rr, ndcg_at_10(query, top)]
 }
 
 fn ndcg_at_10(query: &EvalQuery, top: &[u32]) -> f64 {
@@ -275,23 +256,12 @@ impl EvalReport {
         let _ = writeln!(
             out,
             "\n{:<18} {:<27} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>8} {:>8}",
-            "kind",
-            "configuration",
-            "queries",
-            "recall",
-            "prec",
-            "P@10",
-            "S@1",
-            "MRR",
-            "nDCG@10",
-            "ms/q"
+            "kind", "configuration", "queries", "recall", "prec", "P@10", "S@1", "MRR", "nDCG@10", "ms/q"
         );
         let kinds: BTreeSet<Kind> = self.rows.iter().map(|r| r.kind).collect();
         for kind in kinds {
             for row in self.rows.iter().filter(|r| r.kind == kind) {
-                let ndcg = row
-                    .ndcg_at_10
-                    .map_or("-".to_string(), |v| format!("{v:.3}"));
+                let ndcg = row.ndcg_at_10.map_or("-".to_string(), |v| format!("{v:.3}"));
                 let _ = writeln!(
                     out,
                     "{:<18} {:<27} {:>7} {:>7.3} {:>7.3} {:>7.3} {:>7.3} {:>7.3} {:>8} {:>8.2}",
@@ -319,28 +289,18 @@ mod tests {
     #[test]
     fn on_the_sample_corpus_quoted_queries_are_exact_and_phrases_find_their_article() {
         let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
-        let options = EvalOptions {
-            per_kind: 40,
-            seed: 7,
-        };
+        let options = EvalOptions { per_kind: 40, seed: 7 };
         let report = evaluate(&corpus, &options, |_| {}).unwrap();
         let row = |kind: Kind, config: &str| {
             report
                 .rows
                 .iter()
                 .find(|r| r.kind == kind && r.config == config)
-                .unwrap_or_else(|| {
-                    panic!("no row for {kind:?} on {config}:\n{}", report.to_table())
-                })
+                .unwrap_or_else(|| panic!("no row for {kind:?} on {config}:\n{}", report.to_table()))
         };
         let exact = row(Kind::Exact, "govsearch");
         assert!(exact.queries >= 30, "{}", report.to_table());
-        assert_eq!(
-            (exact.recall, exact.precision),
-            (1.0, 1.0),
-            "{}",
-            report.to_table()
-        );
+        assert_eq!((exact.recall, exact.precision), (1.0, 1.0), "{}", report.to_table());
         let phrase = row(Kind::Phrase, "govsearch");
         assert_eq!(phrase.success_at_1, 1.0, "{}", report.to_table());
         let bigram_exact = row(Kind::Exact, "char bigrams (Lucene CJK)");

@@ -115,11 +115,7 @@ fn containing(folded: &[Folded], patterns: &[String]) -> Vec<BTreeSet<u32>> {
         seen.clear();
         for text in [&article.title, &article.body] {
             let text: String = text.iter().collect();
-            seen.extend(
-                automaton
-                    .find_overlapping_iter(&text)
-                    .map(|m| m.pattern().as_usize()),
-            );
+            seen.extend(automaton.find_overlapping_iter(&text).map(|m| m.pattern().as_usize()));
         }
         for &pattern in &seen {
             out[pattern].insert(id as u32);
@@ -129,12 +125,7 @@ fn containing(folded: &[Folded], patterns: &[String]) -> Vec<BTreeSet<u32>> {
 }
 
 /// Builds `per_kind` queries of each kind from the corpus, with their truth.
-pub(crate) fn build_queries(
-    articles: &[Article],
-    folded: &[Folded],
-    per_kind: usize,
-    rng: &mut Rng,
-) -> Vec<EvalQuery> {
+pub(crate) fn build_queries(articles: &[Article], folded: &[Folded], per_kind: usize, rng: &mut Rng) -> Vec<EvalQuery> {
     let segmenter = Segmenter::default();
     let mut drafts: Vec<(Kind, String, Vec<String>, Option<u32>)> = Vec::new();
     let pick_article = |rng: &mut Rng| rng.below(folded.len());
@@ -182,21 +173,13 @@ pub(crate) fn build_queries(
             }
         }
     }
-    let frequent: Vec<&String> = tags
-        .iter()
-        .filter(|(_, ids)| ids.len() >= 3)
-        .map(|(t, _)| t)
-        .collect();
+    let frequent: Vec<&String> = tags.iter().filter(|(_, ids)| ids.len() >= 3).map(|(t, _)| t).collect();
     for tag in sample(&frequent, per_kind, rng) {
         drafts.push((Kind::Keyword, tag.clone(), vec![tag.clone()], None));
     }
     // Aboutness: tags the editors used on at least two articles (a tag used once names one
     // story, not a subject).
-    let about: Vec<&String> = tags
-        .iter()
-        .filter(|(_, ids)| ids.len() >= 2)
-        .map(|(t, _)| t)
-        .collect();
+    let about: Vec<&String> = tags.iter().filter(|(_, ids)| ids.len() >= 2).map(|(t, _)| t).collect();
     for tag in sample(&about, per_kind, rng) {
         drafts.push((Kind::Aboutness, tag.clone(), vec![tag.clone()], None));
     }
@@ -275,11 +258,7 @@ pub(crate) fn build_queries(
     patterns.sort();
     patterns.dedup();
     let sets = containing(folded, &patterns);
-    let truth: HashMap<&str, &BTreeSet<u32>> = patterns
-        .iter()
-        .map(String::as_str)
-        .zip(sets.iter())
-        .collect();
+    let truth: HashMap<&str, &BTreeSet<u32>> = patterns.iter().map(String::as_str).zip(sets.iter()).collect();
 
     let mut queries = Vec::new();
     let mut phrases = 0;

@@ -22,13 +22,62 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
-    /// Index every article file under a folder (recursively); files indexed before are replaced
+    /// Index every article file under a folder (recursively); run again to bring the index up
+    /// to date (new and changed files read, unchanged skipped, deleted removed)
     Index(IndexArgs),
     /// Search the index
     Search(SearchArgs),
     /// Measure search quality on a corpus folder against brute-force truth, beside the
     /// classic jieba-word and character-bigram configurations (builds its own indexes in memory)
     Eval(EvalArgs),
+    /// Print the article(s) read from one file as JSON, to check a new source before indexing
+    Parse(ParseArgs),
+    /// Print what the index holds: articles, files, layouts, sources, dates, size, last update
+    Stats(StatsArgs),
+}
+
+/// How files are read: shared by `index` and `parse`.
+#[derive(Debug, Args)]
+pub(crate) struct ReadArgs {
+    /// Read every file in this layout instead of detecting it per file
+    #[arg(long, value_name = "LAYOUT", value_parser = ["text", "html", "json", "xml"])]
+    pub(crate) layout: Option<String>,
+
+    /// Where a field of JSON records is, as FIELD=PATH (dotted for nested objects), e.g.
+    /// body=detail.content; repeat for several fields
+    #[arg(long = "field", value_name = "FIELD=PATH")]
+    pub(crate) fields: Vec<String>,
+}
+
+impl ReadArgs {
+    /// The library's read options.
+    pub(crate) fn to_options(&self) -> Result<govsearch::ReadOptions, String> {
+        let mut options = govsearch::ReadOptions {
+            layout: self.layout.as_deref().map(str::parse).transpose()?,
+            ..Default::default()
+        };
+        for spec in &self.fields {
+            options.fields.set(spec)?;
+        }
+        Ok(options)
+    }
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ParseArgs {
+    /// The file
+    #[arg(value_name = "FILE")]
+    pub(crate) file: PathBuf,
+
+    #[command(flatten)]
+    pub(crate) read: ReadArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct StatsArgs {
+    /// Print the figures as one JSON object
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -52,13 +101,26 @@ pub(crate) struct EvalArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct IndexArgs {
-    /// Folder of articles (.txt files in the release layout)
+    /// Folder of articles (.txt, .html, .json, .jsonl, .xml, .dat files)
     #[arg(value_name = "DIR")]
     pub(crate) dir: PathBuf,
 
     /// Print the run's summary as one JSON object on stdout
     #[arg(long)]
     pub(crate) json: bool,
+
+    /// Write each file's outcome (indexed, unchanged, skipped with its reason, removed) to
+    /// FILE as JSON lines
+    #[arg(long, value_name = "FILE")]
+    pub(crate) report: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub(crate) read: ReadArgs,
+
+    /// Files read between two commits: what a run that is killed can lose (it resumes where
+    /// the last commit left off)
+    #[arg(long, default_value_t = 5000, value_name = "N")]
+    pub(crate) commit_every: usize,
 
     /// User dictionary (jieba's format: `word [frequency] [tag]` a line) for local terms such
     /// as 五比五看 or village names; kept with the index and used by every later search
@@ -85,6 +147,10 @@ pub(crate) struct SearchArgs {
     #[arg(long, value_name = "KEYWORD")]
     pub(crate) keyword: Vec<String>,
 
+    /// Only articles in this column (栏目); repeat for any of several
+    #[arg(long, value_name = "COLUMN")]
+    pub(crate) column: Vec<String>,
+
     /// Only articles published on or after this day, month or year (2022-05-10, 2022-05, 2022)
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub(crate) since: Option<DateRange>,
@@ -109,7 +175,7 @@ pub(crate) struct SearchArgs {
     #[arg(long, default_value_t = 120, value_name = "N")]
     pub(crate) snippet_chars: usize,
 
-    /// Show counts per source, editor, keyword and month over all matches
+    /// Show counts per source, editor, keyword, month and column over all matches
     #[arg(long)]
     pub(crate) facets: bool,
 
@@ -178,6 +244,7 @@ impl SearchArgs {
         request.sources = self.source.clone();
         request.editors = self.editor.clone();
         request.keywords = self.keyword.clone();
+        request.columns = self.column.clone();
         request.since = self.since.map(|range| range.start);
         request.until = self.until.map(|range| range.end);
         request
@@ -196,34 +263,19 @@ mod tests {
 
     #[test]
     fn until_takes_the_whole_month() {
-        let cli = Cli::try_parse_from([
-            "govsearch",
-            "search",
-            "峄城",
-            "--until",
-            "2022-05",
-            "--since",
-            "2022",
-        ])
-        .unwrap();
+        let cli =
+            Cli::try_parse_from(["govsearch", "search", "峄城", "--until", "2022-05", "--since", "2022"]).unwrap();
         let Command::Search(args) = cli.command else {
             panic!("not a search")
         };
         let request = args.to_request();
-        assert_eq!(
-            request.since.unwrap().to_rfc3339(),
-            "2022-01-01T00:00:00+08:00"
-        );
-        assert_eq!(
-            request.until.unwrap().to_rfc3339(),
-            "2022-06-01T00:00:00+08:00"
-        );
+        assert_eq!(request.since.unwrap().to_rfc3339(), "2022-01-01T00:00:00+08:00");
+        assert_eq!(request.until.unwrap().to_rfc3339(), "2022-06-01T00:00:00+08:00");
     }
 
     #[test]
     fn flags_after_the_query_are_flags_and_exclusions_follow_double_dash() {
-        let cli =
-            Cli::try_parse_from(["govsearch", "search", "峄城", "--json", "--", "-营商"]).unwrap();
+        let cli = Cli::try_parse_from(["govsearch", "search", "峄城", "--json", "--", "-营商"]).unwrap();
         let Command::Search(args) = cli.command else {
             panic!("not a search")
         };

@@ -12,7 +12,7 @@ use clap::Parser;
 use govsearch::{default_index_dir, Index, IndexSummary};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::args::{Cli, Command, EvalArgs, IndexArgs, SearchArgs};
+use crate::args::{Cli, Command, EvalArgs, IndexArgs, ParseArgs, SearchArgs, StatsArgs};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -32,7 +32,45 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Index(args) => index(&location, &args),
         Command::Search(args) => search(&location, &args),
         Command::Eval(args) => eval(&args),
+        Command::Parse(args) => parse(&args),
+        Command::Stats(args) => stats(&location, &args),
     }
+}
+
+fn parse(args: &ParseArgs) -> anyhow::Result<ExitCode> {
+    let options = args.read.to_options().map_err(anyhow::Error::msg)?;
+    let read = govsearch::read_file(&args.file, &options)
+        .map_err(|reason| anyhow::anyhow!("{}: {reason}", args.file.display()))?;
+    let records: Vec<serde_json::Value> = read
+        .records
+        .iter()
+        .map(|record| match record {
+            Ok(article) => serde_json::json!({ "article": article }),
+            Err(reason) => serde_json::json!({ "skipped": reason }),
+        })
+        .collect();
+    let out = serde_json::json!({
+        "path": args.file.display().to_string(),
+        "layout": read.layout,
+        "encoding": read.encoding,
+        "records": records,
+    });
+    let mut stdout = io::stdout().lock();
+    serde_json::to_writer_pretty(&mut stdout, &out)?;
+    writeln!(stdout)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn stats(location: &std::path::Path, args: &StatsArgs) -> anyhow::Result<ExitCode> {
+    let stats = Index::open(location)?.stats()?;
+    let mut out = io::stdout().lock();
+    if args.json {
+        serde_json::to_writer(&mut out, &stats)?;
+        writeln!(out)?;
+    } else {
+        render::stats(&mut out, &stats)?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {
@@ -40,8 +78,7 @@ fn eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {
         per_kind: args.queries,
         seed: args.seed,
     };
-    let report =
-        govsearch::eval::evaluate(&args.dir, &options, |step| eprintln!("govsearch: {step}…"))?;
+    let report = govsearch::eval::evaluate(&args.dir, &options, |step| eprintln!("govsearch: {step}…"))?;
     let mut out = io::stdout().lock();
     if args.json {
         serde_json::to_writer(&mut out, &report)?;
@@ -53,15 +90,40 @@ fn eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn index(location: &std::path::Path, args: &IndexArgs) -> anyhow::Result<ExitCode> {
-    let index = Index::open_or_create(location)
-        .with_context(|| format!("cannot open the index at {}", location.display()))?;
+    let index =
+        Index::open_or_create(location).with_context(|| format!("cannot open the index at {}", location.display()))?;
+    let options = govsearch::IndexOptions {
+        read: args.read.to_options().map_err(anyhow::Error::msg)?,
+        commit_every: args.commit_every,
+    };
+    let mut report = match &args.report {
+        Some(path) => {
+            Some(io::BufWriter::new(std::fs::File::create(path).with_context(|| {
+                format!("cannot write the report {}", path.display())
+            })?))
+        }
+        None => None,
+    };
+    let mut report_error = None;
     let bar = progress_bar();
-    let summary: IndexSummary = index.index_folder(&args.dir, |progress| {
+    let summary: IndexSummary = index.index_folder_with(&args.dir, &options, |progress| {
         if let Some(bar) = &bar {
             bar.set_length(progress.total as u64);
             bar.set_position(progress.done as u64);
         }
+        if let Some(out) = report.as_mut().filter(|_| report_error.is_none()) {
+            let written = serde_json::to_writer(&mut *out, &progress.file).map_err(io::Error::from);
+            if let Err(err) = written.and_then(|()| out.write_all(b"\n")) {
+                report_error = Some(err);
+            }
+        }
     })?;
+    if let Some(err) = report_error {
+        return Err(anyhow::Error::new(err).context("cannot write the report"));
+    }
+    if let Some(mut out) = report {
+        out.flush().context("cannot write the report")?;
+    }
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
@@ -124,7 +186,11 @@ fn search(location: &std::path::Path, args: &SearchArgs) -> anyhow::Result<ExitC
 
 /// A write to a closed pipe (`govsearch search … | head`) is a normal end.
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.chain()
-        .filter_map(|e| e.downcast_ref::<io::Error>())
-        .any(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    err.chain().any(|e| {
+        let kind = e.downcast_ref::<io::Error>().map(io::Error::kind).or_else(|| {
+            e.downcast_ref::<serde_json::Error>()
+                .and_then(serde_json::Error::io_error_kind)
+        });
+        kind == Some(io::ErrorKind::BrokenPipe)
+    })
 }

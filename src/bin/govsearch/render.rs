@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use govsearch::{Facets, Highlight, Hit, IndexSummary, SearchResults};
+use govsearch::{Facets, Highlight, Hit, IndexStats, IndexSummary, SearchResults};
 use serde::Serialize;
 
 const BOLD: &str = "\x1b[1m";
@@ -60,13 +60,7 @@ impl Text {
 
     /// `text` with its highlights in the match style and the rest in `base` style (plain
     /// text without colour, as grep and ripgrep do).
-    fn highlighted(
-        &self,
-        out: &mut impl Write,
-        base: &str,
-        text: &str,
-        highlights: &[Highlight],
-    ) -> io::Result<()> {
+    fn highlighted(&self, out: &mut impl Write, base: &str, text: &str, highlights: &[Highlight]) -> io::Result<()> {
         let mut at = 0;
         for h in highlights {
             if h.start < at || h.end > text.len() {
@@ -98,13 +92,26 @@ impl Text {
             if !hit.keywords.is_empty() {
                 meta.push(format!("关键词 {}", hit.keywords.join("、")));
             }
+            if let Some(column) = &hit.column {
+                meta.push(format!("栏目 {column}"));
+            }
+            if let Some(number) = &hit.doc_number {
+                meta.push(number.clone());
+            }
             if !meta.is_empty() {
                 write!(out, "    ")?;
                 self.paint(out, DIM, &meta.join(" · "))?;
                 writeln!(out)?;
             }
             write!(out, "    ")?;
-            self.paint(out, PATH, &hit.path)?;
+            match hit.record {
+                Some(record) => self.paint(out, PATH, &format!("{} #{record}", hit.path))?,
+                None => self.paint(out, PATH, &hit.path)?,
+            }
+            if let Some(url) = &hit.url {
+                write!(out, "  ")?;
+                self.paint(out, DIM, url)?;
+            }
             writeln!(out)?;
             if !hit.snippet.text.is_empty() {
                 write!(out, "    ")?;
@@ -123,6 +130,7 @@ impl Text {
             ("编辑 editor", &facets.editor),
             ("关键词 keyword", &facets.keyword),
             ("月份 month", &facets.month),
+            ("栏目 column", &facets.column),
         ];
         for (name, values) in groups {
             self.paint(out, BOLD, name)?;
@@ -170,17 +178,66 @@ pub(crate) fn index_summary(
             skipped.reason
         )?;
     }
+    let layouts: Vec<String> = summary
+        .layouts
+        .iter()
+        .map(|(layout, n)| format!("{n} {layout}"))
+        .collect();
+    let layouts = if layouts.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", layouts.join(", "))
+    };
     writeln!(
         out,
-        "indexed {} articles from {} files in {:.1} s ({} skipped, {} with warnings); {} articles in {}",
-        summary.articles_indexed,
+        "{} files: {} indexed{layouts}, {} unchanged, {} skipped; {} removed. {} articles written, {} warnings, in {:.1} s",
         summary.files_seen,
-        summary.elapsed.as_secs_f64(),
+        summary.files_indexed,
+        summary.files_unchanged,
         summary.skipped.len(),
+        summary.files_removed,
+        summary.articles_indexed,
         summary.warnings.len(),
-        summary.articles_in_index,
-        location.display()
-    )
+        summary.elapsed.as_secs_f64(),
+    )?;
+    writeln!(out, "{} articles in {}", summary.articles_in_index, location.display())
+}
+
+/// Writes index statistics for people.
+pub(crate) fn stats(out: &mut impl Write, stats: &IndexStats) -> io::Result<()> {
+    let counts = |values: &[govsearch::FacetCount]| -> String {
+        let shown: Vec<String> = values
+            .iter()
+            .take(10)
+            .map(|v| format!("{} ({})", sanitize(&v.value), v.count))
+            .collect();
+        let more = values.len().saturating_sub(shown.len());
+        let tail = if more > 0 {
+            format!(", … {more} more")
+        } else {
+            String::new()
+        };
+        if shown.is_empty() {
+            "—".to_string()
+        } else {
+            format!("{}{tail}", shown.join(", "))
+        }
+    };
+    let day = |d: Option<chrono::DateTime<chrono::FixedOffset>>| {
+        d.map_or("—".to_string(), |d| d.format("%Y-%m-%d").to_string())
+    };
+    writeln!(out, "index      {}", stats.location)?;
+    writeln!(out, "articles   {} from {} files", stats.articles, stats.files)?;
+    writeln!(out, "layouts    {}", counts(&stats.layouts))?;
+    writeln!(out, "sources    {}", counts(&stats.sources))?;
+    writeln!(
+        out,
+        "published  {} to {}",
+        day(stats.first_published),
+        day(stats.last_published)
+    )?;
+    writeln!(out, "size       {:.1} MiB", stats.size_bytes as f64 / (1024.0 * 1024.0))?;
+    writeln!(out, "updated    {}", stats.updated.as_deref().unwrap_or("—"))
 }
 
 /// Drops characters that can rewrite a terminal or reorder text: controls, bidi overrides and

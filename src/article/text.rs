@@ -1,6 +1,7 @@
-//! Reading one release from the plain-text layout local government sites publish.
+//! Plain-text releases: the layout local government sites publish, and the header-block
+//! layout archivers and crawlers write.
 //!
-//! The only module that knows input layouts. The reference layout:
+//! The reference layout:
 //!
 //! ```text
 //! <title>
@@ -17,49 +18,13 @@
 //! Real sites vary: `：` for `:`, `发布时间：`, `2022年05月10日 12:36`, `作者：`/`编辑：`, no
 //! toolbar, no editor, several keywords split by spaces, `，`, `、` or `;`. A field the file
 //! does not have is absent, never an empty string or 1970.
+//!
+//! The header-block layout starts with `标题:` or `title:` and labelled lines (`发布时间:`,
+//! `发布机构:`, `栏目:`, `文号:`, `原文链接:`, or `url:`, `author:`), then the body after a
+//! `==== 正文 ====` line, a `content:` line, or the first line that is not a label.
 
-use chrono::{DateTime, FixedOffset};
-use serde::{Deserialize, Serialize};
-
+use super::{Article, NotAnArticle};
 use crate::dates::{in_china, parse_datetime_prefix};
-
-/// A release as read from a file: what gets indexed.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Article {
-    /// The headline.
-    pub title: String,
-    /// When it was published, in China time.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub published: Option<DateTime<FixedOffset>>,
-    /// Who published it (来源).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-    /// The editor responsible (责任编辑, 编辑, 作者).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub editor: Option<String>,
-    /// The keywords the site tagged it with (新闻关键词), in order, without repeats.
-    pub keywords: Vec<String>,
-    /// The text, one paragraph per line, without toolbar and metadata lines.
-    pub body: String,
-}
-
-/// Why a text is not an article.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum NotAnArticle {
-    /// Nothing but whitespace.
-    Empty,
-    /// A title line but no paragraphs after the metadata.
-    NoBody,
-}
-
-impl std::fmt::Display for NotAnArticle {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            NotAnArticle::Empty => "empty file",
-            NotAnArticle::NoBody => "no article body after the title",
-        })
-    }
-}
 
 /// Labels of metadata fields, longest first so that 责任编辑 wins over 编辑.
 const LABELS: &[(&str, Field)] = &[
@@ -67,6 +32,9 @@ const LABELS: &[(&str, Field)] = &[
     ("责任编辑", Field::Editor),
     ("发布时间", Field::Date),
     ("发布日期", Field::Date),
+    ("发布机构", Field::Source),
+    ("发文字号", Field::DocNumber),
+    ("原文链接", Field::Url),
     ("关键词", Field::Keywords),
     ("关键字", Field::Keywords),
     ("来源", Field::Source),
@@ -74,6 +42,29 @@ const LABELS: &[(&str, Field)] = &[
     ("编辑", Field::Editor),
     ("时间", Field::Date),
     ("日期", Field::Date),
+    ("栏目", Field::Column),
+    ("文号", Field::DocNumber),
+];
+
+/// Labels of the header-block layout that are not in [`LABELS`].
+const HEADER_LABELS: &[(&str, Field)] = &[
+    ("标题", Field::Title),
+    ("title", Field::Title),
+    ("url", Field::Url),
+    ("link", Field::Url),
+    ("date", Field::Date),
+    ("pubtime", Field::Date),
+    ("published", Field::Date),
+    ("source", Field::Source),
+    // Crawler exports put the publishing site under `author` (国务院新闻办公室网站).
+    ("author", Field::Source),
+    ("editor", Field::Editor),
+    ("keywords", Field::Keywords),
+    ("column", Field::Column),
+    ("site", Field::Site),
+    ("站点", Field::Site),
+    ("content", Field::Body),
+    ("正文", Field::Body),
 ];
 
 /// Page furniture that scrapers copy along with the text.
@@ -104,10 +95,26 @@ const MAX_LABEL_LINE_CHARS: usize = 80;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Field {
+    Title,
     Date,
     Source,
     Editor,
     Keywords,
+    Column,
+    DocNumber,
+    Url,
+    Site,
+    Body,
+}
+
+/// Reads an article from the text of a file in either plain-text layout.
+pub(crate) fn parse_text(text: &str) -> Result<Article, NotAnArticle> {
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    let first = text.lines().map(trim_line).find(|l| !l.is_empty());
+    match first.and_then(|line| split_header_label(line)) {
+        Some((Field::Title, _)) => parse_header_block(text),
+        _ => parse_article(text),
+    }
 }
 
 /// Reads an article from the text of a file in the release layout.
@@ -117,14 +124,7 @@ pub fn parse_article(text: &str) -> Result<Article, NotAnArticle> {
     let Some(title) = lines.by_ref().find(|l| !l.is_empty()) else {
         return Err(NotAnArticle::Empty);
     };
-    let mut article = Article {
-        title: title.to_string(),
-        published: None,
-        source: None,
-        editor: None,
-        keywords: Vec::new(),
-        body: String::new(),
-    };
+    let mut article = Article::titled(title);
     let mut paragraphs: Vec<&str> = Vec::new();
     for line in lines {
         if line.is_empty() || is_toolbar_line(line) {
@@ -145,14 +145,90 @@ pub fn parse_article(text: &str) -> Result<Article, NotAnArticle> {
     Ok(article)
 }
 
+/// Reads the header-block layout: labelled lines, then the body.
+fn parse_header_block(text: &str) -> Result<Article, NotAnArticle> {
+    let lines: Vec<&str> = text.lines().map(trim_line).collect();
+    let separator = lines.iter().position(|l| is_body_separator(l));
+    let mut article = Article::titled("");
+    let mut body: Vec<&str> = Vec::new();
+    let mut in_body = false;
+    for (i, &line) in lines.iter().enumerate() {
+        if in_body || separator.is_some_and(|s| i > s) {
+            if !line.is_empty() {
+                body.push(line);
+            }
+            continue;
+        }
+        if line.is_empty() || separator == Some(i) {
+            continue;
+        }
+        match split_header_label(line) {
+            Some((Field::Body, rest)) => {
+                in_body = true;
+                if !rest.trim().is_empty() {
+                    body.push(rest.trim());
+                }
+            }
+            Some((Field::Title, value)) => article.title = value.trim().to_string(),
+            Some((Field::Date, value)) => {
+                if let Some((when, _)) = parse_datetime_prefix(value.trim()) {
+                    set_field(&mut article, Field::Date, Value::Date(when));
+                }
+            }
+            Some((field, value)) => set_field(&mut article, field, Value::Text(value)),
+            // A note between the labels and a separator; without a separator, the body.
+            None if separator.is_some() => {}
+            None => {
+                in_body = true;
+                body.push(line);
+            }
+        }
+    }
+    if article.title.is_empty() {
+        return Err(if body.is_empty() {
+            NotAnArticle::Empty
+        } else {
+            NotAnArticle::NoTitle
+        });
+    }
+    if body.is_empty() {
+        return Err(NotAnArticle::NoBody);
+    }
+    article.body = body.join("\n");
+    Ok(article)
+}
+
+/// `==================== 正文 ====================` and the like.
+fn is_body_separator(line: &str) -> bool {
+    let inner = line.trim_matches(|c: char| matches!(c, '=' | '-' | '*' | ' '));
+    inner.len() < line.len()
+        && matches!(inner, "正文" | "内容" | "content" | "")
+        && line.chars().filter(|&c| c == '=' || c == '-').count() >= 6
+}
+
+/// Splits `label: value` for a label of either layout (ASCII labels in any case).
+fn split_header_label(line: &str) -> Option<(Field, &str)> {
+    if let Some(found) = split_label(line) {
+        return Some(found);
+    }
+    HEADER_LABELS.iter().find_map(|&(label, field)| {
+        let head = line.get(..label.len())?;
+        if !head.eq_ignore_ascii_case(label) {
+            return None;
+        }
+        let rest = line[label.len()..].trim_start();
+        let value = rest.strip_prefix(':').or_else(|| rest.strip_prefix('：'))?;
+        Some((field, value))
+    })
+}
+
 /// Trims whitespace, including the U+2003 and U+3000 that indent paragraphs.
 fn trim_line(line: &str) -> &str {
     line.trim_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}')
 }
 
 fn is_toolbar_line(line: &str) -> bool {
-    line.split_whitespace()
-        .all(|piece| TOOLBAR.contains(&piece))
+    line.split_whitespace().all(|piece| TOOLBAR.contains(&piece))
 }
 
 /// Splits `label:value` (ASCII or full-width colon) for a known label.
@@ -237,9 +313,7 @@ fn read_label_line(line: &str, article: &mut Article) -> bool {
     let value = value.trim();
     match field {
         Field::Date => match parse_datetime_prefix(value) {
-            Some((when, rest)) if rest.trim().is_empty() => {
-                set_field(article, field, Value::Date(when))
-            }
+            Some((when, rest)) if rest.trim().is_empty() => set_field(article, field, Value::Date(when)),
             _ => return false,
         },
         _ => set_field(article, field, Value::Text(value)),
@@ -266,6 +340,10 @@ fn set_field(article: &mut Article, field: Field, value: Value<'_>) {
         }
         (Field::Source, Value::Text(text)) => set_text(&mut article.source, text),
         (Field::Editor, Value::Text(text)) => set_text(&mut article.editor, text),
+        (Field::Column, Value::Text(text)) => set_text(&mut article.column, text),
+        (Field::DocNumber, Value::Text(text)) => set_text(&mut article.doc_number, text),
+        (Field::Url, Value::Text(text)) => set_text(&mut article.url, text),
+        (Field::Site, Value::Text(text)) => set_text(&mut article.site, text),
         _ => {}
     }
 }
@@ -279,7 +357,7 @@ fn set_text(slot: &mut Option<String>, text: &str) {
 }
 
 /// Splits a keyword line on whitespace, commas, 、 and semicolons.
-fn split_keywords(text: &str) -> impl Iterator<Item = &str> {
+pub(crate) fn split_keywords(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | '、' | ';' | '；'))
         .filter(|k| !k.is_empty())
 }
@@ -323,7 +401,8 @@ mod tests {
 
     #[test]
     fn labelled_header_fields_and_toolbar_on_one_line() {
-        let text = "标题\n发布时间：2021-11-02 16:00 来源： 县政府网站 作者：李明 大字体 小字体 扫码带走 打印\n  正文。\n";
+        let text =
+            "标题\n发布时间：2021-11-02 16:00 来源： 县政府网站 作者：李明 大字体 小字体 扫码带走 打印\n  正文。\n";
         let article = parse(text);
         assert_eq!(
             article.published.map(|d| d.to_rfc3339()).as_deref(),
@@ -352,6 +431,33 @@ mod tests {
         let article = parse("标题\n2022年5月10日，全区召开会议。\n");
         assert_eq!(article.published, None);
         assert_eq!(article.body, "2022年5月10日，全区召开会议。");
+    }
+
+    #[test]
+    fn header_block_with_separator() {
+        let text = "标题: 平潭去年接待游客1200万人次\n发布时间: 2026-01-19 17:41\n文号: \n发布机构: 平潭网\n栏目: 文旅信息\n原文链接: https://example.gov.cn/a.htm\n页面链接与图片详见 links.tsv(同目录)\n==================== 正文 ====================\n近日，记者从平潭获悉。\n";
+        let article = parse_text(text).unwrap();
+        assert_eq!(article.title, "平潭去年接待游客1200万人次");
+        assert_eq!(
+            article.published.map(|d| d.to_rfc3339()).as_deref(),
+            Some("2026-01-19T17:41:00+08:00")
+        );
+        assert_eq!(article.source.as_deref(), Some("平潭网"));
+        assert_eq!(article.column.as_deref(), Some("文旅信息"));
+        assert_eq!(article.doc_number, None, "an empty 文号 is absent");
+        assert_eq!(article.url.as_deref(), Some("https://example.gov.cn/a.htm"));
+        assert_eq!(article.body, "近日，记者从平潭获悉。");
+    }
+
+    #[test]
+    fn header_block_with_content_label() {
+        let text = "title: 外交部就有关问题答问\nurl: http://www.scio.gov.cn/x.htm\nauthor: 国务院新闻办公室网站\ncontent: \n问：有何回应？\n答：\n我们注意到了有关报道。\n";
+        let article = parse_text(text).unwrap();
+        assert_eq!(article.title, "外交部就有关问题答问");
+        assert_eq!(article.source.as_deref(), Some("国务院新闻办公室网站"));
+        assert_eq!(article.url.as_deref(), Some("http://www.scio.gov.cn/x.htm"));
+        assert_eq!(article.body, "问：有何回应？\n答：\n我们注意到了有关报道。");
+        assert_eq!(article.published, None);
     }
 
     #[test]

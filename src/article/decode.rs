@@ -1,0 +1,147 @@
+//! Bytes to text: UTF-8 with or without BOM, UTF-16 by BOM, and GBK / GB2312 / GB18030
+//! (decoded as GB18030), detected from the BOM, an HTML or XML charset declaration, then the
+//! bytes themselves. Nothing is decoded lossily: bytes that are neither are an error.
+
+use encoding_rs::{Encoding, GB18030, UTF_16BE, UTF_16LE, UTF_8};
+
+/// Decodes `bytes`, returning the text and the name of the encoding it was read as.
+pub(crate) fn decode(bytes: &[u8]) -> Result<(String, &'static str), String> {
+    if let Some((encoding, bom)) = Encoding::for_bom(bytes) {
+        let body = &bytes[bom..];
+        return strict(encoding, body).ok_or_else(|| format!("invalid {} after its byte-order mark", encoding.name()));
+    }
+    if let Some(declared) = declared_charset(bytes) {
+        let encoding = if is_gb(&declared) {
+            Some(GB18030)
+        } else {
+            Encoding::for_label(declared.as_bytes())
+        };
+        if let Some(encoding) = encoding.filter(|e| *e == GB18030 || *e == UTF_8) {
+            if let Some(text) = strict(encoding, bytes) {
+                return Ok(text);
+            }
+        }
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok((text.to_string(), "UTF-8"));
+    }
+    if looks_like_gbk(bytes) {
+        if let Some(text) = strict(GB18030, bytes) {
+            return Ok(text);
+        }
+    }
+    let valid = std::str::from_utf8(bytes)
+        .map_err(|e| e.valid_up_to())
+        .err()
+        .unwrap_or(0);
+    Err(format!(
+        "cannot be decoded: neither UTF-8 (invalid byte at offset {valid}) nor GBK/GB18030 text"
+    ))
+}
+
+/// Decodes without replacement characters; `None` if any byte sequence is malformed.
+fn strict(encoding: &'static Encoding, bytes: &[u8]) -> Option<(String, &'static str)> {
+    let (text, malformed) = if encoding == UTF_16LE || encoding == UTF_16BE {
+        encoding.decode_without_bom_handling(bytes)
+    } else {
+        let text = encoding.decode_without_bom_handling_and_without_replacement(bytes)?;
+        (text, false)
+    };
+    (!malformed).then(|| {
+        (
+            text.into_owned(),
+            if encoding == GB18030 {
+                "GB18030"
+            } else {
+                encoding.name()
+            },
+        )
+    })
+}
+
+fn is_gb(label: &str) -> bool {
+    matches!(
+        label.to_ascii_lowercase().as_str(),
+        "gbk" | "gb2312" | "gb18030" | "x-gbk" | "cp936"
+    )
+}
+
+/// The charset an HTML `<meta charset>` / `content="…; charset=…"` or an XML declaration
+/// names in the first 4 KiB.
+fn declared_charset(bytes: &[u8]) -> Option<String> {
+    let head = &bytes[..bytes.len().min(4096)];
+    let head = String::from_utf8_lossy(head).to_ascii_lowercase();
+    let at = head
+        .find("charset=")
+        .map(|i| i + 8)
+        .or_else(|| head.find("encoding=").map(|i| i + 9))?;
+    let value: String = head[at..]
+        .trim_start_matches(['"', '\''])
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    (!value.is_empty()).then_some(value)
+}
+
+/// Whether non-UTF-8 bytes read as GBK look like Chinese: most double-byte characters fall in
+/// GB2312's first level (the 3,755 most common characters), which text in another encoding
+/// read as GBK does not do.
+fn looks_like_gbk(bytes: &[u8]) -> bool {
+    let (mut pairs, mut common, mut i) = (0usize, 0usize, 0);
+    while i < bytes.len() {
+        let lead = bytes[i];
+        if lead < 0x80 {
+            i += 1;
+            continue;
+        }
+        if let Some(&trail) = bytes.get(i + 1) {
+            pairs += 1;
+            if (0xB0..=0xD7).contains(&lead) && (0xA1..=0xFE).contains(&trail) {
+                common += 1;
+            }
+        }
+        i += 2;
+    }
+    pairs > 0 && common * 2 >= pairs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gbk(text: &str) -> Vec<u8> {
+        GB18030.encode(text).0.into_owned()
+    }
+
+    #[test]
+    fn utf8_with_and_without_bom() {
+        assert_eq!(decode("峄城".as_bytes()).unwrap(), ("峄城".to_string(), "UTF-8"));
+        let mut bom = vec![0xEF, 0xBB, 0xBF];
+        bom.extend_from_slice("峄城".as_bytes());
+        assert_eq!(decode(&bom).unwrap().0, "峄城");
+    }
+
+    #[test]
+    fn gbk_by_content_and_by_declaration() {
+        let text = "枣庄市峄城区召开新闻发布会，部署疫情防控工作。";
+        assert_eq!(decode(&gbk(text)).unwrap(), (text.to_string(), "GB18030"));
+        let html = format!("<html><head><meta charset=\"gb2312\"></head><body>{text}</body></html>");
+        assert_eq!(decode(&gbk(&html)).unwrap().0, html);
+    }
+
+    #[test]
+    fn utf16_by_bom() {
+        let mut bytes = vec![0xFF, 0xFE];
+        for unit in "峄城".encode_utf16() {
+            bytes.extend_from_slice(&unit.to_le_bytes());
+        }
+        assert_eq!(decode(&bytes).unwrap().0, "峄城");
+    }
+
+    #[test]
+    fn undecodable_bytes_are_an_error_not_mojibake() {
+        let latin1 = b"Caf\xe9 cr\xe8me br\xfbl\xe9e \xe0 la fran\xe7aise";
+        let err = decode(latin1).unwrap_err();
+        assert!(err.starts_with("cannot be decoded"), "{err}");
+    }
+}

@@ -1,0 +1,279 @@
+//! Saved 政府网站 pages. Government CMS pages carry a standard set of `<meta>` tags
+//! (`ArticleTitle`, `PubDate`, `ContentSource`, `Keywords`, `Author`, `ColumnName`,
+//! `SiteName`, `Description`); the article text is the content container's paragraphs,
+//! without menus, footers, scripts and styles.
+
+use scraper::{ElementRef, Html, Node, Selector};
+
+use super::text::split_keywords;
+use super::{Article, NotAnArticle};
+use crate::dates::{in_china, parse_datetime_prefix};
+
+/// Content containers of the CMSs 政府网站 run on (TRS, 政府网站集约化平台, Hanweb …), most
+/// specific first.
+const CONTENT_SELECTORS: &[&str] = &[
+    "#zoom",
+    ".TRS_Editor",
+    ".TRS_UEDITOR",
+    "#UCAP-CONTENT",
+    ".article-content",
+    ".pages_content",
+    "#Zoom",
+    ".zw",
+    "#content",
+    ".content",
+    "article",
+];
+
+/// Elements whose text is never article text.
+const SKIPPED: &[&str] = &[
+    "script", "style", "noscript", "nav", "header", "footer", "iframe", "select", "button", "form",
+];
+
+/// Elements that end a line of text.
+const BLOCKS: &[&str] = &[
+    "p",
+    "div",
+    "br",
+    "tr",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "section",
+    "article",
+    "blockquote",
+    "pre",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+];
+
+pub(crate) fn parse_html(page: &str) -> Result<Article, NotAnArticle> {
+    let doc = Html::parse_document(page);
+    let meta = |name: &str| -> Option<String> {
+        let selector = Selector::parse("meta").ok()?;
+        doc.select(&selector)
+            .filter(|m| m.value().attr("name").is_some_and(|n| n.eq_ignore_ascii_case(name)))
+            .filter_map(|m| m.value().attr("content"))
+            .map(clean)
+            .find(|c| !c.is_empty())
+    };
+    let first_text = |css: &str| -> Option<String> {
+        let selector = Selector::parse(css).ok()?;
+        doc.select(&selector)
+            .map(|e| clean(&e.text().collect::<String>()))
+            .find(|t| !t.is_empty())
+    };
+    let site = meta("SiteName");
+    let title = meta("ArticleTitle")
+        .or_else(|| first_text(".article-title"))
+        .or_else(|| first_text("h1"))
+        .or_else(|| first_text("title").map(|t| strip_site_suffix(&t, site.as_deref())));
+    let body = content_text(&doc);
+    let Some(title) = title else {
+        return Err(if body.is_empty() {
+            NotAnArticle::Empty
+        } else {
+            NotAnArticle::NoTitle
+        });
+    };
+    if body.is_empty() {
+        return Err(NotAnArticle::NoBody);
+    }
+    let mut article = Article::titled(&title);
+    article.body = body;
+    article.published = meta("PubDate").and_then(|d| parse_datetime_prefix(&d).map(|(when, _)| in_china(when)));
+    article.source = meta("ContentSource");
+    article.editor = meta("Author");
+    article.column = meta("ColumnName");
+    article.site = site;
+    article.url = saved_from_url(page);
+    if let Some(keywords) = meta("Keywords") {
+        for keyword in split_keywords(&keywords) {
+            if !article.keywords.iter().any(|k| k == keyword) {
+                article.keywords.push(keyword.to_string());
+            }
+        }
+    }
+    Ok(article)
+}
+
+/// The article text: the first content container with text, else the element whose own
+/// paragraphs hold the most text (menus and footers are many short links, not paragraphs).
+fn content_text(doc: &Html) -> String {
+    for css in CONTENT_SELECTORS {
+        let Ok(selector) = Selector::parse(css) else { continue };
+        for element in doc.select(&selector) {
+            let text = block_text(element);
+            if text.chars().count() >= 20 {
+                return text;
+            }
+        }
+    }
+    let Ok(paragraphs) = Selector::parse("p") else {
+        return String::new();
+    };
+    let mut best: Option<(usize, ElementRef)> = None;
+    let mut seen = std::collections::HashMap::new();
+    for p in doc.select(&paragraphs) {
+        let Some(parent) = p.parent().and_then(ElementRef::wrap) else {
+            continue;
+        };
+        let len = p.text().map(|t| t.trim().chars().count()).sum::<usize>();
+        let total = seen.entry(parent.id()).or_insert(0);
+        *total += len;
+        if best.is_none_or(|(n, _)| *total > n) {
+            best = Some((*total, parent));
+        }
+    }
+    best.map(|(_, e)| block_text(e)).unwrap_or_default()
+}
+
+/// Text of an element, one line per block, whitespace runs collapsed, empty lines dropped.
+fn block_text(element: ElementRef) -> String {
+    let mut out = String::new();
+    walk(element, &mut out);
+    out.lines()
+        .map(clean)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn walk(element: ElementRef, out: &mut String) {
+    for child in element.children() {
+        match child.value() {
+            Node::Text(text) => out.push_str(text),
+            Node::Element(e) => {
+                let name = e.name();
+                if SKIPPED.contains(&name) {
+                    continue;
+                }
+                let block = BLOCKS.contains(&name);
+                if block {
+                    out.push('\n');
+                }
+                if matches!(name, "td" | "th") {
+                    out.push(' ');
+                }
+                if let Some(child) = ElementRef::wrap(child) {
+                    walk(child, out);
+                }
+                if block {
+                    out.push('\n');
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Text of an HTML fragment (a crawler's `content` field), one paragraph per line.
+pub(crate) fn fragment_text(fragment: &str) -> String {
+    let doc = Html::parse_fragment(fragment);
+    block_text(doc.root_element())
+}
+
+/// Collapses whitespace (including U+3000 and non-breaking spaces) and drops invisible
+/// characters scraped pages carry.
+fn clean(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split(|c: char| c.is_whitespace()).filter(|w| !w.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(
+            word.chars()
+                .filter(|c| !matches!(c, '\u{200B}'..='\u{200D}' | '\u{FEFF}')),
+        );
+    }
+    out
+}
+
+/// `宜春市2022年统计公报 _ 中国宜春` → `宜春市2022年统计公报`.
+fn strip_site_suffix(title: &str, site: Option<&str>) -> String {
+    for sep in [" _ ", "_", " - ", "-", "|"] {
+        if let Some((head, tail)) = title.rsplit_once(sep) {
+            if site.is_none_or(|s| tail.trim() == s) && !head.trim().is_empty() {
+                return head.trim().to_string();
+            }
+        }
+    }
+    title.to_string()
+}
+
+/// The address a browser-saved page came from: `<!-- saved from url=(0084)http://… -->`.
+fn saved_from_url(page: &str) -> Option<String> {
+    let head = page.get(..page.len().min(2048))?;
+    let at = head.find("saved from url=")?;
+    let rest = &head[at..];
+    let start = rest.find("http")?;
+    let url: String = rest[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace() && *c != '-')
+        .collect();
+    (!url.is_empty()).then_some(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PAGE: &str = r#"<!DOCTYPE html>
+<!-- saved from url=(0060)http://www.example.gov.cn/tjgb/202305/abc.shtml -->
+<html><head>
+<meta name="SiteName" content="万载县人民政府">
+<meta name="ColumnName" content="统计公报">
+<meta name="ArticleTitle" content="万载县2022年国民经济和社会发展统计公报">
+<meta name="PubDate" content="2023-08-16 10:33:59">
+<meta name="ContentSource" content="万载县统计局">
+<meta name="Keywords" content="">
+<title>万载县2022年国民经济和社会发展统计公报 _ 万载县人民政府</title>
+<script>var menu = "首页";</script>
+</head><body>
+<div class="nav"><a href="/">首页</a> <a href="/zwgk">政务公开</a></div>
+<div class="article-content article-content-body">
+<p>　　2022年，全县上下坚持稳中求进工作总基调。</p>
+<p>　　全年地区生产总值增长4.5%。</p>
+<table><tr><td>指标</td><td>数值</td></tr></table>
+</div>
+<div class="footer">版权所有 万载县人民政府</div>
+</body></html>"#;
+
+    #[test]
+    fn meta_tags_and_content_without_chrome() {
+        let article = parse_html(PAGE).unwrap();
+        assert_eq!(article.title, "万载县2022年国民经济和社会发展统计公报");
+        assert_eq!(
+            article.published.map(|d| d.to_rfc3339()).as_deref(),
+            Some("2023-08-16T10:33:59+08:00")
+        );
+        assert_eq!(article.source.as_deref(), Some("万载县统计局"));
+        assert_eq!(article.column.as_deref(), Some("统计公报"));
+        assert_eq!(article.site.as_deref(), Some("万载县人民政府"));
+        assert_eq!(
+            article.url.as_deref(),
+            Some("http://www.example.gov.cn/tjgb/202305/abc.shtml")
+        );
+        assert!(article.keywords.is_empty(), "an empty Keywords meta is no keyword");
+        assert_eq!(
+            article.body,
+            "2022年，全县上下坚持稳中求进工作总基调。\n全年地区生产总值增长4.5%。\n指标 数值"
+        );
+    }
+
+    #[test]
+    fn fragment_paragraphs_become_lines() {
+        assert_eq!(
+            fragment_text("<p>　　第一段。</p><P>第二段<BR>第三行</P>"),
+            "第一段。\n第二段\n第三行"
+        );
+    }
+}

@@ -1,0 +1,313 @@
+//! Reading articles from files: the only module that knows input layouts and encodings.
+//!
+//! A file is decoded ([`decode`]: UTF-8, UTF-16 by BOM, GBK as GB18030), its layout detected
+//! (or forced), and read into one or more [`Article`]s:
+//!
+//! | layout | files | reader |
+//! |---|---|---|
+//! | [`Layout::Text`] | `.txt`: the release layout, or a `标题:`/`title:` header block | [`text`] |
+//! | [`Layout::Html`] | `.html`, `.htm`, `.shtml`: saved 政府网站 pages with their meta tags | [`html`] |
+//! | [`Layout::Json`] | `.json`, `.jsonl`: crawler records, one article per object | [`json`] |
+//! | [`Layout::Xml`] | `.xml`, `.dat`: `<doc>` records (SogouCA-style dumps) | [`xml`] |
+
+mod decode;
+mod html;
+mod json;
+mod text;
+mod xml;
+
+use std::path::Path;
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+
+pub use json::FieldMap;
+pub use text::parse_article;
+
+/// A release as read from a file: what gets indexed.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Article {
+    /// The headline.
+    pub title: String,
+    /// When it was published, in China time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<DateTime<FixedOffset>>,
+    /// Who published it (来源, 发布机构).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// The editor responsible (责任编辑, 编辑, 作者).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub editor: Option<String>,
+    /// The keywords the site tagged it with (新闻关键词), in order, without repeats.
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// The site's column (栏目, ColumnName).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+    /// The site it was published on (SiteName).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
+    /// The document number of an official document (文号).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc_number: Option<String>,
+    /// Where it was published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The text, one paragraph per line, without toolbar and metadata lines.
+    pub body: String,
+}
+
+impl Article {
+    pub(crate) fn titled(title: &str) -> Article {
+        Article {
+            title: title.to_string(),
+            ..Article::default()
+        }
+    }
+}
+
+/// Why a text is not an article.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NotAnArticle {
+    /// Nothing but whitespace.
+    Empty,
+    /// A title but no body after the metadata.
+    NoBody,
+    /// A body but no title.
+    NoTitle,
+}
+
+impl std::fmt::Display for NotAnArticle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            NotAnArticle::Empty => "empty",
+            NotAnArticle::NoBody => "no article body after the title",
+            NotAnArticle::NoTitle => "no title",
+        })
+    }
+}
+
+/// How a file is laid out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Layout {
+    /// Plain-text releases.
+    Text,
+    /// Saved web pages.
+    Html,
+    /// JSON or JSON Lines records.
+    Json,
+    /// `<doc>` records.
+    Xml,
+}
+
+impl Layout {
+    /// All layouts.
+    pub const ALL: [Layout; 4] = [Layout::Text, Layout::Html, Layout::Json, Layout::Xml];
+
+    /// The layout's name, as `--layout` takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Layout::Text => "text",
+            Layout::Html => "html",
+            Layout::Json => "json",
+            Layout::Xml => "xml",
+        }
+    }
+
+    /// The layout a file name promises, if its extension is one govsearch reads.
+    pub fn from_extension(path: &Path) -> Option<Layout> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        Some(match ext.as_str() {
+            "txt" => Layout::Text,
+            "html" | "htm" | "shtml" => Layout::Html,
+            "json" | "jsonl" | "ndjson" => Layout::Json,
+            "xml" | "dat" => Layout::Xml,
+            _ => return None,
+        })
+    }
+
+    /// The layout the text itself shows: markup and JSON are recognised by their start.
+    fn sniff(text: &str) -> Option<Layout> {
+        let head = text.trim_start_matches('\u{FEFF}').trim_start();
+        let end = head.char_indices().nth(64).map_or(head.len(), |(i, _)| i);
+        let lower = head[..end].to_ascii_lowercase();
+        if lower.starts_with("<!doctype html") || lower.starts_with("<html") || lower.starts_with("<!-- saved from") {
+            Some(Layout::Html)
+        } else if lower.starts_with("<doclist") || lower.starts_with("<doc>") || lower.starts_with("<?xml") {
+            Some(Layout::Xml)
+        } else if lower.starts_with('{') || lower.starts_with('[') {
+            Some(Layout::Json)
+        } else {
+            None
+        }
+    }
+}
+
+impl std::fmt::Display for Layout {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Layout {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Layout, String> {
+        Layout::ALL
+            .into_iter()
+            .find(|l| l.name().eq_ignore_ascii_case(s))
+            .ok_or_else(|| format!("unknown layout {s:?}: expected text, html, json or xml"))
+    }
+}
+
+/// How files are read.
+#[derive(Clone, Debug, Default)]
+pub struct ReadOptions {
+    /// Read every file in this layout instead of detecting it.
+    pub layout: Option<Layout>,
+    /// Where the fields of JSON records are.
+    pub fields: FieldMap,
+}
+
+/// What one file holds.
+#[derive(Clone, Debug)]
+pub struct FileArticles {
+    /// The layout it was read as.
+    pub layout: Layout,
+    /// The encoding it was decoded from.
+    pub encoding: &'static str,
+    /// Its records in order: an article, or why the record is not one.
+    pub records: Vec<Result<Article, String>>,
+}
+
+/// Articles larger than this are not read: no release is this long, a data dump is.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Reads one file. Errors with a one-line reason when the file yields nothing to index.
+pub fn read_file(path: &Path, options: &ReadOptions) -> Result<FileArticles, String> {
+    let by_name = Layout::from_extension(path);
+    if by_name.is_none() && options.layout.is_none() {
+        let ext = path
+            .extension()
+            .map_or(String::new(), |e| format!(" (.{})", e.to_string_lossy()));
+        return Err(format!(
+            "not an article file{ext}: govsearch reads .txt, .html, .json, .jsonl, .xml and .dat"
+        ));
+    }
+    let meta = std::fs::metadata(path).map_err(|e| format!("unreadable: {}", io_reason(&e)))?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(format!(
+            "too large ({} MiB; the limit is {} MiB)",
+            meta.len() >> 20,
+            MAX_FILE_BYTES >> 20
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("unreadable: {}", io_reason(&e)))?;
+    read_bytes(&bytes, path, options)
+}
+
+/// Reads a file's bytes; `path` names it (its extension hints at the layout, its name may
+/// carry the date).
+pub fn read_bytes(bytes: &[u8], path: &Path, options: &ReadOptions) -> Result<FileArticles, String> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err("empty file".to_string());
+    }
+    if is_binary(bytes) {
+        return Err("binary file".to_string());
+    }
+    let (text, encoding) = decode::decode(bytes)?;
+    let layout = options
+        .layout
+        .or_else(|| Layout::sniff(&text))
+        .or_else(|| Layout::from_extension(path))
+        .unwrap_or(Layout::Text);
+    let mut records = match layout {
+        Layout::Text => vec![text::parse_text(&text).map_err(|e| e.to_string())],
+        Layout::Html => vec![html::parse_html(&text).map_err(|e| e.to_string())],
+        Layout::Json => json::parse_json(&text, &options.fields)?,
+        Layout::Xml => xml::parse_docs(&text)?,
+    };
+    if let Some(day) = date_in_file_name(path) {
+        for article in records.iter_mut().flatten() {
+            article.published.get_or_insert(day);
+        }
+    }
+    if records.len() == 1 {
+        if let Err(reason) = &records[0] {
+            return Err(reason.clone());
+        }
+    }
+    if !records.iter().any(Result::is_ok) {
+        return Err(match records.len() {
+            0 => "no records".to_string(),
+            n => format!("none of its {n} records is an article"),
+        });
+    }
+    Ok(FileArticles {
+        layout,
+        encoding,
+        records,
+    })
+}
+
+/// Binary files carry NUL bytes; text in the encodings read here (UTF-16 aside) does not.
+fn is_binary(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(8192)];
+    let utf16 = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
+    !utf16 && head.contains(&0)
+}
+
+/// A file named for its day (`2016-05-10.txt`, as date-keyed crawlers write): midnight that
+/// day, for articles that print no date of their own.
+fn date_in_file_name(path: &Path) -> Option<DateTime<FixedOffset>> {
+    let stem = path.file_stem()?.to_str()?;
+    let (when, rest) = crate::dates::parse_datetime_prefix(stem)?;
+    rest.is_empty().then(|| crate::dates::in_china(when))
+}
+
+fn io_reason(err: &std::io::Error) -> String {
+    match err.kind() {
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => err.to_string(),
+    }
+}
+
+/// Text of an HTML fragment, one paragraph per line: for bodies that crawlers store as HTML.
+pub(crate) fn html_fragment_text(fragment: &str) -> String {
+    html::fragment_text(fragment)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_file_kind_has_a_reason() {
+        let read = |name: &str, bytes: &[u8]| read_bytes(bytes, Path::new(name), &ReadOptions::default());
+        assert_eq!(read("a.txt", b"  \n").unwrap_err(), "empty file");
+        assert_eq!(read("a.txt", b"GIF89a\x00\x01").unwrap_err(), "binary file");
+        assert!(read("a.txt", b"caf\xe9 cr\xe8me")
+            .unwrap_err()
+            .starts_with("cannot be decoded"));
+        assert_eq!(
+            read("a.txt", "只有标题\n".as_bytes()).unwrap_err(),
+            "no article body after the title"
+        );
+        let ok = read("2016-05-10.txt", "标题\n正文。\n".as_bytes()).unwrap();
+        assert_eq!(ok.layout, Layout::Text);
+        let article = ok.records[0].as_ref().unwrap();
+        assert_eq!(
+            article.published.map(|d| d.to_rfc3339()).as_deref(),
+            Some("2016-05-10T00:00:00+08:00"),
+            "the date in the file name stands in for a missing one"
+        );
+    }
+
+    #[test]
+    fn layout_is_sniffed_before_the_extension_is_trusted() {
+        let page = "<!DOCTYPE html><html><head><meta name=\"ArticleTitle\" content=\"标题\"></head><body><div class=\"article-content\"><p>正文。</p></div></body></html>";
+        let read = read_bytes(page.as_bytes(), Path::new("saved.txt"), &ReadOptions::default()).unwrap();
+        assert_eq!(read.layout, Layout::Html);
+    }
+}

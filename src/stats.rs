@@ -1,0 +1,120 @@
+//! What an index holds: `govsearch stats`.
+
+use chrono::{DateTime, FixedOffset};
+use serde::Serialize;
+use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::query::AllQuery;
+use tantivy::schema::Facet;
+use tantivy::Order;
+
+use crate::dates::china;
+use crate::error::Result;
+use crate::index::Index;
+use crate::schema;
+use crate::search::FacetCount;
+
+/// A summary of an index.
+#[derive(Clone, Debug, Serialize)]
+pub struct IndexStats {
+    /// The index folder.
+    pub location: String,
+    /// Articles.
+    pub articles: u64,
+    /// Files the articles came from.
+    pub files: usize,
+    /// Articles per layout of their file.
+    pub layouts: Vec<FacetCount>,
+    /// Articles per source, most first.
+    pub sources: Vec<FacetCount>,
+    /// Earliest publish time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_published: Option<DateTime<FixedOffset>>,
+    /// Latest publish time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_published: Option<DateTime<FixedOffset>>,
+    /// Bytes the index takes on disk (0 in memory).
+    pub size_bytes: u64,
+    /// When the last indexing run committed (RFC 3339, UTC).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated: Option<String>,
+}
+
+impl Index {
+    /// Counts what the index holds.
+    pub fn stats(&self) -> Result<IndexStats> {
+        let searcher = self.reader.searcher();
+        let facets = |name: &str| {
+            let mut collector = FacetCollector::for_field(name);
+            collector.add_facet(Facet::root());
+            collector
+        };
+        let (articles, layouts, sources) =
+            searcher.search(&AllQuery, &(Count, facets(schema::LAYOUT), facets(schema::SOURCE)))?;
+        let edge = |order: Order| -> Result<Option<DateTime<FixedOffset>>> {
+            let top = TopDocs::with_limit(1).order_by_fast_field::<tantivy::DateTime>(schema::PUBLISHED, order);
+            let found = searcher.search(&AllQuery, &top)?;
+            Ok(found
+                .into_iter()
+                .find_map(|(value, _)| value)
+                .and_then(|d| DateTime::from_timestamp(d.into_timestamp_secs(), 0))
+                .map(|d| d.with_timezone(&china())))
+        };
+        let size_bytes = std::fs::read_dir(self.location())
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .filter_map(|e| e.metadata().ok())
+                    .map(|m| m.len())
+                    .sum()
+            })
+            .unwrap_or(0);
+        Ok(IndexStats {
+            location: self.location().display().to_string(),
+            articles: articles as u64,
+            files: self.file_states()?.len(),
+            layouts: crate::search::facet_values(&layouts),
+            sources: crate::search::facet_values(&sources),
+            first_published: edge(Order::Asc)?,
+            last_published: edge(Order::Desc)?,
+            size_bytes,
+            updated: self.index.load_metas().ok().and_then(|m| m.payload),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::article::parse_article;
+
+    #[test]
+    fn counts_dates_and_sources() {
+        let index = Index::create_in_ram();
+        let texts = [
+            "甲\n2021-03-02 10:00 来源:枣庄日报\n正文。\n",
+            "乙\n2023-05-04 10:00 来源:枣庄日报\n正文。\n",
+            "丙\n正文。\n",
+        ];
+        index
+            .add_articles(
+                texts
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| (i.to_string(), parse_article(t).unwrap())),
+            )
+            .unwrap();
+        let stats = index.stats().unwrap();
+        assert_eq!(stats.articles, 3);
+        assert_eq!(stats.files, 3);
+        assert_eq!(
+            stats.sources,
+            [FacetCount {
+                value: "枣庄日报".into(),
+                count: 2
+            }]
+        );
+        assert_eq!(stats.first_published.unwrap().to_rfc3339(), "2021-03-02T10:00:00+08:00");
+        assert_eq!(stats.last_published.unwrap().to_rfc3339(), "2023-05-04T10:00:00+08:00");
+        assert!(stats.updated.is_some(), "commits carry their time");
+    }
+}
