@@ -235,6 +235,10 @@ impl Index {
             });
         }
         self.commit(&mut writer)?;
+        // Let the merges the commits started finish: fewer segments answer queries faster,
+        // and a process that exits mid-merge leaves unfinished files behind.
+        writer.wait_merging_threads()?;
+        self.reader.reload()?;
         summary.articles_in_index = self.num_articles();
         summary.elapsed = started.elapsed();
         Ok(summary)

@@ -34,6 +34,7 @@ mod article;
 mod dates;
 mod error;
 pub mod eval;
+mod facets;
 mod index;
 mod indexing;
 mod query;

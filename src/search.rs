@@ -8,13 +8,14 @@ use std::ops::Bound;
 
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
-use tantivy::collector::{Collector, Count, FacetCollector, FacetCounts, TopDocs};
+use tantivy::collector::{Collector, Count, TopDocs};
 use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, DocId, Order, Score, Searcher, SegmentReader, TantivyDocument, Term};
 
 use crate::dates::china;
 use crate::error::{Error, Result};
+use crate::facets::{Counts, FacetCounter};
 use crate::index::Index;
 use crate::query::ParsedQuery;
 use crate::schema::{self, Fields};
@@ -57,6 +58,13 @@ pub struct SearchRequest {
     pub offset: usize,
     /// Snippet length in characters; 0 for no snippets.
     pub snippet_chars: usize,
+    /// Whether to count facets over all matches (a little extra work per match).
+    #[serde(default = "yes")]
+    pub facets: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl SearchRequest {
@@ -74,7 +82,14 @@ impl SearchRequest {
             limit: 10,
             offset: 0,
             snippet_chars: 120,
+            facets: true,
         }
+    }
+
+    /// Counts facets over all matches, or not (`facets` of the results is then empty).
+    pub fn facets(mut self, facets: bool) -> Self {
+        self.facets = facets;
+        self
     }
 
     /// Keeps articles from `source` (repeat for any of several).
@@ -236,20 +251,30 @@ impl Index {
         let query = BooleanQuery::new(clauses);
 
         let searcher = self.reader.searcher();
-        let facet_collector = |name: &str| {
-            let mut collector = FacetCollector::for_field(name);
-            collector.add_facet(Facet::root());
-            collector
+        let facet_collector = FacetCounter::new;
+        let (total, facets) = if request.facets {
+            let (total, (sources, editors), (keywords, months), columns) = searcher.search(
+                &query,
+                &(
+                    Count,
+                    (facet_collector(schema::SOURCE), facet_collector(schema::EDITOR)),
+                    (facet_collector(schema::KEYWORD), facet_collector(schema::MONTH)),
+                    facet_collector(schema::COLUMN),
+                ),
+            )?;
+            let mut month = facet_values(&months);
+            month.sort_by(|a, b| b.value.cmp(&a.value));
+            let facets = Facets {
+                source: facet_values(&sources),
+                editor: facet_values(&editors),
+                keyword: facet_values(&keywords),
+                month,
+                column: facet_values(&columns),
+            };
+            (total, facets)
+        } else {
+            (searcher.search(&query, &Count)?, Facets::default())
         };
-        let (total, (sources, editors), (keywords, months), columns) = searcher.search(
-            &query,
-            &(
-                Count,
-                (facet_collector(schema::SOURCE), facet_collector(schema::EDITOR)),
-                (facet_collector(schema::KEYWORD), facet_collector(schema::MONTH)),
-                facet_collector(schema::COLUMN),
-            ),
-        )?;
         let page = self.page(&searcher, &query, request)?;
         let needles = parsed.needles();
         let hits = page
@@ -257,19 +282,7 @@ impl Index {
             .enumerate()
             .map(|(i, (score, address))| self.hit(&searcher, address, request.offset + i + 1, score, &needles, request))
             .collect::<Result<Vec<_>>>()?;
-        let mut month = facet_values(&months);
-        month.sort_by(|a, b| b.value.cmp(&a.value));
-        Ok(SearchResults {
-            total,
-            hits,
-            facets: Facets {
-                source: facet_values(&sources),
-                editor: facet_values(&editors),
-                keyword: facet_values(&keywords),
-                month,
-                column: facet_values(&columns),
-            },
-        })
+        Ok(SearchResults { total, hits, facets })
     }
 
     /// The addresses of the requested page, with scores when sorted by relevance.
@@ -425,15 +438,13 @@ fn filters(fields: &Fields, request: &SearchRequest) -> Vec<Box<dyn Query>> {
     out
 }
 
-/// The children of the root facet with their counts, most frequent first.
-pub(crate) fn facet_values(counts: &FacetCounts) -> Vec<FacetCount> {
+/// Facet values with their counts, most frequent first.
+pub(crate) fn facet_values(counts: &Counts) -> Vec<FacetCount> {
     let mut values: Vec<FacetCount> = counts
-        .get(Facet::root())
-        .filter_map(|(facet, count)| {
-            facet.to_path().first().map(|value| FacetCount {
-                value: value.to_string(),
-                count,
-            })
+        .iter()
+        .map(|(value, &count)| FacetCount {
+            value: value.clone(),
+            count,
         })
         .collect();
     values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));

@@ -89,9 +89,10 @@ pub(crate) fn make_snippet(body: &str, needles: &[String], max_chars: usize) -> 
     let mut fragments: Vec<(usize, usize)> = Vec::new();
     let mut budget = max_chars;
     let mut covered: Vec<bool> = vec![false; spans.len()];
+    let masks = needle_masks(&spans, &chars, needles);
     // Fragments around the densest matches first, then around needles not yet shown.
     while budget >= max_chars / 4 && fragments.len() < 3 {
-        let Some(anchor) = pick_anchor(&spans, &covered, &chars, needles) else {
+        let Some(anchor) = pick_anchor(&spans, &covered, &masks) else {
             break;
         };
         let (start, end) = widen_to_spans(fragment_around(&chars, spans[anchor], budget), &spans);
@@ -112,28 +113,36 @@ pub(crate) fn make_snippet(body: &str, needles: &[String], max_chars: usize) -> 
     render(body, &chars, &fragments, &spans)
 }
 
-/// The next match to build a fragment around: the first uncovered span that shows a needle
-/// no fragment shows yet; failing that, none (more of the same word adds nothing).
-fn pick_anchor(spans: &[(usize, usize)], covered: &[bool], chars: &[FoldedChar], needles: &[String]) -> Option<usize> {
-    let text_of = |&(s, e): &(usize, usize)| chars[s..e].iter().map(|c| c.ch).collect::<String>();
-    let shown: Vec<String> = spans
+/// For each span, the needles it shows, as bits (needles past the 64th are not told apart).
+fn needle_masks(spans: &[(usize, usize)], chars: &[FoldedChar], needles: &[String]) -> Vec<u64> {
+    spans
+        .iter()
+        .map(|&(s, e)| {
+            let text: String = chars[s..e].iter().map(|c| c.ch).collect();
+            needles
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| text.contains(n.as_str()))
+                .fold(0u64, |mask, (i, _)| mask | 1 << i.min(63))
+        })
+        .collect()
+}
+
+/// The next match to build a fragment around: the longest uncovered span that shows a needle
+/// no fragment shows yet (the first of equals); none when every needle is shown (more of the
+/// same word adds nothing). Linear in the spans: a body can hold hundreds of matches of a
+/// common character.
+fn pick_anchor(spans: &[(usize, usize)], covered: &[bool], masks: &[u64]) -> Option<usize> {
+    let shown = masks
         .iter()
         .zip(covered)
         .filter(|(_, &c)| c)
-        .map(|(span, _)| text_of(span))
-        .collect();
-    let is_new = |span: &(usize, usize)| {
-        let text = text_of(span);
-        needles
-            .iter()
-            .any(|n| text.contains(n.as_str()) && !shown.iter().any(|s| s.contains(n.as_str())))
-    };
-    // Prefer the span that shows the most needles (the longest merged match).
+        .fold(0, |acc, (m, _)| acc | m);
     spans
         .iter()
         .enumerate()
-        .filter(|(i, span)| !covered[*i] && is_new(span))
-        .max_by_key(|(i, span)| (span.1 - span.0, std::cmp::Reverse(*i)))
+        .filter(|&(i, _)| !covered[i] && masks[i] & !shown != 0)
+        .max_by_key(|&(i, span)| (span.1 - span.0, std::cmp::Reverse(i)))
         .map(|(i, _)| i)
 }
 

@@ -2,13 +2,13 @@
 
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
-use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::collector::{Count, TopDocs};
 use tantivy::query::AllQuery;
-use tantivy::schema::Facet;
 use tantivy::Order;
 
 use crate::dates::china;
 use crate::error::Result;
+use crate::facets::FacetCounter;
 use crate::index::Index;
 use crate::schema;
 use crate::search::FacetCount;
@@ -43,11 +43,7 @@ impl Index {
     /// Counts what the index holds.
     pub fn stats(&self) -> Result<IndexStats> {
         let searcher = self.reader.searcher();
-        let facets = |name: &str| {
-            let mut collector = FacetCollector::for_field(name);
-            collector.add_facet(Facet::root());
-            collector
-        };
+        let facets = FacetCounter::new;
         let (articles, layouts, sources) =
             searcher.search(&AllQuery, &(Count, facets(schema::LAYOUT), facets(schema::SOURCE)))?;
         let edge = |order: Order| -> Result<Option<DateTime<FixedOffset>>> {

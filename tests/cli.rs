@@ -405,3 +405,38 @@ fn exit_codes_and_one_line_errors() {
         "{stderr}"
     );
 }
+
+#[test]
+fn parse_stats_and_bench_print_json() {
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus").join(SEED);
+    let parse = govsearch(&fixture().index).arg("parse").arg(&seed).output().unwrap();
+    assert_success(&parse, "parse");
+    let parsed: Value = serde_json::from_slice(&parse.stdout).unwrap();
+    assert_eq!(parsed["layout"], "text");
+    assert_eq!(parsed["records"][0]["article"]["source"], "鲁网");
+
+    let stats = govsearch(&fixture().index).args(["stats", "--json"]).output().unwrap();
+    assert_success(&stats, "stats");
+    let stats: Value = serde_json::from_slice(&stats.stdout).unwrap();
+    assert_eq!(stats["articles"], fixture().first["articles_indexed"]);
+    assert_eq!(stats["layouts"][0]["value"], "text");
+
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let bench = govsearch(&fixture().index)
+        .args(["bench", "--queries", "3", "--json"])
+        .arg(&corpus)
+        .output()
+        .unwrap();
+    assert_success(&bench, "bench");
+    let bench: Value = serde_json::from_slice(&bench.stdout).unwrap();
+    assert_eq!(bench["articles"], 44);
+    for figure in [
+        "segmentation_secs",
+        "index_secs",
+        "reindex_unchanged_secs",
+        "index_peak_mb",
+    ] {
+        assert!(bench[figure].as_f64().unwrap() > 0.0, "{figure}: {bench:#}");
+    }
+    assert!(bench["query_ms_snippets_facets"]["median"].as_f64().unwrap() > 0.0);
+}

@@ -83,6 +83,17 @@ pub struct EvalReport {
     pub rows: Vec<Row>,
 }
 
+/// A sample of realistic queries built from `articles` (`per_kind` of each kind, as the
+/// evaluation builds them; the same seed gives the same sample), without their truth: for
+/// benchmarks.
+pub fn sample_queries(articles: &[Article], per_kind: usize, seed: u64) -> Vec<(Kind, String)> {
+    let folded = fold_all(articles);
+    build_queries(articles, &folded, per_kind, &mut Rng::new(seed))
+        .into_iter()
+        .map(|q| (q.kind, q.text))
+        .collect()
+}
+
 /// Builds one configuration's index from the articles.
 type BuildEngine = fn(&[Article]) -> Result<Box<dyn Engine>>;
 
@@ -130,7 +141,9 @@ pub fn evaluate(dir: &Path, options: &EvalOptions, mut progress: impl FnMut(&str
     })
 }
 
-fn read_corpus(dir: &Path) -> Result<(Vec<Article>, usize)> {
+/// Reads every article under `dir` (all layouts, as `index` does), and counts the files that
+/// gave none.
+pub fn read_corpus(dir: &Path) -> Result<(Vec<Article>, usize)> {
     let mut articles = Vec::new();
     let mut skipped = 0;
     for entry in WalkDir::new(dir).sort_by_file_name() {

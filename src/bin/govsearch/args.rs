@@ -34,6 +34,24 @@ pub(crate) enum Command {
     Parse(ParseArgs),
     /// Print what the index holds: articles, files, layouts, sources, dates, size, last update
     Stats(StatsArgs),
+    /// Measure indexing and query speed and memory on a corpus folder, beside baselines
+    /// measured in the same run (builds its indexes in a temporary folder)
+    Bench(BenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct BenchArgs {
+    /// Corpus folder
+    #[arg(value_name = "DIR")]
+    pub(crate) dir: PathBuf,
+
+    /// Sample queries of each kind (plus a filtered copy of every fifth)
+    #[arg(long, default_value_t = 100, value_name = "N")]
+    pub(crate) queries: usize,
+
+    /// Print the figures as one JSON object
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 /// How files are read: shared by `index` and `parse`.

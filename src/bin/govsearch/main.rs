@@ -2,6 +2,7 @@
 //! Exit codes follow grep: 0 results, 1 no results, 2 error.
 
 mod args;
+mod bench;
 mod render;
 
 use std::io::{self, IsTerminal, Write};
@@ -12,7 +13,7 @@ use clap::Parser;
 use govsearch::{default_index_dir, Index, IndexSummary};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::args::{Cli, Command, EvalArgs, IndexArgs, ParseArgs, SearchArgs, StatsArgs};
+use crate::args::{BenchArgs, Cli, Command, EvalArgs, IndexArgs, ParseArgs, SearchArgs, StatsArgs};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -34,7 +35,20 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Eval(args) => eval(&args),
         Command::Parse(args) => parse(&args),
         Command::Stats(args) => stats(&location, &args),
+        Command::Bench(args) => bench(&args),
     }
+}
+
+fn bench(args: &BenchArgs) -> anyhow::Result<ExitCode> {
+    let report = bench::run(&args.dir, args.queries, |step| eprintln!("govsearch: {step}…"))?;
+    let mut out = io::stdout().lock();
+    if args.json {
+        serde_json::to_writer(&mut out, &report)?;
+        writeln!(out)?;
+    } else {
+        write!(out, "{}", report.to_text())?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn parse(args: &ParseArgs) -> anyhow::Result<ExitCode> {

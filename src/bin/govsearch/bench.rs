@@ -1,0 +1,277 @@
+//! `govsearch bench DIR`: speed and memory on a corpus folder, each figure beside a baseline
+//! measured in the same run on the same machine.
+//!
+//! - segmentation: jieba-rs `cut_for_search` over every title and body on one thread (the
+//!   floor any jieba-based indexer stands on);
+//! - reference indexer: tantivy with tantivy-jieba and one text field, one and two threads;
+//! - `govsearch index` on the folder, as a child process: wall time and peak memory;
+//! - `govsearch index` again on the unchanged folder;
+//! - queries in process: top 10 without snippets or facets, and with both, over a sample of
+//!   realistic queries (the evaluation's kinds, plus the same queries with a filter);
+//! - `govsearch search` from start to exit.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use anyhow::Context;
+use govsearch::{Article, Index, SearchRequest};
+
+/// What the bench measured, for `--json`.
+#[derive(serde::Serialize)]
+pub(crate) struct BenchReport {
+    corpus: String,
+    articles: usize,
+    text_mb: f64,
+    segmentation_secs: f64,
+    reference_index_secs_1_thread: f64,
+    reference_index_secs_2_threads: f64,
+    index_secs: f64,
+    index_peak_mb: f64,
+    reindex_unchanged_secs: f64,
+    index_mb_on_disk: f64,
+    queries: usize,
+    query_ms_top10: Percentiles,
+    query_ms_snippets_facets: Percentiles,
+    cli_searches: usize,
+    cli_ms: Percentiles,
+}
+
+#[derive(serde::Serialize)]
+struct Percentiles {
+    median: f64,
+    p99: f64,
+}
+
+fn percentiles(mut ms: Vec<f64>) -> Percentiles {
+    ms.sort_by(f64::total_cmp);
+    let at = |q: f64| ms[((ms.len() as f64 - 1.0) * q).round() as usize];
+    Percentiles {
+        median: at(0.5),
+        p99: at(0.99),
+    }
+}
+
+pub(crate) fn run(dir: &Path, per_kind: usize, progress: impl Fn(&str)) -> anyhow::Result<BenchReport> {
+    let exe = std::env::current_exe().context("cannot find the govsearch binary")?;
+    let work = TempDir::new()?;
+
+    progress("reading the corpus");
+    let (articles, _) = govsearch::eval::read_corpus(dir)?;
+    anyhow::ensure!(!articles.is_empty(), "no articles under {}", dir.display());
+    let text_bytes: usize = articles.iter().map(|a| a.title.len() + a.body.len()).sum();
+
+    progress("segmentation baseline (jieba-rs, one thread)");
+    let jieba = jieba_rs::Jieba::new();
+    let started = Instant::now();
+    let mut words = 0usize;
+    for article in &articles {
+        words += jieba.cut_for_search(&article.title, true).len();
+        words += jieba.cut_for_search(&article.body, true).len();
+    }
+    let segmentation_secs = started.elapsed().as_secs_f64();
+    std::hint::black_box(words);
+
+    progress("reference indexer (tantivy + tantivy-jieba, one field)");
+    let reference_1 = reference_index(&articles, 1, &work.path.join("ref1"))?;
+    let reference_2 = reference_index(&articles, 2, &work.path.join("ref2"))?;
+
+    progress("govsearch index");
+    let index_dir = work.path.join("index");
+    let (index_secs, index_peak_kb) =
+        timed_child(Command::new(&exe).arg("--index").arg(&index_dir).arg("index").arg(dir))?;
+    progress("govsearch index again, unchanged");
+    let (reindex_unchanged_secs, _) =
+        timed_child(Command::new(&exe).arg("--index").arg(&index_dir).arg("index").arg(dir))?;
+    let index_bytes: u64 = std::fs::read_dir(&index_dir)?
+        .flatten()
+        .filter_map(|e| e.metadata().ok())
+        .map(|m| m.len())
+        .sum();
+
+    progress("queries in process");
+    let index = Index::open(&index_dir)?;
+    let source = index.stats()?.sources.first().map(|s| s.value.clone());
+    let mut queries: Vec<SearchRequest> = Vec::new();
+    for (i, (_, text)) in govsearch::eval::sample_queries(&articles, per_kind, 2022)
+        .into_iter()
+        .enumerate()
+    {
+        queries.push(SearchRequest::new(text.clone()));
+        // Every fifth query again with a filter.
+        if i % 5 == 0 {
+            let filtered = match (&source, i % 2) {
+                (Some(source), 0) => SearchRequest::new(text).source(source.clone()),
+                _ => {
+                    let year = govsearch::DateRange::parse("2022")?;
+                    SearchRequest::new(text).since(year.start).until(year.end)
+                }
+            };
+            queries.push(filtered);
+        }
+    }
+    let measure = |shape: &dyn Fn(SearchRequest) -> SearchRequest| -> anyhow::Result<Vec<f64>> {
+        for request in &queries {
+            index.search(&shape(request.clone()))?;
+        }
+        let mut ms = Vec::with_capacity(queries.len());
+        for request in &queries {
+            let request = shape(request.clone());
+            let started = Instant::now();
+            std::hint::black_box(index.search(&request)?);
+            ms.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+        Ok(ms)
+    };
+    let top10 = measure(&|r| r.limit(10).snippet_chars(0).facets(false))?;
+    let full = measure(&|r| r.limit(10))?;
+
+    progress("govsearch search, start to exit");
+    let mut cli_ms = Vec::new();
+    for request in queries.iter().step_by((queries.len() / 40).max(1)) {
+        let started = Instant::now();
+        let status = Command::new(&exe)
+            .arg("--index")
+            .arg(&index_dir)
+            .args(["search", "--color", "never", "--"])
+            .arg(&request.query)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()?;
+        cli_ms.push(started.elapsed().as_secs_f64() * 1000.0);
+        anyhow::ensure!(
+            status.code().is_some_and(|c| c < 2),
+            "search {:?} failed",
+            request.query
+        );
+    }
+
+    Ok(BenchReport {
+        corpus: dir.display().to_string(),
+        articles: articles.len(),
+        text_mb: text_bytes as f64 / 1e6,
+        segmentation_secs,
+        reference_index_secs_1_thread: reference_1,
+        reference_index_secs_2_threads: reference_2,
+        index_secs,
+        index_peak_mb: index_peak_kb as f64 / 1024.0,
+        reindex_unchanged_secs,
+        index_mb_on_disk: index_bytes as f64 / (1024.0 * 1024.0),
+        queries: queries.len(),
+        query_ms_top10: percentiles(top10),
+        query_ms_snippets_facets: percentiles(full),
+        cli_searches: cli_ms.len(),
+        cli_ms: percentiles(cli_ms),
+    })
+}
+
+/// tantivy + tantivy-jieba as shipped, title and body in one text field, `threads` indexing
+/// threads, committed to disk: seconds.
+fn reference_index(articles: &[Article], threads: usize, dir: &Path) -> anyhow::Result<f64> {
+    use tantivy::schema::{Schema, TextFieldIndexing, TextOptions};
+    std::fs::create_dir_all(dir)?;
+    let mut builder = Schema::builder();
+    let options = TextOptions::default().set_indexing_options(TextFieldIndexing::default().set_tokenizer("jieba"));
+    let text = builder.add_text_field("text", options);
+    let index = tantivy::Index::create_in_dir(dir, builder.build())?;
+    index
+        .tokenizers()
+        .register("jieba", tantivy_jieba::JiebaTokenizer::new());
+    // Load the dictionary before the clock starts, as the segmentation baseline does.
+    let mut warm = tantivy_jieba::JiebaTokenizer::new();
+    let _ = tantivy::tokenizer::Tokenizer::token_stream(&mut warm, "预热");
+    let started = Instant::now();
+    let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(threads, 100_000_000 * threads)?;
+    for article in articles {
+        let mut doc = tantivy::TantivyDocument::new();
+        doc.add_text(text, format!("{}\n{}", article.title, article.body));
+        writer.add_document(doc)?;
+    }
+    writer.commit()?;
+    writer.wait_merging_threads()?;
+    Ok(started.elapsed().as_secs_f64())
+}
+
+/// Runs a child to its end: wall seconds and peak resident memory in KiB.
+fn timed_child(command: &mut Command) -> anyhow::Result<(f64, i64)> {
+    let started = Instant::now();
+    let child = command.stdout(Stdio::null()).stderr(Stdio::null()).spawn()?;
+    let mut status = 0;
+    // SAFETY: `rusage` is plain old data that wait4 fills in; the pid is our own child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
+    let secs = started.elapsed().as_secs_f64();
+    anyhow::ensure!(
+        pid > 0 && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "{command:?} failed"
+    );
+    Ok((secs, usage.ru_maxrss))
+}
+
+/// A folder removed when dropped.
+struct TempDir {
+    path: PathBuf,
+}
+
+impl TempDir {
+    fn new() -> anyhow::Result<TempDir> {
+        let path = std::env::temp_dir().join(format!("govsearch-bench-{}", std::process::id()));
+        std::fs::create_dir_all(&path)?;
+        Ok(TempDir { path })
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
+impl BenchReport {
+    /// The figures for people, each beside its baseline.
+    pub(crate) fn to_text(&self) -> String {
+        let mb_s = |secs: f64| self.text_mb / secs;
+        format!(
+            "corpus      {} ({} articles, {:.1} MB of title and body)\n\
+             \n\
+             indexing                                     seconds   MB/s   vs segmentation\n\
+             jieba-rs segmentation, 1 thread (baseline)  {:>8.2} {:>6.1}   1.00x\n\
+             tantivy + tantivy-jieba, 1 field, 1 thread  {:>8.2} {:>6.1}   {:.2}x\n\
+             tantivy + tantivy-jieba, 1 field, 2 threads {:>8.2} {:>6.1}   {:.2}x\n\
+             govsearch index (all fields, to disk)       {:>8.2} {:>6.1}   {:.2}x   peak memory {:.0} MB\n\
+             govsearch index again, nothing changed      {:>8.2}\n\
+             index on disk                               {:>8.1} MB ({:.1} KB per article)\n\
+             \n\
+             queries ({} in process)                      median ms   p99 ms\n\
+             top 10, no snippets, no facets              {:>9.3} {:>8.3}\n\
+             top 10 with snippets and facet counts       {:>9.3} {:>8.3}\n\
+             govsearch search, start to exit ({} runs)   {:>9.1} {:>8.1}\n",
+            self.corpus,
+            self.articles,
+            self.text_mb,
+            self.segmentation_secs,
+            mb_s(self.segmentation_secs),
+            self.reference_index_secs_1_thread,
+            mb_s(self.reference_index_secs_1_thread),
+            self.reference_index_secs_1_thread / self.segmentation_secs,
+            self.reference_index_secs_2_threads,
+            mb_s(self.reference_index_secs_2_threads),
+            self.reference_index_secs_2_threads / self.segmentation_secs,
+            self.index_secs,
+            mb_s(self.index_secs),
+            self.index_secs / self.segmentation_secs,
+            self.index_peak_mb,
+            self.reindex_unchanged_secs,
+            self.index_mb_on_disk,
+            self.index_mb_on_disk * 1024.0 / self.articles as f64,
+            self.queries,
+            self.query_ms_top10.median,
+            self.query_ms_top10.p99,
+            self.query_ms_snippets_facets.median,
+            self.query_ms_snippets_facets.p99,
+            self.cli_searches,
+            self.cli_ms.median,
+            self.cli_ms.p99,
+        )
+    }
+}
