@@ -11,6 +11,9 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
+mod common;
+use common::copy_dir;
+
 const SEED: &str = "000_e01ca59eb94a4339.txt";
 
 /// Broken files added to the corpus copy, each with a word its skip reason must contain.
@@ -121,19 +124,6 @@ fn json_lines(out: &Output) -> (Vec<Value>, Value) {
 
 fn hit_paths(hits: &[Value]) -> BTreeSet<String> {
     hits.iter().map(|h| h["path"].as_str().unwrap().to_string()).collect()
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 /// Metadata read straight from a corpus file: the value after `label` + colon on its line.

@@ -77,16 +77,8 @@ pub(crate) fn parse_html(page: &str) -> Result<Article, NotAnArticle> {
         .or_else(|| first_text("h1"))
         .or_else(|| first_text("title").map(|t| strip_site_suffix(&t, site.as_deref())));
     let body = content_text(&doc);
-    let Some(title) = title else {
-        return Err(if body.is_empty() {
-            NotAnArticle::Empty
-        } else {
-            NotAnArticle::NoTitle
-        });
-    };
-    if body.is_empty() {
-        return Err(NotAnArticle::NoBody);
-    }
+    let title = title.unwrap_or_default();
+    NotAnArticle::check(&title, &body)?;
     let mut article = Article::titled(&title);
     article.body = body;
     article.published = meta("PubDate").and_then(|d| parse_datetime_prefix(&d).map(|(when, _)| in_china(when)));

@@ -77,6 +77,18 @@ pub enum NotAnArticle {
     NoTitle,
 }
 
+impl NotAnArticle {
+    /// What is missing when a reader found `title` and `body` (empty when missing).
+    pub(crate) fn check(title: &str, body: &str) -> Result<(), NotAnArticle> {
+        match (title.is_empty(), body.is_empty()) {
+            (false, false) => Ok(()),
+            (true, true) => Err(NotAnArticle::Empty),
+            (true, false) => Err(NotAnArticle::NoTitle),
+            (false, true) => Err(NotAnArticle::NoBody),
+        }
+    }
+}
+
 impl std::fmt::Display for NotAnArticle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {

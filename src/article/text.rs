@@ -184,16 +184,7 @@ fn parse_header_block(text: &str) -> Result<Article, NotAnArticle> {
             }
         }
     }
-    if article.title.is_empty() {
-        return Err(if body.is_empty() {
-            NotAnArticle::Empty
-        } else {
-            NotAnArticle::NoTitle
-        });
-    }
-    if body.is_empty() {
-        return Err(NotAnArticle::NoBody);
-    }
+    NotAnArticle::check(&article.title, if body.is_empty() { "" } else { body[0] })?;
     article.body = body.join("\n");
     Ok(article)
 }

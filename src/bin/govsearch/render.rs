@@ -134,23 +134,7 @@ impl Text {
         ];
         for (name, values) in groups {
             self.paint(out, BOLD, name)?;
-            let shown: Vec<String> = values
-                .iter()
-                .take(10)
-                .map(|v| format!("{} ({})", sanitize(&v.value), v.count))
-                .collect();
-            let more = values.len().saturating_sub(shown.len());
-            let tail = if more > 0 {
-                format!(", … {more} more")
-            } else {
-                String::new()
-            };
-            let list = if shown.is_empty() {
-                "—".to_string()
-            } else {
-                shown.join(", ")
-            };
-            writeln!(out, ": {list}{tail}")?;
+            writeln!(out, ": {}", top_values(values))?;
         }
         Ok(())
     }
@@ -205,31 +189,13 @@ pub(crate) fn index_summary(
 
 /// Writes index statistics for people.
 pub(crate) fn stats(out: &mut impl Write, stats: &IndexStats) -> io::Result<()> {
-    let counts = |values: &[govsearch::FacetCount]| -> String {
-        let shown: Vec<String> = values
-            .iter()
-            .take(10)
-            .map(|v| format!("{} ({})", sanitize(&v.value), v.count))
-            .collect();
-        let more = values.len().saturating_sub(shown.len());
-        let tail = if more > 0 {
-            format!(", … {more} more")
-        } else {
-            String::new()
-        };
-        if shown.is_empty() {
-            "—".to_string()
-        } else {
-            format!("{}{tail}", shown.join(", "))
-        }
-    };
     let day = |d: Option<chrono::DateTime<chrono::FixedOffset>>| {
         d.map_or("—".to_string(), |d| d.format("%Y-%m-%d").to_string())
     };
     writeln!(out, "index      {}", stats.location)?;
     writeln!(out, "articles   {} from {} files", stats.articles, stats.files)?;
-    writeln!(out, "layouts    {}", counts(&stats.layouts))?;
-    writeln!(out, "sources    {}", counts(&stats.sources))?;
+    writeln!(out, "layouts    {}", top_values(&stats.layouts))?;
+    writeln!(out, "sources    {}", top_values(&stats.sources))?;
     writeln!(
         out,
         "published  {} to {}",
@@ -238,6 +204,21 @@ pub(crate) fn stats(out: &mut impl Write, stats: &IndexStats) -> io::Result<()> 
     )?;
     writeln!(out, "size       {:.1} MiB", stats.size_bytes as f64 / (1024.0 * 1024.0))?;
     writeln!(out, "updated    {}", stats.updated.as_deref().unwrap_or("—"))
+}
+
+/// The ten largest values of a facet with their counts, and how many more there are.
+fn top_values(values: &[govsearch::FacetCount]) -> String {
+    let shown: Vec<String> = values
+        .iter()
+        .take(10)
+        .map(|v| format!("{} ({})", sanitize(&v.value), v.count))
+        .collect();
+    let more = values.len().saturating_sub(shown.len());
+    match (shown.is_empty(), more) {
+        (true, _) => "—".to_string(),
+        (false, 0) => shown.join(", "),
+        (false, more) => format!("{}, … {more} more", shown.join(", ")),
+    }
 }
 
 /// Drops characters that can rewrite a terminal or reorder text: controls, bidi overrides and
