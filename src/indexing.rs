@@ -156,15 +156,7 @@ impl Index {
     ) -> Result<IndexSummary> {
         let started = Instant::now();
         let dir = dir.as_ref();
-        let bad_folder = |reason: String| Error::BadFolder {
-            path: dir.to_path_buf(),
-            reason,
-        };
-        let meta = std::fs::metadata(dir).map_err(|e| bad_folder(e.to_string().to_lowercase()))?;
-        if !meta.is_dir() {
-            return Err(bad_folder("not a folder".to_string()));
-        }
-        let root = std::fs::canonicalize(dir).map_err(|e| bad_folder(e.to_string().to_lowercase()))?;
+        let root = check_folder(dir)?;
         let mut summary = IndexSummary::default();
         let (files, unreadable) = walk(dir);
         summary.files_seen = files.len() + unreadable.len();
@@ -325,6 +317,19 @@ impl Index {
         }
         Ok(states)
     }
+}
+
+/// The canonical path of a folder to index, or why it cannot be indexed.
+pub fn check_folder(dir: &Path) -> Result<PathBuf> {
+    let bad_folder = |reason: String| Error::BadFolder {
+        path: dir.to_path_buf(),
+        reason,
+    };
+    let meta = std::fs::metadata(dir).map_err(|e| bad_folder(e.to_string().to_lowercase()))?;
+    if !meta.is_dir() {
+        return Err(bad_folder("not a folder".to_string()));
+    }
+    std::fs::canonicalize(dir).map_err(|e| bad_folder(e.to_string().to_lowercase()))
 }
 
 /// A file found by the walk, with what incremental runs compare.

@@ -51,7 +51,7 @@ pub use article::{
 pub use dates::{china, DateRange};
 pub use error::{Error, Result};
 pub use index::{default_index_dir, Index, INDEX_ENV};
-pub use indexing::{FileReport, IndexOptions, IndexSummary, Outcome, Progress, Skipped, Warning};
+pub use indexing::{check_folder, FileReport, IndexOptions, IndexSummary, Outcome, Progress, Skipped, Warning};
 pub use search::{FacetCount, Facets, Hit, SearchRequest, SearchResults, Sort};
 pub use snippet::{Highlight, Snippet};
 pub use stats::IndexStats;

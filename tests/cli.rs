@@ -430,3 +430,109 @@ fn parse_stats_and_bench_print_json() {
     }
     assert!(bench["query_ms_snippets_facets"]["median"].as_f64().unwrap() > 0.0);
 }
+
+#[test]
+fn index_dict_is_kept_with_the_index_and_segments_later_searches() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    std::fs::write(
+        corpus.join("a.txt"),
+        "创建满意峄城活动\n2022-06-05 来源:枣庄日报\n全区开展满意峄城创建活动。\n",
+    )
+    .unwrap();
+    let dict = dir.path().join("dict.txt");
+    std::fs::write(&dict, "满意峄城\n").unwrap();
+    let index = dir.path().join("index");
+    let out = govsearch(&index)
+        .arg("index")
+        .arg(&corpus)
+        .arg("--dict")
+        .arg(&dict)
+        .output()
+        .unwrap();
+    assert_success(&out, "index --dict");
+    assert!(
+        index.join("user_dictionary.txt").is_file(),
+        "the dictionary is kept with the index"
+    );
+    let (hits, _) = json_lines(
+        &govsearch(&index)
+            .args(["search", "满意峄城", "--json"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(hits.len(), 1);
+    let reopened = govsearch::Index::open(&index).unwrap();
+    assert_eq!(reopened.stats().unwrap().articles, 1);
+
+    let bad = dir.path().join("bad.txt");
+    std::fs::write(&bad, "满意峄城 many\n").unwrap();
+    let out = govsearch(&index)
+        .arg("index")
+        .arg(&corpus)
+        .arg("--dict")
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 1"));
+}
+
+#[test]
+fn report_lines_account_for_every_file_and_options_reach_the_reader() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/layouts"),
+        &corpus,
+    );
+    let index = dir.path().join("index");
+    let report = dir.path().join("report.jsonl");
+    let out = govsearch(&index)
+        .arg("index")
+        .arg(&corpus)
+        .arg("--json")
+        .arg("--report")
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert_success(&out, "index --report");
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let lines: Vec<Value> = std::fs::read_to_string(&report)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        lines.len() as u64,
+        summary["files_seen"].as_u64().unwrap(),
+        "one line per file"
+    );
+    let count = |outcome: &str| lines.iter().filter(|l| l["outcome"] == outcome).count() as u64;
+    assert_eq!(count("indexed"), summary["files_indexed"].as_u64().unwrap());
+    assert_eq!(count("skipped"), summary["skipped"].as_array().unwrap().len() as u64);
+    assert!(lines
+        .iter()
+        .filter(|l| l["outcome"] == "skipped")
+        .all(|l| l["reason"].is_string()));
+
+    // --column filters; --field maps a JSON field.
+    let (hits, _) = json_lines(
+        &govsearch(&index)
+            .args(["search", "*", "--column", "统计公报", "--json"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0]["title"], "峄城区2022年国民经济和社会发展统计公报");
+    let parsed = govsearch(&index)
+        .arg("parse")
+        .arg(corpus.join("daily.json"))
+        .args(["--field", "title=video_detail.source", "--layout", "json"])
+        .output()
+        .unwrap();
+    assert_success(&parsed, "parse --field");
+    let parsed: Value = serde_json::from_slice(&parsed.stdout).unwrap();
+    assert_eq!(parsed["records"][0]["article"]["title"], "央视网");
+}

@@ -104,8 +104,13 @@ fn eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn index(location: &std::path::Path, args: &IndexArgs) -> anyhow::Result<ExitCode> {
-    let index =
+    // A bad folder is reported before an index is created for it.
+    govsearch::check_folder(&args.dir)?;
+    let mut index =
         Index::open_or_create(location).with_context(|| format!("cannot open the index at {}", location.display()))?;
+    if let Some(dict) = &args.dict {
+        index.set_user_dictionary(dict)?;
+    }
     let options = govsearch::IndexOptions {
         read: args.read.to_options().map_err(anyhow::Error::msg)?,
         commit_every: args.commit_every,
