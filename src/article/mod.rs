@@ -148,7 +148,7 @@ impl Layout {
             Some(Layout::Html)
         } else if lower.starts_with("<doclist") || lower.starts_with("<doc>") || lower.starts_with("<?xml") {
             Some(Layout::Xml)
-        } else if lower.starts_with('{') || lower.starts_with('[') {
+        } else if looks_like_json(head) {
             Some(Layout::Json)
         } else {
             None
@@ -263,6 +263,16 @@ pub fn read_bytes(bytes: &[u8], path: &Path, options: &ReadOptions) -> Result<Fi
     })
 }
 
+/// `{"…` or `[{…` / `["…` / `[]`: JSON's start. A release whose title starts with a bracket
+/// (`[22届中国新闻奖]…`) is not JSON.
+fn looks_like_json(head: &str) -> bool {
+    let mut chars = head.chars().filter(|c| !c.is_whitespace());
+    matches!(
+        (chars.next(), chars.next()),
+        (Some('{'), Some('"' | '}')) | (Some('['), Some('{' | '"' | ']' | '['))
+    )
+}
+
 /// Binary files carry NUL bytes; text in the encodings read here (UTF-16 aside) does not.
 fn is_binary(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(8192)];
@@ -314,6 +324,20 @@ mod tests {
             Some("2016-05-10T00:00:00+08:00"),
             "the date in the file name stands in for a missing one"
         );
+    }
+
+    #[test]
+    fn a_title_in_brackets_is_not_json() {
+        let text = "[22届中国新闻奖]植根基层沃土 书写时代华章\n\n2012-10-27 19:24:54 来源：CNTV\n\n  正文。\n";
+        let read = read_bytes(text.as_bytes(), Path::new("a.txt"), &ReadOptions::default()).unwrap();
+        assert_eq!(read.layout, Layout::Text);
+        assert_eq!(read.records[0].as_ref().unwrap().source.as_deref(), Some("CNTV"));
+        let json = read_bytes(
+            b"[{\"title\": \"t\", \"body\": \"b\"}]",
+            Path::new("a.txt"),
+            &ReadOptions::default(),
+        );
+        assert_eq!(json.unwrap().layout, Layout::Json);
     }
 
     #[test]
