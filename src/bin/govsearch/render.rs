@@ -174,7 +174,7 @@ pub(crate) fn index_summary(
     };
     writeln!(
         out,
-        "{} files: {} indexed{layouts}, {} unchanged, {} skipped; {} removed. {} articles written, {} warnings, in {:.1} s",
+        "{} files: {} indexed{layouts}, {} unchanged, {} skipped; {} removed. {} articles written, {} warning{}, in {:.1} s",
         summary.files_seen,
         summary.files_indexed,
         summary.files_unchanged,
@@ -182,6 +182,7 @@ pub(crate) fn index_summary(
         summary.files_removed,
         summary.articles_indexed,
         summary.warnings.len(),
+        if summary.warnings.len() == 1 { "" } else { "s" },
         summary.elapsed.as_secs_f64(),
     )?;
     writeln!(out, "{} articles in {}", summary.articles_in_index, location.display())
