@@ -23,8 +23,8 @@ impl FacetCounter {
     }
 }
 
-/// Value → count.
-pub(crate) type Counts = HashMap<String, u64>;
+/// (value, count) pairs, each value once.
+pub(crate) type Counts = Vec<(String, u64)>;
 
 impl Collector for FacetCounter {
     type Fruit = Counts;
@@ -40,14 +40,17 @@ impl Collector for FacetCounter {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<Counts>) -> tantivy::Result<Counts> {
-        let mut merged = Counts::new();
+    fn merge_fruits(&self, mut fruits: Vec<Counts>) -> tantivy::Result<Counts> {
+        if fruits.len() <= 1 {
+            return Ok(fruits.pop().unwrap_or_default());
+        }
+        let mut merged: HashMap<String, u64> = HashMap::new();
         for fruit in fruits {
             for (value, count) in fruit {
                 *merged.entry(value).or_default() += count;
             }
         }
-        Ok(merged)
+        Ok(merged.into_iter().collect())
     }
 }
 
@@ -77,10 +80,9 @@ impl SegmentCollector for SegmentCounter {
         let _ = self.reader.facet_dict().sorted_ords_to_term_cb(&ords, |term| {
             if let Some(&ord) = next.next() {
                 let value = term.split(|&b| b == 0).next().unwrap_or(term);
-                counts.insert(
-                    String::from_utf8_lossy(value).into_owned(),
-                    u64::from(self.counts[ord as usize]),
-                );
+                let value = std::str::from_utf8(value)
+                    .map_or_else(|_| String::from_utf8_lossy(value).into_owned(), str::to_string);
+                counts.push((value, u64::from(self.counts[ord as usize])));
             }
         });
         counts

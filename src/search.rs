@@ -262,14 +262,14 @@ impl Index {
                     facet_collector(schema::COLUMN),
                 ),
             )?;
-            let mut month = facet_values(&months);
+            let mut month = facet_values(months);
             month.sort_by(|a, b| b.value.cmp(&a.value));
             let facets = Facets {
-                source: facet_values(&sources),
-                editor: facet_values(&editors),
-                keyword: facet_values(&keywords),
+                source: facet_values(sources),
+                editor: facet_values(editors),
+                keyword: facet_values(keywords),
                 month,
-                column: facet_values(&columns),
+                column: facet_values(columns),
             };
             (total, facets)
         } else {
@@ -439,15 +439,12 @@ fn filters(fields: &Fields, request: &SearchRequest) -> Vec<Box<dyn Query>> {
 }
 
 /// Facet values with their counts, most frequent first.
-pub(crate) fn facet_values(counts: &Counts) -> Vec<FacetCount> {
+pub(crate) fn facet_values(counts: Counts) -> Vec<FacetCount> {
     let mut values: Vec<FacetCount> = counts
-        .iter()
-        .map(|(value, &count)| FacetCount {
-            value: value.clone(),
-            count,
-        })
+        .into_iter()
+        .map(|(value, count)| FacetCount { value, count })
         .collect();
-    values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+    values.sort_unstable_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
     values
 }
 
