@@ -7,7 +7,7 @@
 //!   within each tier, BM25 over the words (title weighted up) orders them;
 //! - `"…"` (or `“…”`): an exact string, matched like Ctrl+F in title or body;
 //! - a leading `-` on a word or a quoted string excludes articles that contain it;
-//! - `*` alone matches every article, for browsing with filters and sorting by date.
+//! - `*` alone matches every article, newest first: for browsing with filters.
 //!
 //! Nothing else is syntax: `:` and other punctuation in pasted text are just text (tantivy's
 //! `QueryParser` would read `来源:鲁网` as a field and an unspaced run as one strict phrase).
@@ -111,6 +111,11 @@ impl ParsedQuery {
             return Err(bad("only exclusions: say what to search for too"));
         }
         Ok(ParsedQuery { clauses })
+    }
+
+    /// Whether this is `*`, which matches every article.
+    pub(crate) fn matches_everything(&self) -> bool {
+        self.clauses.is_empty()
     }
 
     /// The folded strings a snippet highlights: quoted strings, bare chunks and their words.

@@ -275,7 +275,13 @@ impl Index {
         } else {
             (searcher.search(&query, &Count)?, Facets::default())
         };
-        let page = self.page(&searcher, &query, request)?;
+        // `*` has no relevance to rank by: it lists newest first.
+        let sort = if parsed.matches_everything() {
+            Sort::Date
+        } else {
+            request.sort
+        };
+        let page = self.page(&searcher, &query, request, sort)?;
         let needles = parsed.needles();
         let hits = page
             .into_iter()
@@ -291,12 +297,13 @@ impl Index {
         searcher: &Searcher,
         query: &dyn Query,
         request: &SearchRequest,
+        sort: Sort,
     ) -> Result<Vec<(Option<f32>, DocAddress)>> {
         if request.limit == 0 {
             return Ok(Vec::new());
         }
         let top = TopDocs::with_limit(request.limit).and_offset(request.offset);
-        Ok(match request.sort {
+        Ok(match sort {
             Sort::Relevance => searcher
                 .search(query, &by_relevance(&self.fields, request.limit, request.offset))?
                 .into_iter()
@@ -528,6 +535,13 @@ mod tests {
         assert_eq!(paths(&in_may), ["a"]);
         let by_date = index.search(&SearchRequest::new("峄城").sort(Sort::Date)).unwrap();
         assert_eq!(paths(&by_date), ["b", "a", "c"]);
+    }
+
+    #[test]
+    fn star_lists_everything_newest_first() {
+        let index = corpus();
+        let results = index.search(&SearchRequest::new("*")).unwrap();
+        assert_eq!(paths(&results), ["b", "a", "c"]);
     }
 
     #[test]
