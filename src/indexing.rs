@@ -180,10 +180,14 @@ impl Index {
         let mut writer = self.writer()?;
         let mut since_commit = (0usize, Instant::now());
         for (path, walked) in &files {
-            let key = std::fs::canonicalize(path)
-                .unwrap_or_else(|_| path.clone())
-                .to_string_lossy()
-                .into_owned();
+            // The walk does not follow symbolic links, so below the canonical root a file's
+            // place in the folder is its identity: no canonicalize call per file.
+            let key = match path.strip_prefix(dir) {
+                Ok(relative) => root.join(relative),
+                Err(_) => path.clone(),
+            }
+            .to_string_lossy()
+            .into_owned();
             let before = known.remove(&key);
             let outcome = if before == Some((walked.mtime, walked.size)) {
                 Outcome::Unchanged
