@@ -250,7 +250,7 @@ pub(crate) fn is_han(c: char) -> bool {
 }
 
 /// Zero-width and byte-order characters that scraped text carries and nobody types.
-fn is_invisible(c: char) -> bool {
+pub(crate) fn is_invisible(c: char) -> bool {
     matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}')
 }
 

@@ -181,10 +181,7 @@ fn clean(text: &str) -> String {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.extend(
-            word.chars()
-                .filter(|c| !matches!(c, '\u{200B}'..='\u{200D}' | '\u{FEFF}')),
-        );
+        out.extend(word.chars().filter(|&c| !crate::analysis::is_invisible(c)));
     }
     out
 }

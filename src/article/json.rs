@@ -216,10 +216,7 @@ fn as_text(value: &Value) -> Option<String> {
         Value::Number(n) => n.to_string(),
         _ => return None,
     };
-    let cleaned: String = raw
-        .chars()
-        .filter(|c| !matches!(c, '\u{200B}'..='\u{200D}' | '\u{FEFF}'))
-        .collect();
+    let cleaned: String = raw.chars().filter(|&c| !crate::analysis::is_invisible(c)).collect();
     let trimmed = cleaned.trim();
     (!trimmed.is_empty()).then(|| trimmed.to_string())
 }
