@@ -15,6 +15,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::args::{BenchArgs, Cli, Command, EvalArgs, IndexArgs, ParseArgs, SearchArgs, StatsArgs};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
