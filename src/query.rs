@@ -22,7 +22,7 @@ use crate::schema::Fields;
 
 /// Weight of a match in the title against one in the body.
 const TITLE_BOOST: f32 = 3.0;
-/// Weight of the word fields (BM25 over jieba words) in the ranking.
+/// Weight of the title word field (BM25 over jieba words) in the ranking.
 const WORD_WEIGHT: f32 = 1.0;
 /// Weight of the required string matches (grams) in the ranking.
 const STRING_WEIGHT: f32 = 0.5;
@@ -232,18 +232,10 @@ fn grams_query(field: Field, text: &str) -> Box<dyn Query> {
     }
 }
 
-/// One jieba word in the title and body word fields.
+/// One jieba word in the title word field, weighted as a title match.
 fn word_terms(fields: &Fields, word: &str) -> Box<dyn Query> {
-    let term = |field| {
-        Box::new(TermQuery::new(
-            Term::from_field_text(field, word),
-            IndexRecordOption::WithFreqs,
-        ))
-    };
-    Box::new(BooleanQuery::new(vec![
-        (Occur::Should, weighted(term(fields.title), TITLE_BOOST)),
-        (Occur::Should, term(fields.body) as Box<dyn Query>),
-    ]))
+    let term = TermQuery::new(Term::from_field_text(fields.title, word), IndexRecordOption::WithFreqs);
+    weighted(Box::new(term), TITLE_BOOST)
 }
 
 #[cfg(test)]

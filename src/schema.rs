@@ -8,7 +8,8 @@
 //! | `layout` | the file's layout (`text`, `html`, `json`, `xml`) | facet |
 //! | `column`, `site` | 栏目 and site name | facets, stored |
 //! | `url`, `doc_number` | address and 文号 | stored |
-//! | `title`, `body` | the text | words analyzer, frequencies; stored for display |
+//! | `title` | the title | words analyzer, frequencies; stored for display |
+//! | `body` | the text | stored for display (its words are found through `body_grams`) |
 //! | `title_grams`, `body_grams` | the text again | grams analyzer, positions (exact strings) |
 //! | `title_parts` | the title's runs between punctuation | parts analyzer (aboutness) |
 //! | `published` | publish time | date: indexed (range filter), fast (sort), stored |
@@ -98,7 +99,7 @@ pub(crate) fn build() -> Schema {
                 .set_index_option(IndexRecordOption::Basic),
         ),
     );
-    builder.add_text_field("body", words(true));
+    builder.add_text_field("body", STORED);
     builder.add_text_field("body_grams", grams);
     builder.add_date_field(
         PUBLISHED,
