@@ -102,7 +102,7 @@ pub struct FileReport<'a> {
 pub struct Progress<'a> {
     /// Files handled so far.
     pub done: usize,
-    /// Files to handle in all.
+    /// Files to handle in all, as counted when the run started.
     pub total: usize,
     /// The file just handled and what became of it.
     pub file: FileReport<'a>,
@@ -158,28 +158,34 @@ impl Index {
         let dir = dir.as_ref();
         let root = check_folder(dir)?;
         let mut summary = IndexSummary::default();
-        let (files, unreadable) = walk(dir);
-        summary.files_seen = files.len() + unreadable.len();
-        let total = summary.files_seen;
+        // The files are handled as the walk finds them, so that memory does not grow with the
+        // number of files; a first pass over names only (no stat per file) gives the total.
+        let total = count_files(dir);
         let mut done = 0;
-        for (path, reason) in unreadable {
-            let outcome = Outcome::Skipped { reason };
-            done += 1;
-            report(&mut summary, &path, &outcome);
-            progress(Progress {
-                done,
-                total,
-                file: FileReport {
-                    path: &path,
-                    outcome: &outcome,
-                },
-            });
-        }
 
         let mut known = self.file_states()?;
         let mut writer = self.writer()?;
         let mut since_commit = (0usize, Instant::now());
-        for (path, walked) in &files {
+        for entry in walk(dir) {
+            summary.files_seen += 1;
+            let (path, walked) = match entry {
+                Found::File(path, walked) => (path, walked),
+                Found::Unreadable(path, reason) => {
+                    let outcome = Outcome::Skipped { reason };
+                    done += 1;
+                    report(&mut summary, &path, &outcome);
+                    progress(Progress {
+                        done,
+                        total,
+                        file: FileReport {
+                            path: &path,
+                            outcome: &outcome,
+                        },
+                    });
+                    continue;
+                }
+            };
+            let path = &path;
             // The walk does not follow symbolic links, so below the canonical root a file's
             // place in the folder is its identity: no canonicalize call per file.
             let key = match path.strip_prefix(dir) {
@@ -195,7 +201,7 @@ impl Index {
                 if before.is_some() {
                     self.delete_file(&writer, &key);
                 }
-                self.index_file(&writer, path, key, walked, &options.read)?
+                self.index_file(&writer, path, key, &walked, &options.read)?
             };
             done += 1;
             report(&mut summary, path, &outcome);
@@ -342,50 +348,59 @@ struct Walked {
     size: u64,
 }
 
-/// What a walk found: the files, and the entries that could not be read with their reasons.
-type WalkResult = (Vec<(PathBuf, Walked)>, Vec<(PathBuf, String)>);
+/// What the walk finds: a file, or an entry that could not be read, with the reason.
+enum Found {
+    File(PathBuf, Walked),
+    Unreadable(PathBuf, String),
+}
 
-/// Every file under `dir` (sorted, hidden entries not read), and the entries that could not be
-/// read with their reasons.
-fn walk(dir: &Path) -> WalkResult {
-    let mut files = Vec::new();
-    let mut unreadable = Vec::new();
-    let entries = WalkDir::new(dir)
+/// The entries under `dir`, sorted by name, hidden files and folders not read.
+fn entries(dir: &Path) -> impl Iterator<Item = walkdir::Result<walkdir::DirEntry>> {
+    WalkDir::new(dir)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-    for entry in entries {
-        match entry {
-            Ok(entry) if entry.file_type().is_file() => match entry.metadata() {
-                Ok(meta) => {
-                    let mtime = meta
-                        .modified()
-                        .ok()
-                        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-                        .map_or(0, |d| d.as_nanos() as u64);
-                    files.push((
-                        entry.into_path(),
-                        Walked {
-                            mtime,
-                            size: meta.len(),
-                        },
-                    ));
-                }
-                Err(err) => unreadable.push((entry.into_path(), format!("unreadable: {err}"))),
-            },
-            Ok(_) => {}
-            Err(err) => {
-                let path = err.path().unwrap_or(dir).to_path_buf();
-                let reason = match err.io_error() {
-                    Some(e) if e.kind() == std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-                    Some(e) => e.to_string(),
-                    None => err.to_string(),
-                };
-                unreadable.push((path, format!("unreadable: {reason}")));
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+}
+
+/// How many files and unreadable entries [`walk`] will find: names only, no stat per file.
+fn count_files(dir: &Path) -> usize {
+    entries(dir)
+        .filter(|entry| entry.as_ref().map_or(true, |e| e.file_type().is_file()))
+        .count()
+}
+
+/// Every file under `dir` (sorted, hidden entries not read) and every entry that could not be
+/// read, one at a time.
+fn walk(dir: &Path) -> impl Iterator<Item = Found> + '_ {
+    entries(dir).filter_map(move |entry| match entry {
+        Ok(entry) if entry.file_type().is_file() => Some(match entry.metadata() {
+            Ok(meta) => {
+                let mtime = meta
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                    .map_or(0, |d| d.as_nanos() as u64);
+                Found::File(
+                    entry.into_path(),
+                    Walked {
+                        mtime,
+                        size: meta.len(),
+                    },
+                )
             }
+            Err(err) => Found::Unreadable(entry.into_path(), format!("unreadable: {err}")),
+        }),
+        Ok(_) => None,
+        Err(err) => {
+            let path = err.path().unwrap_or(dir).to_path_buf();
+            let reason = match err.io_error() {
+                Some(e) if e.kind() == std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+                Some(e) => e.to_string(),
+                None => err.to_string(),
+            };
+            Some(Found::Unreadable(path, format!("unreadable: {reason}")))
         }
-    }
-    (files, unreadable)
+    })
 }
 
 /// Adds a file's outcome to the summary.
