@@ -1,90 +1,196 @@
-//! Facet counts over every match, without the cost tantivy's `FacetCollector` pays on
+//! Facet counts over every match, without the costs tantivy's `FacetCollector` pays on
 //! facets with many distinct values.
 //!
 //! `FacetCollector` turns each counted ordinal into its term with one dictionary lookup, and
 //! each lookup decompresses a dictionary block (creating a new zstd context): with tens of
-//! thousands of distinct keywords, one query spent a second there. This collector counts
-//! ordinals per segment and resolves them in one sorted pass over the dictionary.
+//! thousands of distinct keywords, one query spent a second there. Resolving the counted
+//! ordinals in one sorted pass per segment still decompressed every block a broad query
+//! touched, and merging the segments' counts by name hashed every value again: most of a
+//! query's time on a million articles.
+//!
+//! Here each field's values are numbered once across segments ([`FacetValues`]): the first
+//! time a segment is counted, its dictionary is read in one pass and each of its ordinals
+//! mapped to the value's number. A query then counts ordinals into an array per segment,
+//! adds the arrays through the mapping, and names only the values it returns.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::fastfield::FacetReader;
+use tantivy::columnar::Column;
+use tantivy::index::SegmentId;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
-
-/// Counts the values of one single-level facet field over the matching documents.
-pub(crate) struct FacetCounter {
-    field: &'static str,
-}
-
-impl FacetCounter {
-    pub(crate) fn new(field: &'static str) -> FacetCounter {
-        FacetCounter { field }
-    }
-}
 
 /// (value, count) pairs, each value once.
 pub(crate) type Counts = Vec<(String, u64)>;
 
+/// The values of every facet field, numbered across segments, and each segment's mapping from
+/// its ordinals to those numbers. Shared by the searches of one index.
+#[derive(Default)]
+pub(crate) struct FacetValues {
+    fields: Mutex<HashMap<&'static str, FieldValues>>,
+}
+
+#[derive(Default)]
+struct FieldValues {
+    names: Vec<String>,
+    numbers: HashMap<String, u32>,
+    segments: HashMap<SegmentId, Arc<[u32]>>,
+}
+
+impl FacetValues {
+    /// Forgets the mappings of segments not in `live` (merged away or deleted). Value names
+    /// stay: they are few, and a value seen once is likely to be seen again.
+    pub(crate) fn retain_segments(&self, live: &[SegmentId]) {
+        let mut fields = self.fields.lock().unwrap_or_else(PoisonError::into_inner);
+        for field in fields.values_mut() {
+            field.segments.retain(|id, _| live.contains(id));
+        }
+    }
+
+    /// Segment ordinal → value number for `field` in `segment`, read from its dictionary the
+    /// first time.
+    fn mapping(&self, field: &'static str, segment: &SegmentReader) -> tantivy::Result<Arc<[u32]>> {
+        let mut fields = self.fields.lock().unwrap_or_else(PoisonError::into_inner);
+        let values = fields.entry(field).or_default();
+        if let Some(mapping) = values.segments.get(&segment.segment_id()) {
+            return Ok(mapping.clone());
+        }
+        let reader = segment.facet_reader(field)?;
+        let mut mapping = Vec::with_capacity(reader.num_facets());
+        let mut terms = reader.facet_dict().stream()?;
+        while terms.advance() {
+            // A facet term is its path with U+0000 between levels; these facets have one level.
+            let term = terms.key();
+            let value = term.split(|&b| b == 0).next().unwrap_or(term);
+            let value = String::from_utf8_lossy(value);
+            let number = match values.numbers.get(value.as_ref()) {
+                Some(&number) => number,
+                None => {
+                    let number = values.names.len() as u32;
+                    values.names.push(value.to_string());
+                    values.numbers.insert(value.into_owned(), number);
+                    number
+                }
+            };
+            mapping.push(number);
+        }
+        let mapping: Arc<[u32]> = mapping.into();
+        values.segments.insert(segment.segment_id(), mapping.clone());
+        Ok(mapping)
+    }
+
+    /// Names the counted values: (value, count) for every number with a count.
+    fn name(&self, field: &'static str, counts: &[u64]) -> Counts {
+        let fields = self.fields.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some(values) = fields.get(field) else {
+            return Counts::new();
+        };
+        counts
+            .iter()
+            .enumerate()
+            .filter(|(_, &count)| count > 0)
+            .map(|(number, &count)| (values.names[number].clone(), count))
+            .collect()
+    }
+}
+
+/// Counts the values of one single-level facet field over the matching documents.
+pub(crate) struct FacetCounter {
+    field: &'static str,
+    values: Arc<FacetValues>,
+}
+
+impl FacetCounter {
+    pub(crate) fn new(field: &'static str, values: Arc<FacetValues>) -> FacetCounter {
+        FacetCounter { field, values }
+    }
+}
+
 impl Collector for FacetCounter {
+    /// Counts by value number, named once all segments are added.
     type Fruit = Counts;
     type Child = SegmentCounter;
 
     fn for_segment(&self, _: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<SegmentCounter> {
-        let reader = segment.facet_reader(self.field)?;
-        let counts = vec![0u32; reader.num_facets()];
-        Ok(SegmentCounter { reader, counts })
+        let mapping = self.values.mapping(self.field, segment)?;
+        let column = segment.fast_fields().str(self.field)?.map(|c| c.ords().clone());
+        Ok(SegmentCounter {
+            column,
+            counts: vec![0u32; mapping.len()],
+            mapping,
+            docs: Vec::new(),
+            rows: Vec::new(),
+            ords: Vec::new(),
+        })
     }
 
     fn requires_scoring(&self) -> bool {
         false
     }
 
-    fn merge_fruits(&self, mut fruits: Vec<Counts>) -> tantivy::Result<Counts> {
-        if fruits.len() <= 1 {
-            return Ok(fruits.pop().unwrap_or_default());
-        }
-        let mut merged: HashMap<String, u64> = HashMap::new();
-        for fruit in fruits {
-            for (value, count) in fruit {
-                *merged.entry(value).or_default() += count;
+    fn merge_fruits(&self, fruits: Vec<Vec<(u32, u32)>>) -> tantivy::Result<Counts> {
+        let mut counts: Vec<u64> = Vec::new();
+        for (number, count) in fruits.into_iter().flatten() {
+            let number = number as usize;
+            if number >= counts.len() {
+                counts.resize(number + 1, 0);
             }
+            counts[number] += u64::from(count);
         }
-        Ok(merged.into_iter().collect())
+        Ok(self.values.name(self.field, &counts))
     }
 }
 
 pub(crate) struct SegmentCounter {
-    reader: FacetReader,
+    column: Option<Column<u64>>,
+    mapping: Arc<[u32]>,
     counts: Vec<u32>,
+    // Buffers of `collect_block`, kept between blocks.
+    docs: Vec<DocId>,
+    rows: Vec<u32>,
+    ords: Vec<u64>,
 }
 
 impl SegmentCollector for SegmentCounter {
-    type Fruit = Counts;
+    /// (value number, count) for every value counted in the segment.
+    type Fruit = Vec<(u32, u32)>;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        for ord in self.reader.facet_ords(doc) {
+        let Some(column) = &self.column else {
+            return;
+        };
+        for ord in column.values_for_doc(doc) {
             if let Some(count) = self.counts.get_mut(ord as usize) {
                 *count += 1;
             }
         }
     }
 
-    fn harvest(self) -> Counts {
-        let ords: Vec<u64> = (0..self.counts.len() as u64)
-            .filter(|&o| self.counts[o as usize] > 0)
-            .collect();
-        let mut counts = Counts::with_capacity(ords.len());
-        let mut next = ords.iter();
-        // A facet term is its path with U+0000 between levels; these facets have one level.
-        let _ = self.reader.facet_dict().sorted_ords_to_term_cb(&ords, |term| {
-            if let Some(&ord) = next.next() {
-                let value = term.split(|&b| b == 0).next().unwrap_or(term);
-                let value = std::str::from_utf8(value)
-                    .map_or_else(|_| String::from_utf8_lossy(value).into_owned(), str::to_string);
-                counts.push((value, u64::from(self.counts[ord as usize])));
+    /// A block of matches at once: the column's batch lookups (row ids, then values).
+    fn collect_block(&mut self, docs: &[DocId]) {
+        let Some(column) = &self.column else {
+            return;
+        };
+        self.docs.clear();
+        self.rows.clear();
+        column.row_ids_for_docs(docs, &mut self.docs, &mut self.rows);
+        self.ords.clear();
+        self.ords.resize(self.rows.len(), 0);
+        column.values.get_vals(&self.rows, &mut self.ords);
+        for &ord in &self.ords {
+            if let Some(count) = self.counts.get_mut(ord as usize) {
+                *count += 1;
             }
-        });
-        counts
+        }
+    }
+
+    fn harvest(self) -> Vec<(u32, u32)> {
+        self.counts
+            .iter()
+            .enumerate()
+            .filter(|(_, &count)| count > 0)
+            .filter_map(|(ord, &count)| Some((*self.mapping.get(ord)?, count)))
+            .collect()
     }
 }

@@ -3,12 +3,14 @@
 //! index was built with the ones this build has.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use tantivy::schema::Facet;
 use tantivy::{IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use crate::analysis::{self, Segmenter};
 use crate::article::{Article, Layout};
+use crate::facets::FacetValues;
 use crate::error::{Error, Result};
 use crate::schema::{self, Fields};
 
@@ -45,6 +47,8 @@ pub struct Index {
     pub(crate) reader: IndexReader,
     pub(crate) fields: Fields,
     pub(crate) segmenter: Segmenter,
+    /// Facet values numbered across segments, shared by every search of this index.
+    pub(crate) facet_values: Arc<FacetValues>,
     location: PathBuf,
     on_disk: bool,
 }
@@ -128,6 +132,7 @@ impl Index {
             reader,
             fields,
             segmenter,
+            facet_values: Arc::default(),
             location: location.to_path_buf(),
             on_disk,
         })

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use tantivy::collector::{Collector, Count, TopDocs};
 use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
+use tantivy::index::SegmentId;
 use tantivy::{DocAddress, DocId, Order, Score, Searcher, SegmentReader, TantivyDocument, Term};
 
 use crate::dates::china;
@@ -251,37 +252,57 @@ impl Index {
         let query = BooleanQuery::new(clauses);
 
         let searcher = self.reader.searcher();
-        let facet_collector = FacetCounter::new;
-        let (total, facets) = if request.facets {
-            let (total, (sources, editors), (keywords, months), columns) = searcher.search(
-                &query,
-                &(
-                    Count,
-                    (facet_collector(schema::SOURCE), facet_collector(schema::EDITOR)),
-                    (facet_collector(schema::KEYWORD), facet_collector(schema::MONTH)),
-                    facet_collector(schema::COLUMN),
-                ),
-            )?;
-            let mut month = facet_values(months);
-            month.sort_by(|a, b| b.value.cmp(&a.value));
-            let facets = Facets {
-                source: facet_values(sources),
-                editor: facet_values(editors),
-                keyword: facet_values(keywords),
-                month,
-                column: facet_values(columns),
-            };
-            (total, facets)
-        } else {
-            (searcher.search(&query, &Count)?, Facets::default())
-        };
+        let live: Vec<SegmentId> = searcher.segment_readers().iter().map(|s| s.segment_id()).collect();
+        self.facet_values.retain_segments(&live);
+        let facet_collector = |field| FacetCounter::new(field, self.facet_values.clone());
+        let facet_collectors = request.facets.then(|| {
+            (
+                (facet_collector(schema::SOURCE), facet_collector(schema::EDITOR)),
+                (facet_collector(schema::KEYWORD), facet_collector(schema::MONTH)),
+                facet_collector(schema::COLUMN),
+            )
+        });
         // `*` has no relevance to rank by: it lists newest first.
         let sort = if parsed.matches_everything() {
             Sort::Date
         } else {
             request.sort
         };
-        let page = self.page(&searcher, &query, request, sort)?;
+        // One pass over the matches counts them, counts the facets and keeps the page.
+        let (total, counted, page) = match sort {
+            Sort::Relevance => {
+                let page = (request.limit > 0).then(|| by_relevance(&self.fields, request.limit, request.offset));
+                let (total, counted, page) = searcher.search(&query, &(Count, facet_collectors, page))?;
+                let page: Vec<(Option<f32>, DocAddress)> =
+                    page.unwrap_or_default().into_iter().map(|(score, a)| (Some(score), a)).collect();
+                (total, counted, page)
+            }
+            Sort::Date => {
+                let page = (request.limit > 0).then(|| {
+                    TopDocs::with_limit(request.limit)
+                        .and_offset(request.offset)
+                        .order_by_fast_field::<tantivy::DateTime>(schema::PUBLISHED, Order::Desc)
+                });
+                let (total, counted, page) = searcher.search(&query, &(Count, facet_collectors, page))?;
+                let page: Vec<(Option<f32>, DocAddress)> =
+                    page.unwrap_or_default().into_iter().map(|(_, a)| (None, a)).collect();
+                (total, counted, page)
+            }
+        };
+        let facets = match counted {
+            Some(((sources, editors), (keywords, months), columns)) => {
+                let mut month = facet_values(months);
+                month.sort_by(|a, b| b.value.cmp(&a.value));
+                Facets {
+                    source: facet_values(sources),
+                    editor: facet_values(editors),
+                    keyword: facet_values(keywords),
+                    month,
+                    column: facet_values(columns),
+                }
+            }
+            None => Facets::default(),
+        };
         let needles = parsed.needles();
         let hits = page
             .into_iter()
@@ -289,35 +310,6 @@ impl Index {
             .map(|(i, (score, address))| self.hit(&searcher, address, request.offset + i + 1, score, &needles, request))
             .collect::<Result<Vec<_>>>()?;
         Ok(SearchResults { total, hits, facets })
-    }
-
-    /// The addresses of the requested page, with scores when sorted by relevance.
-    fn page(
-        &self,
-        searcher: &Searcher,
-        query: &dyn Query,
-        request: &SearchRequest,
-        sort: Sort,
-    ) -> Result<Vec<(Option<f32>, DocAddress)>> {
-        if request.limit == 0 {
-            return Ok(Vec::new());
-        }
-        let top = TopDocs::with_limit(request.limit).and_offset(request.offset);
-        Ok(match sort {
-            Sort::Relevance => searcher
-                .search(query, &by_relevance(&self.fields, request.limit, request.offset))?
-                .into_iter()
-                .map(|(score, address)| (Some(score), address))
-                .collect(),
-            Sort::Date => searcher
-                .search(
-                    query,
-                    &top.order_by_fast_field::<tantivy::DateTime>(schema::PUBLISHED, Order::Desc),
-                )?
-                .into_iter()
-                .map(|(_, address)| (None, address))
-                .collect(),
-        })
     }
 
     fn hit(
@@ -502,6 +494,40 @@ mod tests {
         assert_eq!(paths(&results), ["a"]);
         let single = index.search(&SearchRequest::new("\"峄\"")).unwrap();
         assert_eq!(single.total, 3);
+    }
+
+    #[test]
+    fn facet_counts_add_up_across_segments_as_the_index_changes() {
+        let index = corpus();
+        let article = |source: &str, keyword: &str| {
+            let text = format!("峄城新闻\n2022-05-10 12:00 来源:{source}\n峄城区的新闻。\n新闻关键词:{keyword}\n");
+            parse_article(&text).unwrap()
+        };
+        let sources = |index: &Index| -> Vec<(String, u64)> {
+            let results = index.search(&SearchRequest::new("峄城")).unwrap();
+            results.facets.source.into_iter().map(|f| (f.value, f.count)).collect()
+        };
+        // A second segment, where one value is new and one is shared with the first.
+        index
+            .add_articles([
+                ("d".to_string(), article("枣庄日报", "新值")),
+                ("e".to_string(), article("新来源", "营商环境")),
+            ])
+            .unwrap();
+        assert!(index.reader.searcher().segment_readers().len() >= 2);
+        assert_eq!(
+            sources(&index),
+            [("枣庄日报".to_string(), 3), ("峄城区融媒体中心".to_string(), 1), ("新来源".to_string(), 1)]
+        );
+        // The same index object after a file is replaced: the numbering already made for the
+        // segments that remain must still add up.
+        index
+            .add_articles([("a".to_string(), article("新来源", "新值"))])
+            .unwrap();
+        assert_eq!(sources(&index), [("枣庄日报".to_string(), 3), ("新来源".to_string(), 2)]);
+        let keywords = index.search(&SearchRequest::new("峄城")).unwrap().facets.keyword;
+        let keywords: Vec<(&str, u64)> = keywords.iter().map(|f| (f.value.as_str(), f.count)).collect();
+        assert_eq!(keywords, [("新值", 2), ("营商环境", 2)]);
     }
 
     #[test]

@@ -43,7 +43,7 @@ impl Index {
     /// Counts what the index holds.
     pub fn stats(&self) -> Result<IndexStats> {
         let searcher = self.reader.searcher();
-        let facets = FacetCounter::new;
+        let facets = |field| FacetCounter::new(field, self.facet_values.clone());
         let (articles, layouts, sources) =
             searcher.search(&AllQuery, &(Count, facets(schema::LAYOUT), facets(schema::SOURCE)))?;
         let edge = |order: Order| -> Result<Option<DateTime<FixedOffset>>> {
