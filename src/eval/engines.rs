@@ -78,6 +78,59 @@ impl Engine for Govsearch {
     }
 }
 
+/// How a [`Substring`] reference orders the articles that contain the query.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Order {
+    /// Title matches first, then more occurrences in the body.
+    Frequency,
+    /// Title matches first, then shorter bodies.
+    ShortBody,
+}
+
+/// The single-feature rankings the aboutness target is stated against, by brute force over
+/// the folded text: every article containing the query, ordered by one signal after the title.
+pub(crate) struct Substring {
+    texts: Vec<(String, String)>,
+    order: Order,
+}
+
+impl Substring {
+    pub(crate) fn new(articles: &[Article], order: Order) -> Substring {
+        let texts = articles
+            .iter()
+            .map(|a| (crate::analysis::fold(&a.title), crate::analysis::fold(&a.body)))
+            .collect();
+        Substring { texts, order }
+    }
+}
+
+impl Engine for Substring {
+    fn name(&self) -> &'static str {
+        match self.order {
+            Order::Frequency => "title, then frequency",
+            Order::ShortBody => "title, then shorter body",
+        }
+    }
+
+    fn run(&self, query: &str) -> Result<(HashSet<u32>, Vec<u32>)> {
+        let needle = crate::analysis::fold(query);
+        let mut found: Vec<(bool, usize, usize, u32)> = Vec::new();
+        for (id, (title, body)) in self.texts.iter().enumerate() {
+            let in_title = title.contains(&needle);
+            let in_body = body.matches(&needle).count();
+            if in_title || in_body > 0 {
+                found.push((in_title, in_body, body.chars().count(), id as u32));
+            }
+        }
+        match self.order {
+            Order::Frequency => found.sort_by_key(|&(t, tf, _, id)| (!t, std::cmp::Reverse(tf), id)),
+            Order::ShortBody => found.sort_by_key(|&(t, _, len, id)| (!t, len, id)),
+        }
+        let all = found.iter().map(|f| f.3).collect();
+        Ok((all, found.iter().take(10).map(|f| f.3).collect()))
+    }
+}
+
 fn collect<C>(searcher: &Searcher, query: &dyn Query, top: C, ids: &DocIds) -> Result<(HashSet<u32>, Vec<u32>)>
 where
     C: Collector<Fruit = Vec<(Score, DocAddress)>>,

@@ -5,7 +5,9 @@
 //! runs them on govsearch and on the two classic configurations (jieba words as tantivy-jieba
 //! ships them; Lucene-style character bigrams), all indexed from the same articles. It
 //! reports recall, precision, precision@10, success@1, MRR and (for aboutness) nDCG@10 per
-//! kind and configuration. `govsearch eval <DIR>` prints the report.
+//! kind and configuration. For the aboutness queries it also ranks the articles that contain
+//! the tag by single signals (title match, then frequency in the body or shorter body), the
+//! references the aboutness target is stated against. `govsearch eval <DIR>` prints the report.
 
 mod engines;
 mod truth;
@@ -19,7 +21,7 @@ use walkdir::WalkDir;
 
 use crate::article::Article;
 use crate::error::{Error, Result};
-use engines::{Classic, Engine, Govsearch};
+use engines::{Classic, Engine, Govsearch, Order, Substring};
 pub use truth::Kind;
 use truth::{build_queries, fold_all, EvalQuery, Rng};
 
@@ -131,6 +133,12 @@ pub fn evaluate(dir: &Path, options: &EvalOptions, mut progress: impl FnMut(&str
         index_secs.push((engine.name().to_string(), started.elapsed().as_secs_f64()));
         progress(&format!("querying {label}"));
         rows.extend(run_engine(engine.as_ref(), &queries)?);
+    }
+    // The single-feature rankings the aboutness target is stated against, on the same queries.
+    progress("ranking the aboutness queries by single signals");
+    let aboutness: Vec<EvalQuery> = queries.iter().filter(|q| q.kind == Kind::Aboutness).cloned().collect();
+    for order in [Order::Frequency, Order::ShortBody] {
+        rows.extend(run_engine(&Substring::new(&articles, order), &aboutness)?);
     }
     Ok(EvalReport {
         corpus: dir.to_path_buf(),
@@ -268,7 +276,7 @@ impl EvalReport {
         }
         let _ = writeln!(
             out,
-            "\n{:<18} {:<27} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>8} {:>8}",
+            "\n{:<18} {:<28} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>8} {:>8}",
             "kind", "configuration", "queries", "recall", "prec", "P@10", "S@1", "MRR", "nDCG@10", "ms/q"
         );
         let kinds: BTreeSet<Kind> = self.rows.iter().map(|r| r.kind).collect();
@@ -277,7 +285,7 @@ impl EvalReport {
                 let ndcg = row.ndcg_at_10.map_or("-".to_string(), |v| format!("{v:.3}"));
                 let _ = writeln!(
                     out,
-                    "{:<18} {:<27} {:>7} {:>7.3} {:>7.3} {:>7.3} {:>7.3} {:>7.3} {:>8} {:>8.2}",
+                    "{:<18} {:<28} {:>7} {:>7.3} {:>7.3} {:>7.3} {:>7.3} {:>7.3} {:>8} {:>8.2}",
                     kind.name(),
                     row.config,
                     row.queries,
