@@ -17,6 +17,15 @@ use crate::schema::{self, Fields};
 /// Memory the index writer may use before it flushes a segment, shared by its threads.
 const WRITER_MEMORY: usize = 200_000_000;
 
+/// Segments of up to this many articles are merged (eight at a time); larger ones are left
+/// as they are. Merges then stay the same size whatever the corpus: each article is rewritten
+/// once, so indexing time grows linearly, and a merge reads (and keeps mapped) at most eight
+/// such segments, so memory stays flat. Uncapped, a million articles took 1.27x as long per
+/// article as 120 thousand, with 1.2 GB resident during the last merges instead of 0.39 GB;
+/// the price is more segments (50 at a million articles), which made searches with facet
+/// counts about a third slower there.
+const MAX_DOCS_TO_MERGE: usize = 19_999;
+
 /// The file in an index folder that holds its user dictionary, so that searches segment
 /// queries as the articles were segmented.
 const USER_DICTIONARY_FILE: &str = "user_dictionary.txt";
@@ -169,12 +178,16 @@ impl Index {
     }
 
     pub(crate) fn writer(&self) -> Result<IndexWriter> {
-        self.index.writer(WRITER_MEMORY).map_err(|err| match err {
+        let writer: IndexWriter = self.index.writer(WRITER_MEMORY).map_err(|err| match err {
             tantivy::TantivyError::LockFailure(..) => Error::IndexBusy {
                 path: self.location.clone(),
             },
             other => Error::Index(other),
-        })
+        })?;
+        let mut policy = tantivy::indexer::LogMergePolicy::default();
+        policy.set_max_docs_before_merge(MAX_DOCS_TO_MERGE);
+        writer.set_merge_policy(Box::new(policy));
+        Ok(writer)
     }
 
     /// Commits what the writer holds, stamping the commit with the time, and makes it
