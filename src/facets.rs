@@ -8,16 +8,19 @@
 //! touched, and merging the segments' counts by name hashed every value again: most of a
 //! query's time on a million articles.
 //!
-//! Here each field's values are numbered once across segments ([`FacetValues`]): the first
-//! time a segment is counted, its dictionary is read in one pass and each of its ordinals
-//! mapped to the value's number. A query then counts ordinals into an array per segment,
-//! adds the arrays through the mapping, and names only the values it returns.
+//! Here each field's values are numbered across segments ([`FacetValues`]), and each segment
+//! keeps which of its ordinals it has already resolved to a number. A query counts ordinals
+//! into an array per segment, resolves only the counted ordinals not resolved before (one
+//! sorted pass over the dictionary), adds the counts by number and names the values once. A
+//! one-shot search (the command) reads no more of the dictionary than it counted; a program
+//! that keeps the index open resolves each ordinal once.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
+use tantivy::fastfield::FacetReader;
 use tantivy::index::SegmentId;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
@@ -35,8 +38,12 @@ pub(crate) struct FacetValues {
 struct FieldValues {
     names: Vec<String>,
     numbers: HashMap<String, u32>,
-    segments: HashMap<SegmentId, Arc<[u32]>>,
+    /// Segment ordinal → value number, [`UNKNOWN`] until first counted.
+    segments: HashMap<SegmentId, Vec<u32>>,
 }
+
+/// A segment ordinal not yet resolved to a value number.
+const UNKNOWN: u32 = u32::MAX;
 
 impl FacetValues {
     /// Forgets the mappings of segments not in `live` (merged away or deleted). Value names
@@ -48,23 +55,34 @@ impl FacetValues {
         }
     }
 
-    /// Segment ordinal → value number for `field` in `segment`, read from its dictionary the
-    /// first time.
-    fn mapping(&self, field: &'static str, segment: &SegmentReader) -> tantivy::Result<Arc<[u32]>> {
+    /// (value number, count) for the counted ordinals of one segment, resolving the ordinals
+    /// this segment has not resolved before from its dictionary, in one sorted pass.
+    fn numbered(
+        &self,
+        field: &'static str,
+        segment: SegmentId,
+        reader: &FacetReader,
+        counts: &[u32],
+    ) -> Vec<(u32, u32)> {
         let mut fields = self.fields.lock().unwrap_or_else(PoisonError::into_inner);
         let values = fields.entry(field).or_default();
-        if let Some(mapping) = values.segments.get(&segment.segment_id()) {
-            return Ok(mapping.clone());
-        }
-        let reader = segment.facet_reader(field)?;
-        let mut mapping = Vec::with_capacity(reader.num_facets());
-        let mut terms = reader.facet_dict().stream()?;
-        while terms.advance() {
+        let mut mapping = values
+            .segments
+            .remove(&segment)
+            .unwrap_or_else(|| vec![UNKNOWN; counts.len()]);
+        let missing: Vec<u64> = (0..counts.len())
+            .filter(|&ord| counts[ord] > 0 && mapping[ord] == UNKNOWN)
+            .map(|ord| ord as u64)
+            .collect();
+        let mut next = missing.iter();
+        let _ = reader.facet_dict().sorted_ords_to_term_cb(&missing, |term| {
+            let Some(&ord) = next.next() else {
+                return;
+            };
             // A facet term is its path with U+0000 between levels; these facets have one level.
-            let term = terms.key();
             let value = term.split(|&b| b == 0).next().unwrap_or(term);
             let value = String::from_utf8_lossy(value);
-            let number = match values.numbers.get(value.as_ref()) {
+            mapping[ord as usize] = match values.numbers.get(value.as_ref()) {
                 Some(&number) => number,
                 None => {
                     let number = values.names.len() as u32;
@@ -73,11 +91,13 @@ impl FacetValues {
                     number
                 }
             };
-            mapping.push(number);
-        }
-        let mapping: Arc<[u32]> = mapping.into();
-        values.segments.insert(segment.segment_id(), mapping.clone());
-        Ok(mapping)
+        });
+        let numbered = (0..counts.len())
+            .filter(|&ord| counts[ord] > 0 && mapping[ord] != UNKNOWN)
+            .map(|ord| (mapping[ord], counts[ord]))
+            .collect();
+        values.segments.insert(segment, mapping);
+        numbered
     }
 
     /// Names the counted values: (value, count) for every number with a count.
@@ -113,12 +133,15 @@ impl Collector for FacetCounter {
     type Child = SegmentCounter;
 
     fn for_segment(&self, _: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<SegmentCounter> {
-        let mapping = self.values.mapping(self.field, segment)?;
+        let reader = segment.facet_reader(self.field)?;
         let column = segment.fast_fields().str(self.field)?.map(|c| c.ords().clone());
         Ok(SegmentCounter {
+            field: self.field,
+            segment: segment.segment_id(),
+            values: self.values.clone(),
             column,
-            counts: vec![0u32; mapping.len()],
-            mapping,
+            counts: vec![0u32; reader.num_facets()],
+            reader,
             docs: Vec::new(),
             rows: Vec::new(),
             ords: Vec::new(),
@@ -143,8 +166,11 @@ impl Collector for FacetCounter {
 }
 
 pub(crate) struct SegmentCounter {
+    field: &'static str,
+    segment: SegmentId,
+    values: Arc<FacetValues>,
+    reader: FacetReader,
     column: Option<Column<u64>>,
-    mapping: Arc<[u32]>,
     counts: Vec<u32>,
     // Buffers of `collect_block`, kept between blocks.
     docs: Vec<DocId>,
@@ -186,11 +212,6 @@ impl SegmentCollector for SegmentCounter {
     }
 
     fn harvest(self) -> Vec<(u32, u32)> {
-        self.counts
-            .iter()
-            .enumerate()
-            .filter(|(_, &count)| count > 0)
-            .filter_map(|(ord, &count)| Some((*self.mapping.get(ord)?, count)))
-            .collect()
+        self.values.numbered(self.field, self.segment, &self.reader, &self.counts)
     }
 }
