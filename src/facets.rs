@@ -212,6 +212,7 @@ impl SegmentCollector for SegmentCounter {
     }
 
     fn harvest(self) -> Vec<(u32, u32)> {
-        self.values.numbered(self.field, self.segment, &self.reader, &self.counts)
+        self.values
+            .numbered(self.field, self.segment, &self.reader, &self.counts)
     }
 }

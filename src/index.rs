@@ -10,8 +10,8 @@ use tantivy::{IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use crate::analysis::{self, Segmenter};
 use crate::article::{Article, Layout};
-use crate::facets::FacetValues;
 use crate::error::{Error, Result};
+use crate::facets::FacetValues;
 use crate::schema::{self, Fields};
 
 /// Memory the index writer may use before it flushes a segment, shared by its threads.

@@ -9,9 +9,9 @@ use std::ops::Bound;
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Collector, Count, TopDocs};
+use tantivy::index::SegmentId;
 use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
-use tantivy::index::SegmentId;
 use tantivy::{DocAddress, DocId, Order, Score, Searcher, SegmentReader, TantivyDocument, Term};
 
 use crate::dates::china;
@@ -273,8 +273,11 @@ impl Index {
             Sort::Relevance => {
                 let page = (request.limit > 0).then(|| by_relevance(&self.fields, request.limit, request.offset));
                 let (total, counted, page) = searcher.search(&query, &(Count, facet_collectors, page))?;
-                let page: Vec<(Option<f32>, DocAddress)> =
-                    page.unwrap_or_default().into_iter().map(|(score, a)| (Some(score), a)).collect();
+                let page: Vec<(Option<f32>, DocAddress)> = page
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(score, a)| (Some(score), a))
+                    .collect();
                 (total, counted, page)
             }
             Sort::Date => {
@@ -517,14 +520,21 @@ mod tests {
         assert!(index.reader.searcher().segment_readers().len() >= 2);
         assert_eq!(
             sources(&index),
-            [("枣庄日报".to_string(), 3), ("峄城区融媒体中心".to_string(), 1), ("新来源".to_string(), 1)]
+            [
+                ("枣庄日报".to_string(), 3),
+                ("峄城区融媒体中心".to_string(), 1),
+                ("新来源".to_string(), 1)
+            ]
         );
         // The same index object after a file is replaced: the numbering already made for the
         // segments that remain must still add up.
         index
             .add_articles([("a".to_string(), article("新来源", "新值"))])
             .unwrap();
-        assert_eq!(sources(&index), [("枣庄日报".to_string(), 3), ("新来源".to_string(), 2)]);
+        assert_eq!(
+            sources(&index),
+            [("枣庄日报".to_string(), 3), ("新来源".to_string(), 2)]
+        );
         let keywords = index.search(&SearchRequest::new("峄城")).unwrap().facets.keyword;
         let keywords: Vec<(&str, u64)> = keywords.iter().map(|f| (f.value.as_str(), f.count)).collect();
         assert_eq!(keywords, [("新值", 2), ("营商环境", 2)]);
