@@ -4,7 +4,8 @@
 //! - segmentation: jieba-rs `cut_for_search` over every title and body on one thread (the
 //!   floor any jieba-based indexer stands on);
 //! - reference indexer: tantivy with tantivy-jieba and one text field, one and two threads;
-//! - `govsearch index` on the folder, as a child process: wall time and peak memory;
+//! - `govsearch index` on the folder, as a child process: wall time, peak resident memory and
+//!   peak private memory;
 //! - `govsearch index` again on the unchanged folder;
 //! - queries in process: top 10 without snippets or facets, and with both, over a sample of
 //!   realistic queries (the evaluation's kinds, plus the same queries with a filter);
