@@ -19,8 +19,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::Column;
-use tantivy::fastfield::FacetReader;
+use tantivy::columnar::StrColumn;
 use tantivy::index::SegmentId;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
@@ -57,13 +56,7 @@ impl FacetValues {
 
     /// (value number, count) for the counted ordinals of one segment, resolving the ordinals
     /// this segment has not resolved before from its dictionary, in one sorted pass.
-    fn numbered(
-        &self,
-        field: &'static str,
-        segment: SegmentId,
-        reader: &FacetReader,
-        counts: &[u32],
-    ) -> Vec<(u32, u32)> {
+    fn numbered(&self, field: &'static str, segment: SegmentId, column: &StrColumn, counts: &[u32]) -> Vec<(u32, u32)> {
         let mut fields = self.fields.lock().unwrap_or_else(PoisonError::into_inner);
         let values = fields.entry(field).or_default();
         let mut mapping = values
@@ -75,7 +68,7 @@ impl FacetValues {
             .map(|ord| ord as u64)
             .collect();
         let mut next = missing.iter();
-        let _ = reader.facet_dict().sorted_ords_to_term_cb(&missing, |term| {
+        let _ = column.dictionary().sorted_ords_to_term_cb(&missing, |term| {
             let Some(&ord) = next.next() else {
                 return;
             };
@@ -133,15 +126,14 @@ impl Collector for FacetCounter {
     type Child = SegmentCounter;
 
     fn for_segment(&self, _: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<SegmentCounter> {
-        let reader = segment.facet_reader(self.field)?;
-        let column = segment.fast_fields().str(self.field)?.map(|c| c.ords().clone());
+        // A facet field's column: the ordinals of each document's values, and their dictionary.
+        let column = segment.fast_fields().str(self.field)?;
         Ok(SegmentCounter {
             field: self.field,
             segment: segment.segment_id(),
             values: self.values.clone(),
+            counts: vec![0u32; column.as_ref().map_or(0, |c| c.num_terms())],
             column,
-            counts: vec![0u32; reader.num_facets()],
-            reader,
             docs: Vec::new(),
             rows: Vec::new(),
             ords: Vec::new(),
@@ -169,8 +161,7 @@ pub(crate) struct SegmentCounter {
     field: &'static str,
     segment: SegmentId,
     values: Arc<FacetValues>,
-    reader: FacetReader,
-    column: Option<Column<u64>>,
+    column: Option<StrColumn>,
     counts: Vec<u32>,
     // Buffers of `collect_block`, kept between blocks.
     docs: Vec<DocId>,
@@ -186,7 +177,7 @@ impl SegmentCollector for SegmentCounter {
         let Some(column) = &self.column else {
             return;
         };
-        for ord in column.values_for_doc(doc) {
+        for ord in column.ords().values_for_doc(doc) {
             if let Some(count) = self.counts.get_mut(ord as usize) {
                 *count += 1;
             }
@@ -200,10 +191,11 @@ impl SegmentCollector for SegmentCounter {
         };
         self.docs.clear();
         self.rows.clear();
-        column.row_ids_for_docs(docs, &mut self.docs, &mut self.rows);
+        let ords = column.ords();
+        ords.row_ids_for_docs(docs, &mut self.docs, &mut self.rows);
         self.ords.clear();
         self.ords.resize(self.rows.len(), 0);
-        column.values.get_vals(&self.rows, &mut self.ords);
+        ords.values.get_vals(&self.rows, &mut self.ords);
         for &ord in &self.ords {
             if let Some(count) = self.counts.get_mut(ord as usize) {
                 *count += 1;
@@ -212,7 +204,9 @@ impl SegmentCollector for SegmentCounter {
     }
 
     fn harvest(self) -> Vec<(u32, u32)> {
-        self.values
-            .numbered(self.field, self.segment, &self.reader, &self.counts)
+        match &self.column {
+            Some(column) => self.values.numbered(self.field, self.segment, column, &self.counts),
+            None => Vec::new(),
+        }
     }
 }
