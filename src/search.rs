@@ -268,28 +268,19 @@ impl Index {
         } else {
             request.sort
         };
-        // One pass over the matches counts them, counts the facets and keeps the page.
+        let wanted = request.limit > 0;
         let (total, counted, page) = match sort {
             Sort::Relevance => {
-                let page = (request.limit > 0).then(|| by_relevance(&self.fields, request.limit, request.offset));
-                let (total, counted, page) = searcher.search(&query, &(Count, facet_collectors, page))?;
-                let page: Vec<(Option<f32>, DocAddress)> = page
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|(score, a)| (Some(score), a))
-                    .collect();
-                (total, counted, page)
+                let page = wanted.then(|| by_relevance(&self.fields, request.limit, request.offset));
+                one_pass(&searcher, &query, facet_collectors, page, Some)?
             }
             Sort::Date => {
-                let page = (request.limit > 0).then(|| {
+                let page = wanted.then(|| {
                     TopDocs::with_limit(request.limit)
                         .and_offset(request.offset)
                         .order_by_fast_field::<tantivy::DateTime>(schema::PUBLISHED, Order::Desc)
                 });
-                let (total, counted, page) = searcher.search(&query, &(Count, facet_collectors, page))?;
-                let page: Vec<(Option<f32>, DocAddress)> =
-                    page.unwrap_or_default().into_iter().map(|(_, a)| (None, a)).collect();
-                (total, counted, page)
+                one_pass(&searcher, &query, facet_collectors, page, |_| None)?
             }
         };
         let facets = match counted {
@@ -393,6 +384,36 @@ pub(crate) fn by_relevance(
                 score - TITLE_LENGTH_WEIGHT * (1.0 + chars).ln()
             }
         })
+}
+
+/// The facet collectors of a search: source and editor, keyword and month, column.
+type FacetCollectors = ((FacetCounter, FacetCounter), (FacetCounter, FacetCounter), FacetCounter);
+
+/// What [`FacetCollectors`] count.
+type Counted = ((Counts, Counts), (Counts, Counts), Counts);
+
+/// A page of hits: addresses with their scores when sorted by relevance.
+type Page = Vec<(Option<f32>, DocAddress)>;
+
+/// One pass over the matches: their number, the facet counts when asked, and the page with
+/// each hit's score (`score` turns the page collector's sort key into one, or none).
+fn one_pass<C, K>(
+    searcher: &Searcher,
+    query: &dyn Query,
+    facets: Option<FacetCollectors>,
+    page: Option<C>,
+    score: impl Fn(K) -> Option<f32>,
+) -> Result<(usize, Option<Counted>, Page)>
+where
+    C: Collector<Fruit = Vec<(K, DocAddress)>>,
+{
+    let (total, counted, page) = searcher.search(query, &(Count, facets, page))?;
+    let page = page
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(key, address)| (score(key), address))
+        .collect();
+    Ok((total, counted, page))
 }
 
 /// The filter clauses of a request; they select, they do not score.
