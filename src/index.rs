@@ -19,11 +19,10 @@ const WRITER_MEMORY: usize = 200_000_000;
 
 /// Segments of up to this many articles are merged (eight at a time); larger ones are left
 /// as they are. Merges then stay the same size whatever the corpus: each article is rewritten
-/// once, so indexing time grows linearly, and a merge reads (and keeps mapped) at most eight
-/// such segments, so memory stays flat. Uncapped, a million articles took 1.27x as long per
-/// article as 120 thousand, with 1.2 GB resident during the last merges instead of 0.39 GB;
-/// the price is more segments (50 at a million articles), which made searches with facet
-/// counts about a third slower there.
+/// once, so indexing time grows linearly, and no merge reads more than eight such segments.
+/// Uncapped, a million synthetic articles took 1.27x as long per article as 120 thousand
+/// (capped: 1.06x). The price is more segments (50 at a million articles), which made
+/// searches with facet counts about a third slower there.
 const MAX_DOCS_TO_MERGE: usize = 19_999;
 
 /// The file in an index folder that holds its user dictionary, so that searches segment
