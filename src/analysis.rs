@@ -7,10 +7,13 @@
 //!   term per word and per dictionary sub-word (北京大学 → 北京, 大学, 北京大学), frequencies
 //!   only. Bodies are not cut into words: a body word field cost a third of indexing time and
 //!   changed no figure of `govsearch eval`.
-//! - **grams** (`govsearch_grams_v1`): every non-whitespace character as a unigram, and every
-//!   pair of neighbouring characters as a bigram at the same position. With positions, a
-//!   string of any length is a phrase of bigrams (or one unigram), so a quoted query matches
-//!   exactly the texts that contain the string, whatever jieba would make of it.
+//! - **grams** (`govsearch_grams_v2`): one term per non-whitespace character, at its
+//!   position: the bigram it starts with the next character, or the character alone at the
+//!   end of the text. With positions, a string of two characters or more is a phrase of
+//!   bigrams, and a single character is the range of terms that start with it
+//!   ([`crate::char_query`]), so a quoted query matches exactly the texts that contain the
+//!   string, whatever jieba would make of it. (Version 1 also gave every character a
+//!   unigram: twice the terms for the same matches, and most of the indexing time.)
 //!
 //! Both analyzers fold text the same way first ([`fold_char`]): full-width ASCII to half-width,
 //! ASCII to lower case, traditional to simplified Han characters, whitespace removed. Folding maps one character to one character, so an
@@ -31,7 +34,7 @@ use crate::error::{Error, Result};
 /// Name of the word analyzer, as stored in the index schema.
 pub(crate) const WORDS: &str = "govsearch_words_v1";
 /// Name of the character-gram analyzer, as stored in the index schema.
-pub(crate) const GRAMS: &str = "govsearch_grams_v1";
+pub(crate) const GRAMS: &str = "govsearch_grams_v2";
 /// Name of the title-parts analyzer: a title's runs between punctuation and spaces.
 pub(crate) const PARTS: &str = "govsearch_parts_v1";
 
@@ -321,7 +324,8 @@ pub(crate) fn folded_chars(text: &str) -> Vec<FoldedChar> {
         .collect()
 }
 
-/// The grams analyzer: unigrams and overlapping bigrams of folded characters.
+/// The grams analyzer: the overlapping bigrams of folded characters, and the last character
+/// alone.
 #[derive(Clone)]
 pub(crate) struct GramTokenizer;
 
@@ -337,8 +341,7 @@ impl Tokenizer for GramTokenizer {
     }
 }
 
-/// Token stream of [`GramTokenizer`]. Step `2i` is the unigram at position `i`, step `2i + 1`
-/// the bigram starting there (when a next character exists).
+/// Token stream of [`GramTokenizer`]: step `i` is the term at position `i`.
 pub(crate) struct GramStream {
     chars: Vec<FoldedChar>,
     next: usize,
@@ -347,31 +350,23 @@ pub(crate) struct GramStream {
 
 impl TokenStream for GramStream {
     fn advance(&mut self) -> bool {
-        loop {
-            let pos = self.next / 2;
-            let bigram = self.next % 2 == 1;
-            if pos >= self.chars.len() {
-                return false;
-            }
-            self.next += 1;
-            if bigram && pos + 1 >= self.chars.len() {
-                continue;
-            }
-            let first = self.chars[pos];
-            let t = &mut self.token;
-            t.text.clear();
-            t.text.push(first.ch);
-            t.offset_from = first.from;
-            t.offset_to = first.to;
-            t.position = pos;
-            t.position_length = 1;
-            if bigram {
-                let second = self.chars[pos + 1];
-                t.text.push(second.ch);
-                t.offset_to = second.to;
-            }
-            return true;
+        let pos = self.next;
+        let Some(&first) = self.chars.get(pos) else {
+            return false;
+        };
+        self.next += 1;
+        let t = &mut self.token;
+        t.text.clear();
+        t.text.push(first.ch);
+        t.offset_from = first.from;
+        t.offset_to = first.to;
+        t.position = pos;
+        t.position_length = 1;
+        if let Some(second) = self.chars.get(pos + 1) {
+            t.text.push(second.ch);
+            t.offset_to = second.to;
         }
+        true
     }
 
     fn token(&self) -> &Token {
@@ -384,8 +379,10 @@ impl TokenStream for GramStream {
 }
 
 /// The terms a string is looked up by in the grams field: `(position offset, term text)`.
-/// One unigram for one character, one bigram for two, and for longer strings bigrams at
-/// every other position plus the last one, which together cover every character.
+/// One bigram for two characters, and for longer strings bigrams at every other position
+/// plus the last one, which together cover every character. A single character comes back
+/// alone, but in the index it is the first character of a range of terms
+/// ([`crate::char_query`]), not a term.
 pub(crate) fn gram_terms(folded: &str) -> Vec<(usize, String)> {
     let chars: Vec<char> = folded.chars().collect();
     match chars.len() {
@@ -630,17 +627,14 @@ mod tests {
     }
 
     #[test]
-    fn grams_are_unigrams_and_bigrams_at_char_positions() {
+    fn grams_are_bigrams_at_char_positions_and_the_last_char_alone() {
         assert_eq!(
             grams("满意 峄城"),
             vec![
-                (0, "满".into()),
                 (0, "满意".into()),
-                (1, "意".into()),
                 (1, "意峄".into()),
-                (2, "峄".into()),
                 (2, "峄城".into()),
-                (3, "城".into()),
+                (3, "城".into())
             ],
             "whitespace must neither be a token nor take a position"
         );
@@ -651,8 +645,12 @@ mod tests {
         let text = "Ａ峄";
         let mut stream = GramTokenizer.token_stream(text);
         assert!(stream.advance());
-        assert_eq!(stream.token().text, "a");
-        assert_eq!(&text[stream.token().offset_from..stream.token().offset_to], "Ａ");
+        assert_eq!(stream.token().text, "a峄");
+        assert_eq!(&text[stream.token().offset_from..stream.token().offset_to], "Ａ峄");
+        assert!(stream.advance());
+        assert_eq!(stream.token().text, "峄");
+        assert_eq!(&text[stream.token().offset_from..stream.token().offset_to], "峄");
+        assert!(!stream.advance());
     }
 
     #[test]

@@ -31,6 +31,7 @@
 
 mod analysis;
 mod article;
+mod char_query;
 mod dates;
 mod error;
 pub mod eval;

@@ -17,6 +17,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
 use crate::analysis::{self, Segmenter};
+use crate::char_query::{CharCache, CharQuery};
 use crate::error::{Error, Result};
 use crate::schema::Fields;
 
@@ -140,6 +141,7 @@ impl ParsedQuery {
         if self.clauses.is_empty() {
             return Box::new(AllQuery);
         }
+        let chars = CharCache::default();
         let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for clause in &self.clauses {
             match clause {
@@ -147,11 +149,11 @@ impl ParsedQuery {
                 | Clause::Words {
                     text, negated: true, ..
                 } => {
-                    parts.push((Occur::MustNot, contains(fields, text)));
+                    parts.push((Occur::MustNot, contains(fields, &chars, text)));
                 }
                 Clause::Exact { text, negated: false } => {
-                    parts.push((Occur::Must, weighted(contains(fields, text), STRING_WEIGHT)));
-                    parts.extend(tiers(fields, text));
+                    parts.push((Occur::Must, weighted(contains(fields, &chars, text), STRING_WEIGHT)));
+                    parts.extend(tiers(fields, &chars, text));
                 }
                 Clause::Words {
                     text,
@@ -159,10 +161,10 @@ impl ParsedQuery {
                     negated: false,
                 } => {
                     for word in words {
-                        parts.push((Occur::Must, weighted(contains(fields, word), STRING_WEIGHT)));
+                        parts.push((Occur::Must, weighted(contains(fields, &chars, word), STRING_WEIGHT)));
                         parts.push((Occur::Should, weighted(word_terms(fields, word), WORD_WEIGHT)));
                     }
-                    parts.extend(tiers(fields, text));
+                    parts.extend(tiers(fields, &chars, text));
                 }
             }
         }
@@ -189,7 +191,7 @@ fn closing_quote(open: char) -> Option<char> {
 
 /// The tier bonuses of a chunk: as typed anywhere, as typed in the title, a whole part of
 /// the title.
-fn tiers(fields: &Fields, text: &str) -> [(Occur, Box<dyn Query>); 3] {
+fn tiers(fields: &Fields, chars: &CharCache, text: &str) -> [(Occur, Box<dyn Query>); 3] {
     let constant =
         |query, score| -> (Occur, Box<dyn Query>) { (Occur::Should, Box::new(ConstScoreQuery::new(query, score))) };
     let part = TermQuery::new(
@@ -197,8 +199,8 @@ fn tiers(fields: &Fields, text: &str) -> [(Occur, Box<dyn Query>); 3] {
         IndexRecordOption::Basic,
     );
     [
-        constant(contains(fields, text), TYPED_TIER),
-        constant(grams_query(fields.title_grams, text), TITLE_TIER),
+        constant(contains(fields, chars, text), TYPED_TIER),
+        constant(grams_query(fields.title_grams, chars, text), TITLE_TIER),
         constant(Box::new(part), TITLE_PART_BONUS),
     ]
 }
@@ -208,18 +210,23 @@ fn weighted(query: Box<dyn Query>, weight: f32) -> Box<dyn Query> {
 }
 
 /// Articles whose title or body contains the folded string `text`, title matches weighted up.
-fn contains(fields: &Fields, text: &str) -> Box<dyn Query> {
+fn contains(fields: &Fields, chars: &CharCache, text: &str) -> Box<dyn Query> {
     Box::new(BooleanQuery::new(vec![
         (
             Occur::Should,
-            weighted(grams_query(fields.title_grams, text), TITLE_BOOST),
+            weighted(grams_query(fields.title_grams, chars, text), TITLE_BOOST),
         ),
-        (Occur::Should, grams_query(fields.body_grams, text)),
+        (Occur::Should, grams_query(fields.body_grams, chars, text)),
     ]))
 }
 
-/// The exact string `text` in one grams field: one term, or a phrase of bigrams.
-fn grams_query(field: Field, text: &str) -> Box<dyn Query> {
+/// The exact string `text` in one grams field: a character, one bigram, or a phrase of
+/// bigrams.
+fn grams_query(field: Field, chars: &CharCache, text: &str) -> Box<dyn Query> {
+    let mut letters = text.chars();
+    if let (Some(ch), None) = (letters.next(), letters.next()) {
+        return Box::new(CharQuery::new(field, ch, chars));
+    }
     let mut terms: Vec<(usize, Term)> = analysis::gram_terms(text)
         .into_iter()
         .map(|(offset, gram)| (offset, Term::from_field_text(field, &gram)))

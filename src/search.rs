@@ -9,6 +9,7 @@ use std::ops::Bound;
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Collector, Count, TopDocs};
+use tantivy::fieldnorm::FieldNormReader;
 use tantivy::index::SegmentId;
 use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
@@ -368,7 +369,7 @@ impl Index {
 const TITLE_LENGTH_WEIGHT: f32 = 20.0;
 
 /// The top `limit` documents after `offset` by relevance: the query's score less the
-/// title-length prior, read from the title grams norm (about two tokens per character).
+/// title-length prior, read from the title grams norm (one token per character).
 pub(crate) fn by_relevance(
     fields: &Fields,
     limit: usize,
@@ -379,10 +380,12 @@ pub(crate) fn by_relevance(
         .and_offset(offset)
         .tweak_score(move |segment: &SegmentReader| {
             let norms = segment.get_fieldnorms_reader(title).ok();
-            move |doc: DocId, score: Score| {
-                let chars = norms.as_ref().map_or(0, |n| n.fieldnorm(doc)) as f32 / 2.0;
-                score - TITLE_LENGTH_WEIGHT * (1.0 + chars).ln()
-            }
+            // The prior of every stored length, once per segment rather than once per match.
+            let prior: [Score; 256] = std::array::from_fn(|id| {
+                let chars = FieldNormReader::id_to_fieldnorm(id as u8) as f32;
+                TITLE_LENGTH_WEIGHT * (1.0 + chars).ln()
+            });
+            move |doc: DocId, score: Score| score - norms.as_ref().map_or(0.0, |n| prior[n.fieldnorm_id(doc) as usize])
         })
 }
 
@@ -628,6 +631,30 @@ mod tests {
         assert_eq!(paths_of("\"基站120座\""), ["x"]);
         assert!(paths_of("\"基站121\"").is_empty());
         assert_eq!(paths_of("\"全县新建\"").len(), 2);
+    }
+
+    #[test]
+    fn a_single_character_is_found_wherever_it_stands_and_counted() {
+        let index = index_of(&[
+            ("once", "甲\n2022-01-01 来源:县融媒体中心\n全县新建基站一座\n"),
+            ("thrice", "乙\n2022-01-02 来源:县融媒体中心\n一座座基站，一座新楼。\n"),
+            ("title", "座谈\n2022-01-03 来源:县融媒体中心\n全县新建基站。\n"),
+            ("none", "丙\n2022-01-04 来源:县融媒体中心\n全县新建基站。\n"),
+        ]);
+        let results = index.search(&SearchRequest::new("\"座\"")).unwrap();
+        // "once" has it only as the last character of its body: a term of its own.
+        assert_eq!(results.total, 3);
+        assert_eq!(
+            paths(&results),
+            ["title", "thrice", "once"],
+            "title first, then by count"
+        );
+        assert!(index.search(&SearchRequest::new("\"丁\"")).unwrap().hits.is_empty());
+        // Deleted articles are not counted.
+        let mut writer = index.writer().unwrap();
+        index.delete_file(&writer, "thrice");
+        index.commit(&mut writer).unwrap();
+        assert_eq!(index.search(&SearchRequest::new("\"座\"")).unwrap().total, 2);
     }
 
     #[test]
