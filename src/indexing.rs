@@ -7,7 +7,7 @@
 //! removed. The state that makes this work (path, size, modification time) is stored in each
 //! article's document, so it commits atomically with the articles.
 //!
-//! The run commits every few thousand files and at the end. Killed at any moment, it leaves
+//! The run commits every 50,000 files or 30 s, whichever comes first, and at the end. Killed at any moment, it leaves
 //! the last commit searchable; the next run skips what that commit holds and does the rest,
 //! with no duplicates (a file's articles are deleted before they are written again).
 
@@ -30,7 +30,9 @@ const COMMIT_EVERY: Duration = Duration::from_secs(30);
 pub struct IndexOptions {
     /// How files are read.
     pub read: ReadOptions,
-    /// Files read between two commits (and at most 30 s): what a killed run can lose.
+    /// Files read between two commits (and at most 30 s): what a killed run can lose. Each
+    /// commit also ends the segments being written, so small values cost merges: at 5,000,
+    /// indexing 30,000 articles took about a third longer than at 50,000.
     pub commit_every: usize,
 }
 
@@ -38,7 +40,7 @@ impl Default for IndexOptions {
     fn default() -> Self {
         IndexOptions {
             read: ReadOptions::default(),
-            commit_every: 5_000,
+            commit_every: 50_000,
         }
     }
 }

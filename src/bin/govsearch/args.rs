@@ -135,9 +135,9 @@ pub(crate) struct IndexArgs {
     #[command(flatten)]
     pub(crate) read: ReadArgs,
 
-    /// Files read between two commits: what a run that is killed can lose (it resumes where
-    /// the last commit left off)
-    #[arg(long, default_value_t = 5000, value_name = "N")]
+    /// Files read between two commits (and at most 30 s): what a run that is killed can lose
+    /// (it resumes where the last commit left off); smaller is slower
+    #[arg(long, default_value_t = 50_000, value_name = "N")]
     pub(crate) commit_every: usize,
 
     /// User dictionary (jieba's format: `word [frequency] [tag]` a line) for local terms such
