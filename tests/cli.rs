@@ -413,7 +413,7 @@ fn parse_stats_and_bench_print_json() {
 
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
     let bench = govsearch(&fixture().index)
-        .args(["bench", "--queries", "3", "--json"])
+        .args(["bench", "--queries", "3", "--runs", "2", "--json"])
         .arg(&corpus)
         .output()
         .unwrap();
@@ -429,6 +429,10 @@ fn parse_stats_and_bench_print_json() {
         assert!(bench[figure].as_f64().unwrap() > 0.0, "{figure}: {bench:#}");
     }
     assert!(bench["query_ms_snippets_facets"]["median"].as_f64().unwrap() > 0.0);
+    assert_eq!(bench["runs"], 2);
+    let slowest = bench["slowest_top10"].as_array().unwrap();
+    assert_eq!(slowest.len(), 5, "{bench:#}");
+    assert!(slowest.windows(2).all(|w| w[0][0].as_f64() >= w[1][0].as_f64()));
 }
 
 #[test]

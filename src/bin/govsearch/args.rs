@@ -49,6 +49,11 @@ pub(crate) struct BenchArgs {
     #[arg(long, default_value_t = 100, value_name = "N")]
     pub(crate) queries: usize,
 
+    /// Time each indexing step (segmentation, reference indexers, govsearch index) N times
+    /// and report the fastest: on a shared machine, the run least disturbed by others
+    #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub(crate) runs: u32,
+
     /// Print the figures as one JSON object
     #[arg(long)]
     pub(crate) json: bool,

@@ -43,7 +43,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 fn bench(args: &BenchArgs) -> anyhow::Result<ExitCode> {
-    let report = bench::run(&args.dir, args.queries, |step| eprintln!("govsearch: {step}…"))?;
+    let report = bench::run(&args.dir, args.queries, args.runs, |step| {
+        eprintln!("govsearch: {step}…")
+    })?;
     let mut out = io::stdout().lock();
     if args.json {
         serde_json::to_writer(&mut out, &report)?;
