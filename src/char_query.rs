@@ -6,10 +6,12 @@
 //! and scores the union as one term would be scored, BM25 over the character's count in the
 //! article, with its document frequency counted exactly across the searcher.
 //!
-//! A frequent character starts thousands of bigrams, and reading them all is the cost of such
-//! a query; one query names the same character several times (as a required string, in the
-//! title tier, …), so the queries built together share a [`CharCache`] and read each
-//! segment's range once.
+//! A frequent character starts thousands of bigrams (的: about 2,300 in each segment of the
+//! sample corpus), and reading them all is the cost of such a query, paid again by every query
+//! with 的 as a word. Segments never change once written, so an index keeps what it read in a
+//! [`CharCache`], bounded in bytes, least recently used out first: one query names a
+//! character several times (as a required string, in the title tier, …) and reads it once,
+//! and a program that keeps the index open reads each frequent character once per segment.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -40,23 +42,92 @@ impl CharQuery {
 /// The documents of one segment that contain the character, with its count in each.
 type Matches = Arc<Vec<(DocId, u32)>>;
 
-/// Segments' matches by field and character, shared by the queries built together. A
-/// segment never changes once written (deletions are applied when collecting), so an entry
-/// stays true for as long as the queries live.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct CharCache(Arc<Mutex<HashMap<CharKey, Matches>>>);
+/// Bytes of matches a [`CharCache`] keeps (8 per matching document): 的 in a million
+/// articles takes 8 MB.
+const CACHE_BYTES: usize = 64 << 20;
+
+/// Segments' matches by field and character, shared by every search of an index. A segment
+/// never changes once written (deletions are applied when collecting), so an entry stays
+/// true until its segment is merged away ([`CharCache::retain_segments`]).
+#[derive(Clone, Debug)]
+pub(crate) struct CharCache(Arc<Mutex<Entries>>);
+
+impl Default for CharCache {
+    fn default() -> CharCache {
+        CharCache::with_budget(CACHE_BYTES)
+    }
+}
 
 /// A character in a field of a segment.
 type CharKey = (SegmentId, Field, char);
 
+#[derive(Debug)]
+struct Entries {
+    /// Matches, and when they were last used.
+    map: HashMap<CharKey, (Matches, u64)>,
+    clock: u64,
+    bytes: usize,
+    budget: usize,
+}
+
+impl Entries {
+    fn size(matches: &Matches) -> usize {
+        matches.len() * std::mem::size_of::<(DocId, u32)>()
+    }
+}
+
 impl CharCache {
+    fn with_budget(budget: usize) -> CharCache {
+        CharCache(Arc::new(Mutex::new(Entries {
+            map: HashMap::new(),
+            clock: 0,
+            bytes: 0,
+            budget,
+        })))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Forgets the segments that are not in `live` (merged away or deleted).
+    pub(crate) fn retain_segments(&self, live: &[SegmentId]) {
+        let mut entries = self.lock();
+        entries.map.retain(|(segment, _, _), _| live.contains(segment));
+        entries.bytes = entries.map.values().map(|(m, _)| Entries::size(m)).sum();
+    }
+
     fn matches(&self, reader: &SegmentReader, field: Field, ch: char) -> tantivy::Result<Matches> {
         let key = (reader.segment_id(), field, ch);
-        if let Some(found) = self.0.lock().expect("char cache lock").get(&key) {
-            return Ok(Arc::clone(found));
+        {
+            let mut entries = self.lock();
+            entries.clock += 1;
+            let now = entries.clock;
+            if let Some((found, used)) = entries.map.get_mut(&key) {
+                *used = now;
+                return Ok(Arc::clone(found));
+            }
         }
         let found = Arc::new(segment_matches(reader, field, ch)?);
-        self.0.lock().expect("char cache lock").insert(key, Arc::clone(&found));
+        let mut entries = self.lock();
+        entries.clock += 1;
+        let now = entries.clock;
+        entries.bytes += Entries::size(&found);
+        if let Some((old, _)) = entries.map.insert(key, (Arc::clone(&found), now)) {
+            entries.bytes -= Entries::size(&old);
+        }
+        while entries.bytes > entries.budget && entries.map.len() > 1 {
+            let oldest = entries
+                .map
+                .iter()
+                .filter(|(k, _)| **k != key)
+                .min_by_key(|(_, (_, used))| *used)
+                .map(|(k, _)| *k);
+            let Some((gone, _)) = oldest.and_then(|k| entries.map.remove(&k)) else {
+                break;
+            };
+            entries.bytes -= Entries::size(&gone);
+        }
         Ok(found)
     }
 }
@@ -220,5 +291,70 @@ impl DocSet for CharScorer {
 impl Scorer for CharScorer {
     fn score(&mut self) -> Score {
         self.scores.get(self.at).copied().unwrap_or(0.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tantivy::collector::{Count, TopDocs};
+
+    use super::*;
+    use crate::article::parse_article;
+    use crate::index::Index;
+
+    fn index() -> Index {
+        let index = Index::create_in_ram();
+        let texts = [
+            "甲\n2022-01-01 来源:县融媒体中心\n全县新建基站一座\n",
+            "乙\n2022-01-02 来源:县融媒体中心\n一座座基站，一座新楼。\n",
+            "丙\n2022-01-03 来源:县融媒体中心\n全县新建基站。\n",
+        ];
+        index
+            .add_articles(
+                texts
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| (i.to_string(), parse_article(t).unwrap())),
+            )
+            .unwrap();
+        index
+    }
+
+    /// (count, top documents with scores) of one character in the body.
+    fn run(index: &Index, cache: &CharCache, ch: char) -> (usize, Vec<(Score, tantivy::DocAddress)>) {
+        let query = CharQuery::new(index.fields.body_grams, ch, cache);
+        let searcher = index.reader.searcher();
+        searcher
+            .search(&query, &(Count, TopDocs::with_limit(10).order_by_score()))
+            .unwrap()
+    }
+
+    #[test]
+    fn a_cache_at_its_budget_answers_as_a_fresh_one() {
+        let index = index();
+        // Room for about two documents' matches: every read evicts the older ones.
+        let small = CharCache::with_budget(16);
+        for ch in ['座', '基', '新', '座', '县', '楼', '座'] {
+            let fresh = run(&index, &CharCache::default(), ch);
+            assert_eq!(run(&index, &small, ch), fresh, "{ch}");
+            let entries = small.lock();
+            assert!(entries.bytes <= 16 || entries.map.len() == 1, "{ch}: {entries:?}");
+            let sum: usize = entries.map.values().map(|(m, _)| Entries::size(m)).sum();
+            assert_eq!(entries.bytes, sum);
+        }
+        assert_eq!(run(&index, &small, '座').0, 2);
+        assert_eq!(run(&index, &small, '县').0, 2);
+        assert_eq!(run(&index, &small, '楼').0, 1);
+    }
+
+    #[test]
+    fn dead_segments_leave_the_cache() {
+        let index = index();
+        let cache = CharCache::default();
+        run(&index, &cache, '座');
+        assert!(!cache.lock().map.is_empty());
+        cache.retain_segments(&[]);
+        assert!(cache.lock().map.is_empty());
+        assert_eq!(cache.lock().bytes, 0);
     }
 }

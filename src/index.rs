@@ -10,6 +10,7 @@ use tantivy::{IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use crate::analysis::{self, Segmenter};
 use crate::article::{Article, Layout};
+use crate::char_query::CharCache;
 use crate::error::{Error, Result};
 use crate::facets::FacetValues;
 use crate::schema::{self, Fields};
@@ -60,6 +61,8 @@ pub struct Index {
     pub(crate) segmenter: Segmenter,
     /// Facet values numbered across segments, shared by every search of this index.
     pub(crate) facet_values: Arc<FacetValues>,
+    /// What single-character queries read, shared by every search of this index.
+    pub(crate) chars: CharCache,
     location: PathBuf,
     on_disk: bool,
 }
@@ -144,6 +147,7 @@ impl Index {
             fields,
             segmenter,
             facet_values: Arc::default(),
+            chars: CharCache::default(),
             location: location.to_path_buf(),
             on_disk,
         })

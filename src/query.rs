@@ -137,11 +137,10 @@ impl ParsedQuery {
     }
 
     /// The index query: every required string, scored by words, strings and adjacency.
-    pub(crate) fn to_query(&self, fields: &Fields) -> Box<dyn Query> {
+    pub(crate) fn to_query(&self, fields: &Fields, chars: &CharCache) -> Box<dyn Query> {
         if self.clauses.is_empty() {
             return Box::new(AllQuery);
         }
-        let chars = CharCache::default();
         let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for clause in &self.clauses {
             match clause {
@@ -149,11 +148,11 @@ impl ParsedQuery {
                 | Clause::Words {
                     text, negated: true, ..
                 } => {
-                    parts.push((Occur::MustNot, contains(fields, &chars, text)));
+                    parts.push((Occur::MustNot, contains(fields, chars, text)));
                 }
                 Clause::Exact { text, negated: false } => {
-                    parts.push((Occur::Must, weighted(contains(fields, &chars, text), STRING_WEIGHT)));
-                    parts.extend(tiers(fields, &chars, text));
+                    parts.push((Occur::Must, weighted(contains(fields, chars, text), STRING_WEIGHT)));
+                    parts.extend(tiers(fields, chars, text));
                 }
                 Clause::Words {
                     text,
@@ -161,10 +160,10 @@ impl ParsedQuery {
                     negated: false,
                 } => {
                     for word in words {
-                        parts.push((Occur::Must, weighted(contains(fields, &chars, word), STRING_WEIGHT)));
+                        parts.push((Occur::Must, weighted(contains(fields, chars, word), STRING_WEIGHT)));
                         parts.push((Occur::Should, weighted(word_terms(fields, word), WORD_WEIGHT)));
                     }
-                    parts.extend(tiers(fields, &chars, text));
+                    parts.extend(tiers(fields, chars, text));
                 }
             }
         }

@@ -248,13 +248,14 @@ impl Index {
             }
         }
         let parsed = ParsedQuery::parse(&request.query, &self.segmenter)?;
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, parsed.to_query(&self.fields))];
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, parsed.to_query(&self.fields, &self.chars))];
         clauses.extend(filters(&self.fields, request).into_iter().map(|q| (Occur::Must, q)));
         let query = BooleanQuery::new(clauses);
 
         let searcher = self.reader.searcher();
         let live: Vec<SegmentId> = searcher.segment_readers().iter().map(|s| s.segment_id()).collect();
         self.facet_values.retain_segments(&live);
+        self.chars.retain_segments(&live);
         let facet_collector = |field| FacetCounter::new(field, self.facet_values.clone());
         let facet_collectors = request.facets.then(|| {
             (

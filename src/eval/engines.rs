@@ -72,7 +72,7 @@ impl Engine for Govsearch {
     }
 
     fn run(&self, query: &str) -> Result<(HashSet<u32>, Vec<u32>)> {
-        let query = ParsedQuery::parse(query, &self.index.segmenter)?.to_query(&self.index.fields);
+        let query = ParsedQuery::parse(query, &self.index.segmenter)?.to_query(&self.index.fields, &self.index.chars);
         let top = crate::search::by_relevance(&self.index.fields, 10, 0);
         collect(&self.index.reader.searcher(), query.as_ref(), top, &self.ids)
     }
