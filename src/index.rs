@@ -21,6 +21,9 @@ use crate::schema::{self, Fields};
 /// at 100 MB at 304 MB, in about the same time.
 const WRITER_MEMORY: usize = 100_000_000;
 
+/// The least memory an indexing thread gets, however many there are (tantivy's floor is 15 MB).
+const THREAD_MEMORY: usize = 20_000_000;
+
 /// Segments of up to this many articles are merged (eight at a time); larger ones are left
 /// as they are. Merges then stay the same size whatever the corpus: each article is rewritten
 /// once, so indexing time grows linearly, and no merge reads more than eight such segments.
@@ -169,7 +172,7 @@ impl Index {
     where
         I: IntoIterator<Item = (String, Article)>,
     {
-        let mut writer = self.writer()?;
+        let mut writer = self.writer(None)?;
         for (id, article) in articles {
             self.delete_file(&writer, &id);
             let state = FileState {
@@ -183,8 +186,17 @@ impl Index {
         self.commit(&mut writer)
     }
 
-    pub(crate) fn writer(&self) -> Result<IndexWriter> {
-        let writer: IndexWriter = self.index.writer(WRITER_MEMORY).map_err(|err| match err {
+    /// The index writer, with `threads` indexing threads (`None`: one per core, at most 8)
+    /// sharing [`WRITER_MEMORY`], each with at least [`THREAD_MEMORY`].
+    pub(crate) fn writer(&self, threads: Option<usize>) -> Result<IndexWriter> {
+        let threads = threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()).min(8))
+            .max(1);
+        let options = tantivy::indexer::IndexWriterOptions::builder()
+            .memory_budget_per_thread((WRITER_MEMORY / threads).max(THREAD_MEMORY))
+            .num_worker_threads(threads)
+            .build();
+        let writer: IndexWriter = self.index.writer_with_options(options).map_err(|err| match err {
             tantivy::TantivyError::LockFailure(..) => Error::IndexBusy {
                 path: self.location.clone(),
             },

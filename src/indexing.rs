@@ -34,6 +34,9 @@ pub struct IndexOptions {
     /// commit also ends the segments being written, so small values cost merges: at 5,000,
     /// indexing 30,000 articles took about a third longer than at 50,000.
     pub commit_every: usize,
+    /// Indexing threads; `None` for one per core (at most 8). Files are read on the calling
+    /// thread besides.
+    pub threads: Option<usize>,
 }
 
 impl Default for IndexOptions {
@@ -41,6 +44,7 @@ impl Default for IndexOptions {
         IndexOptions {
             read: ReadOptions::default(),
             commit_every: 50_000,
+            threads: None,
         }
     }
 }
@@ -166,7 +170,7 @@ impl Index {
         let mut done = 0;
 
         let mut known = self.file_states()?;
-        let mut writer = self.writer()?;
+        let mut writer = self.writer(options.threads)?;
         let mut since_commit = (0usize, Instant::now());
         for entry in walk(dir) {
             summary.files_seen += 1;

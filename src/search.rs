@@ -652,7 +652,7 @@ mod tests {
         );
         assert!(index.search(&SearchRequest::new("\"丁\"")).unwrap().hits.is_empty());
         // Deleted articles are not counted.
-        let mut writer = index.writer().unwrap();
+        let mut writer = index.writer(None).unwrap();
         index.delete_file(&writer, "thrice");
         index.commit(&mut writer).unwrap();
         assert_eq!(index.search(&SearchRequest::new("\"座\"")).unwrap().total, 2);

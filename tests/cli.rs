@@ -423,6 +423,7 @@ fn parse_stats_and_bench_print_json() {
     for figure in [
         "segmentation_secs",
         "index_secs",
+        "index_secs_1_thread",
         "reindex_unchanged_secs",
         "index_peak_mb",
     ] {
@@ -539,4 +540,35 @@ fn report_lines_account_for_every_file_and_options_reach_the_reader() {
     assert_success(&parsed, "parse --field");
     let parsed: Value = serde_json::from_slice(&parsed.stdout).unwrap();
     assert_eq!(parsed["records"][0]["article"]["title"], "央视网");
+}
+
+#[test]
+fn index_threads_changes_speed_not_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("index");
+    let out = govsearch(&index)
+        .args(["index", "--threads", "1", "--json"])
+        .arg(&fixture().corpus)
+        .output()
+        .unwrap();
+    assert_success(&out, "index --threads 1");
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["articles_in_index"], fixture().first["articles_in_index"]);
+    for query in ["疫情防控", "\"区\"", "峄城 -营商"] {
+        let search = |index: &Path| {
+            json_lines(
+                &govsearch(index)
+                    .args(["search", "--json", "--limit", "50", "--", query])
+                    .output()
+                    .unwrap(),
+            )
+        };
+        assert_eq!(search(&index), search(&fixture().index), "{query}");
+    }
+    let zero = govsearch(&index)
+        .args(["index", "--threads", "0"])
+        .arg(&fixture().corpus)
+        .output()
+        .unwrap();
+    assert_eq!(zero.status.code(), Some(2));
 }

@@ -145,6 +145,10 @@ pub(crate) struct IndexArgs {
     #[arg(long, default_value_t = 50_000, value_name = "N")]
     pub(crate) commit_every: usize,
 
+    /// Indexing threads (files are read on one more) [default: one per core, at most 8]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub(crate) threads: Option<u16>,
+
     /// User dictionary (jieba's format: `word [frequency] [tag]` a line) for local terms such
     /// as 五比五看 or village names; kept with the index and used by every later search
     #[arg(long, value_name = "FILE")]

@@ -5,7 +5,7 @@
 //!   floor any jieba-based indexer stands on);
 //! - reference indexer: tantivy with tantivy-jieba and one text field, one and two threads;
 //! - `govsearch index` on the folder, as a child process: wall time, peak resident memory and
-//!   peak private memory;
+//!   peak private memory; and its wall time with one indexing thread (`--threads 1`);
 //! - `govsearch index` again on the unchanged folder;
 //! - queries in process: top 10 without snippets or facets, and with both, over a sample of
 //!   realistic queries (the evaluation's kinds, plus the same queries with a filter);
@@ -31,6 +31,7 @@ pub(crate) struct BenchReport {
     reference_index_secs_1_thread: f64,
     reference_index_secs_2_threads: f64,
     index_secs: f64,
+    index_secs_1_thread: f64,
     runs: u32,
     index_peak_mb: f64,
     index_peak_private_mb: f64,
@@ -104,6 +105,21 @@ pub(crate) fn run(dir: &Path, per_kind: usize, runs: u32, progress: impl Fn(&str
         });
     }
     let indexing = indexing.context("no indexing run")?;
+    let indexing_1 = fastest(runs, || {
+        let one = work.path.join("index-1-thread");
+        if one.exists() {
+            std::fs::remove_dir_all(&one)?;
+        }
+        let usage = timed_child(
+            Command::new(&exe)
+                .arg("--index")
+                .arg(&one)
+                .args(["index", "--threads", "1"])
+                .arg(dir),
+        )?;
+        std::fs::remove_dir_all(&one)?;
+        Ok(usage.secs)
+    })?;
     progress("govsearch index again, unchanged");
     let reindexing = timed_child(Command::new(&exe).arg("--index").arg(&index_dir).arg("index").arg(dir))?;
     let index_bytes: u64 = std::fs::read_dir(&index_dir)?
@@ -181,6 +197,7 @@ pub(crate) fn run(dir: &Path, per_kind: usize, runs: u32, progress: impl Fn(&str
         reference_index_secs_1_thread: reference_1,
         reference_index_secs_2_threads: reference_2,
         index_secs: indexing.secs,
+        index_secs_1_thread: indexing_1,
         runs,
         index_peak_mb: indexing.peak_kb as f64 / 1024.0,
         index_peak_private_mb: indexing.peak_private_kb as f64 / 1024.0,
@@ -325,6 +342,7 @@ impl BenchReport {
              tantivy + tantivy-jieba, 1 field, 1 thread  {:>8.2} {:>6.1}   {:.2}x\n\
              tantivy + tantivy-jieba, 1 field, 2 threads {:>8.2} {:>6.1}   {:.2}x\n\
              govsearch index (all fields, to disk)       {:>8.2} {:>6.1}   {:.2}x   peak memory {:.0} MB ({:.0} MB private)\n\
+             govsearch index, 1 indexing thread          {:>8.2} {:>6.1}   {:.2}x\n\
              govsearch index again, nothing changed      {:>8.2}\n\
              index on disk                               {:>8.1} MB ({:.1} KB per article)\n\
              \n\
@@ -350,6 +368,9 @@ impl BenchReport {
             self.index_secs / self.segmentation_secs,
             self.index_peak_mb,
             self.index_peak_private_mb,
+            self.index_secs_1_thread,
+            mb_s(self.index_secs_1_thread),
+            self.index_secs_1_thread / self.segmentation_secs,
             self.reindex_unchanged_secs,
             self.index_mb_on_disk,
             self.index_mb_on_disk * 1024.0 / self.articles as f64,
