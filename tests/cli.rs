@@ -430,6 +430,7 @@ fn parse_stats_and_bench_print_json() {
         assert!(bench[figure].as_f64().unwrap() > 0.0, "{figure}: {bench:#}");
     }
     assert!(bench["query_ms_snippets_facets"]["median"].as_f64().unwrap() > 0.0);
+    assert!(bench["query_ms_snippets"]["median"].as_f64().unwrap() > 0.0);
     assert_eq!(bench["runs"], 2);
     let slowest = bench["slowest_top10"].as_array().unwrap();
     assert_eq!(slowest.len(), 5, "{bench:#}");

@@ -7,8 +7,9 @@
 //! - `govsearch index` on the folder, as a child process: wall time, peak resident memory and
 //!   peak private memory; and its wall time with one indexing thread (`--threads 1`);
 //! - `govsearch index` again on the unchanged folder;
-//! - queries in process: top 10 without snippets or facets, and with both, over a sample of
-//!   realistic queries (the evaluation's kinds, plus the same queries with a filter);
+//! - queries in process: top 10 without snippets or facets, with snippets, and with both,
+//!   over a sample of realistic queries (the evaluation's kinds, plus the same queries with
+//!   a filter);
 //! - `govsearch search` from start to exit.
 //!
 //! With `--runs N`, each indexing step runs N times and the fastest counts (peak memory: the
@@ -39,6 +40,7 @@ pub(crate) struct BenchReport {
     index_mb_on_disk: f64,
     queries: usize,
     query_ms_top10: Percentiles,
+    query_ms_snippets: Percentiles,
     query_ms_snippets_facets: Percentiles,
     /// The slowest queries of the top-10 measure: (ms, query).
     slowest_top10: Vec<(f64, String)>,
@@ -163,6 +165,7 @@ pub(crate) fn run(dir: &Path, per_kind: usize, runs: u32, progress: impl Fn(&str
         Ok(ms)
     };
     let top10 = measure(&|r| r.limit(10).snippet_chars(0).facets(false))?;
+    let snippets = measure(&|r| r.limit(10).facets(false))?;
     let full = measure(&|r| r.limit(10))?;
     let mut slowest_top10 = top10.clone();
     slowest_top10.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -205,6 +208,7 @@ pub(crate) fn run(dir: &Path, per_kind: usize, runs: u32, progress: impl Fn(&str
         index_mb_on_disk: index_bytes as f64 / (1024.0 * 1024.0),
         queries: queries.len(),
         query_ms_top10: percentiles(ms_only(top10)),
+        query_ms_snippets: percentiles(ms_only(snippets)),
         query_ms_snippets_facets: percentiles(ms_only(full)),
         slowest_top10,
         cli_searches: cli_ms.len(),
@@ -348,6 +352,7 @@ impl BenchReport {
              \n\
              queries ({} in process)                      median ms   p99 ms\n\
              top 10, no snippets, no facets              {:>9.3} {:>8.3}\n\
+             top 10 with snippets                        {:>9.3} {:>8.3}\n\
              top 10 with snippets and facet counts       {:>9.3} {:>8.3}\n\
              govsearch search, start to exit ({} runs)   {:>9.1} {:>8.1}\n\
              \n\
@@ -377,6 +382,8 @@ impl BenchReport {
             self.queries,
             self.query_ms_top10.median,
             self.query_ms_top10.p99,
+            self.query_ms_snippets.median,
+            self.query_ms_snippets.p99,
             self.query_ms_snippets_facets.median,
             self.query_ms_snippets_facets.p99,
             self.cli_searches,
