@@ -7,9 +7,10 @@
 //! removed. The state that makes this work (path, size, modification time) is stored in each
 //! article's document, so it commits atomically with the articles.
 //!
-//! The run commits every 50,000 files or 30 s, whichever comes first, and at the end. Killed at any moment, it leaves
-//! the last commit searchable; the next run skips what that commit holds and does the rest,
-//! with no duplicates (a file's articles are deleted before they are written again).
+//! The run commits every 50,000 files or 30 s, whichever comes first, and at the end. Killed
+//! at any moment, it leaves the last commit searchable; the next run skips what that commit
+//! holds and does the rest, with no duplicates (a file's articles are deleted before they are
+//! written again).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
