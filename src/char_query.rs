@@ -93,8 +93,11 @@ impl CharCache {
     /// Forgets the segments that are not in `live` (merged away or deleted).
     pub(crate) fn retain_segments(&self, live: &[SegmentId]) {
         let mut entries = self.lock();
+        let before = entries.map.len();
         entries.map.retain(|(segment, _, _), _| live.contains(segment));
-        entries.bytes = entries.map.values().map(|(m, _)| Entries::size(m)).sum();
+        if entries.map.len() != before {
+            entries.bytes = entries.map.values().map(|(m, _)| Entries::size(m)).sum();
+        }
     }
 
     fn matches(&self, reader: &SegmentReader, field: Field, ch: char) -> tantivy::Result<Matches> {
