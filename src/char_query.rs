@@ -16,6 +16,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use tantivy::fieldnorm::FieldNormReader;
 use tantivy::index::SegmentId;
 use tantivy::query::{Bm25Weight, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::schema::{Field, IndexRecordOption};
@@ -184,22 +185,16 @@ impl CharWeight {
 
 impl Weight for CharWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let norms = match &self.bm25 {
-            Some(_) => Some(reader.get_fieldnorms_reader(self.field)?),
+        let scoring = match &self.bm25 {
+            Some(bm25) => Some((bm25.boost_by(boost), reader.get_fieldnorms_reader(self.field)?)),
             None => None,
         };
-        let matches = self.matches(reader)?;
-        let scores = match (&self.bm25, norms) {
-            (Some(bm25), Some(norms)) => {
-                let bm25 = bm25.boost_by(boost);
-                matches
-                    .iter()
-                    .map(|&(doc, count)| bm25.score(norms.fieldnorm_id(doc), count))
-                    .collect()
-            }
-            _ => vec![boost; matches.len()],
-        };
-        Ok(Box::new(CharScorer { matches, scores, at: 0 }))
+        Ok(Box::new(CharScorer {
+            matches: self.matches(reader)?,
+            at: 0,
+            scoring,
+            boost,
+        }))
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
@@ -231,10 +226,9 @@ fn segment_matches(reader: &SegmentReader, field: Field, ch: char) -> tantivy::R
     let mut to = from.to_vec();
     to.push(0xFF);
     let mut terms = inverted.terms().range().ge(from).lt(&to).without_keys().into_stream()?;
+    // Allocated at the first term: most characters are in no segment's range at all.
     let mut counts: Vec<u32> = Vec::new();
-    let mut terms_seen = 0usize;
     while terms.advance() {
-        terms_seen += 1;
         if counts.is_empty() {
             counts = vec![0; reader.max_doc() as usize];
         }
@@ -250,9 +244,6 @@ fn segment_matches(reader: &SegmentReader, field: Field, ch: char) -> tantivy::R
             block.advance();
         }
     }
-    if terms_seen == 0 {
-        return Ok(Vec::new());
-    }
     Ok(counts
         .into_iter()
         .enumerate()
@@ -261,11 +252,14 @@ fn segment_matches(reader: &SegmentReader, field: Field, ch: char) -> tantivy::R
         .collect())
 }
 
-/// The matches of one segment, in document order, with their scores.
+/// The matches of one segment, in document order, scored when asked: in a conjunction most
+/// matches of a frequent character are skipped, never scored.
 struct CharScorer {
     matches: Matches,
-    scores: Vec<Score>,
     at: usize,
+    /// BM25 (boosted) and the field's norms; `None` when scoring is off.
+    scoring: Option<(Bm25Weight, FieldNormReader)>,
+    boost: Score,
 }
 
 impl DocSet for CharScorer {
@@ -293,7 +287,11 @@ impl DocSet for CharScorer {
 
 impl Scorer for CharScorer {
     fn score(&mut self) -> Score {
-        self.scores.get(self.at).copied().unwrap_or(0.0)
+        match (&self.scoring, self.matches.get(self.at)) {
+            (Some((bm25, norms)), Some(&(doc, count))) => bm25.score(norms.fieldnorm_id(doc), count),
+            (None, Some(_)) => self.boost,
+            (_, None) => 0.0,
+        }
     }
 }
 
