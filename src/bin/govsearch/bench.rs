@@ -91,37 +91,10 @@ pub(crate) fn run(dir: &Path, per_kind: usize, runs: u32, progress: impl Fn(&str
 
     progress("govsearch index");
     let index_dir = work.path.join("index");
-    let mut indexing: Option<ChildUsage> = None;
-    for _ in 0..runs {
-        if index_dir.exists() {
-            std::fs::remove_dir_all(&index_dir)?;
-        }
-        let run = timed_child(Command::new(&exe).arg("--index").arg(&index_dir).arg("index").arg(dir))?;
-        indexing = Some(match indexing {
-            None => run,
-            Some(best) => ChildUsage {
-                secs: best.secs.min(run.secs),
-                peak_kb: best.peak_kb.max(run.peak_kb),
-                peak_private_kb: best.peak_private_kb.max(run.peak_private_kb),
-            },
-        });
-    }
-    let indexing = indexing.context("no indexing run")?;
-    let indexing_1 = fastest(runs, || {
-        let one = work.path.join("index-1-thread");
-        if one.exists() {
-            std::fs::remove_dir_all(&one)?;
-        }
-        let usage = timed_child(
-            Command::new(&exe)
-                .arg("--index")
-                .arg(&one)
-                .args(["index", "--threads", "1"])
-                .arg(dir),
-        )?;
-        std::fs::remove_dir_all(&one)?;
-        Ok(usage.secs)
-    })?;
+    let indexing = fresh_index(&exe, &index_dir, dir, &[], runs)?;
+    let one_thread_dir = work.path.join("index-1-thread");
+    let indexing_1 = fresh_index(&exe, &one_thread_dir, dir, &["--threads", "1"], runs)?.secs;
+    std::fs::remove_dir_all(&one_thread_dir)?;
     progress("govsearch index again, unchanged");
     let reindexing = timed_child(Command::new(&exe).arg("--index").arg(&index_dir).arg("index").arg(dir))?;
     let index_bytes: u64 = std::fs::read_dir(&index_dir)?
@@ -214,6 +187,34 @@ pub(crate) fn run(dir: &Path, per_kind: usize, runs: u32, progress: impl Fn(&str
         cli_searches: cli_ms.len(),
         cli_ms: percentiles(cli_ms),
     })
+}
+
+/// `govsearch index` of `corpus` into a new `index_dir`, `runs` times: the fastest time, the
+/// largest peaks.
+fn fresh_index(exe: &Path, index_dir: &Path, corpus: &Path, args: &[&str], runs: u32) -> anyhow::Result<ChildUsage> {
+    let mut usage: Option<ChildUsage> = None;
+    for _ in 0..runs {
+        if index_dir.exists() {
+            std::fs::remove_dir_all(index_dir)?;
+        }
+        let run = timed_child(
+            Command::new(exe)
+                .arg("--index")
+                .arg(index_dir)
+                .arg("index")
+                .args(args)
+                .arg(corpus),
+        )?;
+        usage = Some(match usage {
+            None => run,
+            Some(best) => ChildUsage {
+                secs: best.secs.min(run.secs),
+                peak_kb: best.peak_kb.max(run.peak_kb),
+                peak_private_kb: best.peak_private_kb.max(run.peak_private_kb),
+            },
+        });
+    }
+    usage.context("no indexing run")
 }
 
 /// The fastest of `runs` timings.
