@@ -300,25 +300,14 @@ mod tests {
     use tantivy::collector::{Count, TopDocs};
 
     use super::*;
-    use crate::article::parse_article;
     use crate::index::Index;
 
     fn index() -> Index {
-        let index = Index::create_in_ram();
-        let texts = [
-            "甲\n2022-01-01 来源:县融媒体中心\n全县新建基站一座\n",
-            "乙\n2022-01-02 来源:县融媒体中心\n一座座基站，一座新楼。\n",
-            "丙\n2022-01-03 来源:县融媒体中心\n全县新建基站。\n",
-        ];
-        index
-            .add_articles(
-                texts
-                    .iter()
-                    .enumerate()
-                    .map(|(i, t)| (i.to_string(), parse_article(t).unwrap())),
-            )
-            .unwrap();
-        index
+        Index::of_texts(&[
+            ("0", "甲\n2022-01-01 来源:县融媒体中心\n全县新建基站一座\n"),
+            ("1", "乙\n2022-01-02 来源:县融媒体中心\n一座座基站，一座新楼。\n"),
+            ("2", "丙\n2022-01-03 来源:县融媒体中心\n全县新建基站。\n"),
+        ])
     }
 
     /// (count, top documents with scores) of one character in the body.

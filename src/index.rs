@@ -294,3 +294,17 @@ fn segmenter_for(text: &str, path: &Path) -> Result<Segmenter> {
     })?;
     Ok(Segmenter::with_user_dictionary(entries))
 }
+
+#[cfg(test)]
+impl Index {
+    /// An in-memory index of texts in the release layout, each under its identity.
+    pub(crate) fn of_texts(files: &[(&str, &str)]) -> Index {
+        let index = Index::create_in_ram();
+        let articles = files.iter().map(|(id, text)| {
+            let article = crate::article::parse_article(text).expect("a test article parses");
+            (id.to_string(), article)
+        });
+        index.add_articles(articles).expect("test articles index");
+        index
+    }
+}

@@ -480,20 +480,8 @@ mod tests {
     use super::*;
     use crate::article::parse_article;
 
-    fn index_of(files: &[(&str, &str)]) -> Index {
-        let index = Index::create_in_ram();
-        index
-            .add_articles(
-                files
-                    .iter()
-                    .map(|(id, text)| (id.to_string(), parse_article(text).unwrap())),
-            )
-            .unwrap();
-        index
-    }
-
     fn corpus() -> Index {
-        index_of(&[
+        Index::of_texts(&[
             ("a", "峄城区召开疫情防控工作会议\n2022-05-10 12:00 来源:峄城区融媒体中心\n全区做好疫情防控工作，确保群众安全。\n责任编辑:杜伟\n新闻关键词:疫情防控 峄城\n"),
             ("b", "枣庄市优化营商环境\n2022-06-01 09:00 来源:枣庄日报\n枣庄市持续优化营商环境，峄城区也参加了会议。疫情期间防控有力。\n新闻关键词:营商环境\n"),
             ("c", "乡村振兴新进展\n2021-03-02 10:00 来源:枣庄日报\n乡村振兴取得新进展，满意峄城创建活动开展。\n责任编辑:王芳\n"),
@@ -615,7 +603,7 @@ mod tests {
 
     #[test]
     fn quoted_strings_match_like_ctrl_f() {
-        let index = index_of(&[
+        let index = Index::of_texts(&[
             (
                 "x",
                 "推进５Ｇ网络建设\n2022-01-01 来源:县融媒体中心\n全县新建５Ｇ基站１２０座，峄城区疫情防控有序。\n",
@@ -636,7 +624,7 @@ mod tests {
 
     #[test]
     fn a_single_character_is_found_wherever_it_stands_and_counted() {
-        let index = index_of(&[
+        let index = Index::of_texts(&[
             ("once", "甲\n2022-01-01 来源:县融媒体中心\n全县新建基站一座\n"),
             ("thrice", "乙\n2022-01-02 来源:县融媒体中心\n一座座基站，一座新楼。\n"),
             ("title", "座谈\n2022-01-03 来源:县融媒体中心\n全县新建基站。\n"),

@@ -81,24 +81,14 @@ impl Index {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::article::parse_article;
 
     #[test]
     fn counts_dates_and_sources() {
-        let index = Index::create_in_ram();
-        let texts = [
-            "甲\n2021-03-02 10:00 来源:枣庄日报\n正文。\n",
-            "乙\n2023-05-04 10:00 来源:枣庄日报\n正文。\n",
-            "丙\n正文。\n",
-        ];
-        index
-            .add_articles(
-                texts
-                    .iter()
-                    .enumerate()
-                    .map(|(i, t)| (i.to_string(), parse_article(t).unwrap())),
-            )
-            .unwrap();
+        let index = Index::of_texts(&[
+            ("0", "甲\n2021-03-02 10:00 来源:枣庄日报\n正文。\n"),
+            ("1", "乙\n2023-05-04 10:00 来源:枣庄日报\n正文。\n"),
+            ("2", "丙\n正文。\n"),
+        ]);
         let stats = index.stats().unwrap();
         assert_eq!(stats.articles, 3);
         assert_eq!(stats.files, 3);
