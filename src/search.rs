@@ -381,13 +381,21 @@ pub(crate) fn by_relevance(
         .and_offset(offset)
         .tweak_score(move |segment: &SegmentReader| {
             let norms = segment.get_fieldnorms_reader(title).ok();
-            // The prior of every stored length, once per segment rather than once per match.
-            let prior: [Score; 256] = std::array::from_fn(|id| {
-                let chars = FieldNormReader::id_to_fieldnorm(id as u8) as f32;
-                TITLE_LENGTH_WEIGHT * (1.0 + chars).ln()
-            });
+            let prior = title_length_priors();
             move |doc: DocId, score: Score| score - norms.as_ref().map_or(0.0, |n| prior[n.fieldnorm_id(doc) as usize])
         })
+}
+
+/// The title-length prior of every length a norm can store (256 of them), computed once per
+/// process rather than once per match.
+fn title_length_priors() -> &'static [Score; 256] {
+    static PRIORS: std::sync::OnceLock<[Score; 256]> = std::sync::OnceLock::new();
+    PRIORS.get_or_init(|| {
+        std::array::from_fn(|id| {
+            let chars = FieldNormReader::id_to_fieldnorm(id as u8) as f32;
+            TITLE_LENGTH_WEIGHT * (1.0 + chars).ln()
+        })
+    })
 }
 
 /// The facet collectors of a search: source and editor, keyword and month, column.
