@@ -69,6 +69,8 @@ struct Entries {
     clock: u64,
     bytes: usize,
     budget: usize,
+    /// The segments of the last [`CharCache::retain_segments`]: unchanged, nothing to prune.
+    live: Option<Vec<SegmentId>>,
 }
 
 impl Entries {
@@ -84,6 +86,7 @@ impl CharCache {
             clock: 0,
             bytes: 0,
             budget,
+            live: None,
         })))
     }
 
@@ -94,6 +97,10 @@ impl CharCache {
     /// Forgets the segments that are not in `live` (merged away or deleted).
     pub(crate) fn retain_segments(&self, live: &[SegmentId]) {
         let mut entries = self.lock();
+        if entries.live.as_deref() == Some(live) {
+            return;
+        }
+        entries.live = Some(live.to_vec());
         let before = entries.map.len();
         entries.map.retain(|(segment, _, _), _| live.contains(segment));
         if entries.map.len() != before {
@@ -342,6 +349,15 @@ mod tests {
         let index = index();
         let cache = CharCache::default();
         run(&index, &cache, '座');
+        let live: Vec<SegmentId> = index
+            .reader
+            .searcher()
+            .segment_readers()
+            .iter()
+            .map(|s| s.segment_id())
+            .collect();
+        cache.retain_segments(&live);
+        cache.retain_segments(&live);
         assert!(!cache.lock().map.is_empty());
         cache.retain_segments(&[]);
         assert!(cache.lock().map.is_empty());
