@@ -16,6 +16,8 @@
 //! | `source`, `editor`, `keyword` | metadata | facets: counted and filtered on, stored |
 //! | `month` | publish year-month, `2022-05` | facet, counted |
 
+use std::sync::OnceLock;
+
 use tantivy::schema::{
     DateOptions, DateTimePrecision, FacetOptions, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions,
     FAST, STORED, STRING,
@@ -114,6 +116,12 @@ pub(crate) fn build() -> Schema {
     builder.add_facet_field(KEYWORD, FacetOptions::default().set_stored());
     builder.add_facet_field(MONTH, FacetOptions::default());
     builder.build()
+}
+
+/// The `body` field of every govsearch index (opened indexes have this build's schema).
+pub(crate) fn body_field() -> Field {
+    static BODY: OnceLock<Field> = OnceLock::new();
+    *BODY.get_or_init(|| build().get_field("body").expect("the schema has a body"))
 }
 
 impl Fields {

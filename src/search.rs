@@ -12,8 +12,9 @@ use tantivy::collector::{Collector, Count, TopDocs};
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::index::SegmentId;
 use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery};
-use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
-use tantivy::{DocAddress, DocId, Order, Score, Searcher, SegmentReader, TantivyDocument, Term};
+use tantivy::schema::document::{DeserializeError, DocumentDeserialize, DocumentDeserializer};
+use tantivy::schema::{Facet, Field, IndexRecordOption, OwnedValue, Value};
+use tantivy::{DocAddress, DocId, Order, Score, Searcher, SegmentReader, Term};
 
 use crate::dates::china;
 use crate::error::{Error, Result};
@@ -318,33 +319,33 @@ impl Index {
         request: &SearchRequest,
     ) -> Result<Hit> {
         let f = &self.fields;
-        let doc: TantivyDocument = searcher.doc(address)?;
-        let text = |field: Field| {
-            doc.get_first(field)
-                .and_then(|v| v.as_str())
-                .unwrap_or_default()
-                .to_string()
+        let mut doc = if request.snippet_chars == 0 {
+            searcher.doc::<Stored<false>>(address)?.0
+        } else {
+            searcher.doc::<Stored<true>>(address)?.0
         };
+        let body = doc.take_text(f.body);
+        let title = doc.take_text(f.title);
+        let path = doc.take_text(f.path);
+        let doc_number = Some(doc.take_text(f.doc_number)).filter(|t| !t.is_empty());
+        let url = Some(doc.take_text(f.url)).filter(|t| !t.is_empty());
+        let published = doc
+            .values_of(f.published)
+            .find_map(|v| v.as_datetime())
+            .and_then(|d| DateTime::from_timestamp(d.into_timestamp_secs(), 0))
+            .map(|d| d.with_timezone(&china()));
+        let record = doc.values_of(f.record).find_map(|v| v.as_u64()).filter(|&r| r > 0);
         let facets = |field: Field| -> Vec<String> {
-            doc.get_all(field)
+            doc.values_of(field)
                 .filter_map(|v| v.as_facet())
                 .filter_map(|encoded| Facet::from_encoded(encoded.as_bytes().to_vec()).ok())
                 .filter_map(|facet| facet.to_path().first().map(|s| s.to_string()))
                 .collect()
         };
-        let title = text(f.title);
-        let body = text(f.body);
-        let published = doc
-            .get_first(f.published)
-            .and_then(|v| v.as_datetime())
-            .and_then(|d| DateTime::from_timestamp(d.into_timestamp_secs(), 0))
-            .map(|d| d.with_timezone(&china()));
-        let record = doc.get_first(f.record).and_then(|v| v.as_u64()).filter(|&r| r > 0);
-        let optional = |field: Field| Some(text(field)).filter(|t| !t.is_empty());
         Ok(Hit {
             rank,
             score,
-            path: text(f.path),
+            path,
             record,
             title_highlights: snippet::highlight_all(&title, needles),
             title,
@@ -354,14 +355,61 @@ impl Index {
             keywords: facets(f.keyword),
             column: facets(f.column).into_iter().next(),
             site: facets(f.site).into_iter().next(),
-            doc_number: optional(f.doc_number),
-            url: optional(f.url),
+            doc_number,
+            url,
             snippet: if request.snippet_chars == 0 {
                 Snippet::default()
             } else {
                 snippet::make_snippet(&body, needles, request.snippet_chars)
             },
         })
+    }
+}
+
+/// An article's stored values in stored order. Unless `BODY`, the body is left unread when it
+/// is the one value left: articles store it last (index.rs), and it is most of their bytes.
+/// Articles indexed before that store it earlier and it is read then, so every index gives
+/// the same hits.
+struct Stored<const BODY: bool>(StoredValues);
+
+impl<const BODY: bool> DocumentDeserialize for Stored<BODY> {
+    fn deserialize<'de, D: DocumentDeserializer<'de>>(mut stored: D) -> std::result::Result<Self, DeserializeError> {
+        let count = stored.size_hint();
+        let body = schema::body_field();
+        let mut values = Vec::with_capacity(count);
+        let mut body_read = false;
+        while values.len() < count {
+            // Every article stores exactly one body.
+            if !BODY && !body_read && values.len() + 1 == count {
+                break;
+            }
+            let Some((field, value)) = stored.next_field::<OwnedValue>()? else {
+                break;
+            };
+            body_read |= field == body;
+            values.push((field, value));
+        }
+        Ok(Stored(StoredValues(values)))
+    }
+}
+
+/// Stored values by field; strings are moved out, not copied.
+struct StoredValues(Vec<(Field, OwnedValue)>);
+
+impl StoredValues {
+    fn values_of(&self, field: Field) -> impl Iterator<Item = &OwnedValue> {
+        self.0.iter().filter(move |(f, _)| *f == field).map(|(_, v)| v)
+    }
+
+    /// The first text of `field`, empty if it has none.
+    fn take_text(&mut self, field: Field) -> String {
+        self.0
+            .iter_mut()
+            .find_map(|(f, v)| match v {
+                OwnedValue::Str(text) if *f == field => Some(std::mem::take(text)),
+                _ => None,
+            })
+            .unwrap_or_default()
     }
 }
 
@@ -487,6 +535,7 @@ pub(crate) fn facet_values(counts: Counts) -> Vec<FacetCount> {
 mod tests {
     use super::*;
     use crate::article::parse_article;
+    use tantivy::TantivyDocument;
 
     fn corpus() -> Index {
         Index::of_texts(&[
@@ -697,6 +746,86 @@ mod tests {
         assert_eq!(index.num_articles(), 3);
         let results = index.search(&SearchRequest::new("新标题")).unwrap();
         assert_eq!(paths(&results), ["a"]);
+    }
+
+    /// An article with every stored value, and one with an empty body.
+    fn full_articles() -> [(String, crate::Article); 2] {
+        let mut full = parse_article(
+            "峄城区发布通知\n2022-05-10 12:00 来源:峄城区人民政府\n峄城区通知全文。\n责任编辑:杜伟\n新闻关键词:通知 峄城\n",
+        )
+        .unwrap();
+        full.column = Some("通知公告".to_string());
+        full.site = Some("峄城区人民政府网".to_string());
+        full.doc_number = Some("峄政发〔2022〕5号".to_string());
+        full.url = Some("http://www.yicheng.gov.cn/1.html".to_string());
+        let mut empty = full.clone();
+        empty.title = "峄城区发布空白通知".to_string();
+        empty.body.clear();
+        [("full".to_string(), full), ("empty".to_string(), empty)]
+    }
+
+    /// The hits of `query` with and without snippets, snippets cleared: each page in order.
+    fn hits_both_ways(index: &Index, query: &str) -> (Vec<Hit>, Vec<Hit>) {
+        let cleared = |results: SearchResults| -> Vec<Hit> {
+            results
+                .hits
+                .into_iter()
+                .map(|hit| Hit {
+                    snippet: Snippet::default(),
+                    ..hit
+                })
+                .collect()
+        };
+        let with = index.search(&SearchRequest::new(query)).unwrap();
+        let without = index.search(&SearchRequest::new(query).snippet_chars(0)).unwrap();
+        assert!(with.hits.iter().any(|h| !h.snippet.text.is_empty()));
+        (cleared(with), cleared(without))
+    }
+
+    #[test]
+    fn hits_without_snippets_carry_every_stored_value() {
+        let index = Index::create_in_ram();
+        index.add_articles(full_articles()).unwrap();
+        let (with, without) = hits_both_ways(&index, "峄城");
+        assert_eq!(with.len(), 2);
+        assert_eq!(without, with);
+        let full = with.iter().find(|h| h.path == "full").unwrap();
+        assert_eq!(full.doc_number.as_deref(), Some("峄政发〔2022〕5号"));
+        assert_eq!(full.keywords, ["通知", "峄城"]);
+        assert_eq!(full.site.as_deref(), Some("峄城区人民政府网"));
+    }
+
+    #[test]
+    fn hits_of_articles_stored_body_first_are_whole() {
+        // Articles indexed before the body was stored last: body in the middle.
+        let index = Index::create_in_ram();
+        let f = index.fields;
+        let mut writer = index.writer(None).unwrap();
+        for (path, article) in full_articles() {
+            let mut doc = TantivyDocument::new();
+            doc.add_text(f.path, &path);
+            doc.add_u64(f.record, 0);
+            doc.add_text(f.title, &article.title);
+            doc.add_text(f.title_grams, &article.title);
+            doc.add_text(f.body, &article.body);
+            doc.add_text(f.body_grams, &article.body);
+            let published = article.published.unwrap().timestamp();
+            doc.add_date(f.published, tantivy::DateTime::from_timestamp_secs(published));
+            doc.add_facet(f.source, Facet::from_path([article.source.unwrap()]));
+            doc.add_facet(f.keyword, Facet::from_path(["通知"]));
+            doc.add_text(f.url, article.url.unwrap());
+            doc.add_text(f.doc_number, article.doc_number.unwrap());
+            writer.add_document(doc).unwrap();
+        }
+        index.commit(&mut writer).unwrap();
+        let (with, without) = hits_both_ways(&index, "峄城");
+        assert_eq!(with.len(), 2);
+        assert_eq!(without, with);
+        for hit in &without {
+            assert_eq!(hit.doc_number.as_deref(), Some("峄政发〔2022〕5号"), "{}", hit.path);
+            assert_eq!(hit.source.as_deref(), Some("峄城区人民政府"));
+            assert!(hit.published.is_some());
+        }
     }
 
     #[test]
