@@ -39,6 +39,7 @@ mod facets;
 mod index;
 mod indexing;
 mod query;
+mod rank;
 mod schema;
 mod search;
 mod snippet;

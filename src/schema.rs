@@ -59,6 +59,7 @@ pub(crate) const LAYOUT: &str = "layout";
 pub(crate) const COLUMN: &str = "column";
 pub(crate) const SITE: &str = "site";
 pub(crate) const PATH: &str = "path";
+pub(crate) const RECORD: &str = "record";
 pub(crate) const MTIME: &str = "mtime";
 pub(crate) const SIZE: &str = "size";
 
@@ -83,7 +84,7 @@ pub(crate) fn build() -> Schema {
     );
     let mut builder = Schema::builder();
     builder.add_text_field("path", STRING | STORED | FAST);
-    builder.add_u64_field("record", FAST | STORED);
+    builder.add_u64_field(RECORD, FAST | STORED);
     builder.add_u64_field("mtime", FAST);
     builder.add_u64_field("size", FAST);
     builder.add_facet_field(LAYOUT, FacetOptions::default());

@@ -8,23 +8,24 @@ use std::ops::Bound;
 
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
-use tantivy::collector::{Collector, Count, TopDocs};
-use tantivy::fieldnorm::FieldNormReader;
+use tantivy::collector::Count;
 use tantivy::index::SegmentId;
 use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::document::{DeserializeError, DocumentDeserialize, DocumentDeserializer};
 use tantivy::schema::{Facet, Field, IndexRecordOption, OwnedValue, Value};
-use tantivy::{DocAddress, DocId, Order, Score, Searcher, SegmentReader, Term};
+use tantivy::{DocAddress, Searcher, Term};
 
 use crate::dates::china;
 use crate::error::{Error, Result};
 use crate::facets::{Counts, FacetCounter};
 use crate::index::Index;
 use crate::query::ParsedQuery;
+use crate::rank::Page;
 use crate::schema::{self, Fields};
 use crate::snippet::{self, Highlight, Snippet};
 
-/// How results are ordered.
+/// How results are ordered. Ties never depend on how the index was built: equal matches go
+/// newer first, then by path and record.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Sort {
@@ -271,21 +272,9 @@ impl Index {
         } else {
             request.sort
         };
-        let wanted = request.limit > 0;
-        let (total, counted, page) = match sort {
-            Sort::Relevance => {
-                let page = wanted.then(|| by_relevance(&self.fields, request.limit, request.offset));
-                one_pass(&searcher, &query, facet_collectors, page, Some)?
-            }
-            Sort::Date => {
-                let page = wanted.then(|| {
-                    TopDocs::with_limit(request.limit)
-                        .and_offset(request.offset)
-                        .order_by_fast_field::<tantivy::DateTime>(schema::PUBLISHED, Order::Desc)
-                });
-                one_pass(&searcher, &query, facet_collectors, page, |_| None)?
-            }
-        };
+        let page = (request.limit > 0).then(|| Page::new(sort, request.limit, request.offset, &self.fields));
+        let (total, counted, page) = searcher.search(&query, &(Count, facet_collectors, page))?;
+        let page = page.unwrap_or_default();
         let facets = match counted {
             Some(((sources, editors), (keywords, months), columns)) => {
                 let mut month = facet_values(months);
@@ -411,69 +400,6 @@ impl StoredValues {
             })
             .unwrap_or_default()
     }
-}
-
-/// Weight of the title-length prior: among articles that match alike, the one with the
-/// shorter title is more about what it matches (a body-length prior measured no gain).
-const TITLE_LENGTH_WEIGHT: f32 = 20.0;
-
-/// The top `limit` documents after `offset` by relevance: the query's score less the
-/// title-length prior, read from the title grams norm (one token per character).
-pub(crate) fn by_relevance(
-    fields: &Fields,
-    limit: usize,
-    offset: usize,
-) -> impl Collector<Fruit = Vec<(Score, DocAddress)>> {
-    let title = fields.title_grams;
-    TopDocs::with_limit(limit)
-        .and_offset(offset)
-        .tweak_score(move |segment: &SegmentReader| {
-            let norms = segment.get_fieldnorms_reader(title).ok();
-            let prior = title_length_priors();
-            move |doc: DocId, score: Score| score - norms.as_ref().map_or(0.0, |n| prior[n.fieldnorm_id(doc) as usize])
-        })
-}
-
-/// The title-length prior of every length a norm can store (256 of them), computed once per
-/// process rather than once per match.
-fn title_length_priors() -> &'static [Score; 256] {
-    static PRIORS: std::sync::OnceLock<[Score; 256]> = std::sync::OnceLock::new();
-    PRIORS.get_or_init(|| {
-        std::array::from_fn(|id| {
-            let chars = FieldNormReader::id_to_fieldnorm(id as u8) as f32;
-            TITLE_LENGTH_WEIGHT * (1.0 + chars).ln()
-        })
-    })
-}
-
-/// The facet collectors of a search: source and editor, keyword and month, column.
-type FacetCollectors = ((FacetCounter, FacetCounter), (FacetCounter, FacetCounter), FacetCounter);
-
-/// What [`FacetCollectors`] count.
-type Counted = ((Counts, Counts), (Counts, Counts), Counts);
-
-/// A page of hits: addresses with their scores when sorted by relevance.
-type Page = Vec<(Option<f32>, DocAddress)>;
-
-/// One pass over the matches: their number, the facet counts when asked, and the page with
-/// each hit's score (`score` turns the page collector's sort key into one, or none).
-fn one_pass<C, K>(
-    searcher: &Searcher,
-    query: &dyn Query,
-    facets: Option<FacetCollectors>,
-    page: Option<C>,
-    score: impl Fn(K) -> Option<f32>,
-) -> Result<(usize, Option<Counted>, Page)>
-where
-    C: Collector<Fruit = Vec<(K, DocAddress)>>,
-{
-    let (total, counted, page) = searcher.search(query, &(Count, facets, page))?;
-    let page = page
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(key, address)| (score(key), address))
-        .collect();
-    Ok((total, counted, page))
 }
 
 /// The filter clauses of a request; they select, they do not score.

@@ -7,7 +7,7 @@ use tantivy::collector::{Collector, DocSetCollector, TopDocs};
 use tantivy::query::{Query, QueryParser};
 use tantivy::schema::{IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, STORED};
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
-use tantivy::{DocAddress, Score, Searcher, TantivyDocument};
+use tantivy::{DocAddress, Searcher, TantivyDocument};
 
 use crate::analysis::is_han;
 use crate::article::Article;
@@ -73,7 +73,7 @@ impl Engine for Govsearch {
 
     fn run(&self, query: &str) -> Result<(HashSet<u32>, Vec<u32>)> {
         let query = ParsedQuery::parse(query, &self.index.segmenter)?.to_query(&self.index.fields, &self.index.chars);
-        let top = crate::search::by_relevance(&self.index.fields, 10, 0);
+        let top = crate::rank::Page::new(crate::Sort::Relevance, 10, 0, &self.index.fields);
         collect(&self.index.reader.searcher(), query.as_ref(), top, &self.ids)
     }
 }
@@ -131,9 +131,9 @@ impl Engine for Substring {
     }
 }
 
-fn collect<C>(searcher: &Searcher, query: &dyn Query, top: C, ids: &DocIds) -> Result<(HashSet<u32>, Vec<u32>)>
+fn collect<C, K>(searcher: &Searcher, query: &dyn Query, top: C, ids: &DocIds) -> Result<(HashSet<u32>, Vec<u32>)>
 where
-    C: Collector<Fruit = Vec<(Score, DocAddress)>>,
+    C: Collector<Fruit = Vec<(K, DocAddress)>>,
 {
     let (all, top) = searcher.search(query, &(DocSetCollector, top))?;
     Ok((ids.all(all), top.into_iter().map(|(_, a)| ids.get(a)).collect()))

@@ -217,9 +217,9 @@ pub(crate) struct SearchArgs {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub(crate) enum SortArg {
-    /// Best match first
+    /// Best match first; equal matches newer first, then by path
     Relevance,
-    /// Newest first
+    /// Newest first; equal dates by path
     Date,
 }
 

@@ -1,0 +1,341 @@
+//! The page collector: the best `limit` matches after `offset`, in an order that does not
+//! depend on how the index was built.
+//!
+//! Matches of equal score (or, sorted by date, of equal date) would otherwise come in index
+//! order, which depends on which indexing thread took which file: two builds of the same
+//! folder could swap them. Here ties go newer first, then by path and record. Within a
+//! segment, paths compare by their ordinals in the `path` column (its dictionary is sorted);
+//! across segments the few tied candidates have their paths read from the dictionary.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+use std::sync::OnceLock;
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::{Column, StrColumn};
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::schema::Field;
+use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+
+use crate::schema::{self, Fields};
+use crate::search::Sort;
+
+/// Weight of the title-length prior: among articles that match alike, the one with the
+/// shorter title is more about what it matches (a body-length prior measured no gain).
+const TITLE_LENGTH_WEIGHT: f32 = 20.0;
+
+/// The title-length prior of every length a norm can store (256 of them), computed once per
+/// process rather than once per match.
+fn title_length_priors() -> &'static [Score; 256] {
+    static PRIORS: OnceLock<[Score; 256]> = OnceLock::new();
+    PRIORS.get_or_init(|| {
+        std::array::from_fn(|id| {
+            let chars = FieldNormReader::id_to_fieldnorm(id as u8) as f32;
+            TITLE_LENGTH_WEIGHT * (1.0 + chars).ln()
+        })
+    })
+}
+
+/// Collects the page of `limit` hits after `offset`, by `sort`. By relevance, a hit's score
+/// is the query's score less the title-length prior, read from the title grams norm (one
+/// token per character); by date, hits have no score.
+pub(crate) struct Page {
+    sort: Sort,
+    limit: usize,
+    offset: usize,
+    title_grams: Field,
+}
+
+impl Page {
+    pub(crate) fn new(sort: Sort, limit: usize, offset: usize, fields: &Fields) -> Page {
+        Page {
+            sort,
+            limit,
+            offset,
+            title_grams: fields.title_grams,
+        }
+    }
+}
+
+/// A match that may make the page: what orders it, and where it is.
+#[derive(Clone, Debug)]
+pub(crate) struct Candidate {
+    score: Score,
+    /// Publish time in seconds; `i64::MIN` for an article without one (last).
+    published: i64,
+    path_ord: u64,
+    record: u64,
+    segment: SegmentOrdinal,
+    doc: DocId,
+}
+
+impl Candidate {
+    /// Better first, ties within a segment by path ordinal, then record, then document.
+    fn cmp_in_segment(&self, other: &Candidate) -> Ordering {
+        other
+            .score
+            .total_cmp(&self.score)
+            .then(other.published.cmp(&self.published))
+            .then(self.path_ord.cmp(&other.path_ord))
+            .then(self.record.cmp(&other.record))
+            .then(self.doc.cmp(&other.doc))
+    }
+
+    /// Score and date only: what compares across segments without reading paths.
+    fn cmp_rank(&self, other: &Candidate) -> Ordering {
+        other
+            .score
+            .total_cmp(&self.score)
+            .then(other.published.cmp(&self.published))
+    }
+}
+
+/// A heap entry: the worst candidate on top.
+struct Worst(Candidate);
+
+impl PartialEq for Worst {
+    fn eq(&self, other: &Worst) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Worst {}
+
+impl PartialOrd for Worst {
+    fn partial_cmp(&self, other: &Worst) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Worst {
+    fn cmp(&self, other: &Worst) -> Ordering {
+        self.0.cmp_in_segment(&other.0)
+    }
+}
+
+/// One segment's best candidates, with its path column to name tied ones.
+pub(crate) struct SegmentPage {
+    candidates: Vec<Candidate>,
+    paths: Option<StrColumn>,
+}
+
+impl Collector for Page {
+    type Fruit = Vec<(Option<Score>, DocAddress)>;
+    type Child = SegmentRanker;
+
+    fn for_segment(&self, segment: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<SegmentRanker> {
+        let fast = reader.fast_fields();
+        let scored = self.sort == Sort::Relevance;
+        Ok(SegmentRanker {
+            scored,
+            keep: self.limit + self.offset,
+            segment,
+            norms: if scored {
+                reader.get_fieldnorms_reader(self.title_grams).ok()
+            } else {
+                None
+            },
+            priors: title_length_priors(),
+            published: fast.date(schema::PUBLISHED).ok(),
+            paths: fast.str(schema::PATH)?,
+            records: fast.u64(schema::RECORD).ok(),
+            best: BinaryHeap::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        self.sort == Sort::Relevance
+    }
+
+    fn merge_fruits(&self, pages: Vec<SegmentPage>) -> tantivy::Result<Self::Fruit> {
+        let mut all: Vec<(Candidate, Option<&StrColumn>)> = pages
+            .iter()
+            .flat_map(|page| page.candidates.iter().map(|c| (c.clone(), page.paths.as_ref())))
+            .collect();
+        all.sort_by(|a, b| {
+            a.0.cmp_rank(&b.0)
+                .then(a.0.segment.cmp(&b.0.segment))
+                .then(a.0.cmp_in_segment(&b.0))
+        });
+        // Candidates of equal score and date from several segments: order them by path, where
+        // they reach into the page.
+        let mut start = 0;
+        while start < all.len().min(self.offset + self.limit) {
+            let end = start + all[start..].partition_point(|c| c.0.cmp_rank(&all[start].0) == Ordering::Equal);
+            let run = &mut all[start..end];
+            if run.iter().any(|c| c.0.segment != run[0].0.segment) {
+                let mut named: Vec<(String, (Candidate, Option<&StrColumn>))> =
+                    run.iter().map(|c| (path_of(c.1, c.0.path_ord), c.clone())).collect();
+                named.sort_by(|a, b| {
+                    a.0.cmp(&b.0)
+                        .then(a.1 .0.record.cmp(&b.1 .0.record))
+                        .then(a.1 .0.segment.cmp(&b.1 .0.segment))
+                        .then(a.1 .0.doc.cmp(&b.1 .0.doc))
+                });
+                for (slot, (_, candidate)) in run.iter_mut().zip(named) {
+                    *slot = candidate;
+                }
+            }
+            start = end;
+        }
+        let scored = self.sort == Sort::Relevance;
+        Ok(all
+            .into_iter()
+            .skip(self.offset)
+            .take(self.limit)
+            .map(|(c, _)| (scored.then_some(c.score), DocAddress::new(c.segment, c.doc)))
+            .collect())
+    }
+}
+
+/// The path of ordinal `ord` in a segment's path column (empty if it has none).
+fn path_of(paths: Option<&StrColumn>, ord: u64) -> String {
+    let mut path = String::new();
+    if let Some(paths) = paths {
+        let _ = paths.ord_to_str(ord, &mut path);
+    }
+    path
+}
+
+pub(crate) struct SegmentRanker {
+    scored: bool,
+    keep: usize,
+    segment: SegmentOrdinal,
+    norms: Option<FieldNormReader>,
+    priors: &'static [Score; 256],
+    published: Option<Column<tantivy::DateTime>>,
+    paths: Option<StrColumn>,
+    records: Option<Column<u64>>,
+    best: BinaryHeap<Worst>,
+}
+
+impl SegmentCollector for SegmentRanker {
+    type Fruit = SegmentPage;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        if self.keep == 0 {
+            return;
+        }
+        let score = match (&self.norms, self.scored) {
+            (Some(norms), true) => score - self.priors[norms.fieldnorm_id(doc) as usize],
+            (None, true) => score,
+            (_, false) => 0.0,
+        };
+        // Most matches lose to the page's worst on score, or then on date: those columns are
+        // read only as far as needed.
+        let worst = (self.best.len() >= self.keep).then(|| self.best.peek()).flatten();
+        if worst.is_some_and(|w| score < w.0.score) {
+            return;
+        }
+        let published = self
+            .published
+            .as_ref()
+            .and_then(|c| c.first(doc))
+            .map_or(i64::MIN, |d| d.into_timestamp_secs());
+        if worst.is_some_and(|w| score == w.0.score && published < w.0.published) {
+            return;
+        }
+        let full = worst.is_some();
+        let path_ord = self
+            .paths
+            .as_ref()
+            .and_then(|c| c.term_ords(doc).next())
+            .unwrap_or(u64::MAX);
+        let record = self.records.as_ref().and_then(|c| c.first(doc)).unwrap_or(0);
+        let candidate = Worst(Candidate {
+            score,
+            published,
+            path_ord,
+            record,
+            segment: self.segment,
+            doc,
+        });
+        if !full {
+            self.best.push(candidate);
+        } else if let Some(mut worst) = self.best.peek_mut() {
+            if candidate < *worst {
+                *worst = candidate;
+            }
+        }
+    }
+
+    fn harvest(self) -> SegmentPage {
+        SegmentPage {
+            candidates: self.best.into_iter().map(|w| w.0).collect(),
+            paths: self.paths,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::article::{parse_article, Layout};
+    use crate::index::FileState;
+    use crate::{Index, SearchRequest, Sort};
+
+    /// Equal articles (equal scores) in files added in an order unlike their paths, two of
+    /// them dated later: one commit each (a segment each, until merged), or all in one.
+    fn ties(commit_each: bool) -> Index {
+        let index = Index::create_in_ram();
+        let articles = ["d", "b", "e", "a", "c", "f"].map(|path| {
+            let date = if path == "e" || path == "c" {
+                "2022-05-11"
+            } else {
+                "2022-05-10"
+            };
+            let text = format!("峄城区召开会议\n{date} 10:00 来源:峄城区融媒体中心\n峄城区召开工作会议。\n");
+            (path.to_string(), parse_article(&text).unwrap())
+        });
+        if commit_each {
+            for article in articles {
+                index.add_articles([article]).unwrap();
+            }
+        } else {
+            let mut writer = index.writer(Some(1)).unwrap();
+            for (path, article) in &articles {
+                let file = FileState {
+                    path: path.clone(),
+                    mtime: 0,
+                    size: 0,
+                    layout: Layout::Text,
+                };
+                index.write_article(&writer, &file, 0, article).unwrap();
+            }
+            index.commit(&mut writer).unwrap();
+        }
+        assert_eq!(index.num_articles(), 6);
+        assert_eq!(index.reader.searcher().segment_readers().len() > 1, commit_each);
+        index
+    }
+
+    fn paths(index: &Index, request: SearchRequest) -> Vec<String> {
+        index
+            .search(&request)
+            .unwrap()
+            .hits
+            .into_iter()
+            .map(|h| h.path)
+            .collect()
+    }
+
+    #[test]
+    fn ties_go_newer_first_then_by_path_on_every_page() {
+        for (index, sort) in [
+            (ties(true), Sort::Relevance),
+            (ties(true), Sort::Date),
+            (ties(false), Sort::Relevance),
+        ] {
+            let request = || SearchRequest::new("峄城").sort(sort);
+            let hits = index.search(&request()).unwrap().hits;
+            if sort == Sort::Relevance {
+                assert!(hits.iter().all(|h| h.score == hits[0].score), "{hits:?}");
+            }
+            let all = paths(&index, request());
+            assert_eq!(all, ["c", "e", "a", "b", "d", "f"], "{sort:?}");
+            let pages: Vec<String> = (0..3)
+                .flat_map(|page| paths(&index, request().limit(2).offset(page * 2)))
+                .collect();
+            assert_eq!(pages, all, "{sort:?}");
+        }
+    }
+}
