@@ -164,17 +164,7 @@ impl Collector for Page {
             let end = start + all[start..].partition_point(|c| c.0.cmp_rank(&all[start].0) == Ordering::Equal);
             let run = &mut all[start..end];
             if run.iter().any(|c| c.0.segment != run[0].0.segment) {
-                let mut named: Vec<(String, (Candidate, Option<&StrColumn>))> =
-                    run.iter().map(|c| (path_of(c.1, c.0.path_ord), c.clone())).collect();
-                named.sort_by(|a, b| {
-                    a.0.cmp(&b.0)
-                        .then(a.1 .0.record.cmp(&b.1 .0.record))
-                        .then(a.1 .0.segment.cmp(&b.1 .0.segment))
-                        .then(a.1 .0.doc.cmp(&b.1 .0.doc))
-                });
-                for (slot, (_, candidate)) in run.iter_mut().zip(named) {
-                    *slot = candidate;
-                }
+                run.sort_by_cached_key(|(c, paths)| (path_of(*paths, c.path_ord), c.record, c.segment, c.doc));
             }
             start = end;
         }
