@@ -193,7 +193,15 @@ impl Index {
     where
         I: IntoIterator<Item = (String, Article)>,
     {
-        let mut writer = self.writer(None)?;
+        self.add_articles_on(None, articles)
+    }
+
+    /// [`Index::add_articles`] with `threads` indexing threads (see [`Index::writer`]).
+    pub(crate) fn add_articles_on<I>(&self, threads: Option<usize>, articles: I) -> Result<()>
+    where
+        I: IntoIterator<Item = (String, Article)>,
+    {
+        let mut writer = self.writer(threads)?;
         for (id, article) in articles {
             self.delete_file(&writer, &id);
             let state = FileState {

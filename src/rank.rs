@@ -206,10 +206,14 @@ impl SegmentCollector for SegmentRanker {
         if self.keep == 0 {
             return;
         }
-        let score = match (&self.norms, self.scored) {
-            (Some(norms), true) => score - self.priors[norms.fieldnorm_id(doc) as usize],
-            (None, true) => score,
-            (_, false) => 0.0,
+        let score = if self.scored {
+            score
+                - self
+                    .norms
+                    .as_ref()
+                    .map_or(0.0, |n| self.priors[n.fieldnorm_id(doc) as usize])
+        } else {
+            0.0
         };
         // Most matches lose to the page's worst on score, or then on date: those columns are
         // read only as far as needed.
@@ -259,8 +263,7 @@ impl SegmentCollector for SegmentRanker {
 
 #[cfg(test)]
 mod tests {
-    use crate::article::{parse_article, Layout};
-    use crate::index::FileState;
+    use crate::article::parse_article;
     use crate::{Index, SearchRequest, Sort};
 
     /// Equal articles (equal scores) in files added in an order unlike their paths, two of
@@ -281,17 +284,8 @@ mod tests {
                 index.add_articles([article]).unwrap();
             }
         } else {
-            let mut writer = index.writer(Some(1)).unwrap();
-            for (path, article) in &articles {
-                let file = FileState {
-                    path: path.clone(),
-                    mtime: 0,
-                    size: 0,
-                    layout: Layout::Text,
-                };
-                index.write_article(&writer, &file, 0, article).unwrap();
-            }
-            index.commit(&mut writer).unwrap();
+            // One indexing thread: one segment.
+            index.add_articles_on(Some(1), articles).unwrap();
         }
         assert_eq!(index.num_articles(), 6);
         assert_eq!(index.reader.searcher().segment_readers().len() > 1, commit_each);
