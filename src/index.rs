@@ -34,8 +34,8 @@ const MAX_DOCS_TO_MERGE: usize = 19_999;
 
 /// Stored articles are compressed in blocks of this many bytes (tantivy's default is 16 KiB).
 /// Each hit of a page decompresses its article's whole block: at 4 KiB (two or three
-/// articles), reading an article took 0.63x the time, for a store 6% larger (34 MB instead
-/// of 32 for xwlb_seedfmt).
+/// articles), reading a random article took 0.63x the time (timed in process), for a store
+/// 6% larger (34 MB instead of 32 for xwlb_seedfmt).
 const STORE_BLOCK_BYTES: usize = 4096;
 
 /// The settings of a new index. An index keeps the settings it was created with.
