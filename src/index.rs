@@ -39,9 +39,15 @@ const MAX_DOCS_TO_MERGE: usize = 19_999;
 const STORE_BLOCK_BYTES: usize = 4096;
 
 /// The settings of a new index. An index keeps the settings it was created with.
+///
+/// Stored blocks are compressed by the thread that fills them: tantivy's default hands each
+/// block to a thread of its own, one per segment being written, and with 4 KiB blocks that
+/// was a wake-up every two or three articles, on a machine whose cores the indexing threads
+/// already keep busy (indexing 10,000 articles took 1.09x the CPU time that way).
 fn settings() -> tantivy::IndexSettings {
     tantivy::IndexSettings {
         docstore_blocksize: STORE_BLOCK_BYTES,
+        docstore_compress_dedicated_thread: false,
         ..tantivy::IndexSettings::default()
     }
 }
