@@ -27,9 +27,10 @@ const TITLE_BOOST: f32 = 3.0;
 const WORD_WEIGHT: f32 = 1.0;
 /// Weight of the required string matches (grams) in the ranking.
 const STRING_WEIGHT: f32 = 0.5;
-/// Score for each chunk found as typed, in title or body. Tiers are far above what BM25
-/// gives (tens), so articles with more of the query as typed rank above those with the words
-/// apart, whatever their word statistics.
+/// Score for each chunk of several words found as typed, in title or body. Tiers are far
+/// above what BM25 gives (tens), so articles with more of the query as typed rank above those
+/// with the words apart, whatever their word statistics. A chunk of one word, or a quoted
+/// one, is required as typed: every hit would get the same tier, so it gets none.
 const TYPED_TIER: f32 = 1000.0;
 /// Score for each chunk found as typed in the title: below a whole typed chunk, above BM25.
 const TITLE_TIER: f32 = 300.0;
@@ -151,8 +152,10 @@ impl ParsedQuery {
                     parts.push((Occur::MustNot, contains(fields, chars, text)));
                 }
                 Clause::Exact { text, negated: false } => {
+                    // Required as typed: every hit has it, so no typed tier (the same string
+                    // matched twice over, for the same score in every hit).
                     parts.push((Occur::Must, weighted(contains(fields, chars, text), STRING_WEIGHT)));
-                    parts.extend(tiers(fields, chars, text));
+                    parts.extend(title_tiers(fields, chars, text));
                 }
                 Clause::Words {
                     text,
@@ -163,7 +166,11 @@ impl ParsedQuery {
                         parts.push((Occur::Must, weighted(contains(fields, chars, word), STRING_WEIGHT)));
                         parts.push((Occur::Should, weighted(word_terms(fields, word), WORD_WEIGHT)));
                     }
-                    parts.extend(tiers(fields, chars, text));
+                    // A chunk of one word is required as typed already (above).
+                    if words.len() > 1 || words.first() != Some(text) {
+                        parts.push(typed_tier(fields, chars, text));
+                    }
+                    parts.extend(title_tiers(fields, chars, text));
                 }
             }
         }
@@ -188,20 +195,26 @@ fn closing_quote(open: char) -> Option<char> {
     }
 }
 
-/// The tier bonuses of a chunk: as typed anywhere, as typed in the title, a whole part of
-/// the title.
-fn tiers(fields: &Fields, chars: &CharCache, text: &str) -> [(Occur, Box<dyn Query>); 3] {
-    let constant =
-        |query, score| -> (Occur, Box<dyn Query>) { (Occur::Should, Box::new(ConstScoreQuery::new(query, score))) };
+/// The tier bonus of a chunk found as typed, in title or body.
+fn typed_tier(fields: &Fields, chars: &CharCache, text: &str) -> (Occur, Box<dyn Query>) {
+    constant(contains(fields, chars, text), TYPED_TIER)
+}
+
+/// The title tier bonuses of a chunk: as typed in the title, a whole part of the title.
+fn title_tiers(fields: &Fields, chars: &CharCache, text: &str) -> [(Occur, Box<dyn Query>); 2] {
     let part = TermQuery::new(
         Term::from_field_text(fields.title_parts, text),
         IndexRecordOption::Basic,
     );
     [
-        constant(contains(fields, chars, text), TYPED_TIER),
         constant(grams_query(fields.title_grams, chars, text), TITLE_TIER),
         constant(Box::new(part), TITLE_PART_BONUS),
     ]
+}
+
+/// A query that adds `score` to the articles `query` matches.
+fn constant(query: Box<dyn Query>, score: f32) -> (Occur, Box<dyn Query>) {
+    (Occur::Should, Box::new(ConstScoreQuery::new(query, score)))
 }
 
 fn weighted(query: Box<dyn Query>, weight: f32) -> Box<dyn Query> {
@@ -258,6 +271,35 @@ mod tests {
             words: words.iter().map(|w| w.to_string()).collect(),
             negated: false,
         }
+    }
+
+    /// How many times the built query looks each body term up.
+    fn body_lookups(query: &str) -> std::collections::BTreeMap<String, usize> {
+        let fields = Fields::from_schema(&crate::schema::build()).unwrap();
+        let query = ParsedQuery::parse(query, &Segmenter::default())
+            .unwrap()
+            .to_query(&fields, &CharCache::default());
+        let mut seen = std::collections::BTreeMap::new();
+        query.query_terms(&mut |term, _| {
+            if term.field() == fields.body_grams {
+                *seen.entry(term.value().as_str().unwrap().to_string()).or_default() += 1;
+            }
+        });
+        seen
+    }
+
+    #[test]
+    fn a_required_string_is_looked_up_once() {
+        // A quoted string, or a chunk of one word, is required as typed: a typed tier for it
+        // would match the same bigrams a second time for the same bonus in every hit.
+        let once = [("新闻".to_string(), 1), ("联播".to_string(), 1)].into();
+        assert_eq!(body_lookups("\"新闻联播\""), once);
+        assert_eq!(body_lookups("新闻联播"), once);
+        // A chunk of several words keeps its tier: its bigrams as typed, beside each word's.
+        assert_eq!(
+            body_lookups("疫情防控"),
+            [("疫情".to_string(), 2), ("防控".to_string(), 2)].into()
+        );
     }
 
     #[test]
