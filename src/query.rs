@@ -167,7 +167,7 @@ impl ParsedQuery {
                         parts.push((Occur::Should, weighted(word_terms(fields, word), WORD_WEIGHT)));
                     }
                     // A chunk of one word is required as typed already (above).
-                    if words.len() > 1 || words.first() != Some(text) {
+                    if *words != [text.as_str()] {
                         parts.push(typed_tier(fields, chars, text));
                     }
                     parts.extend(title_tiers(fields, chars, text));

@@ -72,10 +72,7 @@ pub(crate) struct Candidate {
 impl Candidate {
     /// Better first, ties within a segment by path ordinal, then record, then document.
     fn cmp_in_segment(&self, other: &Candidate) -> Ordering {
-        other
-            .score
-            .total_cmp(&self.score)
-            .then(other.published.cmp(&self.published))
+        self.cmp_rank(other)
             .then(self.path_ord.cmp(&other.path_ord))
             .then(self.record.cmp(&other.record))
             .then(self.doc.cmp(&other.doc))

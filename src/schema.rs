@@ -131,7 +131,7 @@ impl Fields {
         let get = |name: &str| schema.get_field(name).ok();
         Some(Fields {
             path: get(PATH)?,
-            record: get("record")?,
+            record: get(RECORD)?,
             mtime: get(MTIME)?,
             size: get(SIZE)?,
             layout: get(LAYOUT)?,
