@@ -1,4 +1,5 @@
-//! One character in a grams field: the query for an exact string of length one.
+//! One character in the title's grams field: the query for an exact string of length one (the
+//! body's are answered by [`crate::body_query`], through the same cache).
 //!
 //! The grams analyzer gives each character one term, the bigram it starts (or the character
 //! alone at the end of the text), so the articles containing a character are those holding a
@@ -22,6 +23,8 @@ use tantivy::query::{Bm25Weight, EnableScoring, Explanation, Query, Scorer, Weig
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError, TERMINATED};
 
+use crate::grams::Grams;
+
 /// Articles whose grams field `field` contains the character `ch`.
 #[derive(Clone, Debug)]
 pub(crate) struct CharQuery {
@@ -41,15 +44,17 @@ impl CharQuery {
 }
 
 /// The documents of one segment that contain the character, with its count in each.
-type Matches = Arc<Vec<(DocId, u32)>>;
+pub(crate) type Matches = Arc<Vec<(DocId, u32)>>;
 
 /// Bytes of matches a [`CharCache`] keeps (8 per matching document): 的 in a million
 /// articles takes 8 MB.
 const CACHE_BYTES: usize = 64 << 20;
 
-/// Segments' matches by field and character, shared by every search of an index. A segment
-/// never changes once written (deletions are applied when collecting), so an entry stays
-/// true until its segment is merged away ([`CharCache::retain_segments`]).
+/// Segments' matches by field and character, and each segment's open grams file, shared by
+/// every search of an index. A segment never changes once written (deletions are applied when
+/// collecting), so an entry stays true until its segment is merged away
+/// ([`CharCache::retain_segments`]). Keeping a grams file open keeps it mapped: opened per
+/// query, it was mapped and unmapped each time, and that was most of a query's time.
 #[derive(Clone, Debug)]
 pub(crate) struct CharCache(Arc<Mutex<Entries>>);
 
@@ -71,6 +76,8 @@ struct Entries {
     budget: usize,
     /// The segments of the last [`CharCache::retain_segments`]: unchanged, nothing to prune.
     live: Option<Vec<SegmentId>>,
+    /// Each segment's grams.
+    grams: HashMap<SegmentId, Grams>,
 }
 
 impl Entries {
@@ -87,6 +94,7 @@ impl CharCache {
             bytes: 0,
             budget,
             live: None,
+            grams: HashMap::new(),
         })))
     }
 
@@ -103,12 +111,31 @@ impl CharCache {
         entries.live = Some(live.to_vec());
         let before = entries.map.len();
         entries.map.retain(|(segment, _, _), _| live.contains(segment));
+        entries.grams.retain(|segment, _| live.contains(segment));
         if entries.map.len() != before {
             entries.bytes = entries.map.values().map(|(m, _)| Entries::size(m)).sum();
         }
     }
 
-    fn matches(&self, reader: &SegmentReader, field: Field, ch: char) -> tantivy::Result<Matches> {
+    /// The grams of `reader`'s segment, opened once.
+    pub(crate) fn grams(&self, reader: &SegmentReader) -> tantivy::Result<Grams> {
+        if let Some(grams) = self.lock().grams.get(&reader.segment_id()) {
+            return Ok(grams.clone());
+        }
+        let grams = Grams::open(reader)?;
+        self.lock().grams.insert(reader.segment_id(), grams.clone());
+        Ok(grams)
+    }
+
+    /// The matches of `ch` in `field` of `reader`'s segment: from the cache, or `read` and
+    /// kept.
+    pub(crate) fn matches(
+        &self,
+        reader: &SegmentReader,
+        field: Field,
+        ch: char,
+        read: impl FnOnce() -> tantivy::Result<Vec<(DocId, u32)>>,
+    ) -> tantivy::Result<Matches> {
         let key = (reader.segment_id(), field, ch);
         {
             let mut entries = self.lock();
@@ -119,7 +146,7 @@ impl CharCache {
                 return Ok(Arc::clone(found));
             }
         }
-        let found = Arc::new(segment_matches(reader, field, ch)?);
+        let found = Arc::new(read()?);
         let mut entries = self.lock();
         entries.clock += 1;
         let now = entries.clock;
@@ -154,7 +181,7 @@ impl Query for CharQuery {
                 // into the cache the scorers read from.
                 let mut doc_freq = 0u64;
                 for reader in searcher.segment_readers() {
-                    doc_freq += self.cache.matches(reader, self.field, self.ch)?.len() as u64;
+                    doc_freq += self.matches(reader)?.len() as u64;
                 }
                 let docs = statistics_provider.total_num_docs()?;
                 let tokens = statistics_provider.total_num_tokens(self.field)?;
@@ -168,57 +195,41 @@ impl Query for CharQuery {
             EnableScoring::Disabled { .. } => None,
         };
         Ok(Box::new(CharWeight {
-            field: self.field,
-            ch: self.ch,
+            query: self.clone(),
             bm25,
-            cache: self.cache.clone(),
         }))
     }
 }
 
-struct CharWeight {
-    field: Field,
-    ch: char,
-    /// `None` when scoring is off.
-    bm25: Option<Bm25Weight>,
-    cache: CharCache,
+impl CharQuery {
+    fn matches(&self, reader: &SegmentReader) -> tantivy::Result<Matches> {
+        self.cache.matches(reader, self.field, self.ch, || {
+            segment_matches(reader, self.field, self.ch)
+        })
+    }
 }
 
-impl CharWeight {
-    fn matches(&self, reader: &SegmentReader) -> tantivy::Result<Matches> {
-        self.cache.matches(reader, self.field, self.ch)
-    }
+struct CharWeight {
+    query: CharQuery,
+    /// `None` when scoring is off.
+    bm25: Option<Bm25Weight>,
 }
 
 impl Weight for CharWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         let scoring = match &self.bm25 {
-            Some(bm25) => Some((bm25.boost_by(boost), reader.get_fieldnorms_reader(self.field)?)),
+            Some(bm25) => Some((
+                bm25.boost_by(boost),
+                Norms::Field(reader.get_fieldnorms_reader(self.query.field)?),
+            )),
             None => None,
         };
-        Ok(Box::new(CharScorer {
-            matches: self.matches(reader)?,
-            at: 0,
-            scoring,
-            boost,
-        }))
+        Ok(Box::new(MatchScorer::new(self.query.matches(reader)?, scoring, boost)))
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let matches = self.matches(reader)?;
-        let Ok(at) = matches.binary_search_by_key(&doc, |&(d, _)| d) else {
-            return Err(TantivyError::InvalidArgument(format!(
-                "document {doc} does not contain {:?}",
-                self.ch
-            )));
-        };
-        match &self.bm25 {
-            Some(bm25) => {
-                let norms = reader.get_fieldnorms_reader(self.field)?;
-                Ok(bm25.explain(norms.fieldnorm_id(doc), matches[at].1))
-            }
-            None => Ok(Explanation::new("contains the character", 1.0)),
-        }
+        let norms = || Ok(Norms::Field(reader.get_fieldnorms_reader(self.query.field)?));
+        explain(&self.query.matches(reader)?, self.bm25.as_ref(), norms, doc)
     }
 }
 
@@ -259,17 +270,61 @@ fn segment_matches(reader: &SegmentReader, field: Field, ch: char) -> tantivy::R
         .collect())
 }
 
+/// How long each document's field is, as BM25 reads it.
+pub(crate) enum Norms {
+    /// A field tantivy indexed.
+    Field(FieldNormReader),
+    /// The body, from its grams.
+    Body(Grams),
+}
+
+impl Norms {
+    pub(crate) fn id(&self, doc: DocId) -> u8 {
+        match self {
+            Norms::Field(reader) => reader.fieldnorm_id(doc),
+            Norms::Body(grams) => FieldNormReader::fieldnorm_to_id(grams.article_len(doc as usize)),
+        }
+    }
+}
+
+/// How a document's score was found, for [`Weight::explain`].
+pub(crate) fn explain(
+    matches: &Matches,
+    bm25: Option<&Bm25Weight>,
+    norms: impl FnOnce() -> tantivy::Result<Norms>,
+    doc: DocId,
+) -> tantivy::Result<Explanation> {
+    let Ok(at) = matches.binary_search_by_key(&doc, |&(d, _)| d) else {
+        return Err(TantivyError::InvalidArgument(format!("document {doc} does not match")));
+    };
+    match bm25 {
+        Some(bm25) => Ok(bm25.explain(norms()?.id(doc), matches[at].1)),
+        None => Ok(Explanation::new("matches", 1.0)),
+    }
+}
+
 /// The matches of one segment, in document order, scored when asked: in a conjunction most
 /// matches of a frequent character are skipped, never scored.
-struct CharScorer {
+pub(crate) struct MatchScorer {
     matches: Matches,
     at: usize,
     /// BM25 (boosted) and the field's norms; `None` when scoring is off.
-    scoring: Option<(Bm25Weight, FieldNormReader)>,
+    scoring: Option<(Bm25Weight, Norms)>,
     boost: Score,
 }
 
-impl DocSet for CharScorer {
+impl MatchScorer {
+    pub(crate) fn new(matches: Matches, scoring: Option<(Bm25Weight, Norms)>, boost: Score) -> MatchScorer {
+        MatchScorer {
+            matches,
+            at: 0,
+            scoring,
+            boost,
+        }
+    }
+}
+
+impl DocSet for MatchScorer {
     fn advance(&mut self) -> DocId {
         if self.at < self.matches.len() {
             self.at += 1;
@@ -292,10 +347,10 @@ impl DocSet for CharScorer {
     }
 }
 
-impl Scorer for CharScorer {
+impl Scorer for MatchScorer {
     fn score(&mut self) -> Score {
         match (&self.scoring, self.matches.get(self.at)) {
-            (Some((bm25, norms)), Some(&(doc, count))) => bm25.score(norms.fieldnorm_id(doc), count),
+            (Some((bm25, norms)), Some(&(doc, count))) => bm25.score(norms.id(doc), count),
             (None, Some(_)) => self.boost,
             (_, None) => 0.0,
         }
@@ -319,7 +374,7 @@ mod tests {
 
     /// (count, top documents with scores) of one character in the body.
     fn run(index: &Index, cache: &CharCache, ch: char) -> (usize, Vec<(Score, tantivy::DocAddress)>) {
-        let query = CharQuery::new(index.fields.body_grams, ch, cache);
+        let query = crate::body_query::BodyQuery::new(index.fields.body, &ch.to_string(), cache);
         let searcher = index.reader.searcher();
         searcher
             .search(&query, &(Count, TopDocs::with_limit(10).order_by_score()))

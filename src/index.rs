@@ -13,6 +13,7 @@ use crate::article::{Article, Layout};
 use crate::char_query::CharCache;
 use crate::error::{Error, Result};
 use crate::facets::FacetValues;
+use crate::grams::BodyGrams;
 use crate::schema::{self, Fields};
 
 /// Memory the index writer may use before it flushes a segment, shared by its threads. The
@@ -126,6 +127,7 @@ impl Index {
         let index = tantivy::Index::builder()
             .schema(schema::build())
             .settings(settings())
+            .register_plugin(Arc::new(BodyGrams))
             .create_in_dir(dir)?;
         Index::wrap(index, dir, Segmenter::default(), true)
     }
@@ -135,6 +137,7 @@ impl Index {
         let index = tantivy::Index::builder()
             .schema(schema::build())
             .settings(settings())
+            .register_plugin(Arc::new(BodyGrams))
             .create_in_ram()
             .expect("a new in-memory index can be created");
         Index::wrap(index, Path::new("<memory>"), Segmenter::default(), false)
@@ -161,7 +164,7 @@ impl Index {
         Ok(())
     }
 
-    fn wrap(index: tantivy::Index, location: &Path, segmenter: Segmenter, on_disk: bool) -> Result<Index> {
+    fn wrap(mut index: tantivy::Index, location: &Path, segmenter: Segmenter, on_disk: bool) -> Result<Index> {
         analysis::check_index(&index, location)?;
         let fields = Fields::from_schema(&index.schema())
             .filter(|_| index.schema() == schema::build())
@@ -170,6 +173,10 @@ impl Index {
                 detail: "its fields differ from this build's".to_string(),
             })?;
         analysis::register(&index, &segmenter);
+        // tantivy keeps the plugins an index was created with only until it is closed.
+        if index.custom_plugins().is_empty() {
+            index.register_plugin(Arc::new(BodyGrams));
+        }
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         Ok(Index {
             index,
@@ -303,7 +310,6 @@ impl Index {
         // Last: a page of hits without snippets reads an article's stored values up to its
         // body and stops there (search.rs, `Stored`).
         doc.add_text(f.body, &article.body);
-        doc.add_text(f.body_grams, &article.body);
         writer.add_document(doc)?;
         Ok(())
     }

@@ -31,11 +31,13 @@
 
 mod analysis;
 mod article;
+mod body_query;
 mod char_query;
 mod dates;
 mod error;
 pub mod eval;
 mod facets;
+mod grams;
 mod index;
 mod indexing;
 mod query;

@@ -17,6 +17,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
 use crate::analysis::{self, Segmenter};
+use crate::body_query::BodyQuery;
 use crate::char_query::{CharCache, CharQuery};
 use crate::error::{Error, Result};
 use crate::schema::Fields;
@@ -228,7 +229,7 @@ fn contains(fields: &Fields, chars: &CharCache, text: &str) -> Box<dyn Query> {
             Occur::Should,
             weighted(grams_query(fields.title_grams, chars, text), TITLE_BOOST),
         ),
-        (Occur::Should, grams_query(fields.body_grams, chars, text)),
+        (Occur::Should, Box::new(BodyQuery::new(fields.body, text, chars))),
     ]))
 }
 
@@ -281,7 +282,7 @@ mod tests {
             .to_query(&fields, &CharCache::default());
         let mut seen = std::collections::BTreeMap::new();
         query.query_terms(&mut |term, _| {
-            if term.field() == fields.body_grams {
+            if term.field() == fields.body {
                 *seen.entry(term.value().as_str().unwrap().to_string()).or_default() += 1;
             }
         });

@@ -9,8 +9,8 @@
 //! | `column`, `site` | 栏目 and site name | facets, stored |
 //! | `url`, `doc_number` | address and 文号 | stored |
 //! | `title` | the title | words analyzer, frequencies; stored for display |
-//! | `body` | the text | stored for display (its words are found through `body_grams`) |
-//! | `title_grams`, `body_grams` | the text again | grams analyzer, positions (exact strings) |
+//! | `body` | the text | stored for display; its characters are indexed by [`crate::grams`] |
+//! | `title_grams` | the title again | grams analyzer, positions (exact strings) |
 //! | `title_parts` | the title's runs between punctuation | parts analyzer (aboutness) |
 //! | `published` | publish time | date: indexed (range filter), fast (sort), stored |
 //! | `source`, `editor`, `keyword` | metadata | facets: counted and filtered on, stored |
@@ -41,7 +41,6 @@ pub(crate) struct Fields {
     pub(crate) title_grams: Field,
     pub(crate) title_parts: Field,
     pub(crate) body: Field,
-    pub(crate) body_grams: Field,
     pub(crate) published: Field,
     pub(crate) source: Field,
     pub(crate) editor: Field,
@@ -93,7 +92,7 @@ pub(crate) fn build() -> Schema {
     builder.add_text_field("url", STORED);
     builder.add_text_field("doc_number", STORED);
     builder.add_text_field("title", words(true));
-    builder.add_text_field("title_grams", grams.clone());
+    builder.add_text_field("title_grams", grams);
     builder.add_text_field(
         "title_parts",
         TextOptions::default().set_indexing_options(
@@ -103,7 +102,6 @@ pub(crate) fn build() -> Schema {
         ),
     );
     builder.add_text_field("body", STORED);
-    builder.add_text_field("body_grams", grams);
     builder.add_date_field(
         PUBLISHED,
         DateOptions::default()
@@ -143,7 +141,6 @@ impl Fields {
             title_grams: get("title_grams")?,
             title_parts: get("title_parts")?,
             body: get("body")?,
-            body_grams: get("body_grams")?,
             published: get(PUBLISHED)?,
             source: get(SOURCE)?,
             editor: get(EDITOR)?,

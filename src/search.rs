@@ -734,7 +734,6 @@ mod tests {
             doc.add_text(f.title, &article.title);
             doc.add_text(f.title_grams, &article.title);
             doc.add_text(f.body, &article.body);
-            doc.add_text(f.body_grams, &article.body);
             let published = article.published.unwrap().timestamp();
             doc.add_date(f.published, tantivy::DateTime::from_timestamp_secs(published));
             doc.add_facet(f.source, Facet::from_path([article.source.unwrap()]));
