@@ -71,14 +71,7 @@ fn char_matches(grams: &Grams, ch: char) -> Vec<(DocId, u32)> {
     }
     let mut counts = vec![0u32; grams.articles];
     for i in range {
-        let (mut article, mut end) = (0, 0);
-        for position in grams.positions(i).iter() {
-            if position >= end {
-                article = grams.article_at(article, position);
-                end = grams.start(article + 1);
-            }
-            counts[article] += 1;
-        }
+        grams.articles_of(&grams.positions(i), |article| counts[article] += 1);
     }
     counts
         .into_iter()

@@ -282,7 +282,7 @@ impl Norms {
     pub(crate) fn id(&self, doc: DocId) -> u8 {
         match self {
             Norms::Field(reader) => reader.fieldnorm_id(doc),
-            Norms::Body(grams) => FieldNormReader::fieldnorm_to_id(grams.article_len(doc as usize)),
+            Norms::Body(grams) => grams.fieldnorm_id(doc as usize),
         }
     }
 }
