@@ -12,7 +12,7 @@ use tantivy::schema::Field;
 use tantivy::{DocId, DocSet, Score, SegmentReader, Term, TERMINATED};
 
 use crate::analysis;
-use crate::char_query::{explain, CharCache, MatchScorer, Matches, Norms};
+use crate::char_query::{char_bm25, explain, CharCache, MatchScorer, Matches, Norms};
 use crate::grams::{self, Grams, Positions};
 
 /// Articles whose body contains a folded string.
@@ -294,12 +294,7 @@ impl Query for BodyQuery {
                             doc_freq += self.char_matches(reader, grams, *ch)?.len() as u64;
                         }
                         let tokens = statistics.total_num_tokens(self.body)?;
-                        let average = if statistics.docs == 0 {
-                            0.0
-                        } else {
-                            tokens as Score / statistics.docs as Score
-                        };
-                        Some(Bm25Weight::for_one_term(doc_freq, statistics.docs, average))
+                        Some(char_bm25(doc_freq, statistics.docs, tokens))
                     }
                     Find::Grams(items) if items.is_empty() => None,
                     Find::Grams(items) => {

@@ -170,6 +170,17 @@ impl CharCache {
     }
 }
 
+/// BM25 for a character in `doc_freq` of `docs` documents whose field has `tokens` terms in
+/// all: the union of the terms it starts, scored as one term.
+pub(crate) fn char_bm25(doc_freq: u64, docs: u64, tokens: u64) -> Bm25Weight {
+    let average = if docs == 0 {
+        0.0
+    } else {
+        tokens as Score / docs as Score
+    };
+    Bm25Weight::for_one_term(doc_freq, docs, average)
+}
+
 impl Query for CharQuery {
     fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
         let bm25 = match scoring {
@@ -185,12 +196,7 @@ impl Query for CharQuery {
                 }
                 let docs = statistics_provider.total_num_docs()?;
                 let tokens = statistics_provider.total_num_tokens(self.field)?;
-                let average = if docs == 0 {
-                    0.0
-                } else {
-                    tokens as Score / docs as Score
-                };
-                Some(Bm25Weight::for_one_term(doc_freq, docs, average))
+                Some(char_bm25(doc_freq, docs, tokens))
             }
             EnableScoring::Disabled { .. } => None,
         };
