@@ -24,10 +24,11 @@ fn digest(folder: &Path, query: &str) -> Result<String, govsearch::Error> {
     let _ = writeln!(out, "# {query}: {} releases\n", results.total);
     for hit in &results.hits {
         let date = hit
+            .meta
             .published
             .map(|d| d.format("%Y-%m-%d").to_string())
             .unwrap_or_else(|| "undated".into());
-        let source = hit.source.as_deref().unwrap_or("unknown source");
+        let source = hit.meta.source.as_deref().unwrap_or("unknown source");
         let _ = writeln!(out, "- {date} **{}** ({source}): {}", hit.title, hit.snippet.text);
     }
     let _ = writeln!(out, "\n## By source\n");

@@ -97,13 +97,13 @@ fn profile(dir: &Path) -> Result<Profile, Box<dyn std::error::Error>> {
         body_chars.push(article.body.chars().count());
         paragraphs.push(article.body.lines().count().max(1));
         title_chars.push(article.title.chars().count());
-        if let Some(source) = &article.source {
+        if let Some(source) = &article.meta.source {
             *sources.entry(source.clone()).or_default() += 1;
         }
-        for keyword in &article.keywords {
+        for keyword in &article.meta.keywords {
             *keywords.entry(keyword.clone()).or_default() += 1;
         }
-        if let Some(published) = article.published {
+        if let Some(published) = article.meta.published {
             days.push(published.timestamp() / 86_400);
         }
     }
@@ -208,7 +208,7 @@ fn synthetic_articles_parse_as_releases() {
         let text = article(&profile, &mut rng);
         let parsed = govsearch::parse_article(&text).unwrap();
         assert!(
-            parsed.published.is_some() && parsed.source.is_some() && !parsed.keywords.is_empty(),
+            parsed.meta.published.is_some() && parsed.meta.source.is_some() && !parsed.meta.keywords.is_empty(),
             "{text}"
         );
         assert!(parsed.body.chars().count() >= 20);

@@ -8,9 +8,9 @@ use tantivy::Order;
 
 use crate::dates::china;
 use crate::error::Result;
-use crate::facets::FacetCounter;
+use crate::index::schema;
 use crate::index::Index;
-use crate::schema;
+use crate::search::facets::FacetCounter;
 use crate::search::FacetCount;
 
 /// A summary of an index.
@@ -42,8 +42,8 @@ pub struct IndexStats {
 impl Index {
     /// Counts what the index holds.
     pub fn stats(&self) -> Result<IndexStats> {
-        let searcher = self.reader.searcher();
-        let facets = |field| FacetCounter::new(field, self.facet_values.clone());
+        let searcher = self.searcher();
+        let facets = |field| FacetCounter::new(field, self.facet_values().clone());
         let (articles, layouts, sources) =
             searcher.search(&AllQuery, &(Count, facets(schema::LAYOUT), facets(schema::SOURCE)))?;
         let edge = |order: Order| -> Result<Option<DateTime<FixedOffset>>> {
@@ -73,7 +73,7 @@ impl Index {
             first_published: edge(Order::Asc)?,
             last_published: edge(Order::Desc)?,
             size_bytes,
-            updated: self.index.load_metas().ok().and_then(|m| m.payload),
+            updated: self.last_commit_payload(),
         })
     }
 }

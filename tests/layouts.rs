@@ -111,63 +111,66 @@ fn every_layout_and_every_failure_is_accounted_for() {
 
     // Every extracted field, through search.
     let release = only(&index, "秋粮收购");
-    assert_eq!(release.source.as_deref(), Some("峄城区融媒体中心"));
-    assert_eq!(release.editor.as_deref(), Some("王芳"));
-    assert_eq!(release.keywords, ["秋粮收购", "粮食安全"]);
-    assert_eq!(release.published.unwrap().to_rfc3339(), "2023-10-09T09:30:00+08:00");
+    assert_eq!(release.meta.source.as_deref(), Some("峄城区融媒体中心"));
+    assert_eq!(release.meta.editor.as_deref(), Some("王芳"));
+    assert_eq!(release.meta.keywords, ["秋粮收购", "粮食安全"]);
+    assert_eq!(
+        release.meta.published.unwrap().to_rfc3339(),
+        "2023-10-09T09:30:00+08:00"
+    );
 
     let header = only(&index, "古城 消防演练");
-    assert_eq!(header.source.as_deref(), Some("台儿庄区应急管理局"));
-    assert_eq!(header.column.as_deref(), Some("工作动态"));
-    assert_eq!(header.doc_number.as_deref(), Some("台政办发〔2024〕3号"));
+    assert_eq!(header.meta.source.as_deref(), Some("台儿庄区应急管理局"));
+    assert_eq!(header.meta.column.as_deref(), Some("工作动态"));
+    assert_eq!(header.meta.doc_number.as_deref(), Some("台政办发〔2024〕3号"));
     assert_eq!(
-        header.url.as_deref(),
+        header.meta.url.as_deref(),
         Some("https://www.example.gov.cn/gzdt/202403/t20240312_1.htm")
     );
-    assert_eq!(header.published.unwrap().to_rfc3339(), "2024-03-12T15:20:00+08:00");
+    assert_eq!(header.meta.published.unwrap().to_rfc3339(), "2024-03-12T15:20:00+08:00");
 
     let qa = only(&index, "外交部发言人");
-    assert_eq!(qa.source.as_deref(), Some("国务院新闻办公室网站"));
+    assert_eq!(qa.meta.source.as_deref(), Some("国务院新闻办公室网站"));
     assert_eq!(
-        qa.published.unwrap().to_rfc3339(),
+        qa.meta.published.unwrap().to_rfc3339(),
         "2016-05-10T00:00:00+08:00",
         "date from the file name"
     );
 
     let page = only(&index, "国民经济和社会发展统计公报");
     assert_eq!(page.title, "峄城区2022年国民经济和社会发展统计公报");
-    assert_eq!(page.source.as_deref(), Some("峄城区统计局"));
-    assert_eq!(page.editor.as_deref(), Some("李明"));
-    assert_eq!(page.column.as_deref(), Some("统计公报"));
-    assert_eq!(page.site.as_deref(), Some("峄城区人民政府"));
-    assert_eq!(page.keywords, ["统计公报", "国民经济"]);
+    assert_eq!(page.meta.source.as_deref(), Some("峄城区统计局"));
+    assert_eq!(page.meta.editor.as_deref(), Some("李明"));
+    assert_eq!(page.meta.column.as_deref(), Some("统计公报"));
+    assert_eq!(page.meta.site.as_deref(), Some("峄城区人民政府"));
+    assert_eq!(page.meta.keywords, ["统计公报", "国民经济"]);
     assert_eq!(
-        page.url.as_deref(),
+        page.meta.url.as_deref(),
         Some("http://www.example.gov.cn/tjgb/202305/page.shtml")
     );
     let chrome = index.search(&SearchRequest::new("\"政务公开\"")).unwrap();
     assert_eq!(chrome.total, 0, "menus, scripts and footers are not article text");
 
     assert_eq!(
-        only(&index, "安全生产大检查").source.as_deref(),
+        only(&index, "安全生产大检查").meta.source.as_deref(),
         Some("薛城区应急管理局")
     );
-    assert_eq!(only(&index, "乡村旅游季").keywords, ["乡村旅游"]);
+    assert_eq!(only(&index, "乡村旅游季").meta.keywords, ["乡村旅游"]);
 
     let jsonl = only(&index, "招商引资推进会");
     assert_eq!(jsonl.record, Some(1));
-    assert_eq!(jsonl.keywords, ["招商引资", "重点项目"]);
+    assert_eq!(jsonl.meta.keywords, ["招商引资", "重点项目"]);
     let nested = only(&index, "防汛预警");
     assert_eq!(nested.record, Some(3), "records keep their place in the file");
-    assert_eq!(nested.source.as_deref(), Some("枣庄市人民政府网站"));
+    assert_eq!(nested.meta.source.as_deref(), Some("枣庄市人民政府网站"));
     assert_eq!(
-        only(&index, "集中参保").source.as_deref(),
+        only(&index, "集中参保").meta.source.as_deref(),
         Some("峄城区医疗保障局"),
         "zero-width space removed"
     );
-    assert_eq!(only(&index, "新闻联播摘要").source.as_deref(), Some("央视网"));
+    assert_eq!(only(&index, "新闻联播摘要").meta.source.as_deref(), Some("央视网"));
     let dump = only(&index, "销毁非法枪支");
-    assert_eq!(dump.url.as_deref(), Some("http://news.example.com/1.shtml"));
+    assert_eq!(dump.meta.url.as_deref(), Some("http://news.example.com/1.shtml"));
 }
 
 #[test]

@@ -18,13 +18,13 @@ fn seed_article_golden() {
         "枣庄市峄城区召开思想能力作风问题曝光暨“满意峄城”创建新闻发布会"
     );
     assert_eq!(
-        article.published.map(|d| d.to_rfc3339()).as_deref(),
+        article.meta.published.map(|d| d.to_rfc3339()).as_deref(),
         Some("2022-05-10T12:36:57+08:00"),
         "the header date is China time"
     );
-    assert_eq!(article.source.as_deref(), Some("鲁网"));
-    assert_eq!(article.editor.as_deref(), Some("杜伟"));
-    assert_eq!(article.keywords, ["枣庄市峄城区"]);
+    assert_eq!(article.meta.source.as_deref(), Some("鲁网"));
+    assert_eq!(article.meta.editor.as_deref(), Some("杜伟"));
+    assert_eq!(article.meta.keywords, ["枣庄市峄城区"]);
     let golden = include_str!("golden/seed_body.txt");
     assert!(
         article.body == golden,
@@ -59,7 +59,7 @@ fn index_a_folder_reopen_and_search() {
         .sort(Sort::Date);
     let results = index.search(&request).unwrap();
     assert_eq!(results.total, 1);
-    assert_eq!(results.hits[0].source.as_deref(), Some("鲁网"));
+    assert_eq!(results.hits[0].meta.source.as_deref(), Some("鲁网"));
     assert_eq!(results.facets.month[0].value, "2022-05");
     let json = serde_json::to_string(&results).unwrap();
     let back: govsearch::SearchResults = serde_json::from_str(&json).unwrap();

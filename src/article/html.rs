@@ -81,16 +81,16 @@ pub(crate) fn parse_html(page: &str) -> Result<Article, NotAnArticle> {
     NotAnArticle::check(&title, &body)?;
     let mut article = Article::titled(&title);
     article.body = body;
-    article.published = meta("PubDate").and_then(|d| parse_datetime_prefix(&d).map(|(when, _)| in_china(when)));
-    article.source = meta("ContentSource");
-    article.editor = meta("Author");
-    article.column = meta("ColumnName");
-    article.site = site;
-    article.url = saved_from_url(page);
+    article.meta.published = meta("PubDate").and_then(|d| parse_datetime_prefix(&d).map(|(when, _)| in_china(when)));
+    article.meta.source = meta("ContentSource");
+    article.meta.editor = meta("Author");
+    article.meta.column = meta("ColumnName");
+    article.meta.site = site;
+    article.meta.url = saved_from_url(page);
     if let Some(keywords) = meta("Keywords") {
         for keyword in split_keywords(&keywords) {
-            if !article.keywords.iter().any(|k| k == keyword) {
-                article.keywords.push(keyword.to_string());
+            if !article.meta.keywords.iter().any(|k| k == keyword) {
+                article.meta.keywords.push(keyword.to_string());
             }
         }
     }
@@ -181,7 +181,7 @@ fn clean(text: &str) -> String {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.extend(word.chars().filter(|&c| !crate::analysis::is_invisible(c)));
+        out.extend(word.chars().filter(|&c| !crate::text::is_invisible(c)));
     }
     out
 }
@@ -241,17 +241,17 @@ mod tests {
         let article = parse_html(PAGE).unwrap();
         assert_eq!(article.title, "万载县2022年国民经济和社会发展统计公报");
         assert_eq!(
-            article.published.map(|d| d.to_rfc3339()).as_deref(),
+            article.meta.published.map(|d| d.to_rfc3339()).as_deref(),
             Some("2023-08-16T10:33:59+08:00")
         );
-        assert_eq!(article.source.as_deref(), Some("万载县统计局"));
-        assert_eq!(article.column.as_deref(), Some("统计公报"));
-        assert_eq!(article.site.as_deref(), Some("万载县人民政府"));
+        assert_eq!(article.meta.source.as_deref(), Some("万载县统计局"));
+        assert_eq!(article.meta.column.as_deref(), Some("统计公报"));
+        assert_eq!(article.meta.site.as_deref(), Some("万载县人民政府"));
         assert_eq!(
-            article.url.as_deref(),
+            article.meta.url.as_deref(),
             Some("http://www.example.gov.cn/tjgb/202305/abc.shtml")
         );
-        assert!(article.keywords.is_empty(), "an empty Keywords meta is no keyword");
+        assert!(article.meta.keywords.is_empty(), "an empty Keywords meta is no keyword");
         assert_eq!(
             article.body,
             "2022年，全县上下坚持稳中求进工作总基调。\n全年地区生产总值增长4.5%。\n指标 数值"

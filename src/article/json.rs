@@ -167,13 +167,13 @@ fn to_article(record: &Value, fields: &FieldMap) -> Result<Article, String> {
     let body = body.filter(|b| !b.is_empty()).ok_or("no body")?;
     let mut article = Article::titled(&title);
     article.body = body;
-    article.published = lookup(record, &fields.published).and_then(as_datetime);
-    article.source = text(&fields.source);
-    article.editor = text(&fields.editor);
-    article.url = text(&fields.url);
-    article.column = text(&fields.column);
-    article.site = text(&fields.site);
-    article.doc_number = text(&fields.doc_number);
+    article.meta.published = lookup(record, &fields.published).and_then(as_datetime);
+    article.meta.source = text(&fields.source);
+    article.meta.editor = text(&fields.editor);
+    article.meta.url = text(&fields.url);
+    article.meta.column = text(&fields.column);
+    article.meta.site = text(&fields.site);
+    article.meta.doc_number = text(&fields.doc_number);
     let keywords: Vec<String> = match lookup(record, &fields.keywords) {
         Some(Value::Array(items)) => items.iter().filter_map(as_text).collect(),
         Some(value) => as_text(value)
@@ -182,8 +182,8 @@ fn to_article(record: &Value, fields: &FieldMap) -> Result<Article, String> {
         None => Vec::new(),
     };
     for keyword in keywords {
-        if !article.keywords.contains(&keyword) {
-            article.keywords.push(keyword);
+        if !article.meta.keywords.contains(&keyword) {
+            article.meta.keywords.push(keyword);
         }
     }
     Ok(article)
@@ -216,7 +216,7 @@ fn as_text(value: &Value) -> Option<String> {
         Value::Number(n) => n.to_string(),
         _ => return None,
     };
-    let cleaned: String = raw.chars().filter(|&c| !crate::analysis::is_invisible(c)).collect();
+    let cleaned: String = raw.chars().filter(|&c| !crate::text::is_invisible(c)).collect();
     let trimmed = cleaned.trim();
     (!trimmed.is_empty()).then(|| trimmed.to_string())
 }
@@ -265,11 +265,11 @@ mod tests {
         let records = parse(text);
         let first = records[0].as_ref().unwrap();
         assert_eq!(first.title, "[视频]标题一");
-        assert_eq!(first.source.as_deref(), Some("央视网"));
-        assert_eq!(first.keywords, ["乡村振兴", "营商环境"]);
+        assert_eq!(first.meta.source.as_deref(), Some("央视网"));
+        assert_eq!(first.meta.keywords, ["乡村振兴", "营商环境"]);
         assert_eq!(first.body, "第一段。\n第二段。");
         assert_eq!(
-            first.published.map(|d| d.to_rfc3339()).as_deref(),
+            first.meta.published.map(|d| d.to_rfc3339()).as_deref(),
             Some("2021-01-01T19:10:02+08:00")
         );
         assert_eq!(records[1], Err("record 2: no body".to_string()));
@@ -280,8 +280,8 @@ mod tests {
         let text = r#"[{"urlsource": "http://zyj.beijing.gov.cn/a.html", "title": "通知", "date": "2021-01-06", "source": "\u200b北京市中医管理局", "article": "<div><p>正文。</p></div>"}, {"title": "无正文", "article": null}]"#;
         let records = parse(text);
         let first = records[0].as_ref().unwrap();
-        assert_eq!(first.source.as_deref(), Some("北京市中医管理局"));
-        assert_eq!(first.url.as_deref(), Some("http://zyj.beijing.gov.cn/a.html"));
+        assert_eq!(first.meta.source.as_deref(), Some("北京市中医管理局"));
+        assert_eq!(first.meta.url.as_deref(), Some("http://zyj.beijing.gov.cn/a.html"));
         assert_eq!(first.body, "正文。");
         assert!(records[1].is_err());
     }

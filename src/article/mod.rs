@@ -29,6 +29,17 @@ pub use text::parse_article;
 pub struct Article {
     /// The headline.
     pub title: String,
+    /// Publish time, source, editor, keywords, column, site, document number and address.
+    #[serde(flatten)]
+    pub meta: Metadata,
+    /// The text, one paragraph per line, without toolbar and metadata lines.
+    pub body: String,
+}
+
+/// What is known of a release besides its title and text: shared by [`Article`] (what is
+/// indexed) and [`Hit`](crate::Hit) (what a search shows), so a new field is added once.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Metadata {
     /// When it was published, in China time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published: Option<DateTime<FixedOffset>>,
@@ -53,8 +64,6 @@ pub struct Article {
     /// Where it was published.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// The text, one paragraph per line, without toolbar and metadata lines.
-    pub body: String,
 }
 
 impl Article {
@@ -242,7 +251,7 @@ pub fn read_bytes(bytes: &[u8], path: &Path, options: &ReadOptions) -> Result<Fi
     };
     if let Some(day) = date_in_file_name(path) {
         for article in records.iter_mut().flatten() {
-            article.published.get_or_insert(day);
+            article.meta.published.get_or_insert(day);
         }
     }
     if records.len() == 1 {
@@ -320,7 +329,7 @@ mod tests {
         assert_eq!(ok.layout, Layout::Text);
         let article = ok.records[0].as_ref().unwrap();
         assert_eq!(
-            article.published.map(|d| d.to_rfc3339()).as_deref(),
+            article.meta.published.map(|d| d.to_rfc3339()).as_deref(),
             Some("2016-05-10T00:00:00+08:00"),
             "the date in the file name stands in for a missing one"
         );
@@ -331,7 +340,7 @@ mod tests {
         let text = "[22届中国新闻奖]植根基层沃土 书写时代华章\n\n2012-10-27 19:24:54 来源：CNTV\n\n  正文。\n";
         let read = read_bytes(text.as_bytes(), Path::new("a.txt"), &ReadOptions::default()).unwrap();
         assert_eq!(read.layout, Layout::Text);
-        assert_eq!(read.records[0].as_ref().unwrap().source.as_deref(), Some("CNTV"));
+        assert_eq!(read.records[0].as_ref().unwrap().meta.source.as_deref(), Some("CNTV"));
         let json = read_bytes(
             b"[{\"title\": \"t\", \"body\": \"b\"}]",
             Path::new("a.txt"),

@@ -320,21 +320,21 @@ enum Value<'a> {
 fn set_field(article: &mut Article, field: Field, value: Value<'_>) {
     match (field, value) {
         (Field::Date, Value::Date(when)) => {
-            article.published.get_or_insert(in_china(when));
+            article.meta.published.get_or_insert(in_china(when));
         }
         (Field::Keywords, Value::Text(text)) => {
             for keyword in split_keywords(text) {
-                if !article.keywords.iter().any(|k| k == keyword) {
-                    article.keywords.push(keyword.to_string());
+                if !article.meta.keywords.iter().any(|k| k == keyword) {
+                    article.meta.keywords.push(keyword.to_string());
                 }
             }
         }
-        (Field::Source, Value::Text(text)) => set_text(&mut article.source, text),
-        (Field::Editor, Value::Text(text)) => set_text(&mut article.editor, text),
-        (Field::Column, Value::Text(text)) => set_text(&mut article.column, text),
-        (Field::DocNumber, Value::Text(text)) => set_text(&mut article.doc_number, text),
-        (Field::Url, Value::Text(text)) => set_text(&mut article.url, text),
-        (Field::Site, Value::Text(text)) => set_text(&mut article.site, text),
+        (Field::Source, Value::Text(text)) => set_text(&mut article.meta.source, text),
+        (Field::Editor, Value::Text(text)) => set_text(&mut article.meta.editor, text),
+        (Field::Column, Value::Text(text)) => set_text(&mut article.meta.column, text),
+        (Field::DocNumber, Value::Text(text)) => set_text(&mut article.meta.doc_number, text),
+        (Field::Url, Value::Text(text)) => set_text(&mut article.meta.url, text),
+        (Field::Site, Value::Text(text)) => set_text(&mut article.meta.site, text),
         _ => {}
     }
 }
@@ -367,12 +367,12 @@ mod tests {
         let article = parse(text);
         assert_eq!(article.title, "标题一");
         assert_eq!(
-            article.published.map(|d| d.to_rfc3339()).as_deref(),
+            article.meta.published.map(|d| d.to_rfc3339()).as_deref(),
             Some("2022-05-10T12:36:57+08:00")
         );
-        assert_eq!(article.source.as_deref(), Some("鲁网"));
-        assert_eq!(article.editor.as_deref(), Some("杜伟"));
-        assert_eq!(article.keywords, ["枣庄市峄城区"]);
+        assert_eq!(article.meta.source.as_deref(), Some("鲁网"));
+        assert_eq!(article.meta.editor.as_deref(), Some("杜伟"));
+        assert_eq!(article.meta.keywords, ["枣庄市峄城区"]);
         assert_eq!(article.body, "第一段。\n第二段。");
     }
 
@@ -381,12 +381,12 @@ mod tests {
         let text = "标题\n2023年03月08日 09:30 来源：峄城区融媒体中心\n　　正文。\n责任编辑：王芳\n新闻关键词：乡村振兴，营商环境、 招商引资;乡村振兴\n";
         let article = parse(text);
         assert_eq!(
-            article.published.map(|d| d.to_rfc3339()).as_deref(),
+            article.meta.published.map(|d| d.to_rfc3339()).as_deref(),
             Some("2023-03-08T09:30:00+08:00")
         );
-        assert_eq!(article.source.as_deref(), Some("峄城区融媒体中心"));
-        assert_eq!(article.editor.as_deref(), Some("王芳"));
-        assert_eq!(article.keywords, ["乡村振兴", "营商环境", "招商引资"]);
+        assert_eq!(article.meta.source.as_deref(), Some("峄城区融媒体中心"));
+        assert_eq!(article.meta.editor.as_deref(), Some("王芳"));
+        assert_eq!(article.meta.keywords, ["乡村振兴", "营商环境", "招商引资"]);
         assert_eq!(article.body, "正文。");
     }
 
@@ -396,31 +396,31 @@ mod tests {
             "标题\n发布时间：2021-11-02 16:00 来源： 县政府网站 作者：李明 大字体 小字体 扫码带走 打印\n  正文。\n";
         let article = parse(text);
         assert_eq!(
-            article.published.map(|d| d.to_rfc3339()).as_deref(),
+            article.meta.published.map(|d| d.to_rfc3339()).as_deref(),
             Some("2021-11-02T16:00:00+08:00")
         );
-        assert_eq!(article.source.as_deref(), Some("县政府网站"));
-        assert_eq!(article.editor.as_deref(), Some("李明"));
+        assert_eq!(article.meta.source.as_deref(), Some("县政府网站"));
+        assert_eq!(article.meta.editor.as_deref(), Some("李明"));
         assert_eq!(article.body, "正文。");
     }
 
     #[test]
     fn missing_fields_are_absent_not_empty() {
         let article = parse("标题\n\n正文第一段。\n正文第二段。\n");
-        assert_eq!(article.published, None);
-        assert_eq!(article.source, None);
-        assert_eq!(article.editor, None);
-        assert!(article.keywords.is_empty());
+        assert_eq!(article.meta.published, None);
+        assert_eq!(article.meta.source, None);
+        assert_eq!(article.meta.editor, None);
+        assert!(article.meta.keywords.is_empty());
         assert_eq!(article.body, "正文第一段。\n正文第二段。");
         let no_value = parse("标题\n来源:鲁网\n正文。\n责任编辑:\n新闻关键词：\n");
-        assert_eq!(no_value.editor, None);
-        assert!(no_value.keywords.is_empty());
+        assert_eq!(no_value.meta.editor, None);
+        assert!(no_value.meta.keywords.is_empty());
     }
 
     #[test]
     fn a_paragraph_starting_with_a_date_stays_body() {
         let article = parse("标题\n2022年5月10日，全区召开会议。\n");
-        assert_eq!(article.published, None);
+        assert_eq!(article.meta.published, None);
         assert_eq!(article.body, "2022年5月10日，全区召开会议。");
     }
 
@@ -430,13 +430,13 @@ mod tests {
         let article = parse_text(text).unwrap();
         assert_eq!(article.title, "平潭去年接待游客1200万人次");
         assert_eq!(
-            article.published.map(|d| d.to_rfc3339()).as_deref(),
+            article.meta.published.map(|d| d.to_rfc3339()).as_deref(),
             Some("2026-01-19T17:41:00+08:00")
         );
-        assert_eq!(article.source.as_deref(), Some("平潭网"));
-        assert_eq!(article.column.as_deref(), Some("文旅信息"));
-        assert_eq!(article.doc_number, None, "an empty 文号 is absent");
-        assert_eq!(article.url.as_deref(), Some("https://example.gov.cn/a.htm"));
+        assert_eq!(article.meta.source.as_deref(), Some("平潭网"));
+        assert_eq!(article.meta.column.as_deref(), Some("文旅信息"));
+        assert_eq!(article.meta.doc_number, None, "an empty 文号 is absent");
+        assert_eq!(article.meta.url.as_deref(), Some("https://example.gov.cn/a.htm"));
         assert_eq!(article.body, "近日，记者从平潭获悉。");
     }
 
@@ -445,10 +445,10 @@ mod tests {
         let text = "title: 外交部就有关问题答问\nurl: http://www.scio.gov.cn/x.htm\nauthor: 国务院新闻办公室网站\ncontent: \n问：有何回应？\n答：\n我们注意到了有关报道。\n";
         let article = parse_text(text).unwrap();
         assert_eq!(article.title, "外交部就有关问题答问");
-        assert_eq!(article.source.as_deref(), Some("国务院新闻办公室网站"));
-        assert_eq!(article.url.as_deref(), Some("http://www.scio.gov.cn/x.htm"));
+        assert_eq!(article.meta.source.as_deref(), Some("国务院新闻办公室网站"));
+        assert_eq!(article.meta.url.as_deref(), Some("http://www.scio.gov.cn/x.htm"));
         assert_eq!(article.body, "问：有何回应？\n答：\n我们注意到了有关报道。");
-        assert_eq!(article.published, None);
+        assert_eq!(article.meta.published, None);
     }
 
     #[test]

@@ -38,7 +38,7 @@ fn to_article(record: &str) -> Result<Article, String> {
     let body = tag(record, "content").ok_or("no body")?;
     let mut article = Article::titled(&title);
     article.body = body;
-    article.url = tag(record, "url");
+    article.meta.url = tag(record, "url");
     Ok(article)
 }
 
@@ -72,7 +72,7 @@ mod tests {
         let first = records[0].as_ref().unwrap();
         assert_eq!(first.title, "公安机关销毁非法枪支");
         assert_eq!(first.body, "中广网唐山消息 A&B");
-        assert_eq!(first.url.as_deref(), Some("http://news.sohu.com/a.shtml"));
+        assert_eq!(first.meta.url.as_deref(), Some("http://news.sohu.com/a.shtml"));
         assert_eq!(records[1], Err("record 2: no body".to_string()));
     }
 }

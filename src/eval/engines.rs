@@ -9,11 +9,12 @@ use tantivy::schema::{IndexRecordOption, Schema, TextFieldIndexing, TextOptions,
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 use tantivy::{DocAddress, Searcher, TantivyDocument};
 
-use crate::analysis::is_han;
 use crate::article::Article;
 use crate::error::Result;
 use crate::index::Index;
-use crate::query::ParsedQuery;
+use crate::search::rank::Page;
+use crate::search::{SearchRequest, Sort};
+use crate::text::{fold, is_han};
 
 /// An engine under evaluation: every match of a query, and the first ten in rank order.
 pub(crate) trait Engine {
@@ -44,14 +45,14 @@ impl Govsearch {
     pub(crate) fn build(articles: &[Article]) -> Result<Govsearch> {
         let index = Index::create_in_ram();
         index.add_articles(articles.iter().enumerate().map(|(i, a)| (i.to_string(), a.clone())))?;
-        let searcher = index.reader.searcher();
+        let searcher = index.searcher();
         let mut ids = Vec::new();
         for (ord, segment) in searcher.segment_readers().iter().enumerate() {
             let mut seg = Vec::with_capacity(segment.max_doc() as usize);
             for doc in 0..segment.max_doc() {
                 let stored: TantivyDocument = searcher.doc(DocAddress::new(ord as u32, doc))?;
                 let id = stored
-                    .get_first(index.fields.path)
+                    .get_first(index.fields().path)
                     .and_then(|v| v.as_str())
                     .and_then(|s| s.parse().ok())
                     .unwrap_or(u32::MAX);
@@ -72,9 +73,10 @@ impl Engine for Govsearch {
     }
 
     fn run(&self, query: &str) -> Result<(HashSet<u32>, Vec<u32>)> {
-        let query = ParsedQuery::parse(query, &self.index.segmenter)?.to_query(&self.index.fields, &self.index.chars);
-        let top = crate::rank::Page::new(crate::Sort::Relevance, 10, 0, &self.index.fields);
-        collect(&self.index.reader.searcher(), query.as_ref(), top, &self.ids)
+        // The query a search for the same text runs, and the page collector it ranks with.
+        let (query, _) = self.index.query_for(&SearchRequest::new(query).facets(false))?;
+        let top = Page::new(Sort::Relevance, 10, 0, self.index.fields());
+        collect(&self.index.searcher(), query.as_ref(), top, &self.ids)
     }
 }
 
@@ -96,10 +98,7 @@ pub(crate) struct Substring {
 
 impl Substring {
     pub(crate) fn new(articles: &[Article], order: Order) -> Substring {
-        let texts = articles
-            .iter()
-            .map(|a| (crate::analysis::fold(&a.title), crate::analysis::fold(&a.body)))
-            .collect();
+        let texts = articles.iter().map(|a| (fold(&a.title), fold(&a.body))).collect();
         Substring { texts, order }
     }
 }
@@ -113,7 +112,7 @@ impl Engine for Substring {
     }
 
     fn run(&self, query: &str) -> Result<(HashSet<u32>, Vec<u32>)> {
-        let needle = crate::analysis::fold(query);
+        let needle = fold(query);
         let mut found: Vec<(bool, usize, usize, u32)> = Vec::new();
         for (id, (title, body)) in self.texts.iter().enumerate() {
             let in_title = title.contains(&needle);

@@ -116,7 +116,7 @@ pub fn evaluate(dir: &Path, options: &EvalOptions, mut progress: impl FnMut(&str
     // Keyword lines are not searchable text in any configuration; clearing them makes the
     // aboutness measure (which grades by the tags) independent of them by construction.
     for article in &mut articles {
-        article.keywords.clear();
+        article.meta.keywords.clear();
     }
 
     let mut index_secs = Vec::new();

@@ -5,8 +5,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use aho_corasick::AhoCorasick;
 
-use crate::analysis::{self, is_han, Segmenter};
 use crate::article::Article;
+use crate::text::segment::Segmenter;
+use crate::text::{fold, is_han};
 
 /// The kinds of query measured, each standing for a way people search.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -97,8 +98,8 @@ pub(crate) fn fold_all(articles: &[Article]) -> Vec<Folded> {
     articles
         .iter()
         .map(|a| Folded {
-            title: analysis::fold(&a.title).chars().collect(),
-            body: analysis::fold(&a.body).chars().collect(),
+            title: fold(&a.title).chars().collect(),
+            body: fold(&a.body).chars().collect(),
         })
         .collect()
 }
@@ -165,8 +166,8 @@ pub(crate) fn build_queries(articles: &[Article], folded: &[Folded], per_kind: u
     // Keywords: tags of 2–8 Han characters.
     let mut tags: BTreeMap<String, BTreeSet<u32>> = BTreeMap::new();
     for (id, article) in articles.iter().enumerate() {
-        for tag in &article.keywords {
-            let tag = analysis::fold(tag);
+        for tag in &article.meta.keywords {
+            let tag = fold(tag);
             let n = tag.chars().count();
             if (2..=8).contains(&n) && tag.chars().all(is_han) {
                 tags.entry(tag).or_default().insert(id as u32);

@@ -80,22 +80,22 @@ impl Text {
             self.highlighted(out, BOLD, &hit.title, &hit.title_highlights)?;
             writeln!(out)?;
             let mut meta: Vec<String> = Vec::new();
-            if let Some(published) = hit.published {
+            if let Some(published) = hit.meta.published {
                 meta.push(published.format("%Y-%m-%d %H:%M").to_string());
             }
-            if let Some(source) = &hit.source {
+            if let Some(source) = &hit.meta.source {
                 meta.push(format!("来源 {source}"));
             }
-            if let Some(editor) = &hit.editor {
+            if let Some(editor) = &hit.meta.editor {
                 meta.push(format!("编辑 {editor}"));
             }
-            if !hit.keywords.is_empty() {
-                meta.push(format!("关键词 {}", hit.keywords.join("、")));
+            if !hit.meta.keywords.is_empty() {
+                meta.push(format!("关键词 {}", hit.meta.keywords.join("、")));
             }
-            if let Some(column) = &hit.column {
+            if let Some(column) = &hit.meta.column {
                 meta.push(format!("栏目 {column}"));
             }
-            if let Some(number) = &hit.doc_number {
+            if let Some(number) = &hit.meta.doc_number {
                 meta.push(number.clone());
             }
             if !meta.is_empty() {
@@ -108,7 +108,7 @@ impl Text {
                 Some(record) => self.paint(out, PATH, &format!("{} #{record}", hit.path))?,
                 None => self.paint(out, PATH, &hit.path)?,
             }
-            if let Some(url) = &hit.url {
+            if let Some(url) = &hit.meta.url {
                 write!(out, "  ")?;
                 self.paint(out, DIM, url)?;
             }

@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::{folded_chars, FoldedChar};
+use crate::text::{folded_chars, FoldedChar};
 
 /// A byte range of a snippet or title that matched the query.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

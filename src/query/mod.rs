@@ -12,32 +12,14 @@
 //! Nothing else is syntax: `:` and other punctuation in pasted text are just text (tantivy's
 //! `QueryParser` would read `来源:鲁网` as a field and an unspaced run as one strict phrase).
 
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery};
-use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::Term;
+pub(crate) mod body;
+mod build;
+pub(crate) mod score;
+mod title_char;
 
-use crate::analysis::{self, Segmenter};
-use crate::body_query::BodyQuery;
-use crate::char_query::{CharCache, CharQuery};
 use crate::error::{Error, Result};
-use crate::schema::Fields;
-
-/// Weight of a match in the title against one in the body.
-const TITLE_BOOST: f32 = 3.0;
-/// Weight of the title word field (BM25 over jieba words) in the ranking.
-const WORD_WEIGHT: f32 = 1.0;
-/// Weight of the required string matches (grams) in the ranking.
-const STRING_WEIGHT: f32 = 0.5;
-/// Score for each chunk of several words found as typed, in title or body. Tiers are far
-/// above what BM25 gives (tens), so articles with more of the query as typed rank above those
-/// with the words apart, whatever their word statistics. A chunk of one word, or a quoted
-/// one, is required as typed: every hit would get the same tier, so it gets none.
-const TYPED_TIER: f32 = 1000.0;
-/// Score for each chunk found as typed in the title: below a whole typed chunk, above BM25.
-const TITLE_TIER: f32 = 300.0;
-/// Bonus when a chunk is a whole part of the title (between punctuation or spaces): the
-/// title names it as a subject rather than using it in passing.
-const TITLE_PART_BONUS: f32 = 200.0;
+use crate::text::fold;
+use crate::text::segment::Segmenter;
 
 /// One part of a query, as the user wrote it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -86,7 +68,7 @@ impl ParsedQuery {
                 let Some(end) = inner.find(close) else {
                     return Err(bad("unclosed quote"));
                 };
-                let text = analysis::fold(&inner[..end]);
+                let text = fold(&inner[..end]);
                 if !text.is_empty() {
                     clauses.push(Clause::Exact { text, negated });
                 }
@@ -96,7 +78,7 @@ impl ParsedQuery {
             let end = body
                 .find(|c: char| c.is_whitespace() || closing_quote(c).is_some())
                 .unwrap_or(body.len());
-            let text = analysis::fold(&body[..end]);
+            let text = fold(&body[..end]);
             rest = &body[end..];
             let words: Vec<String> = segmenter
                 .words(&text)
@@ -137,46 +119,6 @@ impl ParsedQuery {
         needles.dedup();
         needles
     }
-
-    /// The index query: every required string, scored by words, strings and adjacency.
-    pub(crate) fn to_query(&self, fields: &Fields, chars: &CharCache) -> Box<dyn Query> {
-        if self.clauses.is_empty() {
-            return Box::new(AllQuery);
-        }
-        let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for clause in &self.clauses {
-            match clause {
-                Clause::Exact { text, negated: true }
-                | Clause::Words {
-                    text, negated: true, ..
-                } => {
-                    parts.push((Occur::MustNot, contains(fields, chars, text)));
-                }
-                Clause::Exact { text, negated: false } => {
-                    // Required as typed: every hit has it, so no typed tier (the same string
-                    // matched twice over, for the same score in every hit).
-                    parts.push((Occur::Must, weighted(contains(fields, chars, text), STRING_WEIGHT)));
-                    parts.extend(title_tiers(fields, chars, text));
-                }
-                Clause::Words {
-                    text,
-                    words,
-                    negated: false,
-                } => {
-                    for word in words {
-                        parts.push((Occur::Must, weighted(contains(fields, chars, word), STRING_WEIGHT)));
-                        parts.push((Occur::Should, weighted(word_terms(fields, word), WORD_WEIGHT)));
-                    }
-                    // A chunk of one word is required as typed already (above).
-                    if *words != [text.as_str()] {
-                        parts.push(typed_tier(fields, chars, text));
-                    }
-                    parts.extend(title_tiers(fields, chars, text));
-                }
-            }
-        }
-        Box::new(BooleanQuery::new(parts))
-    }
 }
 
 impl Clause {
@@ -196,71 +138,11 @@ fn closing_quote(open: char) -> Option<char> {
     }
 }
 
-/// The tier bonus of a chunk found as typed, in title or body.
-fn typed_tier(fields: &Fields, chars: &CharCache, text: &str) -> (Occur, Box<dyn Query>) {
-    constant(contains(fields, chars, text), TYPED_TIER)
-}
-
-/// The title tier bonuses of a chunk: as typed in the title, a whole part of the title.
-fn title_tiers(fields: &Fields, chars: &CharCache, text: &str) -> [(Occur, Box<dyn Query>); 2] {
-    let part = TermQuery::new(
-        Term::from_field_text(fields.title_parts, text),
-        IndexRecordOption::Basic,
-    );
-    [
-        constant(grams_query(fields.title_grams, chars, text), TITLE_TIER),
-        constant(Box::new(part), TITLE_PART_BONUS),
-    ]
-}
-
-/// A query that adds `score` to the articles `query` matches.
-fn constant(query: Box<dyn Query>, score: f32) -> (Occur, Box<dyn Query>) {
-    (Occur::Should, Box::new(ConstScoreQuery::new(query, score)))
-}
-
-fn weighted(query: Box<dyn Query>, weight: f32) -> Box<dyn Query> {
-    Box::new(BoostQuery::new(query, weight))
-}
-
-/// Articles whose title or body contains the folded string `text`, title matches weighted up.
-fn contains(fields: &Fields, chars: &CharCache, text: &str) -> Box<dyn Query> {
-    Box::new(BooleanQuery::new(vec![
-        (
-            Occur::Should,
-            weighted(grams_query(fields.title_grams, chars, text), TITLE_BOOST),
-        ),
-        (Occur::Should, Box::new(BodyQuery::new(fields.body, text, chars))),
-    ]))
-}
-
-/// The exact string `text` in one grams field: a character, one bigram, or a phrase of
-/// bigrams.
-fn grams_query(field: Field, chars: &CharCache, text: &str) -> Box<dyn Query> {
-    let mut letters = text.chars();
-    if let (Some(ch), None) = (letters.next(), letters.next()) {
-        return Box::new(CharQuery::new(field, ch, chars));
-    }
-    let mut terms: Vec<(usize, Term)> = analysis::gram_terms(text)
-        .into_iter()
-        .map(|(offset, gram)| (offset, Term::from_field_text(field, &gram)))
-        .collect();
-    if terms.len() == 1 {
-        let (_, term) = terms.remove(0);
-        Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
-    } else {
-        Box::new(PhraseQuery::new_with_offset(terms))
-    }
-}
-
-/// One jieba word in the title word field, weighted as a title match.
-fn word_terms(fields: &Fields, word: &str) -> Box<dyn Query> {
-    let term = TermQuery::new(Term::from_field_text(fields.title, word), IndexRecordOption::WithFreqs);
-    weighted(Box::new(term), TITLE_BOOST)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::grams::GramsCache;
+    use crate::index::schema::Fields;
 
     fn clauses(query: &str) -> Vec<Clause> {
         ParsedQuery::parse(query, &Segmenter::default()).unwrap().clauses
@@ -276,10 +158,10 @@ mod tests {
 
     /// How many times the built query looks each body term up.
     fn body_lookups(query: &str) -> std::collections::BTreeMap<String, usize> {
-        let fields = Fields::from_schema(&crate::schema::build()).unwrap();
+        let fields = Fields::from_schema(&crate::index::schema::build()).unwrap();
         let query = ParsedQuery::parse(query, &Segmenter::default())
             .unwrap()
-            .to_query(&fields, &CharCache::default());
+            .to_query(&fields, &GramsCache::default());
         let mut seen = std::collections::BTreeMap::new();
         query.query_terms(&mut |term, _| {
             if term.field() == fields.body {

@@ -5,22 +5,22 @@
 //! matches are found at once, by walking the rarest bigram's positions and looking the others up
 //! where the string puts them, and scored as tantivy scores a term or a phrase: BM25 over the
 //! count of the string in the article, the body's length and the bigrams' document
-//! frequencies (a character's is counted exactly, as [`crate::char_query`] does for the title).
+//! frequencies (a character's is counted exactly, as [`super::title_char`] does for the title).
 
 use tantivy::query::{Bm25StatisticsProvider, Bm25Weight, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::schema::Field;
 use tantivy::{DocId, DocSet, Score, SegmentReader, Term, TERMINATED};
 
-use crate::analysis;
-use crate::char_query::{char_bm25, explain, CharCache, MatchScorer, Matches, Norms};
-use crate::grams::{self, Grams, Positions};
+use super::score::{char_bm25, explain, MatchScorer, Norms};
+use crate::grams::{self, Grams, GramsCache, Matches, Positions};
+use crate::text::analyzers::gram_terms;
 
 /// Articles whose body contains a folded string.
 #[derive(Clone, Debug)]
 pub(crate) struct BodyQuery {
     body: Field,
     find: Find,
-    cache: CharCache,
+    cache: GramsCache,
 }
 
 #[derive(Clone, Debug)]
@@ -33,12 +33,12 @@ enum Find {
 
 impl BodyQuery {
     /// Articles whose `body` contains `text` (folded).
-    pub(crate) fn new(body: Field, text: &str, cache: &CharCache) -> BodyQuery {
+    pub(crate) fn new(body: Field, text: &str, cache: &GramsCache) -> BodyQuery {
         let mut letters = text.chars();
         let find = match (letters.next(), letters.next()) {
             (Some(ch), None) => Find::Char(ch),
             _ => Find::Grams(
-                analysis::gram_terms(text)
+                gram_terms(text)
                     .into_iter()
                     .map(|(offset, gram)| {
                         let mut chars = gram.chars();
@@ -365,9 +365,9 @@ mod tests {
     use tantivy::{DocAddress, TantivyDocument};
 
     use super::*;
-    use crate::analysis::fold;
     use crate::article::Article;
     use crate::index::Index;
+    use crate::text::fold;
 
     /// Bodies with repeats, punctuation, letters and digits, full-width and traditional
     /// characters, spaces inside words, and nothing at all.
@@ -405,17 +405,16 @@ mod tests {
             }
             index.commit(&mut writer).unwrap();
         }
-        index.reader.reload().unwrap();
         index
     }
 
     /// Each live article holding `text` (by number), with how many times it starts there.
     fn found(index: &Index, text: &str) -> BTreeMap<usize, u32> {
-        let query = BodyQuery::new(index.fields.body, text, &index.chars);
-        let searcher = index.reader.searcher();
+        let query = BodyQuery::new(index.fields().body, text, index.grams_cache());
+        let searcher = index.searcher();
         let mut found = BTreeMap::new();
         for (ord, reader) in searcher.segment_readers().iter().enumerate() {
-            let grams = index.chars.grams(reader).unwrap();
+            let grams = index.grams_cache().grams(reader).unwrap();
             let mut counts: Vec<(DocId, u32)> = Vec::new();
             match &query.find {
                 Find::Char(ch) => counts.extend(char_matches(&grams, *ch)),
@@ -432,7 +431,7 @@ mod tests {
                     continue;
                 }
                 let stored: TantivyDocument = searcher.doc(DocAddress::new(ord as u32, doc)).unwrap();
-                let path = stored.get_first(index.fields.path).unwrap().as_str().unwrap();
+                let path = stored.get_first(index.fields().path).unwrap().as_str().unwrap();
                 found.insert(path.parse().unwrap(), count);
             }
         }
@@ -483,13 +482,8 @@ mod tests {
         let deleted = [1, 4, 8];
         let index = index(&deleted);
         assert_like_ctrl_f(&index, &deleted);
-        let mut writer = index.writer(Some(1)).unwrap();
-        let segments = index.index.searchable_segment_ids().unwrap();
-        assert!(segments.len() > 1, "the test needs segments to merge");
-        writer.merge(&segments).wait().unwrap();
-        index.commit(&mut writer).unwrap();
-        index.reader.reload().unwrap();
-        assert_eq!(index.reader.searcher().segment_readers().len(), 1);
+        assert!(index.merge_all() > 1, "the test needs segments to merge");
+        assert_eq!(index.searcher().segment_readers().len(), 1);
         assert_like_ctrl_f(&index, &deleted);
     }
 
@@ -497,14 +491,14 @@ mod tests {
     fn scores_are_bm25_over_the_count_and_the_body_length() {
         // 基站 three times in a short body outranks twice, once and once in longer ones.
         let index = index(&[]);
-        let query = BodyQuery::new(index.fields.body, "基站", &index.chars);
-        let searcher = index.reader.searcher();
+        let query = BodyQuery::new(index.fields().body, "基站", index.grams_cache());
+        let searcher = index.searcher();
         let top = searcher
             .search(&query, &tantivy::collector::TopDocs::with_limit(10).order_by_score())
             .unwrap();
         assert_eq!(top.len(), 3);
         let first: TantivyDocument = searcher.doc(top[0].1).unwrap();
-        assert_eq!(first.get_first(index.fields.path).unwrap().as_str(), Some("7"));
+        assert_eq!(first.get_first(index.fields().path).unwrap().as_str(), Some("7"));
         assert!(top[0].0 > top[1].0 && top[1].0 > 0.0, "{top:?}");
     }
 }

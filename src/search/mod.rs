@@ -1,246 +1,51 @@
 //! Searching: a request (query text, filters, sort, page) in, typed results out.
 //!
 //! Results carry the page of hits with highlighted snippets, the total number of matching
-//! articles, and facet counts (source, editor, keyword, year-month) over all of them, not
+//! articles, and facet counts (source, editor, keyword, month, column) over all of them, not
 //! just the page. Every type serialises with serde; the CLI's `--json` prints them as is.
+//!
+//! - [`request`] and [`results`]: the public types;
+//! - this module runs a search: [`Index::query_for`] turns a request into the index query
+//!   (the one place that does, for searches and for `govsearch eval` alike), and
+//!   [`Index::search`] collects count, facets and page in one pass and builds the hits;
+//! - [`rank`]: the page collector and its tie order; [`facets`]: facet counts;
+//!   [`snippet`]: highlighted snippets; [`stored`]: reading a hit's stored values.
+
+pub(crate) mod facets;
+pub(crate) mod rank;
+mod request;
+mod results;
+pub(crate) mod snippet;
+mod stored;
+
+pub use request::{SearchRequest, Sort};
+pub use results::{FacetCount, Facets, Hit, SearchResults};
 
 use std::ops::Bound;
 
 use chrono::{DateTime, FixedOffset};
-use serde::{Deserialize, Serialize};
 use tantivy::collector::Count;
 use tantivy::index::SegmentId;
 use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery};
-use tantivy::schema::document::{DeserializeError, DocumentDeserialize, DocumentDeserializer};
-use tantivy::schema::{Facet, Field, IndexRecordOption, OwnedValue, Value};
+use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, Searcher, Term};
 
+use crate::article::Metadata;
 use crate::dates::china;
 use crate::error::{Error, Result};
-use crate::facets::{Counts, FacetCounter};
+use crate::index::facet_values::Counts;
+use crate::index::schema::{self, Fields};
 use crate::index::Index;
 use crate::query::ParsedQuery;
-use crate::rank::Page;
-use crate::schema::{self, Fields};
-use crate::snippet::{self, Highlight, Snippet};
-
-/// How results are ordered. Ties never depend on how the index was built: equal matches go
-/// newer first, then by path and record.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Sort {
-    /// Best match first.
-    #[default]
-    Relevance,
-    /// Newest first; articles without a date last.
-    Date,
-}
-
-/// What to search for. Build one with [`SearchRequest::new`] and the setters.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SearchRequest {
-    /// The query text (see the README's query syntax).
-    pub query: String,
-    /// Only articles from one of these sources (来源), if any are given.
-    pub sources: Vec<String>,
-    /// Only articles by one of these editors, if any are given.
-    pub editors: Vec<String>,
-    /// Only articles tagged with one of these keywords, if any are given.
-    pub keywords: Vec<String>,
-    /// Only articles in one of these columns (栏目), if any are given.
-    #[serde(default)]
-    pub columns: Vec<String>,
-    /// Only articles published at or after this instant.
-    pub since: Option<DateTime<FixedOffset>>,
-    /// Only articles published before this instant.
-    pub until: Option<DateTime<FixedOffset>>,
-    /// Result order.
-    pub sort: Sort,
-    /// Hits to return (the page size).
-    pub limit: usize,
-    /// Hits to skip before the page.
-    pub offset: usize,
-    /// Snippet length in characters; 0 for no snippets.
-    pub snippet_chars: usize,
-    /// Whether to count facets over all matches (a little extra work per match).
-    #[serde(default = "yes")]
-    pub facets: bool,
-}
-
-fn yes() -> bool {
-    true
-}
-
-impl SearchRequest {
-    /// A request for `query`: the first 10 hits by relevance, snippets of 120 characters.
-    pub fn new(query: impl Into<String>) -> SearchRequest {
-        SearchRequest {
-            query: query.into(),
-            sources: Vec::new(),
-            editors: Vec::new(),
-            keywords: Vec::new(),
-            columns: Vec::new(),
-            since: None,
-            until: None,
-            sort: Sort::Relevance,
-            limit: 10,
-            offset: 0,
-            snippet_chars: 120,
-            facets: true,
-        }
-    }
-
-    /// Counts facets over all matches, or not (`facets` of the results is then empty).
-    pub fn facets(mut self, facets: bool) -> Self {
-        self.facets = facets;
-        self
-    }
-
-    /// Keeps articles from `source` (repeat for any of several).
-    pub fn source(mut self, source: impl Into<String>) -> Self {
-        self.sources.push(source.into());
-        self
-    }
-
-    /// Keeps articles edited by `editor` (repeat for any of several).
-    pub fn editor(mut self, editor: impl Into<String>) -> Self {
-        self.editors.push(editor.into());
-        self
-    }
-
-    /// Keeps articles tagged `keyword` (repeat for any of several).
-    pub fn keyword(mut self, keyword: impl Into<String>) -> Self {
-        self.keywords.push(keyword.into());
-        self
-    }
-
-    /// Keeps articles in column `column` (repeat for any of several).
-    pub fn column(mut self, column: impl Into<String>) -> Self {
-        self.columns.push(column.into());
-        self
-    }
-
-    /// Keeps articles published at or after `since`.
-    pub fn since(mut self, since: DateTime<FixedOffset>) -> Self {
-        self.since = Some(since);
-        self
-    }
-
-    /// Keeps articles published before `until`.
-    pub fn until(mut self, until: DateTime<FixedOffset>) -> Self {
-        self.until = Some(until);
-        self
-    }
-
-    /// Orders the results.
-    pub fn sort(mut self, sort: Sort) -> Self {
-        self.sort = sort;
-        self
-    }
-
-    /// Returns at most `limit` hits.
-    pub fn limit(mut self, limit: usize) -> Self {
-        self.limit = limit;
-        self
-    }
-
-    /// Skips the first `offset` hits.
-    pub fn offset(mut self, offset: usize) -> Self {
-        self.offset = offset;
-        self
-    }
-
-    /// Sets the snippet length in characters (0: no snippets).
-    pub fn snippet_chars(mut self, chars: usize) -> Self {
-        self.snippet_chars = chars;
-        self
-    }
-}
-
-/// One matching article.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Hit {
-    /// Position in the whole result list, from 1.
-    pub rank: usize,
-    /// Relevance score (absent when sorted by date).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub score: Option<f32>,
-    /// The file the article was read from.
-    pub path: String,
-    /// The article's place in a file of several (JSON Lines, `<doc>` dumps), from 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub record: Option<u64>,
-    /// The headline.
-    pub title: String,
-    /// What to highlight in the title.
-    pub title_highlights: Vec<Highlight>,
-    /// Publish time, China time.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub published: Option<DateTime<FixedOffset>>,
-    /// Source (来源).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-    /// Editor.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub editor: Option<String>,
-    /// Keywords.
-    pub keywords: Vec<String>,
-    /// Column (栏目).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub column: Option<String>,
-    /// Site.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub site: Option<String>,
-    /// Document number (文号).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub doc_number: Option<String>,
-    /// Address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    /// Highlighted summary of the body.
-    pub snippet: Snippet,
-}
-
-/// A value of a facet and how many matching articles have it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FacetCount {
-    /// The value (a source, an editor, a keyword, or a month such as `2022-05`).
-    pub value: String,
-    /// Matching articles with that value.
-    pub count: u64,
-}
-
-/// Facet counts over every matching article. Values are sorted by count, then by value;
-/// months by month, newest first.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Facets {
-    /// Per source.
-    pub source: Vec<FacetCount>,
-    /// Per editor.
-    pub editor: Vec<FacetCount>,
-    /// Per keyword.
-    pub keyword: Vec<FacetCount>,
-    /// Per publish month (`YYYY-MM`).
-    pub month: Vec<FacetCount>,
-    /// Per column (栏目).
-    #[serde(default)]
-    pub column: Vec<FacetCount>,
-}
-
-/// What a search found.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SearchResults {
-    /// Matching articles in all.
-    pub total: usize,
-    /// The requested page of hits.
-    pub hits: Vec<Hit>,
-    /// Facet counts over all matching articles.
-    pub facets: Facets,
-}
+use facets::FacetCounter;
+use rank::Page;
+use snippet::Snippet;
+use stored::Stored;
 
 impl Index {
-    /// Runs a search. Errors on a query that cannot be read or a date range that is empty.
-    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
+    /// The index query for `request`: its query text and its filters. This is the one place a
+    /// request becomes a query: searches and the evaluation both go through it.
+    pub(crate) fn query_for(&self, request: &SearchRequest) -> Result<(Box<dyn Query>, ParsedQuery)> {
         if let (Some(since), Some(until)) = (request.since, request.until) {
             if since >= until {
                 return Err(Error::EmptyDateRange {
@@ -249,16 +54,21 @@ impl Index {
                 });
             }
         }
-        let parsed = ParsedQuery::parse(&request.query, &self.segmenter)?;
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, parsed.to_query(&self.fields, &self.chars))];
-        clauses.extend(filters(&self.fields, request).into_iter().map(|q| (Occur::Must, q)));
-        let query = BooleanQuery::new(clauses);
+        let parsed = ParsedQuery::parse(&request.query, self.segmenter())?;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Must, parsed.to_query(self.fields(), self.grams_cache()))];
+        clauses.extend(filters(self.fields(), request).into_iter().map(|q| (Occur::Must, q)));
+        Ok((Box::new(BooleanQuery::new(clauses)), parsed))
+    }
 
-        let searcher = self.reader.searcher();
+    /// Runs a search. Errors on a query that cannot be read or a date range that is empty.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
+        let (query, parsed) = self.query_for(request)?;
+        let searcher = self.searcher();
         let live: Vec<SegmentId> = searcher.segment_readers().iter().map(|s| s.segment_id()).collect();
-        self.facet_values.retain_segments(&live);
-        self.chars.retain_segments(&live);
-        let facet_collector = |field| FacetCounter::new(field, self.facet_values.clone());
+        self.facet_values().retain_segments(&live);
+        self.grams_cache().retain_segments(&live);
+        let facet_collector = |field| FacetCounter::new(field, self.facet_values().clone());
         let facet_collectors = request.facets.then(|| {
             (
                 (facet_collector(schema::SOURCE), facet_collector(schema::EDITOR)),
@@ -272,8 +82,8 @@ impl Index {
         } else {
             request.sort
         };
-        let page = (request.limit > 0).then(|| Page::new(sort, request.limit, request.offset, &self.fields));
-        let (total, counted, page) = searcher.search(&query, &(Count, facet_collectors, page))?;
+        let page = (request.limit > 0).then(|| Page::new(sort, request.limit, request.offset, self.fields()));
+        let (total, counted, page) = searcher.search(query.as_ref(), &(Count, facet_collectors, page))?;
         let page = page.unwrap_or_default();
         let facets = match counted {
             Some(((sources, editors), (keywords, months), columns)) => {
@@ -307,7 +117,7 @@ impl Index {
         needles: &[String],
         request: &SearchRequest,
     ) -> Result<Hit> {
-        let f = &self.fields;
+        let f = self.fields();
         let mut doc = if request.snippet_chars == 0 {
             searcher.doc::<Stored<false>>(address)?.0
         } else {
@@ -338,67 +148,22 @@ impl Index {
             record,
             title_highlights: snippet::highlight_all(&title, needles),
             title,
-            published,
-            source: facets(f.source).into_iter().next(),
-            editor: facets(f.editor).into_iter().next(),
-            keywords: facets(f.keyword),
-            column: facets(f.column).into_iter().next(),
-            site: facets(f.site).into_iter().next(),
-            doc_number,
-            url,
+            meta: Metadata {
+                published,
+                source: facets(f.source).into_iter().next(),
+                editor: facets(f.editor).into_iter().next(),
+                keywords: facets(f.keyword),
+                column: facets(f.column).into_iter().next(),
+                site: facets(f.site).into_iter().next(),
+                doc_number,
+                url,
+            },
             snippet: if request.snippet_chars == 0 {
                 Snippet::default()
             } else {
                 snippet::make_snippet(&body, needles, request.snippet_chars)
             },
         })
-    }
-}
-
-/// An article's stored values in stored order. Unless `BODY`, the body is left unread when it
-/// is the one value left: articles store it last (index.rs), and it is most of their bytes.
-/// Articles indexed before that store it earlier and it is read then, so every index gives
-/// the same hits.
-struct Stored<const BODY: bool>(StoredValues);
-
-impl<const BODY: bool> DocumentDeserialize for Stored<BODY> {
-    fn deserialize<'de, D: DocumentDeserializer<'de>>(mut stored: D) -> std::result::Result<Self, DeserializeError> {
-        let count = stored.size_hint();
-        let body = schema::body_field();
-        let mut values = Vec::with_capacity(count);
-        let mut body_read = false;
-        while values.len() < count {
-            // Every article stores exactly one body.
-            if !BODY && !body_read && values.len() + 1 == count {
-                break;
-            }
-            let Some((field, value)) = stored.next_field::<OwnedValue>()? else {
-                break;
-            };
-            body_read |= field == body;
-            values.push((field, value));
-        }
-        Ok(Stored(StoredValues(values)))
-    }
-}
-
-/// Stored values by field; strings are moved out, not copied.
-struct StoredValues(Vec<(Field, OwnedValue)>);
-
-impl StoredValues {
-    fn values_of(&self, field: Field) -> impl Iterator<Item = &OwnedValue> {
-        self.0.iter().filter(move |(f, _)| *f == field).map(|(_, v)| v)
-    }
-
-    /// The first text of `field`, empty if it has none.
-    fn take_text(&mut self, field: Field) -> String {
-        self.0
-            .iter_mut()
-            .find_map(|(f, v)| match v {
-                OwnedValue::Str(text) if *f == field => Some(std::mem::take(text)),
-                _ => None,
-            })
-            .unwrap_or_default()
     }
 }
 
@@ -513,7 +278,7 @@ mod tests {
                 ("e".to_string(), article("新来源", "营商环境")),
             ])
             .unwrap();
-        assert!(index.reader.searcher().segment_readers().len() >= 2);
+        assert!(index.searcher().segment_readers().len() >= 2);
         assert_eq!(
             sources(&index),
             [
@@ -652,7 +417,7 @@ mod tests {
             .unwrap();
         drop(index);
         let reopened = Index::open(dir.path().join("index")).unwrap();
-        let parsed = ParsedQuery::parse("满意峄城", &reopened.segmenter).unwrap();
+        let parsed = ParsedQuery::parse("满意峄城", reopened.segmenter()).unwrap();
         assert!(
             matches!(&parsed.clauses[0], crate::query::Clause::Words { words, .. } if words == &["满意峄城"]),
             "the reopened index segments with its dictionary: {parsed:?}"
@@ -680,10 +445,10 @@ mod tests {
             "峄城区发布通知\n2022-05-10 12:00 来源:峄城区人民政府\n峄城区通知全文。\n责任编辑:杜伟\n新闻关键词:通知 峄城\n",
         )
         .unwrap();
-        full.column = Some("通知公告".to_string());
-        full.site = Some("峄城区人民政府网".to_string());
-        full.doc_number = Some("峄政发〔2022〕5号".to_string());
-        full.url = Some("http://www.yicheng.gov.cn/1.html".to_string());
+        full.meta.column = Some("通知公告".to_string());
+        full.meta.site = Some("峄城区人民政府网".to_string());
+        full.meta.doc_number = Some("峄政发〔2022〕5号".to_string());
+        full.meta.url = Some("http://www.yicheng.gov.cn/1.html".to_string());
         let mut empty = full.clone();
         empty.title = "峄城区发布空白通知".to_string();
         empty.body.clear();
@@ -716,16 +481,16 @@ mod tests {
         assert_eq!(with.len(), 2);
         assert_eq!(without, with);
         let full = with.iter().find(|h| h.path == "full").unwrap();
-        assert_eq!(full.doc_number.as_deref(), Some("峄政发〔2022〕5号"));
-        assert_eq!(full.keywords, ["通知", "峄城"]);
-        assert_eq!(full.site.as_deref(), Some("峄城区人民政府网"));
+        assert_eq!(full.meta.doc_number.as_deref(), Some("峄政发〔2022〕5号"));
+        assert_eq!(full.meta.keywords, ["通知", "峄城"]);
+        assert_eq!(full.meta.site.as_deref(), Some("峄城区人民政府网"));
     }
 
     #[test]
     fn hits_of_articles_stored_body_first_are_whole() {
         // Articles indexed before the body was stored last: body in the middle.
         let index = Index::create_in_ram();
-        let f = index.fields;
+        let f = *index.fields();
         let mut writer = index.writer(None).unwrap();
         for (path, article) in full_articles() {
             let mut doc = TantivyDocument::new();
@@ -734,12 +499,12 @@ mod tests {
             doc.add_text(f.title, &article.title);
             doc.add_text(f.title_grams, &article.title);
             doc.add_text(f.body, &article.body);
-            let published = article.published.unwrap().timestamp();
+            let published = article.meta.published.unwrap().timestamp();
             doc.add_date(f.published, tantivy::DateTime::from_timestamp_secs(published));
-            doc.add_facet(f.source, Facet::from_path([article.source.unwrap()]));
+            doc.add_facet(f.source, Facet::from_path([article.meta.source.unwrap()]));
             doc.add_facet(f.keyword, Facet::from_path(["通知"]));
-            doc.add_text(f.url, article.url.unwrap());
-            doc.add_text(f.doc_number, article.doc_number.unwrap());
+            doc.add_text(f.url, article.meta.url.unwrap());
+            doc.add_text(f.doc_number, article.meta.doc_number.unwrap());
             writer.add_document(doc).unwrap();
         }
         index.commit(&mut writer).unwrap();
@@ -747,9 +512,14 @@ mod tests {
         assert_eq!(with.len(), 2);
         assert_eq!(without, with);
         for hit in &without {
-            assert_eq!(hit.doc_number.as_deref(), Some("峄政发〔2022〕5号"), "{}", hit.path);
-            assert_eq!(hit.source.as_deref(), Some("峄城区人民政府"));
-            assert!(hit.published.is_some());
+            assert_eq!(
+                hit.meta.doc_number.as_deref(),
+                Some("峄政发〔2022〕5号"),
+                "{}",
+                hit.path
+            );
+            assert_eq!(hit.meta.source.as_deref(), Some("峄城区人民政府"));
+            assert!(hit.meta.published.is_some());
         }
     }
 

@@ -9,7 +9,6 @@
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
-use std::sync::OnceLock;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
@@ -17,24 +16,9 @@ use tantivy::fieldnorm::FieldNormReader;
 use tantivy::schema::Field;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
-use crate::schema::{self, Fields};
-use crate::search::Sort;
-
-/// Weight of the title-length prior: among articles that match alike, the one with the
-/// shorter title is more about what it matches (a body-length prior measured no gain).
-const TITLE_LENGTH_WEIGHT: f32 = 20.0;
-
-/// The title-length prior of every length a norm can store (256 of them), computed once per
-/// process rather than once per match.
-fn title_length_priors() -> &'static [Score; 256] {
-    static PRIORS: OnceLock<[Score; 256]> = OnceLock::new();
-    PRIORS.get_or_init(|| {
-        std::array::from_fn(|id| {
-            let chars = FieldNormReader::id_to_fieldnorm(id as u8) as f32;
-            TITLE_LENGTH_WEIGHT * (1.0 + chars).ln()
-        })
-    })
-}
+use super::request::Sort;
+use crate::index::schema::{self, Fields};
+use crate::query::score::title_length_priors;
 
 /// Collects the page of `limit` hits after `offset`, by `sort`. By relevance, a hit's score
 /// is the query's score less the title-length prior, read from the title grams norm (one
@@ -285,7 +269,7 @@ mod tests {
             index.add_articles_on(Some(1), articles).unwrap();
         }
         assert_eq!(index.num_articles(), 6);
-        assert_eq!(index.reader.searcher().segment_readers().len() > 1, commit_each);
+        assert_eq!(index.searcher().segment_readers().len() > 1, commit_each);
         index
     }
 

@@ -23,7 +23,7 @@ use tantivy::schema::{
     FAST, STORED, STRING,
 };
 
-use crate::analysis;
+use crate::text::analyzers;
 
 /// Handles on every field of a govsearch index.
 #[derive(Clone, Copy, Debug)]
@@ -67,7 +67,7 @@ pub(crate) fn build() -> Schema {
     let words = |stored: bool| {
         let options = TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
-                .set_tokenizer(analysis::WORDS)
+                .set_tokenizer(analyzers::WORDS)
                 .set_index_option(IndexRecordOption::WithFreqs),
         );
         if stored {
@@ -78,7 +78,7 @@ pub(crate) fn build() -> Schema {
     };
     let grams = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
-            .set_tokenizer(analysis::GRAMS)
+            .set_tokenizer(analyzers::GRAMS)
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
     let mut builder = Schema::builder();
@@ -97,7 +97,7 @@ pub(crate) fn build() -> Schema {
         "title_parts",
         TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
-                .set_tokenizer(analysis::PARTS)
+                .set_tokenizer(analyzers::PARTS)
                 .set_index_option(IndexRecordOption::Basic),
         ),
     );

@@ -283,8 +283,8 @@ impl Index {
                     let position = if several { n as u64 + 1 } else { 0 };
                     self.write_article(writer, &state, position, article)?;
                     articles += 1;
-                    missing_date += usize::from(article.published.is_none());
-                    missing_source += usize::from(article.source.is_none());
+                    missing_date += usize::from(article.meta.published.is_none());
+                    missing_source += usize::from(article.meta.source.is_none());
                 }
                 Err(reason) => warnings.push(format!("skipped {reason}")),
             }
@@ -311,11 +311,11 @@ impl Index {
         let mut path = String::new();
         for segment in searcher.segment_readers() {
             let fast = segment.fast_fields();
-            let Some(paths) = fast.str(crate::schema::PATH)? else {
+            let Some(paths) = fast.str(crate::index::schema::PATH)? else {
                 continue;
             };
-            let mtimes = fast.u64(crate::schema::MTIME)?;
-            let sizes = fast.u64(crate::schema::SIZE)?;
+            let mtimes = fast.u64(crate::index::schema::MTIME)?;
+            let sizes = fast.u64(crate::index::schema::SIZE)?;
             let alive = segment.alive_bitset();
             for doc in 0..segment.max_doc() {
                 if alive.is_some_and(|a| !a.is_alive(doc)) {

@@ -1,0 +1,208 @@
+//! What searches keep per segment between queries: each segment's grams files, open, and the
+//! articles each searched character is in (title or body), bounded in bytes, least recently
+//! used out first.
+//!
+//! A frequent character starts thousands of bigrams (的 starts about 2,300 in a segment of
+//! ordinary news), and reading them all is the cost of a query with such a character. One query
+//! names a character several times (as a required string, in the title tier, …) and reads it
+//! once; a program that keeps the index open reads each frequent character once per segment.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use tantivy::index::SegmentId;
+use tantivy::schema::Field;
+use tantivy::{DocId, SegmentReader};
+
+use super::Grams;
+
+/// The documents of one segment that contain the character, with its count in each.
+pub(crate) type Matches = Arc<Vec<(DocId, u32)>>;
+
+/// Bytes of matches a [`GramsCache`] keeps (8 per matching document): 的 in a million
+/// articles takes 8 MB.
+const CACHE_BYTES: usize = 64 << 20;
+
+/// Segments' matches by field and character, and each segment's open grams file, shared by
+/// every search of an index. A segment never changes once written (deletions are applied when
+/// collecting), so an entry stays true until its segment is merged away
+/// ([`GramsCache::retain_segments`]). Keeping a grams file open keeps it mapped: opened per
+/// query, it was mapped and unmapped each time, and that was most of a query's time.
+#[derive(Clone, Debug)]
+pub(crate) struct GramsCache(Arc<Mutex<Entries>>);
+
+impl Default for GramsCache {
+    fn default() -> GramsCache {
+        GramsCache::with_budget(CACHE_BYTES)
+    }
+}
+
+/// A character in a field of a segment.
+type CharKey = (SegmentId, Field, char);
+
+#[derive(Debug)]
+struct Entries {
+    /// Matches, and when they were last used.
+    map: HashMap<CharKey, (Matches, u64)>,
+    clock: u64,
+    bytes: usize,
+    budget: usize,
+    /// The segments of the last [`GramsCache::retain_segments`]: unchanged, nothing to prune.
+    live: Option<Vec<SegmentId>>,
+    /// Each segment's grams.
+    grams: HashMap<SegmentId, Grams>,
+}
+
+impl Entries {
+    fn size(matches: &Matches) -> usize {
+        matches.len() * std::mem::size_of::<(DocId, u32)>()
+    }
+}
+
+impl GramsCache {
+    fn with_budget(budget: usize) -> GramsCache {
+        GramsCache(Arc::new(Mutex::new(Entries {
+            map: HashMap::new(),
+            clock: 0,
+            bytes: 0,
+            budget,
+            live: None,
+            grams: HashMap::new(),
+        })))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Forgets the segments that are not in `live` (merged away or deleted).
+    pub(crate) fn retain_segments(&self, live: &[SegmentId]) {
+        let mut entries = self.lock();
+        if entries.live.as_deref() == Some(live) {
+            return;
+        }
+        entries.live = Some(live.to_vec());
+        let before = entries.map.len();
+        entries.map.retain(|(segment, _, _), _| live.contains(segment));
+        entries.grams.retain(|segment, _| live.contains(segment));
+        if entries.map.len() != before {
+            entries.bytes = entries.map.values().map(|(m, _)| Entries::size(m)).sum();
+        }
+    }
+
+    /// The grams of `reader`'s segment, opened once.
+    pub(crate) fn grams(&self, reader: &SegmentReader) -> tantivy::Result<Grams> {
+        if let Some(grams) = self.lock().grams.get(&reader.segment_id()) {
+            return Ok(grams.clone());
+        }
+        let grams = Grams::open(reader)?;
+        self.lock().grams.insert(reader.segment_id(), grams.clone());
+        Ok(grams)
+    }
+
+    /// The matches of `ch` in `field` of `reader`'s segment: from the cache, or `read` and
+    /// kept.
+    pub(crate) fn matches(
+        &self,
+        reader: &SegmentReader,
+        field: Field,
+        ch: char,
+        read: impl FnOnce() -> tantivy::Result<Vec<(DocId, u32)>>,
+    ) -> tantivy::Result<Matches> {
+        let key = (reader.segment_id(), field, ch);
+        {
+            let mut entries = self.lock();
+            entries.clock += 1;
+            let now = entries.clock;
+            if let Some((found, used)) = entries.map.get_mut(&key) {
+                *used = now;
+                return Ok(Arc::clone(found));
+            }
+        }
+        let found = Arc::new(read()?);
+        let mut entries = self.lock();
+        entries.clock += 1;
+        let now = entries.clock;
+        entries.bytes += Entries::size(&found);
+        if let Some((old, _)) = entries.map.insert(key, (Arc::clone(&found), now)) {
+            entries.bytes -= Entries::size(&old);
+        }
+        while entries.bytes > entries.budget && entries.map.len() > 1 {
+            let oldest = entries
+                .map
+                .iter()
+                .filter(|(k, _)| **k != key)
+                .min_by_key(|(_, (_, used))| *used)
+                .map(|(k, _)| *k);
+            let Some((gone, _)) = oldest.and_then(|k| entries.map.remove(&k)) else {
+                break;
+            };
+            entries.bytes -= Entries::size(&gone);
+        }
+        Ok(found)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tantivy::collector::{Count, TopDocs};
+    use tantivy::Score;
+
+    use super::*;
+    use crate::index::Index;
+    use crate::query::body::BodyQuery;
+
+    fn index() -> Index {
+        Index::of_texts(&[
+            ("0", "甲\n2022-01-01 来源:县融媒体中心\n全县新建基站一座\n"),
+            ("1", "乙\n2022-01-02 来源:县融媒体中心\n一座座基站，一座新楼。\n"),
+            ("2", "丙\n2022-01-03 来源:县融媒体中心\n全县新建基站。\n"),
+        ])
+    }
+
+    /// (count, top documents with scores) of one character in the body.
+    fn run(index: &Index, cache: &GramsCache, ch: char) -> (usize, Vec<(Score, tantivy::DocAddress)>) {
+        let query = BodyQuery::new(index.fields().body, &ch.to_string(), cache);
+        let searcher = index.searcher();
+        searcher
+            .search(&query, &(Count, TopDocs::with_limit(10).order_by_score()))
+            .unwrap()
+    }
+
+    #[test]
+    fn a_cache_at_its_budget_answers_as_a_fresh_one() {
+        let index = index();
+        // Room for about two documents' matches: every read evicts the older ones.
+        let small = GramsCache::with_budget(16);
+        for ch in ['座', '基', '新', '座', '县', '楼', '座'] {
+            let fresh = run(&index, &GramsCache::default(), ch);
+            assert_eq!(run(&index, &small, ch), fresh, "{ch}");
+            let entries = small.lock();
+            assert!(entries.bytes <= 16 || entries.map.len() == 1, "{ch}: {entries:?}");
+            let sum: usize = entries.map.values().map(|(m, _)| Entries::size(m)).sum();
+            assert_eq!(entries.bytes, sum);
+        }
+        assert_eq!(run(&index, &small, '座').0, 2);
+        assert_eq!(run(&index, &small, '县').0, 2);
+        assert_eq!(run(&index, &small, '楼').0, 1);
+    }
+
+    #[test]
+    fn dead_segments_leave_the_cache() {
+        let index = index();
+        let cache = GramsCache::default();
+        run(&index, &cache, '座');
+        let live: Vec<SegmentId> = index
+            .searcher()
+            .segment_readers()
+            .iter()
+            .map(|s| s.segment_id())
+            .collect();
+        cache.retain_segments(&live);
+        cache.retain_segments(&live);
+        assert!(!cache.lock().map.is_empty());
+        cache.retain_segments(&[]);
+        assert!(cache.lock().map.is_empty());
+        assert_eq!(cache.lock().bytes, 0);
+    }
+}

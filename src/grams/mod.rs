@@ -1,0 +1,109 @@
+//! The body's character grams: govsearch's own postings, one file per segment.
+//!
+//! An article's body is found by its characters: each folded character is a term at its
+//! position, the bigram it starts with the next character (or the character alone at the end of
+//! the body), so a string is a phrase of bigrams and a single character is the range of terms
+//! that start with it (`query::body`). In tantivy's own postings writer these terms are most of
+//! indexing time, spent in cache misses of its term hash table (one lookup per character) and
+//! in building a term dictionary per segment. Here a term is an integer (two code points), and
+//! a segment is written by sorting instead of hashing:
+//!
+//! - while indexing, each character appends `(term, position)` to two arrays; a segment's
+//!   positions are global (articles one after another, one empty position between two), so a
+//!   position names its article too;
+//! - writing the segment sorts both arrays by term (radix sort, stable, so each term's
+//!   positions stay in order) and writes them out as they are;
+//! - merging concatenates each term's positions from the merged segments, renumbered.
+//!
+//! A segment has two files, both written as they are produced (a merge holds no more than one
+//! term's positions), all integers little-endian:
+//!
+//! - `.bgram`: the positions of every term, term after term (`u32` each), then a footer: how
+//!   many (`u64`), [`VERSION`], [`MAGIC`];
+//! - `.bgdict`: one record per term in order: the term (`u64`), its document frequency and
+//!   where its positions end (`u32` each); then where each article starts (`u32`, one more than
+//!   there are articles); then each article's length as BM25 reads it (tantivy's one-byte
+//!   field norm); then a footer: terms, articles, characters (`u64` each), [`VERSION`],
+//!   [`MAGIC`].
+//!
+//! Positions are kept whole, not compressed, so a phrase is matched by searching each term's
+//! positions in place.
+//!
+//! A phrase never spans two articles: its bigrams each have their second character in the same
+//! article, the last character of an article is a term alone (never a bigram), and one empty
+//! position separates articles, so bigrams at most two positions apart cannot straddle them.
+//!
+//! This module owns the format (its constants and terms) and the tantivy segment plugin;
+//! [`write`] collects and writes a segment, [`sort`] orders its pairs, [`merge`] merges
+//! segments, [`read`] reads the files in place, and [`cache`] keeps what searches read per
+//! segment. `testdata/` holds a tiny segment's files, which pin the format.
+
+mod cache;
+mod merge;
+mod read;
+mod sort;
+mod write;
+
+pub(crate) use cache::{GramsCache, Matches};
+pub(crate) use read::{Grams, Positions};
+
+use tantivy::plugin::{PluginMergeContext, PluginWriter, PluginWriterContext, SegmentPlugin};
+use tantivy::schema::Field;
+use tantivy::TantivyError;
+
+/// The file extensions of a segment's positions and dictionary.
+const POSITIONS: &str = "bgram";
+const DICTIONARY: &str = "bgdict";
+/// The last four bytes of both files.
+const MAGIC: u32 = u32::from_le_bytes(*b"GSBG");
+/// The files' layout version.
+const VERSION: u32 = 2;
+/// Footers: counts (`u64` each), then version and magic (`u32` each).
+const POSITIONS_FOOTER: usize = 8 + 2 * 4;
+const DICTIONARY_FOOTER: usize = 3 * 8 + 2 * 4;
+/// A dictionary record: term, document frequency, end of its positions.
+const RECORD: usize = 16;
+/// The second half of the term of a character alone (code points end at 0x10FFFF).
+const ALONE: u64 = 0x1F_FFFF;
+/// Bits of a term that sorting looks at: two 21-bit halves.
+const TERM_BITS: u32 = 42;
+
+/// The term of `first` followed by `second` (`None`: `first` ends the text).
+pub(crate) fn term(first: char, second: Option<char>) -> u64 {
+    (u64::from(first) << 21) | second.map_or(ALONE, u64::from)
+}
+
+/// Every term that starts with `ch`: bigrams and `ch` alone.
+pub(crate) fn terms_starting_with(ch: char) -> (u64, u64) {
+    (u64::from(ch) << 21, term(ch, None))
+}
+
+/// The segment plugin that writes, merges and reads the grams of the body field.
+pub(crate) struct BodyGrams {
+    body: Field,
+}
+
+impl BodyGrams {
+    /// The plugin for the body field `body`.
+    pub(crate) fn new(body: Field) -> BodyGrams {
+        BodyGrams { body }
+    }
+}
+
+impl SegmentPlugin for BodyGrams {
+    fn extensions(&self) -> &[&str] {
+        &[POSITIONS, DICTIONARY]
+    }
+
+    fn create_writer(&self, _ctx: &PluginWriterContext) -> tantivy::Result<Box<dyn PluginWriter>> {
+        Ok(Box::new(write::GramsWriter::new(self.body)))
+    }
+
+    fn merge(&self, ctx: PluginMergeContext) -> tantivy::Result<()> {
+        merge::merge(&ctx)
+    }
+}
+
+fn too_large() -> TantivyError {
+    TantivyError::InvalidArgument("a segment's body text is over 4 billion characters".to_string())
+}

@@ -1,0 +1,104 @@
+//! Each facet field's values, numbered across the index's segments.
+//!
+//! A segment's facet column numbers its values by ordinals of its own. A query counts
+//! ordinals per segment; [`FacetValues`] gives each value one number across segments, and
+//! each segment keeps which of its ordinals it has resolved to a number, so a long-lived
+//! `Index` reads each ordinal's term from the dictionary once, and a one-shot search reads
+//! no more of it than it counted.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+
+use tantivy::columnar::StrColumn;
+use tantivy::index::SegmentId;
+
+/// (value, count) pairs, each value once.
+pub(crate) type Counts = Vec<(String, u64)>;
+
+/// The values of every facet field, numbered across segments, and each segment's mapping from
+/// its ordinals to those numbers. Shared by the searches of one index.
+#[derive(Default)]
+pub(crate) struct FacetValues {
+    fields: Mutex<HashMap<&'static str, FieldValues>>,
+}
+
+#[derive(Default)]
+struct FieldValues {
+    names: Vec<String>,
+    numbers: HashMap<String, u32>,
+    /// Segment ordinal → value number, [`UNKNOWN`] until first counted.
+    segments: HashMap<SegmentId, Vec<u32>>,
+}
+
+/// A segment ordinal not yet resolved to a value number.
+const UNKNOWN: u32 = u32::MAX;
+
+impl FacetValues {
+    /// Forgets the mappings of segments not in `live` (merged away or deleted). Value names
+    /// stay: they are few, and a value seen once is likely to be seen again.
+    pub(crate) fn retain_segments(&self, live: &[SegmentId]) {
+        let mut fields = self.fields.lock().unwrap_or_else(PoisonError::into_inner);
+        for field in fields.values_mut() {
+            field.segments.retain(|id, _| live.contains(id));
+        }
+    }
+
+    /// (value number, count) for the counted ordinals of one segment, resolving the ordinals
+    /// this segment has not resolved before from its dictionary, in one sorted pass.
+    pub(crate) fn numbered(
+        &self,
+        field: &'static str,
+        segment: SegmentId,
+        column: &StrColumn,
+        counts: &[u32],
+    ) -> Vec<(u32, u32)> {
+        let mut fields = self.fields.lock().unwrap_or_else(PoisonError::into_inner);
+        let values = fields.entry(field).or_default();
+        let mut mapping = values
+            .segments
+            .remove(&segment)
+            .unwrap_or_else(|| vec![UNKNOWN; counts.len()]);
+        let missing: Vec<u64> = (0..counts.len())
+            .filter(|&ord| counts[ord] > 0 && mapping[ord] == UNKNOWN)
+            .map(|ord| ord as u64)
+            .collect();
+        let mut next = missing.iter();
+        let _ = column.dictionary().sorted_ords_to_term_cb(&missing, |term| {
+            let Some(&ord) = next.next() else {
+                return;
+            };
+            // A facet term is its path with U+0000 between levels; these facets have one level.
+            let value = term.split(|&b| b == 0).next().unwrap_or(term);
+            let value = String::from_utf8_lossy(value);
+            mapping[ord as usize] = match values.numbers.get(value.as_ref()) {
+                Some(&number) => number,
+                None => {
+                    let number = values.names.len() as u32;
+                    values.names.push(value.to_string());
+                    values.numbers.insert(value.into_owned(), number);
+                    number
+                }
+            };
+        });
+        let numbered = (0..counts.len())
+            .filter(|&ord| counts[ord] > 0 && mapping[ord] != UNKNOWN)
+            .map(|ord| (mapping[ord], counts[ord]))
+            .collect();
+        values.segments.insert(segment, mapping);
+        numbered
+    }
+
+    /// Names the counted values: (value, count) for every number with a count.
+    pub(crate) fn name(&self, field: &'static str, counts: &[u64]) -> Counts {
+        let fields = self.fields.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some(values) = fields.get(field) else {
+            return Counts::new();
+        };
+        counts
+            .iter()
+            .enumerate()
+            .filter(|(_, &count)| count > 0)
+            .map(|(number, &count)| (values.names[number].clone(), count))
+            .collect()
+    }
+}

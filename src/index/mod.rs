@@ -1,0 +1,259 @@
+//! The index: opening and creating it, its schema, writing articles, and walking a folder.
+//!
+//! - this module owns [`Index`]: every open and create path registers the analyzers and checks
+//!   that the index was built with the ones this build has, and holds what searches keep
+//!   between queries (facet numbering, the grams cache);
+//! - [`schema`] is the only module that spells field names;
+//! - [`write`] turns articles into documents and commits them;
+//! - [`walk`] indexes a folder: every file gets one outcome, unchanged files are not read.
+
+pub(crate) mod facet_values;
+pub(crate) mod schema;
+mod walk;
+mod write;
+
+pub(crate) use facet_values::FacetValues;
+pub use walk::{check_folder, FileReport, IndexOptions, IndexSummary, Outcome, Progress, Skipped, Warning};
+pub(crate) use write::FileState;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tantivy::{IndexReader, ReloadPolicy, Searcher};
+
+use crate::error::{Error, Result};
+use crate::grams::{BodyGrams, GramsCache};
+use crate::text::analyzers;
+use crate::text::segment::{parse_user_dictionary, Segmenter};
+use schema::Fields;
+
+/// Stored articles are compressed in blocks of this many bytes (tantivy's default is 16 KiB).
+/// Each hit of a page decompresses its article's whole block: at 4 KiB (two or three
+/// articles), reading a random article took 0.63x the time (timed in process), for a store
+/// 6% larger (34 MB instead of 32 for xwlb_seedfmt).
+const STORE_BLOCK_BYTES: usize = 4096;
+
+/// The settings of a new index. An index keeps the settings it was created with.
+///
+/// Stored blocks are compressed by the thread that fills them: tantivy's default hands each
+/// block to a thread of its own, one per segment being written, and with 4 KiB blocks that
+/// was a wake-up every two or three articles, on a machine whose cores the indexing threads
+/// already keep busy (indexing 10,000 articles took 1.09x the CPU time that way).
+fn settings() -> tantivy::IndexSettings {
+    tantivy::IndexSettings {
+        docstore_blocksize: STORE_BLOCK_BYTES,
+        docstore_compress_dedicated_thread: false,
+        ..tantivy::IndexSettings::default()
+    }
+}
+
+/// The file in an index folder that holds its user dictionary, so that searches segment
+/// queries as the articles were segmented.
+const USER_DICTIONARY_FILE: &str = "user_dictionary.txt";
+
+/// The environment variable that names the index folder when `--index` is not given.
+pub const INDEX_ENV: &str = "GOVSEARCH_INDEX";
+
+/// Where the index lives when neither `--index` nor [`INDEX_ENV`] says otherwise:
+/// `$XDG_DATA_HOME/govsearch/index`, else `~/.local/share/govsearch/index`, else
+/// `.govsearch/index` in the current folder.
+pub fn default_index_dir() -> PathBuf {
+    let non_empty = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    if let Some(dir) = non_empty(INDEX_ENV) {
+        return dir;
+    }
+    if let Some(data) = non_empty("XDG_DATA_HOME") {
+        return data.join("govsearch").join("index");
+    }
+    if let Some(home) = non_empty("HOME") {
+        return home.join(".local").join("share").join("govsearch").join("index");
+    }
+    PathBuf::from(".govsearch").join("index")
+}
+
+/// A govsearch index, on disk or in memory.
+pub struct Index {
+    index: tantivy::Index,
+    reader: IndexReader,
+    fields: Fields,
+    segmenter: Segmenter,
+    /// Facet values numbered across segments, shared by every search of this index.
+    facet_values: Arc<FacetValues>,
+    /// Each segment's open grams files and the character matches read from them, shared by
+    /// every search of this index.
+    grams: GramsCache,
+    location: PathBuf,
+    on_disk: bool,
+}
+
+impl Index {
+    /// Opens the index in `dir` for searching. Fails with [`Error::NoIndex`] if there is none.
+    pub fn open(dir: impl AsRef<Path>) -> Result<Index> {
+        let dir = dir.as_ref();
+        if !dir.join("meta.json").is_file() {
+            return Err(Error::NoIndex {
+                path: dir.to_path_buf(),
+            });
+        }
+        let index = tantivy::Index::open_in_dir(dir)?;
+        let dictionary = dir.join(USER_DICTIONARY_FILE);
+        let segmenter = if dictionary.is_file() {
+            let text = std::fs::read_to_string(&dictionary).map_err(|source| Error::Io {
+                path: dictionary.clone(),
+                source,
+            })?;
+            segmenter_for(&text, &dictionary)?
+        } else {
+            Segmenter::default()
+        };
+        Index::wrap(index, dir, segmenter, true)
+    }
+
+    /// Opens the index in `dir`, creating the folder and an empty index if there is none.
+    pub fn open_or_create(dir: impl AsRef<Path>) -> Result<Index> {
+        let dir = dir.as_ref();
+        if dir.join("meta.json").is_file() {
+            return Index::open(dir);
+        }
+        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let index = tantivy::Index::builder()
+            .schema(schema::build())
+            .settings(settings())
+            .register_plugin(Arc::new(BodyGrams::new(schema::body_field())))
+            .create_in_dir(dir)?;
+        Index::wrap(index, dir, Segmenter::default(), true)
+    }
+
+    /// A new empty index held in memory: for tests and for tools that index on the fly.
+    pub fn create_in_ram() -> Index {
+        let index = tantivy::Index::builder()
+            .schema(schema::build())
+            .settings(settings())
+            .register_plugin(Arc::new(BodyGrams::new(schema::body_field())))
+            .create_in_ram()
+            .expect("a new in-memory index can be created");
+        Index::wrap(index, Path::new("<memory>"), Segmenter::default(), false)
+            .expect("a new in-memory index has the current schema")
+    }
+
+    /// Sets the index's user dictionary (jieba's format: `word [frequency] [tag]` a line),
+    /// read from `path`: words such as 五比五看 or village names that jieba would split. It is
+    /// kept in the index folder, so searches segment queries the same way. Articles indexed
+    /// before keep their segmentation until they are indexed again; matching does not depend
+    /// on it (strings match character by character), ranking does.
+    pub fn set_user_dictionary(&mut self, path: impl AsRef<Path>) -> Result<()> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        self.segmenter = segmenter_for(&text, path)?;
+        if self.on_disk {
+            let target = self.location.join(USER_DICTIONARY_FILE);
+            std::fs::write(&target, &text).map_err(|source| Error::Io { path: target, source })?;
+        }
+        analyzers::register(&self.index, &self.segmenter);
+        Ok(())
+    }
+
+    fn wrap(mut index: tantivy::Index, location: &Path, segmenter: Segmenter, on_disk: bool) -> Result<Index> {
+        analyzers::check_index(&index, location)?;
+        let fields = Fields::from_schema(&index.schema())
+            .filter(|_| index.schema() == schema::build())
+            .ok_or_else(|| Error::IncompatibleIndex {
+                path: location.to_path_buf(),
+                detail: "its fields differ from this build's".to_string(),
+            })?;
+        analyzers::register(&index, &segmenter);
+        // tantivy keeps the plugins an index was created with only until it is closed.
+        if index.custom_plugins().is_empty() {
+            index.register_plugin(Arc::new(BodyGrams::new(schema::body_field())));
+        }
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        Ok(Index {
+            index,
+            reader,
+            fields,
+            segmenter,
+            facet_values: Arc::default(),
+            grams: GramsCache::default(),
+            location: location.to_path_buf(),
+            on_disk,
+        })
+    }
+
+    /// The folder the index lives in (`<memory>` for an in-memory index).
+    pub fn location(&self) -> &Path {
+        &self.location
+    }
+
+    /// Number of articles in the index, as of the last commit.
+    pub fn num_articles(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// What searches read: the index as of the last commit (or reload).
+    pub(crate) fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
+    /// The index's fields.
+    pub(crate) fn fields(&self) -> &Fields {
+        &self.fields
+    }
+
+    /// The segmenter queries are cut with: the one the articles were indexed with.
+    pub(crate) fn segmenter(&self) -> &Segmenter {
+        &self.segmenter
+    }
+
+    /// What the last commit was stamped with (its time, RFC 3339), if anything.
+    pub(crate) fn last_commit_payload(&self) -> Option<String> {
+        self.index.load_metas().ok().and_then(|m| m.payload)
+    }
+
+    /// Each facet field's values, numbered across segments.
+    pub(crate) fn facet_values(&self) -> &Arc<FacetValues> {
+        &self.facet_values
+    }
+
+    /// Each segment's open grams files and the character matches read from them.
+    pub(crate) fn grams_cache(&self) -> &GramsCache {
+        &self.grams
+    }
+}
+
+/// The segmenter for a user dictionary's text, or the error naming the bad line.
+fn segmenter_for(text: &str, path: &Path) -> Result<Segmenter> {
+    let entries = parse_user_dictionary(text).map_err(|reason| Error::BadDictionary {
+        path: path.to_path_buf(),
+        reason,
+    })?;
+    Ok(Segmenter::with_user_dictionary(entries))
+}
+
+#[cfg(test)]
+impl Index {
+    /// Merges every segment into one; returns how many there were.
+    pub(crate) fn merge_all(&self) -> usize {
+        let mut writer = self.writer(Some(1)).expect("a test index has no other writer");
+        let segments = self.index.searchable_segment_ids().expect("segments can be listed");
+        writer.merge(&segments).wait().expect("test segments merge");
+        self.commit(&mut writer).expect("a test index commits");
+        segments.len()
+    }
+
+    /// An in-memory index of texts in the release layout, each under its identity.
+    pub(crate) fn of_texts(files: &[(&str, &str)]) -> Index {
+        let index = Index::create_in_ram();
+        let articles = files.iter().map(|(id, text)| {
+            let article = crate::article::parse_article(text).expect("a test article parses");
+            (id.to_string(), article)
+        });
+        index.add_articles(articles).expect("test articles index");
+        index
+    }
+}

@@ -1,0 +1,117 @@
+//! The index query built from a parsed query: every required string, scored by words,
+//! strings and how much of the query stands as typed ([`super::score`] has the weights).
+
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::Term;
+
+use super::body::BodyQuery;
+use super::score::{STRING_WEIGHT, TITLE_BOOST, TITLE_PART_BONUS, TITLE_TIER, TYPED_TIER, WORD_WEIGHT};
+use super::title_char::CharQuery;
+use super::{Clause, ParsedQuery};
+use crate::grams::GramsCache;
+use crate::index::schema::Fields;
+use crate::text::analyzers::gram_terms;
+
+impl ParsedQuery {
+    /// The index query: every required string, scored by words, strings and adjacency.
+    pub(crate) fn to_query(&self, fields: &Fields, chars: &GramsCache) -> Box<dyn Query> {
+        if self.clauses.is_empty() {
+            return Box::new(AllQuery);
+        }
+        let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for clause in &self.clauses {
+            match clause {
+                Clause::Exact { text, negated: true }
+                | Clause::Words {
+                    text, negated: true, ..
+                } => {
+                    parts.push((Occur::MustNot, contains(fields, chars, text)));
+                }
+                Clause::Exact { text, negated: false } => {
+                    // Required as typed: every hit has it, so no typed tier (the same string
+                    // matched twice over, for the same score in every hit).
+                    parts.push((Occur::Must, weighted(contains(fields, chars, text), STRING_WEIGHT)));
+                    parts.extend(title_tiers(fields, chars, text));
+                }
+                Clause::Words {
+                    text,
+                    words,
+                    negated: false,
+                } => {
+                    for word in words {
+                        parts.push((Occur::Must, weighted(contains(fields, chars, word), STRING_WEIGHT)));
+                        parts.push((Occur::Should, weighted(word_terms(fields, word), WORD_WEIGHT)));
+                    }
+                    // A chunk of one word is required as typed already (above).
+                    if *words != [text.as_str()] {
+                        parts.push(typed_tier(fields, chars, text));
+                    }
+                    parts.extend(title_tiers(fields, chars, text));
+                }
+            }
+        }
+        Box::new(BooleanQuery::new(parts))
+    }
+}
+/// The tier bonus of a chunk found as typed, in title or body.
+fn typed_tier(fields: &Fields, chars: &GramsCache, text: &str) -> (Occur, Box<dyn Query>) {
+    constant(contains(fields, chars, text), TYPED_TIER)
+}
+
+/// The title tier bonuses of a chunk: as typed in the title, a whole part of the title.
+fn title_tiers(fields: &Fields, chars: &GramsCache, text: &str) -> [(Occur, Box<dyn Query>); 2] {
+    let part = TermQuery::new(
+        Term::from_field_text(fields.title_parts, text),
+        IndexRecordOption::Basic,
+    );
+    [
+        constant(grams_query(fields.title_grams, chars, text), TITLE_TIER),
+        constant(Box::new(part), TITLE_PART_BONUS),
+    ]
+}
+
+/// A query that adds `score` to the articles `query` matches.
+fn constant(query: Box<dyn Query>, score: f32) -> (Occur, Box<dyn Query>) {
+    (Occur::Should, Box::new(ConstScoreQuery::new(query, score)))
+}
+
+fn weighted(query: Box<dyn Query>, weight: f32) -> Box<dyn Query> {
+    Box::new(BoostQuery::new(query, weight))
+}
+
+/// Articles whose title or body contains the folded string `text`, title matches weighted up.
+fn contains(fields: &Fields, chars: &GramsCache, text: &str) -> Box<dyn Query> {
+    Box::new(BooleanQuery::new(vec![
+        (
+            Occur::Should,
+            weighted(grams_query(fields.title_grams, chars, text), TITLE_BOOST),
+        ),
+        (Occur::Should, Box::new(BodyQuery::new(fields.body, text, chars))),
+    ]))
+}
+
+/// The exact string `text` in one grams field: a character, one bigram, or a phrase of
+/// bigrams.
+fn grams_query(field: Field, chars: &GramsCache, text: &str) -> Box<dyn Query> {
+    let mut letters = text.chars();
+    if let (Some(ch), None) = (letters.next(), letters.next()) {
+        return Box::new(CharQuery::new(field, ch, chars));
+    }
+    let mut terms: Vec<(usize, Term)> = gram_terms(text)
+        .into_iter()
+        .map(|(offset, gram)| (offset, Term::from_field_text(field, &gram)))
+        .collect();
+    if terms.len() == 1 {
+        let (_, term) = terms.remove(0);
+        Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
+    } else {
+        Box::new(PhraseQuery::new_with_offset(terms))
+    }
+}
+
+/// One jieba word in the title word field, weighted as a title match.
+fn word_terms(fields: &Fields, word: &str) -> Box<dyn Query> {
+    let term = TermQuery::new(Term::from_field_text(fields.title, word), IndexRecordOption::WithFreqs);
+    weighted(Box::new(term), TITLE_BOOST)
+}

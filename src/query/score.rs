@@ -1,0 +1,145 @@
+//! The score, put together in one place: the weights of the ranking's parts and tiers, the
+//! title-length prior, and BM25 for characters and strings over govsearch's own matches.
+//!
+//! A hit's score is its tier bonuses (far above BM25, so more of the query as typed always
+//! ranks first) plus BM25 over the title's words and over the required strings (title
+//! weighted up), less a prior on the title's length applied by the page collector. The weights
+//! are chosen with `govsearch eval` on a seed other than the one the documentation reports.
+
+use std::sync::OnceLock;
+
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::query::{Bm25Weight, Explanation, Scorer};
+use tantivy::{DocId, DocSet, Score, TantivyError, TERMINATED};
+
+use crate::grams::{Grams, Matches};
+
+/// Weight of a match in the title against one in the body.
+pub(crate) const TITLE_BOOST: f32 = 3.0;
+/// Weight of the title word field (BM25 over jieba words) in the ranking.
+pub(crate) const WORD_WEIGHT: f32 = 1.0;
+/// Weight of the required string matches (grams) in the ranking.
+pub(crate) const STRING_WEIGHT: f32 = 0.5;
+/// Score for each chunk of several words found as typed, in title or body. Tiers are far
+/// above what BM25 gives (tens), so articles with more of the query as typed rank above those
+/// with the words apart, whatever their word statistics. A chunk of one word, or a quoted
+/// one, is required as typed: every hit would get the same tier, so it gets none.
+pub(crate) const TYPED_TIER: f32 = 1000.0;
+/// Score for each chunk found as typed in the title: below a whole typed chunk, above BM25.
+pub(crate) const TITLE_TIER: f32 = 300.0;
+/// Bonus when a chunk is a whole part of the title (between punctuation or spaces): the
+/// title names it as a subject rather than using it in passing.
+pub(crate) const TITLE_PART_BONUS: f32 = 200.0;
+
+/// BM25 for a character in `doc_freq` of `docs` documents whose field has `tokens` terms in
+/// all: the union of the terms it starts, scored as one term.
+pub(crate) fn char_bm25(doc_freq: u64, docs: u64, tokens: u64) -> Bm25Weight {
+    let average = if docs == 0 {
+        0.0
+    } else {
+        tokens as Score / docs as Score
+    };
+    Bm25Weight::for_one_term(doc_freq, docs, average)
+}
+/// How long each document's field is, as BM25 reads it.
+pub(crate) enum Norms {
+    /// A field tantivy indexed.
+    Field(FieldNormReader),
+    /// The body, from its grams.
+    Body(Grams),
+}
+
+impl Norms {
+    pub(crate) fn id(&self, doc: DocId) -> u8 {
+        match self {
+            Norms::Field(reader) => reader.fieldnorm_id(doc),
+            Norms::Body(grams) => grams.fieldnorm_id(doc as usize),
+        }
+    }
+}
+
+/// How a document's score was found, for [`Weight::explain`].
+pub(crate) fn explain(
+    matches: &Matches,
+    bm25: Option<&Bm25Weight>,
+    norms: impl FnOnce() -> tantivy::Result<Norms>,
+    doc: DocId,
+) -> tantivy::Result<Explanation> {
+    let Ok(at) = matches.binary_search_by_key(&doc, |&(d, _)| d) else {
+        return Err(TantivyError::InvalidArgument(format!("document {doc} does not match")));
+    };
+    match bm25 {
+        Some(bm25) => Ok(bm25.explain(norms()?.id(doc), matches[at].1)),
+        None => Ok(Explanation::new("matches", 1.0)),
+    }
+}
+
+/// The matches of one segment, in document order, scored when asked: in a conjunction most
+/// matches of a frequent character are skipped, never scored.
+pub(crate) struct MatchScorer {
+    matches: Matches,
+    at: usize,
+    /// BM25 (boosted) and the field's norms; `None` when scoring is off.
+    scoring: Option<(Bm25Weight, Norms)>,
+    boost: Score,
+}
+
+impl MatchScorer {
+    pub(crate) fn new(matches: Matches, scoring: Option<(Bm25Weight, Norms)>, boost: Score) -> MatchScorer {
+        MatchScorer {
+            matches,
+            at: 0,
+            scoring,
+            boost,
+        }
+    }
+}
+
+impl DocSet for MatchScorer {
+    fn advance(&mut self) -> DocId {
+        if self.at < self.matches.len() {
+            self.at += 1;
+        }
+        self.doc()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        let rest = &self.matches[self.at.min(self.matches.len())..];
+        self.at += rest.partition_point(|&(doc, _)| doc < target);
+        self.doc()
+    }
+
+    fn doc(&self) -> DocId {
+        self.matches.get(self.at).map_or(TERMINATED, |&(doc, _)| doc)
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.matches.len() as u32
+    }
+}
+
+impl Scorer for MatchScorer {
+    fn score(&mut self) -> Score {
+        match (&self.scoring, self.matches.get(self.at)) {
+            (Some((bm25, norms)), Some(&(doc, count))) => bm25.score(norms.id(doc), count),
+            (None, Some(_)) => self.boost,
+            (_, None) => 0.0,
+        }
+    }
+}
+
+/// Weight of the title-length prior: among articles that match alike, the one with the
+/// shorter title is more about what it matches (a body-length prior measured no gain).
+const TITLE_LENGTH_WEIGHT: f32 = 20.0;
+
+/// The title-length prior of every length a norm can store (256 of them), computed once per
+/// process rather than once per match.
+pub(crate) fn title_length_priors() -> &'static [Score; 256] {
+    static PRIORS: OnceLock<[Score; 256]> = OnceLock::new();
+    PRIORS.get_or_init(|| {
+        std::array::from_fn(|id| {
+            let chars = FieldNormReader::id_to_fieldnorm(id as u8) as f32;
+            TITLE_LENGTH_WEIGHT * (1.0 + chars).ln()
+        })
+    })
+}

@@ -1,0 +1,126 @@
+//! Facet counts over every match, without the costs tantivy's `FacetCollector` pays on
+//! facets with many distinct values.
+//!
+//! `FacetCollector` turns each counted ordinal into its term with one dictionary lookup, and
+//! each lookup decompresses a dictionary block (a new zstd context each): with tens of
+//! thousands of distinct keywords, that dominates a query. Resolving the counted ordinals in
+//! one sorted pass per segment still decompresses every block a broad query touches, and
+//! merging the segments' counts by name hashes every value again.
+//!
+//! Here each field's values are numbered across segments (the index's
+//! [`FacetValues`](crate::index::FacetValues)). A query counts ordinals into an array per
+//! segment, resolves only the counted ordinals not resolved before (one sorted pass over the
+//! dictionary), adds the counts by number and names the values once.
+
+use std::sync::Arc;
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::StrColumn;
+use tantivy::index::SegmentId;
+use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
+
+use crate::index::facet_values::Counts;
+use crate::index::FacetValues;
+
+/// Counts the values of one single-level facet field over the matching documents.
+pub(crate) struct FacetCounter {
+    field: &'static str,
+    values: Arc<FacetValues>,
+}
+
+impl FacetCounter {
+    pub(crate) fn new(field: &'static str, values: Arc<FacetValues>) -> FacetCounter {
+        FacetCounter { field, values }
+    }
+}
+
+impl Collector for FacetCounter {
+    /// Counts by value number, named once all segments are added.
+    type Fruit = Counts;
+    type Child = SegmentCounter;
+
+    fn for_segment(&self, _: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<SegmentCounter> {
+        // A facet field's column: the ordinals of each document's values, and their dictionary.
+        let column = segment.fast_fields().str(self.field)?;
+        Ok(SegmentCounter {
+            field: self.field,
+            segment: segment.segment_id(),
+            values: self.values.clone(),
+            counts: vec![0u32; column.as_ref().map_or(0, |c| c.num_terms())],
+            column,
+            docs: Vec::new(),
+            rows: Vec::new(),
+            ords: Vec::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<(u32, u32)>>) -> tantivy::Result<Counts> {
+        let mut counts: Vec<u64> = Vec::new();
+        for (number, count) in fruits.into_iter().flatten() {
+            let number = number as usize;
+            if number >= counts.len() {
+                counts.resize(number + 1, 0);
+            }
+            counts[number] += u64::from(count);
+        }
+        Ok(self.values.name(self.field, &counts))
+    }
+}
+
+pub(crate) struct SegmentCounter {
+    field: &'static str,
+    segment: SegmentId,
+    values: Arc<FacetValues>,
+    column: Option<StrColumn>,
+    counts: Vec<u32>,
+    // Buffers of `collect_block`, kept between blocks.
+    docs: Vec<DocId>,
+    rows: Vec<u32>,
+    ords: Vec<u64>,
+}
+
+impl SegmentCollector for SegmentCounter {
+    /// (value number, count) for every value counted in the segment.
+    type Fruit = Vec<(u32, u32)>;
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        let Some(column) = &self.column else {
+            return;
+        };
+        for ord in column.ords().values_for_doc(doc) {
+            if let Some(count) = self.counts.get_mut(ord as usize) {
+                *count += 1;
+            }
+        }
+    }
+
+    /// A block of matches at once: the column's batch lookups (row ids, then values).
+    fn collect_block(&mut self, docs: &[DocId]) {
+        let Some(column) = &self.column else {
+            return;
+        };
+        self.docs.clear();
+        self.rows.clear();
+        let ords = column.ords();
+        ords.row_ids_for_docs(docs, &mut self.docs, &mut self.rows);
+        self.ords.clear();
+        self.ords.resize(self.rows.len(), 0);
+        ords.values.get_vals(&self.rows, &mut self.ords);
+        for &ord in &self.ords {
+            if let Some(count) = self.counts.get_mut(ord as usize) {
+                *count += 1;
+            }
+        }
+    }
+
+    fn harvest(self) -> Vec<(u32, u32)> {
+        match &self.column {
+            Some(column) => self.values.numbered(self.field, self.segment, column, &self.counts),
+            None => Vec::new(),
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! What a search asks for: query text, filters, order and page.
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+
+/// How results are ordered. Ties never depend on how the index was built: equal matches go
+/// newer first, then by path and record.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    /// Best match first.
+    #[default]
+    Relevance,
+    /// Newest first; articles without a date last.
+    Date,
+}
+
+/// What to search for. Build one with [`SearchRequest::new`] and the setters.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SearchRequest {
+    /// The query text (see the README's query syntax).
+    pub query: String,
+    /// Only articles from one of these sources (来源), if any are given.
+    pub sources: Vec<String>,
+    /// Only articles by one of these editors, if any are given.
+    pub editors: Vec<String>,
+    /// Only articles tagged with one of these keywords, if any are given.
+    pub keywords: Vec<String>,
+    /// Only articles in one of these columns (栏目), if any are given.
+    #[serde(default)]
+    pub columns: Vec<String>,
+    /// Only articles published at or after this instant.
+    pub since: Option<DateTime<FixedOffset>>,
+    /// Only articles published before this instant.
+    pub until: Option<DateTime<FixedOffset>>,
+    /// Result order.
+    pub sort: Sort,
+    /// Hits to return (the page size).
+    pub limit: usize,
+    /// Hits to skip before the page.
+    pub offset: usize,
+    /// Snippet length in characters; 0 for no snippets.
+    pub snippet_chars: usize,
+    /// Whether to count facets over all matches (a little extra work per match).
+    #[serde(default = "yes")]
+    pub facets: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl SearchRequest {
+    /// A request for `query`: the first 10 hits by relevance, snippets of 120 characters.
+    pub fn new(query: impl Into<String>) -> SearchRequest {
+        SearchRequest {
+            query: query.into(),
+            sources: Vec::new(),
+            editors: Vec::new(),
+            keywords: Vec::new(),
+            columns: Vec::new(),
+            since: None,
+            until: None,
+            sort: Sort::Relevance,
+            limit: 10,
+            offset: 0,
+            snippet_chars: 120,
+            facets: true,
+        }
+    }
+
+    /// Counts facets over all matches, or not (`facets` of the results is then empty).
+    pub fn facets(mut self, facets: bool) -> Self {
+        self.facets = facets;
+        self
+    }
+
+    /// Keeps articles from `source` (repeat for any of several).
+    pub fn source(mut self, source: impl Into<String>) -> Self {
+        self.sources.push(source.into());
+        self
+    }
+
+    /// Keeps articles edited by `editor` (repeat for any of several).
+    pub fn editor(mut self, editor: impl Into<String>) -> Self {
+        self.editors.push(editor.into());
+        self
+    }
+
+    /// Keeps articles tagged `keyword` (repeat for any of several).
+    pub fn keyword(mut self, keyword: impl Into<String>) -> Self {
+        self.keywords.push(keyword.into());
+        self
+    }
+
+    /// Keeps articles in column `column` (repeat for any of several).
+    pub fn column(mut self, column: impl Into<String>) -> Self {
+        self.columns.push(column.into());
+        self
+    }
+
+    /// Keeps articles published at or after `since`.
+    pub fn since(mut self, since: DateTime<FixedOffset>) -> Self {
+        self.since = Some(since);
+        self
+    }
+
+    /// Keeps articles published before `until`.
+    pub fn until(mut self, until: DateTime<FixedOffset>) -> Self {
+        self.until = Some(until);
+        self
+    }
+
+    /// Orders the results.
+    pub fn sort(mut self, sort: Sort) -> Self {
+        self.sort = sort;
+        self
+    }
+
+    /// Returns at most `limit` hits.
+    pub fn limit(mut self, limit: usize) -> Self {
+        self.limit = limit;
+        self
+    }
+
+    /// Skips the first `offset` hits.
+    pub fn offset(mut self, offset: usize) -> Self {
+        self.offset = offset;
+        self
+    }
+
+    /// Sets the snippet length in characters (0: no snippets).
+    pub fn snippet_chars(mut self, chars: usize) -> Self {
+        self.snippet_chars = chars;
+        self
+    }
+}

@@ -1,0 +1,67 @@
+//! What a search finds: a page of hits, the total, and facet counts over every match.
+
+use serde::{Deserialize, Serialize};
+
+use super::snippet::{Highlight, Snippet};
+use crate::article::Metadata;
+
+/// One matching article.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Hit {
+    /// Position in the whole result list, from 1.
+    pub rank: usize,
+    /// Relevance score (absent when sorted by date).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<f32>,
+    /// The file the article was read from.
+    pub path: String,
+    /// The article's place in a file of several (JSON Lines, `<doc>` dumps), from 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<u64>,
+    /// The headline.
+    pub title: String,
+    /// What to highlight in the title.
+    pub title_highlights: Vec<Highlight>,
+    /// Publish time, source, editor, keywords, column, site, document number and address.
+    #[serde(flatten)]
+    pub meta: Metadata,
+    /// Highlighted summary of the body.
+    pub snippet: Snippet,
+}
+
+/// A value of a facet and how many matching articles have it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FacetCount {
+    /// The value (a source, an editor, a keyword, or a month such as `2022-05`).
+    pub value: String,
+    /// Matching articles with that value.
+    pub count: u64,
+}
+
+/// Facet counts over every matching article. Values are sorted by count, then by value;
+/// months by month, newest first.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Facets {
+    /// Per source.
+    pub source: Vec<FacetCount>,
+    /// Per editor.
+    pub editor: Vec<FacetCount>,
+    /// Per keyword.
+    pub keyword: Vec<FacetCount>,
+    /// Per publish month (`YYYY-MM`).
+    pub month: Vec<FacetCount>,
+    /// Per column (栏目).
+    #[serde(default)]
+    pub column: Vec<FacetCount>,
+}
+
+/// What a search found.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SearchResults {
+    /// Matching articles in all.
+    pub total: usize,
+    /// The requested page of hits.
+    pub hits: Vec<Hit>,
+    /// Facet counts over all matching articles.
+    pub facets: Facets,
+}

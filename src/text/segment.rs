@@ -1,0 +1,255 @@
+//! Word segmentation: jieba-rs over one process-wide dictionary, an index's user dictionary,
+//! and short texts (queries) cut with only the dictionary words they contain.
+
+use std::sync::{Arc, OnceLock};
+
+use jieba_rs::Jieba;
+
+use super::fold;
+
+/// jieba's own dictionary, loaded once per process on first use and shared by every analyzer
+/// clone (tantivy clones analyzers per field, per query and per segment).
+static JIEBA: OnceLock<Jieba> = OnceLock::new();
+
+/// A handle on a segmenter: jieba's dictionary, plus an index's user dictionary if it has
+/// one. Cheap to clone (tantivy clones analyzers per field, per query and per segment): every
+/// clone shares one dictionary, loaded by the first segmentation, not by creating the handle,
+/// so a process that never segments (a quoted query, `--help`) never pays for it.
+#[derive(Clone, Default)]
+pub(crate) struct Segmenter {
+    user: Option<Arc<UserDictionary>>,
+}
+
+/// A user dictionary and the jieba instance built with it, once.
+struct UserDictionary {
+    entries: Vec<DictEntry>,
+    jieba: OnceLock<Jieba>,
+}
+
+/// One line of a user dictionary in jieba's format: `word [frequency] [tag]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct DictEntry {
+    word: String,
+    freq: Option<usize>,
+    tag: Option<String>,
+}
+
+/// Reads a user dictionary in jieba's format: one `word [frequency] [part-of-speech]` a line,
+/// blank lines and `#` comments ignored. Errors name the line.
+pub(crate) fn parse_user_dictionary(text: &str) -> std::result::Result<Vec<DictEntry>, String> {
+    let mut entries = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim_start_matches('\u{FEFF}').trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let mut fields = line.split_whitespace();
+        let word = fields.next().unwrap_or_default().to_string();
+        let freq = match fields.next() {
+            Some(f) => Some(
+                f.parse::<usize>()
+                    .map_err(|_| format!("line {}: frequency {f:?} is not a whole number", n + 1))?,
+            ),
+            None => None,
+        };
+        let tag = fields.next().map(str::to_string);
+        if fields.next().is_some() {
+            return Err(format!("line {}: expected `word [frequency] [tag]`", n + 1));
+        }
+        entries.push(DictEntry { word, freq, tag });
+    }
+    Ok(entries)
+}
+
+impl Segmenter {
+    /// A segmenter with a user dictionary on top of jieba's.
+    pub(crate) fn with_user_dictionary(entries: Vec<DictEntry>) -> Segmenter {
+        Segmenter {
+            user: Some(Arc::new(UserDictionary {
+                entries,
+                jieba: OnceLock::new(),
+            })),
+        }
+    }
+
+    pub(super) fn jieba(&self) -> &Jieba {
+        match &self.user {
+            None => JIEBA.get_or_init(Jieba::new),
+            Some(user) => user.jieba.get_or_init(|| {
+                let mut jieba = Jieba::new();
+                for entry in &user.entries {
+                    // Folded like the text it will segment. A missing frequency is suggested
+                    // from the dictionary (jieba-rs's load_dict would take it as 0, and a
+                    // word of frequency 0 is never chosen).
+                    jieba.add_word(&fold(&entry.word), entry.freq, entry.tag.as_deref());
+                }
+                jieba
+            }),
+        }
+    }
+
+    /// Words of `folded` as jieba's default mode cuts them (HMM on), as char ranges.
+    ///
+    /// For a short text (a query) and no user dictionary, jieba is built with only the
+    /// dictionary words the text contains, read from `data/jieba_dict.fst`, plus one entry that
+    /// brings the total frequency to the full dictionary's. jieba's route only ever weighs
+    /// words that occur in the text against that total, so the cut is the same as with the
+    /// whole dictionary (a test checks it), without loading 349k words (~130 ms).
+    pub(crate) fn words(&self, folded: &str) -> Vec<std::ops::Range<usize>> {
+        let cut = |jieba: &Jieba| -> Vec<std::ops::Range<usize>> {
+            jieba
+                .cut(folded, true)
+                .into_iter()
+                .filter(|t| is_searchable(t.word))
+                .map(|t| t.start..t.end)
+                .collect()
+        };
+        if self.user.is_some() {
+            return cut(self.jieba());
+        }
+        // A process that has loaded the whole dictionary (it indexes, or segmented a long text)
+        // uses it; others build the small one.
+        if let Some(full) = JIEBA.get() {
+            return cut(full);
+        }
+        match query_jieba(folded) {
+            Some(small) => cut(&small),
+            None => cut(self.jieba()),
+        }
+    }
+
+    /// Words of `text` with their part-of-speech tags (`ns` for place names).
+    #[cfg(feature = "eval")]
+    pub(crate) fn tag(&self, text: &str) -> Vec<(String, String)> {
+        self.jieba()
+            .tag(text, true)
+            .into_iter()
+            .map(|t| (t.word.to_string(), t.tag.to_string()))
+            .collect()
+    }
+}
+
+/// jieba's default dictionary: word → frequency, the total frequency under `\0total` and the
+/// longest word's length under `\0longest`. Written by `examples/dict_fst.rs` from the
+/// dict.txt jieba-rs ships.
+static DICTIONARY_FST: &[u8] = include_bytes!("../../data/jieba_dict.fst");
+/// Texts longer than this are segmented with the whole dictionary.
+const QUERY_CHARS: usize = 256;
+/// A word no text contains, carrying the frequency the sub-dictionary lacks.
+const FILLER: &str = "\u{10FFFF}\u{10FFFE}";
+
+/// A jieba with only the dictionary words that occur in `text`, and the full total; `None`
+/// for long texts, or if the dictionary cannot be read.
+fn query_jieba(text: &str) -> Option<Jieba> {
+    static MAP: OnceLock<Option<tantivy_fst::Map<&'static [u8]>>> = OnceLock::new();
+    let map = MAP
+        .get_or_init(|| {
+            tantivy_fst::raw::Fst::new(DICTIONARY_FST)
+                .ok()
+                .map(tantivy_fst::Map::from)
+        })
+        .as_ref()?;
+    let total = map.get("\0total")?;
+    let longest = map.get("\0longest")? as usize;
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    if chars.len() > QUERY_CHARS {
+        return None;
+    }
+    let mut jieba = Jieba::empty();
+    let mut sum = 0u64;
+    let mut seen = std::collections::HashSet::new();
+    for start in 0..chars.len() {
+        for end in start + 1..=(start + longest).min(chars.len()) {
+            let to = chars.get(end).map_or(text.len(), |c| c.0);
+            let word = &text[chars[start].0..to];
+            if let Some(freq) = map.get(word) {
+                if seen.insert(word) {
+                    jieba.add_word(word, Some(freq as usize), None);
+                    sum += freq;
+                }
+            }
+        }
+    }
+    if total > sum {
+        jieba.add_word(FILLER, Some((total - sum) as usize), None);
+    }
+    Some(jieba)
+}
+
+/// Whether a segmented word carries meaning to search for: it has a letter or a digit.
+/// Punctuation and symbols are left to the grams field, where quoted strings still find them.
+pub(super) fn is_searchable(word: &str) -> bool {
+    word.chars().any(char::is_alphanumeric)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_dictionary_changes_segmentation() {
+        let text = "创建满意峄城活动";
+        let cut = |segmenter: &Segmenter| -> Vec<String> {
+            segmenter
+                .words(text)
+                .into_iter()
+                .map(|r| text.chars().skip(r.start).take(r.len()).collect())
+                .collect()
+        };
+        assert_eq!(cut(&Segmenter::default()), ["创建", "满意", "峄城", "活动"]);
+        let entries = parse_user_dictionary("# local terms\n五比五看\n满意峄城 20 nz\n").unwrap();
+        assert_eq!(
+            cut(&Segmenter::with_user_dictionary(entries)),
+            ["创建", "满意峄城", "活动"]
+        );
+    }
+
+    #[test]
+    fn query_segmentation_with_the_sub_dictionary_equals_the_whole_dictionary() {
+        // Every line of the sample corpus, and every window of up to 24 characters of them:
+        // what people type and paste.
+        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        let full = Jieba::new();
+        let mut texts = vec![
+            "峄城区疫情防控".to_string(),
+            "会见蒙古国".to_string(),
+            "5g网络建设abc".to_string(),
+        ];
+        for entry in walkdir::WalkDir::new(&corpus)
+            .into_iter()
+            .flatten()
+            .filter(|e| e.file_type().is_file())
+        {
+            let text = std::fs::read_to_string(entry.path()).unwrap();
+            for line in text.lines().map(fold).filter(|l| !l.is_empty()) {
+                let chars: Vec<char> = line.chars().collect();
+                for start in (0..chars.len()).step_by(7) {
+                    texts.push(chars[start..(start + 24).min(chars.len())].iter().collect());
+                }
+            }
+        }
+        assert!(texts.len() > 1000);
+        for text in &texts {
+            let small = query_jieba(text).expect("a short text gets a sub-dictionary");
+            let words = |j: &Jieba| {
+                j.cut(text, true)
+                    .into_iter()
+                    .map(|t| t.word.to_string())
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(
+                words(&small),
+                words(&full),
+                "data/jieba_dict.fst is out of step with jieba-rs for {text:?}: regenerate it (examples/dict_fst.rs)"
+            );
+        }
+    }
+
+    #[test]
+    fn bad_user_dictionary_lines_are_named() {
+        assert_eq!(
+            parse_user_dictionary("满意峄城\n五比五看 many\n"),
+            Err("line 2: frequency \"many\" is not a whole number".to_string())
+        );
+    }
+}
