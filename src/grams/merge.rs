@@ -18,16 +18,28 @@ pub(super) fn merge(ctx: &PluginMergeContext) -> tantivy::Result<()> {
         ));
     }
     let sources: Vec<Grams> = ctx.readers.iter().map(Grams::open).collect::<tantivy::Result<_>>()?;
+    let alive: Vec<_> = ctx
+        .readers
+        .iter()
+        .map(|reader| {
+            let bitset = reader.alive_bitset().cloned();
+            move |doc: DocId| bitset.as_ref().is_none_or(|a| a.is_alive(doc))
+        })
+        .collect();
+    merge_into(&sources, &alive, FileWriter::new(ctx.target_segment)?)
+}
+
+/// Merges `sources` into `out`, keeping the articles `alive` says are alive (one test a source).
+fn merge_into(sources: &[Grams], alive: &[impl Fn(DocId) -> bool], mut out: FileWriter) -> tantivy::Result<()> {
     // The merged segment stacks the sources' live articles in order. Each source article's
     // new first position (u32::MAX when deleted), and the merged starts.
     let mut starts = Vec::new();
     let mut next: u32 = 0;
     let mut moved: Vec<Vec<u32>> = Vec::with_capacity(sources.len());
-    for (reader, source) in ctx.readers.iter().zip(&sources) {
-        let alive = reader.alive_bitset();
+    for (source, alive) in sources.iter().zip(alive) {
         let mut new_starts = Vec::with_capacity(source.articles);
         for doc in 0..source.articles {
-            if alive.is_some_and(|a| !a.is_alive(doc as DocId)) {
+            if !alive(doc as DocId) {
                 new_starts.push(u32::MAX);
                 continue;
             }
@@ -41,7 +53,6 @@ pub(super) fn merge(ctx: &PluginMergeContext) -> tantivy::Result<()> {
         moved.push(new_starts);
     }
     starts.push(next);
-    let mut out = FileWriter::new(ctx.target_segment)?;
     // Terms in order across the sources: a cursor in each.
     let mut cursors = vec![0usize; sources.len()];
     let mut merged = Vec::new();
@@ -82,4 +93,48 @@ pub(super) fn merge(ctx: &PluginMergeContext) -> tantivy::Result<()> {
         }
     }
     out.finish(&starts)
+}
+
+#[cfg(test)]
+mod tests {
+    use tantivy::directory::OwnedBytes;
+
+    use super::super::testing::{write, Files, TINY};
+    use super::*;
+
+    fn grams((positions, dictionary): (OwnedBytes, OwnedBytes)) -> Grams {
+        Grams::from_bytes(positions, dictionary).unwrap()
+    }
+
+    /// Merges the segments of `segments`, keeping the articles `keep` says, and returns the
+    /// merged files.
+    fn merged(segments: &[&[&str]], keep: impl Fn(usize, DocId) -> bool + Copy) -> (OwnedBytes, OwnedBytes) {
+        let sources: Vec<Grams> = segments.iter().map(|bodies| grams(write(bodies))).collect();
+        let alive: Vec<_> = (0..segments.len()).map(|s| move |doc: DocId| keep(s, doc)).collect();
+        let files = Files::new();
+        merge_into(&sources, &alive, files.writer()).unwrap();
+        files.bytes()
+    }
+
+    fn same(a: (OwnedBytes, OwnedBytes), b: (OwnedBytes, OwnedBytes)) -> bool {
+        a.0.as_slice() == b.0.as_slice() && a.1.as_slice() == b.1.as_slice()
+    }
+
+    /// A merge writes what indexing the live articles afresh, in the merged order, writes.
+    #[test]
+    fn a_merge_equals_writing_the_live_articles_afresh() {
+        let all = merged(&[&TINY[..2], &TINY[2..]], |_, _| true);
+        assert!(same(all, write(&TINY)));
+        let without_first = merged(&[&TINY[..2], &TINY[2..]], |segment, doc| (segment, doc) != (0, 0));
+        assert!(same(without_first, write(&TINY[1..])));
+        let reordered = merged(&[&TINY[2..], &TINY[..1], &TINY[1..2]], |_, _| true);
+        assert!(same(reordered, write(&[TINY[2], TINY[0], TINY[1]])));
+    }
+
+    #[test]
+    fn a_merge_of_nothing_alive_is_an_empty_segment() {
+        let none = grams(merged(&[&TINY], |_, _| false));
+        assert_eq!((none.terms, none.articles, none.tokens), (0, 0, 0));
+        assert!(same(merged(&[&TINY], |_, _| false), write(&[])));
+    }
 }

@@ -107,3 +107,53 @@ impl SegmentPlugin for BodyGrams {
 fn too_large() -> TantivyError {
     TantivyError::InvalidArgument("a segment's body text is over 4 billion characters".to_string())
 }
+
+#[cfg(test)]
+pub(super) mod testing {
+    //! Grams files written and read without an index, for the unit tests of each part.
+
+    use std::path::Path;
+
+    use tantivy::directory::{Directory, OwnedBytes, RamDirectory};
+    use tantivy::schema::Field;
+
+    use super::write::{FileWriter, GramsWriter};
+
+    /// Three small bodies: traditional characters, full-width letters and spaces fold; one
+    /// character repeats within and across articles.
+    pub(super) const TINY: [&str; 3] = ["峄城区召开会议", "會議在峄城召开", "５G 网络ab"];
+
+    /// Somewhere to write a segment's two files, and read them back.
+    pub(super) struct Files(RamDirectory);
+
+    impl Files {
+        pub(super) fn new() -> Files {
+            Files(RamDirectory::create())
+        }
+
+        pub(super) fn writer(&self) -> FileWriter {
+            let open = |name: &str| self.0.open_write(Path::new(name)).expect("a new file in memory");
+            FileWriter::to(open("grams.bgram"), open("grams.bgdict"))
+        }
+
+        /// The positions file and the dictionary file.
+        pub(super) fn bytes(&self) -> (OwnedBytes, OwnedBytes) {
+            let read = |name: &str| {
+                let file = self.0.open_read(Path::new(name)).expect("the file was written");
+                file.read_bytes().expect("a file in memory reads")
+            };
+            (read("grams.bgram"), read("grams.bgdict"))
+        }
+    }
+
+    /// The grams files of a segment of `bodies`, one article each.
+    pub(super) fn write(bodies: &[&str]) -> (OwnedBytes, OwnedBytes) {
+        let mut writer = GramsWriter::new(Field::from_field_id(0));
+        for body in bodies {
+            writer.add_article(std::iter::once(*body)).expect("a small body");
+        }
+        let files = Files::new();
+        writer.write_to(files.writer()).expect("written in memory");
+        files.bytes()
+    }
+}

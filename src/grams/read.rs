@@ -97,15 +97,27 @@ impl Grams {
                 .open_read(SegmentComponent::Custom(extension.to_string()))?
                 .read_bytes()?)
         };
-        let (positions, dictionary) = (read(POSITIONS)?, read(DICTIONARY)?);
+        Grams::from_bytes(read(POSITIONS)?, read(DICTIONARY)?).map_err(|what| corrupt(reader, what))
+    }
+
+    /// Grams read from a segment's two files, or what is wrong with them.
+    pub(super) fn from_bytes(positions: OwnedBytes, dictionary: OwnedBytes) -> Result<Grams, &'static str> {
         let (Some(p), Some(d)) = (footer(&positions, 1), footer(&dictionary, 3)) else {
-            return Err(corrupt(reader, "not grams files of this version"));
+            return Err("not grams files of this version");
         };
         let (written, terms, articles, tokens) = (p[0], d[0], d[1], d[2]);
-        let dictionary_len = terms * RECORD as u64 + (articles + 1) * 4 + articles + DICTIONARY_FOOTER as u64;
-        if written * 4 + POSITIONS_FOOTER as u64 != positions.len() as u64 || dictionary_len != dictionary.len() as u64
-        {
-            return Err(corrupt(reader, "sizes do not add up"));
+        // Checked: damaged counts must give an error, not an overflow.
+        let dictionary_len = terms
+            .checked_mul(RECORD as u64)
+            .zip(articles.checked_add(1).and_then(|a| a.checked_mul(4)))
+            .and_then(|(records, starts)| records.checked_add(starts))
+            .and_then(|n| n.checked_add(articles))
+            .and_then(|n| n.checked_add(DICTIONARY_FOOTER as u64));
+        let positions_len = written
+            .checked_mul(4)
+            .and_then(|n| n.checked_add(POSITIONS_FOOTER as u64));
+        if positions_len != Some(positions.len() as u64) || dictionary_len != Some(dictionary.len() as u64) {
+            return Err("sizes do not add up");
         }
         Ok(Grams {
             positions: positions.slice(0..written as usize * 4),
@@ -269,5 +281,105 @@ impl Positions {
             .as_slice()
             .chunks_exact(4)
             .map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{term, terms_starting_with};
+    use super::*;
+
+    fn committed() -> Grams {
+        Grams::from_bytes(
+            OwnedBytes::new(include_bytes!("testdata/tiny.bgram").as_slice()),
+            OwnedBytes::new(include_bytes!("testdata/tiny.bgdict").as_slice()),
+        )
+        .expect("the committed segment reads")
+    }
+
+    fn positions_of(grams: &Grams, first: char, second: Option<char>) -> Vec<u32> {
+        grams
+            .find(term(first, second))
+            .map_or_else(Vec::new, |i| grams.positions(i).iter().collect())
+    }
+
+    /// The committed segment of 峄城区召开会议 | 會議在峄城召开 | ５G 网络ab, read back.
+    #[test]
+    fn the_committed_segment_reads_back() {
+        let grams = committed();
+        assert_eq!((grams.articles, grams.tokens), (3, 20));
+        let starts: Vec<u32> = (0..=3).map(|a| grams.start(a)).collect();
+        assert_eq!(starts, [0, 8, 16, 23]);
+        let lengths: Vec<u32> = (0..3).map(|a| grams.article_len(a)).collect();
+        assert_eq!(lengths, [7, 7, 6]);
+        assert_eq!(grams.fieldnorm_id(2), 6);
+        assert_eq!(positions_of(&grams, '峄', Some('城')), [0, 11]);
+        assert_eq!(grams.doc_freq(grams.find(term('峄', Some('城'))).unwrap()), 2);
+        // Traditional and full-width characters are stored folded.
+        assert_eq!(positions_of(&grams, '会', Some('议')), [5, 8]);
+        assert_eq!(positions_of(&grams, '5', Some('g')), [16]);
+        assert_eq!(positions_of(&grams, 'g', Some('网')), [17], "the space is not indexed");
+        // The last character of each article is a term alone.
+        assert_eq!(positions_of(&grams, '议', None), [6]);
+        assert_eq!(positions_of(&grams, '开', None), [14]);
+        assert_eq!(positions_of(&grams, 'b', None), [21]);
+        assert!(grams.find(term('议', Some('会'))).is_none(), "no gram across articles");
+        // A character: every term it starts.
+        let (from, to) = terms_starting_with('召');
+        let mut found: Vec<u32> = grams
+            .term_range(from, to)
+            .flat_map(|i| grams.positions(i).iter().collect::<Vec<_>>())
+            .collect();
+        found.sort_unstable();
+        assert_eq!(found, [3, 13]);
+        let articles: Vec<usize> = [0, 7, 8, 15, 16, 21].iter().map(|&p| grams.article_at(0, p)).collect();
+        assert_eq!(articles, [0, 0, 1, 1, 2, 2]);
+        let mut seen = Vec::new();
+        grams.articles_of(&grams.positions(grams.find(term('峄', Some('城'))).unwrap()), |a| {
+            seen.push(a)
+        });
+        assert_eq!(seen, [0, 1]);
+    }
+
+    #[test]
+    fn positions_seek_forward() {
+        let grams = committed();
+        let positions = grams.positions(grams.find(term('峄', Some('城'))).unwrap());
+        assert_eq!((positions.len(), positions.get(1)), (2, 11));
+        assert_eq!(positions.seek(0, 0), 0);
+        assert_eq!(positions.seek(0, 1), 1);
+        assert_eq!(positions.seek(0, 11), 1);
+        assert_eq!(positions.seek(0, 12), 2, "past the end");
+    }
+
+    #[test]
+    fn damaged_or_other_files_are_refused_never_read() {
+        let positions = include_bytes!("testdata/tiny.bgram").as_slice();
+        let dictionary = include_bytes!("testdata/tiny.bgdict").as_slice();
+        let read = |p: &[u8], d: &[u8]| Grams::from_bytes(OwnedBytes::new(p.to_vec()), OwnedBytes::new(d.to_vec()));
+        for cut in 0..positions.len() {
+            assert!(read(&positions[..cut], dictionary).is_err(), "positions cut at {cut}");
+        }
+        for cut in 0..dictionary.len() {
+            assert!(read(positions, &dictionary[..cut]).is_err(), "dictionary cut at {cut}");
+        }
+        // Another version, or counts that do not match the sizes (huge ones included).
+        let mut other = dictionary.to_vec();
+        let version_at = other.len() - 8;
+        other[version_at] = VERSION as u8 + 1;
+        assert_eq!(read(positions, &other).err(), Some("not grams files of this version"));
+        for (at, value) in [(0, 1u64), (0, u64::MAX), (8, u64::MAX), (16, 1)] {
+            let mut damaged = dictionary.to_vec();
+            let counts = damaged.len() - DICTIONARY_FOOTER;
+            let old = u64::from_le_bytes(damaged[counts + at..counts + at + 8].try_into().unwrap());
+            damaged[counts + at..counts + at + 8].copy_from_slice(&old.wrapping_add(value).to_le_bytes());
+            let result = read(positions, &damaged);
+            if at == 16 {
+                // The character count is not a size: it changes BM25's average, nothing else.
+                assert!(result.is_ok());
+            } else {
+                assert_eq!(result.err(), Some("sizes do not add up"), "count at {at} + {value}");
+            }
+        }
     }
 }

@@ -34,3 +34,40 @@ pub(super) fn sort_by_term(terms: &mut Vec<u64>, positions: &mut Vec<u32>) {
         std::mem::swap(positions, &mut spare_positions);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sorts_by_term_and_keeps_the_order_of_equal_terms() {
+        // Terms that differ in every byte sorting looks at, in few distinct values so that
+        // many are equal; positions number the input, so stability shows.
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let values: Vec<u64> = (0..50).map(|_| next() & ((1 << TERM_BITS) - 1)).collect();
+        let mut terms: Vec<u64> = (0..5000).map(|_| values[(next() % 50) as usize]).collect();
+        let mut positions: Vec<u32> = (0..5000).collect();
+        let mut expected: Vec<(u64, u32)> = terms.iter().copied().zip(positions.iter().copied()).collect();
+        expected.sort_by_key(|&(term, _)| term);
+        sort_by_term(&mut terms, &mut positions);
+        let sorted: Vec<(u64, u32)> = terms.into_iter().zip(positions).collect();
+        assert_eq!(sorted, expected);
+    }
+
+    #[test]
+    fn terms_that_share_every_byte_stay_as_they_are() {
+        let mut terms = vec![7u64; 4];
+        let mut positions = vec![3, 1, 2, 0];
+        sort_by_term(&mut terms, &mut positions);
+        assert_eq!(positions, [3, 1, 2, 0]);
+        let (mut none, mut no_positions) = (Vec::new(), Vec::new());
+        sort_by_term(&mut none, &mut no_positions);
+        assert!(none.is_empty());
+    }
+}

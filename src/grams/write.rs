@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use tantivy::directory::TerminatingWrite;
+use tantivy::directory::{TerminatingWrite, WritePtr};
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::index::SegmentComponent;
 use tantivy::indexer::doc_id_mapping::DocIdMapping;
@@ -30,6 +30,15 @@ pub(super) struct GramsWriter {
 }
 
 impl GramsWriter {
+    /// The next article, whose body is `texts`.
+    pub(super) fn add_article<'a>(&mut self, texts: impl Iterator<Item = &'a str>) -> tantivy::Result<()> {
+        self.starts.push(self.next);
+        for text in texts {
+            self.add_text(text)?;
+        }
+        Ok(())
+    }
+
     pub(super) fn new(body: Field) -> GramsWriter {
         GramsWriter {
             body,
@@ -71,18 +80,12 @@ impl PluginWriter for GramsWriter {
                 self.starts.len()
             )));
         }
-        self.starts.push(self.next);
         let Some(doc) = doc.as_any().downcast_ref::<TantivyDocument>() else {
             return Err(TantivyError::InvalidArgument(
                 "grams: documents must be TantivyDocuments".to_string(),
             ));
         };
-        for value in doc.get_all(self.body) {
-            if let Some(text) = value.as_str() {
-                self.add_text(text)?;
-            }
-        }
-        Ok(())
+        self.add_article(doc.get_all(self.body).filter_map(|value| value.as_str()))
     }
 
     fn serialize(self: Box<Self>, segment: &Segment, doc_id_map: Option<&DocIdMapping>) -> tantivy::Result<()> {
@@ -91,24 +94,7 @@ impl PluginWriter for GramsWriter {
                 "grams: sorted indexes are not supported".to_string(),
             ));
         }
-        let GramsWriter {
-            mut terms,
-            mut positions,
-            mut starts,
-            next,
-            ..
-        } = *self;
-        starts.push(next);
-        sort_by_term(&mut terms, &mut positions);
-        let mut out = FileWriter::new(segment)?;
-        let mut at = 0;
-        while at < terms.len() {
-            let end = at + terms[at..].partition_point(|&t| t == terms[at]);
-            out.positions(&positions[at..end])?;
-            out.term(terms[at], doc_freq(&positions[at..end], &starts))?;
-            at = end;
-        }
-        out.finish(&starts)
+        self.write_to(FileWriter::new(segment)?)
     }
 
     fn mem_usage(&self) -> usize {
@@ -123,6 +109,29 @@ impl PluginWriter for GramsWriter {
 
     fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
         self
+    }
+}
+
+impl GramsWriter {
+    /// Sorts what was collected and writes it out.
+    pub(super) fn write_to(self, mut out: FileWriter) -> tantivy::Result<()> {
+        let GramsWriter {
+            mut terms,
+            mut positions,
+            mut starts,
+            next,
+            ..
+        } = self;
+        starts.push(next);
+        sort_by_term(&mut terms, &mut positions);
+        let mut at = 0;
+        while at < terms.len() {
+            let end = at + terms[at..].partition_point(|&t| t == terms[at]);
+            out.positions(&positions[at..end])?;
+            out.term(terms[at], doc_freq(&positions[at..end], &starts))?;
+            at = end;
+        }
+        out.finish(&starts)
     }
 }
 
@@ -153,16 +162,16 @@ pub(super) struct FileWriter {
 
 /// A file written through a buffer of our own (whole blocks to tantivy's writer).
 struct BufferedFile {
-    out: tantivy::directory::WritePtr,
+    out: WritePtr,
     buffer: Vec<u8>,
 }
 
 impl BufferedFile {
-    fn open(segment: &Segment, extension: &str) -> tantivy::Result<BufferedFile> {
-        Ok(BufferedFile {
-            out: segment.open_write(SegmentComponent::Custom(extension.to_string()))?,
+    fn new(out: WritePtr) -> BufferedFile {
+        BufferedFile {
+            out,
             buffer: Vec::with_capacity(1 << 16),
-        })
+        }
     }
 
     fn write(&mut self, bytes: impl IntoIterator<Item = u8>) -> tantivy::Result<()> {
@@ -187,13 +196,20 @@ impl BufferedFile {
 }
 
 impl FileWriter {
+    /// Writes `segment`'s grams files.
     pub(super) fn new(segment: &Segment) -> tantivy::Result<FileWriter> {
-        Ok(FileWriter {
-            positions: BufferedFile::open(segment, POSITIONS)?,
-            dictionary: BufferedFile::open(segment, DICTIONARY)?,
+        let open = |extension: &str| segment.open_write(SegmentComponent::Custom(extension.to_string()));
+        Ok(FileWriter::to(open(POSITIONS)?, open(DICTIONARY)?))
+    }
+
+    /// Writes the positions and the dictionary to `positions` and `dictionary`.
+    pub(super) fn to(positions: WritePtr, dictionary: WritePtr) -> FileWriter {
+        FileWriter {
+            positions: BufferedFile::new(positions),
+            dictionary: BufferedFile::new(dictionary),
             written: 0,
             terms: 0,
-        })
+        }
     }
 
     pub(super) fn positions(&mut self, positions: &[u32]) -> tantivy::Result<()> {
@@ -229,5 +245,85 @@ impl FileWriter {
         self.dictionary.write(norms)?;
         self.positions.finish(&[self.written])?;
         self.dictionary.finish(&[self.terms, articles as u64, tokens])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::super::testing::{write, TINY};
+    use super::super::{DICTIONARY_FOOTER, MAGIC, POSITIONS_FOOTER, RECORD, VERSION};
+
+    fn u32s(bytes: &[u8]) -> Vec<u32> {
+        bytes
+            .chunks_exact(4)
+            .map(|b| u32::from_le_bytes(b.try_into().unwrap()))
+            .collect()
+    }
+
+    fn u64s(bytes: &[u8]) -> Vec<u64> {
+        bytes
+            .chunks_exact(8)
+            .map(|b| u64::from_le_bytes(b.try_into().unwrap()))
+            .collect()
+    }
+
+    /// The committed files of [`TINY`]'s segment pin the format: any change to what is written
+    /// fails here. A deliberate change bumps `VERSION` and writes them again with
+    /// `GOVSEARCH_BLESS=1 cargo test --lib grams`.
+    #[test]
+    fn a_tiny_segment_is_written_byte_for_byte_as_committed() {
+        let (positions, dictionary) = write(&TINY);
+        if std::env::var_os("GOVSEARCH_BLESS").is_some() {
+            let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/grams/testdata");
+            std::fs::write(dir.join("tiny.bgram"), positions.as_slice()).unwrap();
+            std::fs::write(dir.join("tiny.bgdict"), dictionary.as_slice()).unwrap();
+        }
+        assert_eq!(positions.as_slice(), include_bytes!("testdata/tiny.bgram"));
+        assert_eq!(dictionary.as_slice(), include_bytes!("testdata/tiny.bgdict"));
+    }
+
+    /// The layout the module documentation describes, read by hand from the bytes.
+    #[test]
+    fn the_files_are_laid_out_as_documented() {
+        let (positions, dictionary) = write(&TINY);
+        // 峄城区召开会议 | 会议在峄城召开 | 5g网络ab: 7 + 7 + 6 characters, one empty position
+        // after each article.
+        let (positions, dictionary) = (positions.as_slice(), dictionary.as_slice());
+        let chars = 20;
+        assert_eq!(positions.len(), chars * 4 + POSITIONS_FOOTER);
+        let footer = &positions[chars * 4..];
+        assert_eq!(u64s(&footer[..8]), [chars as u64]);
+        assert_eq!(u32s(&footer[8..]), [VERSION, MAGIC]);
+        let mut all = u32s(&positions[..chars * 4]);
+        all.sort_unstable();
+        let expected: Vec<u32> = (0..7).chain(8..15).chain(16..22).collect();
+        assert_eq!(all, expected, "every character's position, once");
+
+        let footer = &dictionary[dictionary.len() - DICTIONARY_FOOTER..];
+        let counts = u64s(&footer[..24]);
+        assert_eq!(u32s(&footer[24..]), [VERSION, MAGIC]);
+        let (terms, articles, tokens) = (counts[0] as usize, counts[1] as usize, counts[2]);
+        assert_eq!((articles, tokens), (3, chars as u64));
+        assert_eq!(
+            dictionary.len(),
+            terms * RECORD + (articles + 1) * 4 + articles + DICTIONARY_FOOTER
+        );
+        let records = &dictionary[..terms * RECORD];
+        let mut last_term = None;
+        let mut last_end = 0;
+        for record in records.chunks_exact(RECORD) {
+            let term = u64s(&record[..8])[0];
+            let [doc_freq, end] = u32s(&record[8..]).try_into().unwrap();
+            assert!(last_term < Some(term), "terms in order, each once");
+            assert!(end > last_end && doc_freq >= 1);
+            (last_term, last_end) = (Some(term), end);
+        }
+        assert_eq!(last_end as usize, chars, "the last term's positions end the file");
+        let starts = u32s(&dictionary[terms * RECORD..terms * RECORD + (articles + 1) * 4]);
+        assert_eq!(starts, [0, 8, 16, 23]);
+        let norms = &dictionary[terms * RECORD + (articles + 1) * 4..][..articles];
+        assert_eq!(norms, [7, 7, 6], "small lengths are their own norm ids");
     }
 }
