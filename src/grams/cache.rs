@@ -19,15 +19,15 @@ use super::Grams;
 /// The documents of one segment that contain the character, with its count in each.
 pub(crate) type Matches = Arc<Vec<(DocId, u32)>>;
 
-/// Bytes of matches a [`GramsCache`] keeps (8 per matching document): 的 in a million
-/// articles takes 8 MB.
+/// Bytes of matches a [`GramsCache`] keeps: 8 per matching document, so the most frequent
+/// characters of a million articles fit several times over.
 const CACHE_BYTES: usize = 64 << 20;
 
 /// Segments' matches by field and character, and each segment's open grams file, shared by
 /// every search of an index. A segment never changes once written (deletions are applied when
 /// collecting), so an entry stays true until its segment is merged away
 /// ([`GramsCache::retain_segments`]). Keeping a grams file open keeps it mapped: opened per
-/// query, it was mapped and unmapped each time, and that was most of a query's time.
+/// query, it would be mapped and unmapped each time, most of a short query's time.
 #[derive(Clone, Debug)]
 pub(crate) struct GramsCache(Arc<Mutex<Entries>>);
 

@@ -34,7 +34,7 @@
 //! position separates articles, so bigrams at most two positions apart cannot straddle them.
 //!
 //! This module owns the format (its constants and terms) and the tantivy segment plugin;
-//! [`write`] collects and writes a segment, [`sort`] orders its pairs, [`merge`] merges
+//! [`write`](mod@write) collects and writes a segment, [`sort`] orders its pairs, [`merge`] merges
 //! segments, [`read`] reads the files in place, and [`cache`] keeps what searches read per
 //! segment. `testdata/` holds a tiny segment's files, which pin the format.
 

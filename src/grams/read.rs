@@ -133,7 +133,7 @@ impl Grams {
     /// Calls `f` with the article of each position of `positions` (in order or not): a
     /// table lookup and a step or two, where [`Grams::article_at`] searches. Counting a
     /// frequent character's articles reads tens of millions of positions at a million
-    /// articles; searching each took 14 ns.
+    /// articles, so a search per position is most of such a query.
     pub(crate) fn articles_of(&self, positions: &Positions, mut f: impl FnMut(usize)) {
         let blocks = self.blocks.get_or_init(|| {
             let end = self.start(self.articles);

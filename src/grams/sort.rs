@@ -3,9 +3,8 @@
 use super::TERM_BITS;
 
 /// Sorts `terms` and `positions` together by term, keeping the order of equal terms: a least
-/// significant digit radix sort, a byte at a time (256 places to scatter to stay in cache;
-/// at 14 bits a time, most writes missed it and the sort took 5 times as long), skipping the
-/// bytes every term shares.
+/// significant digit radix sort, a byte at a time (256 places to scatter stay in cache; with
+/// wider digits most writes miss it), skipping the bytes every term shares.
 pub(super) fn sort_by_term(terms: &mut Vec<u64>, positions: &mut Vec<u32>) {
     const DIGIT: u32 = 8;
     let n = terms.len();

@@ -4,7 +4,7 @@
 //!   that the index was built with the ones this build has, and holds what searches keep
 //!   between queries (facet numbering, the grams cache);
 //! - [`schema`] is the only module that spells field names;
-//! - [`write`] turns articles into documents and commits them;
+//! - [`write`](mod@write) turns articles into documents and commits them;
 //! - [`walk`] indexes a folder: every file gets one outcome, unchanged files are not read.
 
 pub(crate) mod facet_values;
@@ -28,17 +28,16 @@ use crate::text::segment::{parse_user_dictionary, Segmenter};
 use schema::Fields;
 
 /// Stored articles are compressed in blocks of this many bytes (tantivy's default is 16 KiB).
-/// Each hit of a page decompresses its article's whole block: at 4 KiB (two or three
-/// articles), reading a random article took 0.63x the time (timed in process), for a store
-/// 6% larger (34 MB instead of 32 for xwlb_seedfmt).
+/// Each hit of a page decompresses its article's whole block: 4 KiB holds two or three
+/// articles, so a hit reads far less than at 16 KiB, for a slightly larger store.
 const STORE_BLOCK_BYTES: usize = 4096;
 
 /// The settings of a new index. An index keeps the settings it was created with.
 ///
 /// Stored blocks are compressed by the thread that fills them: tantivy's default hands each
 /// block to a thread of its own, one per segment being written, and with 4 KiB blocks that
-/// was a wake-up every two or three articles, on a machine whose cores the indexing threads
-/// already keep busy (indexing 10,000 articles took 1.09x the CPU time that way).
+/// is a wake-up every two or three articles, on a machine whose cores the indexing threads
+/// already keep busy.
 fn settings() -> tantivy::IndexSettings {
     tantivy::IndexSettings {
         docstore_blocksize: STORE_BLOCK_BYTES,

@@ -32,8 +32,7 @@ pub struct IndexOptions {
     /// How files are read.
     pub read: ReadOptions,
     /// Files read between two commits (and at most 30 s): what a killed run can lose. Each
-    /// commit also ends the segments being written, so small values cost merges: at 5,000,
-    /// indexing 30,000 articles took about a third longer than at 50,000.
+    /// commit also ends the segments being written, so small values cost merges.
     pub commit_every: usize,
     /// Indexing threads; `None` for one per core (at most 8). Files are read on the calling
     /// thread besides.

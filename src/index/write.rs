@@ -8,9 +8,9 @@ use crate::article::{Article, Layout};
 use crate::error::{Error, Result};
 
 /// Memory the index writer may use before it flushes a segment, shared by its threads. The
-/// process needs about 150 MB more beside it (documents queued for the threads, a segment
-/// being written out, merges): at 200 MB, 120,000 articles peaked at 419 MB private memory,
-/// at 100 MB at 304 MB, in about the same time.
+/// process needs more beside it (documents queued for the threads, a segment being written
+/// out, merges); a larger budget raises peak memory without making indexing faster
+/// (docs/performance.md).
 const WRITER_MEMORY: usize = 100_000_000;
 
 /// The least memory an indexing thread gets, however many there are (tantivy's floor is 15 MB).
@@ -19,9 +19,8 @@ const THREAD_MEMORY: usize = 20_000_000;
 /// Segments of up to this many articles are merged (eight at a time); larger ones are left
 /// as they are. Merges then stay the same size whatever the corpus: each article is rewritten
 /// once, so indexing time grows linearly, and no merge reads more than eight such segments.
-/// Uncapped, a million synthetic articles took 1.27x as long per article as 120 thousand
-/// (capped: 1.06x). The price is more segments (50 at a million articles), which made
-/// searches with facet counts about a third slower there.
+/// The price is more segments at a million articles, which makes searches with facet counts
+/// slower there (docs/performance.md).
 const MAX_DOCS_TO_MERGE: usize = 19_999;
 
 impl Index {

@@ -1,7 +1,7 @@
 //! An exact string in the body: the query over the body's grams ([`crate::grams`]).
 //!
 //! A single character is every term that starts with it; a longer string is a phrase of
-//! bigrams at every other position plus the last ([`analysis::gram_terms`]). Each segment's
+//! bigrams at every other position plus the last (`gram_terms`). Each segment's
 //! matches are found at once, by walking the rarest bigram's positions and looking the others up
 //! where the string puts them, and scored as tantivy scores a term or a phrase: BM25 over the
 //! count of the string in the article, the body's length and the bigrams' document

@@ -11,6 +11,11 @@
 //!
 //! Nothing else is syntax: `:` and other punctuation in pasted text are just text (tantivy's
 //! `QueryParser` would read `来源:鲁网` as a field and an unspaced run as one strict phrase).
+//!
+//! This module reads the syntax ([`ParsedQuery`]); [`build`] makes the tantivy query of it,
+//! from [`title_char`] (one character in the title's grams) and [`body`] (a string in the
+//! body's grams) beside tantivy's own term and phrase queries; [`score`] holds every weight of
+//! the ranking and the BM25 those two queries score with.
 
 pub(crate) mod body;
 mod build;

@@ -58,7 +58,7 @@ impl Norms {
     }
 }
 
-/// How a document's score was found, for [`Weight::explain`].
+/// How a document's score was found, for [`Weight::explain`](tantivy::query::Weight::explain).
 pub(crate) fn explain(
     matches: &Matches,
     bm25: Option<&Bm25Weight>,

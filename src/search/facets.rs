@@ -8,7 +8,7 @@
 //! merging the segments' counts by name hashes every value again.
 //!
 //! Here each field's values are numbered across segments (the index's
-//! [`FacetValues`](crate::index::FacetValues)). A query counts ordinals into an array per
+//! `FacetValues`). A query counts ordinals into an array per
 //! segment, resolves only the counted ordinals not resolved before (one sorted pass over the
 //! dictionary), adds the counts by number and names the values once.
 

@@ -36,9 +36,8 @@ const NOT_FOLDED: &[char] = &[
 
 /// The simplified form of a Han character: fast2s's character table, read one character at a
 /// time (no context), so that a text and a query fold the same way wherever they are cut.
-/// The table is an array over the Han blocks (200 KB): folding runs on every character
-/// indexed, and a SipHash map lookup there (hashing alone a third of folding's time in the
-/// profile) made folding 4.4% of indexing CPU.
+/// The table is an array over the Han blocks: folding runs on every character indexed, and
+/// a hash map lookup there costs several times an array index (docs/performance.md).
 fn simplified(c: char) -> char {
     const FIRST: u32 = 0x3400;
     const LAST: u32 = 0xFAFF;
