@@ -25,7 +25,14 @@ pub struct DateRange {
 impl DateRange {
     /// Reads a day, a month or a year: `2022-05-10`, `2022/5/10`, `2022.5.10`,
     /// `2022年5月10日`, `2022-05`, `2022年5月`, `2022`. The span is that whole day, month or
-    /// year in China time.
+    /// year in China time: `end` is the first instant after it.
+    ///
+    /// ```
+    /// let may = govsearch::DateRange::parse("2022年5月").unwrap();
+    /// assert_eq!(may.start.to_rfc3339(), "2022-05-01T00:00:00+08:00");
+    /// assert_eq!(may.end.to_rfc3339(), "2022-06-01T00:00:00+08:00");
+    /// assert!(govsearch::DateRange::parse("next May").is_err());
+    /// ```
     pub fn parse(text: &str) -> Result<DateRange> {
         let bad = || Error::BadDate { text: text.to_string() };
         let trimmed = text.trim();

@@ -3,48 +3,93 @@
 
 use std::path::PathBuf;
 
-/// Errors returned by govsearch.
+/// Errors returned by govsearch. Each message says what happened and, where there is one,
+/// what to do.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The query text cannot be read (unbalanced quote, nothing to search for).
     #[error("bad query {query:?}: {reason}")]
-    BadQuery { query: String, reason: String },
+    BadQuery {
+        /// The query as given.
+        query: String,
+        /// What is wrong with it.
+        reason: String,
+    },
 
-    /// A date filter is not a date govsearch understands.
+    /// A date is not one govsearch understands.
     #[error("bad date {text:?}: expected a day, month or year such as 2022-05-10, 2022-05, 2022年5月 or 2022")]
-    BadDate { text: String },
+    BadDate {
+        /// The date as given.
+        text: String,
+    },
 
-    /// A date range whose start comes after its end.
-    #[error("empty date range: --since {since} is after --until {until}")]
-    EmptyDateRange { since: String, until: String },
+    /// A date range whose start is not before its end.
+    #[error("the date range is empty: it starts at {since} and ends at {until}")]
+    EmptyDateRange {
+        /// The range's start (RFC 3339).
+        since: String,
+        /// The range's end (RFC 3339), exclusive.
+        until: String,
+    },
 
     /// No index exists at the path.
-    #[error("no index at {}: run `govsearch index <DIR>` first", path.display())]
-    NoIndex { path: PathBuf },
+    #[error("no index at {}: index a folder into it first", path.display())]
+    NoIndex {
+        /// The index folder asked for.
+        path: PathBuf,
+    },
 
-    /// The directory holds an index this build cannot read correctly.
+    /// The folder holds an index this build cannot read correctly.
     #[error("the index at {} was built by another version of govsearch ({detail}): delete it and index again", path.display())]
-    IncompatibleIndex { path: PathBuf, detail: String },
+    IncompatibleIndex {
+        /// The index folder.
+        path: PathBuf,
+        /// What differs.
+        detail: String,
+    },
 
     /// Another process is writing to the index.
-    #[error("the index at {} is busy: another `govsearch index` is writing to it", path.display())]
-    IndexBusy { path: PathBuf },
+    #[error("the index at {} is busy: another process is writing to it", path.display())]
+    IndexBusy {
+        /// The index folder.
+        path: PathBuf,
+    },
 
     /// The folder to index does not exist or is not a folder.
     #[error("cannot index {}: {reason}", path.display())]
-    BadFolder { path: PathBuf, reason: String },
-
-    /// A user dictionary line is not `word [frequency] [tag]`.
-    #[error("bad user dictionary {}: {reason}", path.display())]
-    BadDictionary { path: PathBuf, reason: String },
-
-    /// Reading or writing a file failed.
-    #[error("cannot access {}", path.display())]
-    Io {
+    BadFolder {
+        /// The folder as given.
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        /// Why it cannot be indexed.
+        reason: String,
+    },
+
+    /// A folder to remove from the index that the index holds nothing from.
+    #[error("the index holds no articles from {} (its folders: {folders})", path.display())]
+    NotIndexed {
+        /// The folder as given.
+        path: PathBuf,
+        /// The folders the index holds, for the message.
+        folders: String,
+    },
+
+    /// A user dictionary that cannot be used.
+    #[error("bad user dictionary {}: {reason}", path.display())]
+    BadDictionary {
+        /// The dictionary file.
+        path: PathBuf,
+        /// What is wrong, with the line where there is one.
+        reason: String,
+    },
+
+    /// Reading or writing a file failed; the message says why.
+    #[error("cannot access {}: {error}", path.display())]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// What the system said.
+        error: std::io::Error,
     },
 
     /// The index engine failed.

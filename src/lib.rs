@@ -28,9 +28,47 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! # Query syntax
+//!
+//! The text of a [`SearchRequest`]:
+//!
+//! | query | finds |
+//! |---|---|
+//! | `峄城区疫情防控` | articles containing every word (峄城区, 疫情, 防控) in title or body; those with the text as typed rank first (in the title above in the body), then those with the words apart |
+//! | `峄城 疫情防控` | the same: spaces separate words, they do not change the meaning |
+//! | `"满意峄城"` or `“满意峄城”` | exactly this string, like Ctrl+F: any length, one character included, across word boundaries |
+//! | `峄城 -营商` | articles that match `峄城` and do not contain 营商 (`-"…"` excludes a string) |
+//! | `*` | every article, newest first: for browsing with filters |
+//!
+//! Matching ignores full-width vs half-width forms (`５Ｇ` = `5G`), ASCII case, whitespace,
+//! and traditional vs simplified characters (`峄城區` finds 峄城区); highlights fall on the
+//! characters as the article prints them. `:` and other punctuation are plain text. Words are
+//! cut by jieba; an index's user dictionary ([`Index::set_user_dictionary`]) changes how hits
+//! rank, never which articles match. Filters ([`SearchRequest::source`] and the like) compare
+//! folded values the same way; a value no article has is listed in
+//! [`SearchResults::unmatched_filters`] with the closest values the index has.
+//!
+//! # Dates
+//!
+//! Publish times are China time (UTC+8). [`SearchRequest::since`] is inclusive and
+//! [`SearchRequest::until`] exclusive; [`DateRange::parse`] reads a day, month or year as
+//! people write them and gives its `start` and (exclusive) `end`, so a whole month is
+//! `since(range.start).until(range.end)`.
+//!
+//! # An index that changes
+//!
+//! An [`Index`] opened from a folder sees what other processes commit to it on its own,
+//! within about a second, never half a commit ([`Index::set_auto_reload`] turns that off,
+//! [`Index::reload`] reloads on demand): a long-running program can keep one open while
+//! `govsearch index` runs. Indexing a folder again replaces the articles of changed files,
+//! removes those of deleted files and leaves unchanged files unread
+//! ([`Index::index_folder`]); [`Index::remove_folder`] removes a moved or deleted folder.
 
-// Modules by concern, each depending only on those listed before it (error, dates and text
-// on nothing of the crate's): ARCHITECTURE.md draws the same picture.
+#![warn(missing_docs)]
+
+// Modules by concern; no two import each other. ARCHITECTURE.md draws how they depend on one
+// another.
 mod article;
 mod dates;
 mod error;
@@ -43,17 +81,19 @@ mod search;
 mod stats;
 mod text;
 
+/// The date and time types of the API ([`DateTime`](chrono::DateTime) with a
+/// [`FixedOffset`](chrono::FixedOffset), China time), so embedders use the same version.
+pub use chrono;
+
 pub use article::{
-    parse_article, read_bytes, read_file, Article, FieldMap, FileArticles, Layout, Metadata, NotAnArticle, ReadOptions,
-    MAX_FILE_BYTES,
+    parse_article, read_file, Article, FieldMap, FileArticles, Layout, Metadata, NotAnArticle, ReadOptions,
 };
 pub use dates::{china, DateRange};
 pub use error::{Error, Result};
 pub use index::{
-    check_folder, default_index_dir, FileReport, Index, IndexOptions, IndexSummary, Outcome, Progress, Skipped,
-    Warning, INDEX_ENV,
+    check_user_dictionary, default_index_dir, FileReport, Index, IndexOptions, IndexSummary, MissingFolder, Outcome,
+    Progress, Removed, Skipped, Warning, INDEX_ENV,
 };
 pub use search::snippet::{Highlight, Snippet};
-pub use search::{FacetCount, Facets, Hit, SearchRequest, SearchResults, Sort};
-pub use stats::IndexStats;
-pub use text::{fold, fold_char};
+pub use search::{FacetCount, Facets, Hit, SearchRequest, SearchResults, Sort, UnmatchedFilter};
+pub use stats::{FolderStats, IndexStats};

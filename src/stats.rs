@@ -13,6 +13,17 @@ use crate::index::Index;
 use crate::search::facets::FacetCounter;
 use crate::search::FacetCount;
 
+/// A folder indexed into an index.
+#[derive(Clone, Debug, Serialize)]
+pub struct FolderStats {
+    /// The folder's canonical path, as it was indexed.
+    pub path: String,
+    /// Files of it the index holds articles of.
+    pub files: usize,
+    /// Whether the folder still exists (`govsearch remove` takes out one that does not).
+    pub exists: bool,
+}
+
 /// A summary of an index.
 #[derive(Clone, Debug, Serialize)]
 pub struct IndexStats {
@@ -26,6 +37,8 @@ pub struct IndexStats {
     pub layouts: Vec<FacetCount>,
     /// Articles per source, most first.
     pub sources: Vec<FacetCount>,
+    /// The folders indexed into it.
+    pub folders: Vec<FolderStats>,
     /// Earliest publish time.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first_published: Option<DateTime<FixedOffset>>,
@@ -55,6 +68,7 @@ impl Index {
                 .and_then(|d| DateTime::from_timestamp(d.into_timestamp_secs(), 0))
                 .map(|d| d.with_timezone(&china())))
         };
+        let files = self.file_states()?;
         let size_bytes = std::fs::read_dir(self.location())
             .map(|entries| {
                 entries
@@ -67,13 +81,25 @@ impl Index {
         Ok(IndexStats {
             location: self.location().display().to_string(),
             articles: articles as u64,
-            files: self.file_states()?.len(),
+            files: files.len(),
+            folders: self
+                .folders()
+                .into_iter()
+                .map(|folder| FolderStats {
+                    files: files
+                        .keys()
+                        .filter(|p| std::path::Path::new(p).starts_with(&folder))
+                        .count(),
+                    exists: folder.is_dir(),
+                    path: folder.to_string_lossy().into_owned(),
+                })
+                .collect(),
             layouts: crate::search::facet_values(layouts),
             sources: crate::search::facet_values(sources),
             first_published: edge(Order::Asc)?,
             last_published: edge(Order::Desc)?,
             size_bytes,
-            updated: self.last_commit_payload(),
+            updated: self.commit_payload().committed,
         })
     }
 }

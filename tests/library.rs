@@ -69,6 +69,6 @@ fn index_a_folder_reopen_and_search() {
 #[test]
 fn opening_a_missing_index_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
-    let err = Index::open(dir.path().join("none")).err().expect("no index there");
+    let err = Index::open(dir.path().join("none")).expect_err("no index there");
     assert!(err.to_string().starts_with("no index at"), "{err}");
 }

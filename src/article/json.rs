@@ -156,7 +156,14 @@ fn to_article(record: &Value, fields: &FieldMap) -> Result<Article, String> {
         return Err("not a JSON object".to_string());
     }
     let text = |paths: &[String]| lookup(record, paths).and_then(as_text);
-    let title = text(&fields.title).ok_or("no title")?;
+    let missing = |what: &str, paths: &[String]| {
+        format!(
+            "no {what}: no text at {} (the record has {})",
+            paths.join(", "),
+            record_fields(record)
+        )
+    };
+    let title = text(&fields.title).ok_or_else(|| missing("title", &fields.title))?;
     let body = text(&fields.body).map(|b| {
         if looks_like_html(&b) {
             super::html_fragment_text(&b)
@@ -164,7 +171,9 @@ fn to_article(record: &Value, fields: &FieldMap) -> Result<Article, String> {
             tidy_lines(&b)
         }
     });
-    let body = body.filter(|b| !b.is_empty()).ok_or("no body")?;
+    let body = body
+        .filter(|b| !b.is_empty())
+        .ok_or_else(|| missing("body", &fields.body))?;
     let mut article = Article::titled(&title);
     article.body = body;
     article.meta.published = lookup(record, &fields.published).and_then(as_datetime);
@@ -187,6 +196,26 @@ fn to_article(record: &Value, fields: &FieldMap) -> Result<Article, String> {
         }
     }
     Ok(article)
+}
+
+/// The fields of a record, for a message: its keys, and one object down as dotted paths.
+fn record_fields(record: &Value) -> String {
+    const SHOWN: usize = 16;
+    let Some(object) = record.as_object() else {
+        return "no fields".to_string();
+    };
+    let mut names = Vec::new();
+    for (key, value) in object {
+        match value.as_object() {
+            Some(inner) if !inner.is_empty() => names.extend(inner.keys().map(|k| format!("{key}.{k}"))),
+            _ => names.push(key.clone()),
+        }
+    }
+    match names.len() {
+        0 => "no fields".to_string(),
+        n if n > SHOWN => format!("{}, … {} more", names[..SHOWN].join(", "), n - SHOWN),
+        _ => names.join(", "),
+    }
 }
 
 /// The first of `paths` that holds a value: a dotted path exactly, a plain name at the top of
@@ -272,7 +301,11 @@ mod tests {
             first.meta.published.map(|d| d.to_rfc3339()).as_deref(),
             Some("2021-01-01T19:10:02+08:00")
         );
-        assert_eq!(records[1], Err("record 2: no body".to_string()));
+        let reason = records[1].as_ref().unwrap_err();
+        assert!(
+            reason.starts_with("record 2: no body: no text at body, content, article, text (the record has "),
+            "{reason}"
+        );
     }
 
     #[test]

@@ -203,7 +203,7 @@ pub struct FileArticles {
 }
 
 /// Articles larger than this are not read: no release is this long, a data dump is.
-pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+pub(crate) const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Reads one file. Errors with a one-line reason when the file yields nothing to index.
 pub fn read_file(path: &Path, options: &ReadOptions) -> Result<FileArticles, String> {
@@ -230,7 +230,7 @@ pub fn read_file(path: &Path, options: &ReadOptions) -> Result<FileArticles, Str
 
 /// Reads a file's bytes; `path` names it (its extension hints at the layout, its name may
 /// carry the date).
-pub fn read_bytes(bytes: &[u8], path: &Path, options: &ReadOptions) -> Result<FileArticles, String> {
+pub(crate) fn read_bytes(bytes: &[u8], path: &Path, options: &ReadOptions) -> Result<FileArticles, String> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err("empty file".to_string());
     }
@@ -262,7 +262,7 @@ pub fn read_bytes(bytes: &[u8], path: &Path, options: &ReadOptions) -> Result<Fi
     if !records.iter().any(Result::is_ok) {
         return Err(match records.len() {
             0 => "no records".to_string(),
-            n => format!("none of its {n} records is an article"),
+            n => format!("none of its {n} records is an article: {}", record_reasons(&records)),
         });
     }
     Ok(FileArticles {
@@ -270,6 +270,26 @@ pub fn read_bytes(bytes: &[u8], path: &Path, options: &ReadOptions) -> Result<Fi
         encoding,
         records,
     })
+}
+
+/// Why records are not articles, for a message: one reason if they all share it, else the
+/// first few with their record numbers.
+fn record_reasons(records: &[Result<Article, String>]) -> String {
+    let reasons: Vec<&String> = records.iter().filter_map(|r| r.as_ref().err()).collect();
+    // Readers number each reason (`record 3: no title`); the rest is what records share.
+    let bare = |reason: &str| -> String {
+        match reason.strip_prefix("record ").and_then(|r| r.split_once(": ")) {
+            Some((n, rest)) if n.bytes().all(|b| b.is_ascii_digit()) => rest.to_string(),
+            _ => reason.to_string(),
+        }
+    };
+    let first = bare(reasons[0]);
+    if reasons.iter().all(|r| bare(r) == first) {
+        return format!("each has {first}");
+    }
+    let shown: Vec<String> = reasons.iter().take(3).map(|r| r.to_string()).collect();
+    let more = if reasons.len() > 3 { "; …" } else { "" };
+    format!("{}{more}", shown.join("; "))
 }
 
 /// `{"…` or `[{…` / `["…` / `[]`: JSON's start. A release whose title starts with a bracket

@@ -117,7 +117,18 @@ pub(crate) fn parse_text(text: &str) -> Result<Article, NotAnArticle> {
     }
 }
 
-/// Reads an article from the text of a file in the release layout.
+/// Reads an article from the text of a file in the release layout: a title line, header
+/// lines with a date and `label:value` fields, paragraphs, then `责任编辑:` and `新闻关键词:`.
+///
+/// ```
+/// let text = "峄城区召开会议\n\n2022-05-10 12:36:57 来源:鲁网 大字体 小字体\n\n会议在峄城召开。\n\n责任编辑:杜伟\n新闻关键词:峄城 会议\n";
+/// let article = govsearch::parse_article(text).unwrap();
+/// assert_eq!(article.title, "峄城区召开会议");
+/// assert_eq!(article.meta.source.as_deref(), Some("鲁网"));
+/// assert_eq!(article.meta.keywords, ["峄城", "会议"]);
+/// assert_eq!(article.body, "会议在峄城召开。");
+/// assert!(govsearch::parse_article("只有标题\n").is_err());
+/// ```
 pub fn parse_article(text: &str) -> Result<Article, NotAnArticle> {
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     let mut lines = text.lines().map(trim_line);

@@ -74,9 +74,12 @@ impl Engine for Govsearch {
 
     fn run(&self, query: &str) -> Result<(HashSet<u32>, Vec<u32>)> {
         // The query a search for the same text runs, and the page collector it ranks with.
-        let (query, _) = self.index.query_for(&SearchRequest::new(query).facets(false))?;
+        let searcher = self.index.searcher();
+        let prepared = self
+            .index
+            .query_for(&SearchRequest::new(query).facets(false), &searcher)?;
         let top = Page::new(Sort::Relevance, 10, 0, self.index.fields());
-        collect(&self.index.searcher(), query.as_ref(), top, &self.ids)
+        collect(&searcher, prepared.query.as_ref(), top, &self.ids)
     }
 }
 

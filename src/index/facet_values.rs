@@ -6,11 +6,12 @@
 //! `Index` reads each ordinal's term from the dictionary once, and a one-shot search reads
 //! no more of it than it counted.
 
-use std::collections::HashMap;
-use std::sync::{Mutex, PoisonError};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use tantivy::columnar::StrColumn;
 use tantivy::index::SegmentId;
+use tantivy::Searcher;
 
 /// (value, count) pairs, each value once.
 pub(crate) type Counts = Vec<(String, u64)>;
@@ -20,6 +21,8 @@ pub(crate) type Counts = Vec<(String, u64)>;
 #[derive(Default)]
 pub(crate) struct FacetValues {
     fields: Mutex<HashMap<&'static str, FieldValues>>,
+    /// Each field's distinct values over the segments listed beside them.
+    distinct: Mutex<HashMap<&'static str, Distinct>>,
 }
 
 #[derive(Default)]
@@ -29,6 +32,9 @@ struct FieldValues {
     /// Segment ordinal → value number, [`UNKNOWN`] until first counted.
     segments: HashMap<SegmentId, Vec<u32>>,
 }
+
+/// A field's distinct values, and the segments they were read from.
+type Distinct = (Vec<SegmentId>, Arc<Vec<String>>);
 
 /// A segment ordinal not yet resolved to a value number.
 const UNKNOWN: u32 = u32::MAX;
@@ -41,6 +47,34 @@ impl FacetValues {
         for field in fields.values_mut() {
             field.segments.retain(|id, _| live.contains(id));
         }
+    }
+
+    /// Every distinct value of `field` in `searcher`'s segments, in order: read from each
+    /// segment's dictionary once, and again only when the segments change.
+    pub(crate) fn distinct(&self, field: &'static str, searcher: &Searcher) -> tantivy::Result<Arc<Vec<String>>> {
+        let live: Vec<SegmentId> = searcher.segment_readers().iter().map(|s| s.segment_id()).collect();
+        let mut distinct = self.distinct.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((segments, values)) = distinct.get(field) {
+            if *segments == live {
+                return Ok(Arc::clone(values));
+            }
+        }
+        let mut values = BTreeSet::new();
+        for segment in searcher.segment_readers() {
+            let Some(column) = segment.fast_fields().str(field)? else {
+                continue;
+            };
+            let mut terms = column.dictionary().stream()?;
+            while terms.advance() {
+                // A facet term is its path with U+0000 between levels; these have one level.
+                let key = terms.key();
+                let value = key.split(|&b| b == 0).next().unwrap_or(key);
+                values.insert(String::from_utf8_lossy(value).into_owned());
+            }
+        }
+        let values = Arc::new(values.into_iter().collect::<Vec<_>>());
+        distinct.insert(field, (live, Arc::clone(&values)));
+        Ok(values)
     }
 
     /// (value number, count) for the counted ordinals of one segment, resolving the ordinals

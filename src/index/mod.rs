@@ -13,7 +13,7 @@ mod walk;
 mod write;
 
 pub(crate) use facet_values::FacetValues;
-pub use walk::{check_folder, FileReport, IndexOptions, IndexSummary, Outcome, Progress, Skipped, Warning};
+pub use walk::{FileReport, IndexOptions, IndexSummary, MissingFolder, Outcome, Progress, Removed, Skipped, Warning};
 pub(crate) use write::FileState;
 
 use std::path::{Path, PathBuf};
@@ -87,6 +87,21 @@ pub struct Index {
 
 impl Index {
     /// Opens the index in `dir` for searching. Fails with [`Error::NoIndex`] if there is none.
+    /// The index sees later commits of other processes on its own ([`Index::set_auto_reload`]).
+    ///
+    /// ```
+    /// # fn main() -> Result<(), govsearch::Error> {
+    /// # let dir = tempfile::tempdir().unwrap();
+    /// # let folder = dir.path().join("releases");
+    /// # std::fs::create_dir(&folder).unwrap();
+    /// # std::fs::write(folder.join("1.txt"), "峄城区召开会议\n2022-05-10 来源:鲁网\n会议在峄城召开。\n").unwrap();
+    /// # govsearch::Index::open_or_create(dir.path().join("index"))?.index_folder(&folder, |_| {})?;
+    /// let index = govsearch::Index::open(dir.path().join("index"))?;
+    /// assert_eq!(index.num_articles(), 1);
+    /// assert!(govsearch::Index::open(dir.path().join("nothing here")).is_err());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn open(dir: impl AsRef<Path>) -> Result<Index> {
         let dir = dir.as_ref();
         if !dir.join("meta.json").is_file() {
@@ -97,9 +112,9 @@ impl Index {
         let index = tantivy::Index::open_in_dir(dir)?;
         let dictionary = dir.join(USER_DICTIONARY_FILE);
         let segmenter = if dictionary.is_file() {
-            let text = std::fs::read_to_string(&dictionary).map_err(|source| Error::Io {
+            let text = std::fs::read_to_string(&dictionary).map_err(|error| Error::Io {
                 path: dictionary.clone(),
-                source,
+                error,
             })?;
             segmenter_for(&text, &dictionary)?
         } else {
@@ -114,9 +129,9 @@ impl Index {
         if dir.join("meta.json").is_file() {
             return Index::open(dir);
         }
-        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+        std::fs::create_dir_all(dir).map_err(|error| Error::Io {
             path: dir.to_path_buf(),
-            source,
+            error,
         })?;
         let index = tantivy::Index::builder()
             .schema(schema::build())
@@ -141,18 +156,14 @@ impl Index {
     /// Sets the index's user dictionary (jieba's format: `word [frequency] [tag]` a line),
     /// read from `path`: words such as 五比五看 or village names that jieba would split. It is
     /// kept in the index folder, so searches segment queries the same way. Articles indexed
-    /// before keep their segmentation until they are indexed again; matching does not depend
-    /// on it (strings match character by character), ranking does.
+    /// before keep their segmentation until they are indexed again. The dictionary shapes
+    /// ranking; which articles match never depends on it.
     pub fn set_user_dictionary(&mut self, path: impl AsRef<Path>) -> Result<()> {
-        let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        self.segmenter = segmenter_for(&text, path)?;
+        let (text, segmenter) = read_user_dictionary(path.as_ref())?;
+        self.segmenter = segmenter;
         if self.on_disk {
             let target = self.location.join(USER_DICTIONARY_FILE);
-            std::fs::write(&target, &text).map_err(|source| Error::Io { path: target, source })?;
+            std::fs::write(&target, &text).map_err(|error| Error::Io { path: target, error })?;
         }
         analyzers::register(&self.index, &self.segmenter);
         Ok(())
@@ -171,7 +182,7 @@ impl Index {
         if index.custom_plugins().is_empty() {
             index.register_plugin(Arc::new(BodyGrams::new(schema::body_field())));
         }
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let reader = reader_of(&index, on_disk)?;
         Ok(Index {
             index,
             reader,
@@ -182,6 +193,21 @@ impl Index {
             location: location.to_path_buf(),
             on_disk,
         })
+    }
+
+    /// Whether searches see what other processes commit to the index on their own: on by
+    /// default for an index on disk (within about a second of the commit, and never half a
+    /// commit). Off, searches see the index as it was when opened until [`Index::reload`].
+    /// A user dictionary that another process changes is read when the index is opened again.
+    pub fn set_auto_reload(&mut self, on: bool) -> Result<()> {
+        self.reader = reader_of(&self.index, self.on_disk && on)?;
+        Ok(())
+    }
+
+    /// Makes searches see the index as of its last commit, whoever made it.
+    pub fn reload(&self) -> Result<()> {
+        self.reader.reload()?;
+        Ok(())
     }
 
     /// The folder the index lives in (`<memory>` for an in-memory index).
@@ -209,9 +235,16 @@ impl Index {
         &self.segmenter
     }
 
-    /// What the last commit was stamped with (its time, RFC 3339), if anything.
-    pub(crate) fn last_commit_payload(&self) -> Option<String> {
-        self.index.load_metas().ok().and_then(|m| m.payload)
+    /// What the last commit recorded: its time and the folders the index holds.
+    pub(crate) fn commit_payload(&self) -> CommitPayload {
+        let payload = self.index.load_metas().ok().and_then(|m| m.payload);
+        CommitPayload::read(payload.as_deref().unwrap_or_default())
+    }
+
+    /// The folders indexed into this index (canonical paths), as of the last commit. Indexes
+    /// written before folders were recorded list the folders indexed since.
+    pub fn folders(&self) -> Vec<PathBuf> {
+        self.commit_payload().folders.into_iter().map(PathBuf::from).collect()
     }
 
     /// Each facet field's values, numbered across segments.
@@ -223,6 +256,76 @@ impl Index {
     pub(crate) fn grams_cache(&self) -> &GramsCache {
         &self.grams
     }
+}
+
+/// A reader of `index`: reloaded when the index's files change if `watch`, else on demand.
+fn reader_of(index: &tantivy::Index, watch: bool) -> Result<IndexReader> {
+    let policy = if watch {
+        ReloadPolicy::OnCommitWithDelay
+    } else {
+        ReloadPolicy::Manual
+    };
+    Ok(index.reader_builder().reload_policy(policy).try_into()?)
+}
+
+impl std::fmt::Debug for Index {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Index")
+            .field("location", &self.location)
+            .field("articles", &self.num_articles())
+            .field("user_dictionary", &self.segmenter.has_user_dictionary())
+            .finish()
+    }
+}
+
+/// What each commit records beside the articles: when it was made, and the folders the index
+/// holds (so that `stats` can list them and a folder that is gone can be named). Stored as
+/// tantivy's commit payload, as JSON; an older index's payload is the time alone.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub(crate) struct CommitPayload {
+    /// When the commit was made (RFC 3339, UTC).
+    pub(crate) committed: Option<String>,
+    /// Canonical paths of the folders indexed.
+    #[serde(default)]
+    pub(crate) folders: std::collections::BTreeSet<String>,
+}
+
+impl CommitPayload {
+    fn read(payload: &str) -> CommitPayload {
+        if payload.starts_with('{') {
+            serde_json::from_str(payload).unwrap_or_default()
+        } else {
+            CommitPayload {
+                committed: Some(payload.to_string()).filter(|p| !p.is_empty()),
+                folders: Default::default(),
+            }
+        }
+    }
+
+    fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("strings serialise")
+    }
+}
+
+/// Reads and checks a user dictionary without touching any index: what
+/// [`Index::set_user_dictionary`] would refuse (a missing file, text that is not UTF-8, a line
+/// that is not `word [frequency] [tag]`) is refused here, before an index is created for it.
+pub fn check_user_dictionary(path: impl AsRef<Path>) -> Result<()> {
+    read_user_dictionary(path.as_ref()).map(drop)
+}
+
+/// A user dictionary's text and the segmenter built with it.
+fn read_user_dictionary(path: &Path) -> Result<(String, Segmenter)> {
+    let bytes = std::fs::read(path).map_err(|error| Error::Io {
+        path: path.to_path_buf(),
+        error,
+    })?;
+    let text = String::from_utf8(bytes).map_err(|err| Error::BadDictionary {
+        path: path.to_path_buf(),
+        reason: format!("not UTF-8 text (byte {} is not)", err.utf8_error().valid_up_to()),
+    })?;
+    let segmenter = segmenter_for(&text, path)?;
+    Ok((text, segmenter))
 }
 
 /// The segmenter for a user dictionary's text, or the error naming the bad line.

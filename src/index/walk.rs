@@ -136,6 +136,9 @@ pub struct IndexSummary {
     pub warnings: Vec<Warning>,
     /// Articles in the index after the run.
     pub articles_in_index: u64,
+    /// Folders indexed before into the same index that no longer exist: their articles stay
+    /// until [`Index::remove_folder`] removes them.
+    pub missing_folders: Vec<MissingFolder>,
     /// Wall time of the run.
     #[serde(serialize_with = "as_secs")]
     pub elapsed: Duration,
@@ -149,6 +152,24 @@ impl Index {
     /// Indexes every article file under `dir` (recursively) in the layouts it detects, and
     /// keeps the index in step with the folder: see the module documentation. Calls
     /// `progress` after each file. Only a failure of the index itself is an error.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), govsearch::Error> {
+    /// # let dir = tempfile::tempdir().unwrap();
+    /// let folder = dir.path().join("releases");
+    /// std::fs::create_dir(&folder).unwrap();
+    /// std::fs::write(folder.join("1.txt"), "峄城区召开会议\n2022-05-10 来源:鲁网\n会议在峄城召开。\n").unwrap();
+    /// std::fs::write(folder.join("notes.md"), "# not an article\n").unwrap();
+    /// let index = govsearch::Index::open_or_create(dir.path().join("index"))?;
+    /// let summary = index.index_folder(&folder, |progress| {
+    ///     eprintln!("{}/{} {}", progress.done, progress.total, progress.file.path.display());
+    /// })?;
+    /// assert_eq!((summary.files_indexed, summary.skipped.len()), (1, 1));
+    /// let again = index.index_folder(&folder, |_| {})?;
+    /// assert_eq!(again.files_unchanged, 1, "unchanged files are not read again");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn index_folder(&self, dir: impl AsRef<Path>, progress: impl FnMut(Progress<'_>)) -> Result<IndexSummary> {
         self.index_folder_with(dir, &IndexOptions::default(), progress)
     }
@@ -170,7 +191,14 @@ impl Index {
         let mut done = 0;
 
         let mut known = self.file_states()?;
+        summary.missing_folders = self.missing_folders(&known, &root);
         let mut writer = self.writer(options.threads)?;
+        let root_key = root.to_string_lossy().into_owned();
+        let commit = |writer: &mut tantivy::IndexWriter| {
+            self.commit_folders(writer, |folders| {
+                folders.insert(root_key.clone());
+            })
+        };
         let mut since_commit = (0usize, Instant::now());
         for entry in walk(dir) {
             summary.files_seen += 1;
@@ -225,7 +253,7 @@ impl Index {
             if since_commit.0 >= options.commit_every.max(1)
                 || (since_commit.0 > 0 && since_commit.1.elapsed() >= COMMIT_EVERY)
             {
-                self.commit(&mut writer)?;
+                commit(&mut writer)?;
                 since_commit = (0, Instant::now());
             }
         }
@@ -242,7 +270,7 @@ impl Index {
                 },
             });
         }
-        self.commit(&mut writer)?;
+        commit(&mut writer)?;
         // Let the merges the commits started finish: fewer segments answer queries faster,
         // and a process that exits mid-merge leaves unfinished files behind.
         writer.wait_merging_threads()?;
@@ -303,6 +331,65 @@ impl Index {
         })
     }
 
+    /// Removes the articles of every file under `dir`, a folder indexed before: the way to
+    /// take a moved or deleted folder out of the index (`dir` need not exist any more).
+    /// Errors when the index holds nothing from it.
+    pub fn remove_folder(&self, dir: impl AsRef<Path>) -> Result<Removed> {
+        let dir = dir.as_ref();
+        let root = std::fs::canonicalize(dir)
+            .or_else(|_| std::path::absolute(dir))
+            .map_err(|error| Error::Io {
+                path: dir.to_path_buf(),
+                error,
+            })?;
+        let files: Vec<String> = self
+            .file_states()?
+            .into_keys()
+            .filter(|path| Path::new(path).starts_with(&root))
+            .collect();
+        let recorded = self.commit_payload().folders;
+        let inside = |folder: &String| Path::new(folder).starts_with(&root);
+        if files.is_empty() && !recorded.iter().any(inside) {
+            let held: Vec<String> = recorded.into_iter().collect();
+            return Err(Error::NotIndexed {
+                path: dir.to_path_buf(),
+                folders: if held.is_empty() {
+                    "none recorded".to_string()
+                } else {
+                    held.join(", ")
+                },
+            });
+        }
+        let before = self.num_articles();
+        let mut writer = self.writer(Some(1))?;
+        for file in &files {
+            self.delete_file(&writer, file);
+        }
+        self.commit_folders(&mut writer, |folders| folders.retain(|f| !inside(f)))?;
+        writer.wait_merging_threads()?;
+        self.reader.reload()?;
+        Ok(Removed {
+            path: root,
+            files: files.len(),
+            articles: before - self.num_articles(),
+        })
+    }
+
+    /// The folders the index records, other than `root`, that no longer exist, with how many
+    /// files of each it still holds.
+    fn missing_folders(&self, known: &HashMap<String, (u64, u64)>, root: &Path) -> Vec<MissingFolder> {
+        self.commit_payload()
+            .folders
+            .into_iter()
+            .map(PathBuf::from)
+            .filter(|folder| folder != root && !folder.is_dir())
+            .map(|folder| {
+                let files = known.keys().filter(|p| Path::new(p).starts_with(&folder)).count();
+                MissingFolder { path: folder, files }
+            })
+            .collect()
+    }
+
     /// Path → (modification time, size) of every file the index holds articles of.
     pub(crate) fn file_states(&self) -> Result<HashMap<String, (u64, u64)>> {
         let searcher = self.reader.searcher();
@@ -335,8 +422,28 @@ impl Index {
     }
 }
 
+/// A folder the index holds articles of that no longer exists (moved or deleted).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MissingFolder {
+    /// The folder, as it was indexed.
+    pub path: PathBuf,
+    /// Files of it the index still holds articles of.
+    pub files: usize,
+}
+
+/// What [`Index::remove_folder`] removed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Removed {
+    /// The folder, as the index knew it.
+    pub path: PathBuf,
+    /// Files whose articles were removed.
+    pub files: usize,
+    /// Articles removed.
+    pub articles: u64,
+}
+
 /// The canonical path of a folder to index, or why it cannot be indexed.
-pub fn check_folder(dir: &Path) -> Result<PathBuf> {
+pub(crate) fn check_folder(dir: &Path) -> Result<PathBuf> {
     let bad_folder = |reason: String| Error::BadFolder {
         path: dir.to_path_buf(),
         reason,
@@ -360,26 +467,48 @@ enum Found {
     Unreadable(PathBuf, String),
 }
 
+/// What the walk meets: a file, a folder that is an index (not read: an index folder inside
+/// the indexed folder holds index files, not articles), or an entry it could not read.
+enum Entry {
+    File(walkdir::DirEntry),
+    IndexFolder(PathBuf),
+    Error(walkdir::Error),
+}
+
+/// Whether `dir` is an index folder: tantivy's meta file and its list of managed files.
+fn is_index_folder(dir: &Path) -> bool {
+    dir.join("meta.json").is_file() && dir.join(".managed.json").is_file()
+}
+
 /// The entries under `dir`, sorted by name, hidden files and folders not read.
-fn entries(dir: &Path) -> impl Iterator<Item = walkdir::Result<walkdir::DirEntry>> {
-    WalkDir::new(dir)
+fn entries(dir: &Path) -> impl Iterator<Item = Entry> {
+    let mut it = WalkDir::new(dir)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    std::iter::from_fn(move || loop {
+        match it.next()? {
+            Ok(entry) if entry.file_type().is_file() => return Some(Entry::File(entry)),
+            Ok(entry) if entry.file_type().is_dir() && entry.depth() > 0 && is_index_folder(entry.path()) => {
+                it.skip_current_dir();
+                return Some(Entry::IndexFolder(entry.into_path()));
+            }
+            Ok(_) => continue,
+            Err(err) => return Some(Entry::Error(err)),
+        }
+    })
 }
 
 /// How many files and unreadable entries [`walk`] will find: names only, no stat per file.
 fn count_files(dir: &Path) -> usize {
-    entries(dir)
-        .filter(|entry| entry.as_ref().map_or(true, |e| e.file_type().is_file()))
-        .count()
+    entries(dir).count()
 }
 
 /// Every file under `dir` (sorted, hidden entries not read) and every entry that could not be
 /// read, one at a time.
 fn walk(dir: &Path) -> impl Iterator<Item = Found> + '_ {
-    entries(dir).filter_map(move |entry| match entry {
-        Ok(entry) if entry.file_type().is_file() => Some(match entry.metadata() {
+    entries(dir).map(move |entry| match entry {
+        Entry::File(entry) => match entry.metadata() {
             Ok(meta) => {
                 let mtime = meta
                     .modified()
@@ -395,16 +524,19 @@ fn walk(dir: &Path) -> impl Iterator<Item = Found> + '_ {
                 )
             }
             Err(err) => Found::Unreadable(entry.into_path(), format!("unreadable: {err}")),
-        }),
-        Ok(_) => None,
-        Err(err) => {
+        },
+        Entry::IndexFolder(path) => Found::Unreadable(
+            path,
+            "an index folder (index files, not articles): not read".to_string(),
+        ),
+        Entry::Error(err) => {
             let path = err.path().unwrap_or(dir).to_path_buf();
             let reason = match err.io_error() {
                 Some(e) if e.kind() == std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
                 Some(e) => e.to_string(),
                 None => err.to_string(),
             };
-            Some(Found::Unreadable(path, format!("unreadable: {reason}")))
+            Found::Unreadable(path, format!("unreadable: {reason}"))
         }
     })
 }

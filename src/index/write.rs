@@ -78,8 +78,21 @@ impl Index {
     /// visible to searches. A commit is atomic: a run killed between commits leaves the last
     /// one whole.
     pub(crate) fn commit(&self, writer: &mut IndexWriter) -> Result<()> {
+        self.commit_folders(writer, |_| {})
+    }
+
+    /// [`Index::commit`], changing the list of folders the index holds with `change`: the
+    /// list commits with the articles, so it never disagrees with them.
+    pub(crate) fn commit_folders(
+        &self,
+        writer: &mut IndexWriter,
+        change: impl FnOnce(&mut std::collections::BTreeSet<String>),
+    ) -> Result<()> {
+        let mut payload = self.commit_payload();
+        change(&mut payload.folders);
+        payload.committed = Some(chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now()).to_rfc3339());
         let mut prepared = writer.prepare_commit()?;
-        prepared.set_payload(&chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now()).to_rfc3339());
+        prepared.set_payload(&payload.to_json());
         prepared.commit()?;
         self.reader.reload()?;
         Ok(())

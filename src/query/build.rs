@@ -37,11 +37,21 @@ impl ParsedQuery {
                 Clause::Words {
                     text,
                     words,
+                    ranking,
                     negated: false,
                 } => {
-                    for word in words {
-                        parts.push((Occur::Must, weighted(contains(fields, chars, word), STRING_WEIGHT)));
-                        parts.push((Occur::Should, weighted(word_terms(fields, word), WORD_WEIGHT)));
+                    if words == ranking {
+                        for word in words {
+                            parts.push((Occur::Must, weighted(contains(fields, chars, word), STRING_WEIGHT)));
+                            parts.push((Occur::Should, weighted(word_terms(fields, word), WORD_WEIGHT)));
+                        }
+                    } else {
+                        for word in words {
+                            parts.push((Occur::Must, weighted(contains(fields, chars, word), STRING_WEIGHT)));
+                        }
+                        for word in ranking {
+                            parts.push((Occur::Should, weighted(word_terms(fields, word), WORD_WEIGHT)));
+                        }
                     }
                     // A chunk of one word is required as typed already (above).
                     if *words != [text.as_str()] {

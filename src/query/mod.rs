@@ -32,7 +32,12 @@ pub(crate) enum Clause {
     /// Bare text between spaces: folded, and its words as jieba cuts them.
     Words {
         text: String,
+        /// Required, each as a string: jieba's own cut, whatever the index's user dictionary,
+        /// so that which articles match never depends on that dictionary.
         words: Vec<String>,
+        /// Ranked by, in the title's word field: the cut with the index's user dictionary (the
+        /// one its titles were indexed with); the same as `words` without one.
+        ranking: Vec<String>,
         negated: bool,
     },
     /// A quoted string, folded.
@@ -85,13 +90,26 @@ impl ParsedQuery {
                 .unwrap_or(body.len());
             let text = fold(&body[..end]);
             rest = &body[end..];
-            let words: Vec<String> = segmenter
-                .words(&text)
-                .into_iter()
-                .map(|range| text.chars().skip(range.start).take(range.len()).collect())
-                .collect();
+            let cut = |segmenter: &Segmenter| -> Vec<String> {
+                segmenter
+                    .words(&text)
+                    .into_iter()
+                    .map(|range| text.chars().skip(range.start).take(range.len()).collect())
+                    .collect()
+            };
+            let ranking = cut(segmenter);
+            let words = if segmenter.has_user_dictionary() {
+                cut(&Segmenter::default())
+            } else {
+                ranking.clone()
+            };
             if !words.is_empty() {
-                clauses.push(Clause::Words { text, words, negated });
+                clauses.push(Clause::Words {
+                    text,
+                    words,
+                    ranking,
+                    negated,
+                });
             }
         }
         if clauses.is_empty() {
@@ -114,9 +132,12 @@ impl ParsedQuery {
         for clause in self.clauses.iter().filter(|c| !c.negated()) {
             match clause {
                 Clause::Exact { text, .. } => needles.push(text.clone()),
-                Clause::Words { text, words, .. } => {
+                Clause::Words {
+                    text, words, ranking, ..
+                } => {
                     needles.push(text.clone());
                     needles.extend(words.iter().cloned());
+                    needles.extend(ranking.iter().cloned());
                 }
             }
         }
@@ -154,9 +175,11 @@ mod tests {
     }
 
     fn words(text: &str, words: &[&str]) -> Clause {
+        let words: Vec<String> = words.iter().map(|w| w.to_string()).collect();
         Clause::Words {
             text: text.into(),
-            words: words.iter().map(|w| w.to_string()).collect(),
+            ranking: words.clone(),
+            words,
             negated: false,
         }
     }

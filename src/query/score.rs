@@ -3,7 +3,8 @@
 //!
 //! A hit's score is its tier bonuses (far above BM25, so more of the query as typed always
 //! ranks first) plus BM25 over the title's words and over the required strings (title
-//! weighted up), less a prior on the title's length applied by the page collector. The weights
+//! weighted up), plus a bonus for a short title applied by the page collector. Every part is
+//! non-negative, so a score is too; scores compare hits of one query, not of two. The weights
 //! are chosen with `govsearch eval` on a seed other than the one the documentation reports.
 
 use std::sync::OnceLock;
@@ -132,14 +133,20 @@ impl Scorer for MatchScorer {
 /// shorter title is more about what it matches (a body-length prior measured no gain).
 const TITLE_LENGTH_WEIGHT: f32 = 20.0;
 
-/// The title-length prior of every length a norm can store (256 of them), computed once per
+/// Titles this long or longer get no title-length bonus. The bonus is the prior
+/// `-W·ln(1 + characters)` shifted up by `W·ln(TITLE_LENGTH_FLOOR)`: the same order between
+/// any two titles shorter than that (no title is that long in practice), and a score that is
+/// never negative.
+const TITLE_LENGTH_FLOOR: f32 = 256.0;
+
+/// The title-length bonus of every length a norm can store (256 of them), computed once per
 /// process rather than once per match.
 pub(crate) fn title_length_priors() -> &'static [Score; 256] {
     static PRIORS: OnceLock<[Score; 256]> = OnceLock::new();
     PRIORS.get_or_init(|| {
         std::array::from_fn(|id| {
             let chars = FieldNormReader::id_to_fieldnorm(id as u8) as f32;
-            TITLE_LENGTH_WEIGHT * (1.0 + chars).ln()
+            (TITLE_LENGTH_WEIGHT * (TITLE_LENGTH_FLOOR.ln() - (1.0 + chars).ln())).max(0.0)
         })
     })
 }

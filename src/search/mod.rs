@@ -12,6 +12,7 @@
 //!   [`snippet`]: highlighted snippets; [`stored`]: reading a hit's stored values.
 
 pub(crate) mod facets;
+mod filters;
 pub(crate) mod rank;
 mod request;
 mod results;
@@ -19,22 +20,28 @@ pub(crate) mod snippet;
 mod stored;
 
 pub use request::{SearchRequest, Sort};
-pub use results::{FacetCount, Facets, Hit, SearchResults};
+pub use results::{FacetCount, Facets, Hit, SearchResults, UnmatchedFilter};
 
-use std::ops::Bound;
+/// A request made into an index query.
+pub(crate) struct Prepared {
+    pub(crate) query: Box<dyn Query>,
+    pub(crate) parsed: ParsedQuery,
+    /// Filter values no article has.
+    pub(crate) unmatched: Vec<UnmatchedFilter>,
+}
 
-use chrono::{DateTime, FixedOffset};
+use chrono::DateTime;
 use tantivy::collector::Count;
 use tantivy::index::SegmentId;
-use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery};
-use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
-use tantivy::{DocAddress, Searcher, Term};
+use tantivy::query::{BooleanQuery, Occur, Query};
+use tantivy::schema::{Facet, Field, Value};
+use tantivy::{DocAddress, Searcher};
 
 use crate::article::Metadata;
 use crate::dates::china;
 use crate::error::{Error, Result};
 use crate::index::facet_values::Counts;
-use crate::index::schema::{self, Fields};
+use crate::index::schema;
 use crate::index::Index;
 use crate::query::ParsedQuery;
 use facets::FacetCounter;
@@ -43,9 +50,9 @@ use snippet::Snippet;
 use stored::Stored;
 
 impl Index {
-    /// The index query for `request`: its query text and its filters. This is the one place a
-    /// request becomes a query: searches and the evaluation both go through it.
-    pub(crate) fn query_for(&self, request: &SearchRequest) -> Result<(Box<dyn Query>, ParsedQuery)> {
+    /// The index query for `request` over `searcher`: its query text and its filters. This is
+    /// the one place a request becomes a query: searches and the evaluation both go through it.
+    pub(crate) fn query_for(&self, request: &SearchRequest, searcher: &Searcher) -> Result<Prepared> {
         if let (Some(since), Some(until)) = (request.since, request.until) {
             if since >= until {
                 return Err(Error::EmptyDateRange {
@@ -57,14 +64,42 @@ impl Index {
         let parsed = ParsedQuery::parse(&request.query, self.segmenter())?;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> =
             vec![(Occur::Must, parsed.to_query(self.fields(), self.grams_cache()))];
-        clauses.extend(filters(self.fields(), request).into_iter().map(|q| (Occur::Must, q)));
-        Ok((Box::new(BooleanQuery::new(clauses)), parsed))
+        let (filters, unmatched) = filters::filters(self, searcher, request)?;
+        clauses.extend(filters.into_iter().map(|q| (Occur::Must, q)));
+        Ok(Prepared {
+            query: Box::new(BooleanQuery::new(clauses)),
+            parsed,
+            unmatched,
+        })
     }
 
-    /// Runs a search. Errors on a query that cannot be read or a date range that is empty.
+    /// Runs a search: the page of hits the request asks for, the total number of matching
+    /// articles and facet counts over all of them. Errors on a query that cannot be read or a
+    /// date range that is empty.
+    ///
+    /// ```
+    /// use govsearch::{parse_article, Index, SearchRequest, Sort};
+    /// # fn main() -> Result<(), govsearch::Error> {
+    /// let index = Index::create_in_ram();
+    /// let article = |text: &str| parse_article(text).expect("a release");
+    /// index.add_articles([
+    ///     ("a".to_string(), article("峄城区优化营商环境\n2022-05-10 来源:鲁网\n峄城区持续优化营商环境。\n")),
+    ///     ("b".to_string(), article("枣庄市召开会议\n2022-06-01 来源:枣庄日报\n峄城区参加了会议。\n")),
+    /// ])?;
+    /// let results = index.search(&SearchRequest::new("峄城 -营商").sort(Sort::Date))?;
+    /// assert_eq!(results.total, 1);
+    /// assert_eq!(results.hits[0].path, "b");
+    /// assert!(index.search(&SearchRequest::new("\"未闭合")).is_err(), "an unclosed quote");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
-        let (query, parsed) = self.query_for(request)?;
         let searcher = self.searcher();
+        let Prepared {
+            query,
+            parsed,
+            unmatched,
+        } = self.query_for(request, &searcher)?;
         let live: Vec<SegmentId> = searcher.segment_readers().iter().map(|s| s.segment_id()).collect();
         self.facet_values().retain_segments(&live);
         self.grams_cache().retain_segments(&live);
@@ -105,7 +140,12 @@ impl Index {
             .enumerate()
             .map(|(i, (score, address))| self.hit(&searcher, address, request.offset + i + 1, score, &needles, request))
             .collect::<Result<Vec<_>>>()?;
-        Ok(SearchResults { total, hits, facets })
+        Ok(SearchResults {
+            total,
+            hits,
+            facets,
+            unmatched_filters: unmatched,
+        })
     }
 
     fn hit(
@@ -165,51 +205,6 @@ impl Index {
             },
         })
     }
-}
-
-/// The filter clauses of a request; they select, they do not score.
-fn filters(fields: &Fields, request: &SearchRequest) -> Vec<Box<dyn Query>> {
-    let mut out: Vec<Box<dyn Query>> = Vec::new();
-    for (field, values) in [
-        (fields.source, &request.sources),
-        (fields.editor, &request.editors),
-        (fields.keyword, &request.keywords),
-        (fields.column, &request.columns),
-    ] {
-        if values.is_empty() {
-            continue;
-        }
-        let any: Vec<(Occur, Box<dyn Query>)> = values
-            .iter()
-            .map(|value| {
-                let term = Term::from_facet(field, &Facet::from_path([value.trim()]));
-                (
-                    Occur::Should,
-                    Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>,
-                )
-            })
-            .collect();
-        out.push(Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(any)), 0.0)));
-    }
-    if request.since.is_some() || request.until.is_some() {
-        let bound = |d: Option<DateTime<FixedOffset>>, inclusive: bool| match d {
-            None => Bound::Unbounded,
-            Some(d) => {
-                let term = Term::from_field_date_for_search(
-                    fields.published,
-                    tantivy::DateTime::from_timestamp_secs(d.timestamp()),
-                );
-                if inclusive {
-                    Bound::Included(term)
-                } else {
-                    Bound::Excluded(term)
-                }
-            }
-        };
-        let range = RangeQuery::new(bound(request.since, true), bound(request.until, false));
-        out.push(Box::new(ConstScoreQuery::new(Box::new(range), 0.0)));
-    }
-    out
 }
 
 /// Facet values with their counts, most frequent first.
@@ -405,6 +400,43 @@ mod tests {
     }
 
     #[test]
+    fn a_user_dictionary_changes_ranking_never_what_matches() {
+        let texts = [
+            (
+                "together",
+                "创建满意峄城\n2022-06-05 来源:枣庄日报\n全区开展满意峄城创建活动。\n",
+            ),
+            (
+                "apart",
+                "群众满意\n2022-06-06 来源:枣庄日报\n峄城区的群众对服务表示满意。\n",
+            ),
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        let dict = dir.path().join("dict.txt");
+        std::fs::write(&dict, "满意峄城\n").unwrap();
+        let mut with = Index::open_or_create(dir.path().join("with")).unwrap();
+        with.set_user_dictionary(&dict).unwrap();
+        let without = Index::create_in_ram();
+        for index in [&with, &without] {
+            let articles = texts.map(|(id, text)| (id.to_string(), parse_article(text).unwrap()));
+            index.add_articles(articles).unwrap();
+        }
+        for query in ["满意峄城", "开展满意峄城", "满意峄城 -服务"] {
+            let found = |index: &Index| {
+                let mut found = paths(&index.search(&SearchRequest::new(query)).unwrap())
+                    .into_iter()
+                    .map(str::to_string)
+                    .collect::<Vec<_>>();
+                found.sort();
+                found
+            };
+            assert_eq!(found(&with), found(&without), "{query}");
+        }
+        let both = with.search(&SearchRequest::new("满意峄城")).unwrap();
+        assert_eq!(paths(&both), ["together", "apart"]);
+    }
+
+    #[test]
     fn user_dictionary_segments_queries_and_articles() {
         let dir = tempfile::tempdir().unwrap();
         let dict = dir.path().join("dict.txt");
@@ -419,7 +451,7 @@ mod tests {
         let reopened = Index::open(dir.path().join("index")).unwrap();
         let parsed = ParsedQuery::parse("满意峄城", reopened.segmenter()).unwrap();
         assert!(
-            matches!(&parsed.clauses[0], crate::query::Clause::Words { words, .. } if words == &["满意峄城"]),
+            matches!(&parsed.clauses[0], crate::query::Clause::Words { ranking, .. } if ranking == &["满意峄城"]),
             "the reopened index segments with its dictionary: {parsed:?}"
         );
         assert_eq!(reopened.search(&SearchRequest::new("满意峄城")).unwrap().total, 1);

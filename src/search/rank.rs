@@ -21,7 +21,7 @@ use crate::index::schema::{self, Fields};
 use crate::query::score::title_length_priors;
 
 /// Collects the page of `limit` hits after `offset`, by `sort`. By relevance, a hit's score
-/// is the query's score less the title-length prior, read from the title grams norm (one
+/// is the query's score plus the title-length bonus, read from the title grams norm (one
 /// token per character); by date, hits have no score.
 pub(crate) struct Page {
     sort: Sort,
@@ -189,7 +189,7 @@ impl SegmentCollector for SegmentRanker {
         }
         let score = if self.scored {
             score
-                - self
+                + self
                     .norms
                     .as_ref()
                     .map_or(0.0, |n| self.priors[n.fieldnorm_id(doc) as usize])

@@ -31,7 +31,8 @@ pub struct SearchRequest {
     pub columns: Vec<String>,
     /// Only articles published at or after this instant.
     pub since: Option<DateTime<FixedOffset>>,
-    /// Only articles published before this instant.
+    /// Only articles published before this instant (exclusive: a whole day, month or year
+    /// ends at [`DateRange::end`](crate::DateRange::end)).
     pub until: Option<DateTime<FixedOffset>>,
     /// Result order.
     pub sort: Sort,
@@ -51,7 +52,25 @@ fn yes() -> bool {
 }
 
 impl SearchRequest {
-    /// A request for `query`: the first 10 hits by relevance, snippets of 120 characters.
+    /// A request for `query` (see the [query syntax](crate#query-syntax)): the first 10 hits by
+    /// relevance, snippets of 120 characters, facet counts; the setters change each.
+    ///
+    /// ```
+    /// use govsearch::{DateRange, SearchRequest, Sort};
+    /// # fn main() -> Result<(), govsearch::Error> {
+    /// let may = DateRange::parse("2022年5月")?;
+    /// let request = SearchRequest::new("满意峄城")
+    ///     .source("鲁网")
+    ///     .since(may.start)
+    ///     .until(may.end)
+    ///     .sort(Sort::Date)
+    ///     .limit(20)
+    ///     .offset(20)
+    ///     .facets(false);
+    /// assert_eq!(request.sources, ["鲁网"]);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn new(query: impl Into<String>) -> SearchRequest {
         SearchRequest {
             query: query.into(),

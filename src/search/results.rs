@@ -55,6 +55,17 @@ pub struct Facets {
     pub column: Vec<FacetCount>,
 }
 
+/// A filter value that no article in the index has, with the closest values it has.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnmatchedFilter {
+    /// The filtered field: `source`, `editor`, `keyword` or `column`.
+    pub field: String,
+    /// The value as given.
+    pub value: String,
+    /// Up to three values of the field the index has that look most like it.
+    pub closest: Vec<String>,
+}
+
 /// What a search found.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SearchResults {
@@ -64,4 +75,7 @@ pub struct SearchResults {
     pub hits: Vec<Hit>,
     /// Facet counts over all matching articles.
     pub facets: Facets,
+    /// Filter values no article has (a filter by such a value alone matches nothing).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unmatched_filters: Vec<UnmatchedFilter>,
 }

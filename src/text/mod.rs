@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 /// case to lower case, traditional Han characters to simplified ones. Returns `None` for
 /// characters that are not indexed at all: whitespace (including U+3000 and U+2003) and
 /// invisible format characters.
-pub fn fold_char(c: char) -> Option<char> {
+pub(crate) fn fold_char(c: char) -> Option<char> {
     let c = match c as u32 {
         0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
         0x3400.. => return Some(simplified(c)),
@@ -79,7 +79,7 @@ pub(crate) fn is_invisible(c: char) -> bool {
 }
 
 /// Folds a whole string: what a quoted query or a needle is compared as.
-pub fn fold(text: &str) -> String {
+pub(crate) fn fold(text: &str) -> String {
     text.chars().filter_map(fold_char).collect()
 }
 

@@ -72,6 +72,11 @@ impl Segmenter {
         }
     }
 
+    /// Whether this segmenter has a user dictionary on top of jieba's.
+    pub(crate) fn has_user_dictionary(&self) -> bool {
+        self.user.is_some()
+    }
+
     pub(super) fn jieba(&self) -> &Jieba {
         match &self.user {
             None => JIEBA.get_or_init(Jieba::new),

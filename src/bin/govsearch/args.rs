@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use govsearch::{DateRange, SearchRequest, Sort};
 
 /// Search Chinese government releases: index a folder, then search it with ranked,
@@ -12,8 +12,9 @@ use govsearch::{DateRange, SearchRequest, Sort};
 #[command(name = "govsearch", version, max_term_width = 100)]
 #[command(after_help = "Exit codes: 0 results found (or indexing done), 1 no results, 2 error.")]
 pub(crate) struct Cli {
-    /// Index folder [default: $XDG_DATA_HOME/govsearch/index, else ~/.local/share/govsearch/index]
-    #[arg(long, global = true, env = govsearch::INDEX_ENV, value_name = "DIR")]
+    /// Index folder of index, search, stats and remove (which also take it after their name)
+    /// [default: $XDG_DATA_HOME/govsearch/index, else ~/.local/share/govsearch/index]
+    #[arg(long, env = govsearch::INDEX_ENV, value_name = "DIR")]
     pub(crate) index: Option<PathBuf>,
 
     #[command(subcommand)]
@@ -32,11 +33,34 @@ pub(crate) enum Command {
     Eval(EvalArgs),
     /// Print the article(s) read from one file as JSON, to check a new source before indexing
     Parse(ParseArgs),
-    /// Print what the index holds: articles, files, layouts, sources, dates, size, last update
+    /// Print what the index holds: articles, files, folders, layouts, sources, dates, size,
+    /// last update
     Stats(StatsArgs),
+    /// Remove a folder's articles from the index: for a folder that was moved or deleted (it
+    /// need not exist any more)
+    Remove(RemoveArgs),
     /// Measure indexing and query speed and memory on a corpus folder, beside baselines
     /// measured in the same run (builds its indexes in a temporary folder)
     Bench(BenchArgs),
+}
+
+/// The index folder, for the commands that use one.
+#[derive(Debug, Args)]
+pub(crate) struct IndexDir {
+    /// Index folder [default: --index before the command, else $GOVSEARCH_INDEX, else
+    /// $XDG_DATA_HOME/govsearch/index, else ~/.local/share/govsearch/index]
+    #[arg(long = "index", id = "index_dir", value_name = "DIR")]
+    pub(crate) dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RemoveArgs {
+    /// The folder whose articles to remove, as it was indexed (`govsearch stats` lists them)
+    #[arg(value_name = "DIR")]
+    pub(crate) dir: PathBuf,
+
+    #[command(flatten)]
+    pub(crate) index: IndexDir,
 }
 
 #[derive(Debug, Args)]
@@ -101,6 +125,9 @@ pub(crate) struct StatsArgs {
     /// Print the figures as one JSON object
     #[arg(long)]
     pub(crate) json: bool,
+
+    #[command(flatten)]
+    pub(crate) index: IndexDir,
 }
 
 #[derive(Debug, Args)]
@@ -150,41 +177,50 @@ pub(crate) struct IndexArgs {
     pub(crate) threads: Option<u16>,
 
     /// User dictionary (jieba's format: `word [frequency] [tag]` a line) for local terms such
-    /// as 五比五看 or village names; kept with the index and used by every later search
+    /// as 五比五看 or village names; kept with the index and used by every later search to rank
     #[arg(long, value_name = "FILE")]
     pub(crate) dict: Option<PathBuf>,
+
+    /// List every skipped file on stderr (by default they are counted by reason)
+    #[arg(long, short = 'v')]
+    pub(crate) verbose: bool,
+
+    #[command(flatten)]
+    pub(crate) index: IndexDir,
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct SearchArgs {
-    /// Query: words (all must appear; together ranks higher), "exact strings", -excluded.
-    /// Several arguments are joined with spaces; put a query that starts with - after --
+    /// Query: words (all must appear; together ranks higher), "exact strings", -excluded
+    /// words. Several arguments are joined with spaces
     #[arg(value_name = "QUERY", required = true, num_args = 1..)]
     pub(crate) query: Vec<String>,
 
     /// Only articles from this source (来源); repeat for any of several
-    #[arg(long, value_name = "SOURCE")]
+    #[arg(long, value_name = "SOURCE", allow_hyphen_values = true)]
     pub(crate) source: Vec<String>,
 
     /// Only articles by this editor (责任编辑); repeat for any of several
-    #[arg(long, value_name = "EDITOR")]
+    #[arg(long, value_name = "EDITOR", allow_hyphen_values = true)]
     pub(crate) editor: Vec<String>,
 
     /// Only articles tagged with this keyword (新闻关键词); repeat for any of several
-    #[arg(long, value_name = "KEYWORD")]
+    #[arg(long, value_name = "KEYWORD", allow_hyphen_values = true)]
     pub(crate) keyword: Vec<String>,
 
     /// Only articles in this column (栏目); repeat for any of several
-    #[arg(long, value_name = "COLUMN")]
+    #[arg(long, value_name = "COLUMN", allow_hyphen_values = true)]
     pub(crate) column: Vec<String>,
 
-    /// Only articles published on or after this day, month or year (2022-05-10, 2022-05, 2022)
+    /// Only articles published on or after this day, month or year: 2022-05-10, 2022/5/10,
+    /// 2022.5.10, 2022年5月10日, 2022-05, 2022年5月, 2022 (China time)
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
-    pub(crate) since: Option<DateRange>,
+    pub(crate) since: Option<DateArg>,
 
-    /// Only articles published on or before this day, month or year (the whole of it)
+    /// Only articles published on or before this day, month or year, the whole of it (same
+    /// forms as --since: --until 2022-05 includes all of May)
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
-    pub(crate) until: Option<DateRange>,
+    pub(crate) until: Option<DateArg>,
 
     /// Result order
     #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
@@ -213,6 +249,9 @@ pub(crate) struct SearchArgs {
     /// When to colour the output
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub(crate) color: ColorChoice,
+
+    #[command(flatten)]
+    pub(crate) index: IndexDir,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -248,18 +287,114 @@ impl ColorChoice {
     }
 }
 
-fn parse_date(text: &str) -> Result<DateRange, String> {
-    DateRange::parse(text).map_err(|e| e.to_string())
+/// Marks a query word that starts with `-` (an exclusion, `-营商`) so that clap takes it as a
+/// word of the query rather than as an option; [`SearchArgs::query_text`] turns it back.
+/// A private-use character nobody types.
+const EXCLUSION_MARK: char = '\u{F8FF}';
+
+/// The arguments as clap should see them: after `search`, a word that starts with `-` and is
+/// not one of the command's options (nor the value of one) is a query word, an exclusion.
+/// Options still go before, between or after the query words, as with any other command.
+pub(crate) fn mark_exclusions(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    let Some(at) = args.iter().position(|a| a == "search") else {
+        return args;
+    };
+    let search = Cli::command();
+    let search = search.find_subcommand("search").expect("the search command exists");
+    let takes_value = |arg: &clap::Arg| arg.get_action().takes_values();
+    let long = |name: &str| search.get_arguments().find(|a| a.get_long() == Some(name));
+    let short = |c: char| search.get_arguments().find(|a| a.get_short() == Some(c));
+    let mut out: Vec<std::ffi::OsString> = args[..=at].to_vec();
+    let mut value_next = false;
+    let mut rest = args[at + 1..].iter();
+    while let Some(arg) = rest.next() {
+        if value_next {
+            value_next = false;
+            out.push(arg.clone());
+            continue;
+        }
+        let Some(text) = arg.to_str() else {
+            out.push(arg.clone());
+            continue;
+        };
+        if text == "--" {
+            out.push(arg.clone());
+            out.extend(rest.cloned());
+            break;
+        }
+        if let Some(name) = text.strip_prefix("--") {
+            // A long option (clap names an unknown one whole); `--opt value` takes the next.
+            if !name.contains('=') {
+                value_next = long(name).is_some_and(takes_value);
+            }
+            out.push(arg.clone());
+            continue;
+        }
+        let mut chars = text.chars();
+        match (chars.next(), chars.next()) {
+            (Some('-'), Some(c)) if c.is_ascii_alphabetic() && short(c).is_some() => {
+                // `-n 5` or `-n5`.
+                value_next = short(c).is_some_and(takes_value) && text.len() == 2;
+                out.push(arg.clone());
+            }
+            (Some('-'), Some(_)) => out.push(format!("{EXCLUSION_MARK}{}", &text[1..]).into()),
+            _ => out.push(arg.clone()),
+        }
+    }
+    out
+}
+
+/// A date as typed, and the span it stands for.
+#[derive(Clone, Debug)]
+pub(crate) struct DateArg {
+    text: String,
+    range: DateRange,
+}
+
+impl DateArg {
+    /// The first day of the span, and the last.
+    fn days(&self) -> (String, String) {
+        let last = self.range.end - chrono::Duration::days(1);
+        (
+            self.range.start.format("%Y-%m-%d").to_string(),
+            last.format("%Y-%m-%d").to_string(),
+        )
+    }
+}
+
+fn parse_date(text: &str) -> Result<DateArg, String> {
+    let range = DateRange::parse(text).map_err(|e| e.to_string())?;
+    Ok(DateArg {
+        text: text.to_string(),
+        range,
+    })
 }
 
 impl SearchArgs {
     /// The query as one string: the words given, separated by spaces.
     pub(crate) fn query_text(&self) -> String {
-        self.query.join(" ")
+        let words: Vec<String> = self
+            .query
+            .iter()
+            .map(|word| match word.strip_prefix(EXCLUSION_MARK) {
+                Some(rest) => format!("-{rest}"),
+                None => word.clone(),
+            })
+            .collect();
+        words.join(" ")
     }
 
-    /// The library request these arguments stand for.
-    pub(crate) fn to_request(&self) -> SearchRequest {
+    /// The library request these arguments stand for, or why there is none.
+    pub(crate) fn to_request(&self) -> Result<SearchRequest, String> {
+        if let (Some(since), Some(until)) = (&self.since, &self.until) {
+            if since.range.start >= until.range.end {
+                let ((from, _), (_, to)) = (since.days(), until.days());
+                return Err(format!(
+                    "--since {} is after --until {}: they ask for articles from {from} on and up to {to}, and no day is both",
+                    since.text, until.text
+                ));
+            }
+        }
         let mut request = SearchRequest::new(self.query_text())
             .sort(match self.sort {
                 SortArg::Relevance => Sort::Relevance,
@@ -272,9 +407,9 @@ impl SearchArgs {
         request.editors = self.editor.clone();
         request.keywords = self.keyword.clone();
         request.columns = self.column.clone();
-        request.since = self.since.map(|range| range.start);
-        request.until = self.until.map(|range| range.end);
-        request
+        request.since = self.since.as_ref().map(|date| date.range.start);
+        request.until = self.until.as_ref().map(|date| date.range.end);
+        Ok(request)
     }
 }
 
@@ -295,9 +430,66 @@ mod tests {
         let Command::Search(args) = cli.command else {
             panic!("not a search")
         };
-        let request = args.to_request();
+        let request = args.to_request().unwrap();
         assert_eq!(request.since.unwrap().to_rfc3339(), "2022-01-01T00:00:00+08:00");
         assert_eq!(request.until.unwrap().to_rfc3339(), "2022-06-01T00:00:00+08:00");
+    }
+
+    fn search_args(args: &[&str]) -> SearchArgs {
+        let args = mark_exclusions(args.iter().map(std::ffi::OsString::from).collect());
+        let cli = Cli::try_parse_from(args).unwrap();
+        let Command::Search(args) = cli.command else {
+            panic!("not a search")
+        };
+        args
+    }
+
+    #[test]
+    fn exclusions_are_query_words_wherever_options_stand() {
+        let args = search_args(&[
+            "govsearch",
+            "search",
+            "峄城",
+            "-营商",
+            "--source",
+            "鲁网",
+            "-n",
+            "3",
+            "-GB",
+        ]);
+        assert_eq!(args.query_text(), "峄城 -营商 -GB");
+        assert_eq!(
+            (args.source.as_slice(), args.limit),
+            (["鲁网".to_string()].as_slice(), 3)
+        );
+        let args = search_args(&["govsearch", "search", "-n5", "--source=-x", "-营商", "峄城", "--json"]);
+        assert_eq!(args.query_text(), "-营商 峄城");
+        assert_eq!((args.limit, args.source[0].as_str(), args.json), (5, "-x", true));
+        let args = search_args(&["govsearch", "search", "--editor", "-杜伟", "峄城"]);
+        assert_eq!((args.editor[0].as_str(), args.query_text().as_str()), ("-杜伟", "峄城"));
+        let args = search_args(&["govsearch", "--index", "/tmp/x", "search", "峄城", "--", "-营商"]);
+        assert_eq!(args.query_text(), "峄城 -营商");
+    }
+
+    #[test]
+    fn an_empty_date_range_is_said_in_the_words_typed() {
+        let err = search_args(&["govsearch", "search", "峄城", "--since", "2023", "--until", "2022"])
+            .to_request()
+            .unwrap_err();
+        assert_eq!(
+            err,
+            "--since 2023 is after --until 2022: they ask for articles from 2023-01-01 on and up to 2022-12-31, and no day is both"
+        );
+        let same_month = search_args(&[
+            "govsearch",
+            "search",
+            "峄城",
+            "--since",
+            "2022年5月",
+            "--until",
+            "2022-05",
+        ]);
+        assert!(same_month.to_request().is_ok());
     }
 
     #[test]

@@ -13,13 +13,17 @@ use clap::Parser;
 use govsearch::{default_index_dir, Index, IndexSummary};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::args::{BenchArgs, Cli, Command, EvalArgs, IndexArgs, ParseArgs, SearchArgs, StatsArgs};
+use crate::args::{BenchArgs, Cli, Command, EvalArgs, IndexArgs, ParseArgs, RemoveArgs, SearchArgs, StatsArgs};
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let raw: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = match Cli::try_parse_from(args::mark_exclusions(raw.clone())) {
+        Ok(cli) => cli,
+        Err(err) => return usage_error(err, &raw),
+    };
     match run(cli) {
         Ok(code) => code,
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
@@ -31,15 +35,37 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let location = cli.index.unwrap_or_else(default_index_dir);
+    // `--index` after the command wins over `--index` before it, then $GOVSEARCH_INDEX.
+    let top = cli.index;
+    let location = |dir: &args::IndexDir| {
+        dir.dir
+            .clone()
+            .or_else(|| top.clone())
+            .unwrap_or_else(default_index_dir)
+    };
     match cli.command {
-        Command::Index(args) => index(&location, &args),
-        Command::Search(args) => search(&location, &args),
+        Command::Index(args) => index(&location(&args.index), &args),
+        Command::Search(args) => search(&location(&args.index), &args),
         Command::Eval(args) => eval(&args),
         Command::Parse(args) => parse(&args),
-        Command::Stats(args) => stats(&location, &args),
+        Command::Stats(args) => stats(&location(&args.index), &args),
+        Command::Remove(args) => remove(&location(&args.index), &args),
         Command::Bench(args) => bench(&args),
     }
+}
+
+fn remove(location: &std::path::Path, args: &RemoveArgs) -> anyhow::Result<ExitCode> {
+    let index = open_index(location)?;
+    let removed = index.remove_folder(&args.dir)?;
+    eprintln!(
+        "removed {} articles of {} files under {}; {} articles in {}",
+        removed.articles,
+        removed.files,
+        render::sanitize(&removed.path.to_string_lossy()),
+        index.num_articles(),
+        index.location().display()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn bench(args: &BenchArgs) -> anyhow::Result<ExitCode> {
@@ -81,7 +107,7 @@ fn parse(args: &ParseArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn stats(location: &std::path::Path, args: &StatsArgs) -> anyhow::Result<ExitCode> {
-    let stats = Index::open(location)?.stats()?;
+    let stats = open_index(location)?.stats()?;
     let mut out = io::stdout().lock();
     if args.json {
         serde_json::to_writer(&mut out, &stats)?;
@@ -109,10 +135,16 @@ fn eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn index(location: &std::path::Path, args: &IndexArgs) -> anyhow::Result<ExitCode> {
-    // A bad folder is reported before an index is created for it.
-    govsearch::check_folder(&args.dir)?;
+    // A bad folder or dictionary is reported before an index is created for it.
+    if let Err(err) = check_folder(&args.dir) {
+        return Err(gone_folder_hint(location, &args.dir, err));
+    }
+    if let Some(dict) = &args.dict {
+        govsearch::check_user_dictionary(dict)?;
+    }
     let mut index =
         Index::open_or_create(location).with_context(|| format!("cannot open the index at {}", location.display()))?;
+    index.set_auto_reload(false)?;
     if let Some(dict) = &args.dict {
         index.set_user_dictionary(dict)?;
     }
@@ -152,13 +184,50 @@ fn index(location: &std::path::Path, args: &IndexArgs) -> anyhow::Result<ExitCod
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    render::index_summary(&mut io::stderr().lock(), &summary, index.location())?;
+    render::index_summary(&mut io::stderr().lock(), &summary, index.location(), args.verbose)?;
     if args.json {
         let mut out = io::stdout().lock();
         serde_json::to_writer(&mut out, &summary)?;
         writeln!(out)?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The index at `location`, for one command: it need not watch for other processes' commits.
+fn open_index(location: &std::path::Path) -> anyhow::Result<Index> {
+    let mut index = Index::open(location).map_err(|err| match err {
+        govsearch::Error::NoIndex { .. } => anyhow::anyhow!("{err}: run `govsearch index <DIR>` first"),
+        other => other.into(),
+    })?;
+    index.set_auto_reload(false)?;
+    Ok(index)
+}
+
+/// Why `dir` cannot be indexed, if it cannot.
+fn check_folder(dir: &std::path::Path) -> anyhow::Result<()> {
+    match std::fs::metadata(dir) {
+        Ok(meta) if meta.is_dir() => Ok(()),
+        Ok(_) => anyhow::bail!("cannot index {}: not a folder", dir.display()),
+        Err(err) => anyhow::bail!("cannot index {}: {}", dir.display(), err.to_string().to_lowercase()),
+    }
+}
+
+/// `err` about a folder to index, with a hint when the index holds articles of it from before
+/// (the folder was moved or deleted).
+fn gone_folder_hint(location: &std::path::Path, dir: &std::path::Path, err: anyhow::Error) -> anyhow::Error {
+    let Ok(index) = Index::open(location) else {
+        return err;
+    };
+    let Ok(absolute) = std::path::absolute(dir) else {
+        return err;
+    };
+    if index.folders().iter().any(|f| f.starts_with(&absolute)) {
+        let shown = render::sanitize(&absolute.to_string_lossy()).into_owned();
+        return anyhow::anyhow!(
+            "{err:#}; the index still holds the articles it read from {shown} before: `govsearch remove {shown}` takes them out"
+        );
+    }
+    err
 }
 
 /// A progress bar on stderr, only when stderr is a terminal.
@@ -174,9 +243,10 @@ fn progress_bar() -> Option<ProgressBar> {
 }
 
 fn search(location: &std::path::Path, args: &SearchArgs) -> anyhow::Result<ExitCode> {
-    let index = Index::open(location)?;
+    let index = open_index(location)?;
     let query = args.query_text();
-    let results = index.search(&args.to_request())?;
+    let request = args.to_request().map_err(anyhow::Error::msg)?;
+    let results = index.search(&request)?;
     let mut out = io::BufWriter::new(io::stdout().lock());
     if args.json {
         render::json(&mut out, &query, &results)?;
@@ -190,23 +260,52 @@ fn search(location: &std::path::Path, args: &SearchArgs) -> anyhow::Result<ExitC
         }
     }
     out.flush()?;
-    if !args.json {
-        let shown = results.hits.len();
+    render::unmatched_filters(&mut io::stderr().lock(), &results.unmatched_filters)?;
+    let shown = results.hits.len();
+    let plural = if results.total == 1 { "" } else { "s" };
+    let query = render::sanitize(&query);
+    let past_end = shown == 0 && results.total > 0 && args.limit > 0;
+    if past_end {
+        // Said even with --json: a script paging past the end learns why the page is empty.
+        eprintln!(
+            "{} result{plural} for {query}: --offset {} is past the end (the last is result {})",
+            results.total, args.offset, results.total
+        );
+    } else if !args.json {
         let first = if shown == 0 { 0 } else { args.offset + 1 };
         eprintln!(
-            "{} result{} for {} (showing {}–{})",
+            "{} result{plural} for {query} (showing {first}–{})",
             results.total,
-            if results.total == 1 { "" } else { "s" },
-            render::sanitize(&query),
-            first,
             args.offset + shown
         );
     }
-    Ok(if results.total > 0 {
+    Ok(if shown > 0 || (results.total > 0 && args.limit == 0) {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Prints clap's error, or help, and picks its exit code. clap names an unknown short option
+/// by its first character (`-营` for `-营商`): the message quotes the whole word instead.
+fn usage_error(err: clap::Error, raw: &[std::ffi::OsString]) -> ExitCode {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if err.kind() == ErrorKind::UnknownArgument {
+        if let Some(ContextValue::String(invalid)) = err.get(ContextKind::InvalidArg) {
+            let whole = raw
+                .iter()
+                .filter_map(|a| a.to_str())
+                .find(|a| a.starts_with(invalid.as_str()) && a.len() > invalid.len());
+            if let Some(whole) = whole {
+                eprintln!(
+                    "error: unexpected argument '{whole}' found\n\n  tip: to pass '{whole}' as a value, use '-- {whole}'\n\nFor more information, try '--help'."
+                );
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let _ = err.print();
+    ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(2))
 }
 
 /// A write to a closed pipe (`govsearch search … | head`) is a normal end.

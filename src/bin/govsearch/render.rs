@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use govsearch::{Facets, Highlight, Hit, IndexStats, IndexSummary, SearchResults};
+use govsearch::{Facets, Highlight, Hit, IndexStats, IndexSummary, SearchResults, UnmatchedFilter};
 use serde::Serialize;
 
 const BOLD: &str = "\x1b[1m";
@@ -25,6 +25,8 @@ enum JsonLine<'a> {
         total: usize,
         returned: usize,
         facets: &'a Facets,
+        #[serde(skip_serializing_if = "<[UnmatchedFilter]>::is_empty")]
+        unmatched_filters: &'a [UnmatchedFilter],
     },
 }
 
@@ -39,9 +41,31 @@ pub(crate) fn json(out: &mut impl Write, query: &str, results: &SearchResults) -
         total: results.total,
         returned: results.hits.len(),
         facets: &results.facets,
+        unmatched_filters: &results.unmatched_filters,
     };
     serde_json::to_writer(&mut *out, &summary)?;
     out.write_all(b"\n")
+}
+
+/// Says which filter values no article has, and the closest values the index has.
+pub(crate) fn unmatched_filters(out: &mut impl Write, unmatched: &[UnmatchedFilter]) -> io::Result<()> {
+    for filter in unmatched {
+        let closest: Vec<String> = filter.closest.iter().map(|v| sanitize(v).into_owned()).collect();
+        let hint = if closest.is_empty() {
+            String::new()
+        } else {
+            format!("; closest: {}", closest.join(", "))
+        };
+        writeln!(
+            out,
+            "govsearch: no article has {} {} (--{} {}){hint}",
+            filter.field,
+            sanitize(&filter.value),
+            filter.field,
+            sanitize(&filter.value)
+        )?;
+    }
+    Ok(())
 }
 
 /// Writes results for people.
@@ -145,7 +169,16 @@ pub(crate) fn index_summary(
     out: &mut impl Write,
     summary: &IndexSummary,
     location: &std::path::Path,
+    verbose: bool,
 ) -> io::Result<()> {
+    for missing in &summary.missing_folders {
+        let path = sanitize(&missing.path.to_string_lossy()).into_owned();
+        writeln!(
+            out,
+            "govsearch: warning: {path}, indexed before, no longer exists; the index still holds the articles of its {} files: `govsearch remove {path}` takes them out",
+            missing.files
+        )?;
+    }
     for warning in &summary.warnings {
         writeln!(
             out,
@@ -154,12 +187,32 @@ pub(crate) fn index_summary(
             warning.message
         )?;
     }
-    for skipped in &summary.skipped {
+    if verbose {
+        for skipped in &summary.skipped {
+            writeln!(
+                out,
+                "govsearch: skipped {}: {}",
+                sanitize(&skipped.path.to_string_lossy()),
+                skipped.reason
+            )?;
+        }
+    } else if !summary.skipped.is_empty() {
+        // Skipped files are read again by every run: listing them every time buries the rest.
+        let mut reasons: Vec<(&str, usize)> = Vec::new();
+        for skipped in &summary.skipped {
+            let reason = skipped.reason.split(':').next().unwrap_or_default();
+            match reasons.iter_mut().find(|(r, _)| *r == reason) {
+                Some((_, n)) => *n += 1,
+                None => reasons.push((reason, 1)),
+            }
+        }
+        let reasons: Vec<String> = reasons.iter().map(|(r, n)| format!("{r} ({n})")).collect();
         writeln!(
             out,
-            "govsearch: skipped {}: {}",
-            sanitize(&skipped.path.to_string_lossy()),
-            skipped.reason
+            "govsearch: skipped {} file{}: {}; --verbose lists them, --report FILE writes every file's outcome",
+            summary.skipped.len(),
+            if summary.skipped.len() == 1 { "" } else { "s" },
+            reasons.join(", ")
         )?;
     }
     let layouts: Vec<String> = summary
@@ -195,6 +248,20 @@ pub(crate) fn stats(out: &mut impl Write, stats: &IndexStats) -> io::Result<()> 
     };
     writeln!(out, "index      {}", stats.location)?;
     writeln!(out, "articles   {} from {} files", stats.articles, stats.files)?;
+    for (i, folder) in stats.folders.iter().enumerate() {
+        writeln!(
+            out,
+            "{}{} ({} files{})",
+            if i == 0 { "folders    " } else { "           " },
+            sanitize(&folder.path),
+            folder.files,
+            if folder.exists {
+                ""
+            } else {
+                "; no longer exists: `govsearch remove` takes it out"
+            }
+        )?;
+    }
     writeln!(out, "layouts    {}", top_values(&stats.layouts))?;
     writeln!(out, "sources    {}", top_values(&stats.sources))?;
     writeln!(

@@ -1,0 +1,135 @@
+//! Filters: facet values and a date range, as clauses that select without scoring.
+//!
+//! A filter value is compared as queries are (folded: width, case, traditional characters,
+//! spaces), so `--source 央視網` keeps the articles from 央视网. A value no article has is
+//! reported with the index's closest values, since a filter that silently matches nothing
+//! looks like a search that found nothing.
+
+use std::ops::Bound;
+
+use chrono::{DateTime, FixedOffset};
+use tantivy::query::{BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::schema::{Facet, IndexRecordOption};
+use tantivy::{Searcher, Term};
+
+use super::{SearchRequest, UnmatchedFilter};
+use crate::error::Result;
+use crate::index::{schema, Index};
+use crate::text::fold;
+
+/// How many of the closest values an unmatched filter names.
+const CLOSEST: usize = 3;
+
+/// Filter clauses, each to be required.
+type Clauses = Vec<Box<dyn Query>>;
+
+/// The filter clauses of `request`, and the filter values no article has.
+pub(super) fn filters(
+    index: &Index,
+    searcher: &Searcher,
+    request: &SearchRequest,
+) -> Result<(Clauses, Vec<UnmatchedFilter>)> {
+    let fields = index.fields();
+    let mut out: Vec<Box<dyn Query>> = Vec::new();
+    let mut unmatched = Vec::new();
+    for (name, field, values) in [
+        (schema::SOURCE, fields.source, &request.sources),
+        (schema::EDITOR, fields.editor, &request.editors),
+        (schema::KEYWORD, fields.keyword, &request.keywords),
+        (schema::COLUMN, fields.column, &request.columns),
+    ] {
+        if values.is_empty() {
+            continue;
+        }
+        let known = index.facet_values().distinct(name, searcher)?;
+        let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for value in values {
+            let wanted = fold(value);
+            let same: Vec<&String> = known.iter().filter(|k| fold(k) == wanted).collect();
+            if same.is_empty() {
+                unmatched.push(UnmatchedFilter {
+                    field: name.to_string(),
+                    value: value.clone(),
+                    closest: closest(&wanted, &known),
+                });
+            }
+            for value in same {
+                let term = Term::from_facet(field, &Facet::from_path([value.as_str()]));
+                any.push((Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::Basic))));
+            }
+        }
+        let filter: Box<dyn Query> = if any.is_empty() {
+            Box::new(EmptyQuery)
+        } else {
+            Box::new(BooleanQuery::new(any))
+        };
+        out.push(Box::new(ConstScoreQuery::new(filter, 0.0)));
+    }
+    if request.since.is_some() || request.until.is_some() {
+        let bound = |d: Option<DateTime<FixedOffset>>, inclusive: bool| match d {
+            None => Bound::Unbounded,
+            Some(d) => {
+                let term = Term::from_field_date_for_search(
+                    fields.published,
+                    tantivy::DateTime::from_timestamp_secs(d.timestamp()),
+                );
+                if inclusive {
+                    Bound::Included(term)
+                } else {
+                    Bound::Excluded(term)
+                }
+            }
+        };
+        let range = RangeQuery::new(bound(request.since, true), bound(request.until, false));
+        out.push(Box::new(ConstScoreQuery::new(Box::new(range), 0.0)));
+    }
+    Ok((out, unmatched))
+}
+
+/// The values of `known` closest to the folded `wanted`: those containing it or contained in
+/// it first (nearest in length first), then those sharing most of its characters.
+fn closest(wanted: &str, known: &[String]) -> Vec<String> {
+    let wanted_chars: Vec<char> = wanted.chars().collect();
+    if wanted_chars.is_empty() {
+        return Vec::new();
+    }
+    let mut scored: Vec<(f32, &String)> = known
+        .iter()
+        .filter_map(|value| {
+            let folded = fold(value);
+            let chars: Vec<char> = folded.chars().collect();
+            let (short, long) = if chars.len() < wanted_chars.len() {
+                (chars.len(), wanted_chars.len())
+            } else {
+                (wanted_chars.len(), chars.len())
+            };
+            let nested = !folded.is_empty() && (folded.contains(wanted) || wanted.contains(&folded));
+            let score = if nested {
+                1.0 + short as f32 / long as f32
+            } else {
+                let shared = wanted_chars.iter().filter(|c| chars.contains(c)).count();
+                shared as f32 / long as f32
+            };
+            (score >= 0.5).then_some((score, value))
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    scored.into_iter().take(CLOSEST).map(|(_, v)| v.clone()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closest_values_contain_the_input_or_share_most_of_it() {
+        let known: Vec<String> = ["央视网", "央视新闻", "CNTV", "鲁网", "中国网络电视台"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(closest("央视", &known), ["央视网", "央视新闻"]);
+        assert_eq!(closest("央视网站", &known), ["央视网", "央视新闻"]);
+        assert_eq!(closest("cntv", &known), ["CNTV"]);
+        assert!(closest("峄城", &known).is_empty());
+    }
+}
