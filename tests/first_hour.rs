@@ -284,3 +284,19 @@ fn help_offers_only_what_a_command_uses() {
     }
     assert!(help(&["search", "--help"]).contains("2022年5月"));
 }
+
+#[test]
+fn parse_says_what_happened_to_a_folder_or_a_forced_layout() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let dir = tempfile::tempdir().unwrap();
+    let folder = run(dir.path(), &["parse", corpus.to_str().unwrap()]);
+    assert!(stderr(&folder).contains("a folder, not a file"), "{}", stderr(&folder));
+    let release = corpus.join("000_e01ca59eb94a4339.txt");
+    let forced = run(dir.path(), &["parse", release.to_str().unwrap(), "--layout", "json"]);
+    assert_eq!(forced.status.code(), Some(2));
+    assert!(
+        stderr(&forced).contains("(read as json, as asked; the file looks like text)"),
+        "{}",
+        stderr(&forced)
+    );
+}

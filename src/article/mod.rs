@@ -207,6 +207,9 @@ pub(crate) const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Reads one file. Errors with a one-line reason when the file yields nothing to index.
 pub fn read_file(path: &Path, options: &ReadOptions) -> Result<FileArticles, String> {
+    if path.is_dir() {
+        return Err("a folder, not a file (a folder is indexed, not parsed)".to_string());
+    }
     let by_name = Layout::from_extension(path);
     if by_name.is_none() && options.layout.is_none() {
         let ext = path
@@ -238,16 +241,27 @@ pub(crate) fn read_bytes(bytes: &[u8], path: &Path, options: &ReadOptions) -> Re
         return Err("binary file".to_string());
     }
     let (text, encoding) = decode::decode(bytes)?;
-    let layout = options
-        .layout
-        .or_else(|| Layout::sniff(&text))
+    let detected = Layout::sniff(&text)
         .or_else(|| Layout::from_extension(path))
         .unwrap_or(Layout::Text);
+    let layout = options.layout.unwrap_or(detected);
+    // A layout forced on a file that looks like another: say so beside what went wrong.
+    let forced = |reason: String| {
+        if layout == detected {
+            reason
+        } else {
+            format!(
+                "{reason} (read as {}, as asked; the file looks like {})",
+                layout.name(),
+                detected.name()
+            )
+        }
+    };
     let mut records = match layout {
         Layout::Text => vec![text::parse_text(&text).map_err(|e| e.to_string())],
         Layout::Html => vec![html::parse_html(&text).map_err(|e| e.to_string())],
-        Layout::Json => json::parse_json(&text, &options.fields)?,
-        Layout::Xml => xml::parse_docs(&text)?,
+        Layout::Json => json::parse_json(&text, &options.fields).map_err(forced)?,
+        Layout::Xml => xml::parse_docs(&text).map_err(forced)?,
     };
     if let Some(day) = date_in_file_name(path) {
         for article in records.iter_mut().flatten() {
@@ -256,14 +270,14 @@ pub(crate) fn read_bytes(bytes: &[u8], path: &Path, options: &ReadOptions) -> Re
     }
     if records.len() == 1 {
         if let Err(reason) = &records[0] {
-            return Err(reason.clone());
+            return Err(forced(reason.clone()));
         }
     }
     if !records.iter().any(Result::is_ok) {
-        return Err(match records.len() {
+        return Err(forced(match records.len() {
             0 => "no records".to_string(),
             n => format!("none of its {n} records is an article: {}", record_reasons(&records)),
-        });
+        }));
     }
     Ok(FileArticles {
         layout,
