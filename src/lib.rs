@@ -95,5 +95,5 @@ pub use index::{
     Progress, Removed, Skipped, Warning, INDEX_ENV,
 };
 pub use search::snippet::{Highlight, Snippet};
-pub use search::{FacetCount, Facets, Hit, SearchRequest, SearchResults, Sort, UnmatchedFilter};
+pub use search::{ArticlePage, FacetCount, Facets, Hit, SearchRequest, SearchResults, Sort, UnmatchedFilter};
 pub use stats::{FolderStats, IndexStats};

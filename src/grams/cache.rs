@@ -143,6 +143,28 @@ impl GramsCache {
     }
 }
 
+/// Every new searcher's segments have their grams files opened before the searcher is
+/// published, and they stay open while any live searcher may read them: a search opening them
+/// itself could find them already deleted by a merge in another process.
+impl tantivy::Warmer for GramsCache {
+    fn warm(&self, searcher: &tantivy::Searcher) -> tantivy::Result<()> {
+        for reader in searcher.segment_readers() {
+            self.grams(reader)?;
+        }
+        Ok(())
+    }
+
+    fn garbage_collect(&self, live_generations: &[&tantivy::SearcherGeneration]) {
+        let mut live: Vec<SegmentId> = live_generations
+            .iter()
+            .flat_map(|generation| generation.segments().keys().copied())
+            .collect();
+        live.sort();
+        live.dedup();
+        self.retain_segments(&live);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use tantivy::collector::{Count, TopDocs};

@@ -80,7 +80,7 @@ pub struct Index {
     facet_values: Arc<FacetValues>,
     /// Each segment's open grams files and the character matches read from them, shared by
     /// every search of this index.
-    grams: GramsCache,
+    grams: Arc<GramsCache>,
     location: PathBuf,
     on_disk: bool,
 }
@@ -182,14 +182,15 @@ impl Index {
         if index.custom_plugins().is_empty() {
             index.register_plugin(Arc::new(BodyGrams::new(schema::body_field())));
         }
-        let reader = reader_of(&index, on_disk)?;
+        let grams = Arc::new(GramsCache::default());
+        let reader = reader_of(&index, on_disk, &grams)?;
         Ok(Index {
             index,
             reader,
             fields,
             segmenter,
             facet_values: Arc::default(),
-            grams: GramsCache::default(),
+            grams,
             location: location.to_path_buf(),
             on_disk,
         })
@@ -200,7 +201,7 @@ impl Index {
     /// commit). Off, searches see the index as it was when opened until [`Index::reload`].
     /// A user dictionary that another process changes is read when the index is opened again.
     pub fn set_auto_reload(&mut self, on: bool) -> Result<()> {
-        self.reader = reader_of(&self.index, self.on_disk && on)?;
+        self.reader = reader_of(&self.index, self.on_disk && on, &self.grams)?;
         Ok(())
     }
 
@@ -258,14 +259,20 @@ impl Index {
     }
 }
 
-/// A reader of `index`: reloaded when the index's files change if `watch`, else on demand.
-fn reader_of(index: &tantivy::Index, watch: bool) -> Result<IndexReader> {
+/// A reader of `index`: reloaded when the index's files change if `watch`, else on demand;
+/// each new searcher has its grams files opened by `grams` before it is used.
+fn reader_of(index: &tantivy::Index, watch: bool, grams: &Arc<GramsCache>) -> Result<IndexReader> {
     let policy = if watch {
         ReloadPolicy::OnCommitWithDelay
     } else {
         ReloadPolicy::Manual
     };
-    Ok(index.reader_builder().reload_policy(policy).try_into()?)
+    let warmer = Arc::downgrade(grams) as std::sync::Weak<dyn tantivy::Warmer>;
+    Ok(index
+        .reader_builder()
+        .reload_policy(policy)
+        .warmers(vec![warmer])
+        .try_into()?)
 }
 
 impl std::fmt::Debug for Index {

@@ -20,7 +20,7 @@ pub(crate) mod snippet;
 mod stored;
 
 pub use request::{SearchRequest, Sort};
-pub use results::{FacetCount, Facets, Hit, SearchResults, UnmatchedFilter};
+pub use results::{ArticlePage, FacetCount, Facets, Hit, SearchResults, UnmatchedFilter};
 
 /// A request made into an index query.
 pub(crate) struct Prepared {
@@ -102,7 +102,7 @@ impl Index {
         } = self.query_for(request, &searcher)?;
         let live: Vec<SegmentId> = searcher.segment_readers().iter().map(|s| s.segment_id()).collect();
         self.facet_values().retain_segments(&live);
-        self.grams_cache().retain_segments(&live);
+        // The grams cache keeps what every live searcher reads: its warmer prunes it.
         let facet_collector = |field| FacetCounter::new(field, self.facet_values().clone());
         let facet_collectors = request.facets.then(|| {
             (
@@ -174,6 +174,7 @@ impl Index {
             .and_then(|d| DateTime::from_timestamp(d.into_timestamp_secs(), 0))
             .map(|d| d.with_timezone(&china()));
         let record = doc.values_of(f.record).find_map(|v| v.as_u64()).filter(|&r| r > 0);
+        let id = article_id(&path, record.unwrap_or(0), self.mtime_of(searcher, address)?);
         let facets = |field: Field| -> Vec<String> {
             doc.values_of(field)
                 .filter_map(|v| v.as_facet())
@@ -183,6 +184,7 @@ impl Index {
         };
         Ok(Hit {
             rank,
+            id,
             score,
             path,
             record,
@@ -205,6 +207,95 @@ impl Index {
             },
         })
     }
+}
+
+impl Index {
+    /// The modification time the index records for the file of the article at `address`.
+    fn mtime_of(&self, searcher: &Searcher, address: DocAddress) -> Result<u64> {
+        let segment = searcher.segment_reader(address.segment_ord);
+        let mtimes = segment.fast_fields().u64(schema::MTIME)?;
+        Ok(mtimes.first(address.doc_id).unwrap_or(0))
+    }
+
+    /// One whole article by its id (from a [`Hit`]), with what `query` matches in it marked
+    /// when one is given; `None` when no article has that id (it changed, or was removed).
+    /// Errors on a query that cannot be read.
+    ///
+    /// ```
+    /// use govsearch::{parse_article, Index, SearchRequest};
+    /// # fn main() -> Result<(), govsearch::Error> {
+    /// let index = Index::create_in_ram();
+    /// let text = "峄城区召开会议\n2022-05-10 来源:鲁网\n会议在峄城召开。峄城区各部门参加。\n";
+    /// index.add_articles([("a".to_string(), parse_article(text).expect("a release"))])?;
+    /// let hit = &index.search(&SearchRequest::new("峄城"))?.hits[0];
+    /// let page = index.article(&hit.id, Some("峄城"))?.expect("the article is there");
+    /// assert_eq!(page.body_highlights.len(), 2);
+    /// assert!(index.article("no such id", None)?.is_none());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn article(&self, id: &str, query: Option<&str>) -> Result<Option<ArticlePage>> {
+        let Some((path, record, mtime)) = parse_article_id(id) else {
+            return Ok(None);
+        };
+        let needles = match query.map(str::trim).filter(|q| !q.is_empty()) {
+            Some(query) => ParsedQuery::parse(query, self.segmenter())?.needles(),
+            None => Vec::new(),
+        };
+        let f = self.fields();
+        let searcher = self.searcher();
+        let term = tantivy::Term::from_field_text(f.path, &path);
+        let query = tantivy::query::TermQuery::new(term, tantivy::schema::IndexRecordOption::Basic);
+        let found = searcher.search(&query, &tantivy::collector::DocSetCollector)?;
+        for address in found {
+            let doc = searcher.doc::<Stored<true>>(address)?.0;
+            let stored_record = doc.values_of(f.record).find_map(|v| v.as_u64()).unwrap_or(0);
+            if stored_record != record || self.mtime_of(&searcher, address)? != mtime {
+                continue;
+            }
+            let hit = self.hit(
+                &searcher,
+                address,
+                0,
+                None,
+                &needles,
+                &SearchRequest::new("*").snippet_chars(0),
+            )?;
+            let mut doc = doc;
+            let body = doc.take_text(f.body);
+            return Ok(Some(ArticlePage {
+                id: hit.id,
+                path: hit.path,
+                record: hit.record,
+                title_highlights: hit.title_highlights,
+                title: hit.title,
+                meta: hit.meta,
+                body_highlights: snippet::highlight_all(&body, &needles),
+                body,
+            }));
+        }
+        Ok(None)
+    }
+}
+
+/// An article's id: its file's path, its record and the file's modification time, so that
+/// the id names this version of the article and finds it without a table.
+fn article_id(path: &str, record: u64, mtime: u64) -> String {
+    use base64::Engine;
+    let path = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(path);
+    format!("{path}.{record}.{mtime:x}")
+}
+
+/// The path, record and modification time an id names.
+fn parse_article_id(id: &str) -> Option<(String, u64, u64)> {
+    use base64::Engine;
+    let mut parts = id.rsplitn(3, '.');
+    let mtime = u64::from_str_radix(parts.next()?, 16).ok()?;
+    let record = parts.next()?.parse().ok()?;
+    let path = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(parts.next()?)
+        .ok()?;
+    Some((String::from_utf8(path).ok()?, record, mtime))
 }
 
 /// Facet values with their counts, most frequent first.

@@ -10,6 +10,9 @@ use crate::article::Metadata;
 pub struct Hit {
     /// Position in the whole result list, from 1.
     pub rank: usize,
+    /// The article's id for [`Index::article`](crate::Index::article): valid while the article
+    /// is unchanged.
+    pub id: String,
     /// Relevance score (absent when sorted by date).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub score: Option<f32>,
@@ -53,6 +56,29 @@ pub struct Facets {
     /// Per column (栏目).
     #[serde(default)]
     pub column: Vec<FacetCount>,
+}
+
+/// One whole article, as [`Index::article`](crate::Index::article) returns it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ArticlePage {
+    /// Its id.
+    pub id: String,
+    /// The file it was read from.
+    pub path: String,
+    /// Its place in a file of several, from 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<u64>,
+    /// The headline.
+    pub title: String,
+    /// What the query matches in the title (empty without a query).
+    pub title_highlights: Vec<Highlight>,
+    /// Publish time, source, editor, keywords, column, site, document number and address.
+    #[serde(flatten)]
+    pub meta: Metadata,
+    /// The whole text, one paragraph a line.
+    pub body: String,
+    /// What the query matches in the body, every occurrence (empty without a query).
+    pub body_highlights: Vec<Highlight>,
 }
 
 /// A filter value that no article in the index has, with the closest values it has.

@@ -39,6 +39,9 @@ pub(crate) enum Command {
     /// Remove a folder's articles from the index: for a folder that was moved or deleted (it
     /// need not exist any more)
     Remove(RemoveArgs),
+    /// Serve the index over HTTP: a search page at / and a JSON API under /api (read-only;
+    /// new commits of `govsearch index` are seen without a restart)
+    Serve(ServeArgs),
     /// Measure indexing and query speed and memory on a corpus folder, beside baselines
     /// measured in the same run (builds its indexes in a temporary folder)
     Bench(BenchArgs),
@@ -51,6 +54,20 @@ pub(crate) struct IndexDir {
     /// $XDG_DATA_HOME/govsearch/index, else ~/.local/share/govsearch/index]
     #[arg(long = "index", id = "index_dir", value_name = "DIR")]
     pub(crate) dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// Address to listen on; another address than loopback must be asked for
+    #[arg(long, default_value = "127.0.0.1:7700", value_name = "IP:PORT")]
+    pub(crate) addr: std::net::SocketAddr,
+
+    /// Searches run at once; more wait their turn [default: two per core]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub(crate) searches: Option<u16>,
+
+    #[command(flatten)]
+    pub(crate) index: IndexDir,
 }
 
 #[derive(Debug, Args)]

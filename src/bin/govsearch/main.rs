@@ -4,6 +4,7 @@
 mod args;
 mod bench;
 mod render;
+mod serve;
 
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
@@ -50,6 +51,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Parse(args) => parse(&args),
         Command::Stats(args) => stats(&location(&args.index), &args),
         Command::Remove(args) => remove(&location(&args.index), &args),
+        Command::Serve(args) => serve::run(&location(&args.index), &args),
         Command::Bench(args) => bench(&args),
     }
 }

@@ -1,0 +1,63 @@
+//! The JSON API: the library's own types, as `govsearch search --json` and `stats --json`
+//! print them. `/api/openapi.json` describes it.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, RawQuery, State as Shared};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+use super::params::{Params, MAX_QUERY_CHARS};
+use super::{search as run_search, with_index, Failure, State};
+
+/// `GET /api/search`: the library's results for the CLI's options as parameters.
+pub(crate) async fn search(Shared(state): Shared<Arc<State>>, RawQuery(raw): RawQuery) -> Result<Response, Failure> {
+    let params = Params::parse(raw.as_deref())?;
+    let results = run_search(&state, params.api_request()?).await?;
+    Ok(Json(results).into_response())
+}
+
+/// `GET /api/articles/{id}`: one whole article, with the matches of `q` marked if given.
+pub(crate) async fn article(
+    Shared(state): Shared<Arc<State>>,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, Failure> {
+    let params = Params::parse(raw.as_deref())?;
+    let query = params.query().to_string();
+    if query.chars().count() > MAX_QUERY_CHARS {
+        return Err(Failure::bad_request(format!(
+            "the query is too long (at most {MAX_QUERY_CHARS} characters)"
+        )));
+    }
+    let found = with_index(&state, move |index| super::article_marked(index, &id, &query)).await?;
+    match found {
+        Some(article) => Ok(Json(article).into_response()),
+        None => Err(Failure::new(
+            StatusCode::NOT_FOUND,
+            "no article has this id: it was changed or removed since the search that gave it; search again",
+        )),
+    }
+}
+
+/// `GET /api/stats`: what `govsearch stats --json` prints.
+pub(crate) async fn stats(Shared(state): Shared<Arc<State>>) -> Result<Response, Failure> {
+    let stats = with_index(&state, |index| index.stats()).await?;
+    Ok(Json(stats).into_response())
+}
+
+/// `GET /healthz`: the server answers and the index can be read.
+pub(crate) async fn health(Shared(state): Shared<Arc<State>>) -> Result<Response, Failure> {
+    let articles = with_index(&state, |index| Ok(index.num_articles())).await?;
+    Ok(Json(serde_json::json!({ "status": "ok", "articles": articles })).into_response())
+}
+
+/// `GET /api/openapi.json`: the API's description, compiled into the binary.
+pub(crate) async fn openapi() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        include_str!("openapi.json"),
+    )
+        .into_response()
+}

@@ -1,0 +1,269 @@
+//! `govsearch serve`: the index over HTTP, a thin layer over the library like the rest of the
+//! command. A search page at `/` (HTML, no JavaScript: every state is a URL) and a JSON API
+//! under `/api`, both read-only.
+//!
+//! Every request goes through the same limits: a bounded query string, a request timeout, a
+//! bounded number of searches at once (more wait their turn, then are told the server is
+//! busy), a caught panic (logged; the request gets 500, the server goes on), and security
+//! headers. Searches run on tokio's blocking threads, off the threads that serve sockets. The
+//! index reloads on its own when `govsearch index` commits, so new articles show without a
+//! restart and a search never sees half a commit.
+
+mod api;
+mod page;
+mod params;
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use govsearch::{Index, SearchRequest, SearchResults};
+use tokio::sync::Semaphore;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+
+use crate::args::ServeArgs;
+
+/// The longest a request may take, queue included.
+const REQUEST_TIME: Duration = Duration::from_secs(10);
+/// The longest a search waits for its turn before the server says it is busy.
+const QUEUE_TIME: Duration = Duration::from_secs(5);
+
+/// The page's content security policy: nothing but this server's own style sheet; no script
+/// at all, no frames, forms only to this server.
+const CSP: &str =
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/// What every request shares.
+pub(crate) struct State {
+    pub(crate) index: Index,
+    /// Permits to search: searches are CPU-bound, so no more run at once than this.
+    searches: Arc<Semaphore>,
+}
+
+/// Runs the server until Ctrl+C or SIGTERM; requests in flight finish first.
+pub(crate) fn run(location: &Path, args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    let index = Index::open(location).map_err(|err| match err {
+        govsearch::Error::NoIndex { .. } => anyhow::anyhow!("{err}: run `govsearch index <DIR>` first"),
+        other => other.into(),
+    })?;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let searches = args.searches.map_or(2 * cores, usize::from);
+    let articles = index.num_articles();
+    let state = Arc::new(State {
+        index,
+        searches: Arc::new(Semaphore::new(searches)),
+    });
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(searches.max(4))
+        .build()
+        .context("cannot start the server's runtime")?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(args.addr)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.addr))?;
+        let local = listener.local_addr()?;
+        if !local.ip().is_loopback() {
+            eprintln!("govsearch: listening on {local}, which other machines can reach");
+        }
+        // One line on stdout that a person can open and a script can read the port from.
+        println!(
+            "govsearch: serving {articles} articles of {} at http://{local}/",
+            location.display()
+        );
+        axum::serve(listener, router(state))
+            .with_graceful_shutdown(shutdown())
+            .await
+            .context("the server stopped")
+    })?;
+    eprintln!("govsearch: stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The routes, with the layers every request goes through.
+pub(crate) fn router(state: Arc<State>) -> Router {
+    let header =
+        |name, value: &'static str| SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value));
+    Router::new()
+        .route("/", get(page::search))
+        .route("/articles/{id}", get(page::article))
+        .route("/static/style.css", get(page::style))
+        .route("/api/search", get(api::search))
+        .route("/api/articles/{id}", get(api::article))
+        .route("/api/stats", get(api::stats))
+        .route("/api/openapi.json", get(api::openapi))
+        .route("/healthz", get(api::health))
+        .fallback(not_found)
+        .with_state(state)
+        .layer(CatchPanicLayer::custom(panicked))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            REQUEST_TIME,
+        ))
+        .layer(header(header::CONTENT_SECURITY_POLICY, CSP))
+        .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(header(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(header(header::REFERRER_POLICY, "same-origin"))
+        .layer(middleware::from_fn(log))
+}
+
+/// Logs one line per request on stderr: method, path, status, milliseconds. The query string
+/// is left out: it is what people searched for.
+async fn log(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let response = next.run(request).await;
+    eprintln!(
+        "{method} {} {} {:.1} ms",
+        crate::render::sanitize(&path),
+        response.status().as_u16(),
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    response
+}
+
+/// A request whose handler panicked: logged, answered with 500; the server goes on.
+fn panicked(err: Box<dyn std::any::Any + Send + 'static>) -> Response<Body> {
+    let detail = err
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| err.downcast_ref::<&str>().copied())
+        .unwrap_or("no message");
+    eprintln!("govsearch: a request failed inside the server: {detail}");
+    Failure::new(StatusCode::INTERNAL_SERVER_ERROR, "the server failed on this request").into_response()
+}
+
+async fn not_found(request: Request) -> Response {
+    let failure = Failure::new(StatusCode::NOT_FOUND, "no such page");
+    if request.uri().path().starts_with("/api/") {
+        failure.into_response()
+    } else {
+        page::failure(failure)
+    }
+}
+
+/// Resolves on Ctrl+C or SIGTERM.
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    eprintln!("govsearch: stopping: finishing the requests in flight");
+}
+
+/// A request that cannot be answered, with a message for a person.
+#[derive(Debug)]
+pub(crate) struct Failure {
+    pub(crate) status: StatusCode,
+    pub(crate) message: String,
+}
+
+impl Failure {
+    pub(crate) fn new(status: StatusCode, message: impl Into<String>) -> Failure {
+        Failure {
+            status,
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn bad_request(message: impl Into<String>) -> Failure {
+        Failure::new(StatusCode::BAD_REQUEST, message)
+    }
+}
+
+impl From<params::BadRequest> for Failure {
+    fn from(bad: params::BadRequest) -> Failure {
+        Failure::bad_request(bad.0)
+    }
+}
+
+impl From<govsearch::Error> for Failure {
+    fn from(err: govsearch::Error) -> Failure {
+        match err {
+            govsearch::Error::BadQuery { .. }
+            | govsearch::Error::BadDate { .. }
+            | govsearch::Error::EmptyDateRange { .. } => Failure::bad_request(err.to_string()),
+            other => {
+                eprintln!("govsearch: error: {other}");
+                Failure::new(StatusCode::INTERNAL_SERVER_ERROR, "the index could not be read")
+            }
+        }
+    }
+}
+
+/// The API's errors: JSON `{"error": message}`.
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        (self.status, axum::Json(serde_json::json!({ "error": self.message }))).into_response()
+    }
+}
+
+/// Runs `work` with the index on a blocking thread once a search permit is free.
+pub(crate) async fn with_index<T: Send + 'static>(
+    state: &Arc<State>,
+    work: impl FnOnce(&Index) -> Result<T, govsearch::Error> + Send + 'static,
+) -> Result<T, Failure> {
+    let permit = tokio::time::timeout(QUEUE_TIME, state.searches.clone().acquire_owned())
+        .await
+        .map_err(|_| {
+            Failure::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the server is busy: try again in a moment",
+            )
+        })?
+        .map_err(|_| Failure::new(StatusCode::SERVICE_UNAVAILABLE, "the server is stopping"))?;
+    let state = Arc::clone(state);
+    let result = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        work(&state.index)
+    })
+    .await;
+    match result {
+        Ok(result) => result.map_err(Failure::from),
+        Err(err) => {
+            eprintln!("govsearch: a search failed inside the server: {err}");
+            Err(Failure::new(StatusCode::INTERNAL_SERVER_ERROR, "the search failed"))
+        }
+    }
+}
+
+/// The article `id` with the matches of `query` marked; a query with nothing to mark (or one
+/// that cannot be read) marks nothing.
+pub(crate) fn article_marked(
+    index: &Index,
+    id: &str,
+    query: &str,
+) -> Result<Option<govsearch::ArticlePage>, govsearch::Error> {
+    match index.article(id, Some(query)) {
+        Err(govsearch::Error::BadQuery { .. }) => index.article(id, None),
+        other => other,
+    }
+}
+
+/// Runs a search.
+pub(crate) async fn search(state: &Arc<State>, request: SearchRequest) -> Result<SearchResults, Failure> {
+    with_index(state, move |index| index.search(&request)).await
+}

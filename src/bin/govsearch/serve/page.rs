@@ -1,0 +1,446 @@
+//! The search page: HTML from askama templates (compiled into the binary, every value
+//! escaped), no JavaScript. Every state is a link or a form, so it can be bookmarked, shared,
+//! and used with a keyboard or a screen reader.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::{Path, RawQuery, State as Shared};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use govsearch::{FacetCount, Highlight, Hit, Metadata, SearchResults};
+
+use super::params::{Params, FILTERS, MAX_OFFSET, PAGE_SIZE};
+use super::{search as run_search, with_index, Failure, State};
+
+/// Values a facet column shows.
+const FACET_VALUES: usize = 10;
+
+/// A run of text, marked where the query matched.
+pub(crate) struct Run {
+    text: String,
+    mark: bool,
+}
+
+/// `text` cut into runs at its highlights (byte ranges on character boundaries).
+fn runs(text: &str, highlights: &[Highlight]) -> Vec<Run> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    for h in highlights {
+        let (Some(before), Some(marked)) = (text.get(at..h.start), text.get(h.start..h.end)) else {
+            continue;
+        };
+        if !before.is_empty() {
+            out.push(Run {
+                text: before.to_string(),
+                mark: false,
+            });
+        }
+        out.push(Run {
+            text: marked.to_string(),
+            mark: true,
+        });
+        at = h.end;
+    }
+    if let Some(rest) = text.get(at..).filter(|r| !r.is_empty()) {
+        out.push(Run {
+            text: rest.to_string(),
+            mark: false,
+        });
+    }
+    out
+}
+
+/// An article's metadata as the page shows it.
+struct Meta {
+    date: String,
+    source: String,
+    editor: String,
+    keywords: String,
+    column: String,
+    url: String,
+}
+
+impl Meta {
+    fn of(meta: &Metadata) -> Meta {
+        Meta {
+            date: meta
+                .published
+                .map(|d| d.format("%Y-%m-%d %H:%M").to_string())
+                .unwrap_or_default(),
+            source: meta.source.clone().unwrap_or_default(),
+            editor: meta.editor.clone().unwrap_or_default(),
+            keywords: meta.keywords.join("、"),
+            column: meta.column.clone().unwrap_or_default(),
+            // Only web addresses become links: a `javascript:` address in a scraped page stays text.
+            url: meta
+                .url
+                .clone()
+                .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
+                .unwrap_or_default(),
+        }
+    }
+}
+
+struct HitView {
+    link: String,
+    title: Vec<Run>,
+    meta: Meta,
+    snippet: Vec<Run>,
+}
+
+struct FacetLink {
+    value: String,
+    count: u64,
+    link: String,
+    active: bool,
+}
+
+struct FacetView {
+    label: &'static str,
+    values: Vec<FacetLink>,
+}
+
+struct ActiveFilter {
+    label: &'static str,
+    value: String,
+    remove: String,
+}
+
+struct PageLink {
+    number: usize,
+    link: String,
+    current: bool,
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+struct SearchPage {
+    q: String,
+    since: String,
+    until: String,
+    by_date: bool,
+    kept: Vec<(String, String)>,
+    error: String,
+    searched: bool,
+    total: usize,
+    first: usize,
+    last: usize,
+    hits: Vec<HitView>,
+    facets: Vec<FacetView>,
+    active: Vec<ActiveFilter>,
+    notices: Vec<String>,
+    relevance_link: String,
+    date_link: String,
+    previous: String,
+    next: String,
+    pages: Vec<PageLink>,
+    clear_filters: String,
+}
+
+#[derive(Template)]
+#[template(path = "article.html")]
+struct ArticlePage {
+    title: Vec<Run>,
+    title_text: String,
+    meta: Meta,
+    paragraphs: Vec<Vec<Run>>,
+    back: String,
+}
+
+#[derive(Template)]
+#[template(path = "failure.html")]
+struct FailurePage {
+    status: u16,
+    message: String,
+}
+
+fn render(template: &impl Template, status: StatusCode) -> Response {
+    match template.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(err) => {
+            eprintln!("govsearch: a page could not be rendered: {err}");
+            (StatusCode::INTERNAL_SERVER_ERROR, "the page could not be rendered").into_response()
+        }
+    }
+}
+
+/// A failure as a page.
+pub(crate) fn failure(failure: Failure) -> Response {
+    let page = FailurePage {
+        status: failure.status.as_u16(),
+        message: failure.message,
+    };
+    render(&page, failure.status)
+}
+
+/// `GET /static/style.css`.
+pub(crate) async fn style() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("style.css"),
+    )
+        .into_response()
+}
+
+/// `GET /`: the search box, and the results when there is a query.
+pub(crate) async fn search(Shared(state): Shared<Arc<State>>, RawQuery(raw): RawQuery) -> Response {
+    let params = match Params::parse(raw.as_deref()) {
+        Ok(params) => params,
+        Err(bad) => return failure(bad.into()),
+    };
+    let mut page = SearchPage {
+        q: params.query().to_string(),
+        since: params.get("since").unwrap_or_default().trim().to_string(),
+        until: params.get("until").unwrap_or_default().trim().to_string(),
+        by_date: params.get("sort") == Some("date"),
+        kept: params.kept_filters(),
+        error: String::new(),
+        searched: false,
+        total: 0,
+        first: 0,
+        last: 0,
+        hits: Vec::new(),
+        facets: Vec::new(),
+        active: active_filters(&params),
+        notices: Vec::new(),
+        relevance_link: params.without("sort", None),
+        date_link: params.with_set("sort", "date"),
+        previous: String::new(),
+        next: String::new(),
+        pages: Vec::new(),
+        clear_filters: params.link("/", |pairs| pairs.retain(|(k, _)| k == "q")),
+    };
+    if page.q.is_empty() {
+        return render(&page, StatusCode::OK);
+    }
+    let request = params
+        .page()
+        .and_then(|number| params.request(PAGE_SIZE, (number - 1) * PAGE_SIZE));
+    let request = match request {
+        Ok(request) => request,
+        Err(bad) => {
+            page.error = bad.0;
+            return render(&page, StatusCode::BAD_REQUEST);
+        }
+    };
+    let offset = request.offset;
+    let results = match run_search(&state, request).await {
+        Ok(results) => results,
+        Err(failed) => {
+            let status = failed.status;
+            page.error = failed.message;
+            return render(&page, status);
+        }
+    };
+    fill(&mut page, &params, &results, offset);
+    render(&page, StatusCode::OK)
+}
+
+/// The filters in force, each with the link that removes it.
+fn active_filters(params: &Params) -> Vec<ActiveFilter> {
+    let mut active = Vec::new();
+    for (key, label) in FILTERS {
+        for value in params.all(key).map(str::trim).filter(|v| !v.is_empty()) {
+            active.push(ActiveFilter {
+                label,
+                value: value.to_string(),
+                remove: params.without(key, Some(value)),
+            });
+        }
+    }
+    for (key, label) in [("since", "起"), ("until", "止")] {
+        if let Some(value) = params.get(key).map(str::trim).filter(|v| !v.is_empty()) {
+            active.push(ActiveFilter {
+                label,
+                value: value.to_string(),
+                remove: params.without(key, None),
+            });
+        }
+    }
+    active
+}
+
+/// Puts the results of a search on the page.
+fn fill(page: &mut SearchPage, params: &Params, results: &SearchResults, offset: usize) {
+    page.searched = true;
+    page.total = results.total;
+    page.first = if results.hits.is_empty() { 0 } else { offset + 1 };
+    page.last = offset + results.hits.len();
+    let back = params.search_link();
+    page.hits = results.hits.iter().map(|hit| hit_view(hit, &page.q, &back)).collect();
+    let facet = |label, key: &str, values: &[FacetCount]| FacetView {
+        label,
+        values: values
+            .iter()
+            .take(FACET_VALUES)
+            .map(|v| {
+                let active = params.all(key).any(|x| x.trim() == v.value);
+                FacetLink {
+                    value: v.value.clone(),
+                    count: v.count,
+                    link: if active {
+                        params.without(key, Some(&v.value))
+                    } else {
+                        params.with_added(key, &v.value)
+                    },
+                    active,
+                }
+            })
+            .collect(),
+    };
+    let f = &results.facets;
+    let mut facets = vec![
+        facet("来源", "source", &f.source),
+        facet("责任编辑", "editor", &f.editor),
+        facet("关键词", "keyword", &f.keyword),
+        facet("栏目", "column", &f.column),
+    ];
+    // A month narrows the dates to that month.
+    facets.push(FacetView {
+        label: "月份",
+        values: f
+            .month
+            .iter()
+            .take(FACET_VALUES)
+            .map(|m| {
+                let active =
+                    params.get("since") == Some(m.value.as_str()) && params.get("until") == Some(m.value.as_str());
+                FacetLink {
+                    value: m.value.clone(),
+                    count: m.count,
+                    link: params.link("/", |pairs| {
+                        pairs.retain(|(k, _)| k != "since" && k != "until");
+                        if !active {
+                            pairs.push(("since".to_string(), m.value.clone()));
+                            pairs.push(("until".to_string(), m.value.clone()));
+                        }
+                    }),
+                    active,
+                }
+            })
+            .collect(),
+    });
+    page.facets = facets.into_iter().filter(|f| !f.values.is_empty()).collect();
+    page.notices = results
+        .unmatched_filters
+        .iter()
+        .map(|u| {
+            let label = FILTERS.iter().find(|(k, _)| *k == u.field).map_or("筛选", |(_, l)| *l);
+            if u.closest.is_empty() {
+                format!("没有{label}为「{}」的文章。", u.value)
+            } else {
+                format!(
+                    "没有{label}为「{}」的文章；相近的有：{}。",
+                    u.value,
+                    u.closest.join("、")
+                )
+            }
+        })
+        .collect();
+    let current = offset / PAGE_SIZE + 1;
+    let pages = results.total.div_ceil(PAGE_SIZE).min(MAX_OFFSET / PAGE_SIZE + 1);
+    if current > 1 {
+        page.previous = params.at_page(current - 1);
+    }
+    if current < pages {
+        page.next = params.at_page(current + 1);
+    }
+    let window = current.saturating_sub(4).max(1)..=(current + 4).min(pages);
+    page.pages = window
+        .map(|number| PageLink {
+            number,
+            link: params.at_page(number),
+            current: number == current,
+        })
+        .collect();
+}
+
+fn hit_view(hit: &Hit, q: &str, back: &str) -> HitView {
+    let mut link = form_urlencoded::Serializer::new(String::new());
+    link.append_pair("q", q);
+    link.append_pair("from", back);
+    HitView {
+        link: format!("/articles/{}?{}", hit.id, link.finish()),
+        title: runs(&hit.title, &hit.title_highlights),
+        meta: Meta::of(&hit.meta),
+        snippet: runs(&hit.snippet.text, &hit.snippet.highlights),
+    }
+}
+
+/// `GET /articles/{id}`: the whole article, the query's matches marked.
+pub(crate) async fn article(
+    Shared(state): Shared<Arc<State>>,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let params = match Params::parse(raw.as_deref()) {
+        Ok(params) => params,
+        Err(bad) => return failure(bad.into()),
+    };
+    let query = params
+        .query()
+        .chars()
+        .take(super::params::MAX_QUERY_CHARS)
+        .collect::<String>();
+    // Back to the search it came from: only a link on this site.
+    let back = params
+        .get("from")
+        .filter(|from| from.starts_with("/?") || *from == "/")
+        .unwrap_or("/")
+        .to_string();
+    let found = with_index(&state, move |index| super::article_marked(index, &id, &query)).await;
+    let article = match found {
+        Ok(Some(article)) => article,
+        Ok(None) => {
+            return failure(Failure::new(
+                StatusCode::NOT_FOUND,
+                "没有这篇文章：它在搜索之后被修改或删除了，请重新搜索。",
+            ))
+        }
+        Err(failed) => return failure(failed),
+    };
+    // Paragraphs are the body's lines; highlights are cut along with them.
+    let mut paragraphs = Vec::new();
+    let mut start = 0;
+    for line in article.body.split('\n') {
+        let end = start + line.len();
+        let highlights: Vec<Highlight> = article
+            .body_highlights
+            .iter()
+            .filter(|h| h.start >= start && h.end <= end)
+            .map(|h| Highlight {
+                start: h.start - start,
+                end: h.end - start,
+            })
+            .collect();
+        if !line.trim().is_empty() {
+            paragraphs.push(runs(line, &highlights));
+        }
+        start = end + 1;
+    }
+    let page = ArticlePage {
+        title: runs(&article.title, &article.title_highlights),
+        title_text: article.title.clone(),
+        meta: Meta::of(&article.meta),
+        paragraphs,
+        back,
+    };
+    render(&page, StatusCode::OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runs_cut_text_at_highlights_and_skip_bad_ranges() {
+        let text = "峄城区召开会议";
+        let cut = runs(text, &[Highlight { start: 0, end: 9 }, Highlight { start: 1, end: 2 }]);
+        let cut: Vec<(&str, bool)> = cut.iter().map(|r| (r.text.as_str(), r.mark)).collect();
+        assert_eq!(cut, [("峄城区", true), ("召开会议", false)]);
+    }
+}

@@ -1,0 +1,287 @@
+//! A request's query string: read once, checked against the server's limits, and written
+//! back as links (the page's every state is a URL).
+
+use govsearch::{DateRange, SearchRequest, Sort};
+
+/// The longest query text accepted, in characters.
+pub(crate) const MAX_QUERY_CHARS: usize = 200;
+/// The most hits one request returns.
+pub(crate) const MAX_LIMIT: usize = 100;
+/// The furthest into the results a request may start.
+pub(crate) const MAX_OFFSET: usize = 10_000;
+/// The longest snippet, in characters.
+pub(crate) const MAX_SNIPPET_CHARS: usize = 1_000;
+/// The most parameters one request may carry (filters included).
+const MAX_PARAMS: usize = 64;
+
+/// The filters a request can repeat, with their parameter names and the page's labels.
+pub(crate) const FILTERS: [(&str, &str); 4] = [
+    ("source", "来源"),
+    ("editor", "责任编辑"),
+    ("keyword", "关键词"),
+    ("column", "栏目"),
+];
+
+/// What a search request asked for, as given.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Params {
+    /// Every parameter, in order (repeated filters included): links are built from these.
+    pairs: Vec<(String, String)>,
+}
+
+/// A bad request: what is wrong, said for a person.
+#[derive(Debug)]
+pub(crate) struct BadRequest(pub(crate) String);
+
+impl Params {
+    /// Reads a query string (`None`: there was none).
+    pub(crate) fn parse(raw: Option<&str>) -> Result<Params, BadRequest> {
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        if pairs.len() > MAX_PARAMS {
+            return Err(BadRequest(format!(
+                "too many parameters ({}; at most {MAX_PARAMS})",
+                pairs.len()
+            )));
+        }
+        Ok(Params { pairs })
+    }
+
+    /// The first value of `key`.
+    pub(crate) fn get(&self, key: &str) -> Option<&str> {
+        self.pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+
+    /// Every value of `key`, in order.
+    pub(crate) fn all<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.pairs
+            .iter()
+            .filter(move |(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The query text, trimmed; empty when there is none.
+    pub(crate) fn query(&self) -> &str {
+        self.get("q").unwrap_or_default().trim()
+    }
+
+    /// A whole number parameter no larger than `max`, or `default` when it is absent.
+    fn number(&self, key: &str, default: usize, max: usize) -> Result<usize, BadRequest> {
+        match self.get(key).map(str::trim) {
+            None => Ok(default),
+            Some(text) => match text.parse::<usize>() {
+                Ok(n) if n <= max => Ok(n),
+                Ok(_) => Err(BadRequest(format!("{key} is at most {max} (it was {text})"))),
+                Err(_) => Err(BadRequest(format!("{key} must be a whole number (it was {text:?})"))),
+            },
+        }
+    }
+
+    /// The date of `key` as the span it names.
+    fn date(&self, key: &str) -> Result<Option<DateRange>, BadRequest> {
+        match self.get(key).map(str::trim).filter(|v| !v.is_empty()) {
+            None => Ok(None),
+            Some(text) => DateRange::parse(text).map(Some).map_err(|_| {
+                BadRequest(format!(
+                    "{key} {text:?} is not a date: write a day, month or year such as 2022-05-10, 2022-05, 2022年5月 or 2022"
+                ))
+            }),
+        }
+    }
+
+    /// The search these parameters ask for, with the page's size and start given (the page
+    /// counts pages, the API hits).
+    pub(crate) fn request(&self, limit: usize, offset: usize) -> Result<SearchRequest, BadRequest> {
+        for key in [
+            "q",
+            "since",
+            "until",
+            "sort",
+            "limit",
+            "offset",
+            "facets",
+            "snippet_chars",
+            "page",
+        ] {
+            if self.all(key).count() > 1 {
+                return Err(BadRequest(format!("{key} is given more than once")));
+            }
+        }
+        let query = self.query();
+        if query.is_empty() {
+            return Err(BadRequest(
+                "q is required: the text to search for (* lists every article)".to_string(),
+            ));
+        }
+        if query.chars().count() > MAX_QUERY_CHARS {
+            return Err(BadRequest(format!(
+                "the query is too long ({} characters; at most {MAX_QUERY_CHARS})",
+                query.chars().count()
+            )));
+        }
+        let sort = match self.get("sort").unwrap_or("relevance") {
+            "relevance" => Sort::Relevance,
+            "date" => Sort::Date,
+            other => return Err(BadRequest(format!("sort is relevance or date (it was {other:?})"))),
+        };
+        let facets = match self.get("facets").unwrap_or("true") {
+            "true" | "1" => true,
+            "false" | "0" => false,
+            other => return Err(BadRequest(format!("facets is true or false (it was {other:?})"))),
+        };
+        let since = self.date("since")?;
+        let until = self.date("until")?;
+        if let (Some(since), Some(until)) = (since, until) {
+            if since.start >= until.end {
+                return Err(BadRequest(format!(
+                    "since {} is after until {}: no day is in both",
+                    self.get("since").unwrap_or_default().trim(),
+                    self.get("until").unwrap_or_default().trim()
+                )));
+            }
+        }
+        let mut request = SearchRequest::new(query)
+            .sort(sort)
+            .limit(limit)
+            .offset(offset)
+            .facets(facets)
+            .snippet_chars(self.number("snippet_chars", 120, MAX_SNIPPET_CHARS)?);
+        request.since = since.map(|d| d.start);
+        request.until = until.map(|d| d.end);
+        let values = |key| {
+            self.all(key)
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+                .collect()
+        };
+        request.sources = values("source");
+        request.editors = values("editor");
+        request.keywords = values("keyword");
+        request.columns = values("column");
+        Ok(request)
+    }
+
+    /// The API's page: `limit` and `offset`.
+    pub(crate) fn api_request(&self) -> Result<SearchRequest, BadRequest> {
+        let limit = self.number("limit", 10, MAX_LIMIT)?;
+        let offset = self.number("offset", 0, MAX_OFFSET)?;
+        self.request(limit, offset)
+    }
+
+    /// The page's page number, from 1.
+    pub(crate) fn page(&self) -> Result<usize, BadRequest> {
+        let page = self.number("page", 1, MAX_OFFSET / PAGE_SIZE + 1)?;
+        Ok(page.max(1))
+    }
+
+    /// This state as a link to `path`, changed by `change` (page number reset unless set).
+    pub(crate) fn link(&self, path: &str, change: impl FnOnce(&mut Vec<(String, String)>)) -> String {
+        let mut pairs: Vec<(String, String)> = self
+            .pairs
+            .iter()
+            .filter(|(k, v)| k != "page" && !v.trim().is_empty())
+            .cloned()
+            .collect();
+        change(&mut pairs);
+        if pairs.is_empty() {
+            return path.to_string();
+        }
+        let mut out = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in &pairs {
+            out.append_pair(k, v);
+        }
+        format!("{path}?{}", out.finish())
+    }
+
+    /// The same search with `key` set to `value` alone.
+    pub(crate) fn with_set(&self, key: &str, value: &str) -> String {
+        self.link("/", |pairs| {
+            pairs.retain(|(k, _)| k != key);
+            pairs.push((key.to_string(), value.to_string()));
+        })
+    }
+
+    /// The same search with one more filter value.
+    pub(crate) fn with_added(&self, key: &str, value: &str) -> String {
+        self.link("/", |pairs| {
+            if !pairs.iter().any(|(k, v)| k == key && v == value) {
+                pairs.push((key.to_string(), value.to_string()));
+            }
+        })
+    }
+
+    /// The same search without one filter value (or without `key` at all when `value` is None).
+    pub(crate) fn without(&self, key: &str, value: Option<&str>) -> String {
+        self.link("/", |pairs| {
+            pairs.retain(|(k, v)| !(k == key && value.is_none_or(|value| v == value)))
+        })
+    }
+
+    /// Page `page` of the same search.
+    pub(crate) fn at_page(&self, page: usize) -> String {
+        self.link("/", |pairs| {
+            if page > 1 {
+                pairs.push(("page".to_string(), page.to_string()));
+            }
+        })
+    }
+
+    /// The parameters a form must carry to keep this state's filters (not the query, the
+    /// dates, the sort or the page, which the form has fields for).
+    pub(crate) fn kept_filters(&self) -> Vec<(String, String)> {
+        self.pairs
+            .iter()
+            .filter(|(k, v)| FILTERS.iter().any(|(f, _)| f == k) && !v.trim().is_empty())
+            .cloned()
+            .collect()
+    }
+
+    /// This search's query string, for the link back from an article.
+    pub(crate) fn search_link(&self) -> String {
+        self.link("/", |_| {})
+    }
+}
+
+/// Hits on one page of the search page.
+pub(crate) const PAGE_SIZE: usize = 10;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeated_filters_dates_and_limits() {
+        let params = Params::parse(Some(
+            "q=%E5%B3%84%E5%9F%8E&source=a&source=b&since=2022-05&until=2022&limit=5",
+        ))
+        .unwrap();
+        let request = params.api_request().unwrap();
+        assert_eq!(
+            (request.query.as_str(), request.sources.len(), request.limit),
+            ("峄城", 2, 5)
+        );
+        assert_eq!(request.until.unwrap().to_rfc3339(), "2023-01-01T00:00:00+08:00");
+        for (raw, says) in [
+            ("q=x&limit=101", "limit is at most 100"),
+            ("q=x&offset=-1", "offset must be a whole number"),
+            ("q=x&since=soon", "is not a date"),
+            ("q=x&since=2023&until=2022", "no day is in both"),
+            ("q=x&sort=best", "sort is relevance or date"),
+            ("", "q is required"),
+        ] {
+            let err = Params::parse(Some(raw)).unwrap().api_request().unwrap_err();
+            assert!(err.0.contains(says), "{raw}: {}", err.0);
+        }
+    }
+
+    #[test]
+    fn links_keep_the_state_and_change_one_thing() {
+        let params = Params::parse(Some("q=a+b&source=x&page=3")).unwrap();
+        assert_eq!(params.with_added("source", "y"), "/?q=a+b&source=x&source=y");
+        assert_eq!(params.without("source", Some("x")), "/?q=a+b");
+        assert_eq!(params.at_page(2), "/?q=a+b&source=x&page=2");
+        assert_eq!(params.with_set("sort", "date"), "/?q=a+b&source=x&sort=date");
+    }
+}
