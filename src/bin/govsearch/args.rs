@@ -95,6 +95,16 @@ pub(crate) struct BenchArgs {
     #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=20))]
     pub(crate) runs: u32,
 
+    /// Also measure `govsearch serve` on the same index under load from wrk (32 connections,
+    /// the same query mix), for this many seconds each way
+    #[arg(long, value_name = "SECONDS", num_args = 0..=1, default_missing_value = "20")]
+    pub(crate) serve: Option<u64>,
+
+    /// Also run the server under load this long while the index changes (a copy of the
+    /// folder, some files changed and indexed every 30 s), and report its memory
+    #[arg(long, value_name = "SECONDS")]
+    pub(crate) soak: Option<u64>,
+
     /// Print the figures as one JSON object
     #[arg(long)]
     pub(crate) json: bool,
@@ -403,6 +413,16 @@ impl SearchArgs {
 
     /// The library request these arguments stand for, or why there is none.
     pub(crate) fn to_request(&self) -> Result<SearchRequest, String> {
+        for (option, values) in [
+            ("--source", &self.source),
+            ("--editor", &self.editor),
+            ("--keyword", &self.keyword),
+            ("--column", &self.column),
+        ] {
+            if values.iter().any(|v| v.trim().is_empty()) {
+                return Err(format!("{option} needs a value; it was given an empty one"));
+            }
+        }
         if let (Some(since), Some(until)) = (&self.since, &self.until) {
             if since.range.start >= until.range.end {
                 let ((from, _), (_, to)) = (since.days(), until.days());

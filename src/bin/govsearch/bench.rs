@@ -12,6 +12,9 @@
 //!   a filter);
 //! - `govsearch search` from start to exit.
 //!
+//! With `--serve`, `govsearch serve` on the same index under load from wrk, in the same run
+//! ([`crate::load`]); with `--soak SECS`, the server under load while the index changes.
+//!
 //! With `--runs N`, each indexing step runs N times and the fastest counts (peak memory: the
 //! largest of the runs); the slowest queries are listed, to show what the 99th percentile is.
 
@@ -46,6 +49,20 @@ pub(crate) struct BenchReport {
     slowest_top10: Vec<(f64, String)>,
     cli_searches: usize,
     cli_ms: Percentiles,
+    /// `govsearch serve` under load: with snippets, then with snippets and facet counts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    serve: Option<(crate::load::Load, crate::load::Load)>,
+    /// The soak, when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    soak: Option<crate::load::Soak>,
+}
+
+/// What `govsearch bench` measures besides the in-process figures.
+pub(crate) struct Server {
+    /// Seconds of load for each server measure; none when the server is not measured.
+    pub(crate) seconds: Option<u64>,
+    /// Seconds of the soak, if one is asked for.
+    pub(crate) soak: Option<u64>,
 }
 
 #[derive(serde::Serialize)]
@@ -63,7 +80,13 @@ fn percentiles(mut ms: Vec<f64>) -> Percentiles {
     }
 }
 
-pub(crate) fn run(dir: &Path, per_kind: usize, runs: u32, progress: impl Fn(&str)) -> anyhow::Result<BenchReport> {
+pub(crate) fn run(
+    dir: &Path,
+    per_kind: usize,
+    runs: u32,
+    server: &Server,
+    progress: impl Fn(&str),
+) -> anyhow::Result<BenchReport> {
     let exe = std::env::current_exe().context("cannot find the govsearch binary")?;
     let work = TempDir::new()?;
 
@@ -107,16 +130,24 @@ pub(crate) fn run(dir: &Path, per_kind: usize, runs: u32, progress: impl Fn(&str
     let index = Index::open(&index_dir)?;
     let source = index.stats()?.sources.first().map(|s| s.value.clone());
     let mut queries: Vec<SearchRequest> = Vec::new();
+    // The same mix as API parameters, for the server.
+    let mut http_queries: Vec<Vec<(String, String)>> = Vec::new();
+    let pair = |k: &str, v: &str| (k.to_string(), v.to_string());
     for (i, (_, text)) in govsearch::eval::sample_queries(&articles, per_kind, 2022)
         .into_iter()
         .enumerate()
     {
         queries.push(SearchRequest::new(text.clone()));
+        http_queries.push(vec![pair("q", &text)]);
         // Every fifth query again with a filter.
         if i % 5 == 0 {
             let filtered = match (&source, i % 2) {
-                (Some(source), 0) => SearchRequest::new(text).source(source.clone()),
+                (Some(source), 0) => {
+                    http_queries.push(vec![pair("q", &text), pair("source", source)]);
+                    SearchRequest::new(text).source(source.clone())
+                }
                 _ => {
+                    http_queries.push(vec![pair("q", &text), pair("since", "2022"), pair("until", "2022")]);
                     let year = govsearch::DateRange::parse("2022")?;
                     SearchRequest::new(text).since(year.start).until(year.end)
                 }
@@ -165,7 +196,24 @@ pub(crate) fn run(dir: &Path, per_kind: usize, runs: u32, progress: impl Fn(&str
         );
     }
 
+    let serve = match server.seconds {
+        Some(secs) => {
+            progress("govsearch serve under load (wrk, 32 connections)");
+            Some(crate::load::measure(&exe, &index_dir, &work.path, &http_queries, secs)?)
+        }
+        None => None,
+    };
+    let soak = match server.soak {
+        Some(secs) => {
+            progress("govsearch serve soak, indexing every 30 s");
+            Some(crate::load::soak(&exe, dir, &work.path, &http_queries, secs)?)
+        }
+        None => None,
+    };
+
     Ok(BenchReport {
+        serve,
+        soak,
         corpus: dir.display().to_string(),
         articles: articles.len(),
         text_mb: text_bytes as f64 / 1e6,
@@ -390,6 +438,46 @@ impl BenchReport {
             self.cli_searches,
             self.cli_ms.median,
             self.cli_ms.p99,
-        )
+        ) + &self.server_text()
+    }
+
+    fn server_text(&self) -> String {
+        let mut out = String::new();
+        if let Some((snippets, facets)) = &self.serve {
+            out += "\ngovsearch serve, wrk from a second process, 32 connections\n";
+            out += "                                        searches/s   p50 ms   p99 ms   failed   (in process: median, p99)\n";
+            for (what, load, inside) in [
+                ("top 10 with snippets", snippets, &self.query_ms_snippets),
+                (
+                    "top 10 with snippets and facets",
+                    facets,
+                    &self.query_ms_snippets_facets,
+                ),
+            ] {
+                out += &format!(
+                    "{what:<40}{:>10.0} {:>8.2} {:>8.2} {:>8}   ({:.3}, {:.3})\n",
+                    load.per_sec, load.p50_ms, load.p99_ms, load.failed, inside.median, inside.p99
+                );
+            }
+        }
+        if let Some(soak) = &self.soak {
+            out += &format!(
+                "\nsoak: {} s of load with facets, govsearch index every 30 s ({} runs)\n\
+                 {} requests, {:.0}/s, p50 {:.2} ms, p99 {:.2} ms, {} failed\n\
+                 server resident memory: {:.0} MB in the first minute, {:.0} MB in the last ({:+.1}%), {:.0} MB at most\n",
+                soak.secs,
+                soak.index_runs,
+                soak.load.requests,
+                soak.load.per_sec,
+                soak.load.p50_ms,
+                soak.load.p99_ms,
+                soak.load.failed,
+                soak.rss_first_mb,
+                soak.rss_last_mb,
+                (soak.rss_last_mb / soak.rss_first_mb - 1.0) * 100.0,
+                soak.rss_max_mb
+            );
+        }
+        out
     }
 }

@@ -3,6 +3,7 @@
 
 mod args;
 mod bench;
+mod load;
 mod render;
 mod serve;
 
@@ -71,7 +72,11 @@ fn remove(location: &std::path::Path, args: &RemoveArgs) -> anyhow::Result<ExitC
 }
 
 fn bench(args: &BenchArgs) -> anyhow::Result<ExitCode> {
-    let report = bench::run(&args.dir, args.queries, args.runs, |step| {
+    let server = bench::Server {
+        seconds: args.serve,
+        soak: args.soak,
+    };
+    let report = bench::run(&args.dir, args.queries, args.runs, &server, |step| {
         eprintln!("govsearch: {step}…")
     })?;
     let mut out = io::stdout().lock();

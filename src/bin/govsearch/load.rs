@@ -1,0 +1,319 @@
+//! `govsearch bench DIR --serve`: the server under load from a second process on loopback.
+//!
+//! `govsearch serve` runs as a child process on a free port of 127.0.0.1; wrk (the load
+//! generator, a program of its own) sends the bench's query mix over 32 connections, cycling
+//! through the queries as URLs of `/api/search`, with snippets and without facet counts, then
+//! with both. `--soak SECS` then runs the same load for that long over a copy of the folder,
+//! changing a few of its files and running `govsearch index` on it every 30 s, and samples
+//! the server's resident memory.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+
+/// Connections wrk keeps open.
+const CONNECTIONS: usize = 32;
+/// How often the soak changes files and indexes them.
+const REINDEX_EVERY: Duration = Duration::from_secs(30);
+
+/// One load run: what wrk measured.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub(crate) struct Load {
+    pub(crate) requests: u64,
+    pub(crate) per_sec: f64,
+    pub(crate) p50_ms: f64,
+    pub(crate) p99_ms: f64,
+    /// Responses other than 2xx, and socket errors (connect, read, write, timeout).
+    pub(crate) failed: u64,
+}
+
+/// The soak: load while the index changes under the server.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub(crate) struct Soak {
+    pub(crate) secs: u64,
+    pub(crate) index_runs: usize,
+    pub(crate) load: Load,
+    /// The server's resident memory: mean of the first and of the last minute, largest.
+    pub(crate) rss_first_mb: f64,
+    pub(crate) rss_last_mb: f64,
+    pub(crate) rss_max_mb: f64,
+}
+
+/// A `govsearch serve` child, stopped when dropped.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(exe: &Path, index: &Path) -> anyhow::Result<Server> {
+    let mut child = Command::new(exe)
+        .arg("serve")
+        .arg("--index")
+        .arg(index)
+        .args(["--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("cannot start govsearch serve")?;
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().context("no stdout")?).read_line(&mut line)?;
+    let base = line
+        .split("at ")
+        .nth(1)
+        .map(|url| url.trim().trim_end_matches('/').to_string())
+        .with_context(|| format!("govsearch serve printed no address: {line:?}"))?;
+    Ok(Server { child, base })
+}
+
+/// The wrk script: each thread cycles through the paths of the file `GOVSEARCH_PATHS` names,
+/// starting at a place of its own.
+const SCRIPT: &str = r#"
+local paths = {}
+for line in io.lines(os.getenv("GOVSEARCH_PATHS")) do paths[#paths + 1] = line end
+local i = math.random(#paths)
+request = function()
+  i = i % #paths + 1
+  return wrk.format("GET", paths[i])
+end
+"#;
+
+/// Runs wrk against `base` for `secs` over `paths` (one URL path a line in that file).
+fn wrk(base: &str, paths: &Path, script: &Path, secs: u64) -> anyhow::Result<Load> {
+    let out = Command::new("wrk")
+        .args(["--threads", "2", "--connections", &CONNECTIONS.to_string()])
+        .args(["--duration", &format!("{secs}s"), "--timeout", "10s", "--latency"])
+        .arg("--script")
+        .arg(script)
+        .arg(format!("{base}/"))
+        .env("GOVSEARCH_PATHS", paths)
+        .output()
+        .context("cannot run wrk, the load generator (Debian: apt-get install wrk)")?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    anyhow::ensure!(
+        out.status.success(),
+        "wrk failed: {}{}",
+        text,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    parse_wrk(&text).with_context(|| format!("cannot read wrk's report:\n{text}"))
+}
+
+/// A latency as wrk prints it (`812.00us`, `1.23ms`, `2.01s`), in milliseconds.
+fn millis(text: &str) -> Option<f64> {
+    let split = text.find(|c: char| c.is_ascii_alphabetic())?;
+    let (number, unit) = text.split_at(split);
+    let number: f64 = number.parse().ok()?;
+    Some(match unit {
+        "us" => number / 1000.0,
+        "ms" => number,
+        "s" => number * 1000.0,
+        "m" => number * 60_000.0,
+        _ => return None,
+    })
+}
+
+fn parse_wrk(text: &str) -> Option<Load> {
+    let mut load = Load::default();
+    for line in text.lines().map(str::trim) {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        match words.as_slice() {
+            ["50%", at] => load.p50_ms = millis(at)?,
+            ["99%", at] => load.p99_ms = millis(at)?,
+            ["Requests/sec:", n] => load.per_sec = n.parse().ok()?,
+            [n, "requests", "in", ..] => load.requests = n.parse().ok()?,
+            ["Non-2xx", "or", "3xx", "responses:", n] => load.failed += n.parse::<u64>().ok()?,
+            ["Socket", "errors:", rest @ ..] => {
+                // connect 0, read 0, write 0, timeout 0
+                for pair in rest.chunks(2) {
+                    if let [_, n] = pair {
+                        load.failed += n.trim_end_matches(',').parse::<u64>().ok()?;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    (load.requests > 0).then_some(load)
+}
+
+/// The URL paths of `queries` on the API: the bench's query mix, each as `/api/search?…`.
+pub(crate) fn paths(queries: &[Vec<(String, String)>], facets: bool) -> Vec<String> {
+    queries
+        .iter()
+        .map(|params| {
+            let mut url = form_urlencoded::Serializer::new(String::new());
+            for (k, v) in params {
+                url.append_pair(k, v);
+            }
+            url.append_pair("facets", if facets { "true" } else { "false" });
+            format!("/api/search?{}", url.finish())
+        })
+        .collect()
+}
+
+/// Load on the server over `index`: with snippets, then with snippets and facets.
+pub(crate) fn measure(
+    exe: &Path,
+    index: &Path,
+    work: &Path,
+    queries: &[Vec<(String, String)>],
+    secs: u64,
+) -> anyhow::Result<(Load, Load)> {
+    let server = serve(exe, index)?;
+    let script = work.join("mix.lua");
+    std::fs::write(&script, SCRIPT)?;
+    let mut loads = Vec::new();
+    for facets in [false, true] {
+        let file = work.join(format!("paths-{facets}.txt"));
+        std::fs::write(&file, paths(queries, facets).join("\n") + "\n")?;
+        // A short run first, so that every query has run once (as the in-process figures do).
+        wrk(&server.base, &file, &script, 2)?;
+        loads.push(wrk(&server.base, &file, &script, secs)?);
+    }
+    let with_facets = loads.pop().context("two runs")?;
+    let snippets = loads.pop().context("two runs")?;
+    Ok((snippets, with_facets))
+}
+
+/// The server's resident memory in MB, from `/proc`.
+fn rss_mb(pid: u32) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// What the soak saw: the load, (seconds, resident MB) samples, index runs.
+type Soaked = (Load, Vec<(f64, f64)>, usize);
+
+/// The soak: `secs` of load on the server over a copy of `corpus`, indexing the copy again
+/// every 30 s after changing a few of its files.
+pub(crate) fn soak(
+    exe: &Path,
+    corpus: &Path,
+    work: &Path,
+    queries: &[Vec<(String, String)>],
+    secs: u64,
+) -> anyhow::Result<Soak> {
+    let copy = work.join("soak-corpus");
+    copy_tree(corpus, &copy)?;
+    let index = work.join("soak-index");
+    let indexed = |what: &str| -> anyhow::Result<()> {
+        let status = Command::new(exe)
+            .arg("index")
+            .arg("--index")
+            .arg(&index)
+            .arg(&copy)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()?;
+        anyhow::ensure!(status.success(), "govsearch index ({what}) failed");
+        Ok(())
+    };
+    indexed("first")?;
+    let server = serve(exe, &index)?;
+    let script = work.join("mix.lua");
+    std::fs::write(&script, SCRIPT)?;
+    let file = work.join("paths-soak.txt");
+    std::fs::write(&file, paths(queries, true).join("\n") + "\n")?;
+    let files = text_files(&copy)?;
+    anyhow::ensure!(!files.is_empty(), "no .txt files to change under {}", corpus.display());
+
+    let load = std::thread::scope(|scope| -> anyhow::Result<Soaked> {
+        let (base, file, script) = (&server.base, &file, &script);
+        let loader = scope.spawn(move || wrk(base, file, script, secs));
+        let started = Instant::now();
+        let mut samples = Vec::new();
+        let mut runs = 0;
+        let mut next_index = REINDEX_EVERY;
+        while started.elapsed() < Duration::from_secs(secs) {
+            std::thread::sleep(Duration::from_secs(2));
+            if let Some(mb) = rss_mb(server.child.id()) {
+                samples.push((started.elapsed().as_secs_f64(), mb));
+            }
+            if started.elapsed() >= next_index
+                && started.elapsed() + Duration::from_secs(10) < Duration::from_secs(secs)
+            {
+                next_index += REINDEX_EVERY;
+                // A few changed files each time: new text, so the index writes and merges.
+                for (i, path) in files.iter().cycle().skip(runs * 20).take(20).enumerate() {
+                    let mut file = std::fs::OpenOptions::new().append(true).open(path)?;
+                    writeln!(file, "\u{2003}\u{2003}第{runs}次修改，第{i}段补充说明。")?;
+                }
+                indexed("during the load")?;
+                runs += 1;
+            }
+        }
+        let load = loader.join().map_err(|_| anyhow::anyhow!("the load thread failed"))??;
+        Ok((load, samples, runs))
+    })?;
+    let (load, samples, index_runs) = load;
+    let minute = |from: f64, to: f64| {
+        let inside: Vec<f64> = samples
+            .iter()
+            .filter(|(t, _)| *t >= from && *t < to)
+            .map(|(_, m)| *m)
+            .collect();
+        inside.iter().sum::<f64>() / inside.len().max(1) as f64
+    };
+    let end = samples.last().map_or(0.0, |(t, _)| *t);
+    Ok(Soak {
+        secs,
+        index_runs,
+        load,
+        rss_first_mb: minute(0.0, 60.0),
+        rss_last_mb: minute(end - 60.0, end + 1.0),
+        rss_max_mb: samples.iter().map(|(_, m)| *m).fold(0.0, f64::max),
+    })
+}
+
+fn copy_tree(from: &Path, to: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_tree(&entry.path(), &target)?;
+        } else if entry.file_type()?.is_file() {
+            std::fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
+}
+
+fn text_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_type()?.is_dir() {
+            out.extend(text_files(&entry.path())?);
+        } else if entry.path().extension().is_some_and(|e| e == "txt") {
+            out.push(entry.path());
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_wrks_report() {
+        let report = "Running 10s test @ http://127.0.0.1:1/\n  2 threads and 32 connections\n  Thread Stats   Avg      Stdev     Max   +/- Stdev\n    Latency     3.10ms    2.00ms  40.00ms   80.00%\n  Latency Distribution\n     50%  812.00us\n     75%    3.00ms\n     90%    5.00ms\n     99%   12.50ms\n  20000 requests in 10.00s, 50.00MB read\n  Non-2xx or 3xx responses: 3\n  Socket errors: connect 0, read 1, write 0, timeout 2\nRequests/sec:   2000.50\nTransfer/sec:      5.00MB\n";
+        let load = parse_wrk(report).unwrap();
+        assert_eq!((load.requests, load.failed), (20000, 6));
+        assert_eq!((load.p50_ms, load.p99_ms, load.per_sec), (0.812, 12.5, 2000.5));
+    }
+}
