@@ -40,6 +40,13 @@ pub enum Error {
         path: PathBuf,
     },
 
+    /// A folder given as an index that holds other files and no index.
+    #[error("{} is not an index folder: it holds other files; give a new or empty folder for the index", path.display())]
+    NotAnIndexFolder {
+        /// The folder as given.
+        path: PathBuf,
+    },
+
     /// The folder holds an index this build cannot read correctly.
     #[error("the index at {} was built by another version of govsearch ({detail}): delete it and index again", path.display())]
     IncompatibleIndex {

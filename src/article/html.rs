@@ -139,27 +139,39 @@ fn block_text(element: ElementRef) -> String {
         .join("\n")
 }
 
+/// Writes the text under `element` to `out`, a line break around each block, skipping
+/// scripts, styles and the like. Iterative (open and close edges of a traversal), so that a
+/// page nested a hundred thousand levels deep reads like any other instead of overflowing the
+/// stack.
 fn walk(element: ElementRef, out: &mut String) {
-    for child in element.children() {
-        match child.value() {
-            Node::Text(text) => out.push_str(text),
-            Node::Element(e) => {
-                let name = e.name();
-                if SKIPPED.contains(&name) {
-                    continue;
+    use ego_tree::iter::Edge;
+    // The skipped element being passed over, if any.
+    let mut skipping = None;
+    for edge in element.traverse() {
+        match edge {
+            Edge::Open(node) if skipping.is_none() && node.id() != element.id() => match node.value() {
+                Node::Text(text) => out.push_str(text),
+                Node::Element(e) => {
+                    let name = e.name();
+                    if SKIPPED.contains(&name) {
+                        skipping = Some(node.id());
+                    } else {
+                        if BLOCKS.contains(&name) {
+                            out.push('\n');
+                        }
+                        if matches!(name, "td" | "th") {
+                            out.push(' ');
+                        }
+                    }
                 }
-                let block = BLOCKS.contains(&name);
-                if block {
-                    out.push('\n');
-                }
-                if matches!(name, "td" | "th") {
-                    out.push(' ');
-                }
-                if let Some(child) = ElementRef::wrap(child) {
-                    walk(child, out);
-                }
-                if block {
-                    out.push('\n');
+                _ => {}
+            },
+            Edge::Close(node) if skipping == Some(node.id()) => skipping = None,
+            Edge::Close(node) if skipping.is_none() && node.id() != element.id() => {
+                if let Node::Element(e) = node.value() {
+                    if BLOCKS.contains(&e.name()) {
+                        out.push('\n');
+                    }
                 }
             }
             _ => {}
@@ -200,7 +212,12 @@ fn strip_site_suffix(title: &str, site: Option<&str>) -> String {
 
 /// The address a browser-saved page came from: `<!-- saved from url=(0084)http://… -->`.
 fn saved_from_url(page: &str) -> Option<String> {
-    let head = page.get(..page.len().min(2048))?;
+    // The first 2 KiB, cut at a character boundary.
+    let mut end = page.len().min(2048);
+    while !page.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = &page[..end];
     let at = head.find("saved from url=")?;
     let rest = &head[at..];
     let start = rest.find("http")?;
@@ -255,6 +272,33 @@ mod tests {
         assert_eq!(
             article.body,
             "2022年，全县上下坚持稳中求进工作总基调。\n全年地区生产总值增长4.5%。\n指标 数值"
+        );
+    }
+
+    #[test]
+    fn deeply_nested_markup_is_read_not_a_stack_overflow() {
+        let deep = format!("<p>正文开始{}深处的字", "<b>".repeat(100_000));
+        assert_eq!(fragment_text(&deep), "正文开始深处的字");
+        let page = format!(
+            "<html><head><meta name=\"ArticleTitle\" content=\"标题\"></head><body><div id=\"zoom\"><p>正文第一段的内容足够长，超过二十个字符的阈值。</p>{}</div></body></html>",
+            "<span>".repeat(100_000)
+        );
+        let article = parse_html(&page).unwrap();
+        assert!(article.body.starts_with("正文第一段"), "{}", article.body);
+    }
+
+    #[test]
+    fn the_saved_from_url_survives_a_character_across_byte_2048() {
+        // The comment's URL comes before byte 2048; a three-byte character straddles it.
+        let mut page = String::from("<!-- saved from url=(0040)http://www.yicheng.gov.cn/art/1.html -->\n<html><head><title>标题</title></head><body>");
+        while page.len() < 2047 {
+            page.push('a');
+        }
+        page.push_str("字</body></html>");
+        assert!(!page.is_char_boundary(2048));
+        assert_eq!(
+            saved_from_url(&page).as_deref(),
+            Some("http://www.yicheng.gov.cn/art/1.html")
         );
     }
 

@@ -245,7 +245,12 @@ fn as_text(value: &Value) -> Option<String> {
         Value::Number(n) => n.to_string(),
         _ => return None,
     };
-    let cleaned: String = raw.chars().filter(|&c| !crate::text::is_invisible(c)).collect();
+    // Control characters (JSON can carry \u0000) are dropped: a facet value cut at a NUL, or a
+    // terminal rewritten by an escape, is not text anyone wrote. Line breaks stay.
+    let cleaned: String = raw
+        .chars()
+        .filter(|&c| !crate::text::is_invisible(c) && (!c.is_control() || c == '\n' || c == '\t'))
+        .collect();
     let trimmed = cleaned.trim();
     (!trimmed.is_empty()).then(|| trimmed.to_string())
 }

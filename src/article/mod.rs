@@ -16,6 +16,7 @@ mod json;
 mod text;
 mod xml;
 
+use std::io::Read;
 use std::path::Path;
 
 use chrono::{DateTime, FixedOffset};
@@ -220,14 +221,28 @@ pub fn read_file(path: &Path, options: &ReadOptions) -> Result<FileArticles, Str
         ));
     }
     let meta = std::fs::metadata(path).map_err(|e| format!("unreadable: {}", io_reason(&e)))?;
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(format!(
-            "too large ({} MiB; the limit is {} MiB)",
-            meta.len() >> 20,
-            MAX_FILE_BYTES >> 20
-        ));
+    if !meta.is_file() {
+        // A FIFO would block the read, a device (/dev/zero) never end it.
+        return Err("not a regular file (a FIFO, device or socket): not read".to_string());
     }
-    let bytes = std::fs::read(path).map_err(|e| format!("unreadable: {}", io_reason(&e)))?;
+    let too_large = |len: u64| {
+        format!(
+            "too large ({} MiB; the limit is {} MiB)",
+            len >> 20,
+            MAX_FILE_BYTES >> 20
+        )
+    };
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_large(meta.len()));
+    }
+    // The limit holds for what is read, not only for what the metadata said.
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::fs::File::open(path)
+        .and_then(|file| file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| format!("unreadable: {}", io_reason(&e)))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(bytes.len() as u64));
+    }
     read_bytes(&bytes, path, options)
 }
 

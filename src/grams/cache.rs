@@ -209,6 +209,41 @@ mod tests {
         assert_eq!(run(&index, &small, '楼').0, 1);
     }
 
+    /// A search holds what it reads: the grams of a searcher's segments are open before it
+    /// is used, so a merge in another handle (another process) deleting them changes nothing.
+    #[test]
+    fn a_search_reads_grams_files_a_merge_elsewhere_deleted() {
+        let dir = tempfile::tempdir().unwrap();
+        let writer = Index::open_or_create(dir.path()).unwrap();
+        for (id, text) in [
+            ("0", "甲\n2022-01-01 来源:县\n全县新建基站一座\n"),
+            ("1", "乙\n2022-01-02 来源:县\n一座基站。\n"),
+        ] {
+            let article = crate::article::parse_article(text).unwrap();
+            writer.add_articles([(id.to_string(), article)]).unwrap();
+        }
+        let mut reader = Index::open(dir.path()).unwrap();
+        reader.set_auto_reload(false).unwrap();
+        let grams_files = || {
+            let mut names: Vec<String> = std::fs::read_dir(dir.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .filter(|n| n.ends_with(".bgram"))
+                .collect();
+            names.sort();
+            names
+        };
+        let before = grams_files();
+        assert_eq!(writer.merge_all(), 2);
+        let after = grams_files();
+        assert!(
+            before.iter().all(|f| !after.contains(f)),
+            "the merge deleted the old segments' grams: {before:?} {after:?}"
+        );
+        let found = reader.search(&crate::SearchRequest::new("\"基站\"")).unwrap();
+        assert_eq!(found.total, 2);
+    }
+
     #[test]
     fn dead_segments_leave_the_cache() {
         let index = index();

@@ -124,10 +124,19 @@ impl Index {
     }
 
     /// Opens the index in `dir`, creating the folder and an empty index if there is none.
+    /// A folder that holds other files and no index is refused: its files are not ours to mix
+    /// index files in with.
     pub fn open_or_create(dir: impl AsRef<Path>) -> Result<Index> {
         let dir = dir.as_ref();
         if dir.join("meta.json").is_file() {
             return Index::open(dir);
+        }
+        if let Ok(mut entries) = std::fs::read_dir(dir) {
+            if entries.next().is_some() {
+                return Err(Error::NotAnIndexFolder {
+                    path: dir.to_path_buf(),
+                });
+            }
         }
         std::fs::create_dir_all(dir).map_err(|error| Error::Io {
             path: dir.to_path_buf(),

@@ -235,7 +235,16 @@ impl Index {
                 if before.is_some() {
                     self.delete_file(&writer, &key);
                 }
-                self.index_file(&writer, path, key, &walked, &options.read)?
+                match self.index_file(&writer, path, key, &walked, &options.read)? {
+                    // A file indexed before that no longer reads: its old articles are gone too.
+                    Outcome::Skipped { reason } if before.is_some() => {
+                        summary.files_removed += 1;
+                        Outcome::Skipped {
+                            reason: format!("{reason}; its articles from before were removed"),
+                        }
+                    }
+                    outcome => outcome,
+                }
             };
             done += 1;
             report(&mut summary, path, &outcome);
@@ -304,6 +313,7 @@ impl Index {
         let mut warnings = Vec::new();
         let mut missing_date = 0;
         let mut missing_source = 0;
+        let mut unstorable = Vec::new();
         for (n, record) in read.records.iter().enumerate() {
             match record {
                 Ok(article) => {
@@ -311,10 +321,23 @@ impl Index {
                     self.write_article(writer, &state, position, article)?;
                     articles += 1;
                     missing_date += usize::from(article.meta.published.is_none());
+                    if let Some(date) = article.meta.published.filter(|d| !super::write::storable(d)) {
+                        unstorable.push(date.format("%Y-%m-%d").to_string());
+                    }
                     missing_source += usize::from(article.meta.source.is_none());
                 }
                 Err(reason) => warnings.push(format!("skipped {reason}")),
             }
+        }
+        if let Some(first) = unstorable.first() {
+            let (from, to) = (super::write::YEARS.start(), super::write::YEARS.end());
+            warnings.insert(
+                0,
+                match unstorable.len() {
+                    1 => format!("publish date {first} is outside {from}–{to}: indexed without it"),
+                    n => format!("{n} publish dates (such as {first}) are outside {from}–{to}: indexed without them"),
+                },
+            );
         }
         for (count, what) in [(missing_date, "publish date"), (missing_source, "source (来源)")] {
             match count {
@@ -472,6 +495,8 @@ enum Found {
 enum Entry {
     File(walkdir::DirEntry),
     IndexFolder(PathBuf),
+    /// Neither a file nor a folder to walk: a symbolic link (not followed), a FIFO, a device.
+    Other(PathBuf, &'static str),
     Error(walkdir::Error),
 }
 
@@ -493,7 +518,16 @@ fn entries(dir: &Path) -> impl Iterator<Item = Entry> {
                 it.skip_current_dir();
                 return Some(Entry::IndexFolder(entry.into_path()));
             }
-            Ok(_) => continue,
+            Ok(entry) if entry.file_type().is_dir() => continue,
+            Ok(entry) if entry.path_is_symlink() => {
+                return Some(Entry::Other(entry.into_path(), "a symbolic link: not followed"))
+            }
+            Ok(entry) => {
+                return Some(Entry::Other(
+                    entry.into_path(),
+                    "not a regular file (a FIFO, device or socket): not read",
+                ))
+            }
             Err(err) => return Some(Entry::Error(err)),
         }
     })
@@ -525,6 +559,7 @@ fn walk(dir: &Path) -> impl Iterator<Item = Found> + '_ {
             }
             Err(err) => Found::Unreadable(entry.into_path(), format!("unreadable: {err}")),
         },
+        Entry::Other(path, reason) => Found::Unreadable(path, reason.to_string()),
         Entry::IndexFolder(path) => Found::Unreadable(
             path,
             "an index folder (index files, not articles): not read".to_string(),

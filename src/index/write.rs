@@ -117,7 +117,7 @@ impl Index {
         doc.add_text(f.title, &article.title);
         doc.add_text(f.title_grams, &article.title);
         doc.add_text(f.title_parts, &article.title);
-        if let Some(published) = article.meta.published {
+        if let Some(published) = article.meta.published.filter(storable) {
             doc.add_date(
                 f.published,
                 tantivy::DateTime::from_timestamp_secs(published.timestamp()),
@@ -132,11 +132,11 @@ impl Index {
         ];
         for (field, value) in facets {
             if let Some(value) = value {
-                doc.add_facet(field, Facet::from_path([value]));
+                doc.add_facet(field, Facet::from_path([facet_value(value)]));
             }
         }
         for keyword in &article.meta.keywords {
-            doc.add_facet(f.keyword, Facet::from_path([keyword]));
+            doc.add_facet(f.keyword, Facet::from_path([facet_value(keyword)]));
         }
         if let Some(url) = &article.meta.url {
             doc.add_text(f.url, url);
@@ -154,6 +154,25 @@ impl Index {
     /// Deletes every article of the file `path`.
     pub(crate) fn delete_file(&self, writer: &IndexWriter, path: &str) {
         writer.delete_term(Term::from_field_text(self.fields.path, path));
+    }
+}
+
+/// The first and last years the index can store a date of: tantivy keeps dates as
+/// nanoseconds since 1970 in an `i64`, which reaches from 1677 to 2262.
+pub(crate) const YEARS: std::ops::RangeInclusive<i32> = 1678..=2261;
+
+/// Whether the index can store `date` (a date outside [`YEARS`] would wrap around).
+pub(crate) fn storable(date: &chrono::DateTime<chrono::FixedOffset>) -> bool {
+    YEARS.contains(&chrono::Datelike::year(date))
+}
+
+/// A metadata value as a one-level facet: U+0000 separates a facet's levels, so it is
+/// dropped rather than let cut the value.
+fn facet_value(value: &str) -> std::borrow::Cow<'_, str> {
+    if value.contains('\0') {
+        std::borrow::Cow::Owned(value.replace('\0', ""))
+    } else {
+        std::borrow::Cow::Borrowed(value)
     }
 }
 

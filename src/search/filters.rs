@@ -17,6 +17,9 @@ use crate::error::Result;
 use crate::index::{schema, Index};
 use crate::text::fold;
 
+/// The furthest a date from 1970 the index can hold, in seconds (`i64` nanoseconds).
+const MAX_DATE_SECS: i64 = i64::MAX / 1_000_000_000;
+
 /// How many of the closest values an unmatched filter names.
 const CLOSEST: usize = 3;
 
@@ -69,10 +72,10 @@ pub(super) fn filters(
         let bound = |d: Option<DateTime<FixedOffset>>, inclusive: bool| match d {
             None => Bound::Unbounded,
             Some(d) => {
-                let term = Term::from_field_date_for_search(
-                    fields.published,
-                    tantivy::DateTime::from_timestamp_secs(d.timestamp()),
-                );
+                // Clamped to the dates the index can hold: beyond them a bound would wrap.
+                let secs = d.timestamp().clamp(-MAX_DATE_SECS, MAX_DATE_SECS);
+                let term =
+                    Term::from_field_date_for_search(fields.published, tantivy::DateTime::from_timestamp_secs(secs));
                 if inclusive {
                     Bound::Included(term)
                 } else {

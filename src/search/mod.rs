@@ -421,6 +421,25 @@ mod tests {
     }
 
     #[test]
+    fn a_page_as_large_as_can_be_is_every_hit_after_the_offset() {
+        let index = corpus();
+        let all = index.search(&SearchRequest::new("峄城")).unwrap();
+        let rest = index
+            .search(&SearchRequest::new("峄城").limit(usize::MAX).offset(1))
+            .unwrap();
+        assert_eq!(rest.hits.len(), all.total - 1);
+        assert_eq!(paths(&rest)[..], paths(&all)[1..]);
+    }
+
+    #[test]
+    fn an_empty_filter_value_matches_nothing_and_is_reported() {
+        let index = corpus();
+        let results = index.search(&SearchRequest::new("峄城").source("")).unwrap();
+        assert_eq!(results.total, 0);
+        assert_eq!(results.unmatched_filters[0].value, "");
+    }
+
+    #[test]
     fn star_lists_everything_newest_first() {
         let index = corpus();
         let results = index.search(&SearchRequest::new("*")).unwrap();

@@ -109,7 +109,7 @@ impl Collector for Page {
         let scored = self.sort == Sort::Relevance;
         Ok(SegmentRanker {
             scored,
-            keep: self.limit + self.offset,
+            keep: self.limit.saturating_add(self.offset),
             segment,
             norms: if scored {
                 reader.get_fieldnorms_reader(self.title_grams).ok()
@@ -141,7 +141,7 @@ impl Collector for Page {
         // Candidates of equal score and date from several segments: order them by path, where
         // they reach into the page.
         let mut start = 0;
-        while start < all.len().min(self.offset + self.limit) {
+        while start < all.len().min(self.offset.saturating_add(self.limit)) {
             let end = start + all[start..].partition_point(|c| c.0.cmp_rank(&all[start].0) == Ordering::Equal);
             let run = &mut all[start..end];
             if run.iter().any(|c| c.0.segment != run[0].0.segment) {

@@ -1,0 +1,162 @@
+//! Hostile input as a folder can hold it: a page nested a hundred thousand levels deep, a
+//! FIFO, a symbolic link, NUL inside JSON values, dates no index can store, a file that
+//! stops being readable, a folder that is not an index. No input aborts a run, every file is
+//! accounted for, and nothing is stored wrong.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn govsearch(index: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_govsearch"))
+        .env_remove("GOVSEARCH_INDEX")
+        .arg("--index")
+        .arg(index)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn index_json(index: &Path, folder: &Path) -> (Output, Value) {
+    let out = govsearch(index, &["index", "--json", folder.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let summary = serde_json::from_slice(&out.stdout).unwrap();
+    (out, summary)
+}
+
+fn reason<'a>(summary: &'a Value, name: &str) -> &'a str {
+    summary["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["path"].as_str().unwrap().ends_with(name))
+        .and_then(|s| s["reason"].as_str())
+        .unwrap_or_else(|| panic!("{name} not skipped: {summary}"))
+}
+
+#[test]
+fn no_file_stops_a_run_and_every_file_is_accounted_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("releases");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(
+        folder.join("good.txt"),
+        "峄城区召开会议\n2022-05-10 来源:鲁网\n会议在峄城召开。\n",
+    )
+    .unwrap();
+    let deep = format!(
+        "<html><head><meta name=\"ArticleTitle\" content=\"深层页面\"></head><body><div id=\"zoom\"><p>正文第一段的内容足够长，超过二十个字符的阈值。</p>{}</div></body></html>",
+        "<b>".repeat(100_000)
+    );
+    std::fs::write(folder.join("deep.html"), deep).unwrap();
+    let json_body = format!(
+        r#"{{"title": "嵌套正文", "content": "<p>正文{}里面</p>"}}"#,
+        "<span>".repeat(50_000)
+    );
+    std::fs::write(folder.join("deep.json"), json_body).unwrap();
+    assert!(Command::new("mkfifo")
+        .arg(folder.join("pipe.txt"))
+        .status()
+        .unwrap()
+        .success());
+    std::os::unix::fs::symlink(folder.join("good.txt"), folder.join("link.txt")).unwrap();
+    let index = dir.path().join("index");
+    let (_, summary) = index_json(&index, &folder);
+    assert_eq!(summary["files_seen"], 5, "{summary}");
+    assert_eq!(summary["files_indexed"], 3, "{summary}");
+    assert!(reason(&summary, "pipe.txt").contains("not a regular file"));
+    assert!(reason(&summary, "link.txt").contains("symbolic link"));
+    let found = govsearch(&index, &["search", "深层页面", "--json"]);
+    assert!(found.status.success(), "{}", stderr(&found));
+}
+
+#[test]
+fn nul_in_values_and_dates_no_index_can_store_are_not_stored_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("records");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(
+        folder.join("records.json"),
+        r#"[{"title": "鲁网新闻", "source": "鲁\u0000网", "content": "正文一。", "pubtime": "2022-05-10"},
+            {"title": "远未来的新闻", "source": "鲁网", "content": "正文二。", "pubtime": "9999-12-31"}]"#,
+    )
+    .unwrap();
+    let index = dir.path().join("index");
+    let (_, summary) = index_json(&index, &folder);
+    let warnings = summary["warnings"].to_string();
+    assert!(warnings.contains("9999-12-31 is outside 1678–2261"), "{warnings}");
+    let out = govsearch(&index, &["search", "*", "--json", "--facets"]);
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let sources = &lines.last().unwrap()["facets"]["source"];
+    assert_eq!(sources[0]["value"], "鲁网", "the NUL is dropped, not a cut: {sources}");
+    assert_eq!(sources[0]["count"], 2);
+    let far = lines.iter().find(|l| l["title"] == "远未来的新闻").unwrap();
+    assert!(far.get("published").is_none(), "not wrapped to another year: {far}");
+    // A filter up to 9999 keeps every dated article.
+    let until = govsearch(&index, &["search", "*", "--until", "9999", "--json"]);
+    let total: Value = serde_json::from_str(String::from_utf8_lossy(&until.stdout).lines().last().unwrap()).unwrap();
+    assert_eq!(total["total"], 1);
+}
+
+#[test]
+fn a_file_that_no_longer_reads_counts_as_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("releases");
+    std::fs::create_dir_all(&folder).unwrap();
+    let file = folder.join("a.txt");
+    std::fs::write(&file, "峄城区召开会议\n2022-05-10 来源:鲁网\n会议在峄城召开。\n").unwrap();
+    let index = dir.path().join("index");
+    index_json(&index, &folder);
+    std::fs::write(&file, b"\xff\xfe\x00\x00binary now\x00\x01").unwrap();
+    let (_, summary) = index_json(&index, &folder);
+    assert_eq!(summary["files_removed"], 1, "{summary}");
+    assert!(reason(&summary, "a.txt").contains("its articles from before were removed"));
+    assert_eq!(summary["articles_in_index"], 0);
+}
+
+#[test]
+fn bad_options_and_foreign_folders_are_refused_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("releases");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(
+        folder.join("a.txt"),
+        "峄城区召开会议\n2022-05-10 来源:鲁网\n会议在峄城召开。\n",
+    )
+    .unwrap();
+    // A folder of the user's own is not an index folder.
+    let own = dir.path().join("mine");
+    std::fs::create_dir_all(&own).unwrap();
+    std::fs::write(own.join("user_dictionary.txt"), "我的文件\n").unwrap();
+    let refused = govsearch(&own, &["index", folder.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        stderr(&refused).contains("is not an index folder"),
+        "{}",
+        stderr(&refused)
+    );
+    assert_eq!(std::fs::read_dir(&own).unwrap().count(), 1, "nothing was added");
+    assert_eq!(
+        std::fs::read_to_string(own.join("user_dictionary.txt")).unwrap(),
+        "我的文件\n"
+    );
+
+    let index = dir.path().join("index");
+    index_json(&index, &folder);
+    let empty = govsearch(&index, &["search", "峄城", "--source", ""]);
+    assert_eq!(empty.status.code(), Some(2));
+    assert!(stderr(&empty).contains("--source needs a value"), "{}", stderr(&empty));
+    let huge = govsearch(&index, &["search", "会议", "--limit", "18446744073709551615", "--json"]);
+    assert!(huge.status.success(), "{}", stderr(&huge));
+    let parse = govsearch(&index, &["parse", "/dev/zero", "--layout", "text"]);
+    assert_eq!(parse.status.code(), Some(2));
+    assert!(stderr(&parse).contains("not a regular file"), "{}", stderr(&parse));
+}
