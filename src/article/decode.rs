@@ -6,9 +6,18 @@ use encoding_rs::{Encoding, GB18030, UTF_16BE, UTF_16LE, UTF_8};
 
 /// Decodes `bytes`, returning the text and the name of the encoding it was read as.
 pub(crate) fn decode(bytes: &[u8]) -> Result<(String, &'static str), String> {
+    // UTF-32's byte-order marks begin like UTF-16's: they are read first.
+    if let Some(text) = utf32(bytes) {
+        return text;
+    }
     if let Some((encoding, bom)) = Encoding::for_bom(bytes) {
         let body = &bytes[bom..];
         return strict(encoding, body).ok_or_else(|| format!("invalid {} after its byte-order mark", encoding.name()));
+    }
+    // Valid UTF-8 is UTF-8, whatever a page declares or mentions: GBK text with Chinese in it
+    // is never valid UTF-8, and text read in the wrong encoding is mojibake.
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok((text.to_string(), "UTF-8"));
     }
     if let Some(declared) = declared_charset(bytes) {
         let encoding = if is_gb(&declared) {
@@ -22,9 +31,6 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<(String, &'static str), String> {
             }
         }
     }
-    if let Ok(text) = std::str::from_utf8(bytes) {
-        return Ok((text.to_string(), "UTF-8"));
-    }
     if looks_like_gbk(bytes) {
         if let Some(text) = strict(GB18030, bytes) {
             return Ok(text);
@@ -37,6 +43,28 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<(String, &'static str), String> {
     Err(format!(
         "cannot be decoded: neither UTF-8 (invalid byte at offset {valid}) nor GBK/GB18030 text"
     ))
+}
+
+/// Text in UTF-32 with a byte-order mark, or why it cannot be read; `None` without such a mark.
+fn utf32(bytes: &[u8]) -> Option<Result<(String, &'static str), String>> {
+    let little = bytes.starts_with(&[0xFF, 0xFE, 0x00, 0x00]);
+    if !little && !bytes.starts_with(&[0x00, 0x00, 0xFE, 0xFF]) {
+        return None;
+    }
+    let body = &bytes[4..];
+    let units = body.chunks_exact(4).map(|b| {
+        let b: [u8; 4] = b.try_into().expect("four bytes");
+        if little {
+            u32::from_le_bytes(b)
+        } else {
+            u32::from_be_bytes(b)
+        }
+    });
+    let text: Option<String> = units.map(char::from_u32).collect();
+    Some(match text {
+        Some(text) if body.len().is_multiple_of(4) => Ok((text, if little { "UTF-32LE" } else { "UTF-32BE" })),
+        _ => Err("invalid UTF-32 after its byte-order mark".to_string()),
+    })
 }
 
 /// Decodes without replacement characters; `None` if any byte sequence is malformed.
@@ -127,6 +155,29 @@ mod tests {
         assert_eq!(decode(&gbk(text)).unwrap(), (text.to_string(), "GB18030"));
         let html = format!("<html><head><meta charset=\"gb2312\"></head><body>{text}</body></html>");
         assert_eq!(decode(&gbk(&html)).unwrap().0, html);
+    }
+
+    #[test]
+    fn valid_utf8_is_utf8_whatever_the_page_declares() {
+        let page =
+            "<html><head><meta charset=\"gb2312\"><title>峄城区</title></head><body>峄城区召开会议</body></html>";
+        assert_eq!(decode(page.as_bytes()).unwrap(), (page.to_string(), "UTF-8"));
+        let mention = "正文提到 charset=gbk 这几个字。";
+        assert_eq!(decode(mention.as_bytes()).unwrap().1, "UTF-8");
+    }
+
+    #[test]
+    fn utf32_by_bom_is_not_read_as_utf16() {
+        let mut le = vec![0xFF, 0xFE, 0x00, 0x00];
+        let mut be = vec![0x00, 0x00, 0xFE, 0xFF];
+        for c in "峄城".chars() {
+            le.extend((c as u32).to_le_bytes());
+            be.extend((c as u32).to_be_bytes());
+        }
+        assert_eq!(decode(&le).unwrap(), ("峄城".to_string(), "UTF-32LE"));
+        assert_eq!(decode(&be).unwrap(), ("峄城".to_string(), "UTF-32BE"));
+        le.push(0);
+        assert!(decode(&le).is_err());
     }
 
     #[test]

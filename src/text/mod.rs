@@ -17,6 +17,10 @@ use std::sync::OnceLock;
 /// characters that are not indexed at all: whitespace (including U+3000 and U+2003) and
 /// invisible format characters.
 pub(crate) fn fold_char(c: char) -> Option<char> {
+    // Before the Han range: U+FEFF lies above it and would be kept as a character.
+    if is_invisible(c) {
+        return None;
+    }
     let c = match c as u32 {
         0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
         0x3400.. => return Some(simplified(c)),
@@ -112,6 +116,11 @@ mod tests {
     #[test]
     fn fold_maps_width_case_and_drops_whitespace() {
         assert_eq!(fold("５Ｇ　网络 ABC\u{2003}\u{200B}！"), "5g网络abc!");
+    }
+
+    #[test]
+    fn invisible_characters_fold_away_wherever_they_stand() {
+        assert_eq!(fold("满意\u{FEFF}峄城\u{200B}区\u{00AD}"), "满意峄城区");
     }
 
     #[test]
