@@ -169,11 +169,14 @@ impl Index {
     /// ranking; which articles match never depends on it.
     pub fn set_user_dictionary(&mut self, path: impl AsRef<Path>) -> Result<()> {
         let (text, segmenter) = read_user_dictionary(path.as_ref())?;
-        self.segmenter = segmenter;
         if self.on_disk {
+            // Written only while holding the writer's lock: an index another process is
+            // writing to keeps the dictionary its articles are being segmented with.
+            let _lock = self.writer(Some(1))?;
             let target = self.location.join(USER_DICTIONARY_FILE);
             std::fs::write(&target, &text).map_err(|error| Error::Io { path: target, error })?;
         }
+        self.segmenter = segmenter;
         analyzers::register(&self.index, &self.segmenter);
         Ok(())
     }

@@ -547,6 +547,21 @@ mod tests {
     }
 
     #[test]
+    fn a_busy_index_keeps_its_user_dictionary() {
+        let dir = tempfile::tempdir().unwrap();
+        let dict = dir.path().join("dict.txt");
+        std::fs::write(&dict, "满意峄城\n").unwrap();
+        let location = dir.path().join("index");
+        let busy = Index::open_or_create(&location).unwrap();
+        let _writing = busy.writer(Some(1)).unwrap();
+        let mut other = Index::open(&location).unwrap();
+        let err = other.set_user_dictionary(&dict).unwrap_err();
+        assert!(matches!(err, Error::IndexBusy { .. }), "{err}");
+        assert!(!location.join("user_dictionary.txt").exists());
+        assert!(!other.segmenter().has_user_dictionary());
+    }
+
+    #[test]
     fn user_dictionary_segments_queries_and_articles() {
         let dir = tempfile::tempdir().unwrap();
         let dict = dir.path().join("dict.txt");
