@@ -59,6 +59,12 @@ fn no_file_stops_a_run_and_every_file_is_accounted_for() {
         "<span>".repeat(50_000)
     );
     std::fs::write(folder.join("deep.json"), json_body).unwrap();
+    let attributes: Vec<String> = (0..20_000).map(|i| format!("a{i}=\"x\"")).collect();
+    std::fs::write(
+        folder.join("attributes.html"),
+        format!("<html><body><p {}>正文</p></body></html>", attributes.join(" ")),
+    )
+    .unwrap();
     assert!(Command::new("mkfifo")
         .arg(folder.join("pipe.txt"))
         .status()
@@ -67,7 +73,8 @@ fn no_file_stops_a_run_and_every_file_is_accounted_for() {
     std::os::unix::fs::symlink(folder.join("good.txt"), folder.join("link.txt")).unwrap();
     let index = dir.path().join("index");
     let (_, summary) = index_json(&index, &folder);
-    assert_eq!(summary["files_seen"], 5, "{summary}");
+    assert_eq!(summary["files_seen"], 6, "{summary}");
+    assert!(reason(&summary, "attributes.html").contains("over 1000 attributes"));
     assert_eq!(summary["files_indexed"], 3, "{summary}");
     assert!(reason(&summary, "pipe.txt").contains("not a regular file"));
     assert!(reason(&summary, "link.txt").contains("symbolic link"));

@@ -55,6 +55,70 @@ const BLOCKS: &[&str] = &[
     "dd",
 ];
 
+/// The most attributes a tag may have for the page to be parsed: the HTML parser checks each
+/// new attribute against the tag's others, so a tag with hundreds of thousands takes minutes.
+/// Real pages have tens.
+pub(crate) const MAX_ATTRIBUTES: usize = 1_000;
+
+/// Whether some tag of `html` has more than [`MAX_ATTRIBUTES`] attributes: one linear pass
+/// that follows tags and quoted values.
+pub(crate) fn too_many_attributes(html: &str) -> bool {
+    let mut in_tag = false;
+    let mut quote = None;
+    let mut after_space = false;
+    let mut attributes = 0;
+    for b in html.bytes() {
+        if !in_tag {
+            if b == b'<' {
+                (in_tag, attributes, after_space, quote) = (true, 0, false, None);
+            }
+            continue;
+        }
+        match (quote, b) {
+            (Some(q), _) if b == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'"' | b'\'') => quote = Some(b),
+            (None, b'>') => in_tag = false,
+            (None, b) if b.is_ascii_whitespace() => after_space = true,
+            (None, _) if after_space => {
+                after_space = false;
+                attributes += 1;
+                if attributes > MAX_ATTRIBUTES {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+/// The text of markup too costly to parse: tags dropped, a line break for each block end.
+fn stripped_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    let mut quote = None;
+    for c in html.chars() {
+        match (in_tag, quote, c) {
+            (false, _, '<') => in_tag = true,
+            (false, _, c) => out.push(c),
+            (true, Some(q), c) if c == q => quote = None,
+            (true, Some(_), _) => {}
+            (true, None, '"' | '\'') => quote = Some(c),
+            (true, None, '>') => {
+                in_tag = false;
+                out.push('\n');
+            }
+            _ => {}
+        }
+    }
+    out.lines()
+        .map(clean)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 pub(crate) fn parse_html(page: &str) -> Result<Article, NotAnArticle> {
     let doc = Html::parse_document(page);
     let meta = |name: &str| -> Option<String> {
@@ -181,6 +245,9 @@ fn walk(element: ElementRef, out: &mut String) {
 
 /// Text of an HTML fragment (a crawler's `content` field), one paragraph per line.
 pub(crate) fn fragment_text(fragment: &str) -> String {
+    if too_many_attributes(fragment) {
+        return stripped_text(fragment);
+    }
     let doc = Html::parse_fragment(fragment);
     block_text(doc.root_element())
 }
@@ -300,6 +367,15 @@ mod tests {
             saved_from_url(&page).as_deref(),
             Some("http://www.yicheng.gov.cn/art/1.html")
         );
+    }
+
+    #[test]
+    fn a_tag_with_too_many_attributes_is_not_parsed() {
+        let attributes: Vec<String> = (0..=MAX_ATTRIBUTES).map(|i| format!("a{i}=\"x y>\"")).collect();
+        let html = format!("<p {}>正文</p>", attributes.join(" "));
+        assert!(too_many_attributes(&html));
+        assert!(!too_many_attributes("<p class=\"a b c\" id='x y' hidden>正文</p>"));
+        assert_eq!(fragment_text(&html), "正文");
     }
 
     #[test]

@@ -274,6 +274,12 @@ pub(crate) fn read_bytes(bytes: &[u8], path: &Path, options: &ReadOptions) -> Re
     };
     let mut records = match layout {
         Layout::Text => vec![text::parse_text(&text).map_err(|e| e.to_string())],
+        Layout::Html if html::too_many_attributes(&text) => {
+            return Err(forced(format!(
+                "a tag with over {} attributes: not read (an HTML parser takes minutes over it)",
+                html::MAX_ATTRIBUTES
+            )))
+        }
         Layout::Html => vec![html::parse_html(&text).map_err(|e| e.to_string())],
         Layout::Json => json::parse_json(&text, &options.fields).map_err(forced)?,
         Layout::Xml => xml::parse_docs(&text).map_err(forced)?,
