@@ -74,6 +74,9 @@ mod dates;
 mod error;
 #[cfg(feature = "eval")]
 pub mod eval;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod grams;
 mod index;
 mod query;

@@ -248,7 +248,7 @@ pub fn read_file(path: &Path, options: &ReadOptions) -> Result<FileArticles, Str
 
 /// Reads a file's bytes; `path` names it (its extension hints at the layout, its name may
 /// carry the date).
-pub(crate) fn read_bytes(bytes: &[u8], path: &Path, options: &ReadOptions) -> Result<FileArticles, String> {
+pub fn read_bytes(bytes: &[u8], path: &Path, options: &ReadOptions) -> Result<FileArticles, String> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err("empty file".to_string());
     }
