@@ -167,3 +167,74 @@ fn bad_options_and_foreign_folders_are_refused_and_left_alone() {
     assert_eq!(parse.status.code(), Some(2));
     assert!(stderr(&parse).contains("not a regular file"), "{}", stderr(&parse));
 }
+
+/// A folder mounted as a file system of its own (tmpfs), unmounted when dropped.
+struct Mount(std::path::PathBuf);
+
+impl Mount {
+    /// `None` where mounting is not allowed (not root): only CI must mount.
+    fn tmpfs(at: &Path) -> Option<Mount> {
+        std::fs::create_dir_all(at).unwrap();
+        let ok = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=64m", "tmpfs"])
+            .arg(at)
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !ok {
+            let required = std::env::var_os("GOVSEARCH_EXTERNAL_TESTS").is_some_and(|v| v == "1");
+            assert!(!required, "mounting a tmpfs failed: .ci/run runs as root");
+            eprintln!("skipped: the read-only test mounts a tmpfs, which needs root");
+            return None;
+        }
+        Some(Mount(at.to_path_buf()))
+    }
+
+    fn read_only(&self) {
+        let out = Command::new("mount")
+            .args(["-o", "remount,ro"])
+            .arg(&self.0)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+}
+
+impl Drop for Mount {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn an_index_on_read_only_media_is_searched_and_not_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(media) = Mount::tmpfs(&dir.path().join("media")) else {
+        return;
+    };
+    let folder = dir.path().join("releases");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(
+        folder.join("a.txt"),
+        "峄城区召开会议\n2022-05-10 来源:鲁网\n会议在峄城召开。\n",
+    )
+    .unwrap();
+    let index = media.0.join("index");
+    index_json(&index, &folder);
+    media.read_only();
+    let found = govsearch(&index, &["search", "峄城", "--json"]);
+    assert!(found.status.success(), "{}", stderr(&found));
+    let stats = govsearch(&index, &["stats"]);
+    assert!(stats.status.success(), "{}", stderr(&stats));
+    std::fs::write(
+        folder.join("b.txt"),
+        "峄城区开展活动\n2022-06-10 来源:鲁网\n活动在峄城开展。\n",
+    )
+    .unwrap();
+    let write = govsearch(&index, &["index", folder.to_str().unwrap()]);
+    assert_eq!(write.status.code(), Some(2));
+    assert!(
+        stderr(&write).to_lowercase().contains("read-only"),
+        "{}",
+        stderr(&write)
+    );
+}

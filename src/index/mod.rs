@@ -7,6 +7,7 @@
 //! - [`write`](mod@write) turns articles into documents and commits them;
 //! - [`walk`] indexes a folder: every file gets one outcome, unchanged files are not read.
 
+mod directory;
 pub(crate) mod facet_values;
 pub(crate) mod schema;
 mod walk;
@@ -109,7 +110,8 @@ impl Index {
                 path: dir.to_path_buf(),
             });
         }
-        let index = tantivy::Index::open_in_dir(dir)?;
+        let directory = directory::IndexDirectory::open(dir).map_err(|err| Error::Index(err.into()))?;
+        let index = tantivy::Index::open(directory)?;
         let dictionary = dir.join(USER_DICTIONARY_FILE);
         let segmenter = if dictionary.is_file() {
             let text = std::fs::read_to_string(&dictionary).map_err(|error| Error::Io {

@@ -63,6 +63,10 @@ impl Index {
             .num_worker_threads(threads)
             .build();
         let writer: IndexWriter = self.index.writer_with_options(options).map_err(|err| match err {
+            tantivy::TantivyError::LockFailure(tantivy::directory::error::LockError::IoError(io), _) => Error::Io {
+                path: self.location.clone(),
+                error: std::io::Error::new(io.kind(), io.to_string()),
+            },
             tantivy::TantivyError::LockFailure(..) => Error::IndexBusy {
                 path: self.location.clone(),
             },
