@@ -63,6 +63,13 @@ pub enum Error {
         path: PathBuf,
     },
 
+    /// The device the index is on has no room left.
+    #[error("no space left on the device of the index at {}: the files of the failed run were removed and the last commit is whole; free some space and index again", path.display())]
+    DiskFull {
+        /// The index folder.
+        path: PathBuf,
+    },
+
     /// The folder to index does not exist or is not a folder.
     #[error("cannot index {}: {reason}", path.display())]
     BadFolder {

@@ -173,17 +173,17 @@ struct Mount(std::path::PathBuf);
 
 impl Mount {
     /// `None` where mounting is not allowed (not root): only CI must mount.
-    fn tmpfs(at: &Path) -> Option<Mount> {
+    fn tmpfs(at: &Path, size: &str) -> Option<Mount> {
         std::fs::create_dir_all(at).unwrap();
         let ok = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", "size=64m", "tmpfs"])
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
             .arg(at)
             .output()
             .is_ok_and(|o| o.status.success());
         if !ok {
             let required = std::env::var_os("GOVSEARCH_EXTERNAL_TESTS").is_some_and(|v| v == "1");
             assert!(!required, "mounting a tmpfs failed: .ci/run runs as root");
-            eprintln!("skipped: the read-only test mounts a tmpfs, which needs root");
+            eprintln!("skipped: the test mounts a tmpfs, which needs root");
             return None;
         }
         Some(Mount(at.to_path_buf()))
@@ -208,7 +208,7 @@ impl Drop for Mount {
 #[test]
 fn an_index_on_read_only_media_is_searched_and_not_written() {
     let dir = tempfile::tempdir().unwrap();
-    let Some(media) = Mount::tmpfs(&dir.path().join("media")) else {
+    let Some(media) = Mount::tmpfs(&dir.path().join("media"), "64m") else {
         return;
     };
     let folder = dir.path().join("releases");
@@ -237,4 +237,59 @@ fn an_index_on_read_only_media_is_searched_and_not_written() {
         "{}",
         stderr(&write)
     );
+}
+
+#[test]
+fn a_full_disk_is_said_and_the_failed_run_leaves_nothing_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(disk) = Mount::tmpfs(&dir.path().join("disk"), "2m") else {
+        return;
+    };
+    let small = dir.path().join("small");
+    std::fs::create_dir_all(&small).unwrap();
+    std::fs::write(
+        small.join("a.txt"),
+        "峄城区召开会议\n2022-05-10 来源:鲁网\n会议在峄城召开。\n",
+    )
+    .unwrap();
+    let index = disk.0.join("index");
+    index_json(&index, &small);
+    let size = || -> u64 {
+        std::fs::read_dir(&index)
+            .unwrap()
+            .map(|e| e.unwrap().metadata().unwrap().len())
+            .sum()
+    };
+    let before = size();
+    // Text that compresses badly, more than the disk can hold once indexed.
+    let large = dir.path().join("large");
+    std::fs::create_dir_all(&large).unwrap();
+    let mut state = 12345u32;
+    for file in 0..200 {
+        let body: String = (0..3000)
+            .map(|_| {
+                state = state.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                char::from_u32(0x4E00 + (state >> 8) % 20_000).unwrap()
+            })
+            .collect();
+        std::fs::write(
+            large.join(format!("{file}.txt")),
+            format!("标题{file}\n2022-05-10 来源:鲁网\n{body}\n"),
+        )
+        .unwrap();
+    }
+    let full = govsearch(&index, &["index", large.to_str().unwrap()]);
+    assert_eq!(full.status.code(), Some(2));
+    assert!(
+        stderr(&full).contains("no space left on the device"),
+        "{}",
+        stderr(&full)
+    );
+    assert!(
+        size() <= before + (64 << 10),
+        "the failed run's files were removed: {} > {before}",
+        size()
+    );
+    let found = govsearch(&index, &["search", "峄城"]);
+    assert!(found.status.success(), "the last commit is whole: {}", stderr(&found));
 }

@@ -179,10 +179,47 @@ impl Index {
         &self,
         dir: impl AsRef<Path>,
         options: &IndexOptions,
+        progress: impl FnMut(Progress<'_>),
+    ) -> Result<IndexSummary> {
+        self.index_folder_once(dir.as_ref(), options, progress)
+            .map_err(|err| self.after_failure(err))
+    }
+
+    /// After a run that failed in the index engine: says a full disk as such, and removes the
+    /// files the run wrote that no commit holds (they would fill the disk for every later run).
+    /// The last commit stays whole and searchable.
+    fn after_failure(&self, err: Error) -> Error {
+        if !matches!(err, Error::Index(_)) || !self.on_disk {
+            return err;
+        }
+        // Probed before the clean-up frees space.
+        let full = disk_full(&self.location);
+        if let Ok(writer) = self.writer(Some(1)) {
+            let _ = writer.garbage_collect_files().wait();
+            // tantivy's clean-up deletes the files it recorded as its own; on a full disk the
+            // record itself may not have been written. With the writer's lock held, segment
+            // files no commit names, and unfinished temporary files, go as well.
+            if let Ok(metas) = self.index.load_metas() {
+                let live: Vec<String> = metas.segments.iter().map(|s| s.id().uuid_string()).collect();
+                remove_orphans(&self.location, &live);
+            }
+        }
+        if full {
+            Error::DiskFull {
+                path: self.location.clone(),
+            }
+        } else {
+            err
+        }
+    }
+
+    fn index_folder_once(
+        &self,
+        dir: &Path,
+        options: &IndexOptions,
         mut progress: impl FnMut(Progress<'_>),
     ) -> Result<IndexSummary> {
         let started = Instant::now();
-        let dir = dir.as_ref();
         let root = check_folder(dir)?;
         let mut summary = IndexSummary::default();
         // The files are handled as the walk finds them, so that memory does not grow with the
@@ -463,6 +500,41 @@ pub struct Removed {
     pub files: usize,
     /// Articles removed.
     pub articles: u64,
+}
+
+/// Removes from the index folder `dir` the segment files (a segment id of 32 hex digits, a
+/// dot, an extension) of segments not in `live`, and tantivy's unfinished temporary files.
+/// Nothing else in the folder is touched.
+fn remove_orphans(dir: &Path, live: &[String]) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let segment = name
+            .split_once('.')
+            .map(|(id, _)| id)
+            .filter(|id| id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()));
+        let orphan = match segment {
+            Some(id) => !live.iter().any(|l| l == id),
+            None => name.starts_with(".tmp"),
+        };
+        if orphan && entry.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Whether the device of `dir` has no room left: a probe file of 256 KiB cannot be written.
+fn disk_full(dir: &Path) -> bool {
+    use std::io::Write;
+    let probe = dir.join(".govsearch-space-probe");
+    let written = std::fs::File::create(&probe).and_then(|mut file| {
+        file.write_all(&[0u8; 256 << 10])?;
+        file.sync_all()
+    });
+    let _ = std::fs::remove_file(&probe);
+    matches!(written, Err(err) if err.kind() == std::io::ErrorKind::StorageFull)
 }
 
 /// The canonical path of a folder to index, or why it cannot be indexed.
