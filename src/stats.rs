@@ -8,6 +8,7 @@ use tantivy::Order;
 
 use crate::dates::china;
 use crate::error::Result;
+use crate::index::keys::key_path;
 use crate::index::schema;
 use crate::index::Index;
 use crate::search::facets::FacetCounter;
@@ -86,10 +87,7 @@ impl Index {
                 .folders()
                 .into_iter()
                 .map(|folder| FolderStats {
-                    files: files
-                        .keys()
-                        .filter(|p| std::path::Path::new(p).starts_with(&folder))
-                        .count(),
+                    files: files.keys().filter(|p| key_path(p).starts_with(&folder)).count(),
                     exists: folder.is_dir(),
                     path: folder.to_string_lossy().into_owned(),
                 })

@@ -293,3 +293,47 @@ fn a_full_disk_is_said_and_the_failed_run_leaves_nothing_behind() {
     let found = govsearch(&index, &["search", "峄城"]);
     assert!(found.status.success(), "the last commit is whole: {}", stderr(&found));
 }
+
+#[test]
+fn names_that_are_not_utf8_are_keyed_exactly_and_reported() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("releases");
+    std::fs::create_dir_all(&folder).unwrap();
+    for (name, title) in [
+        (&b"caf\xe9.txt"[..], "峄城区召开会议"),
+        (&b"caf\xe8.txt"[..], "峄城区开展活动"),
+    ] {
+        let path = folder.join(std::ffi::OsStr::from_bytes(name));
+        std::fs::write(path, format!("{title}\n2022-05-10 来源:鲁网\n正文在峄城。\n")).unwrap();
+    }
+    let index = dir.path().join("index");
+    let report = dir.path().join("report.jsonl");
+    for run in 0..3 {
+        let out = govsearch(
+            &index,
+            &[
+                "index",
+                "--json",
+                "--report",
+                report.to_str().unwrap(),
+                folder.to_str().unwrap(),
+            ],
+        );
+        assert!(out.status.success(), "run {run}: {}", stderr(&out));
+        let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(summary["articles_in_index"], 2, "run {run}: {summary}");
+        if run > 0 {
+            assert_eq!(summary["files_unchanged"], 2, "run {run}: {summary}");
+        }
+        let lines = std::fs::read_to_string(&report).unwrap();
+        assert_eq!(lines.lines().count(), 2, "{lines}");
+        assert!(lines.contains("caf\u{FFFD}.txt"), "{lines}");
+    }
+    let found = govsearch(&index, &["search", "峄城", "--json"]);
+    let hits = String::from_utf8_lossy(&found.stdout)
+        .lines()
+        .filter(|l| l.contains("\"type\":\"hit\""))
+        .count();
+    assert_eq!(hits, 2);
+}

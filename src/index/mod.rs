@@ -9,6 +9,7 @@
 
 mod directory;
 pub(crate) mod facet_values;
+pub(crate) mod keys;
 pub(crate) mod schema;
 mod walk;
 mod write;
@@ -259,7 +260,11 @@ impl Index {
     /// The folders indexed into this index (canonical paths), as of the last commit. Indexes
     /// written before folders were recorded list the folders indexed since.
     pub fn folders(&self) -> Vec<PathBuf> {
-        self.commit_payload().folders.into_iter().map(PathBuf::from).collect()
+        self.commit_payload()
+            .folders
+            .iter()
+            .map(|key| keys::key_path(key))
+            .collect()
     }
 
     /// Each facet field's values, numbered across segments.

@@ -21,6 +21,7 @@ use walkdir::WalkDir;
 
 use crate::article::{read_file, Layout, ReadOptions};
 use crate::error::{Error, Result};
+use crate::index::keys::{key_display, key_path, path_key, serialize_lossy};
 use crate::index::{FileState, Index};
 
 /// Longest time between two commits.
@@ -53,6 +54,7 @@ impl Default for IndexOptions {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Skipped {
     /// The file.
+    #[serde(serialize_with = "serialize_lossy")]
     pub path: PathBuf,
     /// Why it was not indexed, one line.
     pub reason: String,
@@ -62,6 +64,7 @@ pub struct Skipped {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Warning {
     /// The file.
+    #[serde(serialize_with = "serialize_lossy")]
     pub path: PathBuf,
     /// What is missing, one line.
     pub message: String,
@@ -97,6 +100,7 @@ pub enum Outcome {
 #[derive(Clone, Copy, Debug, Serialize)]
 pub struct FileReport<'a> {
     /// The file.
+    #[serde(serialize_with = "serialize_lossy")]
     pub path: &'a Path,
     /// What became of it.
     #[serde(flatten)]
@@ -230,7 +234,7 @@ impl Index {
         let mut known = self.file_states()?;
         summary.missing_folders = self.missing_folders(&known, &root);
         let mut writer = self.writer(options.threads)?;
-        let root_key = root.to_string_lossy().into_owned();
+        let root_key = path_key(&root);
         let commit = |writer: &mut tantivy::IndexWriter| {
             self.commit_folders(writer, |folders| {
                 folders.insert(root_key.clone());
@@ -259,12 +263,10 @@ impl Index {
             let path = &path;
             // The walk does not follow symbolic links, so below the canonical root a file's
             // place in the folder is its identity: no canonicalize call per file.
-            let key = match path.strip_prefix(dir) {
+            let key = path_key(&match path.strip_prefix(dir) {
                 Ok(relative) => root.join(relative),
                 Err(_) => path.clone(),
-            }
-            .to_string_lossy()
-            .into_owned();
+            });
             let before = known.remove(&key);
             let outcome = if before == Some((walked.mtime, walked.size)) {
                 Outcome::Unchanged
@@ -304,14 +306,15 @@ impl Index {
             }
         }
         // Files indexed from this folder before that are no longer in it.
-        for (gone, _) in known.into_iter().filter(|(p, _)| Path::new(p).starts_with(&root)) {
+        for (gone, _) in known.into_iter().filter(|(p, _)| key_path(p).starts_with(&root)) {
             self.delete_file(&writer, &gone);
-            report(&mut summary, Path::new(&gone), &Outcome::Removed);
+            let gone_path = key_path(&gone);
+            report(&mut summary, &gone_path, &Outcome::Removed);
             progress(Progress {
                 done,
                 total,
                 file: FileReport {
-                    path: Path::new(&gone),
+                    path: &gone_path,
                     outcome: &Outcome::Removed,
                 },
             });
@@ -405,12 +408,12 @@ impl Index {
         let files: Vec<String> = self
             .file_states()?
             .into_keys()
-            .filter(|path| Path::new(path).starts_with(&root))
+            .filter(|path| key_path(path).starts_with(&root))
             .collect();
         let recorded = self.commit_payload().folders;
-        let inside = |folder: &String| Path::new(folder).starts_with(&root);
+        let inside = |folder: &String| key_path(folder).starts_with(&root);
         if files.is_empty() && !recorded.iter().any(inside) {
-            let held: Vec<String> = recorded.into_iter().collect();
+            let held: Vec<String> = recorded.iter().map(|f| key_display(f)).collect();
             return Err(Error::NotIndexed {
                 path: dir.to_path_buf(),
                 folders: if held.is_empty() {
@@ -440,11 +443,11 @@ impl Index {
     fn missing_folders(&self, known: &HashMap<String, (u64, u64)>, root: &Path) -> Vec<MissingFolder> {
         self.commit_payload()
             .folders
-            .into_iter()
-            .map(PathBuf::from)
+            .iter()
+            .map(|key| key_path(key))
             .filter(|folder| folder != root && !folder.is_dir())
             .map(|folder| {
-                let files = known.keys().filter(|p| Path::new(p).starts_with(&folder)).count();
+                let files = known.keys().filter(|p| key_path(p).starts_with(&folder)).count();
                 MissingFolder { path: folder, files }
             })
             .collect()
@@ -486,6 +489,7 @@ impl Index {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct MissingFolder {
     /// The folder, as it was indexed.
+    #[serde(serialize_with = "serialize_lossy")]
     pub path: PathBuf,
     /// Files of it the index still holds articles of.
     pub files: usize,
@@ -495,6 +499,7 @@ pub struct MissingFolder {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Removed {
     /// The folder, as the index knew it.
+    #[serde(serialize_with = "serialize_lossy")]
     pub path: PathBuf,
     /// Files whose articles were removed.
     pub files: usize,

@@ -41,6 +41,7 @@ use crate::article::Metadata;
 use crate::dates::china;
 use crate::error::{Error, Result};
 use crate::index::facet_values::Counts;
+use crate::index::keys::key_display;
 use crate::index::schema;
 use crate::index::Index;
 use crate::query::ParsedQuery;
@@ -174,7 +175,9 @@ impl Index {
             .and_then(|d| DateTime::from_timestamp(d.into_timestamp_secs(), 0))
             .map(|d| d.with_timezone(&china()));
         let record = doc.values_of(f.record).find_map(|v| v.as_u64()).filter(|&r| r > 0);
+        // The stored path is the file's key (exact for any name); people see it as text.
         let id = article_id(&path, record.unwrap_or(0), self.mtime_of(searcher, address)?);
+        let path = key_display(&path);
         let facets = |field: Field| -> Vec<String> {
             doc.values_of(field)
                 .filter_map(|v| v.as_facet())
