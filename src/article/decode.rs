@@ -19,6 +19,12 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<(String, &'static str), String> {
     if let Ok(text) = std::str::from_utf8(bytes) {
         return Ok((text.to_string(), "UTF-8"));
     }
+    // Text that is not UTF-8 as a whole but holds a run of UTF-8 Chinese: a page template in
+    // UTF-8 around a GBK article, say. GB18030 would decode it all, the UTF-8 parts as
+    // mojibake; it is decoded line by line instead, or not at all.
+    if longest_utf8_run(bytes) >= MIXED_RUN {
+        return mixed(bytes);
+    }
     if let Some(declared) = declared_charset(bytes) {
         let encoding = if is_gb(&declared) {
             Some(GB18030)
@@ -65,6 +71,54 @@ fn utf32(bytes: &[u8]) -> Option<Result<(String, &'static str), String>> {
         Some(text) if body.len().is_multiple_of(4) => Ok((text, if little { "UTF-32LE" } else { "UTF-32BE" })),
         _ => Err("invalid UTF-32 after its byte-order mark".to_string()),
     })
+}
+
+/// Consecutive non-ASCII UTF-8 characters that mark a text as holding UTF-8: GBK text forms
+/// one such character by chance now and then, six in a row practically never.
+const MIXED_RUN: usize = 6;
+
+/// The longest run of consecutive non-ASCII characters of valid UTF-8 in `bytes`.
+fn longest_utf8_run(bytes: &[u8]) -> usize {
+    let (mut longest, mut run, mut at) = (0, 0, 0);
+    while at < bytes.len() {
+        let width = match bytes[at] {
+            0xC2..=0xDF => 2,
+            0xE0..=0xEF => 3,
+            0xF0..=0xF4 => 4,
+            _ => 0,
+        };
+        let valid = width > 0
+            && bytes
+                .get(at..at + width)
+                .is_some_and(|c| std::str::from_utf8(c).is_ok());
+        if valid {
+            run += 1;
+            longest = longest.max(run);
+            at += width;
+        } else {
+            run = 0;
+            at += 1;
+        }
+    }
+    longest
+}
+
+/// Text whose lines are each UTF-8 or GB18030: decoded line by line. A line that mixes both,
+/// or is neither, makes the whole an error: never mojibake.
+fn mixed(bytes: &[u8]) -> Result<(String, &'static str), String> {
+    let mut text = String::with_capacity(bytes.len());
+    for (n, line) in bytes.split_inclusive(|&b| b == b'\n').enumerate() {
+        if let Ok(utf8) = std::str::from_utf8(line) {
+            text.push_str(utf8);
+            continue;
+        }
+        let decoded = (longest_utf8_run(line) < MIXED_RUN)
+            .then(|| strict(GB18030, line))
+            .flatten()
+            .ok_or_else(|| format!("mixes UTF-8 and GBK within line {}: not read", n + 1))?;
+        text.push_str(&decoded.0);
+    }
+    Ok((text, "UTF-8 and GB18030"))
 }
 
 /// Decodes without replacement characters; `None` if any byte sequence is malformed.
@@ -164,6 +218,26 @@ mod tests {
         assert_eq!(decode(page.as_bytes()).unwrap(), (page.to_string(), "UTF-8"));
         let mention = "正文提到 charset=gbk 这几个字。";
         assert_eq!(decode(mention.as_bytes()).unwrap().1, "UTF-8");
+    }
+
+    #[test]
+    fn a_utf8_template_around_a_gbk_article_is_decoded_line_by_line() {
+        let title = "峄城区召开疫情防控工作会议";
+        let body = "会议要求全区做好疫情防控工作，确保群众安全。";
+        let mut bytes = format!("{title}\n2022-05-10 来源:鲁网\n").into_bytes();
+        bytes.extend(gbk(body));
+        bytes.push(b'\n');
+        let (text, encoding) = decode(&bytes).unwrap();
+        assert_eq!(text, format!("{title}\n2022-05-10 来源:鲁网\n{body}\n"));
+        assert_eq!(encoding, "UTF-8 and GB18030");
+        // Both in one line: refused, not mojibake.
+        let mut one_line = title.as_bytes().to_vec();
+        one_line.extend(gbk(body));
+        assert!(decode(&one_line)
+            .unwrap_err()
+            .contains("mixes UTF-8 and GBK within line 1"));
+        // GBK alone is still GBK.
+        assert_eq!(decode(&gbk(body)).unwrap().1, "GB18030");
     }
 
     #[test]
