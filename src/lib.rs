@@ -89,7 +89,7 @@ mod text;
 pub use chrono;
 
 pub use article::{
-    parse_article, read_file, Article, FieldMap, FileArticles, Layout, Metadata, NotAnArticle, ReadOptions,
+    parse_article, read_file, Article, FieldMap, FileArticles, Layout, Metadata, NotAnArticle, ReadOptions, Record,
 };
 pub use dates::{china, DateRange};
 pub use error::{Error, Result};

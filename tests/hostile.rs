@@ -337,3 +337,26 @@ fn names_that_are_not_utf8_are_keyed_exactly_and_reported() {
         .count();
     assert_eq!(hits, 2);
 }
+
+#[test]
+fn a_file_of_many_records_that_are_not_articles_is_summed_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("records");
+    std::fs::create_dir_all(&folder).unwrap();
+    let records = format!(
+        "[{}, {{\"title\": \"峄城新闻\", \"content\": \"正文。\"}}]",
+        vec!["{}"; 5000].join(",")
+    );
+    std::fs::write(folder.join("many.json"), records).unwrap();
+    let index = dir.path().join("index");
+    let (_, summary) = index_json(&index, &folder);
+    assert_eq!(summary["articles_indexed"], 1);
+    let warnings = summary["warnings"].as_array().unwrap();
+    assert!(warnings.len() <= 25, "{} warnings", warnings.len());
+    assert!(
+        summary["warnings"]
+            .to_string()
+            .contains("skipped 4980 more records that are not articles"),
+        "{summary}"
+    );
+}

@@ -11,7 +11,9 @@
 use serde_json::Value;
 
 use super::text::split_keywords;
-use super::Article;
+use serde::Deserializer as _;
+
+use super::{Article, Records};
 use crate::dates::{in_china, parse_datetime_prefix};
 
 /// Where the fields of a JSON record are: for each field, names or dotted paths tried in
@@ -105,7 +107,21 @@ impl FieldMap {
 }
 
 /// Reads the records of a JSON or JSON Lines file.
-pub(crate) fn parse_json(text: &str, fields: &FieldMap) -> Result<Vec<Result<Article, String>>, String> {
+pub(crate) fn parse_json(text: &str, fields: &FieldMap) -> Result<Vec<super::Record>, String> {
+    // A list is read one record at a time: no tree of the whole file is held, only articles.
+    if text.trim_start().starts_with('[') {
+        let mut records = Records::default();
+        let mut reader = serde_json::Deserializer::from_str(text);
+        let read = reader
+            .deserialize_seq(EachRecord {
+                fields,
+                records: &mut records,
+            })
+            .and_then(|()| reader.end());
+        if read.is_ok() {
+            return Ok(records.into_vec());
+        }
+    }
     let records: Vec<Result<Value, String>> = match serde_json::from_str::<Value>(text) {
         Ok(Value::Array(items)) => items.into_iter().map(Ok).collect(),
         Ok(object @ Value::Object(_)) => {
@@ -128,15 +144,32 @@ pub(crate) fn parse_json(text: &str, fields: &FieldMap) -> Result<Vec<Result<Art
                 .collect()
         }
     };
-    Ok(records
-        .into_iter()
-        .enumerate()
-        .map(|(n, record)| {
-            record
-                .and_then(|r| to_article(&r, fields))
-                .map_err(|e| format!("record {}: {e}", n + 1))
-        })
-        .collect())
+    let mut out = Records::default();
+    for record in records {
+        out.push(record.and_then(|r| to_article(&r, fields)));
+    }
+    Ok(out.into_vec())
+}
+
+/// Reads a JSON list record by record into articles.
+struct EachRecord<'a> {
+    fields: &'a FieldMap,
+    records: &'a mut Records,
+}
+
+impl<'de> serde::de::Visitor<'de> for EachRecord<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a list of records")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(value) = seq.next_element::<Value>()? {
+            self.records.push(to_article(&value, self.fields));
+        }
+        Ok(())
+    }
 }
 
 /// The largest array of objects among an object's values, as records.
@@ -288,7 +321,7 @@ fn tidy_lines(text: &str) -> String {
 mod tests {
     use super::*;
 
-    fn parse(text: &str) -> Vec<Result<Article, String>> {
+    fn parse(text: &str) -> Vec<super::super::Record> {
         parse_json(text, &FieldMap::default()).unwrap()
     }
 
@@ -311,6 +344,23 @@ mod tests {
             reason.starts_with("record 2: no body: no text at body, content, article, text (the record has "),
             "{reason}"
         );
+    }
+
+    #[test]
+    fn a_list_of_millions_keeps_the_first_reasons_and_counts_the_rest() {
+        let text = format!(
+            "[{}, {{\"title\": \"标题\", \"content\": \"正文\"}}]",
+            vec!["{}"; 1500].join(",")
+        );
+        let records = parse(&text);
+        assert_eq!(records.len(), 1501);
+        assert!(records[..1000]
+            .iter()
+            .all(|r| r.as_ref().is_err_and(|e| e.starts_with("record "))));
+        assert!(records[1000..1500]
+            .iter()
+            .all(|r| r.as_ref().is_err_and(String::is_empty)));
+        assert_eq!(records[1500].as_ref().unwrap().title, "标题");
     }
 
     #[test]

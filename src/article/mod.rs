@@ -199,8 +199,51 @@ pub struct FileArticles {
     pub layout: Layout,
     /// The encoding it was decoded from.
     pub encoding: &'static str,
-    /// Its records in order: an article, or why the record is not one.
-    pub records: Vec<Result<Article, String>>,
+    /// Its records in order: an article, or why the record is not one. Of the records that
+    /// are not articles, the first thousand keep their reason and the others an empty one, so
+    /// that a file of millions of them takes memory in proportion.
+    pub records: Vec<Record>,
+}
+
+/// One record of a file: an article (boxed, so that a record that is not one costs a few
+/// bytes, not an article's size), or why the record is not one.
+pub type Record = Result<Box<Article>, String>;
+
+/// The records of a file as they are read, each reason numbered; memory stays proportional
+/// to the articles however many records fail.
+#[derive(Debug, Default)]
+pub(crate) struct Records {
+    list: Vec<Record>,
+    failures: usize,
+}
+
+impl Records {
+    /// Reasons kept whole; later failed records keep an empty reason.
+    const DETAILED_REASONS: usize = 1_000;
+
+    /// The next record.
+    pub(crate) fn push(&mut self, record: Result<Article, String>) {
+        let number = self.list.len() + 1;
+        self.list.push(match record {
+            Ok(article) => Ok(Box::new(article)),
+            Err(reason) => {
+                self.failures += 1;
+                Err(if self.failures <= Self::DETAILED_REASONS {
+                    format!("record {number}: {reason}")
+                } else {
+                    String::new()
+                })
+            }
+        });
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    pub(crate) fn into_vec(self) -> Vec<Record> {
+        self.list
+    }
 }
 
 /// Articles larger than this are not read: no release is this long, a data dump is.
@@ -273,14 +316,14 @@ pub fn read_bytes(bytes: &[u8], path: &Path, options: &ReadOptions) -> Result<Fi
         }
     };
     let mut records = match layout {
-        Layout::Text => vec![text::parse_text(&text).map_err(|e| e.to_string())],
+        Layout::Text => vec![text::parse_text(&text).map(Box::new).map_err(|e| e.to_string())],
         Layout::Html if html::too_many_attributes(&text) => {
             return Err(forced(format!(
                 "a tag with over {} attributes: not read (an HTML parser takes minutes over it)",
                 html::MAX_ATTRIBUTES
             )))
         }
-        Layout::Html => vec![html::parse_html(&text).map_err(|e| e.to_string())],
+        Layout::Html => vec![html::parse_html(&text).map(Box::new).map_err(|e| e.to_string())],
         Layout::Json => json::parse_json(&text, &options.fields).map_err(forced)?,
         Layout::Xml => xml::parse_docs(&text).map_err(forced)?,
     };
@@ -309,8 +352,12 @@ pub fn read_bytes(bytes: &[u8], path: &Path, options: &ReadOptions) -> Result<Fi
 
 /// Why records are not articles, for a message: one reason if they all share it, else the
 /// first few with their record numbers.
-fn record_reasons(records: &[Result<Article, String>]) -> String {
-    let reasons: Vec<&String> = records.iter().filter_map(|r| r.as_ref().err()).collect();
+fn record_reasons(records: &[Record]) -> String {
+    let reasons: Vec<&String> = records
+        .iter()
+        .filter_map(|r| r.as_ref().err())
+        .filter(|r| !r.is_empty())
+        .collect();
     // Readers number each reason (`record 3: no title`); the rest is what records share.
     let bare = |reason: &str| -> String {
         match reason.strip_prefix("record ").and_then(|r| r.split_once(": ")) {

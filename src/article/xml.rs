@@ -15,20 +15,20 @@
 use super::Article;
 
 /// Reads every `<doc>` record of a dump.
-pub(crate) fn parse_docs(text: &str) -> Result<Vec<Result<Article, String>>, String> {
-    let mut records = Vec::new();
+pub(crate) fn parse_docs(text: &str) -> Result<Vec<super::Record>, String> {
+    let mut records = super::Records::default();
     let mut rest = text;
     while let Some(start) = rest.find("<doc>") {
         let after = &rest[start + 5..];
         let end = after.find("</doc>").unwrap_or(after.len());
         let record = &after[..end];
-        records.push(to_article(record).map_err(|e| format!("record {}: {e}", records.len() + 1)));
+        records.push(to_article(record));
         rest = &after[end..];
     }
     if records.is_empty() {
         return Err("no <doc> records".to_string());
     }
-    Ok(records)
+    Ok(records.into_vec())
 }
 
 fn to_article(record: &str) -> Result<Article, String> {

@@ -163,7 +163,7 @@ pub fn read_corpus(dir: &Path) -> Result<(Vec<Article>, usize)> {
             continue;
         }
         match crate::article::read_file(entry.path(), &crate::article::ReadOptions::default()) {
-            Ok(read) => articles.extend(read.records.into_iter().flatten()),
+            Ok(read) => articles.extend(read.records.into_iter().flatten().map(|article| *article)),
             Err(_) => skipped += 1,
         }
     }

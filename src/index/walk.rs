@@ -24,6 +24,9 @@ use crate::error::{Error, Result};
 use crate::index::keys::{key_display, key_path, path_key, serialize_lossy};
 use crate::index::{FileState, Index};
 
+/// Records that are not articles listed one by one among a file's warnings; more are counted.
+const MAX_LISTED_SKIPS: usize = 20;
+
 /// Longest time between two commits.
 const COMMIT_EVERY: Duration = Duration::from_secs(30);
 
@@ -354,6 +357,7 @@ impl Index {
         let mut missing_date = 0;
         let mut missing_source = 0;
         let mut unstorable = Vec::new();
+        let mut unlisted = 0;
         for (n, record) in read.records.iter().enumerate() {
             match record {
                 Ok(article) => {
@@ -366,8 +370,15 @@ impl Index {
                     }
                     missing_source += usize::from(article.meta.source.is_none());
                 }
-                Err(reason) => warnings.push(format!("skipped {reason}")),
+                // The first reasons are listed; the rest are counted.
+                Err(reason) if !reason.is_empty() && warnings.len() < MAX_LISTED_SKIPS => {
+                    warnings.push(format!("skipped {reason}"))
+                }
+                Err(_) => unlisted += 1,
             }
+        }
+        if unlisted > 0 {
+            warnings.push(format!("skipped {unlisted} more records that are not articles"));
         }
         if let Some(first) = unstorable.first() {
             let (from, to) = (super::write::YEARS.start(), super::write::YEARS.end());

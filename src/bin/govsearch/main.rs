@@ -93,23 +93,28 @@ fn parse(args: &ParseArgs) -> anyhow::Result<ExitCode> {
     let options = args.read.to_options().map_err(anyhow::Error::msg)?;
     let read = govsearch::read_file(&args.file, &options)
         .map_err(|reason| anyhow::anyhow!("{}: {reason}", args.file.display()))?;
-    let records: Vec<serde_json::Value> = read
-        .records
-        .iter()
-        .map(|record| match record {
+    // One JSON object, written record by record: a file of a million records is printed
+    // without building its whole tree first.
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    writeln!(out, "{{")?;
+    writeln!(
+        out,
+        "  \"path\": {},",
+        serde_json::to_string(&args.file.to_string_lossy())?
+    )?;
+    writeln!(out, "  \"layout\": {},", serde_json::to_string(&read.layout)?)?;
+    writeln!(out, "  \"encoding\": {},", serde_json::to_string(&read.encoding)?)?;
+    writeln!(out, "  \"records\": [")?;
+    for (i, record) in read.records.iter().enumerate() {
+        let separator = if i + 1 < read.records.len() { "," } else { "" };
+        let line = match record {
             Ok(article) => serde_json::json!({ "article": article }),
             Err(reason) => serde_json::json!({ "skipped": reason }),
-        })
-        .collect();
-    let out = serde_json::json!({
-        "path": args.file.display().to_string(),
-        "layout": read.layout,
-        "encoding": read.encoding,
-        "records": records,
-    });
-    let mut stdout = io::stdout().lock();
-    serde_json::to_writer_pretty(&mut stdout, &out)?;
-    writeln!(stdout)?;
+        };
+        writeln!(out, "    {}{separator}", serde_json::to_string(&line)?)?;
+    }
+    writeln!(out, "  ]\n}}")?;
+    out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 
