@@ -81,6 +81,51 @@ pub(crate) fn highlight_all(text: &str, needles: &[String]) -> Vec<Highlight> {
 /// `needles`: up to three fragments, each starting at a sentence start where one is near and
 /// ending at a sentence end where one fits. With no match, the opening of the body.
 pub(crate) fn make_snippet(body: &str, needles: &[String], max_chars: usize) -> Snippet {
+    if body.len() <= WINDOW_BYTES {
+        return snippet_of(body, needles, max_chars);
+    }
+    // A long body is looked at a window at a time (windows overlap by more than any needle),
+    // so that a snippet of a 60 MB article costs what one of a page costs: the first window
+    // with a match gives the snippet, the opening if none has one.
+    let longest = needles.iter().map(String::len).max().unwrap_or(0);
+    let overlap = (longest * 4).min(WINDOW_BYTES / 2);
+    let mut start = 0;
+    while start < body.len() {
+        let end = floor_boundary(body, (start + WINDOW_BYTES).min(body.len()));
+        let window = &body[start..end];
+        if !find_spans(&folded_chars(window), needles).is_empty() {
+            return snippet_of(window, needles, max_chars);
+        }
+        if end == body.len() {
+            break;
+        }
+        start = floor_boundary(body, end - overlap).max(start + 1);
+        start = ceil_boundary(body, start);
+    }
+    snippet_of(&body[..floor_boundary(body, WINDOW_BYTES)], needles, max_chars)
+}
+
+/// Bytes of body a snippet is computed over at a time.
+const WINDOW_BYTES: usize = 256 << 10;
+
+/// The nearest character boundary of `text` at or before `at`.
+fn floor_boundary(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// The nearest character boundary of `text` at or after `at`.
+fn ceil_boundary(text: &str, mut at: usize) -> usize {
+    while at < text.len() && !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at
+}
+
+/// [`make_snippet`] over the whole of `body`.
+fn snippet_of(body: &str, needles: &[String], max_chars: usize) -> Snippet {
     let chars = folded_chars(body);
     if chars.is_empty() || max_chars == 0 {
         return Snippet::default();
@@ -244,6 +289,23 @@ fn render(body: &str, chars: &[FoldedChar], fragments: &[(usize, usize)], spans:
         }
     }
     snippet
+}
+
+#[cfg(test)]
+mod window_tests {
+    use super::*;
+
+    #[test]
+    fn a_long_body_gives_the_snippet_of_its_first_match_wherever_it_is() {
+        let filler = "无关的文字。".repeat(60_000);
+        let body = format!("{filler}会议在峄城召开。{filler}");
+        assert!(body.len() > 4 * WINDOW_BYTES);
+        let snippet = make_snippet(&body, &["峄城".to_string()], 40);
+        let h = snippet.highlights[0];
+        assert_eq!(&snippet.text[h.start..h.end], "峄城");
+        let none = make_snippet(&body, &["不存在".to_string()], 40);
+        assert!(none.text.starts_with("无关的文字"), "{}", none.text);
+    }
 }
 
 #[cfg(test)]
