@@ -22,6 +22,18 @@ fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// A folder `name` under `dir` holding one release, `a.txt`.
+fn one_release(dir: &Path, name: &str) -> std::path::PathBuf {
+    let folder = dir.join(name);
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(
+        folder.join("a.txt"),
+        "峄城区召开会议\n2022-05-10 来源:鲁网\n会议在峄城召开。\n",
+    )
+    .unwrap();
+    folder
+}
+
 fn index_json(index: &Path, folder: &Path) -> (Output, Value) {
     let out = govsearch(index, &["index", "--json", folder.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -132,13 +144,7 @@ fn a_file_that_no_longer_reads_counts_as_removed() {
 #[test]
 fn bad_options_and_foreign_folders_are_refused_and_left_alone() {
     let dir = tempfile::tempdir().unwrap();
-    let folder = dir.path().join("releases");
-    std::fs::create_dir_all(&folder).unwrap();
-    std::fs::write(
-        folder.join("a.txt"),
-        "峄城区召开会议\n2022-05-10 来源:鲁网\n会议在峄城召开。\n",
-    )
-    .unwrap();
+    let folder = one_release(dir.path(), "releases");
     // A folder of the user's own is not an index folder.
     let own = dir.path().join("mine");
     std::fs::create_dir_all(&own).unwrap();
@@ -211,13 +217,7 @@ fn an_index_on_read_only_media_is_searched_and_not_written() {
     let Some(media) = Mount::tmpfs(&dir.path().join("media"), "64m") else {
         return;
     };
-    let folder = dir.path().join("releases");
-    std::fs::create_dir_all(&folder).unwrap();
-    std::fs::write(
-        folder.join("a.txt"),
-        "峄城区召开会议\n2022-05-10 来源:鲁网\n会议在峄城召开。\n",
-    )
-    .unwrap();
+    let folder = one_release(dir.path(), "releases");
     let index = media.0.join("index");
     index_json(&index, &folder);
     media.read_only();
@@ -245,13 +245,7 @@ fn a_full_disk_is_said_and_the_failed_run_leaves_nothing_behind() {
     let Some(disk) = Mount::tmpfs(&dir.path().join("disk"), "2m") else {
         return;
     };
-    let small = dir.path().join("small");
-    std::fs::create_dir_all(&small).unwrap();
-    std::fs::write(
-        small.join("a.txt"),
-        "峄城区召开会议\n2022-05-10 来源:鲁网\n会议在峄城召开。\n",
-    )
-    .unwrap();
+    let small = one_release(dir.path(), "small");
     let index = disk.0.join("index");
     index_json(&index, &small);
     let size = || -> u64 {
