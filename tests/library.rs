@@ -72,3 +72,41 @@ fn opening_a_missing_index_is_a_clear_error() {
     let err = Index::open(dir.path().join("none")).expect_err("no index there");
     assert!(err.to_string().starts_with("no index at"), "{err}");
 }
+
+#[test]
+fn a_file_over_its_read_budget_is_skipped_and_the_run_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("releases");
+    std::fs::create_dir_all(&folder).unwrap();
+    // A page large enough to take more than a microsecond to read.
+    let page = format!(
+        "<html><head><meta name=\"ArticleTitle\" content=\"标题\"></head><body><div id=\"zoom\">{}</div></body></html>",
+        "<p>峄城区召开会议，部署工作。</p>".repeat(20_000)
+    );
+    std::fs::write(folder.join("slow.html"), page).unwrap();
+    std::fs::write(
+        folder.join("next.txt"),
+        "峄城区召开会议\n2022-05-10 来源:鲁网\n会议在峄城召开。\n",
+    )
+    .unwrap();
+    let index = Index::open_or_create(dir.path().join("index")).unwrap();
+    let hurried = govsearch::IndexOptions {
+        read_budget: std::time::Duration::from_micros(1),
+        ..govsearch::IndexOptions::default()
+    };
+    let summary = index.index_folder_with(&folder, &hurried, |_| {}).unwrap();
+    let slow = summary
+        .skipped
+        .iter()
+        .find(|s| s.path.ends_with("slow.html"))
+        .expect("skipped");
+    assert!(slow.reason.contains("took over"), "{}", slow.reason);
+    assert_eq!(summary.files_seen, 2, "the run went on past it");
+    let patient = index.index_folder(&folder, |_| {}).unwrap();
+    assert_eq!(
+        patient.files_indexed + patient.files_unchanged,
+        2,
+        "{:?}",
+        patient.skipped
+    );
+}

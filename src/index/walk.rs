@@ -19,10 +19,60 @@ use std::time::{Duration, Instant, UNIX_EPOCH};
 use serde::Serialize;
 use walkdir::WalkDir;
 
-use crate::article::{read_file, Layout, ReadOptions};
+use crate::article::{read_file, FileArticles, Layout, ReadOptions};
 use crate::error::{Error, Result};
 use crate::index::keys::{key_display, key_path, path_key, serialize_lossy};
 use crate::index::{FileState, Index};
+
+/// Reads files on a thread of its own, so that a file that takes longer than its budget is
+/// given up: the run goes on with a new reader thread, and the old one, unstoppable, is left
+/// to finish or to end with the process.
+struct BudgetedReader {
+    options: std::sync::Arc<ReadOptions>,
+    jobs: std::sync::mpsc::Sender<PathBuf>,
+    results: std::sync::mpsc::Receiver<std::result::Result<FileArticles, String>>,
+}
+
+impl BudgetedReader {
+    fn new(options: &ReadOptions) -> BudgetedReader {
+        BudgetedReader::with(std::sync::Arc::new(options.clone()))
+    }
+
+    fn with(options: std::sync::Arc<ReadOptions>) -> BudgetedReader {
+        let (jobs, inbox) = std::sync::mpsc::channel::<PathBuf>();
+        let (outbox, results) = std::sync::mpsc::channel();
+        let shared = std::sync::Arc::clone(&options);
+        std::thread::Builder::new()
+            .name("govsearch-read".to_string())
+            .spawn(move || {
+                for path in inbox {
+                    if outbox.send(read_file(&path, &shared)).is_err() {
+                        break;
+                    }
+                }
+            })
+            .expect("a reader thread starts");
+        BudgetedReader { options, jobs, results }
+    }
+
+    /// `path` read, or why not: within `budget`, or skipped.
+    fn read(&mut self, path: &Path, budget: Duration) -> std::result::Result<FileArticles, String> {
+        if self.jobs.send(path.to_path_buf()).is_err() {
+            *self = BudgetedReader::with(std::sync::Arc::clone(&self.options));
+            return Err("unreadable: the reader stopped".to_string());
+        }
+        match self.results.recv_timeout(budget) {
+            Ok(read) => read,
+            Err(_) => {
+                *self = BudgetedReader::with(std::sync::Arc::clone(&self.options));
+                Err(format!(
+                    "took over {} s to read: skipped (a file built to be slow to parse)",
+                    budget.as_secs_f64()
+                ))
+            }
+        }
+    }
+}
 
 /// Records that are not articles listed one by one among a file's warnings; more are counted.
 const MAX_LISTED_SKIPS: usize = 20;
@@ -38,9 +88,12 @@ pub struct IndexOptions {
     /// Files read between two commits (and at most 30 s): what a killed run can lose. Each
     /// commit also ends the segments being written, so small values cost merges.
     pub commit_every: usize,
-    /// Indexing threads; `None` for one per core (at most 8). Files are read on the calling
-    /// thread besides.
+    /// Indexing threads; `None` for one per core (at most 8). Files are read on a thread
+    /// besides.
     pub threads: Option<usize>,
+    /// The longest a file may take to read; a file that takes longer is skipped with its
+    /// reason and the run goes on. Real files take milliseconds.
+    pub read_budget: Duration,
 }
 
 impl Default for IndexOptions {
@@ -49,6 +102,7 @@ impl Default for IndexOptions {
             read: ReadOptions::default(),
             commit_every: 50_000,
             threads: None,
+            read_budget: Duration::from_secs(20),
         }
     }
 }
@@ -243,6 +297,7 @@ impl Index {
                 folders.insert(root_key.clone());
             })
         };
+        let mut reader = BudgetedReader::new(&options.read);
         let mut since_commit = (0usize, Instant::now());
         for entry in walk(dir) {
             summary.files_seen += 1;
@@ -277,7 +332,8 @@ impl Index {
                 if before.is_some() {
                     self.delete_file(&writer, &key);
                 }
-                match self.index_file(&writer, path, key, &walked, &options.read)? {
+                let read = reader.read(path, options.read_budget);
+                match self.index_file(&writer, read, key, &walked)? {
                     // A file indexed before that no longer reads: its old articles are gone too.
                     Outcome::Skipped { reason } if before.is_some() => {
                         summary.files_removed += 1;
@@ -336,12 +392,11 @@ impl Index {
     fn index_file(
         &self,
         writer: &tantivy::IndexWriter,
-        path: &Path,
+        read: std::result::Result<FileArticles, String>,
         key: String,
         walked: &Walked,
-        options: &ReadOptions,
     ) -> Result<Outcome> {
-        let read = match read_file(path, options) {
+        let read = match read {
             Ok(read) => read,
             Err(reason) => return Ok(Outcome::Skipped { reason }),
         };

@@ -164,6 +164,7 @@ fn index(location: &std::path::Path, args: &IndexArgs) -> anyhow::Result<ExitCod
         read: args.read.to_options().map_err(anyhow::Error::msg)?,
         commit_every: args.commit_every,
         threads: args.threads.map(usize::from),
+        ..govsearch::IndexOptions::default()
     };
     let mut report = match &args.report {
         Some(path) => {
