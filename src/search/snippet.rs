@@ -67,6 +67,36 @@ fn find_spans(chars: &[FoldedChar], needles: &[String]) -> Vec<(usize, usize)> {
 
 /// Highlights of `needles` in `text` as a whole (for titles).
 pub(crate) fn highlight_all(text: &str, needles: &[String]) -> Vec<Highlight> {
+    if text.len() <= WINDOW_BYTES || needles.is_empty() {
+        return highlights_in(text, needles);
+    }
+    // A long text a window at a time, windows overlapping by more than any needle; a match
+    // seen by two windows is kept once, and touching ones are merged as within a window.
+    let longest = needles.iter().map(String::len).max().unwrap_or(0);
+    let overlap = (longest * 4).min(WINDOW_BYTES / 2);
+    let mut out: Vec<Highlight> = Vec::new();
+    let mut start = 0;
+    loop {
+        let end = floor_boundary(text, (start + WINDOW_BYTES).min(text.len()));
+        for h in highlights_in(&text[start..end], needles) {
+            let h = Highlight {
+                start: h.start + start,
+                end: h.end + start,
+            };
+            match out.last_mut() {
+                Some(last) if h.start <= last.end => last.end = last.end.max(h.end),
+                _ => out.push(h),
+            }
+        }
+        if end == text.len() {
+            return out;
+        }
+        start = ceil_boundary(text, floor_boundary(text, end - overlap).max(start + 1));
+    }
+}
+
+/// [`highlight_all`] over the whole of `text`.
+fn highlights_in(text: &str, needles: &[String]) -> Vec<Highlight> {
     let chars = folded_chars(text);
     find_spans(&chars, needles)
         .into_iter()
@@ -294,6 +324,19 @@ fn render(body: &str, chars: &[FoldedChar], fragments: &[(usize, usize)], spans:
 #[cfg(test)]
 mod window_tests {
     use super::*;
+
+    #[test]
+    fn every_match_of_a_long_text_is_marked_once() {
+        let filler = "无关的文字。".repeat(30_000);
+        let text = format!("峄城{filler}峄城区{filler}在峄城");
+        assert!(text.len() > 2 * WINDOW_BYTES);
+        let needles = ["峄城".to_string()];
+        let marks = highlight_all(&text, &needles);
+        assert_eq!(marks.len(), 3);
+        assert!(marks.iter().all(|h| &text[h.start..h.end] == "峄城"));
+        // Windowed or whole, the same marks.
+        assert_eq!(marks, highlights_in(&text, &needles));
+    }
 
     #[test]
     fn a_long_body_gives_the_snippet_of_its_first_match_wherever_it_is() {
