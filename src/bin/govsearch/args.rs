@@ -439,7 +439,9 @@ impl SearchArgs {
             })
             .limit(self.limit)
             .offset(self.offset)
-            .snippet_chars(self.snippet_chars);
+            .snippet_chars(self.snippet_chars)
+            // Counted only when shown: with --facets, or in --json's summary.
+            .facets(self.facets || self.json);
         request.sources = self.source.clone();
         request.editors = self.editor.clone();
         request.keywords = self.keyword.clone();
@@ -506,6 +508,18 @@ mod tests {
         assert_eq!((args.editor[0].as_str(), args.query_text().as_str()), ("-杜伟", "峄城"));
         let args = search_args(&["govsearch", "--index", "/tmp/x", "search", "峄城", "--", "-营商"]);
         assert_eq!(args.query_text(), "峄城 -营商");
+    }
+
+    #[test]
+    fn facets_are_counted_only_when_shown() {
+        let request = |extra: &[&str]| {
+            let mut args = vec!["govsearch", "search", "峄城"];
+            args.extend(extra);
+            search_args(&args).to_request().unwrap().facets
+        };
+        assert!(!request(&[]));
+        assert!(request(&["--facets"]));
+        assert!(request(&["--json"]));
     }
 
     #[test]
