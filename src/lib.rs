@@ -94,8 +94,8 @@ pub use article::{
 pub use dates::{china, DateRange};
 pub use error::{Error, Result};
 pub use index::{
-    check_user_dictionary, default_index_dir, FileReport, Index, IndexOptions, IndexSummary, MissingFolder, Outcome,
-    Progress, Removed, Skipped, Warning, INDEX_ENV,
+    check_user_dictionary, default_index_dir, CheckReport, Damage, FileReport, Index, IndexOptions, IndexSummary,
+    MissingFolder, Outcome, Progress, Removed, Skipped, Warning, INDEX_ENV,
 };
 pub use search::snippet::{Highlight, Snippet};
 pub use search::{ArticlePage, FacetCount, Facets, Hit, SearchRequest, SearchResults, Sort, UnmatchedFilter};

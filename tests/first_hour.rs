@@ -279,7 +279,7 @@ fn help_offers_only_what_a_command_uses() {
     for command in ["parse", "eval", "bench"] {
         assert!(!help(&[command, "--help"]).contains("--index"), "{command}");
     }
-    for command in ["index", "search", "stats", "remove", "serve"] {
+    for command in ["index", "search", "stats", "remove", "serve", "check"] {
         assert!(help(&[command, "--help"]).contains("--index"), "{command}");
     }
     assert!(help(&["search", "--help"]).contains("2022年5月"));

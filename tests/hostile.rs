@@ -8,6 +8,9 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+mod common;
+use common::copy_dir;
+
 fn govsearch(index: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_govsearch"))
         .env_remove("GOVSEARCH_INDEX")
@@ -353,4 +356,36 @@ fn a_file_of_many_records_that_are_not_articles_is_summed_up() {
             .contains("skipped 4980 more records that are not articles"),
         "{summary}"
     );
+}
+
+#[test]
+fn check_finds_a_flipped_byte_in_any_file_of_the_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("corpus");
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus"), &folder);
+    let index = dir.path().join("index");
+    index_json(&index, &folder);
+    let whole = govsearch(&index, &["check"]);
+    assert!(whole.status.success(), "{}", stderr(&whole));
+    assert!(stderr(&whole).contains("is whole"), "{}", stderr(&whole));
+    for extension in ["bgram", "bgdict", "store", "term", "idx"] {
+        let file = std::fs::read_dir(&index)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension().is_some_and(|e| e == extension))
+            .unwrap_or_else(|| panic!("a .{extension} file"));
+        let original = std::fs::read(&file).unwrap();
+        let mut damaged = original.clone();
+        damaged[original.len() / 3] ^= 0x5A;
+        std::fs::write(&file, &damaged).unwrap();
+        let found = govsearch(&index, &["check", "--json"]);
+        assert_eq!(found.status.code(), Some(2), ".{extension}: {}", stderr(&found));
+        let report: Value = serde_json::from_slice(&found.stdout).unwrap();
+        let damaged = report["damaged"].to_string();
+        assert!(
+            damaged.contains(extension) || damaged.contains("grams files are damaged"),
+            ".{extension}: {report}"
+        );
+        std::fs::write(&file, &original).unwrap();
+    }
 }

@@ -7,6 +7,7 @@
 //! - [`write`](mod@write) turns articles into documents and commits them;
 //! - [`walk`] indexes a folder: every file gets one outcome, unchanged files are not read.
 
+mod check;
 mod directory;
 pub(crate) mod facet_values;
 pub(crate) mod keys;
@@ -14,6 +15,7 @@ pub(crate) mod schema;
 mod walk;
 mod write;
 
+pub use check::{CheckReport, Damage};
 pub(crate) use facet_values::FacetValues;
 pub use walk::{FileReport, IndexOptions, IndexSummary, MissingFolder, Outcome, Progress, Removed, Skipped, Warning};
 pub(crate) use write::FileState;

@@ -39,6 +39,9 @@ pub(crate) enum Command {
     /// Remove a folder's articles from the index: for a folder that was moved or deleted (it
     /// need not exist any more)
     Remove(RemoveArgs),
+    /// Verify every file of the index against its checksum, and each segment's grams against
+    /// the segment (reads the whole index)
+    Check(CheckArgs),
     /// Serve the index over HTTP: a search page at / and a JSON API under /api (read-only;
     /// new commits of `govsearch index` are seen without a restart)
     Serve(ServeArgs),
@@ -54,6 +57,16 @@ pub(crate) struct IndexDir {
     /// $XDG_DATA_HOME/govsearch/index, else ~/.local/share/govsearch/index]
     #[arg(long = "index", id = "index_dir", value_name = "DIR")]
     pub(crate) dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CheckArgs {
+    /// Print the report as one JSON object
+    #[arg(long)]
+    pub(crate) json: bool,
+
+    #[command(flatten)]
+    pub(crate) index: IndexDir,
 }
 
 #[derive(Debug, Args)]

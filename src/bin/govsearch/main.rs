@@ -15,7 +15,9 @@ use clap::Parser;
 use govsearch::{default_index_dir, Index, IndexSummary};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::args::{BenchArgs, Cli, Command, EvalArgs, IndexArgs, ParseArgs, RemoveArgs, SearchArgs, StatsArgs};
+use crate::args::{
+    BenchArgs, CheckArgs, Cli, Command, EvalArgs, IndexArgs, ParseArgs, RemoveArgs, SearchArgs, StatsArgs,
+};
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -53,8 +55,59 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Stats(args) => stats(&location(&args.index), &args),
         Command::Remove(args) => remove(&location(&args.index), &args),
         Command::Serve(args) => serve::run(&location(&args.index), &args),
+        Command::Check(args) => check(&location(&args.index), &args),
         Command::Bench(args) => bench(&args),
     }
+}
+
+fn check(location: &std::path::Path, args: &CheckArgs) -> anyhow::Result<ExitCode> {
+    // Damage that stops the index from opening is a finding of the check, not a failure of it.
+    let opened = open_index(location).and_then(|index| Ok((index.check()?, index)));
+    let (report, index) = match opened {
+        Ok(found) => found,
+        Err(err) if matches!(err.downcast_ref::<govsearch::Error>(), Some(govsearch::Error::Index(_))) => {
+            let report = govsearch::CheckReport {
+                segments: 0,
+                damaged: vec![govsearch::Damage {
+                    what: location.display().to_string(),
+                    problem: format!("{err:#}"),
+                }],
+            };
+            if args.json {
+                let mut out = io::stdout().lock();
+                serde_json::to_writer(&mut out, &report)?;
+                writeln!(out)?;
+            }
+            eprintln!("govsearch: damaged: {err:#}");
+            return Ok(ExitCode::from(2));
+        }
+        Err(err) => return Err(err),
+    };
+    if args.json {
+        let mut out = io::stdout().lock();
+        serde_json::to_writer(&mut out, &report)?;
+        writeln!(out)?;
+    }
+    if report.is_whole() {
+        eprintln!(
+            "the index at {} is whole: {} segments, every file matches its checksum",
+            index.location().display(),
+            report.segments
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    for damage in &report.damaged {
+        eprintln!(
+            "govsearch: damaged: {}: {}",
+            render::sanitize(&damage.what),
+            damage.problem
+        );
+    }
+    eprintln!(
+        "govsearch: the index at {} is damaged: index its folders again into a new index folder",
+        index.location().display()
+    );
+    Ok(ExitCode::from(2))
 }
 
 fn remove(location: &std::path::Path, args: &RemoveArgs) -> anyhow::Result<ExitCode> {
