@@ -110,3 +110,43 @@ fn a_file_over_its_read_budget_is_skipped_and_the_run_goes_on() {
         patient.skipped
     );
 }
+
+/// The index a build of this format wrote (`tests/fixtures/index-v1`, three releases of the
+/// sample corpus), read by this build: a change to the format that would make old indexes
+/// read wrongly fails here, and must either keep reading them or refuse them with the
+/// "index again" message. `GOVSEARCH_BLESS=1` writes the fixture again.
+#[test]
+fn an_index_of_this_format_written_before_is_read_alike() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/index-v1");
+    let texts = ["000_e01ca59eb94a4339.txt", "2022/0315.txt", "2024/0920.txt"];
+    if std::env::var_os("GOVSEARCH_BLESS").is_some() {
+        let _ = std::fs::remove_dir_all(&fixture);
+        let index = Index::open_or_create(&fixture).unwrap();
+        let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        let articles = texts.iter().map(|name| {
+            let text = std::fs::read_to_string(corpus.join(name)).unwrap();
+            (name.to_string(), parse_article(&text).unwrap())
+        });
+        index.add_articles(articles).unwrap();
+    }
+    // Opened from a copy: opening takes lock files in the folder.
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(&fixture).unwrap() {
+        let entry = entry.unwrap();
+        if !entry.file_name().to_string_lossy().starts_with(".tantivy") {
+            std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
+        }
+    }
+    let index = Index::open(dir.path()).unwrap();
+    assert_eq!(index.num_articles(), 3);
+    assert!(index.check().unwrap().is_whole());
+    let found = index.search(&SearchRequest::new("\"满意峄城\"")).unwrap();
+    assert_eq!(
+        found.hits.iter().map(|h| h.path.as_str()).collect::<Vec<_>>(),
+        [texts[0]]
+    );
+    let sorted = index.search(&SearchRequest::new("峄城").sort(Sort::Date)).unwrap();
+    let paths: Vec<&str> = sorted.hits.iter().map(|h| h.path.as_str()).collect();
+    assert_eq!(paths, [texts[2], texts[0], texts[1]]);
+    assert_eq!(sorted.facets.source.len(), 2, "鲁网 and 峄城区融媒体中心");
+}
