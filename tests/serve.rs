@@ -10,7 +10,6 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use govsearch::{Index, SearchRequest};
@@ -123,34 +122,33 @@ fn encode(text: &str) -> String {
         .collect()
 }
 
+/// A served index; the server stops when the fixture is dropped, before its folder goes.
 struct Fixture {
-    _dir: tempfile::TempDir,
-    index: PathBuf,
     server: Server,
+    index: PathBuf,
+    _dir: tempfile::TempDir,
 }
 
-/// The sample corpus and the hostile articles, indexed once and served for every test.
-fn fixture() -> &'static Fixture {
-    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
-    FIXTURE.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let corpus = dir.path().join("corpus");
-        copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus"), &corpus);
-        let hostile = corpus.join("hostile");
-        std::fs::create_dir_all(&hostile).unwrap();
-        for (name, text) in HOSTILE {
-            std::fs::write(hostile.join(name), text).unwrap();
-        }
-        let index = dir.path().join("index");
-        let out = govsearch(&index).arg("index").arg(&corpus).output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        let server = serve(&index);
-        Fixture {
-            _dir: dir,
-            index,
-            server,
-        }
-    })
+/// The sample corpus and the hostile articles, indexed and served for one test. Not shared
+/// through a static: statics are never dropped, and the server would outlive the tests.
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus"), &corpus);
+    let hostile = corpus.join("hostile");
+    std::fs::create_dir_all(&hostile).unwrap();
+    for (name, text) in HOSTILE {
+        std::fs::write(hostile.join(name), text).unwrap();
+    }
+    let index = dir.path().join("index");
+    let out = govsearch(&index).arg("index").arg(&corpus).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let server = serve(&index);
+    Fixture {
+        server,
+        index,
+        _dir: dir,
+    }
 }
 
 #[test]
