@@ -33,8 +33,8 @@ struct FieldValues {
     segments: HashMap<SegmentId, Vec<u32>>,
 }
 
-/// A field's distinct values, and the segments they were read from.
-type Distinct = (Vec<SegmentId>, Arc<Vec<String>>);
+/// A field's distinct values, each with its folded form, and the segments they were read from.
+type Distinct = (Vec<SegmentId>, Arc<Vec<(String, String)>>);
 
 /// A segment ordinal not yet resolved to a value number.
 const UNKNOWN: u32 = u32::MAX;
@@ -49,9 +49,14 @@ impl FacetValues {
         }
     }
 
-    /// Every distinct value of `field` in `searcher`'s segments, in order: read from each
-    /// segment's dictionary once, and again only when the segments change.
-    pub(crate) fn distinct(&self, field: &'static str, searcher: &Searcher) -> tantivy::Result<Arc<Vec<String>>> {
+    /// Every distinct value of `field` in `searcher`'s segments, in order, with its folded
+    /// form (what a filter value is compared as): read from each segment's dictionary and
+    /// folded once, and again only when the segments change.
+    pub(crate) fn distinct(
+        &self,
+        field: &'static str,
+        searcher: &Searcher,
+    ) -> tantivy::Result<Arc<Vec<(String, String)>>> {
         let live: Vec<SegmentId> = searcher.segment_readers().iter().map(|s| s.segment_id()).collect();
         let mut distinct = self.distinct.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some((segments, values)) = distinct.get(field) {
@@ -72,7 +77,14 @@ impl FacetValues {
                 values.insert(String::from_utf8_lossy(value).into_owned());
             }
         }
-        let values = Arc::new(values.into_iter().collect::<Vec<_>>());
+        let values: Vec<(String, String)> = values
+            .into_iter()
+            .map(|value| {
+                let folded = crate::text::fold(&value);
+                (value, folded)
+            })
+            .collect();
+        let values = Arc::new(values);
         distinct.insert(field, (live, Arc::clone(&values)));
         Ok(values)
     }
