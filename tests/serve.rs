@@ -405,3 +405,31 @@ fn the_api_keeps_to_its_openapi_document() {
         String::from_utf8_lossy(&run.stderr)
     );
 }
+
+#[test]
+fn bench_measures_the_server_under_wrk() {
+    // wrk prints its version and exits 1: that it starts is what counts.
+    if Command::new("wrk").arg("--version").output().is_err() {
+        assert!(!external_required(), "wrk is missing: .ci/run installs it");
+        eprintln!("skipped: bench --serve needs wrk (.ci/run installs it)");
+        return;
+    }
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let dir = tempfile::tempdir().unwrap();
+    let out = govsearch(&dir.path().join("unused"))
+        .args(["bench", "--queries", "3", "--serve", "1", "--json"])
+        .arg(&corpus)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    for load in report["serve"].as_array().expect("two server measures") {
+        assert!(load["requests"].as_u64().unwrap() > 0, "{load}");
+        assert!(load["per_sec"].as_f64().unwrap() > 0.0, "{load}");
+        assert!(
+            load["p99_ms"].as_f64().unwrap() >= load["p50_ms"].as_f64().unwrap(),
+            "{load}"
+        );
+        assert_eq!(load["failed"], 0, "{load}");
+    }
+}
