@@ -70,6 +70,7 @@
 // Modules by concern; no two import each other. ARCHITECTURE.md draws how they depend on one
 // another.
 mod article;
+mod assist;
 mod dates;
 mod error;
 #[cfg(feature = "eval")]
@@ -98,5 +99,8 @@ pub use index::{
     MissingFolder, Outcome, Progress, Removed, Skipped, Warning, INDEX_ENV,
 };
 pub use search::snippet::{Highlight, Snippet};
-pub use search::{ArticlePage, FacetCount, Facets, Hit, SearchRequest, SearchResults, Sort, UnmatchedFilter};
+pub use assist::Suggestion;
+pub use search::{
+    ArticlePage, FacetCount, Facets, Hit, Rewrite, RewriteReason, SearchRequest, SearchResults, Sort, UnmatchedFilter,
+};
 pub use stats::{FolderStats, IndexStats};

@@ -25,6 +25,8 @@ use std::sync::Arc;
 
 use tantivy::{IndexReader, ReloadPolicy, Searcher};
 
+use crate::assist::synonyms::Synonyms;
+use crate::assist::VocabularyCache;
 use crate::error::{Error, Result};
 use crate::grams::{BodyGrams, GramsCache};
 use crate::text::analyzers;
@@ -85,6 +87,10 @@ pub struct Index {
     /// Each segment's open grams files and the character matches read from them, shared by
     /// every search of this index.
     grams: Arc<GramsCache>,
+    /// The index's vocabulary for query assistance, read once per set of segments.
+    vocabulary: Arc<VocabularyCache>,
+    /// Everyday words and official terms: the shipped table with the index's own over it.
+    synonyms: Synonyms,
     location: PathBuf,
     on_disk: bool,
 }
@@ -208,6 +214,8 @@ impl Index {
             segmenter,
             facet_values: Arc::default(),
             grams,
+            vocabulary: Arc::default(),
+            synonyms: Synonyms::shipped(),
             location: location.to_path_buf(),
             on_disk,
         })
@@ -275,6 +283,14 @@ impl Index {
     }
 
     /// Each segment's open grams files and the character matches read from them.
+    pub(crate) fn vocabulary_cache(&self) -> &VocabularyCache {
+        &self.vocabulary
+    }
+
+    pub(crate) fn synonyms(&self) -> &Synonyms {
+        &self.synonyms
+    }
+
     pub(crate) fn grams_cache(&self) -> &GramsCache {
         &self.grams
     }

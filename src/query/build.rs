@@ -38,16 +38,27 @@ impl ParsedQuery {
                     text,
                     words,
                     ranking,
+                    synonyms,
                     negated: false,
                 } => {
+                    let required = |parts: &mut Vec<(Occur, Box<dyn Query>)>, word: &String| {
+                        match synonyms.iter().find(|(w, _)| w == word) {
+                            Some((_, terms)) if !terms.is_empty() => {
+                                parts.push((Occur::Must, either(fields, chars, word, terms)));
+                                // The word as typed outranks the terms that stand in for it.
+                                parts.push(typed_tier(fields, chars, word));
+                            }
+                            _ => parts.push((Occur::Must, weighted(contains(fields, chars, word), STRING_WEIGHT))),
+                        }
+                    };
                     if words == ranking {
                         for word in words {
-                            parts.push((Occur::Must, weighted(contains(fields, chars, word), STRING_WEIGHT)));
+                            required(&mut parts, word);
                             parts.push((Occur::Should, weighted(word_terms(fields, word), WORD_WEIGHT)));
                         }
                     } else {
                         for word in words {
-                            parts.push((Occur::Must, weighted(contains(fields, chars, word), STRING_WEIGHT)));
+                            required(&mut parts, word);
                         }
                         for word in ranking {
                             parts.push((Occur::Should, weighted(word_terms(fields, word), WORD_WEIGHT)));
@@ -64,6 +75,16 @@ impl ParsedQuery {
         Box::new(BooleanQuery::new(parts))
     }
 }
+/// Articles with `word` or any of the official `terms` for it, each scored as a required
+/// string.
+fn either(fields: &Fields, chars: &GramsCache, word: &str, terms: &[String]) -> Box<dyn Query> {
+    let mut options = vec![(Occur::Should, weighted(contains(fields, chars, word), STRING_WEIGHT))];
+    for term in terms {
+        options.push((Occur::Should, weighted(contains(fields, chars, term), STRING_WEIGHT)));
+    }
+    Box::new(BooleanQuery::new(options))
+}
+
 /// The tier bonus of a chunk found as typed, in title or body.
 fn typed_tier(fields: &Fields, chars: &GramsCache, text: &str) -> (Occur, Box<dyn Query>) {
     constant(contains(fields, chars, text), TYPED_TIER)

@@ -22,6 +22,7 @@ mod build;
 pub(crate) mod score;
 mod title_char;
 
+use crate::assist::synonyms::Synonyms;
 use crate::error::{Error, Result};
 use crate::text::fold;
 use crate::text::segment::Segmenter;
@@ -38,6 +39,9 @@ pub(crate) enum Clause {
         /// Ranked by, in the title's word field: the cut with the index's user dictionary (the
         /// one its titles were indexed with); the same as `words` without one.
         ranking: Vec<String>,
+        /// An everyday word among `words` with the official terms that stand in for it
+        /// ([`ParsedQuery::with_synonyms`]): an article with either matches.
+        synonyms: Vec<(String, Vec<String>)>,
         negated: bool,
     },
     /// A quoted string, folded.
@@ -90,16 +94,9 @@ impl ParsedQuery {
                 .unwrap_or(body.len());
             let text = fold(&body[..end]);
             rest = &body[end..];
-            let cut = |segmenter: &Segmenter| -> Vec<String> {
-                segmenter
-                    .words(&text)
-                    .into_iter()
-                    .map(|range| text.chars().skip(range.start).take(range.len()).collect())
-                    .collect()
-            };
-            let ranking = cut(segmenter);
+            let ranking = cut(&text, segmenter);
             let words = if segmenter.has_user_dictionary() {
-                cut(&Segmenter::default())
+                cut(&text, &Segmenter::default())
             } else {
                 ranking.clone()
             };
@@ -108,6 +105,7 @@ impl ParsedQuery {
                     text,
                     words,
                     ranking,
+                    synonyms: Vec::new(),
                     negated,
                 });
             }
@@ -119,6 +117,39 @@ impl ParsedQuery {
             return Err(bad("only exclusions: say what to search for too"));
         }
         Ok(ParsedQuery { clauses })
+    }
+
+    /// The query with the everyday words of its bare chunks standing for official terms too
+    /// (社保 also finds 社会保险): a chunk with an everyday word in it is cut around it, so the
+    /// word is one of its words. Quoted strings and exclusions are as typed.
+    pub(crate) fn with_synonyms(mut self, table: &Synonyms, segmenter: &Segmenter) -> ParsedQuery {
+        let plain = Segmenter::default();
+        let jieba = if segmenter.has_user_dictionary() { &plain } else { segmenter };
+        for clause in &mut self.clauses {
+            let Clause::Words {
+                text,
+                words,
+                ranking,
+                synonyms,
+                negated: false,
+            } = clause
+            else {
+                continue;
+            };
+            let Some((range, word)) = table.find_in(text) else {
+                continue;
+            };
+            let chars: Vec<char> = text.chars().collect();
+            let before: String = chars[..range.start].iter().collect();
+            let after: String = chars[range.end..].iter().collect();
+            let around = |segmenter: &Segmenter| {
+                [cut(&before, segmenter), vec![word.to_string()], cut(&after, segmenter)].concat()
+            };
+            *words = around(jieba);
+            *ranking = around(segmenter);
+            *synonyms = vec![(word.to_string(), table.of(word).to_vec())];
+        }
+        self
     }
 
     /// Whether this is `*`, which matches every article.
@@ -133,11 +164,16 @@ impl ParsedQuery {
             match clause {
                 Clause::Exact { text, .. } => needles.push(text.clone()),
                 Clause::Words {
-                    text, words, ranking, ..
+                    text,
+                    words,
+                    ranking,
+                    synonyms,
+                    ..
                 } => {
                     needles.push(text.clone());
                     needles.extend(words.iter().cloned());
                     needles.extend(ranking.iter().cloned());
+                    needles.extend(synonyms.iter().flat_map(|(_, terms)| terms.iter().cloned()));
                 }
             }
         }
@@ -153,6 +189,15 @@ impl Clause {
             Clause::Words { negated, .. } | Clause::Exact { negated, .. } => *negated,
         }
     }
+}
+
+/// `text` as `segmenter` cuts it into words.
+fn cut(text: &str, segmenter: &Segmenter) -> Vec<String> {
+    segmenter
+        .words(text)
+        .into_iter()
+        .map(|range| text.chars().skip(range.start).take(range.len()).collect())
+        .collect()
 }
 
 /// The quote that closes `open`, if `open` opens a quoted string.
@@ -180,6 +225,7 @@ mod tests {
             text: text.into(),
             ranking: words.clone(),
             words,
+            synonyms: Vec::new(),
             negated: false,
         }
     }

@@ -20,7 +20,7 @@ pub(crate) mod snippet;
 mod stored;
 
 pub use request::{SearchRequest, Sort};
-pub use results::{ArticlePage, FacetCount, Facets, Hit, SearchResults, UnmatchedFilter};
+pub use results::{ArticlePage, FacetCount, Facets, Hit, Rewrite, RewriteReason, SearchResults, UnmatchedFilter};
 
 /// A request made into an index query.
 pub(crate) struct Prepared {
@@ -62,7 +62,7 @@ impl Index {
                 });
             }
         }
-        let parsed = ParsedQuery::parse(&request.query, self.segmenter())?;
+        let parsed = ParsedQuery::parse(&request.query, self.segmenter())?.with_synonyms(self.synonyms(), self.segmenter());
         let mut clauses: Vec<(Occur, Box<dyn Query>)> =
             vec![(Occur::Must, parsed.to_query(self.fields(), self.grams_cache()))];
         let (filters, unmatched) = filters::filters(self, searcher, request)?;
@@ -94,7 +94,31 @@ impl Index {
     /// # Ok(())
     /// # }
     /// ```
+    ///
+    /// A query that finds little as typed may be searched as another ([`SearchResults::searched_as`])
+    /// or offered one ([`SearchResults::did_you_mean`]): pinyin as Chinese, a typo corrected.
+    /// [`SearchRequest::as_typed`] turns that off.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
+        let mut results = self.search_as_typed(request)?;
+        let Some(rewrite) = self.rewrite_for(request, results.total)? else {
+            return Ok(results);
+        };
+        // Pinyin that finds little as typed was meant as Chinese; a typo is corrected outright
+        // only when the query as typed finds nothing.
+        if results.total == 0 || rewrite.reason == RewriteReason::Pinyin {
+            let mut instead = request.clone();
+            instead.query = rewrite.query.clone();
+            instead.as_typed = true;
+            let mut rewritten = self.search_as_typed(&instead)?;
+            rewritten.searched_as = Some(rewrite);
+            return Ok(rewritten);
+        }
+        results.did_you_mean = Some(rewrite);
+        Ok(results)
+    }
+
+    /// [`Index::search`] for the query exactly as typed.
+    fn search_as_typed(&self, request: &SearchRequest) -> Result<SearchResults> {
         let searcher = self.searcher();
         let Prepared {
             query,
@@ -146,6 +170,8 @@ impl Index {
             hits,
             facets,
             unmatched_filters: unmatched,
+            searched_as: None,
+            did_you_mean: None,
         })
     }
 
@@ -242,7 +268,9 @@ impl Index {
             return Ok(None);
         };
         let needles = match query.map(str::trim).filter(|q| !q.is_empty()) {
-            Some(query) => ParsedQuery::parse(query, self.segmenter())?.needles(),
+            Some(query) => ParsedQuery::parse(query, self.segmenter())?
+                .with_synonyms(self.synonyms(), self.segmenter())
+                .needles(),
             None => Vec::new(),
         };
         let f = self.fields();

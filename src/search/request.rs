@@ -45,6 +45,10 @@ pub struct SearchRequest {
     /// Whether to count facets over all matches (a little extra work per match).
     #[serde(default = "yes")]
     pub facets: bool,
+    /// Search the query exactly as typed: no pinyin conversion or typo correction, even when
+    /// it finds nothing (everyday words still find official terms; quote a word to stop that).
+    #[serde(default)]
+    pub as_typed: bool,
 }
 
 fn yes() -> bool {
@@ -85,7 +89,14 @@ impl SearchRequest {
             offset: 0,
             snippet_chars: 120,
             facets: true,
+            as_typed: false,
         }
+    }
+
+    /// Whether to search the query exactly as typed ([`SearchRequest::as_typed`]).
+    pub fn as_typed(mut self, as_typed: bool) -> Self {
+        self.as_typed = as_typed;
+        self
     }
 
     /// Counts facets over all matches, or not (`facets` of the results is then empty).

@@ -104,4 +104,34 @@ pub struct SearchResults {
     /// Filter values no article has (a filter by such a value alone matches nothing).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unmatched_filters: Vec<UnmatchedFilter>,
+    /// Set when the hits are for another query than the one typed: the typed one found
+    /// nothing or little, and this one (pinyin as Chinese, a typo corrected) much more.
+    /// [`SearchRequest::as_typed`](crate::SearchRequest) searches as typed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub searched_as: Option<Rewrite>,
+    /// A query to offer ("did you mean"): the typed one found few articles, this one many.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub did_you_mean: Option<Rewrite>,
+}
+
+/// Another query than the one typed, why, and how many articles it finds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rewrite {
+    /// The query text.
+    pub query: String,
+    /// Why it differs from what was typed.
+    pub reason: RewriteReason,
+    /// How many articles it finds.
+    pub total: usize,
+}
+
+/// Why a query was rewritten.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RewriteReason {
+    /// Latin letters read as 拼音 (full or initials) and turned into the index's terms.
+    Pinyin,
+    /// Characters replaced by the more common term of the index that sounds alike or is one
+    /// character away (错别字).
+    Typo,
 }

@@ -28,6 +28,9 @@ pub(crate) enum Command {
     Index(IndexArgs),
     /// Search the index
     Search(SearchArgs),
+    /// Complete a prefix from the index's titles' words, keywords, sources and columns, most
+    /// articles first; a prefix in Latin letters is read as pinyin or initials (xiangc, xczx)
+    Suggest(SuggestArgs),
     /// Measure search quality on a corpus folder against brute-force truth, beside the
     /// classic jieba-word and character-bigram configurations (builds its own indexes in memory)
     Eval(EvalArgs),
@@ -57,6 +60,24 @@ pub(crate) struct IndexDir {
     /// $XDG_DATA_HOME/govsearch/index, else ~/.local/share/govsearch/index]
     #[arg(long = "index", id = "index_dir", value_name = "DIR")]
     pub(crate) dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SuggestArgs {
+    /// The start of a word, in Chinese or pinyin
+    #[arg(value_name = "PREFIX")]
+    pub(crate) prefix: String,
+
+    /// Number of completions
+    #[arg(long, short = 'n', default_value_t = 10, value_name = "N")]
+    pub(crate) limit: usize,
+
+    /// Print the completions as one JSON array of {text, articles}
+    #[arg(long)]
+    pub(crate) json: bool,
+
+    #[command(flatten)]
+    pub(crate) index: IndexDir,
 }
 
 #[derive(Debug, Args)]
@@ -282,6 +303,11 @@ pub(crate) struct SearchArgs {
     #[arg(long)]
     pub(crate) facets: bool,
 
+    /// Search the query exactly as typed: no pinyin conversion or typo correction when it
+    /// finds little
+    #[arg(long)]
+    pub(crate) as_typed: bool,
+
     /// One JSON object per line: each hit, then a summary with the total and the facets
     #[arg(long)]
     pub(crate) json: bool,
@@ -454,7 +480,8 @@ impl SearchArgs {
             .offset(self.offset)
             .snippet_chars(self.snippet_chars)
             // Counted only when shown: with --facets, or in --json's summary.
-            .facets(self.facets || self.json);
+            .facets(self.facets || self.json)
+            .as_typed(self.as_typed);
         request.sources = self.source.clone();
         request.editors = self.editor.clone();
         request.keywords = self.keyword.clone();

@@ -16,7 +16,7 @@ use govsearch::{default_index_dir, Index, IndexSummary};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::args::{
-    BenchArgs, CheckArgs, Cli, Command, EvalArgs, IndexArgs, ParseArgs, RemoveArgs, SearchArgs, StatsArgs,
+    BenchArgs, CheckArgs, Cli, Command, EvalArgs, IndexArgs, ParseArgs, RemoveArgs, SearchArgs, StatsArgs, SuggestArgs,
 };
 
 #[global_allocator]
@@ -50,6 +50,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Index(args) => index(&location(&args.index), &args),
         Command::Search(args) => search(&location(&args.index), &args),
+        Command::Suggest(args) => suggest(&location(&args.index), &args),
         Command::Eval(args) => eval(&args),
         Command::Parse(args) => parse(&args),
         Command::Stats(args) => stats(&location(&args.index), &args),
@@ -308,6 +309,26 @@ fn progress_bar() -> Option<ProgressBar> {
     Some(bar)
 }
 
+fn suggest(location: &std::path::Path, args: &SuggestArgs) -> anyhow::Result<ExitCode> {
+    let index = open_index(location)?;
+    let suggestions = index.suggest(&args.prefix, args.limit)?;
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    if args.json {
+        serde_json::to_writer(&mut out, &suggestions)?;
+        writeln!(out)?;
+    } else {
+        for suggestion in &suggestions {
+            writeln!(out, "{}\t{}", render::sanitize(&suggestion.text), suggestion.articles)?;
+        }
+    }
+    out.flush()?;
+    Ok(if suggestions.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
 fn search(location: &std::path::Path, args: &SearchArgs) -> anyhow::Result<ExitCode> {
     let index = open_index(location)?;
     let query = args.query_text();
@@ -326,10 +347,12 @@ fn search(location: &std::path::Path, args: &SearchArgs) -> anyhow::Result<ExitC
         }
     }
     out.flush()?;
+    render::rewrites(&mut io::stderr().lock(), &query, &results)?;
     render::unmatched_filters(&mut io::stderr().lock(), &results.unmatched_filters)?;
     let shown = results.hits.len();
     let plural = if results.total == 1 { "" } else { "s" };
-    let query = render::sanitize(&query);
+    let searched = results.searched_as.as_ref().map_or(query.as_str(), |r| r.query.as_str());
+    let query = render::sanitize(searched);
     let past_end = shown == 0 && results.total > 0 && args.limit > 0;
     if past_end {
         // Said even with --json: a script paging past the end learns why the page is empty.

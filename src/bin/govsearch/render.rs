@@ -4,7 +4,9 @@
 
 use std::io::{self, Write};
 
-use govsearch::{Facets, Highlight, Hit, IndexStats, IndexSummary, SearchResults, UnmatchedFilter};
+use govsearch::{
+    Facets, Highlight, Hit, IndexStats, IndexSummary, Rewrite, RewriteReason, SearchResults, UnmatchedFilter,
+};
 use serde::Serialize;
 
 const BOLD: &str = "\x1b[1m";
@@ -27,6 +29,10 @@ enum JsonLine<'a> {
         facets: &'a Facets,
         #[serde(skip_serializing_if = "<[UnmatchedFilter]>::is_empty")]
         unmatched_filters: &'a [UnmatchedFilter],
+        #[serde(skip_serializing_if = "Option::is_none")]
+        searched_as: Option<&'a Rewrite>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        did_you_mean: Option<&'a Rewrite>,
     },
 }
 
@@ -42,9 +48,38 @@ pub(crate) fn json(out: &mut impl Write, query: &str, results: &SearchResults) -
         returned: results.hits.len(),
         facets: &results.facets,
         unmatched_filters: &results.unmatched_filters,
+        searched_as: results.searched_as.as_ref(),
+        did_you_mean: results.did_you_mean.as_ref(),
     };
     serde_json::to_writer(&mut *out, &summary)?;
     out.write_all(b"\n")
+}
+
+/// Says when the results are for another query than the one typed, and offers a query.
+pub(crate) fn rewrites(out: &mut impl Write, typed: &str, results: &SearchResults) -> io::Result<()> {
+    let why = |rewrite: &Rewrite| match rewrite.reason {
+        RewriteReason::Pinyin => "pinyin",
+        RewriteReason::Typo => "a likely typo",
+    };
+    if let Some(rewrite) = &results.searched_as {
+        writeln!(
+            out,
+            "已按「{}」搜索 (read {} as {}); search as typed: --as-typed",
+            sanitize(&rewrite.query),
+            sanitize(typed),
+            why(rewrite),
+        )?;
+    }
+    if let Some(rewrite) = &results.did_you_mean {
+        writeln!(
+            out,
+            "您是不是要找「{}」? ({} results; {})",
+            sanitize(&rewrite.query),
+            rewrite.total,
+            why(rewrite),
+        )?;
+    }
+    Ok(())
 }
 
 /// Says which filter values no article has, and the closest values the index has.

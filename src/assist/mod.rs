@@ -1,0 +1,262 @@
+//! Query assistance: finding what people meant when they did not type the official term.
+//!
+//! - [`vocabulary`]: the index's own terms (title words, keyword, source and column values)
+//!   with their article counts, read once per set of segments; looked up by pinyin, by
+//!   initials, by a replaced character and by sound. It reads queries typed in 拼音, corrects
+//!   错别字 and completes prefixes ([`Index::suggest`]).
+//! - [`synonyms`]: everyday words and the official terms releases use (社保 → 社会保险).
+//! - [`pinyin`]: readings of Han text and Latin text read as pinyin.
+//!
+//! A search ([`Index::search`]) asks for a rewrite only when the query as typed finds little,
+//! so a query that finds much pays nothing for it.
+
+pub(crate) mod pinyin;
+pub(crate) mod synonyms;
+pub(crate) mod vocabulary;
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use serde::{Deserialize, Serialize};
+use tantivy::index::SegmentId;
+use tantivy::Searcher;
+
+use crate::error::Result;
+use crate::index::Index;
+use crate::search::{Rewrite, RewriteReason, SearchRequest};
+use crate::text::{fold, is_han};
+use vocabulary::Vocabulary;
+
+/// A query as typed that finds fewer articles than this is offered a rewrite.
+const FEW: usize = 10;
+/// A rewrite is offered when it finds this many times as many articles as the query as typed
+/// (plus one).
+const MANY_TIMES: usize = 5;
+
+/// The vocabulary of an index, read again only when its segments change.
+#[derive(Default)]
+pub(crate) struct VocabularyCache {
+    read: Mutex<Option<(Vec<SegmentId>, Arc<Vocabulary>)>>,
+}
+
+impl VocabularyCache {
+    /// The vocabulary of `searcher`'s segments.
+    pub(crate) fn get(&self, index: &Index, searcher: &Searcher) -> Result<Arc<Vocabulary>> {
+        let live: Vec<SegmentId> = searcher.segment_readers().iter().map(|s| s.segment_id()).collect();
+        let mut read = self.read.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((segments, vocabulary)) = read.as_ref() {
+            if *segments == live {
+                return Ok(Arc::clone(vocabulary));
+            }
+        }
+        let f = index.fields();
+        let vocabulary = Arc::new(Vocabulary::read(searcher, f.title, &[f.keyword, f.source, f.column])?);
+        *read = Some((live, Arc::clone(&vocabulary)));
+        Ok(vocabulary)
+    }
+}
+
+/// A completion of a prefix: a term of the index and how many articles have it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suggestion {
+    /// The term.
+    pub text: String,
+    /// How many articles have it (in a title word, a keyword, a source or a column).
+    pub articles: u64,
+}
+
+impl Index {
+    /// Up to `limit` completions of `prefix` from the index's own vocabulary (its titles'
+    /// words, keywords, sources and columns), most articles first. A prefix in Latin letters
+    /// is read as pinyin or initials: `xiangc` and `xc` both complete to 乡村振兴.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), govsearch::Error> {
+    /// let index = govsearch::Index::create_in_ram();
+    /// let article = |text: &str| govsearch::parse_article(text).expect("a release");
+    /// index.add_articles([
+    ///     ("a".to_string(), article("推进乡村振兴\n2022-05-10 来源:鲁网\n正文。\n")),
+    ///     ("b".to_string(), article("乡村振兴见成效\n2022-05-11 来源:鲁网\n正文。\n")),
+    /// ])?;
+    /// let texts: Vec<String> = index.suggest("xiangc", 5)?.into_iter().map(|s| s.text).collect();
+    /// assert!(texts.contains(&"乡村".to_string()), "{texts:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn suggest(&self, prefix: &str, limit: usize) -> Result<Vec<Suggestion>> {
+        let prefix = fold(prefix.trim());
+        if prefix.is_empty() || limit == 0 {
+            return Ok(Vec::new());
+        }
+        let searcher = self.searcher();
+        let vocabulary = self.vocabulary(&searcher)?;
+        Ok(vocabulary
+            .complete(&prefix, limit)
+            .into_iter()
+            .map(|(text, articles)| Suggestion { text, articles })
+            .collect())
+    }
+
+    /// The rewrite to offer for `request`, whose query as typed found `typed` articles:
+    /// pinyin read as Chinese or typos corrected, when that finds many times more.
+    pub(crate) fn rewrite_for(&self, request: &SearchRequest, typed: usize) -> Result<Option<Rewrite>> {
+        if request.as_typed || typed >= FEW {
+            return Ok(None);
+        }
+        let searcher = self.searcher();
+        let vocabulary = self.vocabulary(&searcher)?;
+        let Some((query, reason)) = rewrite(&request.query, &vocabulary) else {
+            return Ok(None);
+        };
+        let mut count = request.clone();
+        count.query = query.clone();
+        count.limit = 0;
+        count.facets = false;
+        count.as_typed = true;
+        let total = match self.search(&count) {
+            Ok(results) => results.total,
+            // A rewrite the query syntax refuses is no rewrite.
+            Err(crate::Error::BadQuery { .. }) => return Ok(None),
+            Err(other) => return Err(other),
+        };
+        Ok((total >= MANY_TIMES * (typed + 1)).then_some(Rewrite { query, reason, total }))
+    }
+
+    fn vocabulary(&self, searcher: &Searcher) -> Result<Arc<Vocabulary>> {
+        self.vocabulary_cache().get(self, searcher)
+    }
+}
+
+/// `query` with its pinyin read as Chinese and its typos corrected, and why; `None` when it
+/// stays as typed. A query with a quoted string is as typed; so are exclusions, and words with
+/// digits or in capitals (`GB/T 20984`, `GDP`).
+pub(crate) fn rewrite(query: &str, vocabulary: &Vocabulary) -> Option<(String, RewriteReason)> {
+    if query.contains(['"', '“', '”']) {
+        return None;
+    }
+    let mut out: Vec<String> = Vec::new();
+    let mut pinyin_run: Vec<String> = Vec::new();
+    let mut reason = None;
+    let flush = |run: &mut Vec<String>, out: &mut Vec<String>, reason: &mut Option<RewriteReason>| {
+        if run.is_empty() {
+            return;
+        }
+        let letters: String = run.iter().filter_map(|w| pinyin::letters(w)).collect();
+        match convertible(&letters).then(|| vocabulary.from_pinyin(&letters)).flatten() {
+            Some(chinese) => {
+                out.push(chinese);
+                *reason = Some(RewriteReason::Pinyin);
+            }
+            None => out.append(run),
+        }
+        run.clear();
+    };
+    for word in query.split_whitespace() {
+        if word.starts_with('-') {
+            flush(&mut pinyin_run, &mut out, &mut reason);
+            out.push(word.to_string());
+            continue;
+        }
+        if pinyin::letters(word).is_some() {
+            pinyin_run.push(word.to_string());
+            continue;
+        }
+        flush(&mut pinyin_run, &mut out, &mut reason);
+        out.push(rewrite_word(&fold(word), vocabulary, &mut reason));
+    }
+    flush(&mut pinyin_run, &mut out, &mut reason);
+    let rewritten = out.join(" ");
+    let reason = reason?;
+    (rewritten != query.split_whitespace().collect::<Vec<_>>().join(" ")).then_some((rewritten, reason))
+}
+
+/// Whether Latin letters may be read as pinyin: not a pasted paragraph.
+fn convertible(letters: &str) -> bool {
+    !letters.is_empty() && letters.len() <= 60
+}
+
+/// One word of mixed text (`乡村zhenxing`, `疫请防控`): its Latin runs read as pinyin and its
+/// Han runs corrected.
+fn rewrite_word(word: &str, vocabulary: &Vocabulary, reason: &mut Option<RewriteReason>) -> String {
+    let mut out = String::new();
+    let mut run = String::new();
+    let mut run_is_han = false;
+    // Latin letters beside Han characters are pinyin (`乡村zhenxing`); alone in a word with
+    // other signs they are a code (`gb/t`).
+    let mixed = word.chars().any(is_han);
+    let finish = |run: &mut String, han: bool, out: &mut String, reason: &mut Option<RewriteReason>| {
+        if run.is_empty() {
+            return;
+        }
+        if han {
+            match vocabulary.correct(run) {
+                Some(corrected) => {
+                    out.push_str(&corrected);
+                    reason.get_or_insert(RewriteReason::Typo);
+                }
+                None => out.push_str(run),
+            }
+        } else {
+            match pinyin::letters(run).and_then(|letters| vocabulary.from_pinyin(&letters)) {
+                Some(chinese) if mixed && run.len() >= 2 && run.chars().all(|c| c.is_ascii_alphabetic()) => {
+                    out.push_str(&chinese);
+                    *reason = Some(RewriteReason::Pinyin);
+                }
+                _ => out.push_str(run),
+            }
+        }
+        run.clear();
+    };
+    for ch in word.chars() {
+        let han = is_han(ch);
+        if !run.is_empty() && han != run_is_han {
+            finish(&mut run, run_is_han, &mut out, reason);
+        }
+        run_is_han = han;
+        run.push(ch);
+    }
+    finish(&mut run, run_is_han, &mut out, reason);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vocabulary() -> Vocabulary {
+        Vocabulary::of(
+            &[
+                ("乡村", 300),
+                ("振兴", 200),
+                ("乡村振兴", 150),
+                ("疫情", 500),
+                ("防控", 450),
+                ("疫情防控", 300),
+                ("标准", 50),
+            ],
+            10_000,
+        )
+    }
+
+    #[test]
+    fn queries_are_rewritten_word_by_word() {
+        let v = vocabulary();
+        let rewritten = |q: &str| rewrite(q, &v);
+        assert_eq!(
+            rewritten("xiangcunzhenxing"),
+            Some(("乡村振兴".to_string(), RewriteReason::Pinyin))
+        );
+        assert_eq!(
+            rewritten("xiang cun zhen xing"),
+            Some(("乡村振兴".to_string(), RewriteReason::Pinyin))
+        );
+        assert_eq!(rewritten("乡村zhenxing"), Some(("乡村振兴".to_string(), RewriteReason::Pinyin)));
+        assert_eq!(
+            rewritten("疫请防控 -乡村"),
+            Some(("疫情防控 -乡村".to_string(), RewriteReason::Typo))
+        );
+        assert_eq!(rewritten("\"疫请防控\""), None, "a quoted query is as typed");
+        assert_eq!(rewritten("疫情防控"), None);
+        assert_eq!(rewritten("GB/T 20984"), None);
+        assert_eq!(rewritten("GDP"), None);
+    }
+}

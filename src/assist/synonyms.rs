@@ -1,0 +1,133 @@
+//! Everyday words and the official terms releases use for them (社保 → 社会保险): a table
+//! shipped with govsearch, and an index's own table beside it.
+//!
+//! The format is a line an entry, `everyday => official, official`; `#` starts a comment.
+//! An unquoted query word that is an everyday word also finds the official terms.
+
+use std::collections::BTreeMap;
+
+/// The table shipped with govsearch (`data/synonyms.txt`).
+const DEFAULT_TABLE: &str = include_str!("../../data/synonyms.txt");
+
+/// Everyday words, each with the official terms it also finds.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Synonyms {
+    entries: BTreeMap<String, Vec<String>>,
+}
+
+impl Synonyms {
+    /// The shipped table.
+    pub(crate) fn shipped() -> Synonyms {
+        Synonyms::parse(DEFAULT_TABLE).expect("the shipped synonym table parses")
+    }
+
+    /// The shipped table with `own` (an index's table) over it: an everyday word in both takes
+    /// the index's official terms.
+    pub(crate) fn with(mut self, own: &Synonyms) -> Synonyms {
+        for (word, terms) in &own.entries {
+            self.entries.insert(word.clone(), terms.clone());
+        }
+        self
+    }
+
+    /// Reads a table; the error names the first line that is not `word => term, term`.
+    pub(crate) fn parse(text: &str) -> Result<Synonyms, String> {
+        let mut entries: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (number, line) in text.lines().enumerate() {
+            let line = line.split('#').next().unwrap_or("").trim();
+            if line.is_empty() {
+                continue;
+            }
+            let bad = |why: &str| format!("line {}: {why}: {line}", number + 1);
+            let Some((word, terms)) = line.split_once("=>") else {
+                return Err(bad("not `everyday => official, official`"));
+            };
+            let word = crate::text::fold(word.trim());
+            if word.is_empty() || word.chars().any(char::is_whitespace) {
+                return Err(bad("the everyday word is empty or has a space"));
+            }
+            let terms: Vec<String> = terms
+                .split([',', '，', '、'])
+                .map(|t| crate::text::fold(t.trim()))
+                .filter(|t| !t.is_empty() && *t != word)
+                .collect();
+            if terms.is_empty() {
+                return Err(bad("no official term"));
+            }
+            if terms.iter().any(|t| t.chars().any(char::is_whitespace)) {
+                return Err(bad("an official term has a space"));
+            }
+            let known = entries.entry(word).or_default();
+            for term in terms {
+                if !known.contains(&term) {
+                    known.push(term);
+                }
+            }
+        }
+        Ok(Synonyms { entries })
+    }
+
+    /// The official terms `word` (folded) also finds: none for a word not in the table.
+    pub(crate) fn of(&self, word: &str) -> &[String] {
+        self.entries.get(word).map_or(&[], Vec::as_slice)
+    }
+
+    /// The longest everyday word in `text` (folded), with its character range: the one a
+    /// chunk of query text is split around.
+    pub(crate) fn find_in(&self, text: &str) -> Option<(std::ops::Range<usize>, &str)> {
+        let mut best: Option<(std::ops::Range<usize>, &str)> = None;
+        for word in self.entries.keys() {
+            if let Some(at) = text.find(word.as_str()) {
+                let start = text[..at].chars().count();
+                let range = start..start + word.chars().count();
+                if best.as_ref().is_none_or(|(r, _)| range.len() > r.len()) {
+                    best = Some((range, word.as_str()));
+                }
+            }
+        }
+        best
+    }
+
+    /// Every entry, for listing.
+    pub(crate) fn entries(&self) -> impl Iterator<Item = (&str, &[String])> {
+        self.entries.iter().map(|(w, t)| (w.as_str(), t.as_slice()))
+    }
+
+    /// How many everyday words it has.
+    pub(crate) fn len(&self) -> usize {
+        self.entries.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_table_reads() {
+        let table = Synonyms::shipped();
+        assert!(table.len() >= 200, "{}", table.len());
+        assert!(table.of("社保").contains(&"社会保险".to_string()));
+        assert!(table.of("医保").contains(&"医疗保险".to_string()));
+        assert!(table.of("低保").contains(&"最低生活保障".to_string()));
+        assert!(table.of("国务院").is_empty());
+    }
+
+    #[test]
+    fn a_table_is_checked_line_by_line() {
+        let table = Synonyms::parse("# ours\n小升初 => 义务教育招生, 初中招生\n").unwrap();
+        assert_eq!(table.of("小升初"), ["义务教育招生", "初中招生"]);
+        assert!(Synonyms::parse("社保 社会保险\n").unwrap_err().starts_with("line 1"));
+        assert!(Synonyms::parse("\n社保 =>\n").unwrap_err().starts_with("line 2"));
+        let merged = Synonyms::shipped().with(&table);
+        assert_eq!(merged.of("小升初").len(), 2);
+        assert!(!merged.of("社保").is_empty());
+    }
+
+    #[test]
+    fn the_longest_everyday_word_is_found() {
+        let table = Synonyms::parse("医保 => 医疗保险\n医保卡 => 社会保障卡\n").unwrap();
+        assert_eq!(table.find_in("办理医保卡"), Some((2..5, "医保卡")));
+        assert_eq!(table.find_in("国务院"), None);
+    }
+}
