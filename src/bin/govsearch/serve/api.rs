@@ -18,6 +18,33 @@ pub(crate) async fn search(Shared(state): Shared<Arc<State>>, RawQuery(raw): Raw
     Ok(Json(results).into_response())
 }
 
+/// The longest prefix `/api/suggest` completes, in characters.
+const MAX_PREFIX_CHARS: usize = 100;
+/// The most completions one request asks for.
+const MAX_SUGGESTIONS: usize = 50;
+
+/// `GET /api/suggest`: completions of `q` from the index's own terms.
+pub(crate) async fn suggest(Shared(state): Shared<Arc<State>>, RawQuery(raw): RawQuery) -> Result<Response, Failure> {
+    let params = Params::parse(raw.as_deref())?;
+    for key in ["q", "limit"] {
+        if params.all(key).count() > 1 {
+            return Err(Failure::bad_request(format!("{key} is given more than once")));
+        }
+    }
+    let prefix = params.query().to_string();
+    if prefix.is_empty() {
+        return Err(Failure::bad_request("q is required: the start of a word to complete"));
+    }
+    if prefix.chars().count() > MAX_PREFIX_CHARS {
+        return Err(Failure::bad_request(format!(
+            "q is too long (at most {MAX_PREFIX_CHARS} characters)"
+        )));
+    }
+    let limit = params.number("limit", 10, MAX_SUGGESTIONS)?;
+    let suggestions = with_index(&state, move |index| index.suggest(&prefix, limit)).await?;
+    Ok(Json(suggestions).into_response())
+}
+
 /// `GET /api/articles/{id}`: one whole article, with the matches of `q` marked if given.
 pub(crate) async fn article(
     Shared(state): Shared<Arc<State>>,

@@ -100,6 +100,7 @@ pub(crate) fn router(state: Arc<State>) -> Router {
         .route("/articles/{id}", get(page::article))
         .route("/static/style.css", get(page::style))
         .route("/api/search", get(api::search))
+        .route("/api/suggest", get(api::suggest))
         .route("/api/articles/{id}", get(api::article))
         .route("/api/stats", get(api::stats))
         .route("/api/openapi.json", get(api::openapi))

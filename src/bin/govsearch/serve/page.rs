@@ -130,6 +130,10 @@ struct SearchPage {
     facets: Vec<FacetView>,
     active: Vec<ActiveFilter>,
     notices: Vec<String>,
+    /// The query the hits are for when it is not the one typed, and the link to search as typed.
+    searched_as: Option<(String, String)>,
+    /// A query offered, and its link.
+    did_you_mean: Option<(String, String)>,
     relevance_link: String,
     date_link: String,
     previous: String,
@@ -207,6 +211,8 @@ pub(crate) async fn search(Shared(state): Shared<Arc<State>>, RawQuery(raw): Raw
         facets: Vec::new(),
         active: active_filters(&params),
         notices: Vec::new(),
+        searched_as: None,
+        did_you_mean: None,
         relevance_link: params.without("sort", None),
         date_link: params.with_set("sort", "date"),
         previous: String::new(),
@@ -341,6 +347,14 @@ fn fill(page: &mut SearchPage, params: &Params, results: &SearchResults, offset:
             }
         })
         .collect();
+    page.searched_as = results
+        .searched_as
+        .as_ref()
+        .map(|r| (r.query.clone(), params.with_set("as_typed", "true")));
+    page.did_you_mean = results
+        .did_you_mean
+        .as_ref()
+        .map(|r| (r.query.clone(), params.with_set("q", &r.query)));
     let current = offset / PAGE_SIZE + 1;
     let pages = results.total.div_ceil(PAGE_SIZE).min(MAX_OFFSET / PAGE_SIZE + 1);
     if current > 1 {

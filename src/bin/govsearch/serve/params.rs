@@ -67,7 +67,7 @@ impl Params {
     }
 
     /// A whole number parameter no larger than `max`, or `default` when it is absent.
-    fn number(&self, key: &str, default: usize, max: usize) -> Result<usize, BadRequest> {
+    pub(crate) fn number(&self, key: &str, default: usize, max: usize) -> Result<usize, BadRequest> {
         match self.get(key).map(str::trim) {
             None => Ok(default),
             Some(text) => match text.parse::<usize>() {
@@ -103,6 +103,7 @@ impl Params {
             "facets",
             "snippet_chars",
             "page",
+            "as_typed",
         ] {
             if self.all(key).count() > 1 {
                 return Err(BadRequest(format!("{key} is given more than once")));
@@ -130,6 +131,11 @@ impl Params {
             "false" | "0" => false,
             other => return Err(BadRequest(format!("facets is true or false (it was {other:?})"))),
         };
+        let as_typed = match self.get("as_typed").unwrap_or("false") {
+            "true" | "1" => true,
+            "false" | "0" => false,
+            other => return Err(BadRequest(format!("as_typed is true or false (it was {other:?})"))),
+        };
         let since = self.date("since")?;
         let until = self.date("until")?;
         if let (Some(since), Some(until)) = (since, until) {
@@ -146,6 +152,7 @@ impl Params {
             .limit(limit)
             .offset(offset)
             .facets(facets)
+            .as_typed(as_typed)
             .snippet_chars(self.number("snippet_chars", 120, MAX_SNIPPET_CHARS)?);
         request.since = since.map(|d| d.start);
         request.until = until.map(|d| d.end);
