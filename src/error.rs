@@ -97,6 +97,15 @@ pub enum Error {
         reason: String,
     },
 
+    /// A synonym table that cannot be used.
+    #[error("bad synonym table {}: {reason}", path.display())]
+    BadSynonyms {
+        /// The table file.
+        path: PathBuf,
+        /// What is wrong, with the line.
+        reason: String,
+    },
+
     /// Reading or writing a file failed; the message says why.
     #[error("cannot access {}: {error}", path.display())]
     Io {

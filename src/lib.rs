@@ -95,7 +95,7 @@ pub use article::{
 pub use dates::{china, DateRange};
 pub use error::{Error, Result};
 pub use index::{
-    check_user_dictionary, default_index_dir, CheckReport, Damage, FileReport, Index, IndexOptions, IndexSummary,
+    check_synonyms, check_user_dictionary, default_index_dir, CheckReport, Damage, FileReport, Index, IndexOptions, IndexSummary,
     MissingFolder, Outcome, Progress, Removed, Skipped, Warning, INDEX_ENV,
 };
 pub use search::snippet::{Highlight, Snippet};

@@ -188,11 +188,6 @@ impl Vocabulary {
         }
     }
 
-    /// How many distinct terms it holds.
-    pub(crate) fn len(&self) -> usize {
-        self.terms.len()
-    }
-
     fn find(&self, text: &str) -> Option<&Term> {
         self.terms
             .binary_search_by(|t| t.text.as_ref().cmp(text))

@@ -55,6 +55,8 @@ fn settings() -> tantivy::IndexSettings {
 /// The file in an index folder that holds its user dictionary, so that searches segment
 /// queries as the articles were segmented.
 const USER_DICTIONARY_FILE: &str = "user_dictionary.txt";
+/// The index's own synonym table, in its folder.
+const SYNONYMS_FILE: &str = "synonyms.txt";
 
 /// The environment variable that names the index folder when `--index` is not given.
 pub const INDEX_ENV: &str = "GOVSEARCH_INDEX";
@@ -131,7 +133,12 @@ impl Index {
         } else {
             Segmenter::default()
         };
-        Index::wrap(index, dir, segmenter, true)
+        let mut index = Index::wrap(index, dir, segmenter, true)?;
+        let table = dir.join(SYNONYMS_FILE);
+        if table.is_file() {
+            index.synonyms = Synonyms::shipped().with(&read_synonyms(&table)?);
+        }
+        Ok(index)
     }
 
     /// Opens the index in `dir`, creating the folder and an empty index if there is none.
@@ -189,6 +196,26 @@ impl Index {
         }
         self.segmenter = segmenter;
         analyzers::register(&self.index, &self.segmenter);
+        Ok(())
+    }
+
+    /// Sets the index's own synonym table (a line an entry, `everyday => official, official`),
+    /// read from `path`: kept in the index folder, over the table govsearch ships, so that an
+    /// unquoted query with an everyday word also finds the official terms.
+    pub fn set_synonyms(&mut self, path: impl AsRef<Path>) -> Result<()> {
+        let path = path.as_ref();
+        let own = read_synonyms(path)?;
+        if self.on_disk {
+            // Written only while holding the writer's lock, like the user dictionary.
+            let _lock = self.writer(Some(1))?;
+            let text = std::fs::read(path).map_err(|error| Error::Io {
+                path: path.to_path_buf(),
+                error,
+            })?;
+            let target = self.location.join(SYNONYMS_FILE);
+            std::fs::write(&target, text).map_err(|error| Error::Io { path: target, error })?;
+        }
+        self.synonyms = Synonyms::shipped().with(&own);
         Ok(())
     }
 
@@ -356,6 +383,26 @@ impl CommitPayload {
 /// that is not `word [frequency] [tag]`) is refused here, before an index is created for it.
 pub fn check_user_dictionary(path: impl AsRef<Path>) -> Result<()> {
     read_user_dictionary(path.as_ref()).map(drop)
+}
+
+/// Reads and checks a synonym table without touching any index (what
+/// [`Index::set_synonyms`] would refuse is refused here).
+pub fn check_synonyms(path: impl AsRef<Path>) -> Result<()> {
+    read_synonyms(path.as_ref()).map(drop)
+}
+
+fn read_synonyms(path: &Path) -> Result<Synonyms> {
+    let bytes = std::fs::read(path).map_err(|error| Error::Io {
+        path: path.to_path_buf(),
+        error,
+    })?;
+    let bad = |reason: String| Error::BadSynonyms {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let text = String::from_utf8(bytes)
+        .map_err(|err| bad(format!("not UTF-8 text (byte {} is not)", err.utf8_error().valid_up_to())))?;
+    Synonyms::parse(&text).map_err(bad)
 }
 
 /// A user dictionary's text and the segmenter built with it.

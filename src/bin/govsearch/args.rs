@@ -242,6 +242,12 @@ pub(crate) struct IndexArgs {
     #[arg(long, value_name = "FILE")]
     pub(crate) dict: Option<PathBuf>,
 
+    /// Synonym table (`everyday => official, official` a line, e.g. `医保 => 医疗保险`) over
+    /// the one govsearch ships; kept with the index: an everyday word in a query also finds
+    /// the official terms
+    #[arg(long, value_name = "FILE")]
+    pub(crate) synonyms: Option<PathBuf>,
+
     /// List every skipped file on stderr (by default they are counted by reason)
     #[arg(long, short = 'v')]
     pub(crate) verbose: bool,

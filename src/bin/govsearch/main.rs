@@ -208,11 +208,17 @@ fn index(location: &std::path::Path, args: &IndexArgs) -> anyhow::Result<ExitCod
     if let Some(dict) = &args.dict {
         govsearch::check_user_dictionary(dict)?;
     }
+    if let Some(table) = &args.synonyms {
+        govsearch::check_synonyms(table)?;
+    }
     let mut index =
         Index::open_or_create(location).with_context(|| format!("cannot open the index at {}", location.display()))?;
     index.set_auto_reload(false)?;
     if let Some(dict) = &args.dict {
         index.set_user_dictionary(dict)?;
+    }
+    if let Some(table) = &args.synonyms {
+        index.set_synonyms(table)?;
     }
     let options = govsearch::IndexOptions {
         read: args.read.to_options().map_err(anyhow::Error::msg)?,
