@@ -81,6 +81,7 @@ pub mod fuzzing;
 mod grams;
 mod index;
 mod query;
+mod reprints;
 mod search;
 mod stats;
 mod text;

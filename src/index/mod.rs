@@ -29,6 +29,7 @@ use crate::assist::synonyms::Synonyms;
 use crate::assist::VocabularyCache;
 use crate::error::{Error, Result};
 use crate::grams::{BodyGrams, GramsCache};
+use crate::reprints::{Releases, ReleasesCache};
 use crate::text::analyzers;
 use crate::text::segment::{parse_user_dictionary, Segmenter};
 use schema::Fields;
@@ -89,6 +90,8 @@ pub struct Index {
     /// Each segment's open grams files and the character matches read from them, shared by
     /// every search of this index.
     grams: Arc<GramsCache>,
+    /// The index's releases (reprints grouped), read once per set of segments.
+    releases: Arc<ReleasesCache>,
     /// The index's vocabulary for query assistance, read once per set of segments.
     vocabulary: Arc<VocabularyCache>,
     /// Everyday words and official terms: the shipped table with the index's own over it.
@@ -222,7 +225,7 @@ impl Index {
     fn wrap(mut index: tantivy::Index, location: &Path, segmenter: Segmenter, on_disk: bool) -> Result<Index> {
         analyzers::check_index(&index, location)?;
         let fields = Fields::from_schema(&index.schema())
-            .filter(|_| index.schema() == schema::build())
+            .filter(|_| index.schema() == schema::build() || index.schema() == schema::build_without_fingerprint())
             .ok_or_else(|| Error::IncompatibleIndex {
                 path: location.to_path_buf(),
                 detail: "its fields differ from this build's".to_string(),
@@ -242,6 +245,7 @@ impl Index {
             facet_values: Arc::default(),
             grams,
             vocabulary: Arc::default(),
+            releases: Arc::default(),
             synonyms: Synonyms::shipped(),
             location: location.to_path_buf(),
             on_disk,
@@ -310,6 +314,15 @@ impl Index {
     }
 
     /// Each segment's open grams files and the character matches read from them.
+    /// The index's releases (reprints grouped); `None` for an index made before reprints were
+    /// grouped.
+    pub(crate) fn releases(&self, searcher: &Searcher) -> Result<Option<Arc<Releases>>> {
+        match self.fields.fingerprint {
+            Some(field) => Ok(Some(self.releases.get(searcher, field)?)),
+            None => Ok(None),
+        }
+    }
+
     pub(crate) fn vocabulary_cache(&self) -> &VocabularyCache {
         &self.vocabulary
     }

@@ -15,6 +15,10 @@
 //! | `published` | publish time | date: indexed (range filter), fast (sort), stored |
 //! | `source`, `editor`, `keyword` | metadata | facets: counted and filtered on, stored |
 //! | `month` | publish year-month, `2022-05` | facet, counted |
+//! | `fingerprint` | the body's SimHash ([`crate::reprints`]) | fast: reprints grouped |
+//!
+//! An index made before `fingerprint` was added (the same fields without it) is read as it is:
+//! its articles are each a release of their own.
 
 use std::sync::OnceLock;
 
@@ -46,6 +50,8 @@ pub(crate) struct Fields {
     pub(crate) editor: Field,
     pub(crate) keyword: Field,
     pub(crate) month: Field,
+    /// `None` in an index made before reprints were grouped.
+    pub(crate) fingerprint: Option<Field>,
 }
 
 /// Facet fields by the name results report them under.
@@ -61,9 +67,19 @@ pub(crate) const PATH: &str = "path";
 pub(crate) const RECORD: &str = "record";
 pub(crate) const MTIME: &str = "mtime";
 pub(crate) const SIZE: &str = "size";
+pub(crate) const FINGERPRINT: &str = "fingerprint";
 
 /// The schema of a new index.
 pub(crate) fn build() -> Schema {
+    build_with(true)
+}
+
+/// The schema of an index made before reprints were grouped: it is still read.
+pub(crate) fn build_without_fingerprint() -> Schema {
+    build_with(false)
+}
+
+fn build_with(fingerprint: bool) -> Schema {
     let words = |stored: bool| {
         let options = TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
@@ -114,6 +130,9 @@ pub(crate) fn build() -> Schema {
     builder.add_facet_field(EDITOR, FacetOptions::default().set_stored());
     builder.add_facet_field(KEYWORD, FacetOptions::default().set_stored());
     builder.add_facet_field(MONTH, FacetOptions::default());
+    if fingerprint {
+        builder.add_u64_field(FINGERPRINT, FAST);
+    }
     builder.build()
 }
 
@@ -146,6 +165,7 @@ impl Fields {
             editor: get(EDITOR)?,
             keyword: get(KEYWORD)?,
             month: get(MONTH)?,
+            fingerprint: get(FINGERPRINT),
         })
     }
 }

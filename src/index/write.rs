@@ -148,6 +148,9 @@ impl Index {
         if let Some(number) = &article.meta.doc_number {
             doc.add_text(f.doc_number, number);
         }
+        if let Some(field) = f.fingerprint {
+            doc.add_u64(field, crate::reprints::fingerprint(&article.body));
+        }
         // Last: a page of hits without snippets reads an article's stored values up to its
         // body and stops there (`search::stored`).
         doc.add_text(f.body, &article.body);

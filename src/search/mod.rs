@@ -20,7 +20,46 @@ pub(crate) mod snippet;
 mod stored;
 
 pub use request::{SearchRequest, Sort};
-pub use results::{ArticlePage, FacetCount, Facets, Hit, Rewrite, RewriteReason, SearchResults, UnmatchedFilter};
+pub use results::{ArticlePage, Copy, FacetCount, Facets, Hit, Rewrite, RewriteReason, SearchResults, UnmatchedFilter};
+
+/// The most copies of a release a hit lists.
+const MAX_COPIES_LISTED: usize = 20;
+
+/// `page` (ranked articles) with each release once, at its best-ranked article, and beside
+/// each the other articles of its release that are still in the index.
+fn collapse(
+    page: &[(Option<f32>, DocAddress)],
+    releases: &Releases,
+    searcher: &Searcher,
+) -> (Vec<(Option<f32>, DocAddress)>, Vec<Vec<DocAddress>>) {
+    let mut seen = std::collections::HashSet::new();
+    let mut kept = Vec::new();
+    let mut copies = Vec::new();
+    for &(score, address) in page {
+        let group = releases.group(address.segment_ord, address.doc_id);
+        if group == ALONE {
+            kept.push((score, address));
+            copies.push(Vec::new());
+        } else if seen.insert(group) {
+            kept.push((score, address));
+            let alive = |a: &DocAddress| {
+                searcher
+                    .segment_reader(a.segment_ord)
+                    .alive_bitset()
+                    .is_none_or(|bits| bits.is_alive(a.doc_id))
+            };
+            copies.push(
+                releases
+                    .members(group)
+                    .iter()
+                    .filter(|a| **a != address && alive(a))
+                    .copied()
+                    .collect(),
+            );
+        }
+    }
+    (kept, copies)
+}
 
 /// A request made into an index query.
 pub(crate) struct Prepared {
@@ -45,6 +84,8 @@ use crate::index::keys::key_display;
 use crate::index::schema;
 use crate::index::Index;
 use crate::query::ParsedQuery;
+use crate::reprints::{DistinctReleases, Releases, ALONE};
+use std::sync::Arc;
 use facets::FacetCounter;
 use rank::Page;
 use snippet::Snippet;
@@ -142,9 +183,40 @@ impl Index {
         } else {
             request.sort
         };
-        let page = (request.limit > 0).then(|| Page::new(sort, request.limit, request.offset, self.fields()));
-        let (total, counted, page) = searcher.search(query.as_ref(), &(Count, facet_collectors, page))?;
-        let page = page.unwrap_or_default();
+        let releases = if request.all_copies {
+            None
+        } else {
+            self.releases(&searcher)?
+        };
+        // With reprints shown once, a page of `limit` releases needs more articles than that
+        // from the ranking: ask for a window, and for a larger one if copies filled it.
+        let wanted = request.offset.saturating_add(request.limit);
+        let mut window = match &releases {
+            Some(_) => wanted.saturating_mul(2).saturating_add(8),
+            None => request.limit,
+        };
+        let first = if releases.is_some() { 0 } else { request.offset };
+        let page = (request.limit > 0).then(|| Page::new(sort, window, first, self.fields()));
+        let distinct = releases.as_ref().map(|r| DistinctReleases {
+            releases: Arc::clone(r),
+        });
+        let (total, (counted, distinct), mut page) =
+            searcher.search(query.as_ref(), &(Count, (facet_collectors, distinct), page))?;
+        let release_total = distinct.unwrap_or(total);
+        let mut page = page.take().unwrap_or_default();
+        let mut copies: Vec<Vec<DocAddress>> = Vec::new();
+        if let Some(releases) = &releases {
+            loop {
+                let (kept, others) = collapse(&page, releases, &searcher);
+                if kept.len() >= wanted || page.len() < window || window >= total {
+                    page = kept.into_iter().skip(request.offset).take(request.limit).collect();
+                    copies = others.into_iter().skip(request.offset).take(request.limit).collect();
+                    break;
+                }
+                window = window.saturating_mul(4);
+                page = searcher.search(query.as_ref(), &Page::new(sort, window, 0, self.fields()))?;
+            }
+        }
         let facets = match counted {
             Some(((sources, editors), (keywords, months), columns)) => {
                 let mut month = facet_values(months);
@@ -160,18 +232,56 @@ impl Index {
             None => Facets::default(),
         };
         let needles = parsed.needles();
-        let hits = page
+        let mut hits = page
             .into_iter()
             .enumerate()
             .map(|(i, (score, address))| self.hit(&searcher, address, request.offset + i + 1, score, &needles, request))
             .collect::<Result<Vec<_>>>()?;
+        for (hit, others) in hits.iter_mut().zip(copies) {
+            hit.copies = others
+                .into_iter()
+                .take(MAX_COPIES_LISTED)
+                .map(|address| self.copy_of(&searcher, address))
+                .collect::<Result<Vec<_>>>()?;
+        }
         Ok(SearchResults {
             total,
+            releases: release_total,
             hits,
             facets,
             unmatched_filters: unmatched,
             searched_as: None,
             did_you_mean: None,
+        })
+    }
+
+    /// Where and when a copy of a release was published.
+    fn copy_of(&self, searcher: &Searcher, address: DocAddress) -> Result<Copy> {
+        let f = self.fields();
+        let mut doc = searcher.doc::<Stored<false>>(address)?.0;
+        let path = doc.take_text(f.path);
+        let title = doc.take_text(f.title);
+        let record = doc.values_of(f.record).find_map(|v| v.as_u64()).unwrap_or(0);
+        let published = doc
+            .values_of(f.published)
+            .find_map(|v| v.as_datetime())
+            .and_then(|d| DateTime::from_timestamp(d.into_timestamp_secs(), 0))
+            .map(|d| d.with_timezone(&china()));
+        let first = |field: Field| -> Option<String> {
+            doc.values_of(field)
+                .filter_map(|v| v.as_facet())
+                .filter_map(|encoded| Facet::from_encoded(encoded.as_bytes().to_vec()).ok())
+                .find_map(|facet| facet.to_path().first().map(|s| s.to_string()))
+        };
+        let (source, site) = (first(f.source), first(f.site));
+        let mtime = self.mtime_of(searcher, address)?;
+        Ok(Copy {
+            id: article_id(&path, record, mtime),
+            title,
+            path: key_display(&path),
+            source,
+            site,
+            published,
         })
     }
 
@@ -234,6 +344,7 @@ impl Index {
             } else {
                 snippet::make_snippet(&body, needles, request.snippet_chars)
             },
+            copies: Vec::new(),
         })
     }
 }

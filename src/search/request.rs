@@ -49,6 +49,11 @@ pub struct SearchRequest {
     /// it finds nothing (everyday words still find official terms; quote a word to stop that).
     #[serde(default)]
     pub as_typed: bool,
+    /// List every copy of a release reprinted by several sites as a hit of its own; by
+    /// default a release is one hit, its best-ranked copy, with the others in
+    /// [`Hit::copies`](crate::Hit).
+    #[serde(default)]
+    pub all_copies: bool,
 }
 
 fn yes() -> bool {
@@ -90,12 +95,19 @@ impl SearchRequest {
             snippet_chars: 120,
             facets: true,
             as_typed: false,
+            all_copies: false,
         }
     }
 
     /// Whether to search the query exactly as typed ([`SearchRequest::as_typed`]).
     pub fn as_typed(mut self, as_typed: bool) -> Self {
         self.as_typed = as_typed;
+        self
+    }
+
+    /// Whether to list every copy of a release as a hit ([`SearchRequest::all_copies`]).
+    pub fn all_copies(mut self, all: bool) -> Self {
+        self.all_copies = all;
         self
     }
 

@@ -30,6 +30,30 @@ pub struct Hit {
     pub meta: Metadata,
     /// Highlighted summary of the body.
     pub snippet: Snippet,
+    /// The other copies of this release (the same text reprinted by other sites), when
+    /// reprints are shown once; empty for an article with none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub copies: Vec<Copy>,
+}
+
+/// A copy of a release: the same text published elsewhere.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Copy {
+    /// The copy's article id.
+    pub id: String,
+    /// Its headline (sites retitle reprints).
+    pub title: String,
+    /// The file it was read from.
+    pub path: String,
+    /// Its source (来源).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// The site it was published on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
+    /// When it was published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<chrono::DateTime<chrono::FixedOffset>>,
 }
 
 /// A value of a facet and how many matching articles have it.
@@ -97,6 +121,10 @@ pub struct UnmatchedFilter {
 pub struct SearchResults {
     /// Matching articles in all.
     pub total: usize,
+    /// Distinct releases among them: copies of one release (reprints) count once. Equal to
+    /// `total` with [`SearchRequest::all_copies`](crate::SearchRequest).
+    #[serde(default)]
+    pub releases: usize,
     /// The requested page of hits.
     pub hits: Vec<Hit>,
     /// Facet counts over all matching articles.

@@ -314,6 +314,11 @@ pub(crate) struct SearchArgs {
     #[arg(long)]
     pub(crate) as_typed: bool,
 
+    /// List every copy of a release reprinted by several sites as a result of its own (by
+    /// default a release is shown once, its other copies listed under it)
+    #[arg(long)]
+    pub(crate) all_copies: bool,
+
     /// One JSON object per line: each hit, then a summary with the total and the facets
     #[arg(long)]
     pub(crate) json: bool,
@@ -487,7 +492,8 @@ impl SearchArgs {
             .snippet_chars(self.snippet_chars)
             // Counted only when shown: with --facets, or in --json's summary.
             .facets(self.facets || self.json)
-            .as_typed(self.as_typed);
+            .as_typed(self.as_typed)
+            .all_copies(self.all_copies);
         request.sources = self.source.clone();
         request.editors = self.editor.clone();
         request.keywords = self.keyword.clone();

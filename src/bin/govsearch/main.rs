@@ -356,21 +356,27 @@ fn search(location: &std::path::Path, args: &SearchArgs) -> anyhow::Result<ExitC
     render::rewrites(&mut io::stderr().lock(), &query, &results)?;
     render::unmatched_filters(&mut io::stderr().lock(), &results.unmatched_filters)?;
     let shown = results.hits.len();
-    let plural = if results.total == 1 { "" } else { "s" };
+    // Reprints count once: pages are pages of releases.
+    let releases = results.releases;
+    let plural = if releases == 1 { "" } else { "s" };
     let searched = results.searched_as.as_ref().map_or(query.as_str(), |r| r.query.as_str());
     let query = render::sanitize(searched);
-    let past_end = shown == 0 && results.total > 0 && args.limit > 0;
+    let copies = if releases < results.total {
+        format!("; {} articles counting reprints", results.total)
+    } else {
+        String::new()
+    };
+    let past_end = shown == 0 && releases > 0 && args.limit > 0;
     if past_end {
         // Said even with --json: a script paging past the end learns why the page is empty.
         eprintln!(
-            "{} result{plural} for {query}: --offset {} is past the end (the last is result {})",
-            results.total, args.offset, results.total
+            "{releases} result{plural} for {query}: --offset {} is past the end (the last is result {releases})",
+            args.offset
         );
     } else if !args.json {
         let first = if shown == 0 { 0 } else { args.offset + 1 };
         eprintln!(
-            "{} result{plural} for {query} (showing {first}–{})",
-            results.total,
+            "{releases} result{plural} for {query} (showing {first}–{}{copies})",
             args.offset + shown
         );
     }

@@ -25,6 +25,7 @@ enum JsonLine<'a> {
     Summary {
         query: &'a str,
         total: usize,
+        releases: usize,
         returned: usize,
         facets: &'a Facets,
         #[serde(skip_serializing_if = "<[UnmatchedFilter]>::is_empty")]
@@ -45,6 +46,7 @@ pub(crate) fn json(out: &mut impl Write, query: &str, results: &SearchResults) -
     let summary = JsonLine::Summary {
         query,
         total: results.total,
+        releases: results.releases,
         returned: results.hits.len(),
         facets: &results.facets,
         unmatched_filters: &results.unmatched_filters,
@@ -172,6 +174,24 @@ impl Text {
                 self.paint(out, DIM, url)?;
             }
             writeln!(out)?;
+            if !hit.copies.is_empty() {
+                let copies: Vec<String> = hit
+                    .copies
+                    .iter()
+                    .map(|copy| {
+                        let date = copy.published.map(|d| d.format(" %Y-%m-%d").to_string());
+                        let source = copy.source.as_deref().or(copy.site.as_deref()).unwrap_or(&copy.path);
+                        format!("{}{}", sanitize(source), date.unwrap_or_default())
+                    })
+                    .collect();
+                write!(out, "    ")?;
+                self.paint(
+                    out,
+                    DIM,
+                    &format!("另有 {} 处转载: {}", hit.copies.len(), copies.join("; ")),
+                )?;
+                writeln!(out)?;
+            }
             if !hit.snippet.text.is_empty() {
                 write!(out, "    ")?;
                 self.highlighted(out, "", &hit.snippet.text, &hit.snippet.highlights)?;

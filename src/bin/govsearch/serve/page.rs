@@ -87,6 +87,8 @@ struct HitView {
     title: Vec<Run>,
     meta: Meta,
     snippet: Vec<Run>,
+    /// The release's other copies: (link, source and date).
+    copies: Vec<(String, String)>,
 }
 
 struct FacetLink {
@@ -273,7 +275,7 @@ fn active_filters(params: &Params) -> Vec<ActiveFilter> {
 /// Puts the results of a search on the page.
 fn fill(page: &mut SearchPage, params: &Params, results: &SearchResults, offset: usize) {
     page.searched = true;
-    page.total = results.total;
+    page.total = results.releases;
     page.first = if results.hits.is_empty() { 0 } else { offset + 1 };
     page.last = offset + results.hits.len();
     let back = params.search_link();
@@ -356,7 +358,7 @@ fn fill(page: &mut SearchPage, params: &Params, results: &SearchResults, offset:
         .as_ref()
         .map(|r| (r.query.clone(), params.with_set("q", &r.query)));
     let current = offset / PAGE_SIZE + 1;
-    let pages = results.total.div_ceil(PAGE_SIZE).min(MAX_OFFSET / PAGE_SIZE + 1);
+    let pages = results.releases.div_ceil(PAGE_SIZE).min(MAX_OFFSET / PAGE_SIZE + 1);
     if current > 1 {
         page.previous = params.at_page(current - 1);
     }
@@ -377,11 +379,21 @@ fn hit_view(hit: &Hit, q: &str, back: &str) -> HitView {
     let mut link = form_urlencoded::Serializer::new(String::new());
     link.append_pair("q", q);
     link.append_pair("from", back);
+    let query = link.finish();
     HitView {
-        link: format!("/articles/{}?{}", hit.id, link.finish()),
+        link: format!("/articles/{}?{query}", hit.id),
         title: runs(&hit.title, &hit.title_highlights),
         meta: Meta::of(&hit.meta),
         snippet: runs(&hit.snippet.text, &hit.snippet.highlights),
+        copies: hit
+            .copies
+            .iter()
+            .map(|copy| {
+                let source = copy.source.as_deref().or(copy.site.as_deref()).unwrap_or("其他网站");
+                let date = copy.published.map(|d| d.format(" %Y-%m-%d").to_string()).unwrap_or_default();
+                (format!("/articles/{}?{}", copy.id, query), format!("{source}{date}"))
+            })
+            .collect(),
     }
 }
 

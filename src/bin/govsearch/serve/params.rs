@@ -104,6 +104,7 @@ impl Params {
             "snippet_chars",
             "page",
             "as_typed",
+            "all_copies",
         ] {
             if self.all(key).count() > 1 {
                 return Err(BadRequest(format!("{key} is given more than once")));
@@ -131,11 +132,12 @@ impl Params {
             "false" | "0" => false,
             other => return Err(BadRequest(format!("facets is true or false (it was {other:?})"))),
         };
-        let as_typed = match self.get("as_typed").unwrap_or("false") {
-            "true" | "1" => true,
-            "false" | "0" => false,
-            other => return Err(BadRequest(format!("as_typed is true or false (it was {other:?})"))),
+        let flag = |key: &str| match self.get(key).unwrap_or("false") {
+            "true" | "1" => Ok(true),
+            "false" | "0" => Ok(false),
+            other => Err(BadRequest(format!("{key} is true or false (it was {other:?})"))),
         };
+        let (as_typed, all_copies) = (flag("as_typed")?, flag("all_copies")?);
         let since = self.date("since")?;
         let until = self.date("until")?;
         if let (Some(since), Some(until)) = (since, until) {
@@ -153,6 +155,7 @@ impl Params {
             .offset(offset)
             .facets(facets)
             .as_typed(as_typed)
+            .all_copies(all_copies)
             .snippet_chars(self.number("snippet_chars", 120, MAX_SNIPPET_CHARS)?);
         request.since = since.map(|d| d.start);
         request.until = until.map(|d| d.end);

@@ -1,0 +1,308 @@
+//! Reprints: the same release published by several sites (same text, small edits), found at
+//! index time and shown once in results.
+//!
+//! Each article's body gets a 64-bit SimHash fingerprint when it is indexed (Charikar's hash
+//! over three-character shingles of its folded text): two bodies that differ in a few
+//! sentences differ in a few bits, two different bodies in about half. For a set of segments,
+//! [`Releases`] groups the articles whose fingerprints are at most [`MAX_DISTANCE`] bits apart
+//! (every pair so close shares one of four 16-bit bands, so only articles that share a band are
+//! compared) and numbers the groups; a search keeps the best-ranked article of each group.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use tantivy::index::SegmentId;
+use tantivy::schema::Field;
+use tantivy::{DocAddress, DocId, Searcher};
+
+use crate::text::fold_char;
+
+/// The most bits two fingerprints differ in for their articles to be one release.
+pub(crate) const MAX_DISTANCE: u32 = 3;
+
+/// The fewest shingles a body needs for a fingerprint: shorter bodies (a caption, a
+/// one-line notice) are alike across different releases.
+const MIN_SHINGLES: usize = 60;
+
+/// The most articles of one band value compared with each other: a band value shared by
+/// more is common to unrelated bodies, and articles that are one release share other bands.
+const MAX_BUCKET: usize = 64;
+
+/// The SimHash fingerprint of a body, or 0 (none) for a body too short to tell.
+pub(crate) fn fingerprint(body: &str) -> u64 {
+    let chars: Vec<char> = body
+        .chars()
+        .filter_map(fold_char)
+        .filter(|c| c.is_alphanumeric())
+        .collect();
+    if chars.len() < MIN_SHINGLES + 2 {
+        return 0;
+    }
+    let mut counts = [0i32; 64];
+    for shingle in chars.windows(3) {
+        // Three characters of 21 bits each fit one u64; splitmix64 spreads them over all bits.
+        let packed = (u64::from(shingle[0]) << 42) | (u64::from(shingle[1]) << 21) | u64::from(shingle[2]);
+        let hash = splitmix64(packed);
+        for (bit, count) in counts.iter_mut().enumerate() {
+            if hash >> bit & 1 == 1 {
+                *count += 1;
+            } else {
+                *count -= 1;
+            }
+        }
+    }
+    let mut out = 0u64;
+    for (bit, count) in counts.iter().enumerate() {
+        if *count > 0 {
+            out |= 1 << bit;
+        }
+    }
+    // 0 means "none"; a real fingerprint of 0 is one bit away from it.
+    out.max(1)
+}
+
+fn splitmix64(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
+/// A release number for an article in no group: it is a release of its own.
+pub(crate) const ALONE: u32 = u32::MAX;
+
+/// The releases of one set of segments: each article's group number ([`ALONE`] for an
+/// article with no copy) and each group's articles.
+pub(crate) struct Releases {
+    /// Per segment ordinal, per document: its group.
+    groups: Vec<Vec<u32>>,
+    /// Per group: its articles.
+    members: Vec<Vec<DocAddress>>,
+}
+
+impl Releases {
+    /// Groups the articles of `searcher` by their fingerprints in `field`.
+    pub(crate) fn read(searcher: &Searcher, field: Field) -> tantivy::Result<Releases> {
+        let name = searcher.schema().get_field_name(field).to_string();
+        let mut prints: Vec<(u64, DocAddress)> = Vec::new();
+        let mut groups = Vec::new();
+        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+            groups.push(vec![ALONE; segment.max_doc() as usize]);
+            let column = segment.fast_fields().u64(&name)?;
+            for doc in segment.doc_ids_alive() {
+                if let Some(print) = column.first(doc).filter(|&p| p != 0) {
+                    prints.push((print, DocAddress::new(ord as u32, doc)));
+                }
+            }
+        }
+        prints.sort_unstable();
+        let mut sets = UnionFind::new(prints.len());
+        // Equal fingerprints first, then the distinct ones compared band by band.
+        let mut distinct: Vec<(u64, usize)> = Vec::new();
+        for (i, (print, _)) in prints.iter().enumerate() {
+            match distinct.last() {
+                Some(&(last, first)) if last == *print => sets.union(first, i),
+                _ => distinct.push((*print, i)),
+            }
+        }
+        for band in 0..4 {
+            let shift = band * 16;
+            let mut keyed: Vec<(u16, u64, usize)> = distinct
+                .iter()
+                .map(|&(print, i)| ((print >> shift) as u16, print, i))
+                .collect();
+            keyed.sort_unstable();
+            for bucket in keyed.chunk_by(|a, b| a.0 == b.0) {
+                let bucket = &bucket[..bucket.len().min(MAX_BUCKET)];
+                for (a, &(_, pa, ia)) in bucket.iter().enumerate() {
+                    for &(_, pb, ib) in &bucket[a + 1..] {
+                        if (pa ^ pb).count_ones() <= MAX_DISTANCE {
+                            sets.union(ia, ib);
+                        }
+                    }
+                }
+            }
+        }
+        let mut numbers: HashMap<usize, u32> = HashMap::new();
+        let mut members: Vec<Vec<DocAddress>> = Vec::new();
+        let mut sizes: HashMap<usize, usize> = HashMap::new();
+        for i in 0..prints.len() {
+            *sizes.entry(sets.find(i)).or_default() += 1;
+        }
+        for (i, (_, address)) in prints.iter().enumerate() {
+            let root = sets.find(i);
+            if sizes[&root] < 2 {
+                continue;
+            }
+            let number = *numbers.entry(root).or_insert_with(|| {
+                members.push(Vec::new());
+                (members.len() - 1) as u32
+            });
+            members[number as usize].push(*address);
+            groups[address.segment_ord as usize][address.doc_id as usize] = number;
+        }
+        Ok(Releases { groups, members })
+    }
+
+    /// The group of an article, [`ALONE`] if it has no copy.
+    pub(crate) fn group(&self, segment: u32, doc: DocId) -> u32 {
+        self.groups
+            .get(segment as usize)
+            .and_then(|docs| docs.get(doc as usize))
+            .copied()
+            .unwrap_or(ALONE)
+    }
+
+    /// The articles of a group.
+    pub(crate) fn members(&self, group: u32) -> &[DocAddress] {
+        self.members.get(group as usize).map_or(&[], Vec::as_slice)
+    }
+
+    /// How many groups there are.
+    pub(crate) fn groups(&self) -> usize {
+        self.members.len()
+    }
+}
+
+/// Counts the distinct releases among the matches of a query: articles with no copy, plus
+/// the groups with a match.
+pub(crate) struct DistinctReleases {
+    pub(crate) releases: Arc<Releases>,
+}
+
+/// The matches of one segment: how many had no copy, and the groups seen.
+pub(crate) struct SegmentReleases {
+    releases: Arc<Releases>,
+    segment: u32,
+    alone: usize,
+    seen: Vec<u64>,
+}
+
+impl tantivy::collector::Collector for DistinctReleases {
+    type Fruit = usize;
+    type Child = SegmentReleases;
+
+    fn for_segment(
+        &self,
+        segment: tantivy::SegmentOrdinal,
+        _reader: &tantivy::SegmentReader,
+    ) -> tantivy::Result<SegmentReleases> {
+        Ok(SegmentReleases {
+            releases: Arc::clone(&self.releases),
+            segment,
+            alone: 0,
+            seen: Vec::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<(usize, Vec<u64>)>) -> tantivy::Result<usize> {
+        let mut seen = vec![0u64; self.releases.groups().div_ceil(64)];
+        let mut alone = 0;
+        for (count, bits) in fruits {
+            alone += count;
+            for (all, bits) in seen.iter_mut().zip(bits) {
+                *all |= bits;
+            }
+        }
+        Ok(alone + seen.iter().map(|b| b.count_ones() as usize).sum::<usize>())
+    }
+}
+
+impl tantivy::collector::SegmentCollector for SegmentReleases {
+    type Fruit = (usize, Vec<u64>);
+
+    fn collect(&mut self, doc: DocId, _score: tantivy::Score) {
+        let group = self.releases.group(self.segment, doc);
+        if group == ALONE {
+            self.alone += 1;
+        } else {
+            if self.seen.is_empty() {
+                self.seen = vec![0; self.releases.groups().div_ceil(64)];
+            }
+            self.seen[group as usize / 64] |= 1 << (group % 64);
+        }
+    }
+
+    fn harvest(self) -> (usize, Vec<u64>) {
+        (self.alone, self.seen)
+    }
+}
+
+struct UnionFind {
+    parent: Vec<usize>,
+}
+
+impl UnionFind {
+    fn new(n: usize) -> UnionFind {
+        UnionFind { parent: (0..n).collect() }
+    }
+
+    fn find(&mut self, mut i: usize) -> usize {
+        while self.parent[i] != i {
+            self.parent[i] = self.parent[self.parent[i]];
+            i = self.parent[i];
+        }
+        i
+    }
+
+    fn union(&mut self, a: usize, b: usize) {
+        let (a, b) = (self.find(a), self.find(b));
+        if a != b {
+            self.parent[a.max(b)] = a.min(b);
+        }
+    }
+}
+
+/// The releases of an index, grouped again only when its segments or deletions change.
+#[derive(Default)]
+pub(crate) struct ReleasesCache {
+    read: Mutex<Option<(Vec<(SegmentId, u32)>, Arc<Releases>)>>,
+}
+
+impl ReleasesCache {
+    /// The releases of `searcher`'s segments, by the fingerprints in `field`.
+    pub(crate) fn get(&self, searcher: &Searcher, field: Field) -> tantivy::Result<Arc<Releases>> {
+        let live: Vec<(SegmentId, u32)> = searcher
+            .segment_readers()
+            .iter()
+            .map(|s| (s.segment_id(), s.num_deleted_docs()))
+            .collect();
+        let mut read = self.read.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((segments, releases)) = read.as_ref() {
+            if *segments == live {
+                return Ok(Arc::clone(releases));
+            }
+        }
+        let releases = Arc::new(Releases::read(searcher, field)?);
+        *read = Some((live, Arc::clone(&releases)));
+        Ok(releases)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BODY: &str = "峄城区持续优化营商环境，深化放管服改革，推进政务服务一网通办，企业开办时间压缩到一个工作日以内。\
+        全区新登记市场主体同比增长百分之十二，其中民营企业占九成以上。区政府还出台了支持中小微企业发展的十条措施，\
+        涵盖减税降费、融资担保、用地保障和人才引进等方面，为企业发展营造了良好环境。";
+
+    #[test]
+    fn a_reprint_with_small_edits_is_a_few_bits_away() {
+        let original = fingerprint(BODY);
+        let edited = fingerprint(&format!("（来源：枣庄日报）{}", BODY.replace("十二", "十三")));
+        assert_ne!(original, 0);
+        assert!((original ^ edited).count_ones() <= MAX_DISTANCE, "{}", (original ^ edited).count_ones());
+        let other = fingerprint(
+            "市政府召开常务会议，研究部署防汛抗旱工作。会议指出，今年汛期降雨偏多，各地要压实责任，\
+             加强隐患排查，完善应急预案，确保人民群众生命财产安全。会议还研究了农村公路建设和城乡供水一体化等事项，\
+             要求各部门密切配合，抓好落实，按时完成全年目标任务。",
+        );
+        assert!((original ^ other).count_ones() > 10, "{}", (original ^ other).count_ones());
+        assert_eq!(fingerprint("太短的正文"), 0);
+    }
+}
