@@ -5,8 +5,10 @@
 //! over three-character shingles of its folded text): two bodies that differ in a few
 //! sentences differ in a few bits, two different bodies in about half. For a set of segments,
 //! [`Releases`] groups the articles whose fingerprints are at most [`MAX_DISTANCE`] bits apart
-//! (every pair so close shares one of four 16-bit bands, so only articles that share a band are
-//! compared) and numbers the groups; a search keeps the best-ranked article of each group.
+//! and numbers the groups; a search keeps the best-ranked article of each group. Only articles
+//! whose fingerprints share one of eight overlapping 16-bit bands are compared: a pair three
+//! bits apart always shares one, a pair six apart almost always (docs/query-assistance.md
+//! measures what is missed).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -18,7 +20,7 @@ use tantivy::{DocAddress, DocId, Searcher};
 use crate::text::fold_char;
 
 /// The most bits two fingerprints differ in for their articles to be one release.
-pub(crate) const MAX_DISTANCE: u32 = 3;
+pub(crate) const MAX_DISTANCE: u32 = 6;
 
 /// The fewest shingles a body needs for a fingerprint: shorter bodies (a caption, a
 /// one-line notice) are alike across different releases.
@@ -105,11 +107,11 @@ impl Releases {
                 _ => distinct.push((*print, i)),
             }
         }
-        for band in 0..4 {
-            let shift = band * 16;
+        for band in 0..8 {
+            let shift = band * 8;
             let mut keyed: Vec<(u16, u64, usize)> = distinct
                 .iter()
-                .map(|&(print, i)| ((print >> shift) as u16, print, i))
+                .map(|&(print, i)| (print.rotate_right(shift) as u16, print, i))
                 .collect();
             keyed.sort_unstable();
             for bucket in keyed.chunk_by(|a, b| a.0 == b.0) {
