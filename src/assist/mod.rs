@@ -121,7 +121,7 @@ impl Index {
         Ok((total >= MANY_TIMES * (typed + 1)).then_some(Rewrite { query, reason, total }))
     }
 
-    fn vocabulary(&self, searcher: &Searcher) -> Result<Arc<Vocabulary>> {
+    pub(crate) fn vocabulary(&self, searcher: &Searcher) -> Result<Arc<Vocabulary>> {
         self.vocabulary_cache().get(self, searcher)
     }
 }

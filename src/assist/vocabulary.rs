@@ -188,6 +188,16 @@ impl Vocabulary {
         }
     }
 
+    /// How many articles have `text` (a title word, keyword, source or column), if any.
+    pub(crate) fn articles_with(&self, text: &str) -> Option<u32> {
+        self.find(text).map(|t| t.articles)
+    }
+
+    /// How many articles the vocabulary was read from.
+    pub(crate) fn articles(&self) -> u64 {
+        self.articles
+    }
+
     fn find(&self, text: &str) -> Option<&Term> {
         self.terms
             .binary_search_by(|t| t.text.as_ref().cmp(text))

@@ -6,7 +6,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
 use super::body::BodyQuery;
-use super::score::{STRING_WEIGHT, TITLE_BOOST, TITLE_PART_BONUS, TITLE_TIER, TYPED_TIER, WORD_WEIGHT};
+use super::score::{KEYWORD_SHARED, STRING_WEIGHT, TITLE_BOOST, TITLE_PART_BONUS, TITLE_TIER, TYPED_TIER, WORD_WEIGHT};
 use super::title_char::CharQuery;
 use super::{Clause, ParsedQuery};
 use crate::grams::GramsCache;
@@ -75,6 +75,29 @@ impl ParsedQuery {
         Box::new(BooleanQuery::new(parts))
     }
 }
+/// Articles about the same thing as one with these `terms` (each weighted) and `keywords`:
+/// those with at least `least` of them, each found as a string in title or body (title
+/// weighted up) and scored as a required string would be; a shared keyword counts most.
+pub(crate) fn about(
+    fields: &Fields,
+    chars: &GramsCache,
+    terms: &[(String, f32)],
+    keywords: &[String],
+    least: usize,
+) -> Box<dyn Query> {
+    let mut options: Vec<(Occur, Box<dyn Query>)> = terms
+        .iter()
+        .map(|(term, weight)| (Occur::Should, weighted(contains(fields, chars, term), STRING_WEIGHT * weight)))
+        .collect();
+    for keyword in keywords {
+        let facet = tantivy::schema::Facet::from_path([keyword.as_str()]);
+        let term = TermQuery::new(Term::from_facet(fields.keyword, &facet), IndexRecordOption::Basic);
+        options.push((Occur::Should, Box::new(ConstScoreQuery::new(Box::new(term), KEYWORD_SHARED))));
+    }
+    let least = least.min(options.len()).max(1);
+    Box::new(BooleanQuery::with_minimum_required_clauses(options, least))
+}
+
 /// Articles with `word` or any of the official `terms` for it, each scored as a required
 /// string.
 fn either(fields: &Fields, chars: &GramsCache, word: &str, terms: &[String]) -> Box<dyn Query> {

@@ -28,6 +28,9 @@ pub(crate) const STRING_WEIGHT: f32 = 0.5;
 pub(crate) const TYPED_TIER: f32 = 1000.0;
 /// Score for each chunk found as typed in the title: below a whole typed chunk, above BM25.
 pub(crate) const TITLE_TIER: f32 = 300.0;
+/// Score of a keyword shared with the article whose related articles are sought: an editor's
+/// tag names the subject, worth more than any one shared word.
+pub(crate) const KEYWORD_SHARED: f32 = 20.0;
 /// Bonus when a chunk is a whole part of the title (between punctuation or spaces): the
 /// title names it as a subject rather than using it in passing.
 pub(crate) const TITLE_PART_BONUS: f32 = 200.0;

@@ -14,6 +14,7 @@
 pub(crate) mod facets;
 mod filters;
 pub(crate) mod rank;
+mod related;
 mod request;
 mod results;
 pub(crate) mod snippet;
@@ -386,15 +387,8 @@ impl Index {
         };
         let f = self.fields();
         let searcher = self.searcher();
-        let term = tantivy::Term::from_field_text(f.path, &path);
-        let query = tantivy::query::TermQuery::new(term, tantivy::schema::IndexRecordOption::Basic);
-        let found = searcher.search(&query, &tantivy::collector::DocSetCollector)?;
-        for address in found {
+        if let Some(address) = self.address_of(&searcher, &path, record, mtime)? {
             let doc = searcher.doc::<Stored<true>>(address)?.0;
-            let stored_record = doc.values_of(f.record).find_map(|v| v.as_u64()).unwrap_or(0);
-            if stored_record != record || self.mtime_of(&searcher, address)? != mtime {
-                continue;
-            }
             let hit = self.hit(
                 &searcher,
                 address,
@@ -418,18 +412,39 @@ impl Index {
         }
         Ok(None)
     }
+
+    /// Where the article of file key `path`, record `record` and modification time `mtime`
+    /// is, if it is in the index.
+    pub(crate) fn address_of(&self, searcher: &Searcher, path: &str, record: u64, mtime: u64) -> Result<Option<DocAddress>> {
+        let f = self.fields();
+        let term = tantivy::Term::from_field_text(f.path, path);
+        let query = tantivy::query::TermQuery::new(term, tantivy::schema::IndexRecordOption::Basic);
+        let found = searcher.search(&query, &tantivy::collector::DocSetCollector)?;
+        for address in found {
+            let segment = searcher.segment_reader(address.segment_ord);
+            let stored_record = segment
+                .fast_fields()
+                .u64(schema::RECORD)?
+                .first(address.doc_id)
+                .unwrap_or(0);
+            if stored_record == record && self.mtime_of(searcher, address)? == mtime {
+                return Ok(Some(address));
+            }
+        }
+        Ok(None)
+    }
 }
 
 /// An article's id: its file's path, its record and the file's modification time, so that
 /// the id names this version of the article and finds it without a table.
-fn article_id(path: &str, record: u64, mtime: u64) -> String {
+pub(crate) fn article_id(path: &str, record: u64, mtime: u64) -> String {
     use base64::Engine;
     let path = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(path);
     format!("{path}.{record}.{mtime:x}")
 }
 
 /// The path, record and modification time an id names.
-fn parse_article_id(id: &str) -> Option<(String, u64, u64)> {
+pub(crate) fn parse_article_id(id: &str) -> Option<(String, u64, u64)> {
     use base64::Engine;
     let mut parts = id.rsplitn(3, '.');
     let mtime = u64::from_str_radix(parts.next()?, 16).ok()?;

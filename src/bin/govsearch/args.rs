@@ -31,6 +31,9 @@ pub(crate) enum Command {
     /// Complete a prefix from the index's titles' words, keywords, sources and columns, most
     /// articles first; a prefix in Latin letters is read as pinyin or initials (xiangc, xczx)
     Suggest(SuggestArgs),
+    /// The articles most about the same thing as one article (an id from `search --json`, or an
+    /// indexed file): shared keywords and distinctive words, never its reprints
+    Related(RelatedArgs),
     /// Measure search quality on a corpus folder against brute-force truth, beside the
     /// classic jieba-word and character-bigram configurations (builds its own indexes in memory)
     Eval(EvalArgs),
@@ -75,6 +78,28 @@ pub(crate) struct SuggestArgs {
     /// Print the completions as one JSON array of {text, articles}
     #[arg(long)]
     pub(crate) json: bool,
+
+    #[command(flatten)]
+    pub(crate) index: IndexDir,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RelatedArgs {
+    /// An article id (the `id` of a hit in `search --json`) or a file the index holds
+    #[arg(value_name = "ID|FILE")]
+    pub(crate) article: String,
+
+    /// Number of related articles
+    #[arg(long, short = 'n', default_value_t = 10, value_name = "N")]
+    pub(crate) limit: usize,
+
+    /// One JSON object per line, each a hit as `search --json` prints them
+    #[arg(long)]
+    pub(crate) json: bool,
+
+    /// When to colour the output
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub(crate) color: ColorChoice,
 
     #[command(flatten)]
     pub(crate) index: IndexDir,

@@ -16,7 +16,7 @@ use govsearch::{default_index_dir, Index, IndexSummary};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::args::{
-    BenchArgs, CheckArgs, Cli, Command, EvalArgs, IndexArgs, ParseArgs, RemoveArgs, SearchArgs, StatsArgs, SuggestArgs,
+    BenchArgs, CheckArgs, Cli, Command, EvalArgs, IndexArgs, ParseArgs, RemoveArgs, RelatedArgs, SearchArgs, StatsArgs, SuggestArgs,
 };
 
 #[global_allocator]
@@ -51,6 +51,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Index(args) => index(&location(&args.index), &args),
         Command::Search(args) => search(&location(&args.index), &args),
         Command::Suggest(args) => suggest(&location(&args.index), &args),
+        Command::Related(args) => related(&location(&args.index), &args),
         Command::Eval(args) => eval(&args),
         Command::Parse(args) => parse(&args),
         Command::Stats(args) => stats(&location(&args.index), &args),
@@ -315,6 +316,55 @@ fn progress_bar() -> Option<ProgressBar> {
     Some(bar)
 }
 
+fn related(location: &std::path::Path, args: &RelatedArgs) -> anyhow::Result<ExitCode> {
+    let index = open_index(location)?;
+    let file = std::path::Path::new(&args.article);
+    let id = if file.is_file() {
+        let ids = index.ids_of_file(file)?;
+        match ids.as_slice() {
+            [] => anyhow::bail!(
+                "{} is not in the index at {}: index its folder first",
+                render::sanitize(&args.article),
+                location.display()
+            ),
+            [one] => one.clone(),
+            several => {
+                eprintln!(
+                    "govsearch: {} holds {} articles; related to the first (give an id from search --json for another)",
+                    render::sanitize(&args.article),
+                    several.len()
+                );
+                several[0].clone()
+            }
+        }
+    } else {
+        args.article.clone()
+    };
+    let Some(hits) = index.related(&id, args.limit)? else {
+        anyhow::bail!(
+            "no article has the id {}: it changed or was removed since the search that gave it (or it is a file that does not exist)",
+            render::sanitize(&args.article)
+        );
+    };
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    if args.json {
+        for hit in &hits {
+            serde_json::to_writer(&mut out, hit)?;
+            writeln!(out)?;
+        }
+    } else {
+        let text = render::Text {
+            color: args.color.resolve(),
+        };
+        text.hits(&mut out, &hits)?;
+    }
+    out.flush()?;
+    if hits.is_empty() {
+        eprintln!("no related articles");
+    }
+    Ok(if hits.is_empty() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
 fn suggest(location: &std::path::Path, args: &SuggestArgs) -> anyhow::Result<ExitCode> {
     let index = open_index(location)?;
     let suggestions = index.suggest(&args.prefix, args.limit)?;
@@ -347,7 +397,7 @@ fn search(location: &std::path::Path, args: &SearchArgs) -> anyhow::Result<ExitC
         let text = render::Text {
             color: args.color.resolve(),
         };
-        text.hits(&mut out, &results)?;
+        text.hits(&mut out, &results.hits)?;
         if args.facets {
             text.facets(&mut out, &results.facets)?;
         }

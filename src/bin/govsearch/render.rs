@@ -135,8 +135,8 @@ impl Text {
     }
 
     /// Writes the hits, each as a numbered block.
-    pub(crate) fn hits(&self, out: &mut impl Write, results: &SearchResults) -> io::Result<()> {
-        for hit in &results.hits {
+    pub(crate) fn hits(&self, out: &mut impl Write, hits: &[Hit]) -> io::Result<()> {
+        for hit in hits {
             write!(out, "{:>2}. ", hit.rank)?;
             self.highlighted(out, BOLD, &hit.title, &hit.title_highlights)?;
             writeln!(out)?;

@@ -68,6 +68,29 @@ pub(crate) async fn article(
     }
 }
 
+/// The most related articles one request asks for.
+const MAX_RELATED: usize = 50;
+
+/// `GET /api/articles/{id}/related`: the articles most about the same thing.
+pub(crate) async fn related(
+    Shared(state): Shared<Arc<State>>,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, Failure> {
+    let params = Params::parse(raw.as_deref())?;
+    if params.all("limit").count() > 1 {
+        return Err(Failure::bad_request("limit is given more than once"));
+    }
+    let limit = params.number("limit", 10, MAX_RELATED)?;
+    match with_index(&state, move |index| index.related(&id, limit)).await? {
+        Some(hits) => Ok(Json(hits).into_response()),
+        None => Err(Failure::new(
+            StatusCode::NOT_FOUND,
+            "no article has this id: it was changed or removed since the search that gave it; search again",
+        )),
+    }
+}
+
 /// `GET /api/stats`: what `govsearch stats --json` prints.
 pub(crate) async fn stats(Shared(state): Shared<Arc<State>>) -> Result<Response, Failure> {
     let stats = with_index(&state, |index| index.stats()).await?;

@@ -102,6 +102,7 @@ pub(crate) fn router(state: Arc<State>) -> Router {
         .route("/api/search", get(api::search))
         .route("/api/suggest", get(api::suggest))
         .route("/api/articles/{id}", get(api::article))
+        .route("/api/articles/{id}/related", get(api::related))
         .route("/api/stats", get(api::stats))
         .route("/api/openapi.json", get(api::openapi))
         .route("/healthz", get(api::health))

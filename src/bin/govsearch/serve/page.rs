@@ -152,6 +152,8 @@ struct ArticlePage {
     meta: Meta,
     paragraphs: Vec<Vec<Run>>,
     back: String,
+    /// Related articles: (link, title, date).
+    related: Vec<(String, String, String)>,
 }
 
 #[derive(Template)]
@@ -271,6 +273,9 @@ fn active_filters(params: &Params) -> Vec<ActiveFilter> {
     }
     active
 }
+
+/// Related articles listed under an article.
+const RELATED: usize = 5;
 
 /// Puts the results of a search on the page.
 fn fill(page: &mut SearchPage, params: &Params, results: &SearchResults, offset: usize) {
@@ -418,9 +423,15 @@ pub(crate) async fn article(
         .filter(|from| from.starts_with("/?") || *from == "/")
         .unwrap_or("/")
         .to_string();
-    let found = with_index(&state, move |index| super::article_marked(index, &id, &query)).await;
-    let article = match found {
-        Ok(Some(article)) => article,
+    let found = with_index(&state, move |index| {
+        let article = super::article_marked(index, &id, &query)?;
+        // A page is no worse for missing its related articles: a failure there shows none.
+        let related = index.related(&id, RELATED).ok().flatten().unwrap_or_default();
+        Ok(article.map(|a| (a, related)))
+    })
+    .await;
+    let (article, related) = match found {
+        Ok(Some(found)) => found,
         Ok(None) => {
             return failure(Failure::new(
                 StatusCode::NOT_FOUND,
@@ -453,6 +464,15 @@ pub(crate) async fn article(
         title_text: article.title.clone(),
         meta: Meta::of(&article.meta),
         paragraphs,
+        related: related
+            .iter()
+            .map(|hit| {
+                let mut link = form_urlencoded::Serializer::new(String::new());
+                link.append_pair("from", &back);
+                let date = hit.meta.published.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
+                (format!("/articles/{}?{}", hit.id, link.finish()), hit.title.clone(), date)
+            })
+            .collect(),
         back,
     };
     render(&page, StatusCode::OK)

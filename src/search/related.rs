@@ -1,0 +1,166 @@
+//! Related articles (相关推荐): the articles most about the same thing as one article.
+//!
+//! An article is described by its keywords and its most distinctive words (title words count
+//! three times; a word's weight is how often the article uses it times how rare it is among
+//! the index's titles); the articles with at least two of them rank by how much of that
+//! description they share, newer first among equals. The article itself and its reprints are
+//! never among them, and a release reprinted elsewhere is listed once.
+
+use std::collections::HashMap;
+
+use tantivy::schema::{Facet, Field, Value};
+
+use super::rank::Page;
+use super::stored::Stored;
+use super::{parse_article_id, Hit, SearchRequest, Sort};
+use crate::error::Result;
+use crate::index::Index;
+use crate::query::about;
+use crate::reprints::ALONE;
+use crate::text::is_han;
+
+/// The most distinctive words an article is described by.
+const WORDS: usize = 12;
+/// How much of a body is read for its words: the lead of a release says what it is about.
+const BODY_CHARS: usize = 4000;
+/// A word in more than this share of the index's titles says nothing about a subject.
+const COMMONEST: f64 = 0.05;
+
+impl Index {
+    /// Up to `limit` articles most about the same thing as the article `id` (from a
+    /// [`Hit`]): sharing its keywords and its most distinctive words, newer first among
+    /// equals; never the article itself or its reprints. `None` when no article has that id.
+    ///
+    /// ```
+    /// use govsearch::{parse_article, Index, SearchRequest};
+    /// # fn main() -> Result<(), govsearch::Error> {
+    /// let index = Index::create_in_ram();
+    /// let article = |text: &str| parse_article(text).expect("a release");
+    /// index.add_articles([
+    ///     ("a".to_string(), article("峄城区石榴产业发展\n2022-05-10 来源:鲁网\n峄城区石榴种植面积扩大，石榴盆景远销各地。\n")),
+    ///     ("b".to_string(), article("石榴盆景走俏市场\n2022-06-01 来源:鲁网\n峄城石榴盆景订单增加，石榴产业带动增收。\n")),
+    ///     ("c".to_string(), article("市政府召开防汛会议\n2022-06-02 来源:鲁网\n部署防汛抗旱工作。\n")),
+    /// ])?;
+    /// let id = index.search(&SearchRequest::new("石榴产业发展"))?.hits[0].id.clone();
+    /// let related = index.related(&id, 5)?.expect("the article is there");
+    /// assert_eq!(related[0].title, "石榴盆景走俏市场");
+    /// assert!(related.iter().all(|hit| hit.id != id));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn related(&self, id: &str, limit: usize) -> Result<Option<Vec<Hit>>> {
+        let Some((path, record, mtime)) = parse_article_id(id) else {
+            return Ok(None);
+        };
+        let searcher = self.searcher();
+        let Some(address) = self.address_of(&searcher, &path, record, mtime)? else {
+            return Ok(None);
+        };
+        if limit == 0 {
+            return Ok(Some(Vec::new()));
+        }
+        let f = self.fields();
+        let mut doc = searcher.doc::<Stored<true>>(address)?.0;
+        let body = doc.take_text(f.body);
+        let title = doc.take_text(f.title);
+        let keywords = facet_values(&doc, f.keyword);
+        let terms = self.distinctive_words(&searcher, &title, &body)?;
+        if terms.is_empty() && keywords.is_empty() {
+            return Ok(Some(Vec::new()));
+        }
+        let query = about(f, self.grams_cache(), &terms, &keywords, 2);
+        let releases = self.releases(&searcher)?;
+        let group_of = |a: tantivy::DocAddress| {
+            releases
+                .as_ref()
+                .map_or(ALONE, |r| r.group(a.segment_ord, a.doc_id))
+        };
+        let own = group_of(address);
+        let window = limit.saturating_mul(3).saturating_add(10);
+        let ranked = searcher.search(query.as_ref(), &Page::new(Sort::Relevance, window, 0, f))?;
+        let mut seen = std::collections::HashSet::new();
+        let needles: Vec<String> = terms.iter().map(|(t, _)| t.clone()).chain(keywords).collect();
+        let request = SearchRequest::new("*");
+        let mut hits = Vec::new();
+        for (score, candidate) in ranked {
+            let group = group_of(candidate);
+            if candidate == address || (group != ALONE && (group == own || !seen.insert(group))) {
+                continue;
+            }
+            hits.push(self.hit(&searcher, candidate, hits.len() + 1, score, &needles, &request)?);
+            if hits.len() == limit {
+                break;
+            }
+        }
+        Ok(Some(hits))
+    }
+
+    /// The ids of the articles the index holds from `file` (a path as it was indexed, or one
+    /// that resolves to it), in record order: empty when the file is not in the index.
+    pub fn ids_of_file(&self, file: impl AsRef<std::path::Path>) -> Result<Vec<String>> {
+        let file = file.as_ref();
+        let absolute = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+        let searcher = self.searcher();
+        let f = self.fields();
+        let mut ids = Vec::new();
+        for candidate in [absolute.as_path(), file] {
+            let key = crate::index::keys::path_key(candidate);
+            let term = tantivy::Term::from_field_text(f.path, &key);
+            let query = tantivy::query::TermQuery::new(term, tantivy::schema::IndexRecordOption::Basic);
+            let mut found: Vec<(u64, String)> = Vec::new();
+            for address in searcher.search(&query, &tantivy::collector::DocSetCollector)? {
+                let fast = searcher.segment_reader(address.segment_ord).fast_fields();
+                let record = fast.u64(crate::index::schema::RECORD)?.first(address.doc_id).unwrap_or(0);
+                let mtime = fast.u64(crate::index::schema::MTIME)?.first(address.doc_id).unwrap_or(0);
+                found.push((record, super::article_id(&key, record, mtime)));
+            }
+            if !found.is_empty() {
+                found.sort();
+                ids = found.into_iter().map(|(_, id)| id).collect();
+                break;
+            }
+        }
+        Ok(ids)
+    }
+
+    /// The words that say what an article is about, each with its weight (the heaviest 1).
+    fn distinctive_words(&self, searcher: &tantivy::Searcher, title: &str, body: &str) -> Result<Vec<(String, f32)>> {
+        let vocabulary = self.vocabulary(searcher)?;
+        let mut counts: HashMap<String, f64> = HashMap::new();
+        let lead: String = body.chars().take(BODY_CHARS).collect();
+        for (text, weight) in [(title, 3.0), (lead.as_str(), 1.0)] {
+            let text = crate::text::fold(text);
+            for range in self.segmenter().words(&text) {
+                if range.len() < 2 {
+                    continue;
+                }
+                let word: String = text.chars().skip(range.start).take(range.len()).collect();
+                if word.chars().all(is_han) {
+                    *counts.entry(word).or_default() += weight;
+                }
+            }
+        }
+        let articles = vocabulary.articles() as f64;
+        let mut weighted: Vec<(String, f64)> = counts
+            .into_iter()
+            .filter_map(|(word, count)| {
+                let df = f64::from(vocabulary.articles_with(&word)?);
+                (df / articles <= COMMONEST).then(|| (word, count.sqrt() * (articles / df).ln()))
+            })
+            .filter(|(_, w)| *w > 0.0)
+            .collect();
+        weighted.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        weighted.truncate(WORDS);
+        let top = weighted.first().map_or(1.0, |(_, w)| *w);
+        Ok(weighted.into_iter().map(|(word, w)| (word, (w / top) as f32)).collect())
+    }
+}
+
+/// The one-level facet values of `field` in a stored document.
+fn facet_values(doc: &super::stored::StoredValues, field: Field) -> Vec<String> {
+    doc.values_of(field)
+        .filter_map(|v| v.as_facet())
+        .filter_map(|encoded| Facet::from_encoded(encoded.as_bytes().to_vec()).ok())
+        .filter_map(|facet| facet.to_path().first().map(|s| s.to_string()))
+        .collect()
+}
