@@ -98,8 +98,26 @@ impl Index {
 
     /// The rewrite to offer for `request`, whose query as typed found `typed` articles:
     /// pinyin read as Chinese or typos corrected, when that finds many times more.
+    ///
+    /// Whether a query was typed right is judged by its words as typed, each an exact string
+    /// (a typo such as 政面临 finds many articles with 政 and 面临 apart, and none with it):
+    /// the rewrite is offered when its words as written are in many times more articles.
+    /// Only a query that finds little, or one that jieba cuts into single characters (what a
+    /// typo leaves of a word), is looked at: a query that finds much pays nothing.
     pub(crate) fn rewrite_for(&self, request: &SearchRequest, typed: usize) -> Result<Option<Rewrite>> {
-        if request.as_typed || typed >= FEW {
+        if request.as_typed || request.query.contains(['"', '“', '”']) {
+            return Ok(None);
+        }
+        if typed >= FEW && !self.cut_into_characters(&request.query) {
+            return Ok(None);
+        }
+        // Words as typed are in no more articles than the query finds.
+        let strict_typed = if typed == 0 {
+            0
+        } else {
+            self.count_exact(request, &request.query)?
+        };
+        if strict_typed >= FEW {
             return Ok(None);
         }
         let searcher = self.searcher();
@@ -107,18 +125,65 @@ impl Index {
         let Some((query, reason)) = rewrite(&request.query, &vocabulary) else {
             return Ok(None);
         };
+        // Pinyin is read as Chinese only when what it finds as typed is little.
+        if reason == RewriteReason::Pinyin && typed >= FEW {
+            return Ok(None);
+        }
+        let exact = self.count_exact(request, &query)?;
+        // Words as typed in no article take any rewrite whose words are in some; words in a
+        // few, only one whose words are in many times more.
+        let better = if strict_typed == 0 {
+            exact > 0
+        } else {
+            exact >= MANY_TIMES * (strict_typed + 1)
+        };
+        if !better {
+            return Ok(None);
+        }
+        let total = self.count(request, &query)?;
+        Ok((total > 0).then_some(Rewrite { query, reason, total }))
+    }
+
+    /// Whether jieba cuts a run of Han characters of `query` into a single character.
+    fn cut_into_characters(&self, query: &str) -> bool {
+        query.split_whitespace().filter(|w| !w.starts_with('-')).any(|word| {
+            let folded = fold(word);
+            let runs = folded.split(|c: char| !is_han(c)).filter(|r| r.chars().count() >= 2);
+            runs.into_iter()
+                .any(|run| self.segmenter().words(run).iter().any(|range| range.len() == 1))
+        })
+    }
+
+    /// How many articles `query` finds with `request`'s filters.
+    fn count(&self, request: &SearchRequest, query: &str) -> Result<usize> {
         let mut count = request.clone();
-        count.query = query.clone();
+        count.query = query.to_string();
         count.limit = 0;
         count.facets = false;
         count.as_typed = true;
-        let total = match self.search(&count) {
-            Ok(results) => results.total,
+        // Articles, not releases: no grouping to pay for.
+        count.all_copies = true;
+        match self.search(&count) {
+            Ok(results) => Ok(results.total),
             // A rewrite the query syntax refuses is no rewrite.
-            Err(crate::Error::BadQuery { .. }) => return Ok(None),
-            Err(other) => return Err(other),
-        };
-        Ok((total >= MANY_TIMES * (typed + 1)).then_some(Rewrite { query, reason, total }))
+            Err(crate::Error::BadQuery { .. }) => Ok(0),
+            Err(other) => Err(other),
+        }
+    }
+
+    /// How many articles have every word of `query` as written (each an exact string).
+    fn count_exact(&self, request: &SearchRequest, query: &str) -> Result<usize> {
+        let exact: Vec<String> = query
+            .split_whitespace()
+            .map(|word| {
+                if word.starts_with('-') {
+                    word.to_string()
+                } else {
+                    format!("\"{word}\"")
+                }
+            })
+            .collect();
+        self.count(request, &exact.join(" "))
     }
 
     pub(crate) fn vocabulary(&self, searcher: &Searcher) -> Result<Arc<Vocabulary>> {

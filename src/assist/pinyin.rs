@@ -74,6 +74,15 @@ pub(crate) fn blurred(syllable: &str) -> String {
     s
 }
 
+/// Whether two characters share a reading (toneless): 情 and 请 do.
+pub(crate) fn same_sound(a: char, b: char) -> bool {
+    let (Some(a), Some(b)) = (a.to_pinyin_multi(), b.to_pinyin_multi()) else {
+        return false;
+    };
+    let a: Vec<&str> = a.into_iter().map(|p| p.plain()).collect();
+    b.into_iter().any(|p| a.contains(&p.plain()))
+}
+
 /// Whether two characters share a reading once blurred ([`blurred`]).
 pub(crate) fn sound_alike(a: char, b: char) -> bool {
     let (Some(a), Some(b)) = (a.to_pinyin_multi(), b.to_pinyin_multi()) else {

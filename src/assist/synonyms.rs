@@ -4,7 +4,7 @@
 //! The format is a line an entry, `everyday => official, official`; `#` starts a comment.
 //! An unquoted query word that is an everyday word also finds the official terms.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// The table shipped with govsearch (`data/synonyms.txt`).
 const DEFAULT_TABLE: &str = include_str!("../../data/synonyms.txt");
@@ -13,6 +13,9 @@ const DEFAULT_TABLE: &str = include_str!("../../data/synonyms.txt");
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Synonyms {
     entries: BTreeMap<String, Vec<String>>,
+    /// The everyday words by their first character: a query is scanned once, not once per
+    /// entry.
+    starts: HashMap<char, Vec<String>>,
 }
 
 impl Synonyms {
@@ -27,7 +30,17 @@ impl Synonyms {
         for (word, terms) in &own.entries {
             self.entries.insert(word.clone(), terms.clone());
         }
+        self.index_starts();
         self
+    }
+
+    fn index_starts(&mut self) {
+        self.starts.clear();
+        for word in self.entries.keys() {
+            if let Some(first) = word.chars().next() {
+                self.starts.entry(first).or_default().push(word.clone());
+            }
+        }
     }
 
     /// Reads a table; the error names the first line that is not `word => term, term`.
@@ -64,7 +77,12 @@ impl Synonyms {
                 }
             }
         }
-        Ok(Synonyms { entries })
+        let mut table = Synonyms {
+            entries,
+            starts: HashMap::new(),
+        };
+        table.index_starts();
+        Ok(table)
     }
 
     /// The official terms `word` (folded) also finds: none for a word not in the table.
@@ -76,12 +94,13 @@ impl Synonyms {
     /// chunk of query text is split around.
     pub(crate) fn find_in(&self, text: &str) -> Option<(std::ops::Range<usize>, &str)> {
         let mut best: Option<(std::ops::Range<usize>, &str)> = None;
-        for word in self.entries.keys() {
-            if let Some(at) = text.find(word.as_str()) {
-                let start = text[..at].chars().count();
-                let range = start..start + word.chars().count();
-                if best.as_ref().is_none_or(|(r, _)| range.len() > r.len()) {
-                    best = Some((range, word.as_str()));
+        for (start, (at, first)) in text.char_indices().enumerate() {
+            for word in self.starts.get(&first).into_iter().flatten() {
+                if text[at..].starts_with(word.as_str()) {
+                    let range = start..start + word.chars().count();
+                    if best.as_ref().is_none_or(|(r, _)| range.len() > r.len()) {
+                        best = Some((range, word.as_str()));
+                    }
                 }
             }
         }

@@ -20,8 +20,13 @@ const LONGEST_RUN: usize = 24;
 /// How much less likely a word is taken to be for each character replaced to reach it: by a
 /// character that sounds alike, and by any other (a slip of the input method, a character
 /// that looks alike). Natural-log units, beside a word's log share of the articles.
+const SAME_SOUND_COST: f64 = 3.0;
 const SOUND_ALIKE_COST: f64 = 5.0;
 const OTHER_CHARACTER_COST: f64 = 8.0;
+
+/// How much less likely a reading is for each term it is split into: people type a term
+/// whole, so the split into fewer, longer terms of the vocabulary is the likelier one.
+const PART_COST: f64 = 5.0;
 
 /// A term's text and how many articles have it.
 #[derive(Debug)]
@@ -170,7 +175,9 @@ impl Vocabulary {
                     sounds.push(blurred.join(" "));
                 }
             }
-            if chars.len() >= 2 && term.articles >= 2 {
+            // A correction's target: a term of three characters or more, or a word of two in two
+            // articles or more (a two-character word in one article is as likely a typo).
+            if chars.len() >= 3 || (chars.len() == 2 && term.articles >= 2) {
                 sounds.sort_unstable();
                 sounds.dedup();
                 for key in sounds {
@@ -251,7 +258,7 @@ impl Vocabulary {
                 let Some(id) = self.most_common(keyed.get(&letters[start..end])) else {
                     continue;
                 };
-                let score = before + self.weight(self.terms[id as usize].articles);
+                let score = before + self.weight(self.terms[id as usize].articles) - PART_COST;
                 if best[end].is_none_or(|(b, ..)| score > b) {
                     best[end] = Some((score, start, id));
                 }
@@ -297,7 +304,7 @@ impl Vocabulary {
                     options.extend(self.near(&chars[start..end]));
                 }
                 for (score, text) in options {
-                    let score = before + score;
+                    let score = before + score - PART_COST;
                     if best[end].as_ref().is_none_or(|(b, ..)| score > *b) {
                         best[end] = Some((score, start, text));
                     }
@@ -332,7 +339,9 @@ impl Vocabulary {
                 if replacement == typed[i] {
                     continue;
                 }
-                let cost = if pinyin::sound_alike(replacement, typed[i]) {
+                let cost = if pinyin::same_sound(replacement, typed[i]) {
+                    SAME_SOUND_COST
+                } else if pinyin::sound_alike(replacement, typed[i]) {
                     SOUND_ALIKE_COST
                 } else {
                     OTHER_CHARACTER_COST

@@ -9,6 +9,7 @@
 //! the tag by single signals (title match, then frequency in the body or shorter body), the
 //! references the aboutness target is stated against. `govsearch eval <DIR>` prints the report.
 
+mod assist;
 mod engines;
 mod truth;
 
@@ -22,6 +23,7 @@ use walkdir::WalkDir;
 use crate::article::Article;
 use crate::error::{Error, Result};
 use engines::{Classic, Engine, Govsearch, Order, Substring};
+pub use assist::{AssistReport, Share};
 pub use truth::Kind;
 use truth::{build_queries, fold_all, EvalQuery, Rng};
 
@@ -83,6 +85,8 @@ pub struct EvalReport {
     pub index_secs: Vec<(String, f64)>,
     /// One row per kind and configuration.
     pub rows: Vec<Row>,
+    /// Query assistance (pinyin, typos, everyday words) and reprints.
+    pub assistance: AssistReport,
 }
 
 /// A sample of realistic queries built from `articles` (`per_kind` of each kind, as the
@@ -110,6 +114,8 @@ pub fn evaluate(dir: &Path, options: &EvalOptions, mut progress: impl FnMut(&str
             reason: "no articles to evaluate on".to_string(),
         });
     }
+    progress("measuring query assistance and reprints");
+    let assistance = assist::evaluate(&articles, options.per_kind, options.seed)?;
     let folded = fold_all(&articles);
     progress("building queries and their truth");
     let queries = build_queries(&articles, &folded, options.per_kind, &mut Rng::new(options.seed));
@@ -146,6 +152,7 @@ pub fn evaluate(dir: &Path, options: &EvalOptions, mut progress: impl FnMut(&str
         skipped,
         index_secs,
         rows,
+        assistance,
     })
 }
 
@@ -299,6 +306,8 @@ impl EvalReport {
                 );
             }
         }
+        let _ = writeln!(out, "\n{:<72} {:>6} {:>7}", "query assistance and reprints", "cases", "share");
+        out.push_str(&self.assistance.to_table());
         out
     }
 }

@@ -318,7 +318,7 @@ impl Index {
     /// grouped.
     pub(crate) fn releases(&self, searcher: &Searcher) -> Result<Option<Arc<Releases>>> {
         match self.fields.fingerprint {
-            Some(field) => Ok(Some(self.releases.get(searcher, field)?)),
+            Some(fields) => Ok(Some(self.releases.get(searcher, &fields)?)),
             None => Ok(None),
         }
     }

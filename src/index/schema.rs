@@ -15,9 +15,9 @@
 //! | `published` | publish time | date: indexed (range filter), fast (sort), stored |
 //! | `source`, `editor`, `keyword` | metadata | facets: counted and filtered on, stored |
 //! | `month` | publish year-month, `2022-05` | facet, counted |
-//! | `fingerprint` | the body's SimHash ([`crate::reprints`]) | fast: reprints grouped |
+//! | `fingerprint0`…`fingerprint3` | the body's SimHash, four 64-bit words ([`crate::reprints`]) | fast: reprints grouped |
 //!
-//! An index made before `fingerprint` was added (the same fields without it) is read as it is:
+//! An index made before the fingerprint was added (the same fields without it) is read as it is:
 //! its articles are each a release of their own.
 
 use std::sync::OnceLock;
@@ -51,7 +51,7 @@ pub(crate) struct Fields {
     pub(crate) keyword: Field,
     pub(crate) month: Field,
     /// `None` in an index made before reprints were grouped.
-    pub(crate) fingerprint: Option<Field>,
+    pub(crate) fingerprint: Option<[Field; crate::reprints::WORDS]>,
 }
 
 /// Facet fields by the name results report them under.
@@ -67,7 +67,8 @@ pub(crate) const PATH: &str = "path";
 pub(crate) const RECORD: &str = "record";
 pub(crate) const MTIME: &str = "mtime";
 pub(crate) const SIZE: &str = "size";
-pub(crate) const FINGERPRINT: &str = "fingerprint";
+/// The fingerprint's fields, one per word.
+pub(crate) const FINGERPRINT: [&str; crate::reprints::WORDS] = ["fingerprint0", "fingerprint1", "fingerprint2", "fingerprint3"];
 
 /// The schema of a new index.
 pub(crate) fn build() -> Schema {
@@ -131,7 +132,9 @@ fn build_with(fingerprint: bool) -> Schema {
     builder.add_facet_field(KEYWORD, FacetOptions::default().set_stored());
     builder.add_facet_field(MONTH, FacetOptions::default());
     if fingerprint {
-        builder.add_u64_field(FINGERPRINT, FAST);
+        for name in FINGERPRINT {
+            builder.add_u64_field(name, FAST);
+        }
     }
     builder.build()
 }
@@ -165,7 +168,7 @@ impl Fields {
             editor: get(EDITOR)?,
             keyword: get(KEYWORD)?,
             month: get(MONTH)?,
-            fingerprint: get(FINGERPRINT),
+            fingerprint: (|| Some([get(FINGERPRINT[0])?, get(FINGERPRINT[1])?, get(FINGERPRINT[2])?, get(FINGERPRINT[3])?]))(),
         })
     }
 }

@@ -148,8 +148,11 @@ impl Index {
         if let Some(number) = &article.meta.doc_number {
             doc.add_text(f.doc_number, number);
         }
-        if let Some(field) = f.fingerprint {
-            doc.add_u64(field, crate::reprints::fingerprint(&article.body));
+        if let Some(fields) = f.fingerprint {
+            let print = crate::reprints::fingerprint(&article.body);
+            for (field, word) in fields.into_iter().zip(print) {
+                doc.add_u64(field, word);
+            }
         }
         // Last: a page of hits without snippets reads an article's stored values up to its
         // body and stops there (`search::stored`).

@@ -1,0 +1,458 @@
+//! Query assistance and reprints, measured: queries typed in pinyin, queries with a typo,
+//! everyday words, and planted reprints, each against truth built from the corpus itself.
+//!
+//! - pinyin: keywords of the corpus typed as full pinyin (each character's first reading) and
+//!   as initials; a query succeeds when the search runs as, or offers, exactly that keyword;
+//! - typos: keywords with one character replaced by another that sounds alike (a character of
+//!   the corpus with a reading in common, blurred as many speakers do: zh/z, -ing/-in, …);
+//!   succeeds the same way. Correct keywords, searched as typed, measure wrong corrections;
+//! - everyday words: each entry of the synonym table whose official terms the corpus has;
+//!   the truth is every article with the word or a term in its title or body (brute force);
+//! - reprints: copies of sampled articles planted under another source, with a line added at
+//!   the top, one at the bottom and a few characters changed; recall is the share of copies
+//!   grouped with their original, precision the share of grouped pairs whose bodies share at
+//!   least 80% of their three-character shingles. Pairs of articles with the same title and
+//!   different bodies (under half their shingles shared) must never be grouped.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::time::Instant;
+
+use serde::Serialize;
+
+use super::truth::Rng;
+use crate::article::Article;
+use crate::assist::pinyin;
+use crate::assist::synonyms::Synonyms;
+use crate::error::Result;
+use crate::index::Index;
+use crate::search::SearchRequest;
+use crate::text::{fold, is_han};
+
+/// One measured share, with how many cases it is over.
+#[derive(Clone, Debug, Serialize)]
+pub struct Share {
+    /// What is measured.
+    pub what: String,
+    /// Cases measured.
+    pub cases: usize,
+    /// The share, 0 to 1.
+    pub value: f64,
+}
+
+/// The assistance figures of one corpus.
+#[derive(Clone, Debug, Serialize)]
+pub struct AssistReport {
+    /// Each figure.
+    pub figures: Vec<Share>,
+    /// Median search time over the keyword queries as typed, with and without assistance
+    /// and reprint grouping, in milliseconds.
+    pub median_ms_assisted: f64,
+    /// The same with assistance and without grouping (`all_copies`).
+    pub median_ms_assistance_only: f64,
+    /// The same with grouping and without assistance (`as_typed`).
+    pub median_ms_grouping_only: f64,
+    /// The same, with `as_typed` and `all_copies`.
+    pub median_ms_plain: f64,
+}
+
+/// Measures the assistance on `articles` (their keywords and bodies), `per_kind` cases of each.
+pub(crate) fn evaluate(articles: &[Article], per_kind: usize, seed: u64) -> Result<AssistReport> {
+    let mut rng = Rng::new(seed ^ 0xA551_57);
+    let index = Index::create_in_ram();
+    index.add_articles(articles.iter().enumerate().map(|(i, a)| (i.to_string(), a.clone())))?;
+    let keywords = keywords(articles, &mut rng);
+    let mut figures = Vec::new();
+
+    // Pinyin, full and initials.
+    let sample: Vec<&String> = keywords.iter().take(per_kind).collect();
+    for (what, spell) in [
+        ("pinyin: full pinyin read as the keyword", full_pinyin as fn(&str) -> String),
+        ("pinyin: initials read as the keyword", initials),
+    ] {
+        let mut hit = 0;
+        for keyword in &sample {
+            let got = read_as(&index, &spell(keyword))?;
+            if got.as_deref() == Some(keyword.as_str()) {
+                hit += 1;
+            } else if std::env::var("DEBUG_ASSIST").is_ok() {
+                eprintln!("MISS {what}: {keyword} {} -> {got:?}", spell(keyword));
+            }
+        }
+        figures.push(share(what, hit, sample.len()));
+    }
+
+    // Typos: one character replaced by one that sounds alike.
+    let homophones = homophones(articles);
+    let mut corrected = 0;
+    let mut cases = 0;
+    for keyword in keywords.iter().skip(per_kind).chain(keywords.iter()) {
+        if cases == per_kind {
+            break;
+        }
+        let Some(typo) = typo_of(keyword, &homophones, &mut rng) else {
+            continue;
+        };
+        cases += 1;
+        let got = read_as(&index, &typo)?;
+        if got.as_deref() == Some(keyword.as_str()) {
+            corrected += 1;
+        } else if std::env::var("DEBUG_ASSIST").is_ok() {
+            eprintln!("MISS typo: {keyword} {typo} -> {got:?}");
+        }
+    }
+    figures.push(share("typos: a sound-alike character corrected", corrected, cases));
+    let mut wrong = 0;
+    let correct: Vec<&String> = keywords.iter().rev().take(per_kind).collect();
+    for keyword in &correct {
+        let results = index.search(&SearchRequest::new(keyword.as_str()).limit(0).facets(false))?;
+        if results.searched_as.is_some() || results.did_you_mean.is_some() {
+            wrong += 1;
+        }
+    }
+    figures.push(share("typos: correct keywords corrected (lower is better)", wrong, correct.len()));
+
+    // Everyday words.
+    figures.extend(everyday_words(articles, &index)?);
+
+    // Speed: the keyword queries with and without assistance and grouping.
+    let timed = |as_typed: bool, all_copies: bool| -> Result<f64> {
+        let mut times = Vec::new();
+        for keyword in keywords.iter().take(per_kind) {
+            let request = SearchRequest::new(keyword.as_str())
+                .as_typed(as_typed)
+                .all_copies(all_copies);
+            let started = Instant::now();
+            index.search(&request)?;
+            times.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+        times.sort_by(f64::total_cmp);
+        Ok(times.get(times.len() / 2).copied().unwrap_or(0.0))
+    };
+    // Warm both (the vocabulary and the releases are read on first use), then measure each
+    // setting twice, alternating, and keep the faster of each: the machine's noise is one-sided.
+    timed(false, false)?;
+    let mut medians = [f64::MAX; 4];
+    for _ in 0..2 {
+        for (i, (as_typed, all_copies)) in [(true, true), (false, true), (true, false), (false, false)]
+            .into_iter()
+            .enumerate()
+        {
+            medians[i] = medians[i].min(timed(as_typed, all_copies)?);
+        }
+    }
+    let [median_ms_plain, median_ms_assistance_only, median_ms_grouping_only, median_ms_assisted] = medians;
+
+    // Reprints.
+    figures.extend(reprints(articles, per_kind, &mut rng)?);
+    Ok(AssistReport {
+        figures,
+        median_ms_assisted,
+        median_ms_assistance_only,
+        median_ms_grouping_only,
+        median_ms_plain,
+    })
+}
+
+fn share(what: &str, hit: usize, cases: usize) -> Share {
+    Share {
+        what: what.to_string(),
+        cases,
+        value: if cases == 0 { 0.0 } else { hit as f64 / cases as f64 },
+    }
+}
+
+/// The query a search of `typed` runs as, or offers: `None` when it stays as typed.
+fn read_as(index: &Index, typed: &str) -> Result<Option<String>> {
+    let results = index.search(&SearchRequest::new(typed).limit(0).facets(false))?;
+    Ok(results.searched_as.or(results.did_you_mean).map(|r| r.query))
+}
+
+/// The corpus's keywords of two to six Han characters, each once, shuffled.
+fn keywords(articles: &[Article], rng: &mut Rng) -> Vec<String> {
+    let mut seen = HashSet::new();
+    let mut out: Vec<String> = Vec::new();
+    for article in articles {
+        for keyword in &article.meta.keywords {
+            let keyword = fold(keyword);
+            let n = keyword.chars().count();
+            if (2..=6).contains(&n) && keyword.chars().all(is_han) && seen.insert(keyword.clone()) {
+                out.push(keyword);
+            }
+        }
+    }
+    for i in (1..out.len()).rev() {
+        out.swap(i, rng.below(i + 1));
+    }
+    out
+}
+
+fn full_pinyin(text: &str) -> String {
+    pinyin::readings(text).and_then(|r| r.first().map(|s| pinyin::full(s))).unwrap_or_default()
+}
+
+fn initials(text: &str) -> String {
+    pinyin::readings(text).and_then(|r| r.first().map(|s| pinyin::initials(s))).unwrap_or_default()
+}
+
+/// For each blurred reading, the characters of the corpus that have it, commonest first.
+fn homophones(articles: &[Article]) -> HashMap<String, Vec<char>> {
+    let mut counts: HashMap<char, usize> = HashMap::new();
+    for article in articles {
+        for ch in article.title.chars().chain(article.body.chars()).filter(|c| is_han(*c)) {
+            *counts.entry(ch).or_default() += 1;
+        }
+    }
+    let mut by_sound: HashMap<String, Vec<(usize, char)>> = HashMap::new();
+    for (ch, count) in counts {
+        // A character seen a few times only is not what people reach for.
+        if count < 20 {
+            continue;
+        }
+        for reading in pinyin::readings(&ch.to_string()).unwrap_or_default() {
+            let sound = pinyin::blurred(&reading[0]);
+            by_sound.entry(sound).or_default().push((count, ch));
+        }
+    }
+    by_sound
+        .into_iter()
+        .map(|(sound, mut chars)| {
+            chars.sort_by(|a, b| b.cmp(a));
+            (sound, chars.into_iter().map(|(_, c)| c).collect())
+        })
+        .collect()
+}
+
+/// `keyword` with one character replaced by a common one that sounds alike.
+fn typo_of(keyword: &str, homophones: &HashMap<String, Vec<char>>, rng: &mut Rng) -> Option<String> {
+    let chars: Vec<char> = keyword.chars().collect();
+    for _ in 0..8 {
+        let at = rng.below(chars.len());
+        let reading = pinyin::readings(&chars[at].to_string())?.into_iter().next()?;
+        let options: Vec<char> = homophones
+            .get(&pinyin::blurred(&reading[0]))
+            .map(|c| c.iter().copied().filter(|&c| c != chars[at]).take(8).collect())
+            .unwrap_or_default();
+        if options.is_empty() {
+            continue;
+        }
+        let mut typo = chars.clone();
+        typo[at] = options[rng.below(options.len())];
+        return Some(typo.into_iter().collect());
+    }
+    None
+}
+
+/// Recall of the synonym queries, and the share whose articles with the word as typed all
+/// rank above those found only through an official term.
+fn everyday_words(articles: &[Article], index: &Index) -> Result<Vec<Share>> {
+    let texts: Vec<String> = articles.iter().map(|a| fold(&format!("{}\n{}", a.title, a.body))).collect();
+    let table = Synonyms::shipped();
+    let (mut recall_sum, mut queries, mut ordered) = (0.0, 0, 0);
+    for (word, terms) in table.entries() {
+        let with_term: HashSet<usize> = (0..texts.len())
+            .filter(|&i| terms.iter().any(|t| texts[i].contains(t.as_str())))
+            .collect();
+        if with_term.is_empty() {
+            continue;
+        }
+        let with_word: HashSet<usize> = (0..texts.len()).filter(|&i| texts[i].contains(word)).collect();
+        let relevant: HashSet<usize> = with_term.union(&with_word).copied().collect();
+        let results = index.search(
+            &SearchRequest::new(word)
+                .limit(relevant.len().min(10_000))
+                .facets(false)
+                .snippet_chars(0)
+                .all_copies(true)
+                .as_typed(true),
+        )?;
+        let found: Vec<usize> = results.hits.iter().filter_map(|h| h.path.parse().ok()).collect();
+        let hit = found.iter().filter(|i| relevant.contains(i)).count();
+        recall_sum += hit as f64 / relevant.len() as f64;
+        queries += 1;
+        // Every article with the word as typed before every one found only through a term.
+        let last_typed = found.iter().rposition(|i| with_word.contains(i));
+        let first_other = found.iter().position(|i| !with_word.contains(i));
+        if matches!((last_typed, first_other), (Some(a), Some(b)) if a > b) {
+            continue;
+        }
+        ordered += 1;
+    }
+    Ok(vec![
+        Share {
+            what: "everyday words: recall of articles with the word or an official term".to_string(),
+            cases: queries,
+            value: if queries == 0 { 0.0 } else { recall_sum / queries as f64 },
+        },
+        share(
+            "everyday words: the word as typed ranks above the official terms",
+            ordered,
+            queries,
+        ),
+    ])
+}
+
+/// A body's three-character shingles.
+fn shingles(text: &str) -> HashSet<[char; 3]> {
+    let chars: Vec<char> = fold(text).chars().filter(|c| c.is_alphanumeric()).collect();
+    chars.windows(3).map(|w| [w[0], w[1], w[2]]).collect()
+}
+
+fn jaccard(a: &HashSet<[char; 3]>, b: &HashSet<[char; 3]>) -> f64 {
+    let union = a.union(b).count();
+    if union == 0 {
+        return 0.0;
+    }
+    a.intersection(b).count() as f64 / union as f64
+}
+
+/// Planted reprints: recall, precision, and same-title different-body pairs kept apart.
+fn reprints(articles: &[Article], per_kind: usize, rng: &mut Rng) -> Result<Vec<Share>> {
+    let long: Vec<usize> = (0..articles.len())
+        .filter(|&i| articles[i].body.chars().count() >= 300)
+        .collect();
+    let mut planted: Vec<(usize, Article)> = Vec::new();
+    for _ in 0..per_kind.min(long.len()) {
+        let original = long[rng.below(long.len())];
+        if planted.iter().any(|(o, _)| *o == original) {
+            continue;
+        }
+        let mut copy = articles[original].clone();
+        copy.meta.source = Some("转载网站".to_string());
+        let mut body: Vec<char> = copy.body.chars().collect();
+        for _ in 0..3 {
+            let at = rng.below(body.len());
+            if is_han(body[at]) {
+                body[at] = '的';
+            }
+        }
+        copy.body = format!(
+            "本文转载自其他网站，版权归原作者所有。\n{}\n（责任编辑：张三）",
+            body.into_iter().collect::<String>()
+        );
+        planted.push((original, copy));
+    }
+    let index = Index::create_in_ram();
+    let n = articles.len();
+    index.add_articles(
+        articles
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (i.to_string(), a.clone()))
+            .chain(planted.iter().enumerate().map(|(k, (_, a))| ((n + k).to_string(), a.clone()))),
+    )?;
+    let searcher = index.searcher();
+    let Some(releases) = index.releases(&searcher)? else {
+        return Ok(Vec::new());
+    };
+    // Which article each document is, and each article's group.
+    let mut group_of: HashMap<usize, u32> = HashMap::new();
+    let mut members: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+    for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+        let paths = segment.fast_fields().str(crate::index::schema::PATH)?;
+        for doc in segment.doc_ids_alive() {
+            let mut key = String::new();
+            if let Some(paths) = &paths {
+                if let Some(ord_) = paths.term_ords(doc).next() {
+                    let _ = paths.ord_to_str(ord_, &mut key);
+                }
+            }
+            let Ok(article) = key.parse::<usize>() else {
+                continue;
+            };
+            let group = releases.group(ord as u32, doc);
+            group_of.insert(article, group);
+            if group != crate::reprints::ALONE {
+                members.entry(group).or_default().push(article);
+            }
+        }
+    }
+    let body_of = |i: usize| -> &str {
+        if i < n {
+            &articles[i].body
+        } else {
+            &planted[i - n].1.body
+        }
+    };
+    if std::env::var("DEBUG_ASSIST").is_ok() {
+        for (original, copy) in &planted {
+            let d = crate::reprints::distance(&crate::reprints::fingerprint(&articles[*original].body), &crate::reprints::fingerprint(&copy.body));
+            eprintln!("PLANTED d={d} len={}", copy.body.chars().count());
+        }
+    }
+    let grouped = planted
+        .iter()
+        .enumerate()
+        .filter(|(k, (original, _))| {
+            let (a, b) = (group_of.get(original), group_of.get(&(n + k)));
+            a.is_some() && a == b && *a.unwrap_or(&crate::reprints::ALONE) != crate::reprints::ALONE
+        })
+        .count();
+    // Precision over every grouped pair (groups of up to 20 articles; a sample of pairs).
+    let (mut pairs, mut near) = (0, 0);
+    for group in members.values().filter(|g| g.len() <= 20) {
+        for (a, &x) in group.iter().enumerate() {
+            for &y in &group[a + 1..] {
+                if pairs >= 20 * per_kind {
+                    break;
+                }
+                pairs += 1;
+                let j = jaccard(&shingles(body_of(x)), &shingles(body_of(y)));
+                if j >= 0.8 {
+                    near += 1;
+                } else if std::env::var("DEBUG_ASSIST").is_ok() {
+                    let d = crate::reprints::distance(&crate::reprints::fingerprint(body_of(x)), &crate::reprints::fingerprint(body_of(y)));
+                    eprintln!("FALSEPAIR j={j:.2} d={d} len={} {}", body_of(x).chars().count(), body_of(y).chars().count());
+                }
+            }
+        }
+    }
+    // Same title, different bodies: never one release.
+    let mut by_title: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, article) in articles.iter().enumerate() {
+        if article.body.chars().count() >= 100 {
+            by_title.entry(fold(&article.title)).or_default().push(i);
+        }
+    }
+    let (mut alike, mut merged) = (0, 0);
+    for group in by_title.values().filter(|g| g.len() >= 2) {
+        for (a, &x) in group.iter().enumerate() {
+            for &y in &group[a + 1..] {
+                if alike >= 20 * per_kind || jaccard(&shingles(body_of(x)), &shingles(body_of(y))) >= 0.5 {
+                    continue;
+                }
+                alike += 1;
+                let (gx, gy) = (group_of.get(&x), group_of.get(&y));
+                if gx.is_some() && gx == gy && gx != Some(&crate::reprints::ALONE) {
+                    merged += 1;
+                }
+            }
+        }
+    }
+    Ok(vec![
+        share("reprints: planted copies grouped with their original (recall)", grouped, planted.len()),
+        share("reprints: grouped pairs that are near-identical (precision)", near, pairs),
+        share(
+            "reprints: same title, different body, grouped (lower is better)",
+            merged,
+            alike,
+        ),
+    ])
+}
+
+impl AssistReport {
+    /// The figures as text lines.
+    pub fn to_table(&self) -> String {
+        use std::fmt::Write;
+        let mut out = String::new();
+        for figure in &self.figures {
+            let _ = writeln!(out, "{:<72} {:>6} {:>7.3}", figure.what, figure.cases, figure.value);
+        }
+        let _ = writeln!(
+            out,
+            "median search time of the keyword queries, ms: {:.3} as typed with every copy; {:.3} with assistance; \
+             {:.3} with reprints grouped; {:.3} with both (the default)",
+            self.median_ms_plain, self.median_ms_assistance_only, self.median_ms_grouping_only, self.median_ms_assisted
+        );
+        out
+    }
+}
