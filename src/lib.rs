@@ -93,14 +93,14 @@ pub use chrono;
 pub use article::{
     parse_article, read_file, Article, FieldMap, FileArticles, Layout, Metadata, NotAnArticle, ReadOptions, Record,
 };
+pub use assist::Suggestion;
 pub use dates::{china, DateRange};
 pub use error::{Error, Result};
 pub use index::{
-    check_synonyms, check_user_dictionary, default_index_dir, CheckReport, Damage, FileReport, Index, IndexOptions, IndexSummary,
-    MissingFolder, Outcome, Progress, Removed, Skipped, Warning, INDEX_ENV,
+    check_synonyms, check_user_dictionary, default_index_dir, CheckReport, Damage, FileReport, Index, IndexOptions,
+    IndexSummary, MissingFolder, Outcome, Progress, Removed, Skipped, Warning, INDEX_ENV,
 };
 pub use search::snippet::{Highlight, Snippet};
-pub use assist::Suggestion;
 pub use search::{
     ArticlePage, FacetCount, Facets, Hit, Rewrite, RewriteReason, SearchRequest, SearchResults, Sort, UnmatchedFilter,
 };

@@ -109,7 +109,7 @@ pub(crate) const ALONE: u32 = u32::MAX;
 /// article with no copy) and each group's articles.
 pub(crate) struct Releases {
     /// Per segment ordinal, per document: its group.
-    groups: Vec<Vec<u32>>,
+    groups: Vec<Arc<[u32]>>,
     /// Per group: its articles.
     members: Vec<Vec<DocAddress>>,
 }
@@ -117,9 +117,12 @@ pub(crate) struct Releases {
 impl Releases {
     /// Groups the articles of `searcher` by their fingerprints in `field`.
     pub(crate) fn read(searcher: &Searcher, fields: &[Field; WORDS]) -> tantivy::Result<Releases> {
-        let names: Vec<String> = fields.iter().map(|f| searcher.schema().get_field_name(*f).to_string()).collect();
+        let names: Vec<String> = fields
+            .iter()
+            .map(|f| searcher.schema().get_field_name(*f).to_string())
+            .collect();
         let mut prints: Vec<(Print, DocAddress)> = Vec::new();
-        let mut groups = Vec::new();
+        let mut groups: Vec<Vec<u32>> = Vec::new();
         for (ord, segment) in searcher.segment_readers().iter().enumerate() {
             groups.push(vec![ALONE; segment.max_doc() as usize]);
             let columns = names
@@ -191,7 +194,10 @@ impl Releases {
             members[number as usize].push(*address);
             groups[address.segment_ord as usize][address.doc_id as usize] = number;
         }
-        Ok(Releases { groups, members })
+        Ok(Releases {
+            groups: groups.into_iter().map(Arc::from).collect(),
+            members,
+        })
     }
 
     /// The group of an article, [`ALONE`] if it has no copy.
@@ -222,8 +228,9 @@ pub(crate) struct DistinctReleases {
 
 /// The matches of one segment: how many had no copy, and the groups seen.
 pub(crate) struct SegmentReleases {
-    releases: Arc<Releases>,
-    segment: u32,
+    /// The segment's documents' groups.
+    groups: Arc<[u32]>,
+    count: usize,
     alone: usize,
     seen: Vec<u64>,
 }
@@ -238,8 +245,13 @@ impl tantivy::collector::Collector for DistinctReleases {
         _reader: &tantivy::SegmentReader,
     ) -> tantivy::Result<SegmentReleases> {
         Ok(SegmentReleases {
-            releases: Arc::clone(&self.releases),
-            segment,
+            groups: self
+                .releases
+                .groups
+                .get(segment as usize)
+                .cloned()
+                .unwrap_or_else(|| Arc::from(Vec::new())),
+            count: self.releases.groups(),
             alone: 0,
             seen: Vec::new(),
         })
@@ -266,12 +278,12 @@ impl tantivy::collector::SegmentCollector for SegmentReleases {
     type Fruit = (usize, Vec<u64>);
 
     fn collect(&mut self, doc: DocId, _score: tantivy::Score) {
-        let group = self.releases.group(self.segment, doc);
+        let group = self.groups.get(doc as usize).copied().unwrap_or(ALONE);
         if group == ALONE {
             self.alone += 1;
         } else {
             if self.seen.is_empty() {
-                self.seen = vec![0; self.releases.groups().div_ceil(64)];
+                self.seen = vec![0; self.count.div_ceil(64)];
             }
             self.seen[group as usize / 64] |= 1 << (group % 64);
         }
@@ -288,7 +300,9 @@ struct UnionFind {
 
 impl UnionFind {
     fn new(n: usize) -> UnionFind {
-        UnionFind { parent: (0..n).collect() }
+        UnionFind {
+            parent: (0..n).collect(),
+        }
     }
 
     fn find(&mut self, mut i: usize) -> usize {
@@ -337,7 +351,8 @@ impl ReleasesCache {
 mod tests {
     use super::*;
 
-    const BODY: &str = "峄城区持续优化营商环境，深化放管服改革，推进政务服务一网通办，企业开办时间压缩到一个工作日以内。\
+    const BODY: &str =
+        "峄城区持续优化营商环境，深化放管服改革，推进政务服务一网通办，企业开办时间压缩到一个工作日以内。\
         全区新登记市场主体同比增长百分之十二，其中民营企业占九成以上。区政府还出台了支持中小微企业发展的十条措施，\
         涵盖减税降费、融资担保、用地保障和人才引进等方面，为企业发展营造了良好环境。";
 
@@ -346,13 +361,21 @@ mod tests {
         let original = fingerprint(BODY);
         let edited = fingerprint(&format!("（来源：枣庄日报）\n{}", BODY.replace("十二", "十三")));
         assert_ne!(original, [0; WORDS]);
-        assert!(distance(&original, &edited) <= MAX_DISTANCE, "{}", distance(&original, &edited));
+        assert!(
+            distance(&original, &edited) <= MAX_DISTANCE,
+            "{}",
+            distance(&original, &edited)
+        );
         let other = fingerprint(
             "市政府召开常务会议，研究部署防汛抗旱工作。会议指出，今年汛期降雨偏多，各地要压实责任，\
              加强隐患排查，完善应急预案，确保人民群众生命财产安全。会议还研究了农村公路建设和城乡供水一体化等事项，\
              要求各部门密切配合，抓好落实，按时完成全年目标任务。",
         );
-        assert!(distance(&original, &other) > 3 * MAX_DISTANCE, "{}", distance(&original, &other));
+        assert!(
+            distance(&original, &other) > 3 * MAX_DISTANCE,
+            "{}",
+            distance(&original, &other)
+        );
         assert_eq!(fingerprint("太短的正文"), [0; WORDS]);
     }
 }

@@ -32,6 +32,10 @@ const FEW: usize = 10;
 /// (plus one).
 const MANY_TIMES: usize = 5;
 
+/// A character that stands alone as a word in one title in this many or more is no sign of
+/// a typo when jieba leaves it alone in a query.
+const ALONE_SHARE: u64 = 200;
+
 /// The vocabulary of an index, read again only when its segments change.
 #[derive(Default)]
 pub(crate) struct VocabularyCache {
@@ -102,22 +106,18 @@ impl Index {
     /// Whether a query was typed right is judged by its words as typed, each an exact string
     /// (a typo such as 政面临 finds many articles with 政 and 面临 apart, and none with it):
     /// the rewrite is offered when its words as written are in many times more articles.
-    /// Only a query that finds little, or one that jieba cuts into single characters (what a
-    /// typo leaves of a word), is looked at: a query that finds much pays nothing.
+    /// Only a query that finds nothing, one with Latin letters that finds little, or one that
+    /// jieba cuts into a character that seldom stands alone (what a typo leaves of a word) is
+    /// looked at: other queries pay nothing for it.
     pub(crate) fn rewrite_for(&self, request: &SearchRequest, typed: usize) -> Result<Option<Rewrite>> {
         if request.as_typed || request.query.contains(['"', '“', '”']) {
             return Ok(None);
         }
-        if typed >= FEW && !self.cut_into_characters(&request.query) {
-            return Ok(None);
-        }
-        // Words as typed are in no more articles than the query finds.
-        let strict_typed = if typed == 0 {
-            0
-        } else {
-            self.count_exact(request, &request.query)?
-        };
-        if strict_typed >= FEW {
+        let latin = request
+            .query
+            .split_whitespace()
+            .any(|w| w.chars().any(|c| c.is_ascii_alphabetic()));
+        if !(typed == 0 || (latin && typed < FEW) || self.looks_mistyped(&request.query, typed < FEW)) {
             return Ok(None);
         }
         let searcher = self.searcher();
@@ -129,28 +129,57 @@ impl Index {
         if reason == RewriteReason::Pinyin && typed >= FEW {
             return Ok(None);
         }
+        // The rewrite's words as written first: most rewrites of a query typed right are in
+        // no article, and then the query as typed need not be counted.
         let exact = self.count_exact(request, &query)?;
+        if exact == 0 {
+            return Ok(None);
+        }
+        // Words as typed are in no more articles than the query finds.
+        let strict_typed = if typed == 0 {
+            0
+        } else {
+            self.count_exact(request, &request.query)?
+        };
         // Words as typed in no article take any rewrite whose words are in some; words in a
         // few, only one whose words are in many times more.
-        let better = if strict_typed == 0 {
-            exact > 0
-        } else {
-            exact >= MANY_TIMES * (strict_typed + 1)
-        };
-        if !better {
+        if strict_typed > 0 && exact < MANY_TIMES * (strict_typed + 1) {
             return Ok(None);
         }
         let total = self.count(request, &query)?;
         Ok((total > 0).then_some(Rewrite { query, reason, total }))
     }
 
-    /// Whether jieba cuts a run of Han characters of `query` into a single character.
-    fn cut_into_characters(&self, query: &str) -> bool {
+    /// Whether a run of Han characters of `query` looks mistyped: jieba cuts it into a
+    /// character that seldom stands alone (政面临 is 政 and 面临: what a typo leaves of a word),
+    /// or (`unknown_words`) into a word no title has. Characters that are words in many
+    /// titles (的, 在, 与) are no sign of one.
+    fn looks_mistyped(&self, query: &str, unknown_words: bool) -> bool {
+        let searcher = self.searcher();
+        let title = self.fields().title;
+        let articles = searcher.num_docs().max(1);
         query.split_whitespace().filter(|w| !w.starts_with('-')).any(|word| {
             let folded = fold(word);
-            let runs = folded.split(|c: char| !is_han(c)).filter(|r| r.chars().count() >= 2);
-            runs.into_iter()
-                .any(|run| self.segmenter().words(run).iter().any(|range| range.len() == 1))
+            let runs: Vec<&str> = folded
+                .split(|c: char| !is_han(c))
+                .filter(|r| (2..=vocabulary::LONGEST_RUN).contains(&r.chars().count()))
+                .collect();
+            runs.into_iter().any(|run| {
+                self.segmenter().words(run).iter().any(|range| {
+                    if range.len() > 1 && !unknown_words {
+                        return false;
+                    }
+                    let word: String = run.chars().skip(range.start).take(range.len()).collect();
+                    let titles = searcher
+                        .doc_freq(&tantivy::Term::from_field_text(title, &word))
+                        .unwrap_or(0);
+                    if range.len() == 1 {
+                        titles * ALONE_SHARE < articles
+                    } else {
+                        titles == 0
+                    }
+                })
+            })
         })
     }
 
@@ -206,7 +235,10 @@ pub(crate) fn rewrite(query: &str, vocabulary: &Vocabulary) -> Option<(String, R
             return;
         }
         let letters: String = run.iter().filter_map(|w| pinyin::letters(w)).collect();
-        match convertible(&letters).then(|| vocabulary.from_pinyin(&letters)).flatten() {
+        match convertible(&letters)
+            .then(|| vocabulary.from_pinyin(&letters))
+            .flatten()
+        {
             Some(chinese) => {
                 out.push(chinese);
                 *reason = Some(RewriteReason::Pinyin);
@@ -314,7 +346,10 @@ mod tests {
             rewritten("xiang cun zhen xing"),
             Some(("乡村振兴".to_string(), RewriteReason::Pinyin))
         );
-        assert_eq!(rewritten("乡村zhenxing"), Some(("乡村振兴".to_string(), RewriteReason::Pinyin)));
+        assert_eq!(
+            rewritten("乡村zhenxing"),
+            Some(("乡村振兴".to_string(), RewriteReason::Pinyin))
+        );
         assert_eq!(
             rewritten("疫请防控 -乡村"),
             Some(("疫情防控 -乡村".to_string(), RewriteReason::Typo))

@@ -113,6 +113,7 @@ impl Synonyms {
     }
 
     /// How many everyday words it has.
+    #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.entries.len()
     }

@@ -15,14 +15,15 @@ use crate::text::is_han;
 const LONGEST: usize = 12;
 
 /// The most characters of a query run that a correction reads: a longer run is pasted text.
-const LONGEST_RUN: usize = 24;
+pub(crate) const LONGEST_RUN: usize = 8;
 
 /// How much less likely a word is taken to be for each character replaced to reach it: by a
-/// character that sounds alike, and by any other (a slip of the input method, a character
-/// that looks alike). Natural-log units, beside a word's log share of the articles.
-const SAME_SOUND_COST: f64 = 3.0;
-const SOUND_ALIKE_COST: f64 = 5.0;
-const OTHER_CHARACTER_COST: f64 = 8.0;
+/// character with the same reading, by one that sounds alike once blurred, and by any other
+/// (a slip of the input method, a character that looks alike). Natural-log units, beside a
+/// word's log share of the articles; chosen with `govsearch eval` (docs/query-assistance.md).
+const SAME_SOUND_COST: f64 = 4.0;
+const SOUND_ALIKE_COST: f64 = 6.0;
+const OTHER_CHARACTER_COST: f64 = 11.0;
 
 /// How much less likely a reading is for each term it is split into: people type a term
 /// whole, so the split into fewer, longer terms of the vocabulary is the likelier one.
@@ -53,7 +54,10 @@ impl Keyed {
 
     fn get<'a>(&'a self, key: &'a str) -> impl Iterator<Item = u32> + 'a {
         let start = self.0.partition_point(|(k, _)| k.as_ref() < key);
-        self.0[start..].iter().take_while(move |(k, _)| k.as_ref() == key).map(|(_, t)| *t)
+        self.0[start..]
+            .iter()
+            .take_while(move |(k, _)| k.as_ref() == key)
+            .map(|(_, t)| *t)
     }
 
     fn with_prefix<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = u32> + 'a {
@@ -62,6 +66,21 @@ impl Keyed {
             .iter()
             .take_while(move |(k, _)| k.starts_with(prefix))
             .map(|(_, t)| *t)
+    }
+}
+
+/// Keys each leading to terms, looked up whole: a hash map, as a correction looks up every
+/// part of a query run several times.
+#[derive(Default)]
+struct Lookup(HashMap<Box<str>, Vec<u32>>);
+
+impl Lookup {
+    fn push(&mut self, key: String, term: u32) {
+        self.0.entry(key.into_boxed_str()).or_default().push(term);
+    }
+
+    fn get(&self, key: &str) -> &[u32] {
+        self.0.get(key).map_or(&[], Vec::as_slice)
     }
 }
 
@@ -77,10 +96,12 @@ pub(crate) struct Vocabulary {
     initials: Keyed,
     /// A term (of two characters or more, in two articles or more) with one character masked,
     /// once for each character: the terms one replaced character away from a typed word.
-    masked: Keyed,
+    masked: Lookup,
     /// A term's blurred syllables ([`pinyin::blurred`]), space-separated: the terms that sound
     /// like a typed word.
-    sounds: Keyed,
+    sounds: Lookup,
+    /// Each term's place in `terms`.
+    places: HashMap<Box<str>, u32>,
 }
 
 /// What a character stands for in a masked key: no query text has it.
@@ -131,8 +152,9 @@ impl Vocabulary {
             articles: searcher.num_docs().max(1),
             full: Keyed::default(),
             initials: Keyed::default(),
-            masked: Keyed::default(),
-            sounds: Keyed::default(),
+            masked: Lookup::default(),
+            sounds: Lookup::default(),
+            places: HashMap::new(),
         };
         vocabulary.key_terms();
         Ok(vocabulary)
@@ -154,8 +176,9 @@ impl Vocabulary {
             articles,
             full: Keyed::default(),
             initials: Keyed::default(),
-            masked: Keyed::default(),
-            sounds: Keyed::default(),
+            masked: Lookup::default(),
+            sounds: Lookup::default(),
+            places: HashMap::new(),
         };
         vocabulary.key_terms();
         vocabulary
@@ -190,9 +213,15 @@ impl Vocabulary {
                 }
             }
         }
-        for keyed in [&mut self.full, &mut self.initials, &mut self.masked, &mut self.sounds] {
+        for keyed in [&mut self.full, &mut self.initials] {
             keyed.finish();
         }
+        self.places = self
+            .terms
+            .iter()
+            .enumerate()
+            .map(|(id, term)| (term.text.clone(), id as u32))
+            .collect();
     }
 
     /// How many articles have `text` (a title word, keyword, source or column), if any.
@@ -206,10 +235,7 @@ impl Vocabulary {
     }
 
     fn find(&self, text: &str) -> Option<&Term> {
-        self.terms
-            .binary_search_by(|t| t.text.as_ref().cmp(text))
-            .ok()
-            .map(|i| &self.terms[i])
+        self.places.get(text).map(|&i| &self.terms[i as usize])
     }
 
     /// The log share of articles a term has: how likely a typed word is meant as it.
@@ -285,6 +311,19 @@ impl Vocabulary {
         if !(2..=LONGEST_RUN).contains(&n) {
             return None;
         }
+        // Each character's readings, blurred, read once for every part that has it.
+        let sounds: Vec<Vec<String>> = chars
+            .iter()
+            .map(|c| {
+                let mut blurred: Vec<String> = pinyin::readings(&c.to_string())
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|r| pinyin::blurred(&r[0]))
+                    .collect();
+                blurred.dedup();
+                blurred
+            })
+            .collect();
         // best[i]: the likeliest reading of chars[..i]: (score, start, text of the last part).
         let mut best: Vec<Option<(f64, usize, String)>> = vec![None; n + 1];
         best[0] = Some((0.0, 0, String::new()));
@@ -296,12 +335,10 @@ impl Vocabulary {
                 let typed: String = chars[start..end].iter().collect();
                 let mut options: Vec<(f64, String)> = Vec::new();
                 match self.find(&typed) {
+                    // A term of the index as typed is not corrected.
                     Some(term) => options.push((self.weight(term.articles), typed.clone())),
                     None if end - start == 1 => options.push((self.unknown(), typed.clone())),
-                    None => {}
-                }
-                if end - start >= 2 {
-                    options.extend(self.near(&chars[start..end]));
+                    None => options.extend(self.near(&chars[start..end], &sounds[start..end])),
                 }
                 for (score, text) in options {
                     let score = before + score - PART_COST;
@@ -325,13 +362,13 @@ impl Vocabulary {
 
     /// Terms one replaced character away from `typed`, or sounding like it, each with its
     /// weight less the cost of reaching it.
-    fn near(&self, typed: &[char]) -> Vec<(f64, String)> {
+    fn near(&self, typed: &[char], sounds: &[Vec<String>]) -> Vec<(f64, String)> {
         let mut out = Vec::new();
         for i in 0..typed.len() {
             let mut masked = typed.to_vec();
             masked[i] = MASK;
             let key: String = masked.into_iter().collect();
-            for id in self.masked.get(&key) {
+            for &id in self.masked.get(&key) {
                 let term = &self.terms[id as usize];
                 let Some(replacement) = term.text.chars().nth(i) else {
                     continue;
@@ -349,10 +386,25 @@ impl Vocabulary {
                 out.push((self.weight(term.articles) - cost, term.text.to_string()));
             }
         }
-        let typed_text: String = typed.iter().collect();
-        for syllables in pinyin::readings(&typed_text).unwrap_or_default().iter().take(4) {
-            let key: Vec<String> = syllables.iter().map(|s| pinyin::blurred(s)).collect();
-            for id in self.sounds.get(&key.join(" ")) {
+        // The part's blurred readings: every combination, the first readings first, a few.
+        let mut keys: Vec<String> = vec![String::new()];
+        for readings in sounds {
+            let mut next = Vec::new();
+            for reading in readings {
+                for key in &keys {
+                    if next.len() < 4 {
+                        next.push(if key.is_empty() {
+                            reading.clone()
+                        } else {
+                            format!("{key} {reading}")
+                        });
+                    }
+                }
+            }
+            keys = next;
+        }
+        for key in &keys {
+            for &id in self.sounds.get(key) {
                 let term = &self.terms[id as usize];
                 let replaced = term.text.chars().zip(typed).filter(|(a, b)| a != *b).count();
                 if replaced >= 2 {
@@ -392,7 +444,10 @@ impl Vocabulary {
             terms.truncate(limit);
         }
         terms.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.text.cmp(&b.text)));
-        terms.into_iter().map(|t| (t.text.to_string(), u64::from(t.articles))).collect()
+        terms
+            .into_iter()
+            .map(|t| (t.text.to_string(), u64::from(t.articles)))
+            .collect()
     }
 }
 

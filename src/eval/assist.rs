@@ -66,16 +66,16 @@ pub(crate) fn evaluate(articles: &[Article], per_kind: usize, seed: u64) -> Resu
     // Pinyin, full and initials.
     let sample: Vec<&String> = keywords.iter().take(per_kind).collect();
     for (what, spell) in [
-        ("pinyin: full pinyin read as the keyword", full_pinyin as fn(&str) -> String),
+        (
+            "pinyin: full pinyin read as the keyword",
+            full_pinyin as fn(&str) -> String,
+        ),
         ("pinyin: initials read as the keyword", initials),
     ] {
         let mut hit = 0;
         for keyword in &sample {
-            let got = read_as(&index, &spell(keyword))?;
-            if got.as_deref() == Some(keyword.as_str()) {
+            if read_as(&index, &spell(keyword))?.as_deref() == Some(keyword.as_str()) {
                 hit += 1;
-            } else if std::env::var("DEBUG_ASSIST").is_ok() {
-                eprintln!("MISS {what}: {keyword} {} -> {got:?}", spell(keyword));
             }
         }
         figures.push(share(what, hit, sample.len()));
@@ -93,11 +93,8 @@ pub(crate) fn evaluate(articles: &[Article], per_kind: usize, seed: u64) -> Resu
             continue;
         };
         cases += 1;
-        let got = read_as(&index, &typo)?;
-        if got.as_deref() == Some(keyword.as_str()) {
+        if read_as(&index, &typo)?.as_deref() == Some(keyword.as_str()) {
             corrected += 1;
-        } else if std::env::var("DEBUG_ASSIST").is_ok() {
-            eprintln!("MISS typo: {keyword} {typo} -> {got:?}");
         }
     }
     figures.push(share("typos: a sound-alike character corrected", corrected, cases));
@@ -109,7 +106,11 @@ pub(crate) fn evaluate(articles: &[Article], per_kind: usize, seed: u64) -> Resu
             wrong += 1;
         }
     }
-    figures.push(share("typos: correct keywords corrected (lower is better)", wrong, correct.len()));
+    figures.push(share(
+        "typos: correct keywords corrected (lower is better)",
+        wrong,
+        correct.len(),
+    ));
 
     // Everyday words.
     figures.extend(everyday_words(articles, &index)?);
@@ -187,11 +188,15 @@ fn keywords(articles: &[Article], rng: &mut Rng) -> Vec<String> {
 }
 
 fn full_pinyin(text: &str) -> String {
-    pinyin::readings(text).and_then(|r| r.first().map(|s| pinyin::full(s))).unwrap_or_default()
+    pinyin::readings(text)
+        .and_then(|r| r.first().map(|s| pinyin::full(s)))
+        .unwrap_or_default()
 }
 
 fn initials(text: &str) -> String {
-    pinyin::readings(text).and_then(|r| r.first().map(|s| pinyin::initials(s))).unwrap_or_default()
+    pinyin::readings(text)
+        .and_then(|r| r.first().map(|s| pinyin::initials(s)))
+        .unwrap_or_default()
 }
 
 /// For each blurred reading, the characters of the corpus that have it, commonest first.
@@ -245,7 +250,10 @@ fn typo_of(keyword: &str, homophones: &HashMap<String, Vec<char>>, rng: &mut Rng
 /// Recall of the synonym queries, and the share whose articles with the word as typed all
 /// rank above those found only through an official term.
 fn everyday_words(articles: &[Article], index: &Index) -> Result<Vec<Share>> {
-    let texts: Vec<String> = articles.iter().map(|a| fold(&format!("{}\n{}", a.title, a.body))).collect();
+    let texts: Vec<String> = articles
+        .iter()
+        .map(|a| fold(&format!("{}\n{}", a.title, a.body)))
+        .collect();
     let table = Synonyms::shipped();
     let (mut recall_sum, mut queries, mut ordered) = (0.0, 0, 0);
     for (word, terms) in table.entries() {
@@ -338,7 +346,12 @@ fn reprints(articles: &[Article], per_kind: usize, rng: &mut Rng) -> Result<Vec<
             .iter()
             .enumerate()
             .map(|(i, a)| (i.to_string(), a.clone()))
-            .chain(planted.iter().enumerate().map(|(k, (_, a))| ((n + k).to_string(), a.clone()))),
+            .chain(
+                planted
+                    .iter()
+                    .enumerate()
+                    .map(|(k, (_, a))| ((n + k).to_string(), a.clone())),
+            ),
     )?;
     let searcher = index.searcher();
     let Some(releases) = index.releases(&searcher)? else {
@@ -373,12 +386,6 @@ fn reprints(articles: &[Article], per_kind: usize, rng: &mut Rng) -> Result<Vec<
             &planted[i - n].1.body
         }
     };
-    if std::env::var("DEBUG_ASSIST").is_ok() {
-        for (original, copy) in &planted {
-            let d = crate::reprints::distance(&crate::reprints::fingerprint(&articles[*original].body), &crate::reprints::fingerprint(&copy.body));
-            eprintln!("PLANTED d={d} len={}", copy.body.chars().count());
-        }
-    }
     let grouped = planted
         .iter()
         .enumerate()
@@ -396,12 +403,8 @@ fn reprints(articles: &[Article], per_kind: usize, rng: &mut Rng) -> Result<Vec<
                     break;
                 }
                 pairs += 1;
-                let j = jaccard(&shingles(body_of(x)), &shingles(body_of(y)));
-                if j >= 0.8 {
+                if jaccard(&shingles(body_of(x)), &shingles(body_of(y))) >= 0.8 {
                     near += 1;
-                } else if std::env::var("DEBUG_ASSIST").is_ok() {
-                    let d = crate::reprints::distance(&crate::reprints::fingerprint(body_of(x)), &crate::reprints::fingerprint(body_of(y)));
-                    eprintln!("FALSEPAIR j={j:.2} d={d} len={} {}", body_of(x).chars().count(), body_of(y).chars().count());
                 }
             }
         }
@@ -429,8 +432,16 @@ fn reprints(articles: &[Article], per_kind: usize, rng: &mut Rng) -> Result<Vec<
         }
     }
     Ok(vec![
-        share("reprints: planted copies grouped with their original (recall)", grouped, planted.len()),
-        share("reprints: grouped pairs that are near-identical (precision)", near, pairs),
+        share(
+            "reprints: planted copies grouped with their original (recall)",
+            grouped,
+            planted.len(),
+        ),
+        share(
+            "reprints: grouped pairs that are near-identical (precision)",
+            near,
+            pairs,
+        ),
         share(
             "reprints: same title, different body, grouped (lower is better)",
             merged,

@@ -22,8 +22,8 @@ use walkdir::WalkDir;
 
 use crate::article::Article;
 use crate::error::{Error, Result};
-use engines::{Classic, Engine, Govsearch, Order, Substring};
 pub use assist::{AssistReport, Share};
+use engines::{Classic, Engine, Govsearch, Order, Substring};
 pub use truth::Kind;
 use truth::{build_queries, fold_all, EvalQuery, Rng};
 
@@ -306,7 +306,11 @@ impl EvalReport {
                 );
             }
         }
-        let _ = writeln!(out, "\n{:<72} {:>6} {:>7}", "query assistance and reprints", "cases", "share");
+        let _ = writeln!(
+            out,
+            "\n{:<72} {:>6} {:>7}",
+            "query assistance and reprints", "cases", "share"
+        );
         out.push_str(&self.assistance.to_table());
         out
     }

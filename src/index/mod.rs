@@ -413,8 +413,12 @@ fn read_synonyms(path: &Path) -> Result<Synonyms> {
         path: path.to_path_buf(),
         reason,
     };
-    let text = String::from_utf8(bytes)
-        .map_err(|err| bad(format!("not UTF-8 text (byte {} is not)", err.utf8_error().valid_up_to())))?;
+    let text = String::from_utf8(bytes).map_err(|err| {
+        bad(format!(
+            "not UTF-8 text (byte {} is not)",
+            err.utf8_error().valid_up_to()
+        ))
+    })?;
     Synonyms::parse(&text).map_err(bad)
 }
 

@@ -68,7 +68,8 @@ pub(crate) const RECORD: &str = "record";
 pub(crate) const MTIME: &str = "mtime";
 pub(crate) const SIZE: &str = "size";
 /// The fingerprint's fields, one per word.
-pub(crate) const FINGERPRINT: [&str; crate::reprints::WORDS] = ["fingerprint0", "fingerprint1", "fingerprint2", "fingerprint3"];
+pub(crate) const FINGERPRINT: [&str; crate::reprints::WORDS] =
+    ["fingerprint0", "fingerprint1", "fingerprint2", "fingerprint3"];
 
 /// The schema of a new index.
 pub(crate) fn build() -> Schema {
@@ -168,7 +169,14 @@ impl Fields {
             editor: get(EDITOR)?,
             keyword: get(KEYWORD)?,
             month: get(MONTH)?,
-            fingerprint: (|| Some([get(FINGERPRINT[0])?, get(FINGERPRINT[1])?, get(FINGERPRINT[2])?, get(FINGERPRINT[3])?]))(),
+            fingerprint: (|| {
+                Some([
+                    get(FINGERPRINT[0])?,
+                    get(FINGERPRINT[1])?,
+                    get(FINGERPRINT[2])?,
+                    get(FINGERPRINT[3])?,
+                ])
+            })(),
         })
     }
 }

@@ -87,12 +87,20 @@ pub(crate) fn about(
 ) -> Box<dyn Query> {
     let mut options: Vec<(Occur, Box<dyn Query>)> = terms
         .iter()
-        .map(|(term, weight)| (Occur::Should, weighted(contains(fields, chars, term), STRING_WEIGHT * weight)))
+        .map(|(term, weight)| {
+            (
+                Occur::Should,
+                weighted(contains(fields, chars, term), STRING_WEIGHT * weight),
+            )
+        })
         .collect();
     for keyword in keywords {
         let facet = tantivy::schema::Facet::from_path([keyword.as_str()]);
         let term = TermQuery::new(Term::from_facet(fields.keyword, &facet), IndexRecordOption::Basic);
-        options.push((Occur::Should, Box::new(ConstScoreQuery::new(Box::new(term), KEYWORD_SHARED))));
+        options.push((
+            Occur::Should,
+            Box::new(ConstScoreQuery::new(Box::new(term), KEYWORD_SHARED)),
+        ));
     }
     let least = least.min(options.len()).max(1);
     Box::new(BooleanQuery::with_minimum_required_clauses(options, least))

@@ -125,7 +125,11 @@ impl ParsedQuery {
     /// word is one of its words. Quoted strings and exclusions are as typed.
     pub(crate) fn with_synonyms(mut self, table: &Synonyms, segmenter: &Segmenter) -> ParsedQuery {
         let plain = Segmenter::default();
-        let jieba = if segmenter.has_user_dictionary() { &plain } else { segmenter };
+        let jieba = if segmenter.has_user_dictionary() {
+            &plain
+        } else {
+            segmenter
+        };
         for clause in &mut self.clauses {
             let Clause::Words {
                 text,

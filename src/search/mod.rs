@@ -86,10 +86,10 @@ use crate::index::schema;
 use crate::index::Index;
 use crate::query::ParsedQuery;
 use crate::reprints::{DistinctReleases, Releases, ALONE};
-use std::sync::Arc;
 use facets::FacetCounter;
 use rank::Page;
 use snippet::Snippet;
+use std::sync::Arc;
 use stored::Stored;
 
 impl Index {
@@ -104,7 +104,8 @@ impl Index {
                 });
             }
         }
-        let parsed = ParsedQuery::parse(&request.query, self.segmenter())?.with_synonyms(self.synonyms(), self.segmenter());
+        let parsed =
+            ParsedQuery::parse(&request.query, self.segmenter())?.with_synonyms(self.synonyms(), self.segmenter());
         let mut clauses: Vec<(Occur, Box<dyn Query>)> =
             vec![(Occur::Must, parsed.to_query(self.fields(), self.grams_cache()))];
         let (filters, unmatched) = filters::filters(self, searcher, request)?;
@@ -193,7 +194,7 @@ impl Index {
         // from the ranking: ask for a window, and for a larger one if copies filled it.
         let wanted = request.offset.saturating_add(request.limit);
         let mut window = match &releases {
-            Some(_) => wanted.saturating_mul(2).saturating_add(8),
+            Some(_) => wanted.saturating_add(wanted / 2).saturating_add(4),
             None => request.limit,
         };
         let first = if releases.is_some() { 0 } else { request.offset };
@@ -415,7 +416,13 @@ impl Index {
 
     /// Where the article of file key `path`, record `record` and modification time `mtime`
     /// is, if it is in the index.
-    pub(crate) fn address_of(&self, searcher: &Searcher, path: &str, record: u64, mtime: u64) -> Result<Option<DocAddress>> {
+    pub(crate) fn address_of(
+        &self,
+        searcher: &Searcher,
+        path: &str,
+        record: u64,
+        mtime: u64,
+    ) -> Result<Option<DocAddress>> {
         let f = self.fields();
         let term = tantivy::Term::from_field_text(f.path, path);
         let query = tantivy::query::TermQuery::new(term, tantivy::schema::IndexRecordOption::Basic);

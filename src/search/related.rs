@@ -70,11 +70,7 @@ impl Index {
         }
         let query = about(f, self.grams_cache(), &terms, &keywords, 2);
         let releases = self.releases(&searcher)?;
-        let group_of = |a: tantivy::DocAddress| {
-            releases
-                .as_ref()
-                .map_or(ALONE, |r| r.group(a.segment_ord, a.doc_id))
-        };
+        let group_of = |a: tantivy::DocAddress| releases.as_ref().map_or(ALONE, |r| r.group(a.segment_ord, a.doc_id));
         let own = group_of(address);
         let window = limit.saturating_mul(3).saturating_add(10);
         let ranked = searcher.search(query.as_ref(), &Page::new(Sort::Relevance, window, 0, f))?;
@@ -110,8 +106,14 @@ impl Index {
             let mut found: Vec<(u64, String)> = Vec::new();
             for address in searcher.search(&query, &tantivy::collector::DocSetCollector)? {
                 let fast = searcher.segment_reader(address.segment_ord).fast_fields();
-                let record = fast.u64(crate::index::schema::RECORD)?.first(address.doc_id).unwrap_or(0);
-                let mtime = fast.u64(crate::index::schema::MTIME)?.first(address.doc_id).unwrap_or(0);
+                let record = fast
+                    .u64(crate::index::schema::RECORD)?
+                    .first(address.doc_id)
+                    .unwrap_or(0);
+                let mtime = fast
+                    .u64(crate::index::schema::MTIME)?
+                    .first(address.doc_id)
+                    .unwrap_or(0);
                 found.push((record, super::article_id(&key, record, mtime)));
             }
             if !found.is_empty() {

@@ -16,7 +16,8 @@ use govsearch::{default_index_dir, Index, IndexSummary};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::args::{
-    BenchArgs, CheckArgs, Cli, Command, EvalArgs, IndexArgs, ParseArgs, RemoveArgs, RelatedArgs, SearchArgs, StatsArgs, SuggestArgs,
+    BenchArgs, CheckArgs, Cli, Command, EvalArgs, IndexArgs, ParseArgs, RelatedArgs, RemoveArgs, SearchArgs, StatsArgs,
+    SuggestArgs,
 };
 
 #[global_allocator]
@@ -362,7 +363,11 @@ fn related(location: &std::path::Path, args: &RelatedArgs) -> anyhow::Result<Exi
     if hits.is_empty() {
         eprintln!("no related articles");
     }
-    Ok(if hits.is_empty() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if hits.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn suggest(location: &std::path::Path, args: &SuggestArgs) -> anyhow::Result<ExitCode> {
@@ -409,7 +414,10 @@ fn search(location: &std::path::Path, args: &SearchArgs) -> anyhow::Result<ExitC
     // Reprints count once: pages are pages of releases.
     let releases = results.releases;
     let plural = if releases == 1 { "" } else { "s" };
-    let searched = results.searched_as.as_ref().map_or(query.as_str(), |r| r.query.as_str());
+    let searched = results
+        .searched_as
+        .as_ref()
+        .map_or(query.as_str(), |r| r.query.as_str());
     let query = render::sanitize(searched);
     let copies = if releases < results.total {
         format!("; {} articles counting reprints", results.total)

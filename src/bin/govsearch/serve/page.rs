@@ -395,7 +395,10 @@ fn hit_view(hit: &Hit, q: &str, back: &str) -> HitView {
             .iter()
             .map(|copy| {
                 let source = copy.source.as_deref().or(copy.site.as_deref()).unwrap_or("其他网站");
-                let date = copy.published.map(|d| d.format(" %Y-%m-%d").to_string()).unwrap_or_default();
+                let date = copy
+                    .published
+                    .map(|d| d.format(" %Y-%m-%d").to_string())
+                    .unwrap_or_default();
                 (format!("/articles/{}?{}", copy.id, query), format!("{source}{date}"))
             })
             .collect(),
@@ -469,8 +472,16 @@ pub(crate) async fn article(
             .map(|hit| {
                 let mut link = form_urlencoded::Serializer::new(String::new());
                 link.append_pair("from", &back);
-                let date = hit.meta.published.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
-                (format!("/articles/{}?{}", hit.id, link.finish()), hit.title.clone(), date)
+                let date = hit
+                    .meta
+                    .published
+                    .map(|d| d.format("%Y-%m-%d").to_string())
+                    .unwrap_or_default();
+                (
+                    format!("/articles/{}?{}", hit.id, link.finish()),
+                    hit.title.clone(),
+                    date,
+                )
             })
             .collect(),
         back,
