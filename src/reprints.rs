@@ -321,10 +321,13 @@ impl UnionFind {
     }
 }
 
+/// Releases and the segments (with their deletions) they were grouped over.
+type Grouped = (Vec<(SegmentId, u32)>, Arc<Releases>);
+
 /// The releases of an index, grouped again only when its segments or deletions change.
 #[derive(Default)]
 pub(crate) struct ReleasesCache {
-    read: Mutex<Option<(Vec<(SegmentId, u32)>, Arc<Releases>)>>,
+    read: Mutex<Option<Grouped>>,
 }
 
 impl ReleasesCache {

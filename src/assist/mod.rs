@@ -236,7 +236,7 @@ pub(crate) fn rewrite(query: &str, vocabulary: &Vocabulary) -> Option<(String, R
         }
         let letters: String = run.iter().filter_map(|w| pinyin::letters(w)).collect();
         match convertible(&letters)
-            .then(|| vocabulary.from_pinyin(&letters))
+            .then(|| vocabulary.read_pinyin(&letters))
             .flatten()
         {
             Some(chinese) => {
@@ -293,7 +293,7 @@ fn rewrite_word(word: &str, vocabulary: &Vocabulary, reason: &mut Option<Rewrite
                 None => out.push_str(run),
             }
         } else {
-            match pinyin::letters(run).and_then(|letters| vocabulary.from_pinyin(&letters)) {
+            match pinyin::letters(run).and_then(|letters| vocabulary.read_pinyin(&letters)) {
                 Some(chinese) if mixed && run.len() >= 2 && run.chars().all(|c| c.is_ascii_alphabetic()) => {
                     out.push_str(&chinese);
                     *reason = Some(RewriteReason::Pinyin);

@@ -259,7 +259,7 @@ impl Vocabulary {
     /// `letters` (a query word as [`pinyin::letters`] gives it) as the Chinese it most likely
     /// stands for: the split into terms' full pinyin whose terms are most common together, or
     /// failing that into terms' initials. `None` when no split covers every letter.
-    pub(crate) fn from_pinyin(&self, letters: &str) -> Option<String> {
+    pub(crate) fn read_pinyin(&self, letters: &str) -> Option<String> {
         self.split(letters, &self.full, 1).or_else(|| {
             // Initials are ambiguous by nature, and a string of them has at most one vowel
             // (`xczx`), where a word in English has several.
@@ -482,12 +482,12 @@ mod tests {
     #[test]
     fn pinyin_becomes_the_likeliest_terms() {
         let v = sample();
-        assert_eq!(v.from_pinyin("xiangcunzhenxing").as_deref(), Some("乡村振兴"));
-        assert_eq!(v.from_pinyin("xczx").as_deref(), Some("乡村振兴"));
-        assert_eq!(v.from_pinyin("chongqing").as_deref(), Some("重庆"));
-        assert_eq!(v.from_pinyin("yinhang").as_deref(), Some("银行"));
-        assert_eq!(v.from_pinyin("xian").as_deref(), Some("西安"));
-        assert_eq!(v.from_pinyin("qqqq"), None);
+        assert_eq!(v.read_pinyin("xiangcunzhenxing").as_deref(), Some("乡村振兴"));
+        assert_eq!(v.read_pinyin("xczx").as_deref(), Some("乡村振兴"));
+        assert_eq!(v.read_pinyin("chongqing").as_deref(), Some("重庆"));
+        assert_eq!(v.read_pinyin("yinhang").as_deref(), Some("银行"));
+        assert_eq!(v.read_pinyin("xian").as_deref(), Some("西安"));
+        assert_eq!(v.read_pinyin("qqqq"), None);
     }
 
     #[test]

@@ -57,7 +57,7 @@ pub struct AssistReport {
 
 /// Measures the assistance on `articles` (their keywords and bodies), `per_kind` cases of each.
 pub(crate) fn evaluate(articles: &[Article], per_kind: usize, seed: u64) -> Result<AssistReport> {
-    let mut rng = Rng::new(seed ^ 0xA551_57);
+    let mut rng = Rng::new(seed ^ 0x00A5_5157);
     let index = Index::create_in_ram();
     index.add_articles(articles.iter().enumerate().map(|(i, a)| (i.to_string(), a.clone())))?;
     let keywords = keywords(articles, &mut rng);

@@ -23,6 +23,9 @@ mod stored;
 pub use request::{SearchRequest, Sort};
 pub use results::{ArticlePage, Copy, FacetCount, Facets, Hit, Rewrite, RewriteReason, SearchResults, UnmatchedFilter};
 
+/// Ranked articles: score (when ranked by relevance) and address.
+type Ranked = Vec<(Option<f32>, DocAddress)>;
+
 /// The most copies of a release a hit lists.
 const MAX_COPIES_LISTED: usize = 20;
 
@@ -32,7 +35,7 @@ fn collapse(
     page: &[(Option<f32>, DocAddress)],
     releases: &Releases,
     searcher: &Searcher,
-) -> (Vec<(Option<f32>, DocAddress)>, Vec<Vec<DocAddress>>) {
+) -> (Ranked, Vec<Vec<DocAddress>>) {
     let mut seen = std::collections::HashSet::new();
     let mut kept = Vec::new();
     let mut copies = Vec::new();

@@ -23,8 +23,10 @@ use crate::text::is_han;
 const WORDS: usize = 12;
 /// How much of a body is read for its words: the lead of a release says what it is about.
 const BODY_CHARS: usize = 4000;
-/// A word in more than this share of the index's titles says nothing about a subject.
+/// A word in more than this share of the index's titles says nothing about a subject (in an
+/// index of more than [`SMALL`] articles: in a small one every word is in a large share).
 const COMMONEST: f64 = 0.05;
+const SMALL: f64 = 1000.0;
 
 impl Index {
     /// Up to `limit` articles most about the same thing as the article `id` (from a
@@ -147,7 +149,7 @@ impl Index {
             .into_iter()
             .filter_map(|(word, count)| {
                 let df = f64::from(vocabulary.articles_with(&word)?);
-                (df / articles <= COMMONEST).then(|| (word, count.sqrt() * (articles / df).ln()))
+                (df / articles <= COMMONEST || articles <= SMALL).then(|| (word, count.sqrt() * (articles / df).ln()))
             })
             .filter(|(_, w)| *w > 0.0)
             .collect();
