@@ -42,7 +42,12 @@ fn index() -> Index {
     for (n, (title, keyword, body)) in subjects.iter().enumerate() {
         for k in 0..6 {
             // Each copy differs in its opening clause: distinct releases, not reprints.
-            let body = format!("第{}期：{}{}", k + 1, ["春季", "夏季", "秋季", "冬季", "年初", "年末"][k], body);
+            let body = format!(
+                "第{}期：{}{}",
+                k + 1,
+                ["春季", "夏季", "秋季", "冬季", "年初", "年末"][k],
+                body
+            );
             let body = body.replace("全", ["全", "本", "该", "我", "各", "此"][k]);
             let key = format!("{n}-{k}");
             let title = format!("{title}工作会议第{}次", k + 1);
@@ -56,12 +61,24 @@ fn index() -> Index {
 #[test]
 fn pinyin_is_read_as_the_terms_it_stands_for() {
     let index = index();
-    for typed in ["xiangcunzhenxing", "xiang cun zhen xing", "xiāng cūn zhèn xīng", "xczx", "乡村zhenxing"] {
+    for typed in [
+        "xiangcunzhenxing",
+        "xiang cun zhen xing",
+        "xiāng cūn zhèn xīng",
+        "xczx",
+        "乡村zhenxing",
+    ] {
         let results = index.search(&SearchRequest::new(typed)).unwrap();
-        let rewrite = results.searched_as.as_ref().unwrap_or_else(|| panic!("{typed}: {results:?}"));
+        let rewrite = results
+            .searched_as
+            .as_ref()
+            .unwrap_or_else(|| panic!("{typed}: {results:?}"));
         assert_eq!(rewrite.query, "乡村振兴", "{typed}");
         assert_eq!(rewrite.reason, RewriteReason::Pinyin);
-        assert!(results.total > 0 && results.hits[0].title.contains("乡村振兴"), "{typed}");
+        assert!(
+            results.total > 0 && results.hits[0].title.contains("乡村振兴"),
+            "{typed}"
+        );
     }
     // A heteronym read right, and the query as typed one option away.
     let results = index.search(&SearchRequest::new("chongqing")).unwrap();
@@ -70,14 +87,22 @@ fn pinyin_is_read_as_the_terms_it_stands_for() {
     assert_eq!((typed.total, typed.searched_as), (0, None));
     // A document number and an acronym are not pinyin.
     for code in ["GB/T 20984", "GDP"] {
-        assert_eq!(index.search(&SearchRequest::new(code)).unwrap().searched_as, None, "{code}");
+        assert_eq!(
+            index.search(&SearchRequest::new(code)).unwrap().searched_as,
+            None,
+            "{code}"
+        );
     }
 }
 
 #[test]
 fn typos_are_corrected_and_correct_queries_never_are() {
     let index = index();
-    for (typo, meant) in [("营商环竟", "营商环境"), ("疫请防控", "疫情防控"), ("乡村振心", "乡村振兴")] {
+    for (typo, meant) in [
+        ("营商环竟", "营商环境"),
+        ("疫请防控", "疫情防控"),
+        ("乡村振心", "乡村振兴"),
+    ] {
         let results = index.search(&SearchRequest::new(typo)).unwrap();
         let rewrite = results.searched_as.or(results.did_you_mean);
         assert_eq!(rewrite.as_ref().map(|r| r.query.as_str()), Some(meant), "{typo}");
@@ -97,17 +122,29 @@ fn everyday_words_find_official_terms_and_rank_below_the_word_as_typed() {
     let index = Index::create_in_ram();
     index
         .add_articles([
-            ("official".to_string(), release("社会保险缴费通知", 1, "县政府", INSURANCE)),
+            (
+                "official".to_string(),
+                release("社会保险缴费通知", 1, "县政府", INSURANCE),
+            ),
             (
                 "typed".to_string(),
-                release("社保卡办理指南", 2, "县政府", "办理社保卡需要携带身份证到社区服务中心，工作人员当场受理。"),
+                release(
+                    "社保卡办理指南",
+                    2,
+                    "县政府",
+                    "办理社保卡需要携带身份证到社区服务中心，工作人员当场受理。",
+                ),
             ),
             ("other".to_string(), release("重庆长江绿色发展", 3, "县政府", CHONGQING)),
         ])
         .unwrap();
     let results = index.search(&SearchRequest::new("社保")).unwrap();
     let paths: Vec<&str> = results.hits.iter().map(|h| h.path.as_str()).collect();
-    assert_eq!(paths, ["typed", "official"], "the word as typed first, then the official term");
+    assert_eq!(
+        paths,
+        ["typed", "official"],
+        "the word as typed first, then the official term"
+    );
     let official = &results.hits[1];
     let marked: Vec<&str> = official
         .title_highlights
@@ -145,20 +182,21 @@ fn an_index_keeps_its_own_synonym_table() {
 #[test]
 fn suggestions_complete_chinese_and_pinyin_prefixes() {
     let index = index();
-    let texts = |prefix: &str| -> Vec<String> {
-        index
-            .suggest(prefix, 5)
-            .unwrap()
-            .into_iter()
-            .map(|s| s.text)
-            .collect()
-    };
+    let texts =
+        |prefix: &str| -> Vec<String> { index.suggest(prefix, 5).unwrap().into_iter().map(|s| s.text).collect() };
     assert!(texts("乡村").contains(&"乡村振兴".to_string()), "{:?}", texts("乡村"));
-    assert!(texts("xiangc").iter().any(|t| t.starts_with("乡村")), "{:?}", texts("xiangc"));
+    assert!(
+        texts("xiangc").iter().any(|t| t.starts_with("乡村")),
+        "{:?}",
+        texts("xiangc")
+    );
     assert!(texts("yq").contains(&"疫情".to_string()), "{:?}", texts("yq"));
     let counted = index.suggest("营商", 5).unwrap();
     assert!(counted.iter().all(|s| s.articles > 0));
-    assert!(counted.windows(2).all(|w| w[0].articles >= w[1].articles), "most articles first");
+    assert!(
+        counted.windows(2).all(|w| w[0].articles >= w[1].articles),
+        "most articles first"
+    );
     assert!(index.suggest("", 5).unwrap().is_empty());
 }
 
@@ -166,7 +204,12 @@ fn suggestions_complete_chinese_and_pinyin_prefixes() {
 fn reprints_are_shown_once_with_their_copies_listed() {
     let index = Index::create_in_ram();
     let original = release("推进乡村振兴工作会议", 1, "县政府", REVIVAL);
-    let mut copy = release("推进乡村振兴工作会议", 2, "市日报", &format!("本报讯\n{REVIVAL}\n（责任编辑：王五）"));
+    let mut copy = release(
+        "推进乡村振兴工作会议",
+        2,
+        "市日报",
+        &format!("本报讯\n{REVIVAL}\n（责任编辑：王五）"),
+    );
     copy.meta.source = Some("市日报".to_string());
     index
         .add_articles([
@@ -182,12 +225,19 @@ fn reprints_are_shown_once_with_their_copies_listed() {
     let results = index.search(&SearchRequest::new("乡村振兴工作会议")).unwrap();
     assert_eq!((results.total, results.releases), (3, 2), "{results:?}");
     assert_eq!(results.hits.len(), 2);
-    let grouped = results.hits.iter().find(|h| !h.copies.is_empty()).expect("a release with a copy");
+    let grouped = results
+        .hits
+        .iter()
+        .find(|h| !h.copies.is_empty())
+        .expect("a release with a copy");
     assert_eq!(grouped.copies.len(), 1);
     let pair = [grouped.path.as_str(), grouped.copies[0].path.as_str()];
     assert!(pair.contains(&"original") && pair.contains(&"copy"), "{pair:?}");
     assert!(
-        results.hits.iter().any(|h| h.path == "similar title" && h.copies.is_empty()),
+        results
+            .hits
+            .iter()
+            .any(|h| h.path == "similar title" && h.copies.is_empty()),
         "a different body under the same title is a release of its own"
     );
     let all = index
@@ -196,7 +246,9 @@ fn reprints_are_shown_once_with_their_copies_listed() {
     assert_eq!((all.total, all.releases, all.hits.len()), (3, 3, 3));
     assert!(all.hits.iter().all(|h| h.copies.is_empty()));
     // Pages count releases: the second release is the first hit of page two.
-    let second = index.search(&SearchRequest::new("乡村振兴工作会议").limit(1).offset(1)).unwrap();
+    let second = index
+        .search(&SearchRequest::new("乡村振兴工作会议").limit(1).offset(1))
+        .unwrap();
     assert_eq!(second.hits.len(), 1);
     assert_eq!(second.hits[0].path, results.hits[1].path);
 }
@@ -206,10 +258,17 @@ fn related_articles_share_the_subject_and_are_never_the_article_or_its_copies() 
     let index = index();
     let copy = release("乡村振兴见成效", 20, "市日报", &format!("本报讯\n第1期：春季{REVIVAL}"));
     index.add_articles([("copy".to_string(), copy)]).unwrap();
-    let hit = index.search(&SearchRequest::new("推进乡村振兴工作会议第1次")).unwrap().hits[0].clone();
+    let hit = index
+        .search(&SearchRequest::new("推进乡村振兴工作会议第1次"))
+        .unwrap()
+        .hits[0]
+        .clone();
     let related = index.related(&hit.id, 5).unwrap().expect("the article is there");
     assert!(!related.is_empty());
-    assert!(related.iter().all(|r| r.id != hit.id && r.path != "copy"), "{related:?}");
+    assert!(
+        related.iter().all(|r| r.id != hit.id && r.path != "copy"),
+        "{related:?}"
+    );
     // (The subject's other releases here differ in a clause or two: most are its reprints.)
     assert!(
         related.iter().take(2).all(|r| r.title.contains("乡村振兴")),

@@ -583,3 +583,112 @@ fn index_threads_changes_speed_not_results() {
         .unwrap();
     assert_eq!(zero.status.code(), Some(2));
 }
+
+#[test]
+fn pinyin_suggest_and_related_from_the_command_line() {
+    // Pinyin finds the Chinese, and says so; --as-typed searches the letters.
+    let out = search(&["yicheng", "--json"]);
+    assert_success(&out, "search yicheng");
+    let (hits, summary) = json_lines(&out);
+    assert!(!hits.is_empty());
+    assert_eq!(summary["searched_as"]["query"], "峄城", "{summary}");
+    assert_eq!(summary["searched_as"]["reason"], "pinyin");
+    let text = search(&["yicheng", "-n", "1"]);
+    let stderr = String::from_utf8_lossy(&text.stderr);
+    assert!(
+        stderr.contains("已按「峄城」搜索") && stderr.contains("--as-typed"),
+        "{stderr}"
+    );
+    let typed = search(&["yicheng", "--as-typed", "--json"]);
+    assert_eq!(typed.status.code(), Some(1), "nothing as typed");
+    assert!(json_lines(&typed).1.get("searched_as").is_none());
+
+    // Completions, most articles first, in text and JSON.
+    let out = govsearch(&fixture().index)
+        .args(["suggest", "yc", "--json"])
+        .output()
+        .unwrap();
+    assert_success(&out, "suggest");
+    let suggestions: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        suggestions
+            .iter()
+            .any(|s| s["text"].as_str().is_some_and(|t| t.starts_with("峄城"))),
+        "{suggestions:?}"
+    );
+    let counts: Vec<u64> = suggestions.iter().map(|s| s["articles"].as_u64().unwrap()).collect();
+    assert!(counts.windows(2).all(|w| w[0] >= w[1]), "{counts:?}");
+    let none = govsearch(&fixture().index)
+        .args(["suggest", "qqqqqq"])
+        .output()
+        .unwrap();
+    assert_eq!(none.status.code(), Some(1));
+
+    // Related to a hit's id, and to a file: never the article itself.
+    let (hits, _) = json_lines(&search(&["满意峄城", "--json", "-n", "1"]));
+    let id = hits[0]["id"].as_str().unwrap();
+    let out = govsearch(&fixture().index)
+        .args(["related", id, "--json"])
+        .output()
+        .unwrap();
+    assert_success(&out, "related by id");
+    let related: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(!related.is_empty());
+    assert!(related.iter().all(|r| r["id"] != hits[0]["id"]));
+    let file = hits[0]["path"].as_str().unwrap();
+    let by_file = govsearch(&fixture().index).args(["related", file]).output().unwrap();
+    assert_success(&by_file, "related by file");
+    let missing = govsearch(&fixture().index)
+        .args(["related", "no-such-id"])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no article has the id"));
+}
+
+#[test]
+fn index_synonyms_are_kept_with_the_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    std::fs::write(
+        corpus.join("a.txt"),
+        "城乡居民医疗保障工作推进会召开\n2022-06-05 来源:枣庄日报\n会议部署城乡居民基本医疗保险参保缴费工作。\n",
+    )
+    .unwrap();
+    let table = dir.path().join("synonyms.txt");
+    std::fs::write(&table, "居民医保缴费 => 基本医疗保险参保缴费\n").unwrap();
+    let index = dir.path().join("index");
+    let out = govsearch(&index)
+        .arg("index")
+        .arg(&corpus)
+        .arg("--synonyms")
+        .arg(&table)
+        .output()
+        .unwrap();
+    assert_success(&out, "index --synonyms");
+    assert!(index.join("synonyms.txt").is_file(), "the table is kept with the index");
+    let (hits, _) = json_lines(
+        &govsearch(&index)
+            .args(["search", "居民医保缴费", "--json"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(hits.len(), 1, "the index's own entry");
+    let (hits, _) = json_lines(&govsearch(&index).args(["search", "医保", "--json"]).output().unwrap());
+    assert_eq!(hits.len(), 1, "the shipped table beneath it");
+    let bad = dir.path().join("bad.txt");
+    std::fs::write(&bad, "医保\n").unwrap();
+    let out = govsearch(&index)
+        .arg("index")
+        .arg(&corpus)
+        .arg("--synonyms")
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 1"));
+}

@@ -200,6 +200,48 @@ fn the_api_answers_what_the_library_answers() {
 }
 
 #[test]
+fn suggestions_rewrites_and_related_articles_over_http() {
+    let f = fixture();
+    let base = &f.server.base;
+    let index = Index::open(&f.index).unwrap();
+    // Pinyin searched as Chinese; as_typed=true searches the letters.
+    let (status, got) = json(base, "/api/search?q=yicheng&facets=false");
+    assert_eq!(status, 200, "{got}");
+    assert_eq!(got["searched_as"]["query"], "峄城", "{got}");
+    let (_, typed) = json(base, "/api/search?q=yicheng&as_typed=true");
+    assert_eq!((typed["total"].as_u64(), typed.get("searched_as")), (Some(0), None));
+    // The page says what it searched and links to the query as typed.
+    let (status, _, page) = get(base, "/?q=yicheng");
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("已按「<strong>峄城</strong>」搜索") && page.contains("as_typed=true"),
+        "{page}"
+    );
+    // Completions are the library's.
+    let (status, got) = json(base, &format!("/api/suggest?q={}&limit=5", encode("峄城")));
+    assert_eq!(status, 200, "{got}");
+    let expected = serde_json::to_value(index.suggest("峄城", 5).unwrap()).unwrap();
+    assert_eq!(got, expected);
+    assert!(!got.as_array().unwrap().is_empty());
+    assert_eq!(json(base, "/api/suggest").0, 400);
+    assert_eq!(json(base, "/api/suggest?q=a&limit=x").0, 400);
+    // Related articles of a hit, on the API and under the article on its page.
+    let (_, results) = json(base, &format!("/api/search?q={}&limit=1", encode("满意峄城")));
+    let id = results["hits"][0]["id"].as_str().unwrap().to_string();
+    let (status, related) = json(base, &format!("/api/articles/{id}/related?limit=3"));
+    assert_eq!(status, 200, "{related}");
+    // Through text, as the server sends it (scores are f32 in the library).
+    let expected: Value =
+        serde_json::from_str(&serde_json::to_string(&index.related(&id, 3).unwrap().unwrap()).unwrap()).unwrap();
+    assert_eq!(related, expected);
+    assert!(related.as_array().unwrap().iter().all(|r| r["id"] != id.as_str()));
+    let (status, _, article) = get(base, &format!("/articles/{id}"));
+    assert_eq!(status, 200);
+    assert!(article.contains("相关推荐"), "{article}");
+    assert_eq!(json(base, "/api/articles/nothing/related").0, 404);
+}
+
+#[test]
 fn bad_requests_get_400_and_a_message() {
     let f = fixture();
     for (path, says) in [
