@@ -45,6 +45,18 @@ pub(crate) struct VocabularyCache {
 impl VocabularyCache {
     /// The vocabulary of `searcher`'s segments.
     pub(crate) fn get(&self, index: &Index, searcher: &Searcher) -> Result<Arc<Vocabulary>> {
+        let f = index.fields();
+        Ok(self.get_with(searcher, f.title, &[f.keyword, f.source, f.column])?)
+    }
+
+    /// The vocabulary of `searcher`'s segments, from the word field `title` and the facet
+    /// fields `values`.
+    pub(crate) fn get_with(
+        &self,
+        searcher: &Searcher,
+        title: tantivy::schema::Field,
+        values: &[tantivy::schema::Field],
+    ) -> tantivy::Result<Arc<Vocabulary>> {
         let live: Vec<SegmentId> = searcher.segment_readers().iter().map(|s| s.segment_id()).collect();
         let mut read = self.read.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some((segments, vocabulary)) = read.as_ref() {
@@ -52,11 +64,34 @@ impl VocabularyCache {
                 return Ok(Arc::clone(vocabulary));
             }
         }
-        let f = index.fields();
-        let vocabulary = Arc::new(Vocabulary::read(searcher, f.title, &[f.keyword, f.source, f.column])?);
+        let vocabulary = Arc::new(Vocabulary::read(searcher, title, values)?);
         *read = Some((live, Arc::clone(&vocabulary)));
         Ok(vocabulary)
     }
+}
+
+/// Reads the vocabulary and the releases of each new searcher before searches see it, so
+/// that the first search after a commit does not wait for them: for an index that follows
+/// commits ([`Index::set_auto_reload`]), such as the server's.
+pub(crate) struct Warm {
+    pub(crate) vocabulary: std::sync::Weak<VocabularyCache>,
+    pub(crate) releases: std::sync::Weak<crate::reprints::ReleasesCache>,
+    pub(crate) fields: crate::index::schema::Fields,
+}
+
+impl tantivy::Warmer for Warm {
+    fn warm(&self, searcher: &Searcher) -> tantivy::Result<()> {
+        let f = &self.fields;
+        if let Some(vocabulary) = self.vocabulary.upgrade() {
+            vocabulary.get_with(searcher, f.title, &[f.keyword, f.source, f.column])?;
+        }
+        if let (Some(releases), Some(prints)) = (self.releases.upgrade(), f.fingerprint) {
+            releases.get(searcher, &prints)?;
+        }
+        Ok(())
+    }
+
+    fn garbage_collect(&self, _live_generations: &[&tantivy::SearcherGeneration]) {}
 }
 
 /// A completion of a prefix: a term of the index and how many articles have it.

@@ -92,6 +92,9 @@ pub struct Index {
     grams: Arc<GramsCache>,
     /// The index's releases (reprints grouped), read once per set of segments.
     releases: Arc<ReleasesCache>,
+    /// Reads the vocabulary and releases of each new searcher, when asked to
+    /// ([`Index::set_auto_reload`]); held here because the reader holds warmers weakly.
+    warm: Option<Arc<crate::assist::Warm>>,
     /// The index's vocabulary for query assistance, read once per set of segments.
     vocabulary: Arc<VocabularyCache>,
     /// Everyday words and official terms: the shipped table with the index's own over it.
@@ -236,7 +239,7 @@ impl Index {
             index.register_plugin(Arc::new(BodyGrams::new(schema::body_field())));
         }
         let grams = Arc::new(GramsCache::default());
-        let reader = reader_of(&index, on_disk, &grams)?;
+        let reader = reader_of(&index, on_disk, &grams, None)?;
         Ok(Index {
             index,
             reader,
@@ -246,6 +249,7 @@ impl Index {
             grams,
             vocabulary: Arc::default(),
             releases: Arc::default(),
+            warm: None,
             synonyms: Synonyms::shipped(),
             location: location.to_path_buf(),
             on_disk,
@@ -256,8 +260,21 @@ impl Index {
     /// default for an index on disk (within about a second of the commit, and never half a
     /// commit). Off, searches see the index as it was when opened until [`Index::reload`].
     /// A user dictionary that another process changes is read when the index is opened again.
+    ///
+    /// Turned on with this call, each new view of the index also has its vocabulary (for
+    /// pinyin, typos and suggestions) and its reprints read before searches see it, so the
+    /// first search after a commit does not wait for them: what a long-running server wants,
+    /// and what a one-off search need not pay for.
     pub fn set_auto_reload(&mut self, on: bool) -> Result<()> {
-        self.reader = reader_of(&self.index, self.on_disk && on, &self.grams)?;
+        let warm = on.then(|| {
+            Arc::new(crate::assist::Warm {
+                vocabulary: Arc::downgrade(&self.vocabulary),
+                releases: Arc::downgrade(&self.releases),
+                fields: self.fields,
+            })
+        });
+        self.reader = reader_of(&self.index, self.on_disk && on, &self.grams, warm.clone())?;
+        self.warm = warm;
         Ok(())
     }
 
@@ -338,17 +355,25 @@ impl Index {
 
 /// A reader of `index`: reloaded when the index's files change if `watch`, else on demand;
 /// each new searcher has its grams files opened by `grams` before it is used.
-fn reader_of(index: &tantivy::Index, watch: bool, grams: &Arc<GramsCache>) -> Result<IndexReader> {
+fn reader_of(
+    index: &tantivy::Index,
+    watch: bool,
+    grams: &Arc<GramsCache>,
+    warm: Option<Arc<crate::assist::Warm>>,
+) -> Result<IndexReader> {
     let policy = if watch {
         ReloadPolicy::OnCommitWithDelay
     } else {
         ReloadPolicy::Manual
     };
-    let warmer = Arc::downgrade(grams) as std::sync::Weak<dyn tantivy::Warmer>;
+    let mut warmers = vec![Arc::downgrade(grams) as std::sync::Weak<dyn tantivy::Warmer>];
+    if let Some(warm) = &warm {
+        warmers.push(Arc::downgrade(warm) as std::sync::Weak<dyn tantivy::Warmer>);
+    }
     Ok(index
         .reader_builder()
         .reload_policy(policy)
-        .warmers(vec![warmer])
+        .warmers(warmers)
         .try_into()?)
 }
 

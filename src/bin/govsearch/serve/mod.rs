@@ -53,10 +53,12 @@ pub(crate) struct State {
 
 /// Runs the server until Ctrl+C or SIGTERM; requests in flight finish first.
 pub(crate) fn run(location: &Path, args: &ServeArgs) -> anyhow::Result<ExitCode> {
-    let index = Index::open(location).map_err(|err| match err {
+    let mut index = Index::open(location).map_err(|err| match err {
         govsearch::Error::NoIndex { .. } => anyhow::anyhow!("{err}: run `govsearch index <DIR>` first"),
         other => other.into(),
     })?;
+    // Follows commits, and reads each new view's vocabulary and reprints before searches see it.
+    index.set_auto_reload(true)?;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let searches = args.searches.map_or(2 * cores, usize::from);
     let articles = index.num_articles();
