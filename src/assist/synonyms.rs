@@ -107,7 +107,8 @@ impl Synonyms {
         best
     }
 
-    /// Every entry, for listing.
+    /// Every entry, for listing (the evaluation runs each).
+    #[cfg(any(test, feature = "eval"))]
     pub(crate) fn entries(&self) -> impl Iterator<Item = (&str, &[String])> {
         self.entries.iter().map(|(w, t)| (w.as_str(), t.as_slice()))
     }
