@@ -337,6 +337,20 @@ mod tests {
         assert_eq!((exact.recall, exact.precision), (1.0, 1.0), "{}", report.to_table());
         let phrase = row(Kind::Phrase, "govsearch");
         assert_eq!(phrase.success_at_1, 1.0, "{}", report.to_table());
+        let figure = |what: &str| {
+            report
+                .assistance
+                .figures
+                .iter()
+                .find(|f| f.what.starts_with(what))
+                .unwrap_or_else(|| panic!("no figure {what}:\n{}", report.to_table()))
+        };
+        assert!(figure("pinyin: full").cases > 0, "{}", report.to_table());
+        assert!(figure("pinyin: full").value >= 0.8, "{}", report.to_table());
+        assert_eq!(figure("typos: correct keywords").value, 0.0, "{}", report.to_table());
+        assert_eq!(figure("everyday words: recall").value, 1.0, "{}", report.to_table());
+        assert!(figure("reprints: planted").cases > 0, "{}", report.to_table());
+        assert!(figure("reprints: planted").value >= 0.9, "{}", report.to_table());
         let bigram_exact = row(Kind::Exact, "char bigrams (Lucene CJK)");
         assert!(
             bigram_exact.recall < 1.0,
