@@ -30,6 +30,16 @@ use crate::assist::VocabularyCache;
 use crate::error::{Error, Result};
 use crate::grams::{BodyGrams, GramsCache};
 use crate::reprints::{Releases, ReleasesCache};
+
+/// How a search groups reprints ([`Index::grouping`]).
+pub(crate) enum Grouping {
+    /// Not at all: an index made before fingerprints.
+    None,
+    /// By the releases of the whole index.
+    Index(Arc<Releases>),
+    /// Among the search's own matches, by these fingerprint fields.
+    Matches([tantivy::schema::Field; crate::reprints::WORDS]),
+}
 use crate::text::analyzers;
 use crate::text::segment::{parse_user_dictionary, Segmenter};
 use schema::Fields;
@@ -338,6 +348,22 @@ impl Index {
             Some(fields) => Ok(Some(self.releases.get(searcher, &fields)?)),
             None => Ok(None),
         }
+    }
+
+    /// How a search groups reprints: over the whole index when its releases are kept
+    /// (read already, or read for each new view of an index that follows commits), else only
+    /// among its own matches, so that a one-off search does not read every fingerprint.
+    pub(crate) fn grouping(&self, searcher: &Searcher) -> Result<Grouping> {
+        let Some(fields) = self.fields.fingerprint else {
+            return Ok(Grouping::None);
+        };
+        if let Some(ready) = self.releases.ready(searcher) {
+            return Ok(Grouping::Index(ready));
+        }
+        if self.warm.is_some() {
+            return Ok(Grouping::Index(self.releases.get(searcher, &fields)?));
+        }
+        Ok(Grouping::Matches(fields))
     }
 
     pub(crate) fn vocabulary_cache(&self) -> &VocabularyCache {

@@ -86,9 +86,9 @@ use crate::error::{Error, Result};
 use crate::index::facet_values::Counts;
 use crate::index::keys::key_display;
 use crate::index::schema;
-use crate::index::Index;
+use crate::index::{Grouping, Index};
 use crate::query::ParsedQuery;
-use crate::reprints::{DistinctReleases, Releases, ALONE};
+use crate::reprints::{DistinctReleases, FewMatches, Releases, ALONE};
 use facets::FacetCounter;
 use rank::Page;
 use snippet::Snippet;
@@ -188,26 +188,53 @@ impl Index {
         } else {
             request.sort
         };
-        let releases = if request.all_copies {
-            None
+        let grouping = if request.all_copies {
+            Grouping::None
         } else {
-            self.releases(&searcher)?
+            self.grouping(&searcher)?
         };
+        let grouped = !matches!(grouping, Grouping::None);
         // With reprints shown once, a page of `limit` releases needs more articles than that
         // from the ranking: ask for a window, and for a larger one if copies filled it.
         let wanted = request.offset.saturating_add(request.limit);
-        let mut window = match &releases {
-            Some(_) => wanted.saturating_add(wanted / 2).saturating_add(4),
-            None => request.limit,
+        let mut window = if grouped {
+            wanted.saturating_add(wanted / 2).saturating_add(4)
+        } else {
+            request.limit
         };
-        let first = if releases.is_some() { 0 } else { request.offset };
+        let first = if grouped { 0 } else { request.offset };
         let page = (request.limit > 0).then(|| Page::new(sort, window, first, self.fields()));
-        let distinct = releases.as_ref().map(|r| DistinctReleases {
-            releases: Arc::clone(r),
-        });
-        let (total, (counted, distinct), mut page) =
-            searcher.search(query.as_ref(), &(Count, (facet_collectors, distinct), page))?;
-        let release_total = distinct.unwrap_or(total);
+        let distinct = match &grouping {
+            Grouping::Index(releases) => Some(DistinctReleases {
+                releases: Arc::clone(releases),
+            }),
+            _ => None,
+        };
+        let matches = matches!(grouping, Grouping::Matches(_)).then_some(FewMatches);
+        let (total, (counted, (distinct, matched)), mut page) =
+            searcher.search(query.as_ref(), &(Count, (facet_collectors, (distinct, matches)), page))?;
+        let (releases, release_total) = match grouping {
+            Grouping::None => (None, total),
+            Grouping::Index(releases) => (Some(releases), distinct.unwrap_or(total)),
+            Grouping::Matches(fields) => match matched.flatten() {
+                Some(matched) => {
+                    let releases = Releases::read_among(&searcher, &fields, Some(&matched))?;
+                    let distinct = releases.distinct(&matched);
+                    (Some(Arc::new(releases)), distinct)
+                }
+                // Too many matches to group by themselves: the whole index's releases.
+                None => match self.releases(&searcher)? {
+                    Some(releases) => {
+                        let distinct = DistinctReleases {
+                            releases: Arc::clone(&releases),
+                        };
+                        let distinct = searcher.search(query.as_ref(), &distinct)?;
+                        (Some(releases), distinct)
+                    }
+                    None => (None, total),
+                },
+            },
+        };
         let mut page = page.take().unwrap_or_default();
         let mut copies: Vec<Vec<DocAddress>> = Vec::new();
         if let Some(releases) = &releases {

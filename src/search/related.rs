@@ -16,7 +16,8 @@ use super::{parse_article_id, Hit, SearchRequest, Sort};
 use crate::error::Result;
 use crate::index::Index;
 use crate::query::about;
-use crate::reprints::ALONE;
+use crate::index::Grouping;
+use crate::reprints::{Releases, ALONE};
 use crate::text::is_han;
 
 /// The most distinctive words an article is described by.
@@ -71,11 +72,24 @@ impl Index {
             return Ok(Some(Vec::new()));
         }
         let query = about(f, self.grams_cache(), &terms, &keywords, 2);
-        let releases = self.releases(&searcher)?;
-        let group_of = |a: tantivy::DocAddress| releases.as_ref().map_or(ALONE, |r| r.group(a.segment_ord, a.doc_id));
-        let own = group_of(address);
         let window = limit.saturating_mul(3).saturating_add(10);
         let ranked = searcher.search(query.as_ref(), &Page::new(Sort::Relevance, window, 0, f))?;
+        let releases = match self.grouping(&searcher)? {
+            Grouping::None => None,
+            Grouping::Index(releases) => Some(releases),
+            // Reprints among the candidates and the article itself.
+            Grouping::Matches(fields) => {
+                let among: Vec<tantivy::DocAddress> =
+                    ranked.iter().map(|(_, a)| *a).chain(std::iter::once(address)).collect();
+                Some(std::sync::Arc::new(Releases::read_among(&searcher, &fields, Some(&among))?))
+            }
+        };
+        let group_of = |a: tantivy::DocAddress| {
+            releases
+                .as_ref()
+                .map_or(ALONE, |r| r.group(a.segment_ord, a.doc_id))
+        };
+        let own = group_of(address);
         let mut seen = std::collections::HashSet::new();
         let needles: Vec<String> = terms.iter().map(|(t, _)| t.clone()).chain(keywords).collect();
         let request = SearchRequest::new("*");
