@@ -440,7 +440,9 @@ impl ReleasesCache {
     pub(crate) fn ready(&self, searcher: &Searcher) -> Option<Arc<Releases>> {
         let live = Self::live(searcher);
         let read = self.read.lock().unwrap_or_else(PoisonError::into_inner);
-        read.as_ref().filter(|(segments, _)| *segments == live).map(|(_, r)| Arc::clone(r))
+        read.as_ref()
+            .filter(|(segments, _)| *segments == live)
+            .map(|(_, r)| Arc::clone(r))
     }
 
     fn live(searcher: &Searcher) -> Vec<(SegmentId, u32)> {

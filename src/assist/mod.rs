@@ -49,6 +49,15 @@ impl VocabularyCache {
         Ok(self.get_with(searcher, f.title, &[f.keyword, f.source, f.column])?)
     }
 
+    /// The vocabulary of `searcher`'s segments if it was read already.
+    pub(crate) fn ready(&self, searcher: &Searcher) -> Option<Arc<Vocabulary>> {
+        let read = self.read.lock().unwrap_or_else(PoisonError::into_inner);
+        let (segments, vocabulary) = read.as_ref()?;
+        let live = searcher.segment_readers().iter().map(|s| s.segment_id());
+        (segments.len() == searcher.segment_readers().len() && segments.iter().copied().eq(live))
+            .then(|| Arc::clone(vocabulary))
+    }
+
     /// The vocabulary of `searcher`'s segments, from the word field `title` and the facet
     /// fields `values`.
     pub(crate) fn get_with(
@@ -193,6 +202,17 @@ impl Index {
         let searcher = self.searcher();
         let title = self.fields().title;
         let articles = searcher.num_docs().max(1);
+        // The vocabulary answers from memory when it is read already; the term dictionaries
+        // otherwise, without reading it for a query that may need nothing.
+        let vocabulary = self.vocabulary_cache().ready(&searcher);
+        let in_titles = |word: &str| -> u64 {
+            match &vocabulary {
+                Some(vocabulary) => vocabulary.articles_with(word).map_or(0, u64::from),
+                None => searcher
+                    .doc_freq(&tantivy::Term::from_field_text(title, word))
+                    .unwrap_or(0),
+            }
+        };
         query.split_whitespace().filter(|w| !w.starts_with('-')).any(|word| {
             let folded = fold(word);
             let runs: Vec<&str> = folded
@@ -205,9 +225,7 @@ impl Index {
                         return false;
                     }
                     let word: String = run.chars().skip(range.start).take(range.len()).collect();
-                    let titles = searcher
-                        .doc_freq(&tantivy::Term::from_field_text(title, &word))
-                        .unwrap_or(0);
+                    let titles = in_titles(&word);
                     if range.len() == 1 {
                         titles * ALONE_SHARE < articles
                     } else {

@@ -105,6 +105,9 @@ pub struct Index {
     /// Reads the vocabulary and releases of each new searcher, when asked to
     /// ([`Index::set_auto_reload`]); held here because the reader holds warmers weakly.
     warm: Option<Arc<crate::assist::Warm>>,
+    /// Searches that grouped reprints: the first groups among its matches, later ones read
+    /// the whole index's releases once.
+    grouped_searches: std::sync::atomic::AtomicUsize,
     /// The index's vocabulary for query assistance, read once per set of segments.
     vocabulary: Arc<VocabularyCache>,
     /// Everyday words and official terms: the shipped table with the index's own over it.
@@ -260,6 +263,7 @@ impl Index {
             vocabulary: Arc::default(),
             releases: Arc::default(),
             warm: None,
+            grouped_searches: std::sync::atomic::AtomicUsize::new(0),
             synonyms: Synonyms::shipped(),
             location: location.to_path_buf(),
             on_disk,
@@ -350,9 +354,10 @@ impl Index {
         }
     }
 
-    /// How a search groups reprints: over the whole index when its releases are kept
-    /// (read already, or read for each new view of an index that follows commits), else only
-    /// among its own matches, so that a one-off search does not read every fingerprint.
+    /// How a search groups reprints: over the whole index when its releases are kept (read
+    /// already, read for each new view of an index that follows commits, or read now for an
+    /// `Index` that has searched before), else only among its own matches, so that a one-off
+    /// search does not read every fingerprint.
     pub(crate) fn grouping(&self, searcher: &Searcher) -> Result<Grouping> {
         let Some(fields) = self.fields.fingerprint else {
             return Ok(Grouping::None);
@@ -360,7 +365,8 @@ impl Index {
         if let Some(ready) = self.releases.ready(searcher) {
             return Ok(Grouping::Index(ready));
         }
-        if self.warm.is_some() {
+        let searched = self.grouped_searches.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if self.warm.is_some() || searched > 0 {
             return Ok(Grouping::Index(self.releases.get(searcher, &fields)?));
         }
         Ok(Grouping::Matches(fields))

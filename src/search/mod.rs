@@ -198,7 +198,7 @@ impl Index {
         // from the ranking: ask for a window, and for a larger one if copies filled it.
         let wanted = request.offset.saturating_add(request.limit);
         let mut window = if grouped {
-            wanted.saturating_add(wanted / 2).saturating_add(4)
+            wanted.saturating_add(4)
         } else {
             request.limit
         };

@@ -14,9 +14,9 @@ use super::rank::Page;
 use super::stored::Stored;
 use super::{parse_article_id, Hit, SearchRequest, Sort};
 use crate::error::Result;
+use crate::index::Grouping;
 use crate::index::Index;
 use crate::query::about;
-use crate::index::Grouping;
 use crate::reprints::{Releases, ALONE};
 use crate::text::is_han;
 
@@ -81,14 +81,14 @@ impl Index {
             Grouping::Matches(fields) => {
                 let among: Vec<tantivy::DocAddress> =
                     ranked.iter().map(|(_, a)| *a).chain(std::iter::once(address)).collect();
-                Some(std::sync::Arc::new(Releases::read_among(&searcher, &fields, Some(&among))?))
+                Some(std::sync::Arc::new(Releases::read_among(
+                    &searcher,
+                    &fields,
+                    Some(&among),
+                )?))
             }
         };
-        let group_of = |a: tantivy::DocAddress| {
-            releases
-                .as_ref()
-                .map_or(ALONE, |r| r.group(a.segment_ord, a.doc_id))
-        };
+        let group_of = |a: tantivy::DocAddress| releases.as_ref().map_or(ALONE, |r| r.group(a.segment_ord, a.doc_id));
         let own = group_of(address);
         let mut seen = std::collections::HashSet::new();
         let needles: Vec<String> = terms.iter().map(|(t, _)| t.clone()).chain(keywords).collect();
