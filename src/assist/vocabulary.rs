@@ -139,37 +139,31 @@ impl Vocabulary {
                 add(field, true)?;
             }
         }
-        let mut terms: Vec<Term> = counts
+        let terms: Vec<Term> = counts
             .into_iter()
             .map(|(text, articles)| Term {
                 text: text.into_boxed_str(),
                 articles,
             })
             .collect();
-        terms.sort_unstable_by(|a, b| a.text.cmp(&b.text));
-        let mut vocabulary = Vocabulary {
-            terms,
-            articles: searcher.num_docs().max(1),
-            full: Keyed::default(),
-            initials: Keyed::default(),
-            masked: Lookup::default(),
-            sounds: Lookup::default(),
-            places: HashMap::new(),
-        };
-        vocabulary.key_terms();
-        Ok(vocabulary)
+        Ok(Vocabulary::new(terms, searcher.num_docs().max(1)))
     }
 
     /// A vocabulary of the given terms and counts over `articles` articles (tests).
     #[cfg(test)]
     pub(crate) fn of(terms: &[(&str, u32)], articles: u64) -> Vocabulary {
-        let mut terms: Vec<Term> = terms
+        let terms: Vec<Term> = terms
             .iter()
             .map(|(text, n)| Term {
                 text: (*text).into(),
                 articles: *n,
             })
             .collect();
+        Vocabulary::new(terms, articles)
+    }
+
+    /// The vocabulary of `terms`, sorted and keyed, over `articles` articles.
+    fn new(mut terms: Vec<Term>, articles: u64) -> Vocabulary {
         terms.sort_unstable_by(|a, b| a.text.cmp(&b.text));
         let mut vocabulary = Vocabulary {
             terms,
