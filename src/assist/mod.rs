@@ -7,8 +7,9 @@
 //! - [`synonyms`]: everyday words and the official terms releases use (社保 → 社会保险).
 //! - [`pinyin`]: readings of Han text and Latin text read as pinyin.
 //!
-//! A search ([`Index::search`]) asks for a rewrite only when the query as typed finds little,
-//! so a query that finds much pays nothing for it.
+//! A search ([`Index::search`]) asks for a rewrite only when the query as typed finds nothing,
+//! is Latin letters that find little, or has a run jieba cuts the way a typo leaves a word;
+//! any other query pays nothing for it.
 
 pub(crate) mod pinyin;
 pub(crate) mod synonyms;
@@ -26,7 +27,8 @@ use crate::search::{Rewrite, RewriteReason, SearchRequest};
 use crate::text::{fold, is_han};
 use vocabulary::Vocabulary;
 
-/// A query as typed that finds fewer articles than this is offered a rewrite.
+/// Fewer articles than this are "little": pinyin that finds so few as typed is read as
+/// Chinese, and words as written in so few articles may be a typo.
 const FEW: usize = 10;
 /// A rewrite is offered when it finds this many times as many articles as the query as typed
 /// (plus one).
