@@ -53,43 +53,82 @@ const MAX_BUCKET: usize = 64;
 /// are what a site adds when it reprints a release, and on a body of a few hundred characters
 /// they alone would move the fingerprint by several bits.
 pub(crate) fn fingerprint(body: &str) -> Print {
+    let chars = core_chars(body);
+    let mut out = [0u64; WORDS];
+    if chars.len() < MIN_SHINGLES + 2 {
+        return out;
+    }
+    let shingles = chars.len() - 2;
+    let mut counters = [Counters::default(); WORDS];
+    for shingle in chars.windows(3) {
+        // Three characters of 21 bits each fit one u64; splitmix64 spreads them over all bits,
+        // once per word with a different seed.
+        let packed = (u64::from(shingle[0]) << 42) | (u64::from(shingle[1]) << 21) | u64::from(shingle[2]);
+        for (word, counters) in counters.iter_mut().enumerate() {
+            counters.add(splitmix64(packed ^ SEEDS[word]));
+        }
+    }
+    for (word, counters) in counters.iter().enumerate() {
+        // A bit is set when more than half the shingles' hashes set it.
+        out[word] = counters.over(shingles / 2);
+    }
+    // All zero means "none"; a real fingerprint of all zeros is one bit away from it.
+    out[0] |= u64::from(out == [0; WORDS]);
+    out
+}
+
+/// Sixty-four counters, one per bit of a hash, kept bit-sliced: plane `p` holds bit `p` of
+/// every counter, so adding a hash is a ripple-carry add of one word (two or three steps on
+/// average) instead of sixty-four additions.
+#[derive(Clone, Copy, Default)]
+struct Counters {
+    planes: [u64; 32],
+}
+
+impl Counters {
+    /// Adds one to the counter of every bit set in `hash`.
+    fn add(&mut self, hash: u64) {
+        let mut carry = hash;
+        for plane in &mut self.planes {
+            if carry == 0 {
+                break;
+            }
+            let next = *plane & carry;
+            *plane ^= carry;
+            carry = next;
+        }
+    }
+
+    /// The bits whose counters exceed `half`.
+    fn over(&self, half: usize) -> u64 {
+        let mut out = 0;
+        for bit in 0..64 {
+            let count: u64 = self
+                .planes
+                .iter()
+                .enumerate()
+                .map(|(p, plane)| (plane >> bit & 1) << p)
+                .sum();
+            if count > half as u64 {
+                out |= 1 << bit;
+            }
+        }
+        out
+    }
+}
+
+/// The folded letters and digits of a body's lines, short lines at its top and bottom left out.
+fn core_chars(body: &str) -> Vec<char> {
     let lines: Vec<&str> = body.lines().filter(|l| !l.trim().is_empty()).collect();
     let short = |l: &&str| l.chars().count() < EDGE_LINE;
     let start = lines.iter().position(|l| !short(l)).unwrap_or(0);
     let end = lines.iter().rposition(|l| !short(l)).map_or(lines.len(), |e| e + 1);
     let core = if start < end { &lines[start..end] } else { &lines[..] };
-    let chars: Vec<char> = core
-        .iter()
+    core.iter()
         .flat_map(|l| l.chars())
         .filter_map(fold_char)
         .filter(|c| c.is_alphanumeric())
-        .collect();
-    let mut out = [0u64; WORDS];
-    if chars.len() < MIN_SHINGLES + 2 {
-        return out;
-    }
-    let mut counts = [[0i32; 64]; WORDS];
-    for shingle in chars.windows(3) {
-        // Three characters of 21 bits each fit one u64; splitmix64 spreads them over all bits,
-        // once per word with a different seed.
-        let packed = (u64::from(shingle[0]) << 42) | (u64::from(shingle[1]) << 21) | u64::from(shingle[2]);
-        for (word, counts) in counts.iter_mut().enumerate() {
-            let hash = splitmix64(packed ^ SEEDS[word]);
-            for (bit, count) in counts.iter_mut().enumerate() {
-                *count += if hash >> bit & 1 == 1 { 1 } else { -1 };
-            }
-        }
-    }
-    for (word, counts) in counts.iter().enumerate() {
-        for (bit, count) in counts.iter().enumerate() {
-            if *count > 0 {
-                out[word] |= 1 << bit;
-            }
-        }
-    }
-    // All zero means "none"; a real fingerprint of all zeros is one bit away from it.
-    out[0] |= u64::from(out == [0; WORDS]);
-    out
+        .collect()
 }
 
 /// A seed per fingerprint word: four independent hashes of each shingle.
@@ -476,6 +515,46 @@ mod tests {
         "峄城区持续优化营商环境，深化放管服改革，推进政务服务一网通办，企业开办时间压缩到一个工作日以内。\
         全区新登记市场主体同比增长百分之十二，其中民营企业占九成以上。区政府还出台了支持中小微企业发展的十条措施，\
         涵盖减税降费、融资担保、用地保障和人才引进等方面，为企业发展营造了良好环境。";
+
+    /// The fingerprint as Charikar writes it: a signed sum per bit.
+    fn reference(body: &str) -> Print {
+        let chars = core_chars(body);
+        let mut out = [0u64; WORDS];
+        for (word, out) in out.iter_mut().enumerate() {
+            let mut sums = [0i64; 64];
+            for shingle in chars.windows(3) {
+                let packed = (u64::from(shingle[0]) << 42) | (u64::from(shingle[1]) << 21) | u64::from(shingle[2]);
+                let hash = splitmix64(packed ^ SEEDS[word]);
+                for (bit, sum) in sums.iter_mut().enumerate() {
+                    *sum += if hash >> bit & 1 == 1 { 1 } else { -1 };
+                }
+            }
+            for (bit, sum) in sums.iter().enumerate() {
+                if *sum > 0 {
+                    *out |= 1 << bit;
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn bit_sliced_counters_give_charikars_fingerprint() {
+        let bodies = [
+            BODY.to_string(),
+            BODY.repeat(40),
+            format!("{BODY}ABCdef123{BODY}"),
+            "甲乙丙丁".repeat(50),
+        ];
+        for body in &bodies {
+            assert_eq!(
+                fingerprint(body),
+                reference(body),
+                "{} characters",
+                body.chars().count()
+            );
+        }
+    }
 
     #[test]
     fn a_reprint_with_small_edits_is_a_few_bits_away() {
