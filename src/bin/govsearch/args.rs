@@ -12,7 +12,7 @@ use govsearch::{DateRange, SearchRequest, Sort};
 #[command(name = "govsearch", version, max_term_width = 100)]
 #[command(after_help = "Exit codes: 0 results found (or indexing done), 1 no results, 2 error.")]
 pub(crate) struct Cli {
-    /// Index folder of index, search, stats and remove (which also take it after their name)
+    /// Index folder of the commands that use one (each also takes it after its name)
     /// [default: $XDG_DATA_HOME/govsearch/index, else ~/.local/share/govsearch/index]
     #[arg(long, env = govsearch::INDEX_ENV, value_name = "DIR")]
     pub(crate) index: Option<PathBuf>,
