@@ -492,7 +492,7 @@ impl ReleasesCache {
             .collect()
     }
 
-    /// The releases of `searcher`'s segments, by the fingerprints in `field`.
+    /// The releases of `searcher`'s segments, by the fingerprints in `fields`.
     pub(crate) fn get(&self, searcher: &Searcher, fields: &[Field; WORDS]) -> tantivy::Result<Arc<Releases>> {
         let live = Self::live(searcher);
         let mut read = self.read.lock().unwrap_or_else(PoisonError::into_inner);

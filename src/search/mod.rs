@@ -77,7 +77,7 @@ use chrono::DateTime;
 use tantivy::collector::Count;
 use tantivy::index::SegmentId;
 use tantivy::query::{BooleanQuery, Occur, Query};
-use tantivy::schema::{Facet, Field, Value};
+use tantivy::schema::{Field, Value};
 use tantivy::{DocAddress, Searcher};
 
 use crate::article::Metadata;
@@ -299,12 +299,7 @@ impl Index {
             .find_map(|v| v.as_datetime())
             .and_then(|d| DateTime::from_timestamp(d.into_timestamp_secs(), 0))
             .map(|d| d.with_timezone(&china()));
-        let first = |field: Field| -> Option<String> {
-            doc.values_of(field)
-                .filter_map(|v| v.as_facet())
-                .filter_map(|encoded| Facet::from_encoded(encoded.as_bytes().to_vec()).ok())
-                .find_map(|facet| facet.to_path().first().map(|s| s.to_string()))
-        };
+        let first = |field: Field| doc.facets(field).into_iter().next();
         let (source, site) = (first(f.source), first(f.site));
         let mtime = self.mtime_of(searcher, address)?;
         Ok(Copy {
@@ -346,13 +341,7 @@ impl Index {
         // The stored path is the file's key (exact for any name); people see it as text.
         let id = article_id(&path, record.unwrap_or(0), self.mtime_of(searcher, address)?);
         let path = key_display(&path);
-        let facets = |field: Field| -> Vec<String> {
-            doc.values_of(field)
-                .filter_map(|v| v.as_facet())
-                .filter_map(|encoded| Facet::from_encoded(encoded.as_bytes().to_vec()).ok())
-                .filter_map(|facet| facet.to_path().first().map(|s| s.to_string()))
-                .collect()
-        };
+        let facets = |field: Field| doc.facets(field);
         Ok(Hit {
             rank,
             id,

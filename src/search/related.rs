@@ -8,8 +8,6 @@
 
 use std::collections::HashMap;
 
-use tantivy::schema::{Facet, Field, Value};
-
 use super::rank::Page;
 use super::stored::Stored;
 use super::{parse_article_id, Hit, SearchRequest, Sort};
@@ -66,7 +64,7 @@ impl Index {
         let mut doc = searcher.doc::<Stored<true>>(address)?.0;
         let body = doc.take_text(f.body);
         let title = doc.take_text(f.title);
-        let keywords = facet_values(&doc, f.keyword);
+        let keywords = doc.facets(f.keyword);
         let terms = self.distinctive_words(&searcher, &title, &body)?;
         if terms.is_empty() && keywords.is_empty() {
             return Ok(Some(Vec::new()));
@@ -172,13 +170,4 @@ impl Index {
         let top = weighted.first().map_or(1.0, |(_, w)| *w);
         Ok(weighted.into_iter().map(|(word, w)| (word, (w / top) as f32)).collect())
     }
-}
-
-/// The one-level facet values of `field` in a stored document.
-fn facet_values(doc: &super::stored::StoredValues, field: Field) -> Vec<String> {
-    doc.values_of(field)
-        .filter_map(|v| v.as_facet())
-        .filter_map(|encoded| Facet::from_encoded(encoded.as_bytes().to_vec()).ok())
-        .filter_map(|facet| facet.to_path().first().map(|s| s.to_string()))
-        .collect()
 }

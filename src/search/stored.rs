@@ -40,6 +40,15 @@ impl StoredValues {
         self.0.iter().filter(move |(f, _)| *f == field).map(|(_, v)| v)
     }
 
+    /// The values of the one-level facet `field` (source, keyword, …), in order.
+    pub(super) fn facets(&self, field: Field) -> Vec<String> {
+        self.values_of(field)
+            .filter_map(|v| tantivy::schema::Value::as_facet(&v))
+            .filter_map(|encoded| tantivy::schema::Facet::from_encoded(encoded.as_bytes().to_vec()).ok())
+            .filter_map(|facet| facet.to_path().first().map(|s| s.to_string()))
+            .collect()
+    }
+
     /// The first text of `field`, empty if it has none.
     pub(super) fn take_text(&mut self, field: Field) -> String {
         self.0
