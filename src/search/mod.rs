@@ -495,6 +495,7 @@ pub(crate) fn facet_values(counts: Counts) -> Vec<FacetCount> {
 mod tests {
     use super::*;
     use crate::article::parse_article;
+    use tantivy::schema::Facet;
     use tantivy::TantivyDocument;
 
     fn corpus() -> Index {
