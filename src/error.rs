@@ -115,6 +115,16 @@ pub enum Error {
         error: std::io::Error,
     },
 
+    /// A file of the index does not hold what was written to it (a disk or copy damaged it):
+    /// the index answers nothing from it rather than answer wrongly.
+    #[error("the index at {} is damaged ({detail}): run `govsearch check --repair` to drop the damaged segments and index their files again", path.display())]
+    Damaged {
+        /// The index folder.
+        path: PathBuf,
+        /// What was found, naming the segment or file where it is known.
+        detail: String,
+    },
+
     /// The index engine failed.
     #[error("the index engine failed")]
     Index(#[from] tantivy::TantivyError),

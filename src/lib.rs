@@ -97,8 +97,8 @@ pub use assist::Suggestion;
 pub use dates::{china, DateRange};
 pub use error::{Error, Result};
 pub use index::{
-    check_synonyms, check_user_dictionary, default_index_dir, CheckReport, Damage, FileReport, Index, IndexOptions,
-    IndexSummary, MissingFolder, Outcome, Progress, Removed, Skipped, Warning, INDEX_ENV,
+    check_synonyms, check_user_dictionary, default_index_dir, panic_is_guarded, CheckReport, Damage, FileReport, Index,
+    IndexOptions, IndexSummary, MissingFolder, Outcome, Progress, Removed, Repaired, Skipped, Warning, INDEX_ENV,
 };
 pub use search::snippet::{Highlight, Snippet};
 pub use search::{

@@ -56,48 +56,50 @@ pub struct IndexStats {
 impl Index {
     /// Counts what the index holds.
     pub fn stats(&self) -> Result<IndexStats> {
-        let searcher = self.searcher();
-        let facets = |field| FacetCounter::new(field, self.facet_values().clone());
-        let (articles, layouts, sources) =
-            searcher.search(&AllQuery, &(Count, facets(schema::LAYOUT), facets(schema::SOURCE)))?;
-        let edge = |order: Order| -> Result<Option<DateTime<FixedOffset>>> {
-            let top = TopDocs::with_limit(1).order_by_fast_field::<tantivy::DateTime>(schema::PUBLISHED, order);
-            let found = searcher.search(&AllQuery, &top)?;
-            Ok(found
-                .into_iter()
-                .find_map(|(value, _)| value)
-                .and_then(|d| DateTime::from_timestamp(d.into_timestamp_secs(), 0))
-                .map(|d| d.with_timezone(&china())))
-        };
-        let files = self.file_states()?;
-        let size_bytes = std::fs::read_dir(self.location())
-            .map(|entries| {
-                entries
-                    .flatten()
-                    .filter_map(|e| e.metadata().ok())
-                    .map(|m| m.len())
-                    .sum()
-            })
-            .unwrap_or(0);
-        Ok(IndexStats {
-            location: self.location().display().to_string(),
-            articles: articles as u64,
-            files: files.len(),
-            folders: self
-                .folders()
-                .into_iter()
-                .map(|folder| FolderStats {
-                    files: files.keys().filter(|p| key_path(p).starts_with(&folder)).count(),
-                    exists: folder.is_dir(),
-                    path: folder.to_string_lossy().into_owned(),
+        self.guarded(|| {
+            let searcher = self.searcher();
+            let facets = |field| FacetCounter::new(field, self.facet_values().clone());
+            let (articles, layouts, sources) =
+                searcher.search(&AllQuery, &(Count, facets(schema::LAYOUT), facets(schema::SOURCE)))?;
+            let edge = |order: Order| -> Result<Option<DateTime<FixedOffset>>> {
+                let top = TopDocs::with_limit(1).order_by_fast_field::<tantivy::DateTime>(schema::PUBLISHED, order);
+                let found = searcher.search(&AllQuery, &top)?;
+                Ok(found
+                    .into_iter()
+                    .find_map(|(value, _)| value)
+                    .and_then(|d| DateTime::from_timestamp(d.into_timestamp_secs(), 0))
+                    .map(|d| d.with_timezone(&china())))
+            };
+            let files = self.file_states()?;
+            let size_bytes = std::fs::read_dir(self.location())
+                .map(|entries| {
+                    entries
+                        .flatten()
+                        .filter_map(|e| e.metadata().ok())
+                        .map(|m| m.len())
+                        .sum()
                 })
-                .collect(),
-            layouts: crate::search::facet_values(layouts),
-            sources: crate::search::facet_values(sources),
-            first_published: edge(Order::Asc)?,
-            last_published: edge(Order::Desc)?,
-            size_bytes,
-            updated: self.commit_payload().committed,
+                .unwrap_or(0);
+            Ok(IndexStats {
+                location: self.location().display().to_string(),
+                articles: articles as u64,
+                files: files.len(),
+                folders: self
+                    .folders()
+                    .into_iter()
+                    .map(|folder| FolderStats {
+                        files: files.keys().filter(|p| key_path(p).starts_with(&folder)).count(),
+                        exists: folder.is_dir(),
+                        path: folder.to_string_lossy().into_owned(),
+                    })
+                    .collect(),
+                layouts: crate::search::facet_values(layouts),
+                sources: crate::search::facet_values(sources),
+                first_published: edge(Order::Asc)?,
+                last_published: edge(Order::Desc)?,
+                size_bytes,
+                updated: self.commit_payload().committed,
+            })
         })
     }
 }

@@ -111,13 +111,37 @@ fn a_file_over_its_read_budget_is_skipped_and_the_run_goes_on() {
     );
 }
 
-/// The index a build of this format wrote (`tests/fixtures/index-v1`, three releases of the
+/// Copies an index fixture to a temporary folder: opening takes lock files in the folder.
+fn copy_of(fixture: &Path) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(fixture).unwrap() {
+        let entry = entry.unwrap();
+        if !entry.file_name().to_string_lossy().starts_with(".tantivy") {
+            std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
+        }
+    }
+    dir
+}
+
+/// Indexes of the formats before (`tests/fixtures/index-v1`: the body's positions kept
+/// whole) are refused with the "index again" message, never read wrongly or called damaged.
+#[test]
+fn an_index_of_an_earlier_format_is_refused_with_index_again() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/index-v1");
+    let dir = copy_of(&fixture);
+    let err = Index::open(dir.path()).unwrap_err().to_string();
+    assert!(err.contains("another version of govsearch") && err.contains("index again"), "{err}");
+    assert!(err.contains("format 2"), "{err}");
+}
+
+/// The index a build of this format wrote (`tests/fixtures/index-v2`, three releases of the
 /// sample corpus), read by this build: a change to the format that would make old indexes
 /// read wrongly fails here, and must either keep reading them or refuse them with the
-/// "index again" message. `GOVSEARCH_BLESS=1` writes the fixture again.
+/// "index again" message (then this fixture joins the refused ones above and a new one is
+/// written). `GOVSEARCH_BLESS=1` writes the fixture again.
 #[test]
 fn an_index_of_this_format_written_before_is_read_alike() {
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/index-v1");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/index-v2");
     let texts = ["000_e01ca59eb94a4339.txt", "2022/0315.txt", "2024/0920.txt"];
     if std::env::var_os("GOVSEARCH_BLESS").is_some() {
         let _ = std::fs::remove_dir_all(&fixture);
@@ -129,14 +153,7 @@ fn an_index_of_this_format_written_before_is_read_alike() {
         });
         index.add_articles(articles).unwrap();
     }
-    // Opened from a copy: opening takes lock files in the folder.
-    let dir = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(&fixture).unwrap() {
-        let entry = entry.unwrap();
-        if !entry.file_name().to_string_lossy().starts_with(".tantivy") {
-            std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
-        }
-    }
+    let dir = copy_of(&fixture);
     let index = Index::open(dir.path()).unwrap();
     assert_eq!(index.num_articles(), 3);
     assert!(index.check().unwrap().is_whole());

@@ -133,17 +133,19 @@ impl Index {
     /// # }
     /// ```
     pub fn suggest(&self, prefix: &str, limit: usize) -> Result<Vec<Suggestion>> {
-        let prefix = fold(prefix.trim());
-        if prefix.is_empty() || limit == 0 {
-            return Ok(Vec::new());
-        }
-        let searcher = self.searcher();
-        let vocabulary = self.vocabulary(&searcher)?;
-        Ok(vocabulary
-            .complete(&prefix, limit)
-            .into_iter()
-            .map(|(text, articles)| Suggestion { text, articles })
-            .collect())
+        self.guarded(|| {
+            let prefix = fold(prefix.trim());
+            if prefix.is_empty() || limit == 0 {
+                return Ok(Vec::new());
+            }
+            let searcher = self.searcher();
+            let vocabulary = self.vocabulary(&searcher)?;
+            Ok(vocabulary
+                .complete(&prefix, limit)
+                .into_iter()
+                .map(|(text, articles)| Suggestion { text, articles })
+                .collect())
+        })
     }
 
     /// The rewrite to offer for `request`, whose query as typed found `typed` articles:

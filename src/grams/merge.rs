@@ -54,38 +54,43 @@ fn merge_into(sources: &[Grams], alive: &[impl Fn(DocId) -> bool], mut out: File
     }
     starts.push(next);
     // Terms in order across the sources: a cursor in each.
-    let mut cursors = vec![0usize; sources.len()];
+    let mut cursors = sources.iter().map(Grams::all_terms).collect::<tantivy::Result<Vec<_>>>()?;
     let mut merged = Vec::new();
-    let smallest = |cursors: &[usize]| {
-        sources
-            .iter()
-            .zip(cursors)
-            .filter(|(s, &c)| c < s.terms)
-            .map(|(s, &c)| s.term(c))
-            .min()
-    };
-    while let Some(term) = smallest(&cursors) {
+    while let Some(term) = cursors.iter().filter_map(|c| c.current().map(|info| info.term)).min() {
         merged.clear();
         let mut doc_freq = 0;
-        for (i, source) in sources.iter().enumerate() {
-            if cursors[i] < source.terms && source.term(cursors[i]) == term {
-                let (mut article, mut end) = (0, 0);
-                // The article's old and new first positions; None when it was deleted.
-                let mut moves = None;
-                for p in source.positions(cursors[i]).iter() {
-                    if p >= end {
-                        article = source.article_at(article, p);
-                        end = source.start(article + 1);
-                        let to = moved[i][article];
-                        moves = (to != u32::MAX).then(|| (source.start(article), to));
-                        doc_freq += u32::from(moves.is_some());
-                    }
-                    if let Some((from, to)) = moves {
-                        merged.push(to + (p - from));
-                    }
+        for (i, (source, cursor)) in sources.iter().zip(&mut cursors).enumerate() {
+            let Some(info) = cursor.current().filter(|info| info.term == term) else {
+                continue;
+            };
+            let (mut article, mut end) = (0, 0);
+            // The article's old and new first positions; None when it was deleted.
+            let mut moves = None;
+            let mut in_order = true;
+            let mut last = None;
+            source.positions(&info)?.for_each(|p| {
+                // Only damage gives positions out of order or past the last article; checked
+                // so that it is an error, not a panic or a wrong segment.
+                in_order &= last.is_none_or(|l| p > l) && p < source.start(source.articles);
+                last = Some(p);
+                if !in_order {
+                    return;
                 }
-                cursors[i] += 1;
+                if p >= end {
+                    article = source.article_at(article, p);
+                    end = source.start(article + 1);
+                    let to = moved[i][article];
+                    moves = (to != u32::MAX).then(|| (source.start(article), to));
+                    doc_freq += u32::from(moves.is_some());
+                }
+                if let Some((from, to)) = moves {
+                    merged.push(to + (p - from));
+                }
+            });
+            if !in_order {
+                return Err(source.damaged("positions out of order"));
             }
+            cursor.advance()?;
         }
         if !merged.is_empty() {
             out.positions(&merged)?;
@@ -103,7 +108,7 @@ mod tests {
     use super::*;
 
     fn grams((positions, dictionary): (OwnedBytes, OwnedBytes)) -> Grams {
-        Grams::from_bytes(positions, dictionary).unwrap()
+        Grams::from_bytes(positions, dictionary, "test").unwrap()
     }
 
     /// Merges the segments of `segments`, keeping the articles `keep` says, and returns the

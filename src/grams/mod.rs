@@ -18,34 +18,43 @@
 //! A segment has two files, both written as they are produced (a merge holds no more than one
 //! term's positions), all integers little-endian:
 //!
-//! - `.bgram`: the positions of every term, term after term (`u32` each), then a footer: how
-//!   many (`u64`), [`VERSION`], [`MAGIC`];
-//! - `.bgdict`: one record per term in order: the term (`u64`), its document frequency and
-//!   where its positions end (`u32` each); then where each article starts (`u32`, one more than
-//!   there are articles); then each article's length as BM25 reads it (tantivy's one-byte
-//!   field norm); then a footer: terms, articles, characters (`u64` each), [`VERSION`],
-//!   [`MAGIC`].
+//! - `.bgram`: the positions of every term, term after term, compressed as tantivy and Lucene
+//!   compress postings ([`codec`]): each whole block of 128 positions bit-packed as distances
+//!   (less one) at the width of its largest, behind a skip table of each block's last position
+//!   and end, so a search skips blocks without decoding them; the positions that fill no block
+//!   packed to their own width. Then a footer: the bytes before it (`u64`), [`VERSION`],
+//!   [`MAGIC`];
+//! - `.bgdict`: the terms in order, in blocks of 128: the two halves of each term (the first
+//!   character as distances, the second as it is), its document frequency, its count of
+//!   positions and where its positions end, each bit-packed; then a header per block (its
+//!   first term, where its positions start, where its packed bytes start: `u64` each), which
+//!   a lookup searches; then where each article starts (`u32`, one more than there are
+//!   articles); then each article's length as BM25 reads it (tantivy's one-byte field norm);
+//!   then a footer: terms, articles, characters (`u64` each), [`VERSION`], [`MAGIC`].
 //!
-//! Positions are kept whole, not compressed, so a phrase is matched by searching each term's
-//! positions in place.
+//! Every count and offset is checked against the file's size before it is used, so damage
+//! reads as an error that names the segment, never as a panic; what sizes cannot show (a
+//! flipped bit inside packed positions) is found by the checksums `govsearch check` and every
+//! merge verify.
 //!
 //! A phrase never spans two articles: its bigrams each have their second character in the same
 //! article, the last character of an article is a term alone (never a bigram), and one empty
 //! position separates articles, so bigrams at most two positions apart cannot straddle them.
 //!
 //! This module owns the format (its constants and terms) and the tantivy segment plugin;
-//! [`write`](mod@write) collects and writes a segment, [`sort`] orders its pairs, [`merge`] merges
+//! [`codec`] packs integers, [`write`](mod@write) collects and writes a segment, [`sort`] orders its pairs, [`merge`] merges
 //! segments, [`read`] reads the files in place, and [`cache`] keeps what searches read per
 //! segment. `testdata/` holds a tiny segment's files, which pin the format.
 
 mod cache;
+mod codec;
 mod merge;
 mod read;
 mod sort;
 mod write;
 
 pub(crate) use cache::{GramsCache, Matches};
-pub(crate) use read::{Grams, Positions};
+pub(crate) use read::{version_of, Grams, Positions};
 
 use tantivy::plugin::{PluginMergeContext, PluginWriter, PluginWriterContext, SegmentPlugin};
 use tantivy::schema::Field;
@@ -53,16 +62,16 @@ use tantivy::TantivyError;
 
 /// The file extensions of a segment's positions and dictionary.
 const POSITIONS: &str = "bgram";
-const DICTIONARY: &str = "bgdict";
+pub(crate) const DICTIONARY: &str = "bgdict";
 /// The last four bytes of both files.
 const MAGIC: u32 = u32::from_le_bytes(*b"GSBG");
-/// The files' layout version.
-const VERSION: u32 = 2;
+/// The files' layout version: 2 kept positions whole, 3 packs them.
+pub(crate) const VERSION: u32 = 3;
 /// Footers: counts (`u64` each), then version and magic (`u32` each).
 const POSITIONS_FOOTER: usize = 8 + 2 * 4;
 const DICTIONARY_FOOTER: usize = 3 * 8 + 2 * 4;
-/// A dictionary record: term, document frequency, end of its positions.
-const RECORD: usize = 16;
+/// A dictionary block's header: first term, where its positions start, where it starts.
+const HEADER: usize = 24;
 /// The second half of the term of a character alone (code points end at 0x10FFFF).
 const ALONE: u64 = 0x1F_FFFF;
 /// Bits of a term that sorting looks at: two 21-bit halves.

@@ -14,7 +14,8 @@ use tantivy::{DocId, Segment, TantivyDocument, TantivyError};
 
 use super::read::article_at;
 use super::sort::sort_by_term;
-use super::{term, too_large, DICTIONARY, MAGIC, POSITIONS, VERSION};
+use super::codec::{self, BLOCK};
+use super::{term, too_large, ALONE, DICTIONARY, MAGIC, POSITIONS, VERSION};
 use crate::text::fold_char;
 
 /// One segment's grams while it is being indexed.
@@ -155,9 +156,57 @@ fn doc_freq(positions: &[u32], starts: &[u32]) -> u32 {
 pub(super) struct FileWriter {
     positions: BufferedFile,
     dictionary: BufferedFile,
-    /// Positions written, terms recorded.
+    /// Bytes of positions and of dictionary blocks written, terms recorded.
     written: u64,
+    dictionary_written: u64,
     terms: u64,
+    /// The last positions' count and bytes, for the term that names them.
+    last_count: u32,
+    last_bytes: u64,
+    /// The dictionary block being filled, and the headers of those written.
+    block: PendingBlock,
+    headers: Vec<u8>,
+    /// One term's packed positions, or one block's packed terms.
+    scratch: Vec<u8>,
+}
+
+/// Up to a block of terms, not yet packed.
+#[derive(Default)]
+struct PendingBlock {
+    terms: Vec<u64>,
+    doc_freqs: Vec<u32>,
+    counts: Vec<u32>,
+    /// Where each term's positions end, from where the block's first term's start.
+    ends: Vec<u32>,
+    /// Where the block's first term's positions start.
+    postings_at: u64,
+}
+
+/// A block of `values` padded to [`BLOCK`] with `pad`.
+fn padded(values: &[u32], pad: u32) -> [u32; BLOCK] {
+    let mut block = [pad; BLOCK];
+    block[..values.len()].copy_from_slice(values);
+    block
+}
+
+impl PendingBlock {
+    /// Packs the block (see the module documentation of `grams`).
+    fn pack(&self, out: &mut Vec<u8>) {
+        let first_high = (self.terms[0] >> 21) as u32;
+        let highs: Vec<u32> = self.terms.iter().map(|t| (t >> 21) as u32).collect();
+        // A character alone (the second half all ones) packs as 0, a character as itself plus one.
+        let lows: Vec<u32> = self.terms.iter().map(|&t| ((t + 1) & ALONE) as u32).collect();
+        let min_low = lows.iter().copied().min().unwrap_or(0);
+        let lows: Vec<u32> = lows.iter().map(|l| l - min_low).collect();
+        let counts: Vec<u32> = self.counts.iter().map(|c| c - 1).collect();
+        let last = |v: &[u32]| v.last().copied().unwrap_or(0);
+        out.extend(min_low.to_le_bytes());
+        codec::pack_sorted(first_high, &padded(&highs, last(&highs)), out);
+        codec::pack_plain(&padded(&lows, 0), out);
+        codec::pack_plain(&padded(&self.doc_freqs, 0), out);
+        codec::pack_plain(&padded(&counts, 0), out);
+        codec::pack_sorted(0, &padded(&self.ends, last(&self.ends)), out);
+    }
 }
 
 /// A file written through a buffer of our own (whole blocks to tantivy's writer).
@@ -174,8 +223,8 @@ impl BufferedFile {
         }
     }
 
-    fn write(&mut self, bytes: impl IntoIterator<Item = u8>) -> tantivy::Result<()> {
-        self.buffer.extend(bytes);
+    fn write(&mut self, bytes: &[u8]) -> tantivy::Result<()> {
+        self.buffer.extend_from_slice(bytes);
         if self.buffer.len() >= 1 << 16 {
             self.out.write_all(&self.buffer)?;
             self.buffer.clear();
@@ -195,6 +244,29 @@ impl BufferedFile {
     }
 }
 
+/// Packs one term's positions (strictly increasing) into `out`: the layout [`Positions`]
+/// reads.
+///
+/// [`Positions`]: super::Positions
+fn pack_positions(positions: &[u32], out: &mut Vec<u8>) -> tantivy::Result<()> {
+    let blocks = positions.len() / BLOCK;
+    let skip_at = out.len();
+    out.resize(skip_at + blocks * 8, 0);
+    let mut previous = None;
+    for (b, block) in positions.chunks_exact(BLOCK).enumerate() {
+        codec::pack_increasing(previous, block, out);
+        let last = block[BLOCK - 1];
+        let end = u32::try_from(out.len() - skip_at).map_err(|_| too_large())?;
+        out[skip_at + b * 8..skip_at + b * 8 + 8].copy_from_slice(&[last.to_le_bytes(), end.to_le_bytes()].concat());
+        previous = Some(last);
+    }
+    let rest = &positions[blocks * BLOCK..];
+    if !rest.is_empty() {
+        codec::pack_short(previous, rest, out);
+    }
+    Ok(())
+}
+
 impl FileWriter {
     /// Writes `segment`'s grams files.
     pub(super) fn new(segment: &Segment) -> tantivy::Result<FileWriter> {
@@ -208,41 +280,74 @@ impl FileWriter {
             positions: BufferedFile::new(positions),
             dictionary: BufferedFile::new(dictionary),
             written: 0,
+            dictionary_written: 0,
             terms: 0,
+            last_count: 0,
+            last_bytes: 0,
+            block: PendingBlock::default(),
+            headers: Vec::new(),
+            scratch: Vec::new(),
         }
     }
 
+    /// Writes the positions of the next term, strictly increasing.
     pub(super) fn positions(&mut self, positions: &[u32]) -> tantivy::Result<()> {
-        for chunk in positions.chunks(1 << 14) {
-            self.positions.write(chunk.iter().flat_map(|p| p.to_le_bytes()))?;
-        }
-        self.written += positions.len() as u64;
+        self.scratch.clear();
+        pack_positions(positions, &mut self.scratch)?;
+        self.positions.write(&self.scratch)?;
+        self.written += self.scratch.len() as u64;
+        self.last_count = u32::try_from(positions.len()).map_err(|_| too_large())?;
+        self.last_bytes = self.scratch.len() as u64;
         Ok(())
     }
 
     /// Records `term`, found in `doc_freq` articles, whose positions are the last written.
     pub(super) fn term(&mut self, term: u64, doc_freq: u32) -> tantivy::Result<()> {
-        let end = u32::try_from(self.written).map_err(|_| too_large())?;
-        let record = term
-            .to_le_bytes()
-            .into_iter()
-            .chain(doc_freq.to_le_bytes())
-            .chain(end.to_le_bytes());
+        if self.block.terms.is_empty() {
+            self.block.postings_at = self.written - self.last_bytes;
+        }
+        let end = u32::try_from(self.written - self.block.postings_at).map_err(|_| too_large())?;
+        self.block.terms.push(term);
+        self.block.doc_freqs.push(doc_freq);
+        self.block.counts.push(self.last_count);
+        self.block.ends.push(end);
         self.terms += 1;
-        self.dictionary.write(record)
+        if self.block.terms.len() == BLOCK {
+            self.write_block()?;
+        }
+        Ok(())
+    }
+
+    fn write_block(&mut self) -> tantivy::Result<()> {
+        let block = std::mem::take(&mut self.block);
+        self.scratch.clear();
+        block.pack(&mut self.scratch);
+        for value in [block.terms[0], block.postings_at, self.dictionary_written] {
+            self.headers.extend(value.to_le_bytes());
+        }
+        self.dictionary.write(&self.scratch)?;
+        self.dictionary_written += self.scratch.len() as u64;
+        Ok(())
     }
 
     pub(super) fn finish(mut self, starts: &[u32]) -> tantivy::Result<()> {
+        if !self.block.terms.is_empty() {
+            self.write_block()?;
+        }
+        let headers = std::mem::take(&mut self.headers);
+        self.dictionary.write(&headers)?;
         let articles = starts.len() - 1;
         let tokens: u64 = (0..articles).map(|d| u64::from(starts[d + 1] - starts[d] - 1)).sum();
         for chunk in starts.chunks(1 << 14) {
-            self.dictionary.write(chunk.iter().flat_map(|s| s.to_le_bytes()))?;
+            let bytes: Vec<u8> = chunk.iter().flat_map(|s| s.to_le_bytes()).collect();
+            self.dictionary.write(&bytes)?;
         }
         // Computed once here, not per scored article (a table search each).
-        let norms = starts
+        let norms: Vec<u8> = starts
             .windows(2)
-            .map(|w| FieldNormReader::fieldnorm_to_id(w[1] - w[0] - 1));
-        self.dictionary.write(norms)?;
+            .map(|w| FieldNormReader::fieldnorm_to_id(w[1] - w[0] - 1))
+            .collect();
+        self.dictionary.write(&norms)?;
         self.positions.finish(&[self.written])?;
         self.dictionary.finish(&[self.terms, articles as u64, tokens])
     }
@@ -253,7 +358,8 @@ mod tests {
     use std::path::Path;
 
     use super::super::testing::{write, TINY};
-    use super::super::{DICTIONARY_FOOTER, MAGIC, POSITIONS_FOOTER, RECORD, VERSION};
+    use super::super::codec::BLOCK;
+    use super::super::{DICTIONARY_FOOTER, HEADER, MAGIC, POSITIONS_FOOTER, VERSION};
 
     fn u32s(bytes: &[u8]) -> Vec<u32> {
         bytes
@@ -292,38 +398,28 @@ mod tests {
         // after each article.
         let (positions, dictionary) = (positions.as_slice(), dictionary.as_slice());
         let chars = 20;
-        assert_eq!(positions.len(), chars * 4 + POSITIONS_FOOTER);
-        let footer = &positions[chars * 4..];
-        assert_eq!(u64s(&footer[..8]), [chars as u64]);
+        let footer = &positions[positions.len() - POSITIONS_FOOTER..];
+        let written = u64s(&footer[..8])[0] as usize;
         assert_eq!(u32s(&footer[8..]), [VERSION, MAGIC]);
-        let mut all = u32s(&positions[..chars * 4]);
-        all.sort_unstable();
-        let expected: Vec<u32> = (0..7).chain(8..15).chain(16..22).collect();
-        assert_eq!(all, expected, "every character's position, once");
+        assert_eq!(written, positions.len() - POSITIONS_FOOTER);
+        // Every term here has a position or two: no whole block, so each is a width byte and
+        // the positions packed to it.
+        assert!(written < chars * 4, "packed: {written} bytes for {chars} positions");
 
         let footer = &dictionary[dictionary.len() - DICTIONARY_FOOTER..];
         let counts = u64s(&footer[..24]);
         assert_eq!(u32s(&footer[24..]), [VERSION, MAGIC]);
         let (terms, articles, tokens) = (counts[0] as usize, counts[1] as usize, counts[2]);
         assert_eq!((articles, tokens), (3, chars as u64));
-        assert_eq!(
-            dictionary.len(),
-            terms * RECORD + (articles + 1) * 4 + articles + DICTIONARY_FOOTER
-        );
-        let records = &dictionary[..terms * RECORD];
-        let mut last_term = None;
-        let mut last_end = 0;
-        for record in records.chunks_exact(RECORD) {
-            let term = u64s(&record[..8])[0];
-            let [doc_freq, end] = u32s(&record[8..]).try_into().unwrap();
-            assert!(last_term < Some(term), "terms in order, each once");
-            assert!(end > last_end && doc_freq >= 1);
-            (last_term, last_end) = (Some(term), end);
-        }
-        assert_eq!(last_end as usize, chars, "the last term's positions end the file");
-        let starts = u32s(&dictionary[terms * RECORD..terms * RECORD + (articles + 1) * 4]);
+        assert!(terms < BLOCK, "one block of terms");
+        let tail = HEADER + (articles + 1) * 4 + articles + DICTIONARY_FOOTER;
+        let headers_at = dictionary.len() - tail;
+        let header = u64s(&dictionary[headers_at..headers_at + HEADER]);
+        assert_eq!(header[0], super::term('5', Some('g')), "the first term: the smallest");
+        assert_eq!(header[1..], [0, 0], "its positions and its packed bytes start each file");
+        let starts = u32s(&dictionary[headers_at + HEADER..][..(articles + 1) * 4]);
         assert_eq!(starts, [0, 8, 16, 23]);
-        let norms = &dictionary[terms * RECORD + (articles + 1) * 4..][..articles];
+        let norms = &dictionary[headers_at + HEADER + (articles + 1) * 4..][..articles];
         assert_eq!(norms, [7, 7, 6], "small lengths are their own norm ids");
     }
 }

@@ -8,6 +8,7 @@
 //! - [`walk`] indexes a folder: every file gets one outcome, unchanged files are not read.
 
 mod check;
+pub(crate) mod damage;
 mod directory;
 pub(crate) mod facet_values;
 pub(crate) mod keys;
@@ -15,7 +16,8 @@ pub(crate) mod schema;
 mod walk;
 mod write;
 
-pub use check::{CheckReport, Damage};
+pub use check::{CheckReport, Damage, Repaired};
+pub use damage::panic_is_guarded;
 pub(crate) use facet_values::FacetValues;
 pub use walk::{FileReport, IndexOptions, IndexSummary, MissingFolder, Outcome, Progress, Removed, Skipped, Warning};
 pub(crate) use write::FileState;
@@ -48,6 +50,10 @@ use schema::Fields;
 /// Each hit of a page decompresses its article's whole block: 4 KiB holds two or three
 /// articles, so a hit reads far less than at 16 KiB, for a slightly larger store.
 const STORE_BLOCK_BYTES: usize = 4096;
+/// zstd's level for stored blocks: its default. On Chinese text it stores a 4 KiB block in
+/// about three quarters of what lz4 takes, and decompresses one in microseconds; higher
+/// levels gain little at this block size and slow indexing (docs/performance.md).
+const STORE_ZSTD_LEVEL: i32 = 3;
 
 /// The settings of a new index. An index keeps the settings it was created with.
 ///
@@ -58,6 +64,9 @@ const STORE_BLOCK_BYTES: usize = 4096;
 fn settings() -> tantivy::IndexSettings {
     tantivy::IndexSettings {
         docstore_blocksize: STORE_BLOCK_BYTES,
+        docstore_compression: tantivy::store::Compressor::Zstd(tantivy::store::ZstdCompressor {
+            compression_level: Some(STORE_ZSTD_LEVEL),
+        }),
         docstore_compress_dedicated_thread: false,
         ..tantivy::IndexSettings::default()
     }
@@ -97,6 +106,8 @@ pub struct Index {
     segmenter: Segmenter,
     /// Facet values numbered across segments, shared by every search of this index.
     facet_values: Arc<FacetValues>,
+    /// Damaged files the merges of this index's writers found (and left alone).
+    damage_found: Arc<std::sync::Mutex<std::collections::BTreeSet<String>>>,
     /// Each segment's open grams files and the character matches read from them, shared by
     /// every search of this index.
     grams: Arc<GramsCache>,
@@ -141,7 +152,7 @@ impl Index {
             });
         }
         let directory = directory::IndexDirectory::open(dir).map_err(|err| Error::Index(err.into()))?;
-        let index = tantivy::Index::open(directory)?;
+        let index = damage::guarded(dir, || Ok(tantivy::Index::open(directory)?))?;
         let dictionary = dir.join(USER_DICTIONARY_FILE);
         let segmenter = if dictionary.is_file() {
             let text = std::fs::read_to_string(&dictionary).map_err(|error| Error::Io {
@@ -152,7 +163,7 @@ impl Index {
         } else {
             Segmenter::default()
         };
-        let mut index = Index::wrap(index, dir, segmenter, true)?;
+        let mut index = damage::guarded(dir, || Index::wrap(index, dir, segmenter, true))?;
         let table = dir.join(SYNONYMS_FILE);
         if table.is_file() {
             index.synonyms = Synonyms::shipped().with(&read_synonyms(&table)?);
@@ -251,6 +262,10 @@ impl Index {
         if index.custom_plugins().is_empty() {
             index.register_plugin(Arc::new(BodyGrams::new(schema::body_field())));
         }
+        check_grams_format(&index, location)?;
+        if on_disk {
+            verify_on_open(&index, location)?;
+        }
         let grams = Arc::new(GramsCache::default());
         let reader = reader_of(&index, on_disk, &grams, None)?;
         Ok(Index {
@@ -259,6 +274,7 @@ impl Index {
             fields,
             segmenter,
             facet_values: Arc::default(),
+            damage_found: Arc::default(),
             grams,
             vocabulary: Arc::default(),
             releases: Arc::default(),
@@ -290,6 +306,26 @@ impl Index {
         self.reader = reader_of(&self.index, self.on_disk && on, &self.grams, warm.clone())?;
         self.warm = warm;
         Ok(())
+    }
+
+    /// Runs `read` over the index so that damage is an [`Error::Damaged`], never a panic or
+    /// an engine error in the engine's words.
+    pub(crate) fn guarded<T>(&self, read: impl FnOnce() -> Result<T>) -> Result<T> {
+        damage::guarded(&self.location, read)
+    }
+
+    /// [`Error::Damaged`] when a merge of this index's writers found a damaged segment (and
+    /// left it out).
+    pub(crate) fn merges_found_no_damage(&self) -> Result<()> {
+        let found = self.damage_found.lock().unwrap_or_else(|e| e.into_inner());
+        if found.is_empty() {
+            return Ok(());
+        }
+        let names: Vec<&str> = found.iter().map(String::as_str).collect();
+        Err(Error::Damaged {
+            path: self.location.clone(),
+            detail: format!("{} do not match their checksums", names.join(", ")),
+        })
     }
 
     /// Makes searches see the index as of its last commit, whoever made it.
@@ -387,6 +423,52 @@ impl Index {
 
 /// A reader of `index`: reloaded when the index's files change if `watch`, else on demand;
 /// each new searcher has its grams files opened by `grams` before it is used.
+/// Refuses an index whose body grams another format wrote: read from the last bytes of each
+/// segment's grams dictionary, so that an old index is named as such, not read wrongly or
+/// called damaged.
+fn check_grams_format(index: &tantivy::Index, location: &Path) -> Result<()> {
+    for segment in index.searchable_segments()? {
+        let Ok(file) = segment.open_read(tantivy::index::SegmentComponent::Custom(crate::grams::DICTIONARY.to_string()))
+        else {
+            // Missing: the segment's own error when it is read names it.
+            continue;
+        };
+        let Ok(last) = file.slice_from_end(8.min(file.num_bytes().get_bytes() as usize)).read_bytes() else {
+            continue;
+        };
+        match crate::grams::version_of(last.as_slice()) {
+            Some(version) if version != crate::grams::VERSION => {
+                return Err(Error::IncompatibleIndex {
+                    path: location.to_path_buf(),
+                    detail: format!(
+                        "its body's positions are in format {version}, this build reads format {}",
+                        crate::grams::VERSION
+                    ),
+                })
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Verifies the small files of every segment against their checksums
+/// ([`damage::VERIFIED_ON_OPEN`]).
+fn verify_on_open(index: &tantivy::Index, location: &Path) -> Result<()> {
+    let mut damaged = Vec::new();
+    for segment in index.searchable_segment_ids()? {
+        damaged.extend(damage::damaged_files(index.directory(), segment, Some(damage::VERIFIED_ON_OPEN)));
+    }
+    if damaged.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<String> = damaged.iter().map(|f| f.display().to_string()).collect();
+    Err(Error::Damaged {
+        path: location.to_path_buf(),
+        detail: format!("{} do not match their checksums", names.join(", ")),
+    })
+}
+
 fn reader_of(
     index: &tantivy::Index,
     watch: bool,

@@ -242,8 +242,11 @@ impl Index {
         options: &IndexOptions,
         progress: impl FnMut(Progress<'_>),
     ) -> Result<IndexSummary> {
-        self.index_folder_once(dir.as_ref(), options, progress)
-            .map_err(|err| self.after_failure(err))
+        let summary = self
+            .guarded(|| self.index_folder_once(dir.as_ref(), options, progress))
+            .map_err(|err| self.after_failure(err))?;
+        self.merges_found_no_damage()?;
+        Ok(summary)
     }
 
     /// After a run that failed in the index engine: says a full disk as such, and removes the
@@ -464,43 +467,45 @@ impl Index {
     /// take a moved or deleted folder out of the index (`dir` need not exist any more).
     /// Errors when the index holds nothing from it.
     pub fn remove_folder(&self, dir: impl AsRef<Path>) -> Result<Removed> {
-        let dir = dir.as_ref();
-        let root = std::fs::canonicalize(dir)
-            .or_else(|_| std::path::absolute(dir))
-            .map_err(|error| Error::Io {
-                path: dir.to_path_buf(),
-                error,
-            })?;
-        let files: Vec<String> = self
-            .file_states()?
-            .into_keys()
-            .filter(|path| key_path(path).starts_with(&root))
-            .collect();
-        let recorded = self.commit_payload().folders;
-        let inside = |folder: &String| key_path(folder).starts_with(&root);
-        if files.is_empty() && !recorded.iter().any(inside) {
-            let held: Vec<String> = recorded.iter().map(|f| key_display(f)).collect();
-            return Err(Error::NotIndexed {
-                path: dir.to_path_buf(),
-                folders: if held.is_empty() {
-                    "none recorded".to_string()
-                } else {
-                    held.join(", ")
-                },
-            });
-        }
-        let before = self.num_articles();
-        let mut writer = self.writer(Some(1))?;
-        for file in &files {
-            self.delete_file(&writer, file);
-        }
-        self.commit_folders(&mut writer, |folders| folders.retain(|f| !inside(f)))?;
-        writer.wait_merging_threads()?;
-        self.reader.reload()?;
-        Ok(Removed {
-            path: root,
-            files: files.len(),
-            articles: before - self.num_articles(),
+        self.guarded(|| {
+            let dir = dir.as_ref();
+            let root = std::fs::canonicalize(dir)
+                .or_else(|_| std::path::absolute(dir))
+                .map_err(|error| Error::Io {
+                    path: dir.to_path_buf(),
+                    error,
+                })?;
+            let files: Vec<String> = self
+                .file_states()?
+                .into_keys()
+                .filter(|path| key_path(path).starts_with(&root))
+                .collect();
+            let recorded = self.commit_payload().folders;
+            let inside = |folder: &String| key_path(folder).starts_with(&root);
+            if files.is_empty() && !recorded.iter().any(inside) {
+                let held: Vec<String> = recorded.iter().map(|f| key_display(f)).collect();
+                return Err(Error::NotIndexed {
+                    path: dir.to_path_buf(),
+                    folders: if held.is_empty() {
+                        "none recorded".to_string()
+                    } else {
+                        held.join(", ")
+                    },
+                });
+            }
+            let before = self.num_articles();
+            let mut writer = self.writer(Some(1))?;
+            for file in &files {
+                self.delete_file(&writer, file);
+            }
+            self.commit_folders(&mut writer, |folders| folders.retain(|f| !inside(f)))?;
+            writer.wait_merging_threads()?;
+            self.reader.reload()?;
+            Ok(Removed {
+                path: root,
+                files: files.len(),
+                articles: before - self.num_articles(),
+            })
         })
     }
 

@@ -74,7 +74,11 @@ impl Index {
         })?;
         let mut policy = tantivy::indexer::LogMergePolicy::default();
         policy.set_max_docs_before_merge(MAX_DOCS_TO_MERGE);
-        writer.set_merge_policy(Box::new(policy));
+        writer.set_merge_policy(Box::new(super::damage::VerifyingMerges::new(
+            policy,
+            self.index.directory().clone(),
+            std::sync::Arc::clone(&self.damage_found),
+        )));
         Ok(writer)
     }
 

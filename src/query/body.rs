@@ -57,28 +57,27 @@ impl BodyQuery {
     }
 
     fn char_matches(&self, reader: &SegmentReader, grams: &Grams, ch: char) -> tantivy::Result<Matches> {
-        self.cache
-            .matches(reader, self.body, ch, || Ok(char_matches(grams, ch)))
+        self.cache.matches(reader, self.body, ch, || char_matches(grams, ch))
     }
 }
 
 /// The articles holding a term that starts with `ch`, with how many each holds.
-fn char_matches(grams: &Grams, ch: char) -> Vec<(DocId, u32)> {
+fn char_matches(grams: &Grams, ch: char) -> tantivy::Result<Vec<(DocId, u32)>> {
     let (from, to) = grams::terms_starting_with(ch);
-    let range = grams.term_range(from, to);
-    if range.is_empty() {
-        return Vec::new();
+    let terms = grams.term_range(from, to)?;
+    if terms.is_empty() {
+        return Ok(Vec::new());
     }
     let mut counts = vec![0u32; grams.articles];
-    for i in range {
-        grams.articles_of(&grams.positions(i), |article| counts[article] += 1);
+    for info in &terms {
+        grams.articles_of(&mut grams.positions(info)?, |article| counts[article] += 1);
     }
-    counts
+    Ok(counts
         .into_iter()
         .enumerate()
         .filter(|&(_, count)| count > 0)
         .map(|(article, count)| (article as DocId, count))
-        .collect()
+        .collect())
 }
 
 /// The articles where every bigram of a string is at its offset from one start, found as
@@ -110,14 +109,14 @@ impl StringScorer {
         items: &[(u32, Term, u64)],
         scoring: Option<(Bm25Weight, Norms)>,
         boost: Score,
-    ) -> StringScorer {
+    ) -> tantivy::Result<StringScorer> {
         let mut lists = Vec::with_capacity(items.len());
         let mut doc_freq = u32::MAX;
         for &(offset, _, term) in items {
-            match grams.find(term) {
-                Some(i) => {
-                    doc_freq = doc_freq.min(grams.doc_freq(i));
-                    lists.push((offset, grams.positions(i)));
+            match grams.find(term)? {
+                Some(info) => {
+                    doc_freq = doc_freq.min(info.doc_freq);
+                    lists.push((offset, grams.positions(&info)?));
                 }
                 None => lists.clear(),
             }
@@ -149,19 +148,19 @@ impl StringScorer {
         if found {
             scorer.find();
         }
-        scorer
+        Ok(scorer)
     }
 
     /// The next start of the whole string at or after the lead's cursor.
     fn next_start(&mut self) -> Option<u32> {
-        let (lead_offset, lead) = &self.lead;
+        let (lead_offset, lead) = &mut self.lead;
         'starts: while self.at < lead.len() {
             let position = lead.get(self.at);
             self.at += 1;
             let Some(start) = position.checked_sub(*lead_offset) else {
                 continue;
             };
-            for ((offset, positions), cursor) in self.others.iter().zip(&mut self.cursors) {
+            for ((offset, positions), cursor) in self.others.iter_mut().zip(&mut self.cursors) {
                 let target = start.checked_add(*offset)?;
                 *cursor = positions.seek(*cursor, target);
                 if *cursor == positions.len() {
@@ -219,7 +218,7 @@ impl DocSet for StringScorer {
         let from = self.grams.start(target as usize);
         if self.pending.is_none_or(|start| start < from) {
             self.pending = None;
-            let (lead_offset, lead) = &self.lead;
+            let (lead_offset, lead) = &mut self.lead;
             self.at = lead.seek(self.at, from.saturating_add(*lead_offset));
         }
         self.article = target as usize;
@@ -263,11 +262,11 @@ impl Bm25StatisticsProvider for Statistics<'_> {
         let value = term.value();
         let mut chars = value.as_str().unwrap_or_default().chars();
         let term = grams::term(chars.next().unwrap_or_default(), chars.next());
-        Ok(self
-            .segments
-            .iter()
-            .filter_map(|g| g.find(term).map(|i| u64::from(g.doc_freq(i))))
-            .sum())
+        let mut doc_freq = 0;
+        for grams in self.segments {
+            doc_freq += grams.find(term)?.map_or(0, |info| u64::from(info.doc_freq));
+        }
+        Ok(doc_freq)
     }
 }
 
@@ -339,7 +338,7 @@ impl Weight for BodyWeight {
                 scoring,
                 boost,
             )),
-            Find::Grams(items) => Box::new(StringScorer::new(grams, items, scoring, boost)),
+            Find::Grams(items) => Box::new(StringScorer::new(grams, items, scoring, boost)?),
         })
     }
 
@@ -348,7 +347,7 @@ impl Weight for BodyWeight {
         let matches = match &self.query.find {
             Find::Char(ch) => self.query.char_matches(reader, &grams, *ch)?,
             Find::Grams(items) => {
-                let mut scorer = StringScorer::new(grams.clone(), items, None, 1.0);
+                let mut scorer = StringScorer::new(grams.clone(), items, None, 1.0)?;
                 let found = scorer.seek(doc) == doc;
                 Matches::new(if found { vec![(doc, scorer.count)] } else { Vec::new() })
             }
@@ -417,9 +416,9 @@ mod tests {
             let grams = index.grams_cache().grams(reader).unwrap();
             let mut counts: Vec<(DocId, u32)> = Vec::new();
             match &query.find {
-                Find::Char(ch) => counts.extend(char_matches(&grams, *ch)),
+                Find::Char(ch) => counts.extend(char_matches(&grams, *ch).unwrap()),
                 Find::Grams(items) => {
-                    let mut scorer = StringScorer::new(grams, items, None, 1.0);
+                    let mut scorer = StringScorer::new(grams, items, None, 1.0).unwrap();
                     while scorer.doc() != TERMINATED {
                         counts.push((scorer.doc(), scorer.count));
                         scorer.advance();

@@ -145,22 +145,24 @@ impl Index {
     /// or offered one ([`SearchResults::did_you_mean`]): pinyin as Chinese, a typo corrected.
     /// [`SearchRequest::as_typed`] turns that off.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
-        let mut results = self.search_as_typed(request)?;
-        let Some(rewrite) = self.rewrite_for(request, results.total)? else {
-            return Ok(results);
-        };
-        // Pinyin that finds little as typed was meant as Chinese; a typo is corrected outright
-        // only when the query as typed finds nothing.
-        if results.total == 0 || rewrite.reason == RewriteReason::Pinyin {
-            let mut instead = request.clone();
-            instead.query = rewrite.query.clone();
-            instead.as_typed = true;
-            let mut rewritten = self.search_as_typed(&instead)?;
-            rewritten.searched_as = Some(rewrite);
-            return Ok(rewritten);
-        }
-        results.did_you_mean = Some(rewrite);
-        Ok(results)
+        self.guarded(|| {
+            let mut results = self.search_as_typed(request)?;
+            let Some(rewrite) = self.rewrite_for(request, results.total)? else {
+                return Ok(results);
+            };
+            // Pinyin that finds little as typed was meant as Chinese; a typo is corrected outright
+            // only when the query as typed finds nothing.
+            if results.total == 0 || rewrite.reason == RewriteReason::Pinyin {
+                let mut instead = request.clone();
+                instead.query = rewrite.query.clone();
+                instead.as_typed = true;
+                let mut rewritten = self.search_as_typed(&instead)?;
+                rewritten.searched_as = Some(rewrite);
+                return Ok(rewritten);
+            }
+            results.did_you_mean = Some(rewrite);
+            Ok(results)
+        })
     }
 
     /// [`Index::search`] for the query exactly as typed.
@@ -396,41 +398,43 @@ impl Index {
     /// # }
     /// ```
     pub fn article(&self, id: &str, query: Option<&str>) -> Result<Option<ArticlePage>> {
-        let Some((path, record, mtime)) = parse_article_id(id) else {
-            return Ok(None);
-        };
-        let needles = match query.map(str::trim).filter(|q| !q.is_empty()) {
-            Some(query) => ParsedQuery::parse(query, self.segmenter())?
-                .with_synonyms(self.synonyms(), self.segmenter())
-                .needles(),
-            None => Vec::new(),
-        };
-        let f = self.fields();
-        let searcher = self.searcher();
-        if let Some(address) = self.address_of(&searcher, &path, record, mtime)? {
-            let doc = searcher.doc::<Stored<true>>(address)?.0;
-            let hit = self.hit(
-                &searcher,
-                address,
-                0,
-                None,
-                &needles,
-                &SearchRequest::new("*").snippet_chars(0),
-            )?;
-            let mut doc = doc;
-            let body = doc.take_text(f.body);
-            return Ok(Some(ArticlePage {
-                id: hit.id,
-                path: hit.path,
-                record: hit.record,
-                title_highlights: hit.title_highlights,
-                title: hit.title,
-                meta: hit.meta,
-                body_highlights: snippet::highlight_all(&body, &needles),
-                body,
-            }));
-        }
-        Ok(None)
+        self.guarded(|| {
+            let Some((path, record, mtime)) = parse_article_id(id) else {
+                return Ok(None);
+            };
+            let needles = match query.map(str::trim).filter(|q| !q.is_empty()) {
+                Some(query) => ParsedQuery::parse(query, self.segmenter())?
+                    .with_synonyms(self.synonyms(), self.segmenter())
+                    .needles(),
+                None => Vec::new(),
+            };
+            let f = self.fields();
+            let searcher = self.searcher();
+            if let Some(address) = self.address_of(&searcher, &path, record, mtime)? {
+                let doc = searcher.doc::<Stored<true>>(address)?.0;
+                let hit = self.hit(
+                    &searcher,
+                    address,
+                    0,
+                    None,
+                    &needles,
+                    &SearchRequest::new("*").snippet_chars(0),
+                )?;
+                let mut doc = doc;
+                let body = doc.take_text(f.body);
+                return Ok(Some(ArticlePage {
+                    id: hit.id,
+                    path: hit.path,
+                    record: hit.record,
+                    title_highlights: hit.title_highlights,
+                    title: hit.title,
+                    meta: hit.meta,
+                    body_highlights: snippet::highlight_all(&body, &needles),
+                    body,
+                }));
+            }
+            Ok(None)
+        })
     }
 
     /// Where the article of file key `path`, record `record` and modification time `mtime`

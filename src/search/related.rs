@@ -50,59 +50,61 @@ impl Index {
     /// # }
     /// ```
     pub fn related(&self, id: &str, limit: usize) -> Result<Option<Vec<Hit>>> {
-        let Some((path, record, mtime)) = parse_article_id(id) else {
-            return Ok(None);
-        };
-        let searcher = self.searcher();
-        let Some(address) = self.address_of(&searcher, &path, record, mtime)? else {
-            return Ok(None);
-        };
-        if limit == 0 {
-            return Ok(Some(Vec::new()));
-        }
-        let f = self.fields();
-        let mut doc = searcher.doc::<Stored<true>>(address)?.0;
-        let body = doc.take_text(f.body);
-        let title = doc.take_text(f.title);
-        let keywords = doc.facets(f.keyword);
-        let terms = self.distinctive_words(&searcher, &title, &body)?;
-        if terms.is_empty() && keywords.is_empty() {
-            return Ok(Some(Vec::new()));
-        }
-        let query = about(f, self.grams_cache(), &terms, &keywords, 2);
-        let window = limit.saturating_mul(3).saturating_add(10);
-        let ranked = searcher.search(query.as_ref(), &Page::new(Sort::Relevance, window, 0, f))?;
-        let releases = match self.grouping(&searcher)? {
-            Grouping::None => None,
-            Grouping::Index(releases) => Some(releases),
-            // Reprints among the candidates and the article itself.
-            Grouping::Matches(fields) => {
-                let among: Vec<tantivy::DocAddress> =
-                    ranked.iter().map(|(_, a)| *a).chain(std::iter::once(address)).collect();
-                Some(std::sync::Arc::new(Releases::read_among(
-                    &searcher,
-                    &fields,
-                    Some(&among),
-                )?))
+        self.guarded(|| {
+            let Some((path, record, mtime)) = parse_article_id(id) else {
+                return Ok(None);
+            };
+            let searcher = self.searcher();
+            let Some(address) = self.address_of(&searcher, &path, record, mtime)? else {
+                return Ok(None);
+            };
+            if limit == 0 {
+                return Ok(Some(Vec::new()));
             }
-        };
-        let group_of = |a: tantivy::DocAddress| releases.as_ref().map_or(ALONE, |r| r.group(a.segment_ord, a.doc_id));
-        let own = group_of(address);
-        let mut seen = std::collections::HashSet::new();
-        let needles: Vec<String> = terms.iter().map(|(t, _)| t.clone()).chain(keywords).collect();
-        let request = SearchRequest::new("*");
-        let mut hits = Vec::new();
-        for (score, candidate) in ranked {
-            let group = group_of(candidate);
-            if candidate == address || (group != ALONE && (group == own || !seen.insert(group))) {
-                continue;
+            let f = self.fields();
+            let mut doc = searcher.doc::<Stored<true>>(address)?.0;
+            let body = doc.take_text(f.body);
+            let title = doc.take_text(f.title);
+            let keywords = doc.facets(f.keyword);
+            let terms = self.distinctive_words(&searcher, &title, &body)?;
+            if terms.is_empty() && keywords.is_empty() {
+                return Ok(Some(Vec::new()));
             }
-            hits.push(self.hit(&searcher, candidate, hits.len() + 1, score, &needles, &request)?);
-            if hits.len() == limit {
-                break;
+            let query = about(f, self.grams_cache(), &terms, &keywords, 2);
+            let window = limit.saturating_mul(3).saturating_add(10);
+            let ranked = searcher.search(query.as_ref(), &Page::new(Sort::Relevance, window, 0, f))?;
+            let releases = match self.grouping(&searcher)? {
+                Grouping::None => None,
+                Grouping::Index(releases) => Some(releases),
+                // Reprints among the candidates and the article itself.
+                Grouping::Matches(fields) => {
+                    let among: Vec<tantivy::DocAddress> =
+                        ranked.iter().map(|(_, a)| *a).chain(std::iter::once(address)).collect();
+                    Some(std::sync::Arc::new(Releases::read_among(
+                        &searcher,
+                        &fields,
+                        Some(&among),
+                    )?))
+                }
+            };
+            let group_of = |a: tantivy::DocAddress| releases.as_ref().map_or(ALONE, |r| r.group(a.segment_ord, a.doc_id));
+            let own = group_of(address);
+            let mut seen = std::collections::HashSet::new();
+            let needles: Vec<String> = terms.iter().map(|(t, _)| t.clone()).chain(keywords).collect();
+            let request = SearchRequest::new("*");
+            let mut hits = Vec::new();
+            for (score, candidate) in ranked {
+                let group = group_of(candidate);
+                if candidate == address || (group != ALONE && (group == own || !seen.insert(group))) {
+                    continue;
+                }
+                hits.push(self.hit(&searcher, candidate, hits.len() + 1, score, &needles, &request)?);
+                if hits.len() == limit {
+                    break;
+                }
             }
-        }
-        Ok(Some(hits))
+            Ok(Some(hits))
+        })
     }
 
     /// The ids of the articles the index holds from `file` (a path as it was indexed, or one

@@ -111,6 +111,11 @@ pub(crate) struct CheckArgs {
     #[arg(long)]
     pub(crate) json: bool,
 
+    /// Drop the damaged segments and index the index's folders again, so that the files
+    /// whose articles were in them are read again (the others are unchanged and skipped)
+    #[arg(long)]
+    pub(crate) repair: bool,
+
     #[command(flatten)]
     pub(crate) index: IndexDir,
 }

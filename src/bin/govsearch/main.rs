@@ -24,6 +24,13 @@ use crate::args::{
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    // A panic the library turns into a "damaged index" error is reported by that error alone.
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !govsearch::panic_is_guarded() {
+            report(info);
+        }
+    }));
     let raw: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let cli = match Cli::try_parse_from(args::mark_exclusions(raw.clone())) {
         Ok(cli) => cli,
@@ -64,37 +71,78 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 fn check(location: &std::path::Path, args: &CheckArgs) -> anyhow::Result<ExitCode> {
-    // Damage that stops the index from opening is a finding of the check, not a failure of it.
-    let opened = open_index(location).and_then(|index| Ok((index.check()?, index)));
-    let (report, index) = match opened {
-        Ok(found) => found,
-        Err(err) if matches!(err.downcast_ref::<govsearch::Error>(), Some(govsearch::Error::Index(_))) => {
-            let report = govsearch::CheckReport {
+    let report = check_report(location)?;
+    if report.is_whole() || !args.repair {
+        return print_check(location, &report, args.json, !args.repair);
+    }
+    for damage in &report.damaged {
+        eprintln!(
+            "govsearch: damaged: {}: {}",
+            render::sanitize(&damage.what),
+            damage.problem
+        );
+    }
+    let repaired = Index::repair(location)?;
+    eprintln!(
+        "dropped {} damaged segments ({} articles); indexed again:",
+        repaired.dropped.len(),
+        repaired.articles_dropped
+    );
+    for (folder, summary) in &repaired.reindexed {
+        eprintln!(
+            "  {}: {} files indexed, {} unchanged",
+            render::sanitize(folder),
+            summary.files_indexed,
+            summary.files_unchanged
+        );
+    }
+    for folder in &repaired.folders_gone {
+        eprintln!(
+            "govsearch: warning: {} is gone: its articles in the dropped segments are lost",
+            render::sanitize(folder)
+        );
+    }
+    let after = check_report(location)?;
+    print_check(location, &after, args.json, true)
+}
+
+/// The check's findings; damage that stops the index from opening is one of them, not a
+/// failure of the check.
+fn check_report(location: &std::path::Path) -> anyhow::Result<govsearch::CheckReport> {
+    match open_index(location).and_then(|index| Ok(index.check()?)) {
+        Ok(report) => Ok(report),
+        Err(err) if matches!(
+            err.downcast_ref::<govsearch::Error>(),
+            Some(govsearch::Error::Index(_) | govsearch::Error::Damaged { .. })
+        ) =>
+        {
+            Ok(govsearch::CheckReport {
                 segments: 0,
                 damaged: vec![govsearch::Damage {
                     what: location.display().to_string(),
                     problem: format!("{err:#}"),
                 }],
-            };
-            if args.json {
-                let mut out = io::stdout().lock();
-                serde_json::to_writer(&mut out, &report)?;
-                writeln!(out)?;
-            }
-            eprintln!("govsearch: damaged: {err:#}");
-            return Ok(ExitCode::from(2));
+            })
         }
-        Err(err) => return Err(err),
-    };
-    if args.json {
+        Err(err) => Err(err),
+    }
+}
+
+fn print_check(
+    location: &std::path::Path,
+    report: &govsearch::CheckReport,
+    json: bool,
+    advise: bool,
+) -> anyhow::Result<ExitCode> {
+    if json {
         let mut out = io::stdout().lock();
-        serde_json::to_writer(&mut out, &report)?;
+        serde_json::to_writer(&mut out, report)?;
         writeln!(out)?;
     }
     if report.is_whole() {
         eprintln!(
             "the index at {} is whole: {} segments, every file matches its checksum",
-            index.location().display(),
+            location.display(),
             report.segments
         );
         return Ok(ExitCode::SUCCESS);
@@ -106,10 +154,12 @@ fn check(location: &std::path::Path, args: &CheckArgs) -> anyhow::Result<ExitCod
             damage.problem
         );
     }
-    eprintln!(
-        "govsearch: the index at {} is damaged: index its folders again into a new index folder",
-        index.location().display()
-    );
+    if advise {
+        eprintln!(
+            "govsearch: the index at {} is damaged: `govsearch check --repair` drops the damaged segments and indexes their files again",
+            location.display()
+        );
+    }
     Ok(ExitCode::from(2))
 }
 

@@ -1,0 +1,198 @@
+//! A damaged index never answers wrongly in silence: what each path reads is verified, and
+//! what goes wrong in reading is an error that names the damage and says what to do.
+//!
+//! As Lucene does, the cost of verifying is paid where it is small or where the bytes are read
+//! anyway: on open, the small files (each segment's field norms and deletions, whose damage
+//! would change scores or bring deleted articles back) against their checksums, and the grams
+//! files' counts and sizes; before a merge, every file of the segments it reads, so damage is
+//! never copied into a new segment ([`VerifyingMerges`]); all of it in `govsearch check`.
+//! A search reads only the bytes it needs, so damage inside a large file can still reach one:
+//! then every read the engine does is bounded, and a panic deep inside it (tantivy's readers
+//! trust their bytes) is caught here and reported as [`Error::Damaged`].
+
+use std::cell::Cell;
+use std::collections::BTreeSet;
+use std::panic::AssertUnwindSafe;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use tantivy::directory::ManagedDirectory;
+use tantivy::index::SegmentId;
+use tantivy::indexer::{LogMergePolicy, MergeCandidate, MergePolicy};
+use tantivy::{SegmentMeta, TantivyError};
+
+use crate::error::{Error, Result};
+
+thread_local! {
+    /// Guarded reads running on this thread.
+    static GUARDED: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Whether the current thread is inside a read of the index whose panics become
+/// [`Error::Damaged`]: a panic hook can stay silent then, since the error says it all.
+pub fn panic_is_guarded() -> bool {
+    GUARDED.with(Cell::get) > 0
+}
+
+/// Runs `read` over the index at `location`: a panic inside it becomes [`Error::Damaged`],
+/// and so does an engine error that says a file does not hold what was written.
+pub(crate) fn guarded<T>(location: &Path, read: impl FnOnce() -> Result<T>) -> Result<T> {
+    GUARDED.with(|g| g.set(g.get() + 1));
+    let outcome = std::panic::catch_unwind(AssertUnwindSafe(read));
+    GUARDED.with(|g| g.set(g.get() - 1));
+    match outcome {
+        Ok(result) => result.map_err(|err| classify(err, location)),
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Err(Error::Damaged {
+                path: location.to_path_buf(),
+                detail: format!("reading it failed: {}", message.lines().next().unwrap_or("no message")),
+            })
+        }
+    }
+}
+
+/// `err` as [`Error::Damaged`] when it says that a file is not what was written.
+pub(crate) fn classify(err: Error, location: &Path) -> Error {
+    let Error::Index(engine) = &err else {
+        return err;
+    };
+    match damage_in(engine) {
+        Some(detail) => Error::Damaged {
+            path: location.to_path_buf(),
+            detail,
+        },
+        None => err,
+    }
+}
+
+/// What an engine error says is damaged, if it says so. Read errors of the index's own
+/// files are damage unless they are the system's (no permission, no space, no memory): the
+/// engine reports bad bytes in many words (corruption, deserialization, "unsupported
+/// version", a footer mismatch).
+fn damage_in(err: &TantivyError) -> Option<String> {
+    use std::io::ErrorKind;
+    let systems = |kind: ErrorKind| {
+        matches!(
+            kind,
+            ErrorKind::PermissionDenied
+                | ErrorKind::StorageFull
+                | ErrorKind::OutOfMemory
+                | ErrorKind::Interrupted
+                | ErrorKind::WouldBlock
+                | ErrorKind::ReadOnlyFilesystem
+                | ErrorKind::QuotaExceeded
+        )
+    };
+    match err {
+        TantivyError::DataCorruption(corruption) => Some(format!("{corruption:?}")),
+        TantivyError::DeserializeError(err) => Some(format!("a stored value does not read: {err}")),
+        TantivyError::IoError(io) if !systems(io.kind()) => Some(short(&io.to_string()).to_string()),
+        TantivyError::OpenReadError(tantivy::directory::error::OpenReadError::IoError { io_error, filepath })
+            if !systems(io_error.kind()) =>
+        {
+            Some(format!("{}: {}", filepath.display(), short(&io_error.to_string())))
+        }
+        TantivyError::OpenReadError(tantivy::directory::error::OpenReadError::FileDoesNotExist(path)) => {
+            Some(format!("{} is missing", path.display()))
+        }
+        TantivyError::OpenReadError(tantivy::directory::error::OpenReadError::IncompatibleIndex(_))
+        | TantivyError::IncompatibleIndex(_) => Some("a file's footer is not one this build writes".to_string()),
+        TantivyError::InternalError(message) if message.contains("damaged") => Some(message.clone()),
+        _ => None,
+    }
+}
+
+/// The first sentence of an engine message, without advice that does not apply here.
+fn short(message: &str) -> &str {
+    message.split(". ").next().unwrap_or(message)
+}
+
+/// The files of segment `id` in `files` (names in the index folder).
+fn files_of(id: SegmentId, files: &[PathBuf]) -> impl Iterator<Item = &PathBuf> {
+    let prefix = id.uuid_string();
+    files
+        .iter()
+        .filter(move |f| f.to_string_lossy().starts_with(&prefix))
+}
+
+/// The files of `segment` whose checksum does not match, with `wanted` picking which files
+/// by extension (all when `None`).
+pub(crate) fn damaged_files(
+    directory: &ManagedDirectory,
+    segment: SegmentId,
+    wanted: Option<&[&str]>,
+) -> Vec<PathBuf> {
+    let files: Vec<PathBuf> = directory.list_managed_files().into_iter().collect();
+    let mut damaged: Vec<PathBuf> = files_of(segment, &files)
+        .filter(|f| {
+            let extension = f.extension().and_then(|e| e.to_str()).unwrap_or_default();
+            wanted.is_none_or(|w| w.contains(&extension))
+        })
+        .filter(|f| !matches!(directory.validate_checksum(f), Ok(true)))
+        .cloned()
+        .collect();
+    damaged.sort();
+    damaged
+}
+
+/// The files every open verifies: small, and read by every search that scores or filters
+/// deleted articles out.
+pub(crate) const VERIFIED_ON_OPEN: &[&str] = &["fieldnorm", "del"];
+
+/// The merge policy of every writer: tantivy's log merge policy, with each segment a merge
+/// would read verified first (once per writer). A damaged segment is left out of merges and
+/// recorded, so the run that found it can say so.
+#[derive(Debug)]
+pub(crate) struct VerifyingMerges {
+    inner: LogMergePolicy,
+    directory: ManagedDirectory,
+    verified: Mutex<BTreeSet<SegmentId>>,
+    damaged: Arc<Mutex<BTreeSet<String>>>,
+}
+
+impl VerifyingMerges {
+    /// Merges as `inner` proposes, over the files of `directory`, recording damaged files
+    /// in `damaged`.
+    pub(crate) fn new(
+        inner: LogMergePolicy,
+        directory: ManagedDirectory,
+        damaged: Arc<Mutex<BTreeSet<String>>>,
+    ) -> VerifyingMerges {
+        VerifyingMerges {
+            inner,
+            directory,
+            verified: Mutex::default(),
+            damaged,
+        }
+    }
+
+    fn is_whole(&self, segment: SegmentId) -> bool {
+        if self.verified.lock().unwrap_or_else(|e| e.into_inner()).contains(&segment) {
+            return true;
+        }
+        let damaged = damaged_files(&self.directory, segment, None);
+        if damaged.is_empty() {
+            self.verified.lock().unwrap_or_else(|e| e.into_inner()).insert(segment);
+            return true;
+        }
+        let mut found = self.damaged.lock().unwrap_or_else(|e| e.into_inner());
+        found.extend(damaged.iter().map(|f| f.display().to_string()));
+        false
+    }
+}
+
+impl MergePolicy for VerifyingMerges {
+    fn compute_merge_candidates(&self, segments: &[SegmentMeta]) -> Vec<MergeCandidate> {
+        // Reads each candidate's files once: the merge reads them all right after anyway.
+        self.inner
+            .compute_merge_candidates(segments)
+            .into_iter()
+            .filter(|candidate| candidate.0.iter().all(|&id| self.is_whole(id)))
+            .collect()
+    }
+}

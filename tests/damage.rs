@@ -1,0 +1,238 @@
+//! A damaged index never panics and never answers wrongly in silence; `repair` makes it whole.
+//!
+//! Each file of a small index (three segments, one with deletions) is truncated, zeroed and
+//! flipped at several places, and removed; each damaged copy is opened, searched, indexed
+//! into, checked and repaired:
+//!
+//! - nothing panics;
+//! - a search answers as the undamaged index does, or fails with the "damaged" error; where a
+//!   search reads damage no checksum was asked about (the middle of a large file), `check`
+//!   finds it;
+//! - damage in the files every open verifies never reaches an answer;
+//! - after `repair`, every article is found again and `check` finds the index whole.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use govsearch::{Error, Index, IndexOptions, SearchRequest, Sort};
+
+/// Queries that read every kind of file: title and body grams (a character, a string, an
+/// exclusion), title words, field norms (scores), stored articles (snippets), facets, dates.
+const QUERIES: [&str; 5] = ["峄城", "\"会议\"", "产业 -振兴", "召", "*"];
+
+fn request(query: &str) -> SearchRequest {
+    let request = SearchRequest::new(query).limit(100);
+    if query == "*" {
+        request.sort(Sort::Date)
+    } else {
+        request
+    }
+}
+
+/// Each query's whole answer, as JSON (scores, snippets and facet counts included).
+fn answers(index: &Index) -> Result<Vec<String>, Error> {
+    QUERIES
+        .iter()
+        .map(|q| index.search(&request(q)).map(|r| serde_json::to_string(&r).unwrap()))
+        .collect()
+}
+
+/// Each query's matches, as paths: what a repair must give back, whatever the segments.
+fn found(index: &Index) -> Vec<BTreeSet<String>> {
+    QUERIES
+        .iter()
+        .map(|q| {
+            let results = index.search(&request(q).all_copies(true).as_typed(true)).unwrap();
+            results.hits.into_iter().map(|h| h.path).collect()
+        })
+        .collect()
+}
+
+/// The corpus in three folders of one index: four segments; a changed file leaves a
+/// deleted article behind in the first.
+fn build(root: &Path) -> (std::path::PathBuf, Vec<std::path::PathBuf>) {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let index_dir = root.join("index");
+    let mut folders = Vec::new();
+    for year in ["2021", "2022", "2023"] {
+        let folder = root.join(year);
+        common::copy_dir(&corpus.join(year), &folder);
+        folders.push(folder);
+    }
+    let index = Index::open_or_create(&index_dir).unwrap();
+    // One indexing thread: a segment a run, too few for the merge policy to merge.
+    let options = IndexOptions {
+        threads: Some(1),
+        ..IndexOptions::default()
+    };
+    for folder in &folders {
+        index.index_folder_with(folder, &options, |_| {}).unwrap();
+    }
+    let changed = folders[0].join("0105.txt");
+    let text = std::fs::read_to_string(&changed).unwrap();
+    std::fs::write(&changed, format!("{text}\n补充说明。\n")).unwrap();
+    index.index_folder_with(&folders[0], &options, |_| {}).unwrap();
+    (index_dir, folders)
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Harm {
+    Truncate,
+    Zero,
+    Flip,
+    Remove,
+}
+
+/// `harm` done to `file` at `at` (a fraction of its length).
+fn damage(file: &Path, harm: Harm, at: f64) {
+    let mut bytes = std::fs::read(file).unwrap();
+    let place = ((bytes.len() as f64 * at) as usize).min(bytes.len().saturating_sub(1));
+    match harm {
+        Harm::Truncate => bytes.truncate(place),
+        Harm::Zero => {
+            let end = (place + 16).min(bytes.len());
+            bytes[place..end].fill(0);
+        }
+        Harm::Flip => {
+            if let Some(b) = bytes.get_mut(place) {
+                *b ^= 0x5A;
+            }
+        }
+        Harm::Remove => {
+            std::fs::remove_file(file).unwrap();
+            return;
+        }
+    }
+    std::fs::write(file, bytes).unwrap();
+}
+
+fn is_damage(err: &Error) -> bool {
+    matches!(err, Error::Damaged { .. } | Error::IncompatibleIndex { .. })
+}
+
+/// Every file of the index harmed with `harm` at each of `places`, one copy a case.
+fn harm_every_file(harm: Harm, places: &[f64]) {
+    let root = tempfile::tempdir().unwrap();
+    let (index_dir, _folders) = build(root.path());
+    let pristine_index = Index::open(&index_dir).unwrap();
+    let pristine = answers(&pristine_index).unwrap();
+    let pristine_found = found(&pristine_index);
+    assert!(pristine_found.iter().all(|f| !f.is_empty()), "every query finds something");
+    assert!(pristine_index.check().unwrap().is_whole());
+    drop(pristine_index);
+
+    let mut files: Vec<String> = std::fs::read_dir(&index_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| !name.starts_with(".tantivy") && name != "meta.json")
+        .collect();
+    files.sort();
+    let kinds: BTreeSet<&str> = files.iter().filter_map(|f| f.rsplit('.').next()).collect();
+    for kind in ["idx", "pos", "term", "store", "fast", "fieldnorm", "bgram", "bgdict", "del"] {
+        assert!(kinds.contains(kind), "no .{kind} file to damage: {kinds:?}");
+    }
+
+    let (mut refused, mut found_by_check, mut repaired) = (0, 0, 0);
+    for file in &files {
+        for &at in places {
+            let case = format!("{harm:?} {file} at {at}");
+            let copy = tempfile::tempdir().unwrap();
+            common::copy_dir(&index_dir, copy.path());
+            damage(&copy.path().join(file), harm, at);
+            let verified_on_open = file.ends_with(".fieldnorm") || file.ends_with(".del");
+            match Index::open(copy.path()) {
+                Err(err) => {
+                    assert!(is_damage(&err), "{case}: opening said {err:?}");
+                    refused += 1;
+                }
+                Ok(index) => {
+                    let answered = answers(&index);
+                    if let Err(err) = &answered {
+                        assert!(is_damage(err), "{case}: a search said {err:?}");
+                    }
+                    let wrong = answered.as_ref().is_ok_and(|a| *a != pristine);
+                    assert!(!(wrong && verified_on_open), "{case}: an answer from a file every open verifies");
+                    // Indexing into it goes on or stops with the damage named.
+                    if let Err(err) = index.index_folder(root.path().join("2022"), |_| {}) {
+                        assert!(is_damage(&err), "{case}: indexing said {err:?}");
+                    }
+                    match index.check() {
+                        Ok(report) => {
+                            assert!(!(wrong && report.is_whole()), "{case}: a wrong answer check does not see");
+                            found_by_check += usize::from(!report.is_whole());
+                        }
+                        Err(err) => assert!(is_damage(&err), "{case}: check said {err:?}"),
+                    }
+                }
+            }
+            match Index::repair(copy.path()) {
+                Ok(_) => {
+                    let index = Index::open(copy.path()).unwrap_or_else(|err| panic!("{case}: after repair: {err}"));
+                    assert!(index.check().unwrap().is_whole(), "{case}: whole after repair");
+                    assert_eq!(found(&index), pristine_found, "{case}: every article back after repair");
+                    repaired += 1;
+                }
+                Err(err) => {
+                    eprintln!("NOT REPAIRED {case}: {err}");
+                    assert!(is_damage(&err), "{case}: repair said {err:?}")
+                }
+            }
+        }
+    }
+    let total = files.len() * places.len();
+    assert!(repaired == total, "repaired {repaired} of {total} (refused on open {refused}, found by check {found_by_check})");
+}
+
+#[test]
+fn truncated_files_are_errors_and_repaired() {
+    harm_every_file(Harm::Truncate, &[0.5, 0.999]);
+}
+
+#[test]
+fn zeroed_bytes_are_errors_or_found_and_repaired() {
+    harm_every_file(Harm::Zero, &[0.0, 0.5]);
+}
+
+#[test]
+fn flipped_bytes_are_errors_or_found_and_repaired() {
+    harm_every_file(Harm::Flip, &[0.3, 0.9999]);
+}
+
+#[test]
+fn missing_files_are_errors_and_repaired() {
+    harm_every_file(Harm::Remove, &[0.0]);
+}
+
+/// A damaged segment that a merge would read is verified first and left out: the run that
+/// found it says so, and the segment's damage is never copied into a new one.
+#[test]
+fn a_merge_never_reads_a_damaged_segment() {
+    let root = tempfile::tempdir().unwrap();
+    let (index_dir, folders) = build(root.path());
+    let bgram = std::fs::read_dir(&index_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "bgram"))
+        .unwrap();
+    damage(&bgram, Harm::Flip, 0.5);
+    let index = Index::open(&index_dir).unwrap();
+    // Eight more segments make the merge policy merge.
+    let mut outcome = Ok(());
+    for round in 0..8 {
+        let folder = root.path().join(format!("more{round}"));
+        common::copy_dir(&folders[1], &folder);
+        if let Err(err) = index.index_folder(&folder, |_| {}) {
+            outcome = Err(err);
+            break;
+        }
+    }
+    let err = outcome.expect_err("the damaged segment was found when a merge wanted it");
+    assert!(matches!(err, Error::Damaged { .. }), "{err}");
+    assert!(err.to_string().contains(&bgram.file_name().unwrap().to_string_lossy().into_owned()), "{err}");
+    assert!(bgram.exists(), "the damaged segment was not merged away");
+    drop(index);
+    Index::repair(&index_dir).unwrap();
+    assert!(Index::open(&index_dir).unwrap().check().unwrap().is_whole());
+}
