@@ -46,14 +46,13 @@ use crate::text::analyzers;
 use crate::text::segment::{parse_user_dictionary, Segmenter};
 use schema::Fields;
 
-/// Stored articles are compressed in blocks of this many bytes (tantivy's default is 16 KiB).
-/// Each hit of a page decompresses its article's whole block: 4 KiB holds two or three
-/// articles, so a hit reads far less than at 16 KiB, for a slightly larger store.
+/// Stored articles are compressed in blocks of this many bytes (tantivy's default is 16 KiB),
+/// with lz4 (tantivy's default). Each hit of a page decompresses its article's whole block:
+/// 4 KiB holds two or three articles, so a hit reads far less than at 16 KiB, for a larger
+/// store. zstd would store a 4 KiB block of Chinese text in three quarters of lz4's bytes,
+/// but tantivy makes a new zstd context for every block it reads, which made the hits page
+/// half again as slow (docs/performance.md).
 const STORE_BLOCK_BYTES: usize = 4096;
-/// zstd's level for stored blocks: its default. On Chinese text it stores a 4 KiB block in
-/// about three quarters of what lz4 takes, and decompresses one in microseconds; higher
-/// levels gain little at this block size and slow indexing (docs/performance.md).
-const STORE_ZSTD_LEVEL: i32 = 3;
 
 /// The settings of a new index. An index keeps the settings it was created with.
 ///
@@ -64,9 +63,6 @@ const STORE_ZSTD_LEVEL: i32 = 3;
 fn settings() -> tantivy::IndexSettings {
     tantivy::IndexSettings {
         docstore_blocksize: STORE_BLOCK_BYTES,
-        docstore_compression: tantivy::store::Compressor::Zstd(tantivy::store::ZstdCompressor {
-            compression_level: Some(STORE_ZSTD_LEVEL),
-        }),
         docstore_compress_dedicated_thread: false,
         ..tantivy::IndexSettings::default()
     }
