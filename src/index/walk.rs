@@ -528,7 +528,6 @@ impl Index {
     pub(crate) fn file_states(&self) -> Result<HashMap<String, (u64, u64)>> {
         let searcher = self.reader.searcher();
         let mut states = HashMap::new();
-        let mut path = String::new();
         for segment in searcher.segment_readers() {
             let fast = segment.fast_fields();
             let Some(paths) = fast.str(crate::index::schema::PATH)? else {
@@ -537,18 +536,32 @@ impl Index {
             let mtimes = fast.u64(crate::index::schema::MTIME)?;
             let sizes = fast.u64(crate::index::schema::SIZE)?;
             let alive = segment.alive_bitset();
-            for doc in 0..segment.max_doc() {
-                if alive.is_some_and(|a| !a.is_alive(doc)) {
-                    continue;
+            // Paths read in the dictionary's order, in one pass over it: a lookup per article
+            // decodes a block of the dictionary each time, a pass decodes each block once.
+            let mut by_path: Vec<(u64, tantivy::DocId)> = (0..segment.max_doc())
+                .filter(|&doc| alive.is_none_or(|a| a.is_alive(doc)))
+                .filter_map(|doc| paths.term_ords(doc).next().map(|ord| (ord, doc)))
+                .collect();
+            by_path.sort_unstable();
+            let mut stream = paths.dictionary().stream().map_err(tantivy::TantivyError::from)?;
+            let mut next = by_path.iter().peekable();
+            while next.peek().is_some() && stream.advance() {
+                let ord = stream.term_ord();
+                // The first article of each path gives its state; the others share it.
+                let mut first = None;
+                while let Some(&&(o, doc)) = next.peek() {
+                    if o > ord {
+                        break;
+                    }
+                    first = first.or((o == ord).then_some(doc));
+                    next.next();
                 }
-                let Some(ord) = paths.term_ords(doc).next() else {
+                let (Some(doc), Ok(path)) = (first, std::str::from_utf8(stream.key())) else {
                     continue;
                 };
-                path.clear();
-                paths.ord_to_str(ord, &mut path).map_err(tantivy::TantivyError::from)?;
-                if !states.contains_key(&path) {
+                if !states.contains_key(path) {
                     let state = (mtimes.first(doc).unwrap_or(0), sizes.first(doc).unwrap_or(0));
-                    states.insert(path.clone(), state);
+                    states.insert(path.to_string(), state);
                 }
             }
         }
