@@ -100,7 +100,9 @@ pub(super) fn pack_short(previous: Option<u32>, values: &[u32], out: &mut Vec<u8
     out.push(bits);
     let mut packer = ShortPacker::new();
     for gap in gaps() {
-        packer.write(u64::from(gap), bits, out).expect("a Vec takes every write");
+        packer
+            .write(u64::from(gap), bits, out)
+            .expect("a Vec takes every write");
     }
     packer.close(out).expect("a Vec takes every write");
 }
@@ -163,7 +165,13 @@ mod tests {
         let mut two = [0u32; 2];
         assert!(unpack_short(None, &[40, 0, 0], &mut two).is_none());
         assert!(unpack_short(None, &[8, 0], &mut two).is_none(), "one byte for two");
-        assert!(unpack_short(None, &[8, 0, 0, 0], &mut two).is_none(), "one byte too many");
-        assert!(unpack_short(Some(u32::MAX), &[8, 255, 255], &mut two).is_some(), "wraps");
+        assert!(
+            unpack_short(None, &[8, 0, 0, 0], &mut two).is_none(),
+            "one byte too many"
+        );
+        assert!(
+            unpack_short(Some(u32::MAX), &[8, 255, 255], &mut two).is_some(),
+            "wraps"
+        );
     }
 }

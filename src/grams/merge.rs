@@ -54,7 +54,10 @@ fn merge_into(sources: &[Grams], alive: &[impl Fn(DocId) -> bool], mut out: File
     }
     starts.push(next);
     // Terms in order across the sources: a cursor in each.
-    let mut cursors = sources.iter().map(Grams::all_terms).collect::<tantivy::Result<Vec<_>>>()?;
+    let mut cursors = sources
+        .iter()
+        .map(Grams::all_terms)
+        .collect::<tantivy::Result<Vec<_>>>()?;
     let mut merged = Vec::new();
     while let Some(term) = cursors.iter().filter_map(|c| c.current().map(|info| info.term)).min() {
         merged.clear();
@@ -68,7 +71,8 @@ fn merge_into(sources: &[Grams], alive: &[impl Fn(DocId) -> bool], mut out: File
             let mut moves = None;
             let mut in_order = true;
             let mut last = None;
-            source.positions(&info)?.for_each(|p| {
+            let mut positions = source.positions(&info)?;
+            positions.for_each(|p| {
                 // Only damage gives positions out of order or past the last article; checked
                 // so that it is an error, not a panic or a wrong segment.
                 in_order &= last.is_none_or(|l| p > l) && p < source.start(source.articles);
@@ -87,8 +91,8 @@ fn merge_into(sources: &[Grams], alive: &[impl Fn(DocId) -> bool], mut out: File
                     merged.push(to + (p - from));
                 }
             });
-            if !in_order {
-                return Err(source.damaged("positions out of order"));
+            if !in_order || positions.is_damaged() {
+                return Err(source.damaged("a term's positions do not read"));
             }
             cursor.advance()?;
         }

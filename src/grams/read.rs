@@ -203,7 +203,7 @@ impl Grams {
     }
 
     /// The error for damage found while reading.
-    pub(super) fn damaged(&self, what: &str) -> TantivyError {
+    pub(crate) fn damaged(&self, what: &str) -> TantivyError {
         damaged(&self.name, what)
     }
 
@@ -252,29 +252,88 @@ impl Grams {
         self.terms.div_ceil(CODEC_BLOCK)
     }
 
-    /// The `b`th block of the dictionary, decoded and checked.
-    fn block(&self, b: usize) -> tantivy::Result<TermBlock> {
-        let (first, postings_at, data_at) = self.header(b);
+    /// The packed bytes of the `b`th block of the dictionary.
+    fn block_bytes(&self, b: usize) -> tantivy::Result<&[u8]> {
+        let data_at = self.header(b).2;
         let data_end = if b + 1 < self.block_count() {
             self.header(b + 1).2
         } else {
             self.headers_at as u64
         };
-        let bytes = usize::try_from(data_at)
+        usize::try_from(data_at)
             .ok()
             .zip(usize::try_from(data_end).ok())
             .filter(|(from, to)| from <= to && *to <= self.headers_at)
             .map(|(from, to)| &self.dictionary.as_slice()[from..to])
-            .ok_or_else(|| self.damaged("a block of terms out of place"))?;
+            .ok_or_else(|| self.damaged("a block of terms out of place"))
+    }
+
+    /// The `b`th block of the dictionary, decoded and checked.
+    fn block(&self, b: usize) -> tantivy::Result<TermBlock> {
+        let (first, postings_at, _) = self.header(b);
         let len = (self.terms - b * CODEC_BLOCK).min(CODEC_BLOCK);
-        self.decode_block(bytes, first, postings_at, len)
+        self.decode_block(self.block_bytes(b)?, first, postings_at, len)
             .ok_or_else(|| self.damaged("a block of terms does not read"))
+    }
+
+    /// The `j`th term of a block from its two packed halves.
+    fn term_of(highs: &[u32; CODEC_BLOCK], lows: &[u32; CODEC_BLOCK], min_low: u32, j: usize) -> Option<u64> {
+        let low = lows[j].checked_add(min_low)?;
+        let second = if low == 0 { ALONE } else { u64::from(low - 1) };
+        (second <= ALONE).then(|| (u64::from(highs[j]) << 21) | second)
+    }
+
+    /// The term `term` in block `b`, decoding the terms' halves to find it and the rest only
+    /// when it is there: what a query's lookups do, many per query.
+    fn find_in_block(&self, b: usize, term: u64) -> Option<Option<TermInfo>> {
+        let (first, postings_at, _) = self.header(b);
+        let bytes = self.block_bytes(b).ok()?;
+        let len = (self.terms - b * CODEC_BLOCK).min(CODEC_BLOCK);
+        let min_low = u32::from_le_bytes(bytes.get(..4)?.try_into().ok()?);
+        let (mut highs, mut lows) = ([0u32; CODEC_BLOCK], [0u32; CODEC_BLOCK]);
+        let mut at = 4;
+        at += codec::unpack_sorted((first >> 21) as u32, bytes.get(at..)?, &mut highs)?;
+        at += codec::unpack_plain(bytes.get(at..)?, &mut lows)?;
+        let mut found = None;
+        for j in 0..len {
+            match Self::term_of(&highs, &lows, min_low, j)? {
+                t if t == term => {
+                    found = Some(j);
+                    break;
+                }
+                t if t > term => return Some(None),
+                _ => {}
+            }
+        }
+        let Some(j) = found else {
+            return Some(None);
+        };
+        let (mut doc_freqs, mut counts, mut ends) = ([0u32; CODEC_BLOCK], [0u32; CODEC_BLOCK], [0u32; CODEC_BLOCK]);
+        at += codec::unpack_plain(bytes.get(at..)?, &mut doc_freqs)?;
+        at += codec::unpack_plain(bytes.get(at..)?, &mut counts)?;
+        codec::unpack_sorted(0, bytes.get(at..)?, &mut ends)?;
+        let start = postings_at.checked_add(if j == 0 { 0 } else { u64::from(ends[j - 1]) })?;
+        let end = postings_at.checked_add(u64::from(ends[j]))?;
+        let count = counts[j].checked_add(1)?;
+        let whole = doc_freqs[j] > 0 && doc_freqs[j] <= count && start < end && end <= self.positions.len() as u64;
+        whole.then_some(Some(TermInfo {
+            term,
+            doc_freq: doc_freqs[j],
+            count,
+            postings: start..end,
+        }))
     }
 
     fn decode_block(&self, bytes: &[u8], first: u64, postings_at: u64, len: usize) -> Option<TermBlock> {
         let min_low = u32::from_le_bytes(bytes.get(..4)?.try_into().ok()?);
         let mut at = 4;
-        let (mut highs, mut lows, mut doc_freqs, mut counts, mut ends) = ([0u32; CODEC_BLOCK], [0; CODEC_BLOCK], [0; CODEC_BLOCK], [0; CODEC_BLOCK], [0; CODEC_BLOCK]);
+        let (mut highs, mut lows, mut doc_freqs, mut counts, mut ends) = (
+            [0u32; CODEC_BLOCK],
+            [0; CODEC_BLOCK],
+            [0; CODEC_BLOCK],
+            [0; CODEC_BLOCK],
+            [0; CODEC_BLOCK],
+        );
         at += codec::unpack_sorted((first >> 21) as u32, bytes.get(at..)?, &mut highs)?;
         at += codec::unpack_plain(bytes.get(at..)?, &mut lows)?;
         at += codec::unpack_plain(bytes.get(at..)?, &mut doc_freqs)?;
@@ -293,14 +352,16 @@ impl Grams {
         };
         let mut start = postings_at;
         for j in 0..len {
-            let low = lows[j].checked_add(min_low)?;
-            let second = if low == 0 { ALONE } else { u64::from(low - 1) };
-            let term = (u64::from(highs[j]) << 21) | second;
+            let term = Self::term_of(&highs, &lows, min_low, j)?;
             let count = counts[j].checked_add(1)?;
             let end = postings_at.checked_add(u64::from(ends[j]))?;
-            let in_order = if j == 0 { term == first } else { term > block.terms[j - 1] };
+            let in_order = if j == 0 {
+                term == first
+            } else {
+                term > block.terms[j - 1]
+            };
             // Every term has a position, so its positions take a byte at least.
-            if !in_order || second > ALONE || doc_freqs[j] == 0 || doc_freqs[j] > count || end <= start {
+            if !in_order || doc_freqs[j] == 0 || doc_freqs[j] > count || end <= start {
                 return None;
             }
             if end > self.positions.len() as u64 {
@@ -349,7 +410,21 @@ impl Grams {
 
     /// The term `term`, if the segment has it.
     pub(crate) fn find(&self, term: u64) -> tantivy::Result<Option<TermInfo>> {
-        Ok(self.term_range(term, term)?.pop())
+        // The last block whose first term is at most `term`.
+        let (mut lo, mut hi) = (0, self.block_count());
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if self.header(mid).0 <= term {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        let Some(b) = lo.checked_sub(1) else {
+            return Ok(None);
+        };
+        self.find_in_block(b, term)
+            .ok_or_else(|| self.damaged("a block of terms does not read"))
     }
 
     /// Every term in order (for a merge).
@@ -367,7 +442,9 @@ impl Grams {
     /// The positions of `info`, in order.
     pub(crate) fn positions(&self, info: &TermInfo) -> tantivy::Result<Positions> {
         // In range: checked when the block was read.
-        let bytes = self.positions.slice(info.postings.start as usize..info.postings.end as usize);
+        let bytes = self
+            .positions
+            .slice(info.postings.start as usize..info.postings.end as usize);
         Positions::new(bytes, info.count as usize).ok_or_else(|| self.damaged("a term's positions do not read"))
     }
 
@@ -442,11 +519,15 @@ pub(crate) struct Positions {
     blocks: usize,
     /// The block in `buffer`.
     loaded: usize,
-    buffer: Box<[u32; CODEC_BLOCK]>,
+    /// Whether a block did not read ([`Positions::is_damaged`]).
+    damaged: bool,
+    buffer: [u32; CODEC_BLOCK],
 }
 
 impl Positions {
-    /// The `len` positions packed in `bytes`, if they are whole.
+    /// The `len` positions packed in `bytes`, if their skip table and the positions after
+    /// the whole blocks fit. Each block is checked when it is first read ([`Positions::load`]):
+    /// checking them all here would read a frequent term's whole skip table for every query.
     fn new(bytes: OwnedBytes, len: usize) -> Option<Positions> {
         let blocks = len / CODEC_BLOCK;
         let positions = Positions {
@@ -454,20 +535,14 @@ impl Positions {
             len,
             blocks,
             loaded: usize::MAX,
-            buffer: Box::new([0; CODEC_BLOCK]),
+            damaged: false,
+            buffer: [0; CODEC_BLOCK],
         };
-        // Every block's size and order checked here, once: reading them later cannot fail.
         let data = positions.bytes.as_slice();
-        let mut start = blocks.checked_mul(8)?;
-        let mut last = None;
-        for b in 0..blocks {
-            let (block_last, end) = (positions.skip(b, 0), positions.skip(b, 4) as usize);
-            let bits = *data.get(start)?;
-            if last.is_some_and(|l| block_last <= l) || bits > 32 || end != start + 1 + codec::block_bytes(bits) {
-                return None;
-            }
-            (start, last) = (end, Some(block_last));
+        if blocks.checked_mul(8)? > data.len() {
+            return None;
         }
+        let start = positions.block_start(blocks);
         let rest = len % CODEC_BLOCK;
         let tail = data.get(start..)?;
         let whole = match tail.first() {
@@ -482,8 +557,23 @@ impl Positions {
         u32::from_le_bytes(self.bytes.as_slice()[at..at + 4].try_into().expect("4 bytes"))
     }
 
+    /// Where block `b` starts (`b` at most the number of whole blocks).
+    fn block_start(&self, b: usize) -> usize {
+        if b == 0 {
+            self.blocks * 8
+        } else {
+            self.skip(b - 1, 4) as usize
+        }
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.len
+    }
+
+    /// Whether a block did not read: the positions end before it. Only damage does that,
+    /// which `govsearch check` finds; a merge stops with an error.
+    pub(crate) fn is_damaged(&self) -> bool {
+        self.damaged
     }
 
     /// The last position of block `b`; the positions after the whole blocks end past any.
@@ -495,24 +585,46 @@ impl Positions {
         }
     }
 
+    /// Decodes block `b` into the buffer; a block that does not read ends the positions.
     fn load(&mut self, b: usize) {
         if self.loaded == b {
             return;
         }
-        let start = if b == 0 { self.blocks * 8 } else { self.skip(b - 1, 4) as usize };
+        let start = self.block_start(b);
         let previous = b.checked_sub(1).map(|p| self.skip(p, 0));
-        let bytes = &self.bytes.as_slice()[start..];
-        // Checked by `new`: both read.
-        if b < self.blocks {
-            codec::unpack_increasing(previous, bytes, &mut self.buffer);
+        let data = self.bytes.as_slice();
+        let read = if b < self.blocks {
+            let end = self.skip(b, 4) as usize;
+            let in_order = previous.is_none_or(|p| p < self.skip(b, 0));
+            data.get(start..end)
+                .filter(|block| {
+                    in_order
+                        && block
+                            .first()
+                            .is_some_and(|&bits| bits <= 32 && block.len() == 1 + codec::block_bytes(bits))
+                })
+                .and_then(|block| codec::unpack_increasing(previous, block, &mut self.buffer))
+                .is_some()
         } else {
-            codec::unpack_short(previous, bytes, &mut self.buffer[..self.len % CODEC_BLOCK]);
+            // Checked by `new`.
+            codec::unpack_short(previous, &data[start..], &mut self.buffer[..self.len % CODEC_BLOCK]).is_some()
+        };
+        if read {
+            self.loaded = b;
+        } else {
+            self.damaged = true;
+            self.len = self.len.min(b * CODEC_BLOCK);
+            self.blocks = self.blocks.min(b);
+            self.loaded = usize::MAX;
         }
-        self.loaded = b;
     }
 
+    /// The `i`th position; past the end (where damage ended the positions), `u32::MAX`.
     pub(crate) fn get(&mut self, i: usize) -> u32 {
         self.load(i / CODEC_BLOCK);
+        if i >= self.len {
+            return u32::MAX;
+        }
         self.buffer[i % CODEC_BLOCK]
     }
 
@@ -545,6 +657,9 @@ impl Positions {
             }
         }
         self.load(b);
+        if b * CODEC_BLOCK >= self.len {
+            return self.len;
+        }
         let in_block = (self.len - b * CODEC_BLOCK).min(CODEC_BLOCK);
         b * CODEC_BLOCK + first + self.buffer[first..in_block].partition_point(|&p| p < target)
     }
@@ -553,6 +668,9 @@ impl Positions {
     pub(crate) fn for_each(&mut self, mut f: impl FnMut(u32)) {
         for b in 0..self.len.div_ceil(CODEC_BLOCK) {
             self.load(b);
+            if self.damaged {
+                return;
+            }
             let in_block = (self.len - b * CODEC_BLOCK).min(CODEC_BLOCK);
             self.buffer[..in_block].iter().for_each(|&p| f(p));
         }
@@ -609,7 +727,10 @@ mod tests {
         assert_eq!(positions_of(&grams, '议', None), [6]);
         assert_eq!(positions_of(&grams, '开', None), [14]);
         assert_eq!(positions_of(&grams, 'b', None), [21]);
-        assert!(grams.find(term('议', Some('会'))).unwrap().is_none(), "no gram across articles");
+        assert!(
+            grams.find(term('议', Some('会'))).unwrap().is_none(),
+            "no gram across articles"
+        );
         // A character: every term it starts.
         let (from, to) = terms_starting_with('召');
         let mut found: Vec<u32> = grams
@@ -656,14 +777,21 @@ mod tests {
         let bodies = [body.as_str(), "的的的确确", body.as_str()];
         let (positions, dictionary) = write(&bodies);
         let grams = Grams::from_bytes(positions, dictionary, "long").unwrap();
-        assert!(grams.terms > 2 * CODEC_BLOCK, "several blocks of terms: {}", grams.terms);
+        assert!(
+            grams.terms > 2 * CODEC_BLOCK,
+            "several blocks of terms: {}",
+            grams.terms
+        );
         // The truth: every character's term and position, in order.
         let mut truth: std::collections::BTreeMap<u64, Vec<u32>> = Default::default();
         let mut position = 0;
         for text in bodies {
             let chars: Vec<char> = text.chars().filter_map(crate::text::fold_char).collect();
             for (i, &ch) in chars.iter().enumerate() {
-                truth.entry(term(ch, chars.get(i + 1).copied())).or_default().push(position);
+                truth
+                    .entry(term(ch, chars.get(i + 1).copied()))
+                    .or_default()
+                    .push(position);
                 position += 1;
             }
             position += 1;
@@ -675,9 +803,20 @@ mod tests {
             let mut positions = grams.positions(&info).unwrap();
             assert_eq!(&positions.read_all(), expected);
             for from in [0, 1, 127, 128, 129, expected.len() / 2, expected.len()] {
-                for target in [0, 5, expected[expected.len() / 3], expected[expected.len() - 1], u32::MAX] {
+                for target in [
+                    0,
+                    5,
+                    expected[expected.len() / 3],
+                    expected[expected.len() - 1],
+                    u32::MAX,
+                ] {
                     let want = from.max(expected.partition_point(|&p| p < target));
-                    assert_eq!(positions.seek(from, target), want, "seek({from}, {target}) of {} positions", expected.len());
+                    assert_eq!(
+                        positions.seek(from, target),
+                        want,
+                        "seek({from}, {target}) of {} positions",
+                        expected.len()
+                    );
                 }
             }
             all.advance().unwrap();
@@ -695,9 +834,8 @@ mod tests {
     fn damaged_or_other_files_are_refused_never_read() {
         let positions = include_bytes!("testdata/tiny.bgram").as_slice();
         let dictionary = include_bytes!("testdata/tiny.bgdict").as_slice();
-        let read = |p: &[u8], d: &[u8]| {
-            Grams::from_bytes(OwnedBytes::new(p.to_vec()), OwnedBytes::new(d.to_vec()), "tiny")
-        };
+        let read =
+            |p: &[u8], d: &[u8]| Grams::from_bytes(OwnedBytes::new(p.to_vec()), OwnedBytes::new(d.to_vec()), "tiny");
         for cut in 0..positions.len() {
             assert!(read(&positions[..cut], dictionary).is_err(), "positions cut at {cut}");
         }
@@ -728,7 +866,11 @@ mod tests {
             for at in 0..len {
                 for flip in [0x01u8, 0x80, 0xFF] {
                     let (mut p, mut d) = (positions.to_vec(), dictionary.to_vec());
-                    if file == 0 { p[at] ^= flip } else { d[at] ^= flip }
+                    if file == 0 {
+                        p[at] ^= flip
+                    } else {
+                        d[at] ^= flip
+                    }
                     let Ok(grams) = read(&p, &d) else { continue };
                     let (from, to) = terms_starting_with('峄');
                     if let Ok(terms) = grams.term_range(from, to) {

@@ -12,9 +12,9 @@ use tantivy::schema::document::ErasedDocument;
 use tantivy::schema::{Field, Schema, Value};
 use tantivy::{DocId, Segment, TantivyDocument, TantivyError};
 
+use super::codec::{self, BLOCK};
 use super::read::article_at;
 use super::sort::sort_by_term;
-use super::codec::{self, BLOCK};
 use super::{term, too_large, ALONE, DICTIONARY, MAGIC, POSITIONS, VERSION};
 use crate::text::fold_char;
 
@@ -357,8 +357,8 @@ impl FileWriter {
 mod tests {
     use std::path::Path;
 
-    use super::super::testing::{write, TINY};
     use super::super::codec::BLOCK;
+    use super::super::testing::{write, TINY};
     use super::super::{DICTIONARY_FOOTER, HEADER, MAGIC, POSITIONS_FOOTER, VERSION};
 
     fn u32s(bytes: &[u8]) -> Vec<u32> {
@@ -416,7 +416,11 @@ mod tests {
         let headers_at = dictionary.len() - tail;
         let header = u64s(&dictionary[headers_at..headers_at + HEADER]);
         assert_eq!(header[0], super::term('5', Some('g')), "the first term: the smallest");
-        assert_eq!(header[1..], [0, 0], "its positions and its packed bytes start each file");
+        assert_eq!(
+            header[1..],
+            [0, 0],
+            "its positions and its packed bytes start each file"
+        );
         let starts = u32s(&dictionary[headers_at + HEADER..][..(articles + 1) * 4]);
         assert_eq!(starts, [0, 8, 16, 23]);
         let norms = &dictionary[headers_at + HEADER + (articles + 1) * 4..][..articles];
