@@ -119,7 +119,10 @@ fn harm_every_file(harm: Harm, places: &[f64]) {
     let pristine_index = Index::open(&index_dir).unwrap();
     let pristine = answers(&pristine_index).unwrap();
     let pristine_found = found(&pristine_index);
-    assert!(pristine_found.iter().all(|f| !f.is_empty()), "every query finds something");
+    assert!(
+        pristine_found.iter().all(|f| !f.is_empty()),
+        "every query finds something"
+    );
     assert!(pristine_index.check().unwrap().is_whole());
     drop(pristine_index);
 
@@ -130,7 +133,17 @@ fn harm_every_file(harm: Harm, places: &[f64]) {
         .collect();
     files.sort();
     let kinds: BTreeSet<&str> = files.iter().filter_map(|f| f.rsplit('.').next()).collect();
-    for kind in ["idx", "pos", "term", "store", "fast", "fieldnorm", "bgram", "bgdict", "del"] {
+    for kind in [
+        "idx",
+        "pos",
+        "term",
+        "store",
+        "fast",
+        "fieldnorm",
+        "bgram",
+        "bgdict",
+        "del",
+    ] {
         assert!(kinds.contains(kind), "no .{kind} file to damage: {kinds:?}");
     }
 
@@ -153,14 +166,20 @@ fn harm_every_file(harm: Harm, places: &[f64]) {
                         assert!(is_damage(err), "{case}: a search said {err:?}");
                     }
                     let wrong = answered.as_ref().is_ok_and(|a| *a != pristine);
-                    assert!(!(wrong && verified_on_open), "{case}: an answer from a file every open verifies");
+                    assert!(
+                        !(wrong && verified_on_open),
+                        "{case}: an answer from a file every open verifies"
+                    );
                     // Indexing into it goes on or stops with the damage named.
                     if let Err(err) = index.index_folder(root.path().join("2022"), |_| {}) {
                         assert!(is_damage(&err), "{case}: indexing said {err:?}");
                     }
                     match index.check() {
                         Ok(report) => {
-                            assert!(!(wrong && report.is_whole()), "{case}: a wrong answer check does not see");
+                            assert!(
+                                !(wrong && report.is_whole()),
+                                "{case}: a wrong answer check does not see"
+                            );
                             found_by_check += usize::from(!report.is_whole());
                         }
                         Err(err) => assert!(is_damage(&err), "{case}: check said {err:?}"),
@@ -182,7 +201,10 @@ fn harm_every_file(harm: Harm, places: &[f64]) {
         }
     }
     let total = files.len() * places.len();
-    assert!(repaired == total, "repaired {repaired} of {total} (refused on open {refused}, found by check {found_by_check})");
+    assert!(
+        repaired == total,
+        "repaired {repaired} of {total} (refused on open {refused}, found by check {found_by_check})"
+    );
 }
 
 #[test]
@@ -230,7 +252,11 @@ fn a_merge_never_reads_a_damaged_segment() {
     }
     let err = outcome.expect_err("the damaged segment was found when a merge wanted it");
     assert!(matches!(err, Error::Damaged { .. }), "{err}");
-    assert!(err.to_string().contains(&bgram.file_name().unwrap().to_string_lossy().into_owned()), "{err}");
+    assert!(
+        err.to_string()
+            .contains(&bgram.file_name().unwrap().to_string_lossy().into_owned()),
+        "{err}"
+    );
     assert!(bgram.exists(), "the damaged segment was not merged away");
     drop(index);
     Index::repair(&index_dir).unwrap();

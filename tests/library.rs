@@ -130,7 +130,10 @@ fn an_index_of_an_earlier_format_is_refused_with_index_again() {
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/index-v1");
     let dir = copy_of(&fixture);
     let err = Index::open(dir.path()).unwrap_err().to_string();
-    assert!(err.contains("another version of govsearch") && err.contains("index again"), "{err}");
+    assert!(
+        err.contains("another version of govsearch") && err.contains("index again"),
+        "{err}"
+    );
     assert!(err.contains("format 2"), "{err}");
 }
 

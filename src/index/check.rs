@@ -116,7 +116,9 @@ impl Index {
     pub fn repair(dir: impl AsRef<Path>) -> Result<Repaired> {
         let dir = dir.as_ref();
         if !dir.join("meta.json").is_file() {
-            return Err(Error::NoIndex { path: dir.to_path_buf() });
+            return Err(Error::NoIndex {
+                path: dir.to_path_buf(),
+            });
         }
         let mut repaired = Repaired::default();
         rebuild_file_list(dir)?;
@@ -128,11 +130,16 @@ impl Index {
                     "its list of segments (meta.json) does not read: {err}; it cannot be repaired, index its folders again into a new index folder"
                 ),
             })?;
-            index.register_plugin(std::sync::Arc::new(crate::grams::BodyGrams::new(super::schema::body_field())));
+            index.register_plugin(std::sync::Arc::new(crate::grams::BodyGrams::new(
+                super::schema::body_field(),
+            )));
             crate::text::analyzers::register(&index, &crate::text::segment::Segmenter::default());
-            let _lock = index.directory().acquire_lock(&INDEX_WRITER_LOCK).map_err(|_| Error::IndexBusy {
-                path: dir.to_path_buf(),
-            })?;
+            let _lock = index
+                .directory()
+                .acquire_lock(&INDEX_WRITER_LOCK)
+                .map_err(|_| Error::IndexBusy {
+                    path: dir.to_path_buf(),
+                })?;
             let mut metas = index.load_metas()?;
             let mut damaged: BTreeMap<SegmentId, String> = BTreeMap::new();
             for meta in &metas.segments {

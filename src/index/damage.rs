@@ -115,18 +115,12 @@ fn short(message: &str) -> &str {
 /// The files of segment `id` in `files` (names in the index folder).
 fn files_of(id: SegmentId, files: &[PathBuf]) -> impl Iterator<Item = &PathBuf> {
     let prefix = id.uuid_string();
-    files
-        .iter()
-        .filter(move |f| f.to_string_lossy().starts_with(&prefix))
+    files.iter().filter(move |f| f.to_string_lossy().starts_with(&prefix))
 }
 
 /// The files of `segment` whose checksum does not match, with `wanted` picking which files
 /// by extension (all when `None`).
-pub(crate) fn damaged_files(
-    directory: &ManagedDirectory,
-    segment: SegmentId,
-    wanted: Option<&[&str]>,
-) -> Vec<PathBuf> {
+pub(crate) fn damaged_files(directory: &ManagedDirectory, segment: SegmentId, wanted: Option<&[&str]>) -> Vec<PathBuf> {
     let files: Vec<PathBuf> = directory.list_managed_files().into_iter().collect();
     let mut damaged: Vec<PathBuf> = files_of(segment, &files)
         .filter(|f| {
@@ -172,7 +166,12 @@ impl VerifyingMerges {
     }
 
     fn is_whole(&self, segment: SegmentId) -> bool {
-        if self.verified.lock().unwrap_or_else(|e| e.into_inner()).contains(&segment) {
+        if self
+            .verified
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(&segment)
+        {
             return true;
         }
         let damaged = damaged_files(&self.directory, segment, None);

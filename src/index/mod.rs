@@ -424,12 +424,16 @@ impl Index {
 /// called damaged.
 fn check_grams_format(index: &tantivy::Index, location: &Path) -> Result<()> {
     for segment in index.searchable_segments()? {
-        let Ok(file) = segment.open_read(tantivy::index::SegmentComponent::Custom(crate::grams::DICTIONARY.to_string()))
-        else {
+        let Ok(file) = segment.open_read(tantivy::index::SegmentComponent::Custom(
+            crate::grams::DICTIONARY.to_string(),
+        )) else {
             // Missing: the segment's own error when it is read names it.
             continue;
         };
-        let Ok(last) = file.slice_from_end(8.min(file.num_bytes().get_bytes() as usize)).read_bytes() else {
+        let Ok(last) = file
+            .slice_from_end(8.min(file.num_bytes().get_bytes() as usize))
+            .read_bytes()
+        else {
             continue;
         };
         match crate::grams::version_of(last.as_slice()) {
@@ -453,7 +457,11 @@ fn check_grams_format(index: &tantivy::Index, location: &Path) -> Result<()> {
 fn verify_on_open(index: &tantivy::Index, location: &Path) -> Result<()> {
     let mut damaged = Vec::new();
     for segment in index.searchable_segment_ids()? {
-        damaged.extend(damage::damaged_files(index.directory(), segment, Some(damage::VERIFIED_ON_OPEN)));
+        damaged.extend(damage::damaged_files(
+            index.directory(),
+            segment,
+            Some(damage::VERIFIED_ON_OPEN),
+        ));
     }
     if damaged.is_empty() {
         return Ok(());

@@ -70,7 +70,11 @@ fn char_matches(grams: &Grams, ch: char) -> tantivy::Result<Vec<(DocId, u32)>> {
     }
     let mut counts = vec![0u32; grams.articles];
     for info in &terms {
-        grams.articles_of(&mut grams.positions(info)?, |article| counts[article] += 1);
+        let mut positions = grams.positions(info)?;
+        grams.articles_of(&mut positions, |article| counts[article] += 1);
+        if positions.is_damaged() {
+            return Err(grams.damaged("a term's positions do not read"));
+        }
     }
     Ok(counts
         .into_iter()

@@ -111,10 +111,11 @@ fn check(location: &std::path::Path, args: &CheckArgs) -> anyhow::Result<ExitCod
 fn check_report(location: &std::path::Path) -> anyhow::Result<govsearch::CheckReport> {
     match open_index(location).and_then(|index| Ok(index.check()?)) {
         Ok(report) => Ok(report),
-        Err(err) if matches!(
-            err.downcast_ref::<govsearch::Error>(),
-            Some(govsearch::Error::Index(_) | govsearch::Error::Damaged { .. })
-        ) =>
+        Err(err)
+            if matches!(
+                err.downcast_ref::<govsearch::Error>(),
+                Some(govsearch::Error::Index(_) | govsearch::Error::Damaged { .. })
+            ) =>
         {
             Ok(govsearch::CheckReport {
                 segments: 0,

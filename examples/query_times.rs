@@ -1,0 +1,68 @@
+//! Times the bench's queries (top 10, as typed, every copy a hit) on an index that exists,
+//! to compare two builds of govsearch on indexes each built of the same corpus with one
+//! indexing thread (so both have the same segments):
+//!
+//! ```text
+//! govsearch index CORPUS --index /tmp/a --threads 1            # one build
+//! cargo run --release --example query_times -- /tmp/a CORPUS 3 /tmp/a.tsv
+//! ```
+//!
+//! Prints the median, mean and 99th percentile over `RUNS` rounds of every query, and writes
+//! each query's fastest time to `OUT` when given, for a query-by-query comparison. `QUERY`
+//! in the environment times that one query instead.
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    let [_, index, corpus, runs, out @ ..] = args.as_slice() else {
+        return Err("usage: query_times INDEX CORPUS RUNS [OUT]".into());
+    };
+    let index = govsearch::Index::open(index)?;
+    let (articles, _) = govsearch::eval::read_corpus(std::path::Path::new(corpus))?;
+    let queries: Vec<String> = match std::env::var("QUERY") {
+        Ok(query) => vec![query],
+        Err(_) => govsearch::eval::sample_queries(&articles, 100, 2022)
+            .into_iter()
+            .map(|(_, text)| text)
+            .collect(),
+    };
+    let request = |q: &str| {
+        govsearch::SearchRequest::new(q)
+            .limit(10)
+            .snippet_chars(0)
+            .facets(false)
+            .as_typed(true)
+            .all_copies(true)
+    };
+    for q in &queries {
+        index.search(&request(q))?;
+    }
+    let mut times = Vec::new();
+    let mut fastest = vec![f64::MAX; queries.len()];
+    for _ in 0..runs.parse::<usize>()? {
+        for (i, q) in queries.iter().enumerate() {
+            let started = std::time::Instant::now();
+            std::hint::black_box(index.search(&request(q))?);
+            let ms = started.elapsed().as_secs_f64() * 1000.0;
+            times.push(ms);
+            fastest[i] = fastest[i].min(ms);
+        }
+    }
+    times.sort_by(f64::total_cmp);
+    let mean = times.iter().sum::<f64>() / times.len() as f64;
+    println!(
+        "median {:.3} ms, mean {:.3}, p99 {:.3}, sum of each query's fastest {:.1}",
+        times[times.len() / 2],
+        mean,
+        times[times.len() * 99 / 100],
+        fastest.iter().sum::<f64>()
+    );
+    if let Some(out) = out.first() {
+        let lines: String = fastest
+            .iter()
+            .zip(&queries)
+            .map(|(ms, q)| format!("{ms:.4}\t{q}\n"))
+            .collect();
+        std::fs::write(out, lines)?;
+    }
+    Ok(())
+}
