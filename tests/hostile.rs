@@ -389,3 +389,39 @@ fn check_finds_a_flipped_byte_in_any_file_of_the_index() {
         std::fs::write(&file, &original).unwrap();
     }
 }
+
+/// The README's repair, from the command line: a damaged file makes `check` exit 2 and
+/// `check --repair` drops its segment and reads its files again; every article is back.
+#[test]
+fn check_repair_makes_a_damaged_index_whole_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("corpus");
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus"), &folder);
+    let index = dir.path().join("index");
+    let (_, summary) = index_json(&index, &folder);
+    let articles = summary["articles_in_index"].as_u64().unwrap();
+    let file = std::fs::read_dir(&index)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "store"))
+        .unwrap();
+    let mut damaged = std::fs::read(&file).unwrap();
+    let middle = damaged.len() / 2;
+    damaged[middle] ^= 0x5A;
+    std::fs::write(&file, &damaged).unwrap();
+
+    let found = govsearch(&index, &["check"]);
+    assert_eq!(found.status.code(), Some(2), "{}", stderr(&found));
+    assert!(stderr(&found).contains("check --repair"), "{}", stderr(&found));
+    let repaired = govsearch(&index, &["check", "--repair"]);
+    assert!(repaired.status.success(), "{}", stderr(&repaired));
+    let said = stderr(&repaired);
+    assert!(
+        said.contains("dropped 1 damaged segments") && said.contains("is whole"),
+        "{said}"
+    );
+    assert!(!file.exists() || govsearch(&index, &["check"]).status.success());
+    let stats = govsearch(&index, &["stats", "--json"]);
+    let stats: Value = serde_json::from_slice(&stats.stdout).unwrap();
+    assert_eq!(stats["articles"].as_u64(), Some(articles), "every article is back");
+}
