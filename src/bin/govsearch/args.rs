@@ -46,7 +46,8 @@ pub(crate) enum Command {
     /// need not exist any more)
     Remove(RemoveArgs),
     /// Verify every file of the index against its checksum, and each segment's grams against
-    /// the segment (reads the whole index)
+    /// the segment (reads the whole index); --repair drops damaged segments and indexes their
+    /// files again
     Check(CheckArgs),
     /// Serve the index over HTTP: a search page at / and a JSON API under /api (read-only;
     /// new commits of `govsearch index` are seen without a restart)
