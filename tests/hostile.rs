@@ -358,13 +358,19 @@ fn a_file_of_many_records_that_are_not_articles_is_summed_up() {
     );
 }
 
-#[test]
-fn check_finds_a_flipped_byte_in_any_file_of_the_index() {
+/// A copy of the sample corpus indexed: the folder that holds both, the index, the summary.
+fn indexed_corpus() -> (tempfile::TempDir, std::path::PathBuf, Value) {
     let dir = tempfile::tempdir().unwrap();
     let folder = dir.path().join("corpus");
     copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus"), &folder);
     let index = dir.path().join("index");
-    index_json(&index, &folder);
+    let (_, summary) = index_json(&index, &folder);
+    (dir, index, summary)
+}
+
+#[test]
+fn check_finds_a_flipped_byte_in_any_file_of_the_index() {
+    let (_dir, index, _) = indexed_corpus();
     let whole = govsearch(&index, &["check"]);
     assert!(whole.status.success(), "{}", stderr(&whole));
     assert!(stderr(&whole).contains("is whole"), "{}", stderr(&whole));
@@ -394,11 +400,7 @@ fn check_finds_a_flipped_byte_in_any_file_of_the_index() {
 /// `check --repair` drops its segment and reads its files again; every article is back.
 #[test]
 fn check_repair_makes_a_damaged_index_whole_again() {
-    let dir = tempfile::tempdir().unwrap();
-    let folder = dir.path().join("corpus");
-    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus"), &folder);
-    let index = dir.path().join("index");
-    let (_, summary) = index_json(&index, &folder);
+    let (_dir, index, summary) = indexed_corpus();
     let articles = summary["articles_in_index"].as_u64().unwrap();
     let file = std::fs::read_dir(&index)
         .unwrap()

@@ -376,23 +376,28 @@ impl Grams {
         Some(block)
     }
 
+    /// How many blocks of terms start at or before `term` (a binary search of the headers).
+    fn blocks_starting_at_most(&self, term: u64) -> usize {
+        let (mut lo, mut hi) = (0, self.block_count());
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if self.header(mid).0 <= term {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    }
+
     /// The terms in `from..=to`, in order.
     pub(crate) fn term_range(&self, from: u64, to: u64) -> tantivy::Result<Vec<TermInfo>> {
         let mut found = Vec::new();
         if from > to || self.terms == 0 {
             return Ok(found);
         }
-        // The last block whose first term is at most `from`.
-        let (mut lo, mut hi) = (0, self.block_count());
-        while lo < hi {
-            let mid = (lo + hi) / 2;
-            if self.header(mid).0 <= from {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        for b in lo.saturating_sub(1)..self.block_count() {
+        // From the last block whose first term is at most `from`.
+        for b in self.blocks_starting_at_most(from).saturating_sub(1)..self.block_count() {
             if self.header(b).0 > to {
                 break;
             }
@@ -411,16 +416,7 @@ impl Grams {
     /// The term `term`, if the segment has it.
     pub(crate) fn find(&self, term: u64) -> tantivy::Result<Option<TermInfo>> {
         // The last block whose first term is at most `term`.
-        let (mut lo, mut hi) = (0, self.block_count());
-        while lo < hi {
-            let mid = (lo + hi) / 2;
-            if self.header(mid).0 <= term {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        let Some(b) = lo.checked_sub(1) else {
+        let Some(b) = self.blocks_starting_at_most(term).checked_sub(1) else {
             return Ok(None);
         };
         self.find_in_block(b, term)

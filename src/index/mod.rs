@@ -50,8 +50,8 @@ use schema::Fields;
 /// with lz4 (tantivy's default). Each hit of a page decompresses its article's whole block:
 /// 4 KiB holds two or three articles, so a hit reads far less than at 16 KiB, for a larger
 /// store. zstd would store a 4 KiB block of Chinese text in three quarters of lz4's bytes,
-/// but tantivy makes a new zstd context for every block it reads, which made the hits page
-/// half again as slow (docs/performance.md).
+/// but tantivy makes a new zstd context for every block it reads, which made the bench's top-10
+/// median 1.7 times as long (docs/performance.md).
 const STORE_BLOCK_BYTES: usize = 4096;
 
 /// The settings of a new index. An index keeps the settings it was created with.
@@ -417,8 +417,6 @@ impl Index {
     }
 }
 
-/// A reader of `index`: reloaded when the index's files change if `watch`, else on demand;
-/// each new searcher has its grams files opened by `grams` before it is used.
 /// Refuses an index whose body grams another format wrote: read from the last bytes of each
 /// segment's grams dictionary, so that an old index is named as such, not read wrongly or
 /// called damaged.
@@ -473,6 +471,8 @@ fn verify_on_open(index: &tantivy::Index, location: &Path) -> Result<()> {
     })
 }
 
+/// A reader of `index`: reloaded when the index's files change if `watch`, else on demand;
+/// each new searcher has its grams files opened by `grams` before it is used.
 fn reader_of(
     index: &tantivy::Index,
     watch: bool,
