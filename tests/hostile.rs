@@ -426,4 +426,8 @@ fn check_repair_makes_a_damaged_index_whole_again() {
     let stats = govsearch(&index, &["stats", "--json"]);
     let stats: Value = serde_json::from_slice(&stats.stdout).unwrap();
     assert_eq!(stats["articles"].as_u64(), Some(articles), "every article is back");
+
+    let nothing = govsearch(&index.with_file_name("nothing here"), &["check", "--repair"]);
+    assert_eq!(nothing.status.code(), Some(2));
+    assert!(stderr(&nothing).contains("no index at"), "{}", stderr(&nothing));
 }

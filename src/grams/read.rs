@@ -74,9 +74,9 @@ impl std::fmt::Debug for Grams {
 
 /// The error of a segment whose grams files are damaged.
 pub(crate) fn damaged(segment: &str, what: &str) -> TantivyError {
-    TantivyError::InternalError(format!(
-        "segment {segment}: its grams files are damaged ({what}); run `govsearch check --repair`"
-    ))
+    TantivyError::DataCorruption(tantivy::error::DataCorruption::comment_only(format!(
+        "segment {segment}: its grams files are damaged ({what})"
+    )))
 }
 
 /// A file's footer counts and version, if its footer is whole.

@@ -101,7 +101,7 @@ fn segment_problem(reader: &SegmentReader) -> Option<String> {
             grams.articles,
             reader.max_doc()
         )),
-        Err(err) => Some(err.to_string()),
+        Err(err) => Some(damage::damage_in(&err).unwrap_or_else(|| err.to_string())),
     }
 }
 
@@ -143,10 +143,9 @@ impl Index {
             let mut metas = index.load_metas()?;
             let mut damaged: BTreeMap<SegmentId, String> = BTreeMap::new();
             for meta in &metas.segments {
-                let files = damage::damaged_files(index.directory(), meta.id(), None);
+                let files = damage::damaged_files(index.directory(), &[meta.id()], None);
                 let problem = if !files.is_empty() {
-                    let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
-                    Some(format!("{} do not match their checksums", names.join(", ")))
+                    Some(damage::mismatched(&files))
                 } else {
                     let segment = index.segment(meta.clone());
                     match damage::guarded(dir, || Ok(SegmentReader::open(&segment)?)) {

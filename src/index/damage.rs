@@ -70,11 +70,12 @@ pub(crate) fn classify(err: Error, location: &Path) -> Error {
     }
 }
 
-/// What an engine error says is damaged, if it says so. Read errors of the index's own
+/// What an engine error says is damaged, if it says so (the grams' own damage is
+/// `DataCorruption`, as tantivy's is). Read errors of the index's own
 /// files are damage unless they are the system's (no permission, no space, no memory): the
 /// engine reports bad bytes in many words (corruption, deserialization, "unsupported
 /// version", a footer mismatch).
-fn damage_in(err: &TantivyError) -> Option<String> {
+pub(crate) fn damage_in(err: &TantivyError) -> Option<String> {
     use std::io::ErrorKind;
     let systems = |kind: ErrorKind| {
         matches!(
@@ -102,7 +103,6 @@ fn damage_in(err: &TantivyError) -> Option<String> {
         }
         TantivyError::OpenReadError(tantivy::directory::error::OpenReadError::IncompatibleIndex(_))
         | TantivyError::IncompatibleIndex(_) => Some("a file's footer is not one this build writes".to_string()),
-        TantivyError::InternalError(message) if message.contains("damaged") => Some(message.clone()),
         _ => None,
     }
 }
@@ -112,26 +112,32 @@ fn short(message: &str) -> &str {
     message.split(". ").next().unwrap_or(message)
 }
 
-/// The files of segment `id` in `files` (names in the index folder).
-fn files_of(id: SegmentId, files: &[PathBuf]) -> impl Iterator<Item = &PathBuf> {
-    let prefix = id.uuid_string();
-    files.iter().filter(move |f| f.to_string_lossy().starts_with(&prefix))
-}
-
-/// The files of `segment` whose checksum does not match, with `wanted` picking which files
-/// by extension (all when `None`).
-pub(crate) fn damaged_files(directory: &ManagedDirectory, segment: SegmentId, wanted: Option<&[&str]>) -> Vec<PathBuf> {
-    let files: Vec<PathBuf> = directory.list_managed_files().into_iter().collect();
-    let mut damaged: Vec<PathBuf> = files_of(segment, &files)
+/// The files of `segments` whose checksum does not match, with `wanted` picking which files
+/// by extension (all when `None`): names in the index folder, in order.
+pub(crate) fn damaged_files(
+    directory: &ManagedDirectory,
+    segments: &[SegmentId],
+    wanted: Option<&[&str]>,
+) -> Vec<PathBuf> {
+    let prefixes: Vec<String> = segments.iter().map(SegmentId::uuid_string).collect();
+    let mut damaged: Vec<PathBuf> = directory
+        .list_managed_files()
+        .into_iter()
         .filter(|f| {
+            let name = f.to_string_lossy();
             let extension = f.extension().and_then(|e| e.to_str()).unwrap_or_default();
-            wanted.is_none_or(|w| w.contains(&extension))
+            prefixes.iter().any(|p| name.starts_with(p.as_str())) && wanted.is_none_or(|w| w.contains(&extension))
         })
         .filter(|f| !matches!(directory.validate_checksum(f), Ok(true)))
-        .cloned()
         .collect();
     damaged.sort();
     damaged
+}
+
+/// What [`Error::Damaged`] says of files whose checksums do not match.
+pub(crate) fn mismatched<T: AsRef<Path>>(files: &[T]) -> String {
+    let names: Vec<String> = files.iter().map(|f| f.as_ref().display().to_string()).collect();
+    format!("{} do not match their checksums", names.join(", "))
 }
 
 /// The files every open verifies: small, and read by every search that scores or filters
@@ -174,7 +180,7 @@ impl VerifyingMerges {
         {
             return true;
         }
-        let damaged = damaged_files(&self.directory, segment, None);
+        let damaged = damaged_files(&self.directory, &[segment], None);
         if damaged.is_empty() {
             self.verified.lock().unwrap_or_else(|e| e.into_inner()).insert(segment);
             return true;

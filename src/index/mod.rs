@@ -50,8 +50,8 @@ use schema::Fields;
 /// with lz4 (tantivy's default). Each hit of a page decompresses its article's whole block:
 /// 4 KiB holds two or three articles, so a hit reads far less than at 16 KiB, for a larger
 /// store. zstd would store a 4 KiB block of Chinese text in three quarters of lz4's bytes,
-/// but tantivy makes a new zstd context for every block it reads, which made the bench's top-10
-/// median 1.7 times as long (docs/performance.md).
+/// but tantivy makes a new zstd context for every block it reads, which slows the hits page
+/// more than the smaller store saves (docs/performance.md).
 const STORE_BLOCK_BYTES: usize = 4096;
 
 /// The settings of a new index. An index keeps the settings it was created with.
@@ -317,10 +317,10 @@ impl Index {
         if found.is_empty() {
             return Ok(());
         }
-        let names: Vec<&str> = found.iter().map(String::as_str).collect();
+        let found: Vec<&String> = found.iter().collect();
         Err(Error::Damaged {
             path: self.location.clone(),
-            detail: format!("{} do not match their checksums", names.join(", ")),
+            detail: damage::mismatched(&found),
         })
     }
 
@@ -453,21 +453,14 @@ fn check_grams_format(index: &tantivy::Index, location: &Path) -> Result<()> {
 /// Verifies the small files of every segment against their checksums
 /// ([`damage::VERIFIED_ON_OPEN`]).
 fn verify_on_open(index: &tantivy::Index, location: &Path) -> Result<()> {
-    let mut damaged = Vec::new();
-    for segment in index.searchable_segment_ids()? {
-        damaged.extend(damage::damaged_files(
-            index.directory(),
-            segment,
-            Some(damage::VERIFIED_ON_OPEN),
-        ));
-    }
+    let segments = index.searchable_segment_ids()?;
+    let damaged = damage::damaged_files(index.directory(), &segments, Some(damage::VERIFIED_ON_OPEN));
     if damaged.is_empty() {
         return Ok(());
     }
-    let names: Vec<String> = damaged.iter().map(|f| f.display().to_string()).collect();
     Err(Error::Damaged {
         path: location.to_path_buf(),
-        detail: format!("{} do not match their checksums", names.join(", ")),
+        detail: damage::mismatched(&damaged),
     })
 }
 
