@@ -322,11 +322,15 @@ fn reference_index(articles: &[Article], threads: usize, dir: &Path) -> anyhow::
     Ok(started.elapsed().as_secs_f64())
 }
 
-/// What a child used: wall seconds, peak resident memory in KiB (`wait4`), and the peak of
-/// its private memory in KiB, sampled from `/proc` every 20 ms (0 where there is no `/proc`).
-/// Resident memory also counts the pages of the index files the child has mapped and read
-/// (page cache the kernel can drop), which grow with the largest merge; private memory is
-/// what the process itself allocated.
+/// What a child used: wall seconds, peak resident memory in KiB and the peak of its private
+/// memory in KiB, both sampled from `/proc` every 20 ms. Resident memory also counts the pages
+/// of the index files the child has mapped and read (page cache the kernel can drop), which
+/// grow with the largest merge; private memory is what the process itself allocated.
+///
+/// The peak is the kernel's high-water mark of the child's own address space (`VmHWM`), not
+/// `wait4`'s `ru_maxrss`: Linux starts a forked child's `ru_maxrss` at its parent's resident
+/// size, so a bench holding a large corpus in memory would report that instead. Where there is
+/// no `/proc`, `ru_maxrss` is the fallback and private memory is 0.
 struct ChildUsage {
     secs: f64,
     peak_kb: i64,
@@ -340,12 +344,18 @@ fn timed_child(command: &mut Command) -> anyhow::Result<ChildUsage> {
     let pid = child.id() as libc::pid_t;
     let status_file = format!("/proc/{pid}/status");
     let mut peak_private_kb = 0u64;
+    let mut high_water_kb = None;
     let mut status = 0;
     // SAFETY: `rusage` is plain old data that wait4 fills in; the pid is our own child.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     let waited = loop {
-        if let Some(kb) = private_kb(&status_file) {
-            peak_private_kb = peak_private_kb.max(kb);
+        if let Ok(text) = std::fs::read_to_string(&status_file) {
+            if let Some(kb) = status_kb(&text, "RssAnon:") {
+                peak_private_kb = peak_private_kb.max(kb);
+            }
+            if let Some(kb) = status_kb(&text, "VmHWM:") {
+                high_water_kb = Some(high_water_kb.unwrap_or(0).max(kb));
+            }
         }
         // SAFETY: as above; WNOHANG returns 0 while the child runs.
         let waited = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
@@ -361,15 +371,14 @@ fn timed_child(command: &mut Command) -> anyhow::Result<ChildUsage> {
     );
     Ok(ChildUsage {
         secs,
-        peak_kb: usage.ru_maxrss,
+        peak_kb: high_water_kb.map_or(usage.ru_maxrss, |kb| kb as i64),
         peak_private_kb,
     })
 }
 
-/// A process's anonymous resident memory (`RssAnon`) in KiB, from its `/proc` status file.
-fn private_kb(status_file: &str) -> Option<u64> {
-    let status = std::fs::read_to_string(status_file).ok()?;
-    let line = status.lines().find(|l| l.starts_with("RssAnon:"))?;
+/// One figure in KiB from the text of a `/proc` status file, by its label (`RssAnon:`).
+fn status_kb(status: &str, label: &str) -> Option<u64> {
+    let line = status.lines().find(|l| l.starts_with(label))?;
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
@@ -506,5 +515,30 @@ impl BenchReport {
             );
         }
         out
+    }
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+
+    /// A child's peak is its own: a parent holding much memory does not lend it its size
+    /// (as `ru_maxrss` would).
+    #[test]
+    fn a_childs_peak_is_not_its_parents() {
+        const HELD: usize = 512 << 20;
+        let mut held = vec![0u8; HELD];
+        for page in held.chunks_mut(4096) {
+            page[0] = 1;
+        }
+        let usage = timed_child(&mut Command::new("sleep").arg("0.1")).unwrap();
+        std::hint::black_box(&held);
+        assert!(usage.peak_kb > 0);
+        assert!(
+            (usage.peak_kb as usize) < HELD / 1024 / 4,
+            "peak {} KiB while the parent holds {} KiB",
+            usage.peak_kb,
+            HELD / 1024
+        );
     }
 }
