@@ -8,8 +8,10 @@
 //! ```
 //!
 //! Prints the median, mean and 99th percentile over `RUNS` rounds of every query, and writes
-//! each query's fastest time to `OUT` when given, for a query-by-query comparison. `QUERY`
-//! in the environment times that one query instead.
+//! each query's fastest time to `OUT` when given, for a query-by-query comparison; an `OUT`
+//! file given as `CORPUS` is read for its queries. `QUERY` in the environment times that one
+//! query instead, and `FULL` times the whole page (snippets, facet counts, rewrites, reprints
+//! grouped).
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
@@ -17,21 +19,33 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err("usage: query_times INDEX CORPUS RUNS [OUT]".into());
     };
     let index = govsearch::Index::open(index)?;
-    let (articles, _) = govsearch::eval::read_corpus(std::path::Path::new(corpus))?;
+    let corpus = std::path::Path::new(corpus);
     let queries: Vec<String> = match std::env::var("QUERY") {
         Ok(query) => vec![query],
-        Err(_) => govsearch::eval::sample_queries(&articles, 100, 2022)
-            .into_iter()
-            .map(|(_, text)| text)
+        // A file that an earlier run wrote: its queries, without reading the corpus again.
+        Err(_) if corpus.is_file() => std::fs::read_to_string(corpus)?
+            .lines()
+            .filter_map(|line| line.split('\t').nth(1))
+            .map(str::to_string)
             .collect(),
+        Err(_) => {
+            let (articles, _) = govsearch::eval::read_corpus(corpus)?;
+            govsearch::eval::sample_queries(&articles, 100, 2022)
+                .into_iter()
+                .map(|(_, text)| text)
+                .collect()
+        }
     };
+    // `FULL` in the environment: the page a user gets (snippets, facet counts, rewrites,
+    // reprints grouped) instead of the bare ranking.
+    let full = std::env::var_os("FULL").is_some();
     let request = |q: &str| {
-        govsearch::SearchRequest::new(q)
-            .limit(10)
-            .snippet_chars(0)
-            .facets(false)
-            .as_typed(true)
-            .all_copies(true)
+        let request = govsearch::SearchRequest::new(q).limit(10);
+        if full {
+            request
+        } else {
+            request.snippet_chars(0).facets(false).as_typed(true).all_copies(true)
+        }
     };
     for q in &queries {
         index.search(&request(q))?;

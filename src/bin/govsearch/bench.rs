@@ -531,7 +531,7 @@ mod tests {
         for page in held.chunks_mut(4096) {
             page[0] = 1;
         }
-        let usage = timed_child(&mut Command::new("sleep").arg("0.1")).unwrap();
+        let usage = timed_child(Command::new("sleep").arg("0.1")).unwrap();
         std::hint::black_box(&held);
         assert!(usage.peak_kb > 0);
         assert!(
