@@ -12,16 +12,18 @@ use std::sync::{Arc, Mutex};
 
 use tantivy::index::SegmentId;
 use tantivy::schema::Field;
-use tantivy::{DocId, SegmentReader};
+use tantivy::SegmentReader;
 
+use super::matches::CharMatches;
 use super::Grams;
 
 /// The documents of one segment that contain the character, with its count in each.
-pub(crate) type Matches = Arc<Vec<(DocId, u32)>>;
+pub(crate) type Matches = Arc<CharMatches>;
 
-/// Bytes of matches a [`GramsCache`] keeps: 8 per matching document, so the most frequent
-/// characters of a million articles fit several times over.
-const CACHE_BYTES: usize = 64 << 20;
+/// Bytes of matches a [`GramsCache`] keeps: a byte per document for a frequent character (8 per
+/// match for a rare one), so the most frequent characters of a million articles fit many
+/// times over.
+const CACHE_BYTES: usize = 256 << 20;
 
 /// Segments' matches by field and character, and each segment's open grams file, shared by
 /// every search of an index. A segment never changes once written (deletions are applied when
@@ -55,7 +57,7 @@ struct Entries {
 
 impl Entries {
     fn size(matches: &Matches) -> usize {
-        matches.len() * std::mem::size_of::<(DocId, u32)>()
+        matches.bytes()
     }
 }
 
@@ -107,7 +109,7 @@ impl GramsCache {
         reader: &SegmentReader,
         field: Field,
         ch: char,
-        read: impl FnOnce() -> tantivy::Result<Vec<(DocId, u32)>>,
+        read: impl FnOnce() -> tantivy::Result<CharMatches>,
     ) -> tantivy::Result<Matches> {
         let key = (reader.segment_id(), field, ch);
         {

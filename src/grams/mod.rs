@@ -48,12 +48,14 @@
 
 mod cache;
 mod codec;
+mod matches;
 mod merge;
 mod read;
 mod sort;
 mod write;
 
 pub(crate) use cache::{GramsCache, Matches};
+pub(crate) use matches::CharMatches;
 pub(crate) use read::{version_of, Grams, Positions};
 
 use tantivy::plugin::{PluginMergeContext, PluginWriter, PluginWriterContext, SegmentPlugin};

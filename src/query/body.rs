@@ -12,7 +12,7 @@ use tantivy::schema::Field;
 use tantivy::{DocId, DocSet, Score, SegmentReader, Term, TERMINATED};
 
 use super::score::{char_bm25, explain, MatchScorer, Norms};
-use crate::grams::{self, Grams, GramsCache, Matches, Positions};
+use crate::grams::{self, CharMatches, Grams, GramsCache, Matches, Positions};
 use crate::text::analyzers::gram_terms;
 
 /// Articles whose body contains a folded string.
@@ -62,11 +62,11 @@ impl BodyQuery {
 }
 
 /// The articles holding a term that starts with `ch`, with how many each holds.
-fn char_matches(grams: &Grams, ch: char) -> tantivy::Result<Vec<(DocId, u32)>> {
+fn char_matches(grams: &Grams, ch: char) -> tantivy::Result<CharMatches> {
     let (from, to) = grams::terms_starting_with(ch);
     let terms = grams.term_range(from, to)?;
     if terms.is_empty() {
-        return Ok(Vec::new());
+        return Ok(CharMatches::from_pairs(Vec::new()));
     }
     let mut counts = vec![0u32; grams.articles];
     for info in &terms {
@@ -76,12 +76,7 @@ fn char_matches(grams: &Grams, ch: char) -> tantivy::Result<Vec<(DocId, u32)>> {
             return Err(grams.damaged("a term's positions do not read"));
         }
     }
-    Ok(counts
-        .into_iter()
-        .enumerate()
-        .filter(|&(_, count)| count > 0)
-        .map(|(article, count)| (article as DocId, count))
-        .collect())
+    Ok(CharMatches::from_counts(&counts))
 }
 
 /// The articles where every bigram of a string is at its offset from one start, found as
@@ -353,7 +348,11 @@ impl Weight for BodyWeight {
             Find::Grams(items) => {
                 let mut scorer = StringScorer::new(grams.clone(), items, None, 1.0)?;
                 let found = scorer.seek(doc) == doc;
-                Matches::new(if found { vec![(doc, scorer.count)] } else { Vec::new() })
+                Matches::new(CharMatches::from_pairs(if found {
+                    vec![(doc, scorer.count)]
+                } else {
+                    Vec::new()
+                }))
             }
         };
         explain(&matches, self.bm25.as_ref(), || Ok(Norms::Body(grams)), doc)
@@ -420,7 +419,7 @@ mod tests {
             let grams = index.grams_cache().grams(reader).unwrap();
             let mut counts: Vec<(DocId, u32)> = Vec::new();
             match &query.find {
-                Find::Char(ch) => counts.extend(char_matches(&grams, *ch).unwrap()),
+                Find::Char(ch) => counts.extend(char_matches(&grams, *ch).unwrap().iter()),
                 Find::Grams(items) => {
                     let mut scorer = StringScorer::new(grams, items, None, 1.0).unwrap();
                     while scorer.doc() != TERMINATED {

@@ -69,11 +69,11 @@ pub(crate) fn explain(
     norms: impl FnOnce() -> tantivy::Result<Norms>,
     doc: DocId,
 ) -> tantivy::Result<Explanation> {
-    let Ok(at) = matches.binary_search_by_key(&doc, |&(d, _)| d) else {
+    let Some(count) = matches.count_in(doc) else {
         return Err(TantivyError::InvalidArgument(format!("document {doc} does not match")));
     };
     match bm25 {
-        Some(bm25) => Ok(bm25.explain(norms()?.id(doc), matches[at].1)),
+        Some(bm25) => Ok(bm25.explain(norms()?.id(doc), count)),
         None => Ok(Explanation::new("matches", 1.0)),
     }
 }
@@ -91,8 +91,8 @@ pub(crate) struct MatchScorer {
 impl MatchScorer {
     pub(crate) fn new(matches: Matches, scoring: Option<(Bm25Weight, Norms)>, boost: Score) -> MatchScorer {
         MatchScorer {
+            at: matches.first(),
             matches,
-            at: 0,
             scoring,
             boost,
         }
@@ -101,20 +101,17 @@ impl MatchScorer {
 
 impl DocSet for MatchScorer {
     fn advance(&mut self) -> DocId {
-        if self.at < self.matches.len() {
-            self.at += 1;
-        }
+        self.at = self.matches.next(self.at);
         self.doc()
     }
 
     fn seek(&mut self, target: DocId) -> DocId {
-        let rest = &self.matches[self.at.min(self.matches.len())..];
-        self.at += rest.partition_point(|&(doc, _)| doc < target);
+        self.at = self.matches.seek(self.at, target);
         self.doc()
     }
 
     fn doc(&self) -> DocId {
-        self.matches.get(self.at).map_or(TERMINATED, |&(doc, _)| doc)
+        self.matches.doc(self.at)
     }
 
     fn size_hint(&self) -> u32 {
@@ -124,10 +121,11 @@ impl DocSet for MatchScorer {
 
 impl Scorer for MatchScorer {
     fn score(&mut self) -> Score {
-        match (&self.scoring, self.matches.get(self.at)) {
-            (Some((bm25, norms)), Some(&(doc, count))) => bm25.score(norms.id(doc), count),
-            (None, Some(_)) => self.boost,
-            (_, None) => 0.0,
+        let doc = self.matches.doc(self.at);
+        match &self.scoring {
+            _ if doc == TERMINATED => 0.0,
+            Some((bm25, norms)) => bm25.score(norms.id(doc), self.matches.count(self.at)),
+            None => self.boost,
         }
     }
 }

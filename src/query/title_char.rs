@@ -13,7 +13,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, Score, SegmentReader};
 
 use super::score::{char_bm25, explain, MatchScorer, Norms};
-use crate::grams::{GramsCache, Matches};
+use crate::grams::{CharMatches, GramsCache, Matches};
 
 /// Articles whose grams field `field` contains the character `ch`.
 #[derive(Clone, Debug)]
@@ -93,7 +93,7 @@ impl Weight for CharWeight {
 /// The documents of `reader` whose field holds a term starting with `ch`, in document
 /// order, with the summed term frequencies (deleted documents included, as in tantivy's
 /// own document frequencies).
-fn segment_matches(reader: &SegmentReader, field: Field, ch: char) -> tantivy::Result<Vec<(DocId, u32)>> {
+fn segment_matches(reader: &SegmentReader, field: Field, ch: char) -> tantivy::Result<CharMatches> {
     let inverted = reader.inverted_index(field)?;
     let mut from = [0u8; 4];
     let from = ch.encode_utf8(&mut from).as_bytes();
@@ -119,10 +119,5 @@ fn segment_matches(reader: &SegmentReader, field: Field, ch: char) -> tantivy::R
             block.advance();
         }
     }
-    Ok(counts
-        .into_iter()
-        .enumerate()
-        .filter(|&(_, count)| count > 0)
-        .map(|(doc, count)| (doc as DocId, count))
-        .collect())
+    Ok(CharMatches::from_counts(&counts))
 }
