@@ -14,7 +14,8 @@ use std::cell::Cell;
 use std::collections::BTreeSet;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use tantivy::directory::ManagedDirectory;
 use tantivy::index::SegmentId;
@@ -28,17 +29,45 @@ thread_local! {
     static GUARDED: Cell<usize> = const { Cell::new(0) };
 }
 
+/// Guarded reads running in the process: a search thread works for one of them.
+static GUARDED_ANYWHERE: AtomicUsize = AtomicUsize::new(0);
+
+/// The names of the threads that search an index's segments side by side.
+const SEARCH_THREAD: &str = "govsearch-search-";
+
+/// The threads every index of the process searches its segments on, one per core: a query
+/// over many segments takes about as long as its largest share of them. `None` on one core,
+/// where the calling thread searches them in turn.
+pub(crate) fn search_executor() -> Option<tantivy::Executor> {
+    static EXECUTOR: OnceLock<Option<tantivy::Executor>> = OnceLock::new();
+    EXECUTOR
+        .get_or_init(|| {
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            (cores > 1)
+                .then(|| tantivy::Executor::multi_thread(cores, SEARCH_THREAD).ok())
+                .flatten()
+        })
+        .clone()
+}
+
 /// Whether the current thread is inside a read of the index whose panics become
-/// [`Error::Damaged`]: a panic hook can stay silent then, since the error says it all.
+/// [`Error::Damaged`]: a panic hook can stay silent then, since the error says it all. A
+/// panic on a search thread while a guarded read runs reaches that read, which reports it.
 pub fn panic_is_guarded() -> bool {
     GUARDED.with(Cell::get) > 0
+        || (GUARDED_ANYWHERE.load(Ordering::Relaxed) > 0
+            && std::thread::current()
+                .name()
+                .is_some_and(|name| name.starts_with(SEARCH_THREAD)))
 }
 
 /// Runs `read` over the index at `location`: a panic inside it becomes [`Error::Damaged`],
 /// and so does an engine error that says a file does not hold what was written.
 pub(crate) fn guarded<T>(location: &Path, read: impl FnOnce() -> Result<T>) -> Result<T> {
     GUARDED.with(|g| g.set(g.get() + 1));
+    GUARDED_ANYWHERE.fetch_add(1, Ordering::Relaxed);
     let outcome = std::panic::catch_unwind(AssertUnwindSafe(read));
+    GUARDED_ANYWHERE.fetch_sub(1, Ordering::Relaxed);
     GUARDED.with(|g| g.set(g.get() - 1));
     match outcome {
         Ok(result) => result.map_err(|err| classify(err, location)),

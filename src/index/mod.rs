@@ -262,6 +262,9 @@ impl Index {
         if on_disk {
             verify_on_open(&index, location)?;
         }
+        if let Some(executor) = damage::search_executor() {
+            index.set_executor(executor);
+        }
         let grams = Arc::new(GramsCache::default());
         let reader = reader_of(&index, on_disk, &grams, None)?;
         Ok(Index {
