@@ -102,6 +102,7 @@ pub use index::{
 };
 pub use search::snippet::{Highlight, Snippet};
 pub use search::{
-    ArticlePage, FacetCount, Facets, Hit, Rewrite, RewriteReason, SearchRequest, SearchResults, Sort, UnmatchedFilter,
+    ArticlePage, FacetCount, Facets, Hit, Rewrite, RewriteReason, SearchRequest, SearchResults, Sort, Unlisted,
+    UnmatchedFilter, DEFAULT_FACET_VALUES,
 };
 pub use stats::{FolderStats, IndexStats};

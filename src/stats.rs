@@ -93,8 +93,8 @@ impl Index {
                         path: folder.to_string_lossy().into_owned(),
                     })
                     .collect(),
-                layouts: crate::search::facet_values(layouts),
-                sources: crate::search::facet_values(sources),
+                layouts: crate::search::facet_values(layouts.0),
+                sources: crate::search::facet_values(sources.0),
                 first_published: edge(Order::Asc)?,
                 last_published: edge(Order::Desc)?,
                 size_bytes,

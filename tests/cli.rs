@@ -322,7 +322,7 @@ fn each_filter_narrows_to_exactly_the_matching_articles() {
 #[test]
 fn facet_counts_equal_counts_from_the_files() {
     let meta = corpus_meta();
-    let (_, summary) = json_lines(&search(&["*", "--json", "--limit", "0"]));
+    let (_, summary) = json_lines(&search(&["*", "--json", "--limit", "0", "--facet-values", "1000"]));
     let facets = &summary["facets"];
     assert_eq!(
         facet_map(&facets["source"]),
@@ -340,6 +340,41 @@ fn facet_counts_equal_counts_from_the_files() {
         facet_map(&facets["month"]),
         counts(meta.iter().filter_map(|m| m.month.as_deref()))
     );
+}
+
+/// By default ten values of a facet are listed, the most frequent (months: the latest), and
+/// the others are counted; `--facet-values` lists more.
+#[test]
+fn facets_list_the_most_frequent_values_and_count_the_others() {
+    let meta = corpus_meta();
+    let (_, summary) = json_lines(&search(&["*", "--json", "--limit", "0"]));
+    let facets = &summary["facets"];
+    let keywords = counts(meta.iter().flat_map(|m| m.keywords.iter().map(String::as_str)));
+    assert!(keywords.len() > 10, "the sample has more than ten keywords");
+    let mut by_count: Vec<(String, u64)> = keywords.clone().into_iter().collect();
+    by_count.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    by_count.truncate(10);
+    let listed: Vec<(String, u64)> = facets["keyword"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["value"].as_str().unwrap().to_string(), f["count"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(listed, by_count);
+    assert_eq!(facets["unlisted"]["keyword"], (keywords.len() - 10) as u64);
+    let months = counts(meta.iter().filter_map(|m| m.month.as_deref()));
+    let latest: Vec<&str> = months.keys().rev().take(10).map(String::as_str).collect();
+    let listed: Vec<&str> = facets["month"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed, latest);
+    assert_eq!(facets["unlisted"]["month"], months.len().saturating_sub(10) as u64);
+    let (_, three) = json_lines(&search(&["*", "--json", "--limit", "0", "--facet-values", "3"]));
+    assert_eq!(three["facets"]["keyword"].as_array().unwrap().len(), 3);
+    assert_eq!(three["facets"]["unlisted"]["keyword"], (keywords.len() - 3) as u64);
 }
 
 #[test]

@@ -16,6 +16,15 @@ use tantivy::Searcher;
 /// (value, count) pairs, each value once.
 pub(crate) type Counts = Vec<(String, u64)>;
 
+/// Which values of a field to list.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Listed {
+    /// The `n` most frequent, by count then by value.
+    MostFrequent(usize),
+    /// The `n` largest values (the latest months), largest first.
+    Largest(usize),
+}
+
 /// The values of every facet field, numbered across segments, and each segment's mapping from
 /// its ordinals to those numbers. Shared by the searches of one index.
 #[derive(Default)]
@@ -31,6 +40,51 @@ struct FieldValues {
     numbers: HashMap<String, u32>,
     /// Segment ordinal → value number, [`UNKNOWN`] until first counted.
     segments: HashMap<SegmentId, Vec<u32>>,
+    /// Each segment's ordinals by document, once the segment has been counted twice.
+    tables: HashMap<SegmentId, Table>,
+}
+
+/// A segment's ordinals by document, or how often it was counted without one.
+enum Table {
+    Counted(u32),
+    Built(Arc<DocOrds>),
+}
+
+/// A facet field's ordinals of each document of a segment, read out of the column once: a
+/// query then counts a match with an array lookup where the column takes several steps. A
+/// one-shot search does not pay for reading every document: a segment gets its table when
+/// it is counted a second time.
+pub(crate) enum DocOrds {
+    /// At most one value a document: its ordinal, [`NO_VALUE`] for none.
+    One(Vec<u32>),
+    /// Document `d`'s ordinals are `ords[starts[d]..starts[d + 1]]`.
+    Many { starts: Vec<u32>, ords: Vec<u32> },
+}
+
+/// A document without a value, in [`DocOrds::One`].
+pub(crate) const NO_VALUE: u32 = u32::MAX;
+
+impl DocOrds {
+    fn read(column: &StrColumn, docs: u32) -> DocOrds {
+        let ords = column.ords();
+        let mut starts = Vec::with_capacity(docs as usize + 1);
+        let mut values = Vec::with_capacity(docs as usize);
+        starts.push(0);
+        for doc in 0..docs {
+            values.extend(ords.values_for_doc(doc).map(|ord| ord as u32));
+            starts.push(values.len() as u32);
+        }
+        if starts.windows(2).all(|w| w[1] - w[0] <= 1) {
+            DocOrds::One(
+                starts
+                    .windows(2)
+                    .map(|w| if w[1] > w[0] { values[w[0] as usize] } else { NO_VALUE })
+                    .collect(),
+            )
+        } else {
+            DocOrds::Many { starts, ords: values }
+        }
+    }
 }
 
 /// A field's distinct values, each with its folded form, and the segments they were read from.
@@ -46,7 +100,51 @@ impl FacetValues {
         let mut fields = self.fields.lock().unwrap_or_else(PoisonError::into_inner);
         for field in fields.values_mut() {
             field.segments.retain(|id, _| live.contains(id));
+            field.tables.retain(|id, _| live.contains(id));
         }
+    }
+
+    /// How many tables of ordinals by document are built.
+    #[cfg(test)]
+    pub(crate) fn table_count(&self) -> usize {
+        let fields = self.fields.lock().unwrap_or_else(PoisonError::into_inner);
+        fields
+            .values()
+            .flat_map(|f| f.tables.values())
+            .filter(|t| matches!(t, Table::Built(_)))
+            .count()
+    }
+
+    /// `field`'s ordinals by document in `segment`, when it has been counted before (read
+    /// now on the second count); `None` the first time.
+    pub(crate) fn table(
+        &self,
+        field: &'static str,
+        segment: SegmentId,
+        column: &StrColumn,
+        docs: u32,
+    ) -> Option<Arc<DocOrds>> {
+        let mut fields = self.fields.lock().unwrap_or_else(PoisonError::into_inner);
+        let values = fields.entry(field).or_default();
+        let table = values.tables.entry(segment).or_insert(Table::Counted(0));
+        match table {
+            Table::Built(built) => return Some(Arc::clone(built)),
+            Table::Counted(n) if *n == 0 => {
+                *n += 1;
+                return None;
+            }
+            Table::Counted(_) => {}
+        }
+        drop(fields);
+        // Read outside the lock: other segments' searches go on meanwhile.
+        let built = Arc::new(DocOrds::read(column, docs));
+        let mut fields = self.fields.lock().unwrap_or_else(PoisonError::into_inner);
+        fields
+            .entry(field)
+            .or_default()
+            .tables
+            .insert(segment, Table::Built(Arc::clone(&built)));
+        Some(built)
     }
 
     /// Every distinct value of `field` in `searcher`'s segments, in order, with its folded
@@ -134,17 +232,35 @@ impl FacetValues {
         numbered
     }
 
-    /// Names the counted values: (value, count) for every number with a count.
-    pub(crate) fn name(&self, field: &'static str, counts: &[u64]) -> Counts {
+    /// The `listed` values among those counted, in order, named, and how many other values
+    /// have a count. Only the listed values are copied: a broad query counts tens of
+    /// thousands of keywords and lists ten.
+    pub(crate) fn top(&self, field: &'static str, counts: &[u64], listed: Listed) -> (Counts, usize) {
         let fields = self.fields.lock().unwrap_or_else(PoisonError::into_inner);
         let Some(values) = fields.get(field) else {
-            return Counts::new();
+            return (Counts::new(), 0);
         };
-        counts
+        let mut counted: Vec<(&str, u64)> = counts
             .iter()
             .enumerate()
             .filter(|(_, &count)| count > 0)
-            .map(|(number, &count)| (values.names[number].clone(), count))
-            .collect()
+            .map(|(number, &count)| (values.names[number].as_str(), count))
+            .collect();
+        type Order = fn(&(&str, u64), &(&str, u64)) -> std::cmp::Ordering;
+        let (n, order): (usize, Order) = match listed {
+            Listed::MostFrequent(n) => (n, |a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0))),
+            Listed::Largest(n) => (n, |a, b| b.0.cmp(a.0)),
+        };
+        let unlisted = counted.len().saturating_sub(n);
+        if unlisted > 0 {
+            counted.select_nth_unstable_by(n, order);
+            counted.truncate(n);
+        }
+        counted.sort_unstable_by(order);
+        let named = counted
+            .into_iter()
+            .map(|(name, count)| (name.to_string(), count))
+            .collect();
+        (named, unlisted)
     }
 }

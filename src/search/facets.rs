@@ -19,30 +19,43 @@ use tantivy::columnar::StrColumn;
 use tantivy::index::SegmentId;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
-use crate::index::facet_values::Counts;
+use crate::index::facet_values::{Counts, DocOrds, Listed};
 use crate::index::FacetValues;
 
 /// Counts the values of one single-level facet field over the matching documents.
 pub(crate) struct FacetCounter {
     field: &'static str,
     values: Arc<FacetValues>,
+    listed: Listed,
 }
 
 impl FacetCounter {
+    /// Lists every value, by count.
     pub(crate) fn new(field: &'static str, values: Arc<FacetValues>) -> FacetCounter {
-        FacetCounter { field, values }
+        FacetCounter::listing(field, values, Listed::MostFrequent(usize::MAX))
+    }
+
+    /// Lists the `listed` values.
+    pub(crate) fn listing(field: &'static str, values: Arc<FacetValues>, listed: Listed) -> FacetCounter {
+        FacetCounter { field, values, listed }
     }
 }
 
 impl Collector for FacetCounter {
-    /// Counts by value number, named once all segments are added.
-    type Fruit = Counts;
+    /// The listed values with their counts, in order, and how many other values have a count:
+    /// counted by value number, named once all segments are added.
+    type Fruit = (Counts, usize);
     type Child = SegmentCounter;
 
     fn for_segment(&self, _: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<SegmentCounter> {
         // A facet field's column: the ordinals of each document's values, and their dictionary.
         let column = segment.fast_fields().str(self.field)?;
+        let table = column.as_ref().and_then(|c| {
+            self.values
+                .table(self.field, segment.segment_id(), c, segment.max_doc())
+        });
         Ok(SegmentCounter {
+            table,
             field: self.field,
             segment: segment.segment_id(),
             values: self.values.clone(),
@@ -58,7 +71,7 @@ impl Collector for FacetCounter {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<Vec<(u32, u32)>>) -> tantivy::Result<Counts> {
+    fn merge_fruits(&self, fruits: Vec<Vec<(u32, u32)>>) -> tantivy::Result<(Counts, usize)> {
         let mut counts: Vec<u64> = Vec::new();
         for (number, count) in fruits.into_iter().flatten() {
             let number = number as usize;
@@ -67,7 +80,7 @@ impl Collector for FacetCounter {
             }
             counts[number] += u64::from(count);
         }
-        Ok(self.values.name(self.field, &counts))
+        Ok(self.values.top(self.field, &counts, self.listed))
     }
 }
 
@@ -76,6 +89,7 @@ pub(crate) struct SegmentCounter {
     segment: SegmentId,
     values: Arc<FacetValues>,
     column: Option<StrColumn>,
+    table: Option<Arc<DocOrds>>,
     counts: Vec<u32>,
     // Buffers of `collect_block`, kept between blocks.
     docs: Vec<DocId>,
@@ -88,6 +102,28 @@ impl SegmentCollector for SegmentCounter {
     type Fruit = Vec<(u32, u32)>;
 
     fn collect(&mut self, doc: DocId, _: Score) {
+        match self.table.as_deref() {
+            Some(DocOrds::One(ords)) => {
+                if let Some(&ord) = ords.get(doc as usize) {
+                    if let Some(count) = self.counts.get_mut(ord as usize) {
+                        *count += 1;
+                    }
+                }
+                return;
+            }
+            Some(DocOrds::Many { starts, ords }) => {
+                let (Some(&from), Some(&to)) = (starts.get(doc as usize), starts.get(doc as usize + 1)) else {
+                    return;
+                };
+                for &ord in ords.get(from as usize..to as usize).unwrap_or_default() {
+                    if let Some(count) = self.counts.get_mut(ord as usize) {
+                        *count += 1;
+                    }
+                }
+                return;
+            }
+            None => {}
+        }
         let Some(column) = &self.column else {
             return;
         };

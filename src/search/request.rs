@@ -45,6 +45,12 @@ pub struct SearchRequest {
     /// Whether to count facets over all matches (a little extra work per match).
     #[serde(default = "yes")]
     pub facets: bool,
+    /// How many values of each facet to list: the most frequent (months: the latest). The
+    /// others are counted in [`Facets::unlisted`](crate::Facets). Naming and ordering every
+    /// value is most of a broad query's time at a million articles, where keywords run to
+    /// tens of thousands.
+    #[serde(default = "ten")]
+    pub facet_values: usize,
     /// Search the query exactly as typed: no pinyin conversion or typo correction, even when
     /// it finds nothing (everyday words still find official terms; quote a word to stop that).
     #[serde(default)]
@@ -55,6 +61,13 @@ pub struct SearchRequest {
     #[serde(default)]
     pub all_copies: bool,
 }
+
+fn ten() -> usize {
+    DEFAULT_FACET_VALUES
+}
+
+/// Facet values listed by default: as many as the command line and the search page show.
+pub const DEFAULT_FACET_VALUES: usize = 10;
 
 fn yes() -> bool {
     true
@@ -94,6 +107,7 @@ impl SearchRequest {
             offset: 0,
             snippet_chars: 120,
             facets: true,
+            facet_values: DEFAULT_FACET_VALUES,
             as_typed: false,
             all_copies: false,
         }
@@ -114,6 +128,13 @@ impl SearchRequest {
     /// Counts facets over all matches, or not (`facets` of the results is then empty).
     pub fn facets(mut self, facets: bool) -> Self {
         self.facets = facets;
+        self
+    }
+
+    /// Lists `n` values of each facet ([`SearchRequest::facet_values`]); `usize::MAX` lists
+    /// every value.
+    pub fn facet_values(mut self, n: usize) -> Self {
+        self.facet_values = n;
         self
     }
 

@@ -65,8 +65,9 @@ pub struct FacetCount {
     pub count: u64,
 }
 
-/// Facet counts over every matching article. Values are sorted by count, then by value;
-/// months by month, newest first.
+/// Facet counts over every matching article: of each field the values
+/// [`SearchRequest::facet_values`](crate::SearchRequest) asks for, sorted by count, then by
+/// value; months by month, newest first.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Facets {
     /// Per source.
@@ -80,6 +81,24 @@ pub struct Facets {
     /// Per column (栏目).
     #[serde(default)]
     pub column: Vec<FacetCount>,
+    /// How many more values each field has among the matches than it lists.
+    #[serde(default)]
+    pub unlisted: Unlisted,
+}
+
+/// Per facet field, how many values the matches have beyond those listed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unlisted {
+    /// Sources.
+    pub source: usize,
+    /// Editors.
+    pub editor: usize,
+    /// Keywords.
+    pub keyword: usize,
+    /// Months.
+    pub month: usize,
+    /// Columns.
+    pub column: usize,
 }
 
 /// One whole article, as [`Index::article`](crate::Index::article) returns it.

@@ -340,6 +340,11 @@ pub(crate) struct SearchArgs {
     #[arg(long)]
     pub(crate) facets: bool,
 
+    /// How many values of each facet to list: the most frequent (months: the latest); the
+    /// number of the others follows
+    #[arg(long, default_value_t = govsearch::DEFAULT_FACET_VALUES, value_name = "N")]
+    pub(crate) facet_values: usize,
+
     /// Search the query exactly as typed: no pinyin conversion or typo correction when it
     /// finds little
     #[arg(long)]
@@ -523,6 +528,7 @@ impl SearchArgs {
             .snippet_chars(self.snippet_chars)
             // Counted only when shown: with --facets, or in --json's summary.
             .facets(self.facets || self.json)
+            .facet_values(self.facet_values)
             .as_typed(self.as_typed)
             .all_copies(self.all_copies);
         request.sources = self.source.clone();

@@ -202,18 +202,19 @@ impl Text {
         Ok(())
     }
 
-    /// Writes the facet counts, the ten largest values of each.
+    /// Writes the facet counts: the values listed, and how many others there are.
     pub(crate) fn facets(&self, out: &mut impl Write, facets: &Facets) -> io::Result<()> {
+        let more = &facets.unlisted;
         let groups = [
-            ("来源 source", &facets.source),
-            ("编辑 editor", &facets.editor),
-            ("关键词 keyword", &facets.keyword),
-            ("月份 month", &facets.month),
-            ("栏目 column", &facets.column),
+            ("来源 source", &facets.source, more.source),
+            ("编辑 editor", &facets.editor, more.editor),
+            ("关键词 keyword", &facets.keyword, more.keyword),
+            ("月份 month", &facets.month, more.month),
+            ("栏目 column", &facets.column, more.column),
         ];
-        for (name, values) in groups {
+        for (name, values, more) in groups {
             self.paint(out, BOLD, name)?;
-            writeln!(out, ": {}", top_values(values))?;
+            writeln!(out, ": {}", listed_values(values, more))?;
         }
         Ok(())
     }
@@ -330,13 +331,18 @@ pub(crate) fn stats(out: &mut impl Write, stats: &IndexStats) -> io::Result<()> 
 }
 
 /// The ten largest values of a facet with their counts, and how many more there are.
+/// The ten largest of `values`, and how many others there are.
 fn top_values(values: &[govsearch::FacetCount]) -> String {
+    let shown = values.len().min(10);
+    listed_values(&values[..shown], values.len() - shown)
+}
+
+/// `values`, and `more` others.
+fn listed_values(values: &[govsearch::FacetCount], more: usize) -> String {
     let shown: Vec<String> = values
         .iter()
-        .take(10)
         .map(|v| format!("{} ({})", sanitize(&v.value), v.count))
         .collect();
-    let more = values.len().saturating_sub(shown.len());
     match (shown.is_empty(), more) {
         (true, _) => "—".to_string(),
         (false, 0) => shown.join(", "),

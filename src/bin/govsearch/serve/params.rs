@@ -11,6 +11,8 @@ pub(crate) const MAX_LIMIT: usize = 100;
 pub(crate) const MAX_OFFSET: usize = 10_000;
 /// The longest snippet, in characters.
 pub(crate) const MAX_SNIPPET_CHARS: usize = 1_000;
+/// The most facet values of each field a request may list.
+pub(crate) const MAX_FACET_VALUES: usize = 10_000;
 /// The most parameters one request may carry (filters included).
 const MAX_PARAMS: usize = 64;
 
@@ -101,6 +103,7 @@ impl Params {
             "limit",
             "offset",
             "facets",
+            "facet_values",
             "snippet_chars",
             "page",
             "as_typed",
@@ -154,6 +157,7 @@ impl Params {
             .limit(limit)
             .offset(offset)
             .facets(facets)
+            .facet_values(self.number("facet_values", govsearch::DEFAULT_FACET_VALUES, MAX_FACET_VALUES)?)
             .as_typed(as_typed)
             .all_copies(all_copies)
             .snippet_chars(self.number("snippet_chars", 120, MAX_SNIPPET_CHARS)?);
