@@ -239,6 +239,15 @@ fn suggestions_rewrites_and_related_articles_over_http() {
     assert_eq!(status, 200);
     assert!(article.contains("相关推荐"), "{article}");
     assert_eq!(json(base, "/api/articles/nothing/related").0, 404);
+    // Facet values: ten by default, as many as asked, the others counted.
+    let (_, ten) = json(base, "/api/search?q=*&limit=0");
+    let (_, two) = json(base, "/api/search?q=*&limit=0&facet_values=2");
+    let listed = |r: &Value| r["facets"]["keyword"].as_array().unwrap().len() as u64;
+    let all = |r: &Value| listed(r) + r["facets"]["unlisted"]["keyword"].as_u64().unwrap();
+    assert_eq!(listed(&two), 2, "{two}");
+    assert!(listed(&ten) > 2 && listed(&ten) <= 10, "{ten}");
+    assert_eq!(all(&two), all(&ten));
+    assert_eq!(json(base, "/api/search?q=*&facet_values=10001").0, 400);
 }
 
 #[test]
