@@ -10,7 +10,8 @@
 //! Here each field's values are numbered across segments (the index's
 //! `FacetValues`). A query counts ordinals into an array per
 //! segment, resolves only the counted ordinals not resolved before (one sorted pass over the
-//! dictionary), adds the counts by number and names the values once.
+//! dictionary), adds the counts by number and names only the values it lists. A segment
+//! counted before is counted from a table of its ordinals by document.
 
 use std::sync::Arc;
 
