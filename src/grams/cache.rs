@@ -21,8 +21,8 @@ use super::Grams;
 pub(crate) type Matches = Arc<CharMatches>;
 
 /// Bytes of matches a [`GramsCache`] keeps: a byte per document for a frequent character (8 per
-/// match for a rare one), so a million articles' matches of a couple of hundred frequent
-/// characters. It fills only as characters are read: a small index never comes near it.
+/// match for a rare one), so it holds the frequent characters a query mix reads even at a
+/// million articles. It fills only as characters are read: a small index never comes near it.
 const CACHE_BYTES: usize = 256 << 20;
 
 /// Segments' matches by field and character, and each segment's open grams file, shared by

@@ -44,9 +44,9 @@ struct FieldValues {
     tables: HashMap<SegmentId, Table>,
 }
 
-/// A segment's ordinals by document, or how often it was counted without one.
+/// A segment's ordinals by document, or the mark that it was counted once without them.
 enum Table {
-    Counted(u32),
+    CountedOnce,
     Built(Arc<DocOrds>),
 }
 
@@ -126,14 +126,13 @@ impl FacetValues {
     ) -> Option<Arc<DocOrds>> {
         let mut fields = self.fields.lock().unwrap_or_else(PoisonError::into_inner);
         let values = fields.entry(field).or_default();
-        let table = values.tables.entry(segment).or_insert(Table::Counted(0));
-        match table {
-            Table::Built(built) => return Some(Arc::clone(built)),
-            Table::Counted(n) if *n == 0 => {
-                *n += 1;
+        match values.tables.get(&segment) {
+            Some(Table::Built(built)) => return Some(Arc::clone(built)),
+            Some(Table::CountedOnce) => {}
+            None => {
+                values.tables.insert(segment, Table::CountedOnce);
                 return None;
             }
-            Table::Counted(_) => {}
         }
         drop(fields);
         // Read outside the lock: other segments' searches go on meanwhile.
