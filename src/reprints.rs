@@ -12,12 +12,12 @@
 //! compared (a reprint shares one almost always: docs/query-assistance.md measures it).
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
-use tantivy::index::SegmentId;
 use tantivy::schema::Field;
 use tantivy::{DocAddress, DocId, Searcher};
 
+use crate::index::kept::{Decoder, Encoder, Kept, KeptCache};
 use crate::text::fold_char;
 
 /// The most bits (of 256) two fingerprints differ in for their articles to be one release:
@@ -146,6 +146,7 @@ pub(crate) const ALONE: u32 = u32::MAX;
 
 /// The releases of one set of segments: each article's group number ([`ALONE`] for an
 /// article with no copy) and each group's articles.
+#[derive(Debug)]
 pub(crate) struct Releases {
     /// Per segment ordinal, per document: its group.
     groups: Vec<Arc<[u32]>>,
@@ -465,51 +466,68 @@ impl UnionFind {
     }
 }
 
-/// Releases and the segments (with their deletions) they were grouped over.
-type Grouped = (Vec<(SegmentId, u32)>, Arc<Releases>);
+/// The releases file, kept in the index folder ([`crate::index::kept`]): the number of groups
+/// and each group's size, then each group's articles (the segment's place in the file's
+/// list, the article), as little-endian `u32`s. Articles in no group are not listed.
+impl Kept for Releases {
+    const FILE: &'static str = "releases.bin";
+    const MAGIC: &'static [u8; 8] = b"GSREL\0\0\x01";
+
+    fn derive(searcher: &Searcher) -> tantivy::Result<Releases> {
+        let fields = crate::index::schema::Fields::from_schema(&searcher.schema())
+            .and_then(|f| f.fingerprint)
+            .ok_or_else(|| tantivy::TantivyError::SchemaError("the index has no fingerprints".to_string()))?;
+        Releases::read(searcher, &fields)
+    }
+
+    fn encode(&self, out: &mut Encoder) {
+        out.u32(self.members.len() as u32);
+        for members in &self.members {
+            out.u32(members.len() as u32);
+        }
+        for address in self.members.iter().flatten() {
+            out.u32(address.segment_ord);
+            out.u32(address.doc_id);
+        }
+    }
+
+    fn decode(fields: &mut Decoder, segments: &[(usize, u32)]) -> Result<Releases, String> {
+        let mut groups: Vec<Vec<u32>> = vec![Vec::new(); segments.len()];
+        for &(place, max_doc) in segments {
+            groups[place] = vec![ALONE; max_doc as usize];
+        }
+        let count = fields.u32()? as usize;
+        let sizes = (0..count).map(|_| fields.u32()).collect::<Result<Vec<u32>, String>>()?;
+        let mut members = Vec::with_capacity(count);
+        for (group, size) in sizes.into_iter().enumerate() {
+            let mut articles = Vec::new();
+            for _ in 0..size {
+                let segment = fields.u32()? as usize;
+                let doc = fields.u32()?;
+                let &(place, _) = segments.get(segment).ok_or("an article's segment is not listed")?;
+                let slot = groups[place]
+                    .get_mut(doc as usize)
+                    .ok_or("an article is past its segment's end")?;
+                *slot = group as u32;
+                articles.push(DocAddress::new(place as u32, doc));
+            }
+            members.push(articles);
+        }
+        Ok(Releases {
+            groups: groups.into_iter().map(Arc::from).collect(),
+            members,
+        })
+    }
+}
 
 /// The releases of an index, grouped again only when its segments or deletions change.
-#[derive(Default)]
-pub(crate) struct ReleasesCache {
-    read: Mutex<Option<Grouped>>,
-}
-
-impl ReleasesCache {
-    /// The releases of `searcher`'s segments if they were read already.
-    pub(crate) fn ready(&self, searcher: &Searcher) -> Option<Arc<Releases>> {
-        let live = Self::live(searcher);
-        let read = self.read.lock().unwrap_or_else(PoisonError::into_inner);
-        read.as_ref()
-            .filter(|(segments, _)| *segments == live)
-            .map(|(_, r)| Arc::clone(r))
-    }
-
-    fn live(searcher: &Searcher) -> Vec<(SegmentId, u32)> {
-        searcher
-            .segment_readers()
-            .iter()
-            .map(|s| (s.segment_id(), s.num_deleted_docs()))
-            .collect()
-    }
-
-    /// The releases of `searcher`'s segments, by the fingerprints in `fields`.
-    pub(crate) fn get(&self, searcher: &Searcher, fields: &[Field; WORDS]) -> tantivy::Result<Arc<Releases>> {
-        let live = Self::live(searcher);
-        let mut read = self.read.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some((segments, releases)) = read.as_ref() {
-            if *segments == live {
-                return Ok(Arc::clone(releases));
-            }
-        }
-        let releases = Arc::new(Releases::read(searcher, fields)?);
-        *read = Some((live, Arc::clone(&releases)));
-        Ok(releases)
-    }
-}
+pub(crate) type ReleasesCache = KeptCache<Releases>;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::index::kept::{frame, read, Live};
+    use tantivy::index::SegmentId;
 
     const BODY: &str =
         "峄城区持续优化营商环境，深化放管服改革，推进政务服务一网通办，企业开办时间压缩到一个工作日以内。\
@@ -554,6 +572,119 @@ mod tests {
                 body.chars().count()
             );
         }
+    }
+
+    /// Two segments, one with a deletion; two groups, one across the segments.
+    fn kept() -> (Releases, Live, Vec<u32>) {
+        let live: Live = vec![(SegmentId::generate_random(), 0), (SegmentId::generate_random(), 1)];
+        let mut groups = vec![vec![ALONE; 5], vec![ALONE; 3]];
+        let members = vec![
+            vec![DocAddress::new(0, 1), DocAddress::new(1, 2)],
+            vec![DocAddress::new(0, 3), DocAddress::new(0, 4)],
+        ];
+        for (number, group) in members.iter().enumerate() {
+            for address in group {
+                groups[address.segment_ord as usize][address.doc_id as usize] = number as u32;
+            }
+        }
+        let releases = Releases {
+            groups: groups.into_iter().map(Arc::from).collect(),
+            members,
+        };
+        (releases, live, vec![5, 3])
+    }
+
+    fn same(a: &Releases, b: &Releases) -> bool {
+        a.members == b.members && a.groups.iter().zip(&b.groups).all(|(x, y)| x[..] == y[..])
+    }
+
+    #[test]
+    fn kept_releases_read_back_for_their_segments_in_any_order() {
+        let (releases, live, max_docs) = kept();
+        let bytes = frame::<Releases>(&live, &max_docs, |out| releases.encode(out));
+        let read = read::<Releases>(&bytes, &live).unwrap().unwrap();
+        assert!(same(&read, &releases));
+        // The searcher lists the segments the other way round: the articles follow.
+        let swapped: Live = live.iter().rev().copied().collect();
+        let read = read::<Releases>(&bytes, &swapped).unwrap().unwrap();
+        assert_eq!(read.group(1, 1), 0);
+        assert_eq!(read.group(0, 2), 0);
+        assert_eq!(read.group(1, 4), 1);
+        assert_eq!(read.group(0, 0), ALONE);
+        assert_eq!(read.members(0), [DocAddress::new(1, 1), DocAddress::new(0, 2)]);
+    }
+
+    #[test]
+    fn kept_releases_of_other_segments_are_out_of_date_and_damage_is_named() {
+        let (releases, live, max_docs) = kept();
+        let bytes = frame::<Releases>(&live, &max_docs, |out| releases.encode(out));
+        // Another deletion, a segment more or less: out of date, not damaged.
+        let mut deleted = live.clone();
+        deleted[1].1 = 2;
+        assert!(read::<Releases>(&bytes, &deleted).unwrap().is_none());
+        assert!(read::<Releases>(&bytes, &live[..1].to_vec()).unwrap().is_none());
+        let mut more = live.clone();
+        more.push((SegmentId::generate_random(), 0));
+        assert!(read::<Releases>(&bytes, &more).unwrap().is_none());
+        // Every byte flipped, and every length cut: an error, never a panic.
+        for place in 0..bytes.len() {
+            let mut flipped = bytes.clone();
+            flipped[place] ^= 0x5A;
+            assert!(read::<Releases>(&flipped, &live).is_err(), "byte {place}");
+            assert!(read::<Releases>(&bytes[..place], &live).is_err(), "{place} bytes");
+        }
+    }
+
+    /// A file whose checksum matches but whose groups point past the segments (written
+    /// wrongly, or on purpose) is refused, not trusted.
+    #[test]
+    fn kept_releases_that_point_outside_are_refused() {
+        let (releases, live, _) = kept();
+        let bytes = frame::<Releases>(&live, &[2, 3], |out| releases.encode(out));
+        assert!(read::<Releases>(&bytes, &live).unwrap_err().contains("past its segment"));
+    }
+
+    /// An index on disk keeps its releases in its folder: a search in a new process reads
+    /// them, a damaged file is named by `check` and not used, and the next run writes it anew.
+    #[test]
+    fn an_indexing_run_keeps_the_releases_for_later_searches() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("releases");
+        std::fs::create_dir(&folder).unwrap();
+        let release = |source: &str, body: &str| format!("推进营商环境改革\n2022-05-10 来源:{source}\n{body}\n");
+        std::fs::write(folder.join("original.txt"), release("峄城区政府", BODY)).unwrap();
+        std::fs::write(folder.join("copy.txt"), release("枣庄日报", &format!("本报讯\n{BODY}"))).unwrap();
+        std::fs::write(folder.join("other.txt"), release("峄城区政府", "营商环境改革的另一篇短讯。")).unwrap();
+        let at = dir.path().join("index");
+        crate::Index::open_or_create(&at).unwrap().index_folder(&folder, |_| {}).unwrap();
+        let file = at.join(Releases::FILE);
+        assert!(file.is_file());
+
+        let index = crate::Index::open(&at).unwrap();
+        let searcher = index.searcher();
+        let kept = index.releases_cache().ready(&searcher).expect("read from the folder");
+        let fields = index.fields().fingerprint.unwrap();
+        let grouped = Releases::read(&searcher, &fields).unwrap();
+        assert_eq!(kept.groups(), 1);
+        assert!(same(&kept, &grouped));
+        assert!(index.check().unwrap().is_whole());
+
+        let mut bytes = std::fs::read(&file).unwrap();
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 0x5A;
+        std::fs::write(&file, bytes).unwrap();
+        let index = crate::Index::open(&at).unwrap();
+        let searcher = index.searcher();
+        assert!(index.releases_cache().ready(&searcher).is_none());
+        let report = index.check().unwrap();
+        assert_eq!(report.damaged.len(), 1, "{report:?}");
+        assert_eq!(report.damaged[0].what, Releases::FILE);
+        let results = index.search(&crate::SearchRequest::new("营商环境")).unwrap();
+        assert_eq!((results.total, results.releases), (3, 2));
+        index.index_folder(&folder, |_| {}).unwrap();
+        assert!(index.check().unwrap().is_whole());
+        let index = crate::Index::open(&at).unwrap();
+        assert!(index.releases_cache().ready(&index.searcher()).is_some());
     }
 
     #[test]

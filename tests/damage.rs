@@ -143,6 +143,7 @@ fn harm_every_file(harm: Harm, places: &[f64]) {
         "bgram",
         "bgdict",
         "del",
+        "bin",
     ] {
         assert!(kinds.contains(kind), "no .{kind} file to damage: {kinds:?}");
     }

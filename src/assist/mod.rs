@@ -96,8 +96,8 @@ impl tantivy::Warmer for Warm {
         if let Some(vocabulary) = self.vocabulary.upgrade() {
             vocabulary.get_with(searcher, f.title, &[f.keyword, f.source, f.column])?;
         }
-        if let (Some(releases), Some(prints)) = (self.releases.upgrade(), f.fingerprint) {
-            releases.get(searcher, &prints)?;
+        if let (Some(releases), Some(_)) = (self.releases.upgrade(), f.fingerprint) {
+            releases.get(searcher)?;
         }
         Ok(())
     }

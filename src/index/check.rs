@@ -196,6 +196,8 @@ impl Index {
             let summary = index.index_folder(&folder, |_| {})?;
             repaired.reindexed.push((folder, summary));
         }
+        // Kept again if it was damaged or the dropped segments were in it.
+        index.keep_releases()?;
         Ok(repaired)
     }
 
@@ -211,9 +213,15 @@ impl Index {
         damaged.sort();
         report.damaged.extend(damaged.into_iter().map(|path| Damage {
             what: path.display().to_string(),
-            problem: "its checksum does not match its contents".to_string(),
+            problem: damage::CHECKSUM_MISMATCH.to_string(),
         }));
         let searcher = self.searcher();
+        if let Some(problem) = self.releases_cache().problem(&searcher) {
+            report.damaged.push(Damage {
+                what: <crate::reprints::Releases as super::kept::Kept>::FILE.to_string(),
+                problem,
+            });
+        }
         report.segments = searcher.segment_readers().len();
         for segment in searcher.segment_readers() {
             let Some(problem) = segment_problem(segment) else {

@@ -141,6 +141,9 @@ fn short(message: &str) -> &str {
     message.split(". ").next().unwrap_or(message)
 }
 
+/// What a file whose checksum does not match is said to have.
+pub(crate) const CHECKSUM_MISMATCH: &str = "its checksum does not match its contents";
+
 /// The files of `segments` whose checksum does not match, with `wanted` picking which files
 /// by extension (all when `None`): names in the index folder, in order.
 pub(crate) fn damaged_files(

@@ -11,6 +11,7 @@ mod check;
 pub(crate) mod damage;
 mod directory;
 pub(crate) mod facet_values;
+pub(crate) mod kept;
 pub(crate) mod keys;
 pub(crate) mod schema;
 mod walk;
@@ -276,7 +277,11 @@ impl Index {
             damage_found: Arc::default(),
             grams,
             vocabulary: Arc::default(),
-            releases: Arc::default(),
+            releases: Arc::new(if on_disk {
+                ReleasesCache::in_folder(location)
+            } else {
+                ReleasesCache::default()
+            }),
             warm: None,
             grouped_searches: std::sync::atomic::AtomicUsize::new(0),
             synonyms: Synonyms::shipped(),
@@ -384,7 +389,7 @@ impl Index {
     /// grouped.
     pub(crate) fn releases(&self, searcher: &Searcher) -> Result<Option<Arc<Releases>>> {
         match self.fields.fingerprint {
-            Some(fields) => Ok(Some(self.releases.get(searcher, &fields)?)),
+            Some(_) => Ok(Some(self.releases.get(searcher)?)),
             None => Ok(None),
         }
     }
@@ -402,9 +407,24 @@ impl Index {
         }
         let searched = self.grouped_searches.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         if self.warm.is_some() || searched > 0 {
-            return Ok(Grouping::Index(self.releases.get(searcher, &fields)?));
+            return Ok(Grouping::Index(self.releases.get(searcher)?));
         }
         Ok(Grouping::Matches(fields))
+    }
+
+    /// Writes the index's releases to its folder unless it holds them already, so that
+    /// searches in other processes read them instead of grouping every fingerprint: run at
+    /// the end of an indexing run, after its merges.
+    pub(crate) fn keep_releases(&self) -> Result<()> {
+        self.reader.reload()?;
+        if self.fields.fingerprint.is_none() {
+            return Ok(());
+        }
+        self.guarded(|| self.releases.keep(&self.searcher()))
+    }
+
+    pub(crate) fn releases_cache(&self) -> &ReleasesCache {
+        &self.releases
     }
 
     pub(crate) fn vocabulary_cache(&self) -> &VocabularyCache {

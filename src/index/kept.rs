@@ -1,0 +1,273 @@
+//! What searches derive from the whole index (its releases, its vocabulary), kept in memory
+//! while the segments stay the same and, for an index on disk, in a file of its folder that
+//! the last indexing run wrote, so that a search in a new process reads it instead of
+//! deriving it from every segment again.
+//!
+//! A kept file names the segments it was derived from, each with its deletions (a segment's
+//! deletions only grow, so their number tells its state), and is used only while they are
+//! the index's. It ends with a CRC-32 of its contents, verified on every read: a file that
+//! does not match is not used, and `govsearch check` names it. Files are written whole or
+//! not at all (a temporary file renamed over the old one).
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use tantivy::directory::OwnedBytes;
+use tantivy::index::SegmentId;
+use tantivy::Searcher;
+
+use crate::error::{Error, Result};
+
+/// The segments something was derived from: each segment's id and number of deletions.
+pub(crate) type Live = Vec<(SegmentId, u32)>;
+
+/// `searcher`'s segments, in its order.
+pub(crate) fn live(searcher: &Searcher) -> Live {
+    searcher
+        .segment_readers()
+        .iter()
+        .map(|s| (s.segment_id(), s.num_deleted_docs()))
+        .collect()
+}
+
+/// What a kept file holds.
+pub(crate) trait Kept: Sized {
+    /// The file's name in the index folder.
+    const FILE: &'static str;
+    /// Its first bytes: its name and format version.
+    const MAGIC: &'static [u8; 8];
+
+    /// Derives it from `searcher`'s segments.
+    fn derive(searcher: &Searcher) -> tantivy::Result<Self>;
+
+    /// Writes its contents (after the segments, which `out` holds already).
+    fn encode(&self, out: &mut Encoder);
+
+    /// Reads its contents: `segments` gives each of the file's segments' place in the live
+    /// segments and its number of articles.
+    fn decode(fields: &mut Decoder, segments: &[(usize, u32)]) -> std::result::Result<Self, String>;
+}
+
+/// A kept file's bytes, being written.
+pub(crate) struct Encoder(Vec<u8>);
+
+impl Encoder {
+    pub(crate) fn u32(&mut self, n: u32) {
+        self.0.extend_from_slice(&n.to_le_bytes());
+    }
+
+    pub(crate) fn u64(&mut self, n: u64) {
+        self.0.extend_from_slice(&n.to_le_bytes());
+    }
+
+    /// A run of bytes, its length first.
+    pub(crate) fn bytes(&mut self, bytes: &[u8]) {
+        self.u64(bytes.len() as u64);
+        self.0.extend_from_slice(bytes);
+    }
+}
+
+/// A kept file's bytes, read in order.
+pub(crate) struct Decoder {
+    bytes: OwnedBytes,
+}
+
+impl Decoder {
+    fn take(&mut self, n: usize) -> std::result::Result<OwnedBytes, String> {
+        if n > self.bytes.len() {
+            return Err("it ends early".to_string());
+        }
+        let (head, tail) = self.bytes.clone().split(n);
+        self.bytes = tail;
+        Ok(head)
+    }
+
+    pub(crate) fn u32(&mut self) -> std::result::Result<u32, String> {
+        let bytes = self.take(4)?;
+        Ok(u32::from_le_bytes(bytes.as_slice().try_into().expect("four bytes")))
+    }
+
+    pub(crate) fn u64(&mut self) -> std::result::Result<u64, String> {
+        let bytes = self.take(8)?;
+        Ok(u64::from_le_bytes(bytes.as_slice().try_into().expect("eight bytes")))
+    }
+
+    /// A run of bytes written by [`Encoder::bytes`], without copying it.
+    pub(crate) fn bytes(&mut self) -> std::result::Result<OwnedBytes, String> {
+        let len = usize::try_from(self.u64()?).map_err(|_| "a length does not fit".to_string())?;
+        self.take(len)
+    }
+
+    /// Whether every byte was read.
+    pub(crate) fn is_done(&self) -> bool {
+        self.bytes.is_empty()
+    }
+}
+
+/// `kept`'s file as derived from `searcher`'s segments.
+fn encode<T: Kept>(kept: &T, searcher: &Searcher) -> Vec<u8> {
+    let max_docs: Vec<u32> = searcher.segment_readers().iter().map(|s| s.max_doc()).collect();
+    frame::<T>(&live(searcher), &max_docs, |out| kept.encode(out))
+}
+
+/// A kept file: the magic, `live`'s segments (id as 32 hex digits, deletions, articles),
+/// what `write` writes, and a CRC-32 of all before it. Numbers are little-endian.
+pub(crate) fn frame<T: Kept>(live: &Live, max_docs: &[u32], write: impl FnOnce(&mut Encoder)) -> Vec<u8> {
+    let mut out = Encoder(T::MAGIC.to_vec());
+    out.u32(live.len() as u32);
+    for ((id, deleted), max_doc) in live.iter().zip(max_docs) {
+        out.0.extend_from_slice(id.uuid_string().as_bytes());
+        out.u32(*deleted);
+        out.u32(*max_doc);
+    }
+    write(&mut out);
+    let checksum = crc32fast::hash(&out.0);
+    out.u32(checksum);
+    out.0
+}
+
+/// What a kept file holds: `Ok(None)` when it was derived from other segments than `live`
+/// (it is out of date), an error saying what is wrong when it does not read.
+fn decode<T: Kept>(bytes: OwnedBytes, live: &Live) -> std::result::Result<Option<T>, String> {
+    if bytes.len() < 4 {
+        return Err("it ends early".to_string());
+    }
+    let end = bytes.len() - 4;
+    let (body, checksum) = bytes.split(end);
+    let checksum = u32::from_le_bytes(checksum.as_slice().try_into().expect("four bytes"));
+    if crc32fast::hash(&body) != checksum {
+        return Err(super::damage::CHECKSUM_MISMATCH.to_string());
+    }
+    let mut fields = Decoder { bytes: body };
+    if fields.take(T::MAGIC.len())?.as_slice() != T::MAGIC {
+        return Err("it is not a file of this format".to_string());
+    }
+    let count = fields.u32()? as usize;
+    let mut segments = Vec::new();
+    for _ in 0..count {
+        let id = std::str::from_utf8(fields.take(32)?.as_slice())
+            .ok()
+            .and_then(|id| SegmentId::from_uuid_string(id).ok())
+            .ok_or("a segment id does not read")?;
+        let deleted = fields.u32()?;
+        let max_doc = fields.u32()?;
+        segments.push((live.iter().position(|&l| l == (id, deleted)), max_doc));
+    }
+    let mut places: Vec<usize> = segments.iter().filter_map(|(place, _)| *place).collect();
+    places.sort_unstable();
+    places.dedup();
+    if places.len() != live.len() || segments.len() != live.len() {
+        return Ok(None);
+    }
+    let segments: Vec<(usize, u32)> = segments
+        .into_iter()
+        .map(|(place, max_doc)| (place.expect("every segment is live"), max_doc))
+        .collect();
+    let kept = T::decode(&mut fields, &segments)?;
+    if !fields.is_done() {
+        return Err("it has bytes past its end".to_string());
+    }
+    Ok(Some(kept))
+}
+
+/// Writes `bytes` as the file `path`, whole or not at all: a temporary file beside it,
+/// renamed over it. A run that dies between leaves a `.tmp` file, which the next failed
+/// run's clean-up removes with tantivy's.
+fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    let temporary = path.with_file_name(format!(".tmp-{name}"));
+    let written = std::fs::write(&temporary, bytes).and_then(|()| std::fs::rename(&temporary, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    written
+}
+
+/// What searches derive from the whole index, derived again only when its segments or
+/// deletions change, and for an index on disk kept in its folder between processes.
+pub(crate) struct KeptCache<T> {
+    read: Mutex<Option<(Live, Arc<T>)>>,
+    /// The kept file, for an index on disk.
+    file: Option<PathBuf>,
+}
+
+impl<T> Default for KeptCache<T> {
+    fn default() -> Self {
+        KeptCache {
+            read: Mutex::default(),
+            file: None,
+        }
+    }
+}
+
+impl<T: Kept> KeptCache<T> {
+    /// A cache that keeps its contents in the index folder `folder` as well.
+    pub(crate) fn in_folder(folder: &Path) -> KeptCache<T> {
+        KeptCache {
+            read: Mutex::default(),
+            file: Some(folder.join(T::FILE)),
+        }
+    }
+
+    /// What `searcher`'s segments give if it was derived already, in this process or (kept
+    /// in the index folder) by the last indexing run.
+    pub(crate) fn ready(&self, searcher: &Searcher) -> Option<Arc<T>> {
+        let live = live(searcher);
+        let mut read = self.read.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((segments, kept)) = read.as_ref() {
+            if *segments == live {
+                return Some(Arc::clone(kept));
+            }
+        }
+        let kept = Arc::new(self.stored(&live)?);
+        *read = Some((live, Arc::clone(&kept)));
+        Some(kept)
+    }
+
+    /// What the kept file holds, if it is whole and was derived from `live`.
+    fn stored(&self, live: &Live) -> Option<T> {
+        let bytes = std::fs::read(self.file.as_ref()?).ok()?;
+        decode(OwnedBytes::new(bytes), live).ok().flatten()
+    }
+
+    /// What `searcher`'s segments give: read if it was derived already, else derived now.
+    pub(crate) fn get(&self, searcher: &Searcher) -> tantivy::Result<Arc<T>> {
+        if let Some(ready) = self.ready(searcher) {
+            return Ok(ready);
+        }
+        let kept = Arc::new(T::derive(searcher)?);
+        let mut read = self.read.lock().unwrap_or_else(PoisonError::into_inner);
+        *read = Some((live(searcher), Arc::clone(&kept)));
+        Ok(kept)
+    }
+
+    /// Derives what `searcher`'s segments give and writes it to the kept file, unless the
+    /// file holds it already. Run by the writer at the end of an indexing run.
+    pub(crate) fn keep(&self, searcher: &Searcher) -> Result<()> {
+        let Some(file) = &self.file else {
+            return Ok(());
+        };
+        if self.stored(&live(searcher)).is_some() {
+            return Ok(());
+        }
+        let kept = self.get(searcher)?;
+        write_whole(file, &encode(kept.as_ref(), searcher)).map_err(|error| Error::Io {
+            path: file.clone(),
+            error,
+        })
+    }
+
+    /// What is wrong with the kept file, if it is there and does not read. A file derived
+    /// from other segments is not damaged, only out of date: searches do not use it, and the
+    /// next indexing run writes it again.
+    pub(crate) fn problem(&self, searcher: &Searcher) -> Option<String> {
+        let bytes = std::fs::read(self.file.as_ref()?).ok()?;
+        decode::<T>(OwnedBytes::new(bytes), &live(searcher)).err()
+    }
+}
+
+/// What a kept file's `bytes` hold for `live` (tests of the formats).
+#[cfg(test)]
+pub(crate) fn read<T: Kept>(bytes: &[u8], live: &Live) -> std::result::Result<Option<T>, String> {
+    decode(OwnedBytes::new(bytes.to_vec()), live)
+}
