@@ -602,8 +602,8 @@ mod tests {
     fn kept_releases_read_back_for_their_segments_in_any_order() {
         let (releases, live, max_docs) = kept();
         let bytes = frame::<Releases>(&live, &max_docs, |out| releases.encode(out));
-        let read = read::<Releases>(&bytes, &live).unwrap().unwrap();
-        assert!(same(&read, &releases));
+        let first = read::<Releases>(&bytes, &live).unwrap().unwrap();
+        assert!(same(&first, &releases));
         // The searcher lists the segments the other way round: the articles follow.
         let swapped: Live = live.iter().rev().copied().collect();
         let read = read::<Releases>(&bytes, &swapped).unwrap().unwrap();
