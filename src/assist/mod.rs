@@ -15,10 +15,9 @@ pub(crate) mod pinyin;
 pub(crate) mod synonyms;
 pub(crate) mod vocabulary;
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use tantivy::index::SegmentId;
 use tantivy::Searcher;
 
 use crate::error::Result;
@@ -38,48 +37,9 @@ const MANY_TIMES: usize = 5;
 /// a typo when jieba leaves it alone in a query.
 const ALONE_SHARE: u64 = 200;
 
-/// The vocabulary of an index, read again only when its segments change.
-#[derive(Default)]
-pub(crate) struct VocabularyCache {
-    read: Mutex<Option<(Vec<SegmentId>, Arc<Vocabulary>)>>,
-}
-
-impl VocabularyCache {
-    /// The vocabulary of `searcher`'s segments.
-    pub(crate) fn get(&self, index: &Index, searcher: &Searcher) -> Result<Arc<Vocabulary>> {
-        let f = index.fields();
-        Ok(self.get_with(searcher, f.title, &[f.keyword, f.source, f.column])?)
-    }
-
-    /// The vocabulary of `searcher`'s segments if it was read already.
-    pub(crate) fn ready(&self, searcher: &Searcher) -> Option<Arc<Vocabulary>> {
-        let read = self.read.lock().unwrap_or_else(PoisonError::into_inner);
-        let (segments, vocabulary) = read.as_ref()?;
-        let live = searcher.segment_readers().iter().map(|s| s.segment_id());
-        (segments.len() == searcher.segment_readers().len() && segments.iter().copied().eq(live))
-            .then(|| Arc::clone(vocabulary))
-    }
-
-    /// The vocabulary of `searcher`'s segments, from the word field `title` and the facet
-    /// fields `values`.
-    pub(crate) fn get_with(
-        &self,
-        searcher: &Searcher,
-        title: tantivy::schema::Field,
-        values: &[tantivy::schema::Field],
-    ) -> tantivy::Result<Arc<Vocabulary>> {
-        let live: Vec<SegmentId> = searcher.segment_readers().iter().map(|s| s.segment_id()).collect();
-        let mut read = self.read.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some((segments, vocabulary)) = read.as_ref() {
-            if *segments == live {
-                return Ok(Arc::clone(vocabulary));
-            }
-        }
-        let vocabulary = Arc::new(Vocabulary::read(searcher, title, values)?);
-        *read = Some((live, Arc::clone(&vocabulary)));
-        Ok(vocabulary)
-    }
-}
+/// The vocabulary of an index, read again only when its segments change, and kept in the
+/// index folder by each indexing run.
+pub(crate) type VocabularyCache = crate::index::kept::KeptCache<Vocabulary>;
 
 /// Reads the vocabulary and the releases of each new searcher before searches see it, so
 /// that the first search after a commit does not wait for them: for an index that follows
@@ -94,7 +54,7 @@ impl tantivy::Warmer for Warm {
     fn warm(&self, searcher: &Searcher) -> tantivy::Result<()> {
         let f = &self.fields;
         if let Some(vocabulary) = self.vocabulary.upgrade() {
-            vocabulary.get_with(searcher, f.title, &[f.keyword, f.source, f.column])?;
+            vocabulary.get(searcher)?;
         }
         if let (Some(releases), Some(_)) = (self.releases.upgrade(), f.fingerprint) {
             releases.get(searcher)?;
@@ -208,7 +168,7 @@ impl Index {
         let articles = searcher.num_docs().max(1);
         // The vocabulary answers from memory when it is read already; the term dictionaries
         // otherwise, without reading it for a query that may need nothing.
-        let vocabulary = self.vocabulary_cache().ready(&searcher);
+        let vocabulary = self.vocabulary_cache().in_memory(&searcher);
         let in_titles = |word: &str| -> u64 {
             match &vocabulary {
                 Some(vocabulary) => vocabulary.articles_with(word).map_or(0, u64::from),
@@ -273,7 +233,7 @@ impl Index {
     }
 
     pub(crate) fn vocabulary(&self, searcher: &Searcher) -> Result<Arc<Vocabulary>> {
-        self.vocabulary_cache().get(self, searcher)
+        Ok(self.vocabulary_cache().get(searcher)?)
     }
 }
 

@@ -4,10 +4,15 @@
 
 use std::collections::HashMap;
 
+use tantivy::directory::OwnedBytes;
+use tantivy_fst::raw::Fst;
+use tantivy_fst::{IntoStreamer, Map, MapBuilder, Streamer};
+
 use tantivy::schema::Field;
 use tantivy::Searcher;
 
 use super::pinyin;
+use crate::index::kept::{Decoder, Encoder, Kept};
 use crate::text::is_han;
 
 /// The longest term the vocabulary keeps, in characters: titles' words are short, and a
@@ -29,83 +34,169 @@ const OTHER_CHARACTER_COST: f64 = 11.0;
 /// whole, so the split into fewer, longer terms of the vocabulary is the likelier one.
 const PART_COST: f64 = 5.0;
 
-/// A term's text and how many articles have it.
-#[derive(Debug)]
-struct Term {
-    text: Box<str>,
-    articles: u32,
+/// Keys (a pinyin spelling, a spelling with one character masked, blurred syllables) each
+/// leading to terms: an FST of the keys, each key's value the place and number of its terms'
+/// numbers in a list, so lookups and prefix ranges read the bytes as they are kept.
+struct Keyed {
+    keys: Map<OwnedBytes>,
+    /// The FST's bytes, as kept.
+    key_bytes: OwnedBytes,
+    /// Term numbers, little-endian `u32`s, each key's together.
+    terms: OwnedBytes,
 }
-
-/// Keys (a pinyin spelling, a spelling with one character masked) each leading to terms:
-/// sorted pairs, looked up by binary search, so prefixes come as ranges.
-#[derive(Default)]
-struct Keyed(Vec<(Box<str>, u32)>);
 
 impl Keyed {
-    fn push(&mut self, key: String, term: u32) {
-        self.0.push((key.into_boxed_str(), term));
+    /// The keys and terms of `pairs` (key, term number), for [`Keyed::read`].
+    fn write(mut pairs: Vec<(String, u32)>, out: &mut Encoder) {
+        pairs.sort_unstable();
+        pairs.dedup();
+        let mut keys = MapBuilder::memory();
+        let mut terms: Vec<u8> = Vec::with_capacity(pairs.len() * 4);
+        for run in pairs.chunk_by(|a, b| a.0 == b.0) {
+            let start = (terms.len() / 4) as u64;
+            keys.insert(&run[0].0, start << 32 | run.len() as u64)
+                .expect("keys are inserted sorted and distinct");
+            for (_, term) in run {
+                terms.extend_from_slice(&term.to_le_bytes());
+            }
+        }
+        out.bytes(&keys.into_inner().expect("an FST in memory is written"));
+        out.bytes(&terms);
     }
 
-    fn finish(&mut self) {
-        self.0.sort_unstable();
-        self.0.dedup();
-        self.0.shrink_to_fit();
+    fn read(fields: &mut Decoder) -> Result<Keyed, String> {
+        let key_bytes = fields.bytes()?;
+        let keys = fst_map(key_bytes.clone())?;
+        let terms = fields.bytes()?;
+        if terms.len() % 4 != 0 {
+            return Err("a list of terms is cut".to_string());
+        }
+        Ok(Keyed { keys, key_bytes, terms })
     }
 
-    fn get<'a>(&'a self, key: &'a str) -> impl Iterator<Item = u32> + 'a {
-        let start = self.0.partition_point(|(k, _)| k.as_ref() < key);
-        self.0[start..]
-            .iter()
-            .take_while(move |(k, _)| k.as_ref() == key)
-            .map(|(_, t)| *t)
+    /// The terms of the key whose value is `value`: none if it points past the list.
+    fn terms_of(&self, value: u64) -> impl Iterator<Item = u32> + '_ {
+        let (start, len) = ((value >> 32) as usize, (value & u64::from(u32::MAX)) as usize);
+        let bytes = self
+            .terms
+            .as_slice()
+            .get(start * 4..(start + len) * 4)
+            .unwrap_or_default();
+        bytes
+            .chunks_exact(4)
+            .map(|b| u32::from_le_bytes(b.try_into().expect("four bytes")))
     }
 
-    fn with_prefix<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = u32> + 'a {
-        let start = self.0.partition_point(|(k, _)| k.as_ref() < prefix);
-        self.0[start..]
-            .iter()
-            .take_while(move |(k, _)| k.starts_with(prefix))
-            .map(|(_, t)| *t)
+    fn get(&self, key: &str) -> impl Iterator<Item = u32> + '_ {
+        self.terms_of(self.keys.get(key).unwrap_or(0))
+    }
+
+    fn with_prefix(&self, prefix: &str) -> Vec<u32> {
+        let mut out = Vec::new();
+        let mut stream = self.keys.range().ge(prefix).lt(prefix_end(prefix)).into_stream();
+        while let Some((_, value)) = stream.next() {
+            out.extend(self.terms_of(value));
+        }
+        out
     }
 }
 
-/// Keys each leading to terms, looked up whole: a hash map, as a correction looks up every
-/// part of a query run several times.
-#[derive(Default)]
-struct Lookup(HashMap<Box<str>, Vec<u32>>);
-
-impl Lookup {
-    fn push(&mut self, key: String, term: u32) {
-        self.0.entry(key.into_boxed_str()).or_default().push(term);
-    }
-
-    fn get(&self, key: &str) -> &[u32] {
-        self.0.get(key).map_or(&[], Vec::as_slice)
-    }
+/// The first key past every key that starts with `prefix`: no UTF-8 text has the byte 0xFF.
+fn prefix_end(prefix: &str) -> Vec<u8> {
+    let mut end = prefix.as_bytes().to_vec();
+    end.push(0xFF);
+    end
 }
 
-/// The vocabulary of one set of segments.
+/// An FST map over bytes as kept; an error if they are not one.
+fn fst_map(bytes: OwnedBytes) -> Result<Map<OwnedBytes>, String> {
+    Fst::new(bytes)
+        .map(Map::from)
+        .map_err(|err| format!("a key table does not read: {err}"))
+}
+
+/// The vocabulary of one set of segments, as its file keeps it ([`crate::index::kept`]):
+/// every structure is an FST or an array over the file's bytes, so a search in a new process
+/// reads the file and looks up a few keys instead of reading every segment's terms.
 pub(crate) struct Vocabulary {
-    /// Sorted by text.
-    terms: Vec<Term>,
     /// Articles in the segments: the denominator of a term's share.
     articles: u64,
+    /// Each term's text to its number; terms are numbered in the order of their texts.
+    places: Map<OwnedBytes>,
+    /// The FST's bytes, as kept.
+    place_bytes: OwnedBytes,
+    /// Where each term's text starts in `texts` (`u32`s, one more than terms).
+    starts: OwnedBytes,
+    /// The terms' texts, one after the other.
+    texts: OwnedBytes,
+    /// How many articles have each term (`u32`s).
+    counts: OwnedBytes,
     /// Every reading of a term, its syllables run together.
     full: Keyed,
     /// The first letters of a term's syllables, for terms of two characters or more.
     initials: Keyed,
     /// A term (of two characters or more, in two articles or more) with one character masked,
     /// once for each character: the terms one replaced character away from a typed word.
-    masked: Lookup,
+    masked: Keyed,
     /// A term's blurred syllables ([`pinyin::blurred`]), space-separated: the terms that sound
     /// like a typed word.
-    sounds: Lookup,
-    /// Each term's place in `terms`.
-    places: HashMap<Box<str>, u32>,
+    sounds: Keyed,
 }
 
 /// What a character stands for in a masked key: no query text has it.
 const MASK: char = '\u{1}';
+
+impl Kept for Vocabulary {
+    const FILE: &'static str = "vocabulary.bin";
+    const MAGIC: &'static [u8; 8] = b"GSVOC\0\0\x01";
+
+    fn derive(searcher: &Searcher) -> tantivy::Result<Vocabulary> {
+        let f = crate::index::schema::Fields::from_schema(&searcher.schema())
+            .ok_or_else(|| tantivy::TantivyError::SchemaError("the index's fields differ".to_string()))?;
+        Vocabulary::read(searcher, f.title, &[f.keyword, f.source, f.column])
+    }
+
+    fn encode(&self, out: &mut Encoder) {
+        out.u64(self.articles);
+        out.bytes(self.place_bytes.as_slice());
+        for bytes in [&self.starts, &self.texts, &self.counts] {
+            out.bytes(bytes.as_slice());
+        }
+        for keyed in [&self.full, &self.initials, &self.masked, &self.sounds] {
+            out.bytes(keyed.key_bytes.as_slice());
+            out.bytes(keyed.terms.as_slice());
+        }
+    }
+
+    fn decode(fields: &mut Decoder, _segments: &[(usize, u32)]) -> Result<Vocabulary, String> {
+        let articles = fields.u64()?;
+        let place_bytes = fields.bytes()?;
+        let places = fst_map(place_bytes.clone())?;
+        let (starts, texts, counts) = (fields.bytes()?, fields.bytes()?, fields.bytes()?);
+        let terms = places.len();
+        if starts.len() != (terms + 1) * 4 || counts.len() != terms * 4 {
+            return Err("its terms and their counts differ in number".to_string());
+        }
+        let vocabulary = Vocabulary {
+            articles,
+            places,
+            place_bytes,
+            starts,
+            texts,
+            counts,
+            full: Keyed::read(fields)?,
+            initials: Keyed::read(fields)?,
+            masked: Keyed::read(fields)?,
+            sounds: Keyed::read(fields)?,
+        };
+        let ends_fit = (0..=terms as u32).all(|id| vocabulary.start(id) <= vocabulary.texts.len())
+            && (0..terms as u32).all(|id| vocabulary.start(id) <= vocabulary.start(id + 1));
+        if !ends_fit {
+            return Err("a term's text is outside the texts".to_string());
+        }
+        Ok(vocabulary)
+    }
+}
 
 impl Vocabulary {
     /// Reads the vocabulary of `searcher`'s segments: `words` is the title's word field,
@@ -139,97 +230,84 @@ impl Vocabulary {
                 add(field, true)?;
             }
         }
-        let terms: Vec<Term> = counts
-            .into_iter()
-            .map(|(text, articles)| Term {
-                text: text.into_boxed_str(),
-                articles,
-            })
-            .collect();
-        Ok(Vocabulary::new(terms, searcher.num_docs().max(1)))
+        Ok(Vocabulary::new(counts.into_iter().collect(), searcher.num_docs().max(1)))
     }
 
     /// A vocabulary of the given terms and counts over `articles` articles (tests).
     #[cfg(test)]
     pub(crate) fn of(terms: &[(&str, u32)], articles: u64) -> Vocabulary {
-        let terms: Vec<Term> = terms
-            .iter()
-            .map(|(text, n)| Term {
-                text: (*text).into(),
-                articles: *n,
-            })
-            .collect();
-        Vocabulary::new(terms, articles)
+        Vocabulary::new(terms.iter().map(|(t, n)| (t.to_string(), *n)).collect(), articles)
     }
 
-    /// The vocabulary of `terms`, sorted and keyed, over `articles` articles.
-    fn new(mut terms: Vec<Term>, articles: u64) -> Vocabulary {
-        terms.sort_unstable_by(|a, b| a.text.cmp(&b.text));
-        let mut vocabulary = Vocabulary {
-            terms,
-            articles,
-            full: Keyed::default(),
-            initials: Keyed::default(),
-            masked: Lookup::default(),
-            sounds: Lookup::default(),
-            places: HashMap::new(),
-        };
-        vocabulary.key_terms();
-        vocabulary
+    /// The vocabulary of `terms` (text, articles), numbered and keyed, over `articles`
+    /// articles: written as its file writes it and read back, so that one form answers.
+    fn new(mut terms: Vec<(String, u32)>, articles: u64) -> Vocabulary {
+        terms.sort_unstable();
+        terms.dedup_by(|a, b| a.0 == b.0);
+        let mut out = Encoder::default();
+        out.u64(articles);
+        let mut places = MapBuilder::memory();
+        let (mut starts, mut texts, mut counts) = (Vec::new(), Vec::new(), Vec::new());
+        for (id, (text, count)) in terms.iter().enumerate() {
+            places.insert(text, id as u64).expect("terms are sorted and distinct");
+            starts.extend_from_slice(&(texts.len() as u32).to_le_bytes());
+            texts.extend_from_slice(text.as_bytes());
+            counts.extend_from_slice(&count.to_le_bytes());
+        }
+        starts.extend_from_slice(&(texts.len() as u32).to_le_bytes());
+        out.bytes(&places.into_inner().expect("an FST in memory is written"));
+        for bytes in [&starts, &texts, &counts] {
+            out.bytes(bytes);
+        }
+        let [full, initials, masked, sounds] = key_terms(&terms);
+        for pairs in [full, initials, masked, sounds] {
+            Keyed::write(pairs, &mut out);
+        }
+        let mut fields = Decoder::new(out.into_bytes());
+        Vocabulary::decode(&mut fields, &[]).expect("a vocabulary reads as it was written")
     }
 
-    fn key_terms(&mut self) {
-        for (id, term) in self.terms.iter().enumerate() {
-            let id = id as u32;
-            let chars: Vec<char> = term.text.chars().collect();
-            let readings = pinyin::readings(&term.text).unwrap_or_default();
-            let mut sounds = Vec::new();
-            for syllables in &readings {
-                self.full.push(pinyin::full(syllables), id);
-                if chars.len() >= 2 {
-                    self.initials.push(pinyin::initials(syllables), id);
-                    let blurred: Vec<String> = syllables.iter().map(|s| pinyin::blurred(s)).collect();
-                    sounds.push(blurred.join(" "));
-                }
-            }
-            // A correction's target: a term of three characters or more, or a word of two in two
-            // articles or more (a two-character word in one article is as likely a typo).
-            if chars.len() >= 3 || (chars.len() == 2 && term.articles >= 2) {
-                sounds.sort_unstable();
-                sounds.dedup();
-                for key in sounds {
-                    self.sounds.push(key, id);
-                }
-                for i in 0..chars.len() {
-                    let mut masked = chars.clone();
-                    masked[i] = MASK;
-                    self.masked.push(masked.into_iter().collect(), id);
-                }
-            }
-        }
-        for keyed in [&mut self.full, &mut self.initials] {
-            keyed.finish();
-        }
-        self.places = self
-            .terms
-            .iter()
-            .enumerate()
-            .map(|(id, term)| (term.text.clone(), id as u32))
-            .collect();
+    /// Where term `id`'s text starts in `texts` (its end is where the next one starts).
+    fn start(&self, id: u32) -> usize {
+        let at = id as usize * 4;
+        self.starts
+            .as_slice()
+            .get(at..at + 4)
+            .map_or(0, |b| u32::from_le_bytes(b.try_into().expect("four bytes")) as usize)
+    }
+
+    /// Term `id`'s text.
+    fn text(&self, id: u32) -> &str {
+        let (start, end) = (self.start(id), self.start(id + 1));
+        self.texts
+            .as_slice()
+            .get(start..end)
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .unwrap_or_default()
+    }
+
+    /// How many articles have term `id`.
+    fn count(&self, id: u32) -> u32 {
+        let at = id as usize * 4;
+        self.counts
+            .as_slice()
+            .get(at..at + 4)
+            .map_or(0, |b| u32::from_le_bytes(b.try_into().expect("four bytes")))
+    }
+
+    /// The number of term `text`, if it is one.
+    fn find(&self, text: &str) -> Option<u32> {
+        self.places.get(text).map(|id| id as u32)
     }
 
     /// How many articles have `text` (a title word, keyword, source or column), if any.
     pub(crate) fn articles_with(&self, text: &str) -> Option<u32> {
-        self.find(text).map(|t| t.articles)
+        self.find(text).map(|id| self.count(id))
     }
 
     /// How many articles the vocabulary was read from.
     pub(crate) fn articles(&self) -> u64 {
         self.articles
-    }
-
-    fn find(&self, text: &str) -> Option<&Term> {
-        self.places.get(text).map(|&i| &self.terms[i as usize])
     }
 
     /// The log share of articles a term has: how likely a typed word is meant as it.
@@ -245,8 +323,7 @@ impl Vocabulary {
     /// The best term among `ids` (most articles), if any.
     fn most_common(&self, ids: impl Iterator<Item = u32>) -> Option<u32> {
         ids.max_by(|&a, &b| {
-            let (a, b) = (&self.terms[a as usize], &self.terms[b as usize]);
-            a.articles.cmp(&b.articles).then_with(|| b.text.cmp(&a.text))
+            self.count(a).cmp(&self.count(b)).then_with(|| self.text(b).cmp(self.text(a)))
         })
     }
 
@@ -278,7 +355,7 @@ impl Vocabulary {
                 let Some(id) = self.most_common(keyed.get(&letters[start..end])) else {
                     continue;
                 };
-                let score = before + self.weight(self.terms[id as usize].articles) - PART_COST;
+                let score = before + self.weight(self.count(id)) - PART_COST;
                 if best[end].is_none_or(|(b, ..)| score > b) {
                     best[end] = Some((score, start, id));
                 }
@@ -289,7 +366,7 @@ impl Vocabulary {
         let mut end = n;
         while end > 0 {
             let (_, start, id) = best[end]?;
-            parts.push(self.terms[id as usize].text.as_ref());
+            parts.push(self.text(id));
             end = start;
         }
         parts.reverse();
@@ -330,7 +407,7 @@ impl Vocabulary {
                 let mut options: Vec<(f64, String)> = Vec::new();
                 match self.find(&typed) {
                     // A term of the index as typed is not corrected.
-                    Some(term) => options.push((self.weight(term.articles), typed.clone())),
+                    Some(id) => options.push((self.weight(self.count(id)), typed.clone())),
                     None if end - start == 1 => options.push((self.unknown(), typed.clone())),
                     None => options.extend(self.near(&chars[start..end], &sounds[start..end])),
                 }
@@ -362,9 +439,9 @@ impl Vocabulary {
             let mut masked = typed.to_vec();
             masked[i] = MASK;
             let key: String = masked.into_iter().collect();
-            for &id in self.masked.get(&key) {
-                let term = &self.terms[id as usize];
-                let Some(replacement) = term.text.chars().nth(i) else {
+            for id in self.masked.get(&key) {
+                let text = self.text(id);
+                let Some(replacement) = text.chars().nth(i) else {
                     continue;
                 };
                 if replacement == typed[i] {
@@ -377,7 +454,7 @@ impl Vocabulary {
                 } else {
                     OTHER_CHARACTER_COST
                 };
-                out.push((self.weight(term.articles) - cost, term.text.to_string()));
+                out.push((self.weight(self.count(id)) - cost, text.to_string()));
             }
         }
         // The part's blurred readings: every combination, the first readings first, a few.
@@ -398,13 +475,13 @@ impl Vocabulary {
             keys = next;
         }
         for key in &keys {
-            for &id in self.sounds.get(key) {
-                let term = &self.terms[id as usize];
-                let replaced = term.text.chars().zip(typed).filter(|(a, b)| a != *b).count();
+            for id in self.sounds.get(key) {
+                let text = self.text(id);
+                let replaced = text.chars().zip(typed).filter(|(a, b)| a != *b).count();
                 if replaced >= 2 {
                     out.push((
-                        self.weight(term.articles) - SOUND_ALIKE_COST * replaced as f64,
-                        term.text.to_string(),
+                        self.weight(self.count(id)) - SOUND_ALIKE_COST * replaced as f64,
+                        text.to_string(),
                     ));
                 }
             }
@@ -420,29 +497,59 @@ impl Vocabulary {
             found.extend(self.full.with_prefix(&letters));
             found.extend(self.initials.with_prefix(&letters));
         } else {
-            let start = self.terms.partition_point(|t| t.text.as_ref() < prefix);
-            found.extend(
-                (start..self.terms.len())
-                    .take_while(|&i| self.terms[i].text.starts_with(prefix))
-                    .map(|i| i as u32),
-            );
+            let mut stream = self.places.range().ge(prefix).lt(prefix_end(prefix)).into_stream();
+            while let Some((_, id)) = stream.next() {
+                found.push(id as u32);
+            }
         }
         found.sort_unstable();
         found.dedup();
-        let mut terms: Vec<&Term> = found.into_iter().map(|id| &self.terms[id as usize]).collect();
         // The prefix itself is not a completion, nor is a single character.
-        terms.retain(|t| t.text.as_ref() != prefix && t.text.chars().nth(1).is_some());
-        let rank = |t: &&Term| (std::cmp::Reverse(t.articles), t.text.chars().count());
-        if terms.len() > limit {
-            terms.select_nth_unstable_by_key(limit, rank);
-            terms.truncate(limit);
+        found.retain(|&id| self.text(id) != prefix && self.text(id).chars().nth(1).is_some());
+        let rank = |&id: &u32| (std::cmp::Reverse(self.count(id)), self.text(id).chars().count());
+        if found.len() > limit {
+            found.select_nth_unstable_by_key(limit, rank);
+            found.truncate(limit);
         }
-        terms.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.text.cmp(&b.text)));
-        terms
+        found.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| self.text(*a).cmp(self.text(*b))));
+        found
             .into_iter()
-            .map(|t| (t.text.to_string(), u64::from(t.articles)))
+            .map(|id| (self.text(id).to_string(), u64::from(self.count(id))))
             .collect()
     }
+}
+
+/// Each term's keys, term by term (`terms` numbered in order): its full readings, its
+/// initials, and for a correction's target its masked spellings and blurred syllables.
+fn key_terms(terms: &[(String, u32)]) -> [Vec<(String, u32)>; 4] {
+    let [mut full, mut initials, mut masked, mut sounds] = [(); 4].map(|()| Vec::new());
+    for (id, (text, articles)) in terms.iter().enumerate() {
+        let id = id as u32;
+        let chars: Vec<char> = text.chars().collect();
+        let readings = pinyin::readings(text).unwrap_or_default();
+        let mut blurred_keys = Vec::new();
+        for syllables in &readings {
+            full.push((pinyin::full(syllables), id));
+            if chars.len() >= 2 {
+                initials.push((pinyin::initials(syllables), id));
+                let blurred: Vec<String> = syllables.iter().map(|s| pinyin::blurred(s)).collect();
+                blurred_keys.push(blurred.join(" "));
+            }
+        }
+        // A correction's target: a term of three characters or more, or a word of two in two
+        // articles or more (a two-character word in one article is as likely a typo).
+        if chars.len() >= 3 || (chars.len() == 2 && *articles >= 2) {
+            blurred_keys.sort_unstable();
+            blurred_keys.dedup();
+            sounds.extend(blurred_keys.into_iter().map(|key| (key, id)));
+            for i in 0..chars.len() {
+                let mut key = chars.clone();
+                key[i] = MASK;
+                masked.push((key.into_iter().collect(), id));
+            }
+        }
+    }
+    [full, initials, masked, sounds]
 }
 
 #[cfg(test)]
@@ -492,6 +599,79 @@ mod tests {
         assert_eq!(v.correct("疫请防控").as_deref(), Some("疫情防控"));
         assert_eq!(v.correct("乡村振兴"), None);
         assert_eq!(v.correct("疫情"), None);
+    }
+
+    /// What a vocabulary answers: readings, corrections and completions of a few inputs.
+    fn answers(v: &Vocabulary) -> Vec<Option<String>> {
+        let mut out = Vec::new();
+        for letters in ["xiangcunzhenxing", "xczx", "chongqing", "xian", "qqqq"] {
+            out.push(v.read_pinyin(letters));
+        }
+        for run in ["乡村振心", "营商环竟", "疫请防控", "疫情"] {
+            out.push(v.correct(run));
+        }
+        for prefix in ["乡", "xiangc", "yq", "z"] {
+            out.push(Some(format!("{:?}", v.complete(prefix, 5))));
+        }
+        out.push(v.articles_with("乡村").map(|n| n.to_string()));
+        out
+    }
+
+    #[test]
+    fn a_kept_vocabulary_answers_as_the_one_it_was_written_from() {
+        use crate::index::kept::{frame, read};
+        use tantivy::index::SegmentId;
+        let v = sample();
+        let live = vec![(SegmentId::generate_random(), 3), (SegmentId::generate_random(), 0)];
+        let bytes = frame::<Vocabulary>(&live, &[9, 9], |out| v.encode(out));
+        let kept = read::<Vocabulary>(&bytes, &live).unwrap().unwrap();
+        assert_eq!(answers(&kept), answers(&v));
+        assert_eq!(kept.articles(), 10_000);
+        // Other segments: out of date, not used.
+        assert!(read::<Vocabulary>(&bytes, &live[..1].to_vec()).unwrap().is_none());
+        // Damage anywhere: an error, never a panic.
+        for place in 0..bytes.len() {
+            let mut flipped = bytes.clone();
+            flipped[place] ^= 0x5A;
+            assert!(read::<Vocabulary>(&flipped, &live).is_err(), "byte {place}");
+            assert!(read::<Vocabulary>(&bytes[..place], &live).is_err(), "{place} bytes");
+        }
+    }
+
+    /// An index on disk keeps its vocabulary in its folder: a new process reads it and
+    /// answers as the one read from the segments.
+    #[test]
+    fn an_indexing_run_keeps_the_vocabulary_for_later_searches() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("releases");
+        std::fs::create_dir(&folder).unwrap();
+        for (n, title) in ["推进乡村振兴", "乡村振兴见成效", "优化营商环境", "重庆营商环境"].iter().enumerate() {
+            let text = format!("{title}\n2022-05-1{n} 来源:县政府\n{title}的正文。\n");
+            std::fs::write(folder.join(format!("{n}.txt")), text).unwrap();
+        }
+        let at = dir.path().join("index");
+        crate::Index::open_or_create(&at).unwrap().index_folder(&folder, |_| {}).unwrap();
+        assert!(at.join(Vocabulary::FILE).is_file());
+        let index = crate::Index::open(&at).unwrap();
+        let searcher = index.searcher();
+        let kept = index.vocabulary_cache().ready(&searcher).expect("read from the folder");
+        let derived = Vocabulary::derive(&searcher).unwrap();
+        assert_eq!(answers(&kept), answers(&derived));
+        assert_eq!(kept.read_pinyin("xczx").as_deref(), Some("乡村振兴"));
+
+        let file = at.join(Vocabulary::FILE);
+        let mut bytes = std::fs::read(&file).unwrap();
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 0x5A;
+        std::fs::write(&file, bytes).unwrap();
+        let index = crate::Index::open(&at).unwrap();
+        assert!(index.vocabulary_cache().ready(&index.searcher()).is_none());
+        let report = index.check().unwrap();
+        assert_eq!(report.damaged.len(), 1, "{report:?}");
+        assert_eq!(report.damaged[0].what, Vocabulary::FILE);
+        // Searches read the segments' terms instead.
+        let suggested = index.suggest("xiangc", 3).unwrap();
+        assert_eq!(suggested.first().map(|s| s.text.as_str()), Some("乡村"));
     }
 
     #[test]

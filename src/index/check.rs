@@ -197,7 +197,7 @@ impl Index {
             repaired.reindexed.push((folder, summary));
         }
         // Kept again if it was damaged or the dropped segments were in it.
-        index.keep_releases()?;
+        index.keep_derived()?;
         Ok(repaired)
     }
 
@@ -216,11 +216,21 @@ impl Index {
             problem: damage::CHECKSUM_MISMATCH.to_string(),
         }));
         let searcher = self.searcher();
-        if let Some(problem) = self.releases_cache().problem(&searcher) {
-            report.damaged.push(Damage {
-                what: <crate::reprints::Releases as super::kept::Kept>::FILE.to_string(),
-                problem,
-            });
+        use super::kept::Kept;
+        let kept = [
+            (crate::reprints::Releases::FILE, self.releases_cache().problem(&searcher)),
+            (
+                crate::assist::vocabulary::Vocabulary::FILE,
+                self.vocabulary_cache().problem(&searcher),
+            ),
+        ];
+        for (file, problem) in kept {
+            if let Some(problem) = problem {
+                report.damaged.push(Damage {
+                    what: file.to_string(),
+                    problem,
+                });
+            }
         }
         report.segments = searcher.segment_readers().len();
         for segment in searcher.segment_readers() {

@@ -49,9 +49,14 @@ pub(crate) trait Kept: Sized {
 }
 
 /// A kept file's bytes, being written.
+#[derive(Default)]
 pub(crate) struct Encoder(Vec<u8>);
 
 impl Encoder {
+    pub(crate) fn into_bytes(self) -> OwnedBytes {
+        OwnedBytes::new(self.0)
+    }
+
     pub(crate) fn u32(&mut self, n: u32) {
         self.0.extend_from_slice(&n.to_le_bytes());
     }
@@ -73,6 +78,10 @@ pub(crate) struct Decoder {
 }
 
 impl Decoder {
+    pub(crate) fn new(bytes: OwnedBytes) -> Decoder {
+        Decoder { bytes }
+    }
+
     fn take(&mut self, n: usize) -> std::result::Result<OwnedBytes, String> {
         if n > self.bytes.len() {
             return Err("it ends early".to_string());
@@ -212,16 +221,22 @@ impl<T: Kept> KeptCache<T> {
     /// What `searcher`'s segments give if it was derived already, in this process or (kept
     /// in the index folder) by the last indexing run.
     pub(crate) fn ready(&self, searcher: &Searcher) -> Option<Arc<T>> {
-        let live = live(searcher);
-        let mut read = self.read.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some((segments, kept)) = read.as_ref() {
-            if *segments == live {
-                return Some(Arc::clone(kept));
-            }
+        if let Some(kept) = self.in_memory(searcher) {
+            return Some(kept);
         }
+        let live = live(searcher);
         let kept = Arc::new(self.stored(&live)?);
-        *read = Some((live, Arc::clone(&kept)));
+        *self.read.lock().unwrap_or_else(PoisonError::into_inner) = Some((live, Arc::clone(&kept)));
         Some(kept)
+    }
+
+    /// What `searcher`'s segments give if this process derived or read it already.
+    pub(crate) fn in_memory(&self, searcher: &Searcher) -> Option<Arc<T>> {
+        let live = live(searcher);
+        let read = self.read.lock().unwrap_or_else(PoisonError::into_inner);
+        read.as_ref()
+            .filter(|(segments, _)| *segments == live)
+            .map(|(_, kept)| Arc::clone(kept))
     }
 
     /// What the kept file holds, if it is whole and was derived from `live`.

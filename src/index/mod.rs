@@ -276,7 +276,11 @@ impl Index {
             facet_values: Arc::default(),
             damage_found: Arc::default(),
             grams,
-            vocabulary: Arc::default(),
+            vocabulary: Arc::new(if on_disk {
+                VocabularyCache::in_folder(location)
+            } else {
+                VocabularyCache::default()
+            }),
             releases: Arc::new(if on_disk {
                 ReleasesCache::in_folder(location)
             } else {
@@ -412,15 +416,20 @@ impl Index {
         Ok(Grouping::Matches(fields))
     }
 
-    /// Writes the index's releases to its folder unless it holds them already, so that
-    /// searches in other processes read them instead of grouping every fingerprint: run at
-    /// the end of an indexing run, after its merges.
-    pub(crate) fn keep_releases(&self) -> Result<()> {
+    /// Writes the index's vocabulary and releases to its folder unless it holds them
+    /// already ([`kept`]), so that searches in other processes read them instead of reading
+    /// every segment's terms and fingerprints: run at the end of an indexing run, after its
+    /// merges.
+    pub(crate) fn keep_derived(&self) -> Result<()> {
         self.reader.reload()?;
-        if self.fields.fingerprint.is_none() {
-            return Ok(());
-        }
-        self.guarded(|| self.releases.keep(&self.searcher()))
+        let searcher = self.searcher();
+        self.guarded(|| {
+            self.vocabulary.keep(&searcher)?;
+            if self.fields.fingerprint.is_some() {
+                self.releases.keep(&searcher)?;
+            }
+            Ok(())
+        })
     }
 
     pub(crate) fn releases_cache(&self) -> &ReleasesCache {

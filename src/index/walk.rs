@@ -385,7 +385,7 @@ impl Index {
         // Let the merges the commits started finish: fewer segments answer queries faster,
         // and a process that exits mid-merge leaves unfinished files behind.
         writer.wait_merging_threads()?;
-        self.keep_releases()?;
+        self.keep_derived()?;
         summary.articles_in_index = self.num_articles();
         summary.elapsed = started.elapsed();
         Ok(summary)
@@ -500,7 +500,7 @@ impl Index {
             }
             self.commit_folders(&mut writer, |folders| folders.retain(|f| !inside(f)))?;
             writer.wait_merging_threads()?;
-            self.keep_releases()?;
+            self.keep_derived()?;
             Ok(Removed {
                 path: root,
                 files: files.len(),
