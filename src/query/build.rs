@@ -6,6 +6,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
 use super::body::BodyQuery;
+use super::either::Either;
 use super::score::{KEYWORD_SHARED, STRING_WEIGHT, TITLE_BOOST, TITLE_PART_BONUS, TITLE_TIER, TYPED_TIER, WORD_WEIGHT};
 use super::title_char::CharQuery;
 use super::{Clause, ParsedQuery};
@@ -144,18 +145,15 @@ fn weighted(query: Box<dyn Query>, weight: f32) -> Box<dyn Query> {
 
 /// Articles whose title or body contains the folded string `text`, title matches weighted up.
 fn contains(fields: &Fields, chars: &GramsCache, text: &str) -> Box<dyn Query> {
-    Box::new(BooleanQuery::new(vec![
-        (
-            Occur::Should,
-            weighted(grams_query(fields.title_grams, chars, text), TITLE_BOOST),
-        ),
-        (Occur::Should, Box::new(BodyQuery::new(fields.body, text, chars))),
-    ]))
+    Box::new(Either::new(
+        weighted(grams_query(fields.title_grams, chars, text), TITLE_BOOST),
+        Box::new(BodyQuery::new(fields.body, text, chars)),
+    ))
 }
 
 /// The exact string `text` in one grams field: a character, one bigram, or a phrase of
 /// bigrams.
-fn grams_query(field: Field, chars: &GramsCache, text: &str) -> Box<dyn Query> {
+pub(super) fn grams_query(field: Field, chars: &GramsCache, text: &str) -> Box<dyn Query> {
     let mut letters = text.chars();
     if let (Some(ch), None) = (letters.next(), letters.next()) {
         return Box::new(CharQuery::new(field, ch, chars));

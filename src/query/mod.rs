@@ -19,6 +19,7 @@
 
 pub(crate) mod body;
 mod build;
+mod either;
 pub(crate) use build::about;
 pub(crate) mod score;
 mod title_char;
