@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use tantivy::columnar::StrColumn;
 use tantivy::index::SegmentId;
-use tantivy::Searcher;
+use tantivy::{Searcher, SegmentReader};
 
 /// (value, count) pairs, each value once.
 pub(crate) type Counts = Vec<(String, u64)>;
@@ -42,6 +42,13 @@ struct FieldValues {
     segments: HashMap<SegmentId, Vec<u32>>,
     /// Each segment's ordinals by document, once the segment has been counted twice.
     tables: HashMap<SegmentId, Table>,
+    /// Each segment's column, opened once.
+    columns: HashMap<SegmentId, Option<StrColumn>>,
+    /// Arrays of counts by ordinal, all zero, for the next segments counted: a segment's
+    /// count takes one, counts, and gives it back with the counted entries zeroed, so it
+    /// neither allocates nor clears an array the size of the field's values, and the
+    /// segments of a query count in the same few arrays, which stay in the processor's cache.
+    spare: Vec<Vec<u32>>,
 }
 
 /// A segment's ordinals by document, or the mark that it was counted once without them.
@@ -101,6 +108,7 @@ impl FacetValues {
         for field in fields.values_mut() {
             field.segments.retain(|id, _| live.contains(id));
             field.tables.retain(|id, _| live.contains(id));
+            field.columns.retain(|id, _| live.contains(id));
         }
     }
 
@@ -113,6 +121,40 @@ impl FacetValues {
             .flat_map(|f| f.tables.values())
             .filter(|t| matches!(t, Table::Built(_)))
             .count()
+    }
+
+    /// `field`'s column in `segment` (`None` if no document has a value), opened once.
+    pub(crate) fn column(&self, field: &'static str, segment: &SegmentReader) -> tantivy::Result<Option<StrColumn>> {
+        let id = segment.segment_id();
+        let mut fields = self.fields.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(column) = fields.entry(field).or_default().columns.get(&id) {
+            return Ok(column.clone());
+        }
+        drop(fields);
+        let column = segment.fast_fields().str(field)?;
+        let mut fields = self.fields.lock().unwrap_or_else(PoisonError::into_inner);
+        fields.entry(field).or_default().columns.insert(id, column.clone());
+        Ok(column)
+    }
+
+    /// An array of at least `len` zero counts for `field`: a spare one if there is one.
+    pub(crate) fn take_counts(&self, field: &'static str, len: usize) -> Vec<u32> {
+        let mut fields = self.fields.lock().unwrap_or_else(PoisonError::into_inner);
+        let spare = fields.entry(field).or_default().spare.pop();
+        drop(fields);
+        let mut counts = spare.unwrap_or_default();
+        if counts.len() < len {
+            counts.resize(len, 0);
+        }
+        counts
+    }
+
+    /// Keeps `counts`, all zero again, for the next segment counted.
+    fn give_back(values: &mut FieldValues, counts: Vec<u32>) {
+        // One for each segment counted at once, a few searches' worth.
+        if values.spare.len() < 8 {
+            values.spare.push(counts);
+        }
     }
 
     /// `field`'s ordinals by document in `segment`, when it has been counted before (read
@@ -186,24 +228,37 @@ impl FacetValues {
         Ok(values)
     }
 
-    /// (value number, count) for the counted ordinals of one segment, resolving the ordinals
-    /// this segment has not resolved before from its dictionary, in one sorted pass.
+    /// (value number, count) for the counted ordinals of one segment, `touched` (each once,
+    /// in any order) or every ordinal with a count if `touched` is `None`, resolving the
+    /// ordinals this segment has not resolved before from its dictionary, in one sorted pass.
+    /// `counts` is zeroed and kept for the segment's next query.
     pub(crate) fn numbered(
         &self,
         field: &'static str,
         segment: SegmentId,
         column: &StrColumn,
-        counts: &[u32],
+        mut counts: Vec<u32>,
+        touched: Option<Vec<u32>>,
     ) -> Vec<(u32, u32)> {
+        let counted: Vec<u32> = match touched {
+            Some(mut touched) => {
+                touched.sort_unstable();
+                touched
+            }
+            None => (0..column.num_terms() as u32)
+                .filter(|&ord| counts[ord as usize] > 0)
+                .collect(),
+        };
         let mut fields = self.fields.lock().unwrap_or_else(PoisonError::into_inner);
         let values = fields.entry(field).or_default();
         let mut mapping = values
             .segments
             .remove(&segment)
-            .unwrap_or_else(|| vec![UNKNOWN; counts.len()]);
-        let missing: Vec<u64> = (0..counts.len())
-            .filter(|&ord| counts[ord] > 0 && mapping[ord] == UNKNOWN)
-            .map(|ord| ord as u64)
+            .unwrap_or_else(|| vec![UNKNOWN; column.num_terms()]);
+        let missing: Vec<u64> = counted
+            .iter()
+            .filter(|&&ord| mapping[ord as usize] == UNKNOWN)
+            .map(|&ord| u64::from(ord))
             .collect();
         let mut next = missing.iter();
         let _ = column.dictionary().sorted_ords_to_term_cb(&missing, |term| {
@@ -223,11 +278,16 @@ impl FacetValues {
                 }
             };
         });
-        let numbered = (0..counts.len())
-            .filter(|&ord| counts[ord] > 0 && mapping[ord] != UNKNOWN)
-            .map(|ord| (mapping[ord], counts[ord]))
+        let numbered = counted
+            .iter()
+            .filter(|&&ord| mapping[ord as usize] != UNKNOWN)
+            .map(|&ord| (mapping[ord as usize], counts[ord as usize]))
             .collect();
         values.segments.insert(segment, mapping);
+        for &ord in &counted {
+            counts[ord as usize] = 0;
+        }
+        FacetValues::give_back(values, counts);
         numbered
     }
 

@@ -50,17 +50,21 @@ impl Collector for FacetCounter {
 
     fn for_segment(&self, _: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<SegmentCounter> {
         // A facet field's column: the ordinals of each document's values, and their dictionary.
-        let column = segment.fast_fields().str(self.field)?;
+        let column = self.values.column(self.field, segment)?;
         let table = column.as_ref().and_then(|c| {
             self.values
                 .table(self.field, segment.segment_id(), c, segment.max_doc())
         });
         Ok(SegmentCounter {
             table,
-            field: self.field,
-            segment: segment.segment_id(),
-            values: self.values.clone(),
-            counts: vec![0u32; column.as_ref().map_or(0, |c| c.num_terms())],
+            tally: Tally {
+                field: self.field,
+                segment: segment.segment_id(),
+                values: self.values.clone(),
+                terms: column.as_ref().map_or(0, |c| c.num_terms()),
+                counts: None,
+                touched: Some(Vec::new()),
+            },
             column,
             docs: Vec::new(),
             rows: Vec::new(),
@@ -86,16 +90,53 @@ impl Collector for FacetCounter {
 }
 
 pub(crate) struct SegmentCounter {
-    field: &'static str,
-    segment: SegmentId,
-    values: Arc<FacetValues>,
     column: Option<StrColumn>,
     table: Option<Arc<DocOrds>>,
-    counts: Vec<u32>,
+    tally: Tally,
     // Buffers of `collect_block`, kept between blocks.
     docs: Vec<DocId>,
     rows: Vec<u32>,
     ords: Vec<u64>,
+}
+
+/// One segment's counts of one field.
+struct Tally {
+    field: &'static str,
+    segment: SegmentId,
+    values: Arc<FacetValues>,
+    /// The number of values in the segment.
+    terms: usize,
+    /// Counts by ordinal: taken at the first match, so a segment without one costs nothing.
+    counts: Option<Vec<u32>>,
+    /// The ordinals counted, while they are few: the counts are then read, and cleared, by
+    /// these instead of the whole array.
+    touched: Option<Vec<u32>>,
+}
+
+impl Tally {
+    /// Counts one match of ordinal `ord`.
+    #[inline]
+    fn count(&mut self, ord: u32) {
+        if ord as usize >= self.terms {
+            return;
+        }
+        let counts = self
+            .counts
+            .get_or_insert_with(|| self.values.take_counts(self.field, self.terms));
+        let Some(count) = counts.get_mut(ord as usize) else {
+            return;
+        };
+        if *count == 0 {
+            if let Some(touched) = &mut self.touched {
+                touched.push(ord);
+                // Past an eighth of the values, one pass over the array costs less.
+                if touched.len() > self.terms / 8 {
+                    self.touched = None;
+                }
+            }
+        }
+        *count += 1;
+    }
 }
 
 impl SegmentCollector for SegmentCounter {
@@ -106,9 +147,7 @@ impl SegmentCollector for SegmentCounter {
         match self.table.as_deref() {
             Some(DocOrds::One(ords)) => {
                 if let Some(&ord) = ords.get(doc as usize) {
-                    if let Some(count) = self.counts.get_mut(ord as usize) {
-                        *count += 1;
-                    }
+                    self.tally.count(ord);
                 }
                 return;
             }
@@ -117,9 +156,7 @@ impl SegmentCollector for SegmentCounter {
                     return;
                 };
                 for &ord in ords.get(from as usize..to as usize).unwrap_or_default() {
-                    if let Some(count) = self.counts.get_mut(ord as usize) {
-                        *count += 1;
-                    }
+                    self.tally.count(ord);
                 }
                 return;
             }
@@ -129,9 +166,7 @@ impl SegmentCollector for SegmentCounter {
             return;
         };
         for ord in column.ords().values_for_doc(doc) {
-            if let Some(count) = self.counts.get_mut(ord as usize) {
-                *count += 1;
-            }
+            self.tally.count(ord as u32);
         }
     }
 
@@ -148,15 +183,19 @@ impl SegmentCollector for SegmentCounter {
         self.ords.resize(self.rows.len(), 0);
         ords.values.get_vals(&self.rows, &mut self.ords);
         for &ord in &self.ords {
-            if let Some(count) = self.counts.get_mut(ord as usize) {
-                *count += 1;
-            }
+            self.tally.count(ord as u32);
         }
     }
 
     fn harvest(self) -> Vec<(u32, u32)> {
         match &self.column {
-            Some(column) => self.values.numbered(self.field, self.segment, column, &self.counts),
+            Some(column) => {
+                let t = self.tally;
+                match t.counts {
+                    Some(counts) => t.values.numbered(t.field, t.segment, column, counts, t.touched),
+                    None => Vec::new(),
+                }
+            }
             None => Vec::new(),
         }
     }
