@@ -641,7 +641,9 @@ mod tests {
     fn kept_releases_that_point_outside_are_refused() {
         let (releases, live, _) = kept();
         let bytes = frame::<Releases>(&live, &[2, 3], |out| releases.encode(out));
-        assert!(read::<Releases>(&bytes, &live).unwrap_err().contains("past its segment"));
+        assert!(read::<Releases>(&bytes, &live)
+            .unwrap_err()
+            .contains("past its segment"));
     }
 
     /// An index on disk keeps its releases in its folder: a search in a new process reads
@@ -654,9 +656,16 @@ mod tests {
         let release = |source: &str, body: &str| format!("推进营商环境改革\n2022-05-10 来源:{source}\n{body}\n");
         std::fs::write(folder.join("original.txt"), release("峄城区政府", BODY)).unwrap();
         std::fs::write(folder.join("copy.txt"), release("枣庄日报", &format!("本报讯\n{BODY}"))).unwrap();
-        std::fs::write(folder.join("other.txt"), release("峄城区政府", "营商环境改革的另一篇短讯。")).unwrap();
+        std::fs::write(
+            folder.join("other.txt"),
+            release("峄城区政府", "营商环境改革的另一篇短讯。"),
+        )
+        .unwrap();
         let at = dir.path().join("index");
-        crate::Index::open_or_create(&at).unwrap().index_folder(&folder, |_| {}).unwrap();
+        crate::Index::open_or_create(&at)
+            .unwrap()
+            .index_folder(&folder, |_| {})
+            .unwrap();
         let file = at.join(Releases::FILE);
         assert!(file.is_file());
 

@@ -230,7 +230,10 @@ impl Vocabulary {
                 add(field, true)?;
             }
         }
-        Ok(Vocabulary::new(counts.into_iter().collect(), searcher.num_docs().max(1)))
+        Ok(Vocabulary::new(
+            counts.into_iter().collect(),
+            searcher.num_docs().max(1),
+        ))
     }
 
     /// A vocabulary of the given terms and counts over `articles` articles (tests).
@@ -323,7 +326,9 @@ impl Vocabulary {
     /// The best term among `ids` (most articles), if any.
     fn most_common(&self, ids: impl Iterator<Item = u32>) -> Option<u32> {
         ids.max_by(|&a, &b| {
-            self.count(a).cmp(&self.count(b)).then_with(|| self.text(b).cmp(self.text(a)))
+            self.count(a)
+                .cmp(&self.count(b))
+                .then_with(|| self.text(b).cmp(self.text(a)))
         })
     }
 
@@ -645,12 +650,18 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let folder = dir.path().join("releases");
         std::fs::create_dir(&folder).unwrap();
-        for (n, title) in ["推进乡村振兴", "乡村振兴见成效", "优化营商环境", "重庆营商环境"].iter().enumerate() {
+        for (n, title) in ["推进乡村振兴", "乡村振兴见成效", "优化营商环境", "重庆营商环境"]
+            .iter()
+            .enumerate()
+        {
             let text = format!("{title}\n2022-05-1{n} 来源:县政府\n{title}的正文。\n");
             std::fs::write(folder.join(format!("{n}.txt")), text).unwrap();
         }
         let at = dir.path().join("index");
-        crate::Index::open_or_create(&at).unwrap().index_folder(&folder, |_| {}).unwrap();
+        crate::Index::open_or_create(&at)
+            .unwrap()
+            .index_folder(&folder, |_| {})
+            .unwrap();
         assert!(at.join(Vocabulary::FILE).is_file());
         let index = crate::Index::open(&at).unwrap();
         let searcher = index.searcher();

@@ -218,7 +218,10 @@ impl Index {
         let searcher = self.searcher();
         use super::kept::Kept;
         let kept = [
-            (crate::reprints::Releases::FILE, self.releases_cache().problem(&searcher)),
+            (
+                crate::reprints::Releases::FILE,
+                self.releases_cache().problem(&searcher),
+            ),
             (
                 crate::assist::vocabulary::Vocabulary::FILE,
                 self.vocabulary_cache().problem(&searcher),

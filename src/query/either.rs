@@ -178,8 +178,16 @@ mod tests {
     fn either_matches_and_scores_as_tantivys_union() {
         let mut files = Vec::new();
         for n in 0..60 {
-            let title = if n % 3 == 0 { "峄城区召开会议" } else { "枣庄新闻" };
-            let body = if n % 4 == 0 { "会议在峄城召开，峄城区各部门参加。" } else { "正文没有那个地名。" };
+            let title = if n % 3 == 0 {
+                "峄城区召开会议"
+            } else {
+                "枣庄新闻"
+            };
+            let body = if n % 4 == 0 {
+                "会议在峄城召开，峄城区各部门参加。"
+            } else {
+                "正文没有那个地名。"
+            };
             files.push((format!("{n}"), format!("{title}\n2022-05-10 来源:鲁网\n{body}\n")));
         }
         let files: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
