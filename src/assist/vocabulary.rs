@@ -3,10 +3,12 @@
 //! initials and by near spellings.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
+use levenshtein_automata::{LevenshteinAutomatonBuilder, DFA};
 use tantivy::directory::OwnedBytes;
 use tantivy_fst::raw::Fst;
-use tantivy_fst::{IntoStreamer, Map, MapBuilder, Streamer};
+use tantivy_fst::{Automaton, IntoStreamer, Map, MapBuilder, Streamer};
 
 use tantivy::schema::Field;
 use tantivy::Searcher;
@@ -34,9 +36,9 @@ const OTHER_CHARACTER_COST: f64 = 11.0;
 /// whole, so the split into fewer, longer terms of the vocabulary is the likelier one.
 const PART_COST: f64 = 5.0;
 
-/// Keys (a pinyin spelling, a spelling with one character masked, blurred syllables) each
-/// leading to terms: an FST of the keys, each key's value the place and number of its terms'
-/// numbers in a list, so lookups and prefix ranges read the bytes as they are kept.
+/// Keys (a pinyin spelling, blurred syllables) each leading to terms: an FST of the keys, each
+/// key's value its one term, or the place and number of its terms' numbers in a list, so
+/// lookups and prefix ranges read the bytes as they are kept.
 struct Keyed {
     keys: Map<OwnedBytes>,
     /// The FST's bytes, as kept.
@@ -53,12 +55,18 @@ impl Keyed {
         let mut keys = MapBuilder::memory();
         let mut terms: Vec<u8> = Vec::with_capacity(pairs.len() * 4);
         for run in pairs.chunk_by(|a, b| a.0 == b.0) {
-            let start = (terms.len() / 4) as u64;
-            keys.insert(&run[0].0, start << 32 | run.len() as u64)
+            let value = match run {
+                [(_, term)] => ONE | u64::from(*term),
+                _ => {
+                    let start = (terms.len() / 4) as u64;
+                    for (_, term) in run {
+                        terms.extend_from_slice(&term.to_le_bytes());
+                    }
+                    start << 32 | run.len() as u64
+                }
+            };
+            keys.insert(&run[0].0, value)
                 .expect("keys are inserted sorted and distinct");
-            for (_, term) in run {
-                terms.extend_from_slice(&term.to_le_bytes());
-            }
         }
         out.bytes(&keys.into_inner().expect("an FST in memory is written"));
         out.bytes(&terms);
@@ -76,15 +84,21 @@ impl Keyed {
 
     /// The terms of the key whose value is `value`: none if it points past the list.
     fn terms_of(&self, value: u64) -> impl Iterator<Item = u32> + '_ {
+        let one = (value & ONE != 0).then_some(value as u32);
         let (start, len) = ((value >> 32) as usize, (value & u64::from(u32::MAX)) as usize);
-        let bytes = self
-            .terms
-            .as_slice()
-            .get(start * 4..(start + len) * 4)
-            .unwrap_or_default();
-        bytes
-            .chunks_exact(4)
-            .map(|b| u32::from_le_bytes(b.try_into().expect("four bytes")))
+        let bytes = match one {
+            Some(_) => &[],
+            None => self
+                .terms
+                .as_slice()
+                .get(start * 4..(start + len) * 4)
+                .unwrap_or_default(),
+        };
+        one.into_iter().chain(
+            bytes
+                .chunks_exact(4)
+                .map(|b| u32::from_le_bytes(b.try_into().expect("four bytes"))),
+        )
     }
 
     fn get(&self, key: &str) -> impl Iterator<Item = u32> + '_ {
@@ -100,6 +114,10 @@ impl Keyed {
         out
     }
 }
+
+/// A key's value when the key has one term: this bit and the term's number. Otherwise the
+/// value is where the key's terms start in the list (high half) and how many there are.
+const ONE: u64 = 1 << 63;
 
 /// The first key past every key that starts with `prefix`: no UTF-8 text has the byte 0xFF.
 fn prefix_end(prefix: &str) -> Vec<u8> {
@@ -135,20 +153,45 @@ pub(crate) struct Vocabulary {
     full: Keyed,
     /// The first letters of a term's syllables, for terms of two characters or more.
     initials: Keyed,
-    /// A term (of two characters or more, in two articles or more) with one character masked,
-    /// once for each character: the terms one replaced character away from a typed word.
-    masked: Keyed,
     /// A term's blurred syllables ([`pinyin::blurred`]), space-separated: the terms that sound
     /// like a typed word.
     sounds: Keyed,
 }
 
-/// What a character stands for in a masked key: no query text has it.
-const MASK: char = '\u{1}';
+/// Whether a term of `chars` characters in `articles` articles is a correction's target: a
+/// term of three characters or more, or a word of two in two articles or more (a
+/// two-character word in one article is as likely a typo).
+fn is_target(chars: usize, articles: u32) -> bool {
+    chars >= 3 || (chars == 2 && articles >= 2)
+}
+
+/// The Levenshtein automaton of [`Vocabulary::one_replaced`] as an FST automaton, over
+/// UTF-8 bytes.
+struct Distance1(DFA);
+
+impl Automaton for Distance1 {
+    type State = u32;
+
+    fn start(&self) -> u32 {
+        self.0.initial_state()
+    }
+
+    fn is_match(&self, state: &u32) -> bool {
+        matches!(self.0.distance(*state), levenshtein_automata::Distance::Exact(_))
+    }
+
+    fn can_match(&self, state: &u32) -> bool {
+        *state != levenshtein_automata::SINK_STATE
+    }
+
+    fn accept(&self, state: &u32, byte: u8) -> u32 {
+        self.0.transition(*state, byte)
+    }
+}
 
 impl Kept for Vocabulary {
     const FILE: &'static str = "vocabulary.bin";
-    const MAGIC: &'static [u8; 8] = b"GSVOC\0\0\x01";
+    const MAGIC: &'static [u8; 8] = b"GSVOC\0\0\x02";
 
     fn derive(searcher: &Searcher) -> tantivy::Result<Vocabulary> {
         let f = crate::index::schema::Fields::from_schema(&searcher.schema())
@@ -162,7 +205,7 @@ impl Kept for Vocabulary {
         for bytes in [&self.starts, &self.texts, &self.counts] {
             out.bytes(bytes.as_slice());
         }
-        for keyed in [&self.full, &self.initials, &self.masked, &self.sounds] {
+        for keyed in [&self.full, &self.initials, &self.sounds] {
             out.bytes(keyed.key_bytes.as_slice());
             out.bytes(keyed.terms.as_slice());
         }
@@ -186,7 +229,6 @@ impl Kept for Vocabulary {
             counts,
             full: Keyed::read(fields)?,
             initials: Keyed::read(fields)?,
-            masked: Keyed::read(fields)?,
             sounds: Keyed::read(fields)?,
         };
         let ends_fit = (0..=terms as u32).all(|id| vocabulary.start(id) <= vocabulary.texts.len())
@@ -262,8 +304,8 @@ impl Vocabulary {
         for bytes in [&starts, &texts, &counts] {
             out.bytes(bytes);
         }
-        let [full, initials, masked, sounds] = key_terms(&terms);
-        for pairs in [full, initials, masked, sounds] {
+        let [full, initials, sounds] = key_terms(&terms);
+        for pairs in [full, initials, sounds] {
             Keyed::write(pairs, &mut out);
         }
         let mut fields = Decoder::new(out.into_bytes());
@@ -436,31 +478,51 @@ impl Vocabulary {
         (corrected != run).then_some(corrected)
     }
 
+    /// The correction targets one replaced character away from `typed`, each with the place
+    /// of the replaced character, by place and then term number: the terms the Levenshtein
+    /// automaton of distance one (Schulz and Mihov's, the one tantivy's fuzzy queries use)
+    /// finds in the terms' FST, kept when they have `typed`'s length and differ in one place.
+    fn one_replaced(&self, typed: &[char]) -> Vec<(usize, u32)> {
+        static BUILDER: OnceLock<LevenshteinAutomatonBuilder> = OnceLock::new();
+        let builder = BUILDER.get_or_init(|| LevenshteinAutomatonBuilder::new(1, false));
+        let text: String = typed.iter().collect();
+        let mut stream = self.places.search(Distance1(builder.build_dfa(&text))).into_stream();
+        let mut found = Vec::new();
+        while let Some((key, id)) = stream.next() {
+            let Ok(term) = std::str::from_utf8(key) else {
+                continue;
+            };
+            let id = id as u32;
+            let chars: Vec<char> = term.chars().collect();
+            if chars.len() != typed.len() || !is_target(chars.len(), self.count(id)) {
+                continue;
+            }
+            let mut differ = chars.iter().zip(typed).enumerate().filter(|(_, (a, b))| a != b);
+            if let (Some((i, _)), None) = (differ.next(), differ.next()) {
+                found.push((i, id));
+            }
+        }
+        found.sort_unstable();
+        found
+    }
+
     /// Terms one replaced character away from `typed`, or sounding like it, each with its
     /// weight less the cost of reaching it.
     fn near(&self, typed: &[char], sounds: &[Vec<String>]) -> Vec<(f64, String)> {
         let mut out = Vec::new();
-        for i in 0..typed.len() {
-            let mut masked = typed.to_vec();
-            masked[i] = MASK;
-            let key: String = masked.into_iter().collect();
-            for id in self.masked.get(&key) {
-                let text = self.text(id);
-                let Some(replacement) = text.chars().nth(i) else {
-                    continue;
-                };
-                if replacement == typed[i] {
-                    continue;
-                }
-                let cost = if pinyin::same_sound(replacement, typed[i]) {
-                    SAME_SOUND_COST
-                } else if pinyin::sound_alike(replacement, typed[i]) {
-                    SOUND_ALIKE_COST
-                } else {
-                    OTHER_CHARACTER_COST
-                };
-                out.push((self.weight(self.count(id)) - cost, text.to_string()));
-            }
+        for (i, id) in self.one_replaced(typed) {
+            let text = self.text(id);
+            let Some(replacement) = text.chars().nth(i) else {
+                continue;
+            };
+            let cost = if pinyin::same_sound(replacement, typed[i]) {
+                SAME_SOUND_COST
+            } else if pinyin::sound_alike(replacement, typed[i]) {
+                SOUND_ALIKE_COST
+            } else {
+                OTHER_CHARACTER_COST
+            };
+            out.push((self.weight(self.count(id)) - cost, text.to_string()));
         }
         // The part's blurred readings: every combination, the first readings first, a few.
         let mut keys: Vec<String> = vec![String::new()];
@@ -525,36 +587,29 @@ impl Vocabulary {
 }
 
 /// Each term's keys, term by term (`terms` numbered in order): its full readings, its
-/// initials, and for a correction's target its masked spellings and blurred syllables.
-fn key_terms(terms: &[(String, u32)]) -> [Vec<(String, u32)>; 4] {
-    let [mut full, mut initials, mut masked, mut sounds] = [(); 4].map(|()| Vec::new());
+/// initials, and for a correction's target its blurred syllables.
+fn key_terms(terms: &[(String, u32)]) -> [Vec<(String, u32)>; 3] {
+    let [mut full, mut initials, mut sounds] = [(); 3].map(|()| Vec::new());
     for (id, (text, articles)) in terms.iter().enumerate() {
         let id = id as u32;
-        let chars: Vec<char> = text.chars().collect();
+        let chars = text.chars().count();
         let readings = pinyin::readings(text).unwrap_or_default();
         let mut blurred_keys = Vec::new();
         for syllables in &readings {
             full.push((pinyin::full(syllables), id));
-            if chars.len() >= 2 {
+            if chars >= 2 {
                 initials.push((pinyin::initials(syllables), id));
                 let blurred: Vec<String> = syllables.iter().map(|s| pinyin::blurred(s)).collect();
                 blurred_keys.push(blurred.join(" "));
             }
         }
-        // A correction's target: a term of three characters or more, or a word of two in two
-        // articles or more (a two-character word in one article is as likely a typo).
-        if chars.len() >= 3 || (chars.len() == 2 && *articles >= 2) {
+        if is_target(chars, *articles) {
             blurred_keys.sort_unstable();
             blurred_keys.dedup();
             sounds.extend(blurred_keys.into_iter().map(|key| (key, id)));
-            for i in 0..chars.len() {
-                let mut key = chars.clone();
-                key[i] = MASK;
-                masked.push((key.into_iter().collect(), id));
-            }
         }
     }
-    [full, initials, masked, sounds]
+    [full, initials, sounds]
 }
 
 #[cfg(test)]
