@@ -474,7 +474,7 @@ impl Kept for Releases {
     const MAGIC: &'static [u8; 8] = b"GSREL\0\0\x01";
 
     fn derive(searcher: &Searcher) -> tantivy::Result<Releases> {
-        let fields = crate::index::schema::Fields::from_schema(&searcher.schema())
+        let fields = crate::index::schema::Fields::from_schema(searcher.schema())
             .and_then(|f| f.fingerprint)
             .ok_or_else(|| tantivy::TantivyError::SchemaError("the index has no fingerprints".to_string()))?;
         Releases::read(searcher, &fields)

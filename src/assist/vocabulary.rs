@@ -194,7 +194,7 @@ impl Kept for Vocabulary {
     const MAGIC: &'static [u8; 8] = b"GSVOC\0\0\x02";
 
     fn derive(searcher: &Searcher) -> tantivy::Result<Vocabulary> {
-        let f = crate::index::schema::Fields::from_schema(&searcher.schema())
+        let f = crate::index::schema::Fields::from_schema(searcher.schema())
             .ok_or_else(|| tantivy::TantivyError::SchemaError("the index's fields differ".to_string()))?;
         Vocabulary::read(searcher, f.title, &[f.keyword, f.source, f.column])
     }
