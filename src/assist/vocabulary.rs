@@ -3,12 +3,10 @@
 //! initials and by near spellings.
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
 
-use levenshtein_automata::{LevenshteinAutomatonBuilder, DFA};
 use tantivy::directory::OwnedBytes;
-use tantivy_fst::raw::Fst;
-use tantivy_fst::{Automaton, IntoStreamer, Map, MapBuilder, Streamer};
+use tantivy_fst::raw::{Fst, Node, Output};
+use tantivy_fst::{IntoStreamer, Map, MapBuilder, Streamer};
 
 use tantivy::schema::Field;
 use tantivy::Searcher;
@@ -143,6 +141,10 @@ pub(crate) struct Vocabulary {
     places: Map<OwnedBytes>,
     /// The FST's bytes, as kept.
     place_bytes: OwnedBytes,
+    /// Each term's text reversed to its number: terms by their ends.
+    reversed: Map<OwnedBytes>,
+    /// The FST's bytes, as kept.
+    reversed_bytes: OwnedBytes,
     /// Where each term's text starts in `texts` (`u32`s, one more than terms).
     starts: OwnedBytes,
     /// The terms' texts, one after the other.
@@ -165,33 +167,71 @@ fn is_target(chars: usize, articles: u32) -> bool {
     chars >= 3 || (chars == 2 && articles >= 2)
 }
 
-/// The Levenshtein automaton of [`Vocabulary::one_replaced`] as an FST automaton, over
-/// UTF-8 bytes.
-struct Distance1(DFA);
+/// Calls `found` with the value of every key of `fst` that is `chars` with the character in
+/// `place` replaced by another.
+fn replaced_in(fst: &Fst<OwnedBytes>, chars: &[char], place: usize, found: &mut dyn FnMut(u64)) {
+    let utf8 = |chars: &[char]| -> Vec<u8> { chars.iter().collect::<String>().into_bytes() };
+    let (before, replaced, after) = (
+        utf8(&chars[..place]),
+        utf8(&chars[place..=place]),
+        utf8(&chars[place + 1..]),
+    );
+    let Some((node, output)) = walk(fst, fst.root(), Output::zero(), &before) else {
+        return;
+    };
+    every_char(fst, node, output, &mut Vec::new(), &mut |fst, node, output, other| {
+        if other == replaced.as_slice() {
+            return;
+        }
+        if let Some((end, output)) = walk(fst, node, output, &after) {
+            if end.is_final() {
+                found(output.cat(end.final_output()).value());
+            }
+        }
+    });
+}
 
-impl Automaton for Distance1 {
-    type State = u32;
-
-    fn start(&self) -> u32 {
-        self.0.initial_state()
+/// The node reached from `node` along `bytes`, with the output gathered, if the FST has it.
+fn walk<'f>(
+    fst: &'f Fst<OwnedBytes>,
+    mut node: Node<'f>,
+    mut output: Output,
+    bytes: &[u8],
+) -> Option<(Node<'f>, Output)> {
+    for &byte in bytes {
+        let transition = node.transition(node.find_input(byte)?);
+        output = output.cat(transition.out);
+        node = fst.node(transition.addr);
     }
+    Some((node, output))
+}
 
-    fn is_match(&self, state: &u32) -> bool {
-        matches!(self.0.distance(*state), levenshtein_automata::Distance::Exact(_))
-    }
-
-    fn can_match(&self, state: &u32) -> bool {
-        *state != levenshtein_automata::SINK_STATE
-    }
-
-    fn accept(&self, state: &u32, byte: u8) -> u32 {
-        self.0.transition(*state, byte)
+/// Calls `each` with the node after every whole character that leaves `node`, its output and
+/// its bytes (`bytes` holds those read so far).
+fn every_char<'f>(
+    fst: &'f Fst<OwnedBytes>,
+    node: Node<'f>,
+    output: Output,
+    bytes: &mut Vec<u8>,
+    each: &mut dyn FnMut(&'f Fst<OwnedBytes>, Node<'f>, Output, &[u8]),
+) {
+    for transition in node.transitions() {
+        bytes.push(transition.inp);
+        let next = fst.node(transition.addr);
+        let output = output.cat(transition.out);
+        let whole = std::str::from_utf8(bytes).is_ok();
+        if whole {
+            each(fst, next, output, bytes);
+        } else if bytes.len() < 4 {
+            every_char(fst, next, output, bytes, each);
+        }
+        bytes.pop();
     }
 }
 
 impl Kept for Vocabulary {
     const FILE: &'static str = "vocabulary.bin";
-    const MAGIC: &'static [u8; 8] = b"GSVOC\0\0\x02";
+    const MAGIC: &'static [u8; 8] = b"GSVOC\0\0\x03";
 
     fn derive(searcher: &Searcher) -> tantivy::Result<Vocabulary> {
         let f = crate::index::schema::Fields::from_schema(searcher.schema())
@@ -202,6 +242,7 @@ impl Kept for Vocabulary {
     fn encode(&self, out: &mut Encoder) {
         out.u64(self.articles);
         out.bytes(self.place_bytes.as_slice());
+        out.bytes(self.reversed_bytes.as_slice());
         for bytes in [&self.starts, &self.texts, &self.counts] {
             out.bytes(bytes.as_slice());
         }
@@ -215,6 +256,8 @@ impl Kept for Vocabulary {
         let articles = fields.u64()?;
         let place_bytes = fields.bytes()?;
         let places = fst_map(place_bytes.clone())?;
+        let reversed_bytes = fields.bytes()?;
+        let reversed = fst_map(reversed_bytes.clone())?;
         let (starts, texts, counts) = (fields.bytes()?, fields.bytes()?, fields.bytes()?);
         let terms = places.len();
         if starts.len() != (terms + 1) * 4 || counts.len() != terms * 4 {
@@ -224,6 +267,8 @@ impl Kept for Vocabulary {
             articles,
             places,
             place_bytes,
+            reversed,
+            reversed_bytes,
             starts,
             texts,
             counts,
@@ -301,6 +346,16 @@ impl Vocabulary {
         }
         starts.extend_from_slice(&(texts.len() as u32).to_le_bytes());
         out.bytes(&places.into_inner().expect("an FST in memory is written"));
+        let mut reversed: Vec<(String, u64)> = terms
+            .iter()
+            .enumerate()
+            .map(|(id, (text, _))| (text.chars().rev().collect(), id as u64))
+            .collect();
+        reversed.sort_unstable();
+        let mut ends = MapBuilder::memory();
+        ends.extend_iter(reversed)
+            .expect("reversed terms are sorted and distinct");
+        out.bytes(&ends.into_inner().expect("an FST in memory is written"));
         for bytes in [&starts, &texts, &counts] {
             out.bytes(bytes);
         }
@@ -479,28 +534,26 @@ impl Vocabulary {
     }
 
     /// The correction targets one replaced character away from `typed`, each with the place
-    /// of the replaced character, by place and then term number: the terms the Levenshtein
-    /// automaton of distance one (Schulz and Mihov's, the one tantivy's fuzzy queries use)
-    /// finds in the terms' FST, kept when they have `typed`'s length and differ in one place.
+    /// of the replaced character, by place and then term number. For each place, the terms'
+    /// FST is walked along the characters on the longer side of it, as typed: forwards
+    /// through those before it, or backwards (the FST of reversed terms) through those after
+    /// it; then along every character in its place, and the other side as typed.
     fn one_replaced(&self, typed: &[char]) -> Vec<(usize, u32)> {
-        static BUILDER: OnceLock<LevenshteinAutomatonBuilder> = OnceLock::new();
-        let builder = BUILDER.get_or_init(|| LevenshteinAutomatonBuilder::new(1, false));
-        let text: String = typed.iter().collect();
-        let mut stream = self.places.search(Distance1(builder.build_dfa(&text))).into_stream();
+        let n = typed.len();
+        let reversed: Vec<char> = typed.iter().rev().copied().collect();
         let mut found = Vec::new();
-        while let Some((key, id)) = stream.next() {
-            let Ok(term) = std::str::from_utf8(key) else {
-                continue;
+        for i in 0..n {
+            let (fst, chars, place) = if i >= n - 1 - i {
+                (self.places.as_fst(), typed, i)
+            } else {
+                (self.reversed.as_fst(), &reversed[..], n - 1 - i)
             };
-            let id = id as u32;
-            let chars: Vec<char> = term.chars().collect();
-            if chars.len() != typed.len() || !is_target(chars.len(), self.count(id)) {
-                continue;
-            }
-            let mut differ = chars.iter().zip(typed).enumerate().filter(|(_, (a, b))| a != b);
-            if let (Some((i, _)), None) = (differ.next(), differ.next()) {
-                found.push((i, id));
-            }
+            replaced_in(fst, chars, place, &mut |id| {
+                let id = id as u32;
+                if is_target(n, self.count(id)) {
+                    found.push((i, id));
+                }
+            });
         }
         found.sort_unstable();
         found
@@ -738,6 +791,54 @@ mod tests {
         // Searches read the segments' terms instead.
         let suggested = index.suggest("xiangc", 3).unwrap();
         assert_eq!(suggested.first().map(|s| s.text.as_str()), Some("乡村"));
+    }
+
+    /// The walk of the terms' FSTs finds what comparing the typed word with every term
+    /// finds: each correction target of its length that differs in one place.
+    #[test]
+    fn one_replaced_character_is_found_as_a_scan_finds_it() {
+        let mut terms: Vec<(String, u32)> = Vec::new();
+        let han = "乡村振兴营商环境疫情防控重庆银行相册心西安先峄城区枣庄市";
+        let chars: Vec<char> = han.chars().collect();
+        for (i, a) in chars.iter().enumerate() {
+            for (j, b) in chars.iter().enumerate().skip(i % 3) {
+                terms.push((format!("{a}{b}"), (i + j) as u32 % 3));
+                if j % 4 == 0 {
+                    terms.push((format!("{a}{b}{}", chars[(i + j) % chars.len()]), 1));
+                }
+            }
+        }
+        terms.push(("𠀀城区".to_string(), 2));
+        terms.push(("峄𠀀区".to_string(), 2));
+        let v = Vocabulary::new(terms.clone(), 1000);
+        terms.sort();
+        terms.dedup_by(|a, b| a.0 == b.0);
+        for typed in [
+            "乡村",
+            "振兴",
+            "峄城区",
+            "心安",
+            "营商境",
+            "城区",
+            "𠀁城区",
+            "区区区",
+            "西",
+        ] {
+            let typed: Vec<char> = typed.chars().collect();
+            let mut expected = Vec::new();
+            for (id, (text, articles)) in terms.iter().enumerate() {
+                let chars: Vec<char> = text.chars().collect();
+                if chars.len() != typed.len() || !is_target(chars.len(), *articles) {
+                    continue;
+                }
+                let differ: Vec<usize> = (0..chars.len()).filter(|&i| chars[i] != typed[i]).collect();
+                if let [i] = differ[..] {
+                    expected.push((i, id as u32));
+                }
+            }
+            expected.sort_unstable();
+            assert_eq!(v.one_replaced(&typed), expected, "{typed:?}");
+        }
     }
 
     #[test]
