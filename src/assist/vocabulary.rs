@@ -179,7 +179,7 @@ fn replaced_in(fst: &Fst<OwnedBytes>, chars: &[char], place: usize, found: &mut 
     let Some((node, output)) = walk(fst, fst.root(), Output::zero(), &before) else {
         return;
     };
-    every_char(fst, node, output, &mut Vec::new(), &mut |fst, node, output, other| {
+    every_char(fst, node, output, &mut Vec::new(), &mut |node, output, other| {
         if other == replaced.as_slice() {
             return;
         }
@@ -213,7 +213,7 @@ fn every_char<'f>(
     node: Node<'f>,
     output: Output,
     bytes: &mut Vec<u8>,
-    each: &mut dyn FnMut(&'f Fst<OwnedBytes>, Node<'f>, Output, &[u8]),
+    each: &mut dyn FnMut(Node<'f>, Output, &[u8]),
 ) {
     for transition in node.transitions() {
         bytes.push(transition.inp);
@@ -221,7 +221,7 @@ fn every_char<'f>(
         let output = output.cat(transition.out);
         let whole = std::str::from_utf8(bytes).is_ok();
         if whole {
-            each(fst, next, output, bytes);
+            each(next, output, bytes);
         } else if bytes.len() < 4 {
             every_char(fst, next, output, bytes, each);
         }
