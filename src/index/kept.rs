@@ -179,12 +179,13 @@ fn decode<T: Kept>(bytes: OwnedBytes, live: &Live) -> std::result::Result<Option
     Ok(Some(kept))
 }
 
-/// Writes `bytes` as the file `path`, whole or not at all: a temporary file beside it,
-/// renamed over it. A run that dies between leaves a `.tmp` file, which the next failed
-/// run's clean-up removes with tantivy's.
+/// Writes `bytes` as the file `path`, whole or not at all: a temporary file beside it, named
+/// for this process (two runs that end at once do not write into one), renamed over it. A
+/// process killed between leaves a `.tmp` file, which a failed run's clean-up removes with
+/// tantivy's own.
 fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
-    let temporary = path.with_file_name(format!(".tmp-{name}"));
+    let temporary = path.with_file_name(format!(".tmp-{name}-{}", std::process::id()));
     let written = std::fs::write(&temporary, bytes).and_then(|()| std::fs::rename(&temporary, path));
     if written.is_err() {
         let _ = std::fs::remove_file(&temporary);
@@ -285,4 +286,16 @@ impl<T: Kept> KeptCache<T> {
 #[cfg(test)]
 pub(crate) fn read<T: Kept>(bytes: &[u8], live: &Live) -> std::result::Result<Option<T>, String> {
     decode(OwnedBytes::new(bytes.to_vec()), live)
+}
+
+/// Checks that `bytes` with any byte flipped, or cut at any length, do not read for `live`:
+/// an error, never a panic (tests of the formats).
+#[cfg(test)]
+pub(crate) fn assert_damage_is_refused<T: Kept>(bytes: &[u8], live: &Live) {
+    for place in 0..bytes.len() {
+        let mut flipped = bytes.to_vec();
+        flipped[place] ^= 0x5A;
+        assert!(read::<T>(&flipped, live).is_err(), "byte {place}");
+        assert!(read::<T>(&bytes[..place], live).is_err(), "{place} bytes");
+    }
 }
