@@ -39,8 +39,6 @@ const PART_COST: f64 = 5.0;
 /// lookups and prefix ranges read the bytes as they are kept.
 struct Keyed {
     keys: Map<OwnedBytes>,
-    /// The FST's bytes, as kept.
-    key_bytes: OwnedBytes,
     /// Term numbers, little-endian `u32`s, each key's together.
     terms: OwnedBytes,
 }
@@ -71,13 +69,12 @@ impl Keyed {
     }
 
     fn read(fields: &mut Decoder) -> Result<Keyed, String> {
-        let key_bytes = fields.bytes()?;
-        let keys = fst_map(key_bytes.clone())?;
+        let keys = fst_map(fields.bytes()?)?;
         let terms = fields.bytes()?;
         if terms.len() % 4 != 0 {
             return Err("a list of terms is cut".to_string());
         }
-        Ok(Keyed { keys, key_bytes, terms })
+        Ok(Keyed { keys, terms })
     }
 
     /// The terms of the key whose value is `value`: none if it points past the list.
@@ -139,12 +136,8 @@ pub(crate) struct Vocabulary {
     articles: u64,
     /// Each term's text to its number; terms are numbered in the order of their texts.
     places: Map<OwnedBytes>,
-    /// The FST's bytes, as kept.
-    place_bytes: OwnedBytes,
     /// Each term's text reversed to its number: terms by their ends.
     reversed: Map<OwnedBytes>,
-    /// The FST's bytes, as kept.
-    reversed_bytes: OwnedBytes,
     /// Where each term's text starts in `texts` (`u32`s, one more than terms).
     starts: OwnedBytes,
     /// The terms' texts, one after the other.
@@ -241,23 +234,22 @@ impl Kept for Vocabulary {
 
     fn encode(&self, out: &mut Encoder) {
         out.u64(self.articles);
-        out.bytes(self.place_bytes.as_slice());
-        out.bytes(self.reversed_bytes.as_slice());
+        // Copies of the FSTs' bytes: written once per indexing run.
+        out.bytes(&self.places.as_fst().to_vec());
+        out.bytes(&self.reversed.as_fst().to_vec());
         for bytes in [&self.starts, &self.texts, &self.counts] {
             out.bytes(bytes.as_slice());
         }
         for keyed in [&self.full, &self.initials, &self.sounds] {
-            out.bytes(keyed.key_bytes.as_slice());
+            out.bytes(&keyed.keys.as_fst().to_vec());
             out.bytes(keyed.terms.as_slice());
         }
     }
 
     fn decode(fields: &mut Decoder, _segments: &[(usize, u32)]) -> Result<Vocabulary, String> {
         let articles = fields.u64()?;
-        let place_bytes = fields.bytes()?;
-        let places = fst_map(place_bytes.clone())?;
-        let reversed_bytes = fields.bytes()?;
-        let reversed = fst_map(reversed_bytes.clone())?;
+        let places = fst_map(fields.bytes()?)?;
+        let reversed = fst_map(fields.bytes()?)?;
         let (starts, texts, counts) = (fields.bytes()?, fields.bytes()?, fields.bytes()?);
         let terms = places.len();
         if starts.len() != (terms + 1) * 4 || counts.len() != terms * 4 {
@@ -266,9 +258,7 @@ impl Kept for Vocabulary {
         let vocabulary = Vocabulary {
             articles,
             places,
-            place_bytes,
             reversed,
-            reversed_bytes,
             starts,
             texts,
             counts,

@@ -226,9 +226,15 @@ impl<T: Kept> KeptCache<T> {
             return Some(kept);
         }
         let live = live(searcher);
-        let kept = Arc::new(self.stored(&live)?);
+        let kept = self.stored(&live)?;
+        Some(self.remember(live, kept))
+    }
+
+    /// Keeps `kept` in memory as what `live` gives.
+    fn remember(&self, live: Live, kept: T) -> Arc<T> {
+        let kept = Arc::new(kept);
         *self.read.lock().unwrap_or_else(PoisonError::into_inner) = Some((live, Arc::clone(&kept)));
-        Some(kept)
+        kept
     }
 
     /// What `searcher`'s segments give if this process derived or read it already.
@@ -251,10 +257,7 @@ impl<T: Kept> KeptCache<T> {
         if let Some(ready) = self.ready(searcher) {
             return Ok(ready);
         }
-        let kept = Arc::new(T::derive(searcher)?);
-        let mut read = self.read.lock().unwrap_or_else(PoisonError::into_inner);
-        *read = Some((live(searcher), Arc::clone(&kept)));
-        Ok(kept)
+        Ok(self.remember(live(searcher), T::derive(searcher)?))
     }
 
     /// Derives what `searcher`'s segments give and writes it to the kept file, unless the
@@ -263,10 +266,17 @@ impl<T: Kept> KeptCache<T> {
         let Some(file) = &self.file else {
             return Ok(());
         };
-        if self.stored(&live(searcher)).is_some() {
+        // The file is read once: kept in memory if it holds them, else derived (or taken
+        // from memory) and written.
+        let live = live(searcher);
+        if let Some(stored) = self.stored(&live) {
+            self.remember(live, stored);
             return Ok(());
         }
-        let kept = self.get(searcher)?;
+        let kept = match self.in_memory(searcher) {
+            Some(kept) => kept,
+            None => self.remember(live, T::derive(searcher)?),
+        };
         write_whole(file, &encode(kept.as_ref(), searcher)).map_err(|error| Error::Io {
             path: file.clone(),
             error,
