@@ -575,8 +575,11 @@ mod tests {
     }
 
     /// Two segments, one with a deletion; two groups, one across the segments.
-    fn kept() -> (Releases, Live, Vec<u32>) {
-        let live: Live = vec![(SegmentId::generate_random(), 0), (SegmentId::generate_random(), 1)];
+    fn kept() -> (Releases, Live) {
+        let live: Live = vec![
+            (SegmentId::generate_random(), 0, 5),
+            (SegmentId::generate_random(), 1, 3),
+        ];
         let mut groups = vec![vec![ALONE; 5], vec![ALONE; 3]];
         let members = vec![
             vec![DocAddress::new(0, 1), DocAddress::new(1, 2)],
@@ -591,7 +594,7 @@ mod tests {
             groups: groups.into_iter().map(Arc::from).collect(),
             members,
         };
-        (releases, live, vec![5, 3])
+        (releases, live)
     }
 
     fn same(a: &Releases, b: &Releases) -> bool {
@@ -600,8 +603,8 @@ mod tests {
 
     #[test]
     fn kept_releases_read_back_for_their_segments_in_any_order() {
-        let (releases, live, max_docs) = kept();
-        let bytes = frame::<Releases>(&live, &max_docs, |out| releases.encode(out));
+        let (releases, live) = kept();
+        let bytes = frame::<Releases>(&live, |out| releases.encode(out));
         let first = read::<Releases>(&bytes, &live).unwrap().unwrap();
         assert!(same(&first, &releases));
         // The searcher lists the segments the other way round: the articles follow.
@@ -616,15 +619,18 @@ mod tests {
 
     #[test]
     fn kept_releases_of_other_segments_are_out_of_date_and_damage_is_named() {
-        let (releases, live, max_docs) = kept();
-        let bytes = frame::<Releases>(&live, &max_docs, |out| releases.encode(out));
-        // Another deletion, a segment more or less: out of date, not damaged.
+        let (releases, live) = kept();
+        let bytes = frame::<Releases>(&live, |out| releases.encode(out));
+        // Another deletion, another size, a segment more or less: out of date, not damaged.
         let mut deleted = live.clone();
         deleted[1].1 = 2;
         assert!(read::<Releases>(&bytes, &deleted).unwrap().is_none());
+        let mut larger = live.clone();
+        larger[0].2 = u32::MAX;
+        assert!(read::<Releases>(&bytes, &larger).unwrap().is_none());
         assert!(read::<Releases>(&bytes, &live[..1].to_vec()).unwrap().is_none());
         let mut more = live.clone();
-        more.push((SegmentId::generate_random(), 0));
+        more.push((SegmentId::generate_random(), 0, 1));
         assert!(read::<Releases>(&bytes, &more).unwrap().is_none());
         // Every byte flipped, and every length cut: an error, never a panic.
         crate::index::kept::assert_damage_is_refused::<Releases>(&bytes, &live);
@@ -634,8 +640,9 @@ mod tests {
     /// wrongly, or on purpose) is refused, not trusted.
     #[test]
     fn kept_releases_that_point_outside_are_refused() {
-        let (releases, live, _) = kept();
-        let bytes = frame::<Releases>(&live, &[2, 3], |out| releases.encode(out));
+        let (mut releases, live) = kept();
+        releases.members[1].push(DocAddress::new(0, 7));
+        let bytes = frame::<Releases>(&live, |out| releases.encode(out));
         assert!(read::<Releases>(&bytes, &live)
             .unwrap_err()
             .contains("past its segment"));

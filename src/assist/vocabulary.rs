@@ -725,8 +725,11 @@ mod tests {
         use crate::index::kept::{frame, read};
         use tantivy::index::SegmentId;
         let v = sample();
-        let live = vec![(SegmentId::generate_random(), 3), (SegmentId::generate_random(), 0)];
-        let bytes = frame::<Vocabulary>(&live, &[9, 9], |out| v.encode(out));
+        let live = vec![
+            (SegmentId::generate_random(), 3, 9),
+            (SegmentId::generate_random(), 0, 9),
+        ];
+        let bytes = frame::<Vocabulary>(&live, |out| v.encode(out));
         let kept = read::<Vocabulary>(&bytes, &live).unwrap().unwrap();
         assert_eq!(answers(&kept), answers(&v));
         assert_eq!(kept.articles(), 10_000);

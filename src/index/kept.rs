@@ -4,8 +4,8 @@
 //! deriving it from every segment again.
 //!
 //! A kept file names the segments it was derived from, each with its deletions (a segment's
-//! deletions only grow, so their number tells its state), and is used only while they are
-//! the index's. It ends with a CRC-32 of its contents, verified on every read: a file that
+//! deletions only grow, so their number tells its state) and its articles, and is used only
+//! while they are the index's. It ends with a CRC-32 of its contents, verified on every read: a file that
 //! does not match is not used, and `govsearch check` names it. Files are written whole or
 //! not at all (a temporary file renamed over the old one).
 
@@ -18,15 +18,17 @@ use tantivy::Searcher;
 
 use crate::error::{Error, Result};
 
-/// The segments something was derived from: each segment's id and number of deletions.
-pub(crate) type Live = Vec<(SegmentId, u32)>;
+/// The segments something was derived from: each segment's id, number of deletions and
+/// number of articles (deleted ones included). A file's sizes are trusted only as far as they
+/// equal the live segments'.
+pub(crate) type Live = Vec<(SegmentId, u32, u32)>;
 
 /// `searcher`'s segments, in its order.
 pub(crate) fn live(searcher: &Searcher) -> Live {
     searcher
         .segment_readers()
         .iter()
-        .map(|s| (s.segment_id(), s.num_deleted_docs()))
+        .map(|s| (s.segment_id(), s.num_deleted_docs(), s.max_doc()))
         .collect()
 }
 
@@ -115,16 +117,15 @@ impl Decoder {
 
 /// `kept`'s file as derived from `searcher`'s segments.
 fn encode<T: Kept>(kept: &T, searcher: &Searcher) -> Vec<u8> {
-    let max_docs: Vec<u32> = searcher.segment_readers().iter().map(|s| s.max_doc()).collect();
-    frame::<T>(&live(searcher), &max_docs, |out| kept.encode(out))
+    frame::<T>(&live(searcher), |out| kept.encode(out))
 }
 
 /// A kept file: the magic, `live`'s segments (id as 32 hex digits, deletions, articles),
 /// what `write` writes, and a CRC-32 of all before it. Numbers are little-endian.
-pub(crate) fn frame<T: Kept>(live: &Live, max_docs: &[u32], write: impl FnOnce(&mut Encoder)) -> Vec<u8> {
+pub(crate) fn frame<T: Kept>(live: &Live, write: impl FnOnce(&mut Encoder)) -> Vec<u8> {
     let mut out = Encoder(T::MAGIC.to_vec());
     out.u32(live.len() as u32);
-    for ((id, deleted), max_doc) in live.iter().zip(max_docs) {
+    for (id, deleted, max_doc) in live {
         out.0.extend_from_slice(id.uuid_string().as_bytes());
         out.u32(*deleted);
         out.u32(*max_doc);
@@ -160,7 +161,7 @@ fn decode<T: Kept>(bytes: OwnedBytes, live: &Live) -> std::result::Result<Option
             .ok_or("a segment id does not read")?;
         let deleted = fields.u32()?;
         let max_doc = fields.u32()?;
-        segments.push((live.iter().position(|&l| l == (id, deleted)), max_doc));
+        segments.push((live.iter().position(|&l| l == (id, deleted, max_doc)), max_doc));
     }
     let mut places: Vec<usize> = segments.iter().filter_map(|(place, _)| *place).collect();
     places.sort_unstable();
