@@ -231,7 +231,7 @@ impl FacetValues {
     /// (value number, count) for the counted ordinals of one segment, `touched` (each once,
     /// in any order) or every ordinal with a count if `touched` is `None`, resolving the
     /// ordinals this segment has not resolved before from its dictionary, in one sorted pass.
-    /// `counts` is zeroed and kept for the segment's next query.
+    /// `counts` is zeroed and kept for the field's next segment counted.
     pub(crate) fn numbered(
         &self,
         field: &'static str,
