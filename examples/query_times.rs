@@ -10,8 +10,8 @@
 //! Prints the median, mean and 99th percentile over `RUNS` rounds of every query, and writes
 //! each query's fastest time to `OUT` when given, for a query-by-query comparison; an `OUT`
 //! file given as `CORPUS` is read for its queries. `QUERY` in the environment times that one
-//! query instead, and `FULL` times the whole page (snippets, facet counts, rewrites, reprints
-//! grouped).
+//! query instead, `FULL` times the whole page (snippets, facet counts, rewrites, reprints
+//! grouped), and `LIMIT` sets how many hits a page has (10; 0 counts the matches only).
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
@@ -39,8 +39,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // `FULL` in the environment: the page a user gets (snippets, facet counts, rewrites,
     // reprints grouped) instead of the bare ranking.
     let full = std::env::var_os("FULL").is_some();
+    let limit = match std::env::var("LIMIT") {
+        Ok(limit) => limit.parse()?,
+        Err(_) => 10,
+    };
     let request = |q: &str| {
-        let request = govsearch::SearchRequest::new(q).limit(10);
+        let request = govsearch::SearchRequest::new(q).limit(limit);
         if full {
             request
         } else {

@@ -269,43 +269,49 @@ impl Bm25StatisticsProvider for Statistics<'_> {
     }
 }
 
+impl BodyQuery {
+    /// BM25 of the string across the searcher; `None` when scoring is off or the string
+    /// has no bigrams.
+    pub(crate) fn bm25(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Option<Bm25Weight>> {
+        let EnableScoring::Enabled {
+            searcher,
+            statistics_provider,
+        } = scoring
+        else {
+            return Ok(None);
+        };
+        let segments: Vec<Grams> = searcher
+            .segment_readers()
+            .iter()
+            .map(|reader| self.cache.grams(reader))
+            .collect::<tantivy::Result<_>>()?;
+        let statistics = Statistics {
+            segments: &segments,
+            docs: statistics_provider.total_num_docs()?,
+        };
+        match &self.find {
+            Find::Char(ch) => {
+                let mut doc_freq = 0u64;
+                for (reader, grams) in searcher.segment_readers().iter().zip(&segments) {
+                    doc_freq += self.char_matches(reader, grams, *ch)?.len() as u64;
+                }
+                let tokens = statistics.total_num_tokens(self.body)?;
+                Ok(Some(char_bm25(doc_freq, statistics.docs, tokens)))
+            }
+            Find::Grams(items) if items.is_empty() => Ok(None),
+            Find::Grams(items) => {
+                let terms: Vec<Term> = items.iter().map(|(_, term, _)| term.clone()).collect();
+                Ok(Some(Bm25Weight::for_terms(&statistics, &terms)?))
+            }
+        }
+    }
+}
+
 impl Query for BodyQuery {
     fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        let bm25 = match scoring {
-            EnableScoring::Enabled {
-                searcher,
-                statistics_provider,
-            } => {
-                let segments: Vec<Grams> = searcher
-                    .segment_readers()
-                    .iter()
-                    .map(|reader| self.cache.grams(reader))
-                    .collect::<tantivy::Result<_>>()?;
-                let statistics = Statistics {
-                    segments: &segments,
-                    docs: statistics_provider.total_num_docs()?,
-                };
-                match &self.find {
-                    Find::Char(ch) => {
-                        let mut doc_freq = 0u64;
-                        for (reader, grams) in searcher.segment_readers().iter().zip(&segments) {
-                            doc_freq += self.char_matches(reader, grams, *ch)?.len() as u64;
-                        }
-                        let tokens = statistics.total_num_tokens(self.body)?;
-                        Some(char_bm25(doc_freq, statistics.docs, tokens))
-                    }
-                    Find::Grams(items) if items.is_empty() => None,
-                    Find::Grams(items) => {
-                        let terms: Vec<Term> = items.iter().map(|(_, term, _)| term.clone()).collect();
-                        Some(Bm25Weight::for_terms(&statistics, &terms)?)
-                    }
-                }
-            }
-            EnableScoring::Disabled { .. } => None,
-        };
         Ok(Box::new(BodyWeight {
             query: self.clone(),
-            bm25,
+            bm25: self.bm25(scoring)?,
         }))
     }
 

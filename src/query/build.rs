@@ -7,6 +7,7 @@ use tantivy::Term;
 
 use super::body::BodyQuery;
 use super::either::Either;
+use super::ranked::{Ceiling, Ranked};
 use super::score::{KEYWORD_SHARED, STRING_WEIGHT, TITLE_BOOST, TITLE_PART_BONUS, TITLE_TIER, TYPED_TIER, WORD_WEIGHT};
 use super::title_char::CharQuery;
 use super::{Clause, ParsedQuery};
@@ -15,24 +16,22 @@ use crate::index::schema::Fields;
 use crate::text::analyzers::gram_terms;
 
 impl ParsedQuery {
-    /// The index query: every required string, scored by words, strings and adjacency.
-    pub(crate) fn to_query(&self, fields: &Fields, chars: &GramsCache) -> Box<dyn Query> {
-        if self.clauses.is_empty() {
-            return Box::new(AllQuery);
-        }
-        let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    /// The index query: every required string, scored by words, strings and adjacency, with
+    /// what each part adds at most.
+    pub(crate) fn to_query(&self, fields: &Fields, chars: &GramsCache) -> Ranked {
+        let mut parts: Vec<Part> = Vec::new();
         for clause in &self.clauses {
             match clause {
                 Clause::Exact { text, negated: true }
                 | Clause::Words {
                     text, negated: true, ..
                 } => {
-                    parts.push((Occur::MustNot, contains(fields, chars, text)));
+                    parts.push((Occur::MustNot, contains(fields, chars, text), Ceiling::Nothing));
                 }
                 Clause::Exact { text, negated: false } => {
                     // Required as typed: every hit has it, so no typed tier (the same string
                     // matched twice over, for the same score in every hit).
-                    parts.push((Occur::Must, weighted(contains(fields, chars, text), STRING_WEIGHT)));
+                    parts.push(required(fields, chars, text));
                     parts.extend(title_tiers(fields, chars, text));
                 }
                 Clause::Words {
@@ -42,27 +41,27 @@ impl ParsedQuery {
                     synonyms,
                     negated: false,
                 } => {
-                    let required = |parts: &mut Vec<(Occur, Box<dyn Query>)>, word: &String| {
+                    let required = |parts: &mut Vec<Part>, word: &String| {
                         match synonyms.iter().find(|(w, _)| w == word) {
                             Some((_, terms)) if !terms.is_empty() => {
-                                parts.push((Occur::Must, either(fields, chars, word, terms)));
+                                parts.push(either(fields, chars, word, terms));
                                 // The word as typed outranks the terms that stand in for it.
                                 parts.push(typed_tier(fields, chars, word));
                             }
-                            _ => parts.push((Occur::Must, weighted(contains(fields, chars, word), STRING_WEIGHT))),
+                            _ => parts.push(required(fields, chars, word)),
                         }
                     };
                     if words == ranking {
                         for word in words {
                             required(&mut parts, word);
-                            parts.push((Occur::Should, weighted(word_terms(fields, word), WORD_WEIGHT)));
+                            parts.push(word_terms(fields, word));
                         }
                     } else {
                         for word in words {
                             required(&mut parts, word);
                         }
                         for word in ranking {
-                            parts.push((Occur::Should, weighted(word_terms(fields, word), WORD_WEIGHT)));
+                            parts.push(word_terms(fields, word));
                         }
                     }
                     // A chunk of one word is required as typed already (above).
@@ -73,9 +72,22 @@ impl ParsedQuery {
                 }
             }
         }
-        Box::new(BooleanQuery::new(parts))
+        Ranked::new(parts, Box::new(AllQuery), fields, chars)
     }
 }
+
+/// A clause of the ranking query, with the most it adds to a score.
+type Part = (Occur, Box<dyn Query>, Ceiling);
+
+/// A string every hit has, in the title or the body.
+fn required(fields: &Fields, chars: &GramsCache, text: &str) -> Part {
+    (
+        Occur::Must,
+        weighted(contains(fields, chars, text), STRING_WEIGHT),
+        Ceiling::Strings(vec![(text.to_string(), STRING_WEIGHT)]),
+    )
+}
+
 /// Articles about the same thing as one with these `terms` (each weighted) and `keywords`:
 /// those with at least `least` of them, each found as a string in title or body (title
 /// weighted up) and scored as a required string would be; a shared keyword counts most.
@@ -107,23 +119,29 @@ pub(crate) fn about(
     Box::new(BooleanQuery::with_minimum_required_clauses(options, least))
 }
 
-/// Articles with `word` or any of the official `terms` for it, each scored as a required
-/// string.
-fn either(fields: &Fields, chars: &GramsCache, word: &str, terms: &[String]) -> Box<dyn Query> {
-    let mut options = vec![(Occur::Should, weighted(contains(fields, chars, word), STRING_WEIGHT))];
-    for term in terms {
-        options.push((Occur::Should, weighted(contains(fields, chars, term), STRING_WEIGHT)));
+/// Articles with `word` or any of the official `terms` for it (required), each scored as a
+/// required string.
+fn either(fields: &Fields, chars: &GramsCache, word: &str, terms: &[String]) -> Part {
+    let mut options = Vec::new();
+    let mut strings = Vec::new();
+    for text in std::iter::once(word).chain(terms.iter().map(String::as_str)) {
+        options.push((Occur::Should, weighted(contains(fields, chars, text), STRING_WEIGHT)));
+        strings.push((text.to_string(), STRING_WEIGHT));
     }
-    Box::new(BooleanQuery::new(options))
+    (
+        Occur::Must,
+        Box::new(BooleanQuery::new(options)),
+        Ceiling::Strings(strings),
+    )
 }
 
 /// The tier bonus of a chunk found as typed, in title or body.
-fn typed_tier(fields: &Fields, chars: &GramsCache, text: &str) -> (Occur, Box<dyn Query>) {
+fn typed_tier(fields: &Fields, chars: &GramsCache, text: &str) -> Part {
     constant(contains(fields, chars, text), TYPED_TIER)
 }
 
 /// The title tier bonuses of a chunk: as typed in the title, a whole part of the title.
-fn title_tiers(fields: &Fields, chars: &GramsCache, text: &str) -> [(Occur, Box<dyn Query>); 2] {
+fn title_tiers(fields: &Fields, chars: &GramsCache, text: &str) -> [Part; 2] {
     let part = TermQuery::new(
         Term::from_field_text(fields.title_parts, text),
         IndexRecordOption::Basic,
@@ -134,9 +152,9 @@ fn title_tiers(fields: &Fields, chars: &GramsCache, text: &str) -> [(Occur, Box<
     ]
 }
 
-/// A query that adds `score` to the articles `query` matches.
-fn constant(query: Box<dyn Query>, score: f32) -> (Occur, Box<dyn Query>) {
-    (Occur::Should, Box::new(ConstScoreQuery::new(query, score)))
+/// A tier: adds `score` to the articles `query` matches.
+fn constant(query: Box<dyn Query>, score: f32) -> Part {
+    (Occur::Should, query, Ceiling::Tier(score))
 }
 
 fn weighted(query: Box<dyn Query>, weight: f32) -> Box<dyn Query> {
@@ -171,7 +189,11 @@ pub(super) fn grams_query(field: Field, chars: &GramsCache, text: &str) -> Box<d
 }
 
 /// One jieba word in the title word field, weighted as a title match.
-fn word_terms(fields: &Fields, word: &str) -> Box<dyn Query> {
+fn word_terms(fields: &Fields, word: &str) -> Part {
     let term = TermQuery::new(Term::from_field_text(fields.title, word), IndexRecordOption::WithFreqs);
-    weighted(Box::new(term), TITLE_BOOST)
+    (
+        Occur::Should,
+        weighted(weighted(Box::new(term), TITLE_BOOST), WORD_WEIGHT),
+        Ceiling::TitleWord(word.to_string(), WORD_WEIGHT),
+    )
 }

@@ -80,17 +80,24 @@ impl Weight for EitherWeight {
 }
 
 /// Two scorers moved together: on the lower of their documents, each advanced only when it
-/// is on the current one.
+/// is on the current one. Each side's document is kept here, where reading it is not a call.
 pub(crate) struct EitherScorer {
     first: Box<dyn Scorer>,
     second: Box<dyn Scorer>,
+    /// The documents `first` and `second` are on.
+    at: (DocId, DocId),
     doc: DocId,
 }
 
 impl EitherScorer {
     fn new(first: Box<dyn Scorer>, second: Box<dyn Scorer>) -> EitherScorer {
-        let doc = first.doc().min(second.doc());
-        EitherScorer { first, second, doc }
+        let at = (first.doc(), second.doc());
+        EitherScorer {
+            first,
+            second,
+            at,
+            doc: at.0.min(at.1),
+        }
     }
 }
 
@@ -99,13 +106,13 @@ impl DocSet for EitherScorer {
         if self.doc == TERMINATED {
             return TERMINATED;
         }
-        if self.first.doc() == self.doc {
-            self.first.advance();
+        if self.at.0 == self.doc {
+            self.at.0 = self.first.advance();
         }
-        if self.second.doc() == self.doc {
-            self.second.advance();
+        if self.at.1 == self.doc {
+            self.at.1 = self.second.advance();
         }
-        self.doc = self.first.doc().min(self.second.doc());
+        self.doc = self.at.0.min(self.at.1);
         self.doc
     }
 
@@ -113,13 +120,13 @@ impl DocSet for EitherScorer {
         if self.doc >= target {
             return self.doc;
         }
-        if self.first.doc() < target {
-            self.first.seek(target);
+        if self.at.0 < target {
+            self.at.0 = self.first.seek(target);
         }
-        if self.second.doc() < target {
-            self.second.seek(target);
+        if self.at.1 < target {
+            self.at.1 = self.second.seek(target);
         }
-        self.doc = self.first.doc().min(self.second.doc());
+        self.doc = self.at.0.min(self.at.1);
         self.doc
     }
 
@@ -141,10 +148,10 @@ impl DocSet for EitherScorer {
 impl Scorer for EitherScorer {
     fn score(&mut self) -> Score {
         let mut score = 0.0;
-        if self.first.doc() == self.doc {
+        if self.at.0 == self.doc {
             score += self.first.score();
         }
-        if self.second.doc() == self.doc {
+        if self.at.1 == self.doc {
             score += self.second.score();
         }
         score

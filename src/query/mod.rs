@@ -20,6 +20,7 @@
 pub(crate) mod body;
 mod build;
 mod either;
+pub(crate) mod ranked;
 pub(crate) use build::about;
 pub(crate) mod score;
 mod title_char;
@@ -220,6 +221,7 @@ mod tests {
     use super::*;
     use crate::grams::GramsCache;
     use crate::index::schema::Fields;
+    use tantivy::query::Query;
 
     fn clauses(query: &str) -> Vec<Clause> {
         ParsedQuery::parse(query, &Segmenter::default()).unwrap().clauses

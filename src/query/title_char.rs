@@ -34,31 +34,34 @@ impl CharQuery {
 }
 impl Query for CharQuery {
     fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        let bm25 = match scoring {
-            EnableScoring::Enabled {
-                searcher,
-                statistics_provider,
-            } => {
-                // The exact document frequency needs every segment's union: read them now,
-                // into the cache the scorers read from.
-                let mut doc_freq = 0u64;
-                for reader in searcher.segment_readers() {
-                    doc_freq += self.matches(reader)?.len() as u64;
-                }
-                let docs = statistics_provider.total_num_docs()?;
-                let tokens = statistics_provider.total_num_tokens(self.field)?;
-                Some(char_bm25(doc_freq, docs, tokens))
-            }
-            EnableScoring::Disabled { .. } => None,
-        };
         Ok(Box::new(CharWeight {
             query: self.clone(),
-            bm25,
+            bm25: self.bm25(scoring)?,
         }))
     }
 }
 
 impl CharQuery {
+    /// BM25 of the character across the searcher; `None` when scoring is off.
+    pub(crate) fn bm25(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Option<Bm25Weight>> {
+        let EnableScoring::Enabled {
+            searcher,
+            statistics_provider,
+        } = scoring
+        else {
+            return Ok(None);
+        };
+        // The exact document frequency needs every segment's union: read them now, into the
+        // cache the scorers read from.
+        let mut doc_freq = 0u64;
+        for reader in searcher.segment_readers() {
+            doc_freq += self.matches(reader)?.len() as u64;
+        }
+        let docs = statistics_provider.total_num_docs()?;
+        let tokens = statistics_provider.total_num_tokens(self.field)?;
+        Ok(Some(char_bm25(doc_freq, docs, tokens)))
+    }
+
     fn matches(&self, reader: &SegmentReader) -> tantivy::Result<Matches> {
         self.cache.matches(reader, self.field, self.ch, || {
             segment_matches(reader, self.field, self.ch)

@@ -78,7 +78,7 @@ pub(crate) struct Prepared {
 use chrono::DateTime;
 use tantivy::collector::Count;
 use tantivy::index::SegmentId;
-use tantivy::query::{BooleanQuery, Occur, Query};
+use tantivy::query::Query;
 use tantivy::schema::{Field, Value};
 use tantivy::{DocAddress, Searcher};
 
@@ -92,7 +92,7 @@ use crate::index::{Grouping, Index};
 use crate::query::ParsedQuery;
 use crate::reprints::{DistinctReleases, FewMatches, Releases, ALONE};
 use facets::FacetCounter;
-use rank::Page;
+use rank::{Gather, Page};
 use snippet::Snippet;
 use std::sync::Arc;
 use stored::Stored;
@@ -111,12 +111,9 @@ impl Index {
         }
         let parsed =
             ParsedQuery::parse(&request.query, self.segmenter())?.with_synonyms(self.synonyms(), self.segmenter());
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-            vec![(Occur::Must, parsed.to_query(self.fields(), self.grams_cache()))];
         let (filters, unmatched) = filters::filters(self, searcher, request)?;
-        clauses.extend(filters.into_iter().map(|q| (Occur::Must, q)));
         Ok(Prepared {
-            query: Box::new(BooleanQuery::new(clauses)),
+            query: Box::new(parsed.to_query(self.fields(), self.grams_cache()).filtered(filters)),
             parsed,
             unmatched,
         })
@@ -220,8 +217,10 @@ impl Index {
             _ => None,
         };
         let matches = matches!(grouping, Grouping::Matches(_)).then_some(FewMatches);
-        let (total, (counted, (distinct, matched)), mut page) =
-            searcher.search(query.as_ref(), &(Count, (facet_collectors, (distinct, matches)), page))?;
+        let ((total, (counted, (distinct, matched))), mut page) = searcher.search(
+            query.as_ref(),
+            &Gather::new((Count, (facet_collectors, (distinct, matches))), page),
+        )?;
         let (releases, release_total) = match grouping {
             Grouping::None => (None, total),
             Grouping::Index(releases) => (Some(releases), distinct.unwrap_or(total)),

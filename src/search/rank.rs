@@ -12,12 +12,15 @@ use std::collections::BinaryHeap;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
+use tantivy::fastfield::AliveBitSet;
 use tantivy::fieldnorm::FieldNormReader;
+use tantivy::query::{Scorer, Weight};
 use tantivy::schema::Field;
-use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::{DocAddress, DocId, DocSet, Score, SegmentOrdinal, SegmentReader, COLLECT_BLOCK_BUFFER_LEN, TERMINATED};
 
 use super::request::Sort;
 use crate::index::schema::{self, Fields};
+use crate::query::ranked::RankedScorer;
 use crate::query::score::title_length_priors;
 
 /// Collects the page of `limit` hits after `offset`, by `sort`. By relevance, a hit's score
@@ -98,6 +101,9 @@ impl Ord for Worst {
 pub(crate) struct SegmentPage {
     candidates: Vec<Candidate>,
     paths: Option<StrColumn>,
+    /// How many matches were scored (for tests of the pruning).
+    #[cfg(test)]
+    scores: usize,
 }
 
 impl Collector for Page {
@@ -117,6 +123,8 @@ impl Collector for Page {
                 None
             },
             priors: title_length_priors(),
+            #[cfg(test)]
+            scores: 0,
             published: fast.date(schema::PUBLISHED).ok(),
             paths: fast.str(schema::PATH)?,
             records: fast.u64(schema::RECORD).ok(),
@@ -159,6 +167,92 @@ impl Collector for Page {
     }
 }
 
+/// Every match to `all` (counts, facets, groups: no scores) and the page, with the page
+/// scored only where a match may make it: a [`RankedScorer`] says when the current match
+/// cannot ([`crate::query::ranked`]); any other query is scored throughout.
+pub(crate) struct Gather<C> {
+    inner: (C, Option<Page>),
+}
+
+impl<C: Collector> Gather<C> {
+    pub(crate) fn new(all: C, page: Option<Page>) -> Gather<C> {
+        Gather { inner: (all, page) }
+    }
+}
+
+impl<C: Collector> Collector for Gather<C> {
+    type Fruit = (C::Fruit, Option<<Page as Collector>::Fruit>);
+    type Child = (C::Child, Option<SegmentRanker>);
+
+    fn for_segment(&self, segment: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<Self::Child> {
+        self.inner.for_segment(segment, reader)
+    }
+
+    fn requires_scoring(&self) -> bool {
+        self.inner.requires_scoring()
+    }
+
+    fn merge_fruits(&self, fruits: Vec<<Self::Child as SegmentCollector>::Fruit>) -> tantivy::Result<Self::Fruit> {
+        self.inner.merge_fruits(fruits)
+    }
+
+    fn collect_segment(
+        &self,
+        weight: &dyn Weight,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<<Self::Child as SegmentCollector>::Fruit> {
+        if !self.requires_scoring() || self.inner.1.is_none() {
+            return self.inner.collect_segment(weight, segment, reader);
+        }
+        let (mut all, mut page) = self.for_segment(segment, reader)?;
+        let mut scorer = weight.scorer(reader, 1.0)?;
+        let alive = reader.alive_bitset();
+        match scorer.downcast_mut::<RankedScorer>() {
+            Some(ranked) => gather(ranked, alive, &mut all, &mut page, |ranked, page| {
+                let bonus = ranked.bonus();
+                page.may_take(ranked.doc(), || ranked.ceiling() + bonus)
+                    .then(|| ranked.score_with(bonus))
+            }),
+            None => gather(scorer.as_mut(), alive, &mut all, &mut page, |scorer, _| {
+                Some(scorer.score())
+            }),
+        }
+        Ok((all.harvest(), page.map(SegmentRanker::harvest)))
+    }
+}
+
+/// Gives every live match of `scorer` to `all`, a block at a time, and to `page` with the
+/// score `score` gives it, if any: none for a match that cannot make the page.
+fn gather<S: Scorer + ?Sized>(
+    scorer: &mut S,
+    alive: Option<&AliveBitSet>,
+    all: &mut impl SegmentCollector,
+    page: &mut Option<SegmentRanker>,
+    mut score: impl FnMut(&mut S, &SegmentRanker) -> Option<Score>,
+) {
+    let mut block = [0; COLLECT_BLOCK_BUFFER_LEN];
+    let mut filled = 0;
+    let mut doc = scorer.doc();
+    while doc != TERMINATED {
+        if alive.is_none_or(|a| a.is_alive(doc)) {
+            block[filled] = doc;
+            filled += 1;
+            if filled == block.len() {
+                all.collect_block(&block);
+                filled = 0;
+            }
+            if let Some(page) = page.as_mut() {
+                if let Some(score) = score(scorer, page) {
+                    page.collect(doc, score);
+                }
+            }
+        }
+        doc = scorer.advance();
+    }
+    all.collect_block(&block[..filled]);
+}
+
 /// The path of ordinal `ord` in a segment's path column (empty if it has none).
 fn path_of(paths: Option<&StrColumn>, ord: u64) -> String {
     let mut path = String::new();
@@ -174,10 +268,34 @@ pub(crate) struct SegmentRanker {
     segment: SegmentOrdinal,
     norms: Option<FieldNormReader>,
     priors: &'static [Score; 256],
+    /// How many matches were scored (for tests of the pruning).
+    #[cfg(test)]
+    scores: usize,
     published: Option<Column<tantivy::DateTime>>,
     paths: Option<StrColumn>,
     records: Option<Column<u64>>,
     best: BinaryHeap<Worst>,
+}
+
+impl SegmentRanker {
+    /// The title-length bonus of `doc`.
+    fn prior(&self, doc: DocId) -> Score {
+        self.norms
+            .as_ref()
+            .map_or(0.0, |n| self.priors[n.fieldnorm_id(doc) as usize])
+    }
+
+    /// Whether `doc`, whose query score is at most `ceiling`, could make the page: there is
+    /// room, or with its title-length bonus it reaches the worst hit kept (a tie may still
+    /// win on date).
+    fn may_take(&self, doc: DocId, ceiling: impl FnOnce() -> Score) -> bool {
+        self.keep > 0
+            && (self.best.len() < self.keep
+                || self
+                    .best
+                    .peek()
+                    .is_none_or(|w| ceiling() + self.prior(doc) >= w.0.score))
+    }
 }
 
 impl SegmentCollector for SegmentRanker {
@@ -187,15 +305,11 @@ impl SegmentCollector for SegmentRanker {
         if self.keep == 0 {
             return;
         }
-        let score = if self.scored {
-            score
-                + self
-                    .norms
-                    .as_ref()
-                    .map_or(0.0, |n| self.priors[n.fieldnorm_id(doc) as usize])
-        } else {
-            0.0
-        };
+        #[cfg(test)]
+        {
+            self.scores += 1;
+        }
+        let score = if self.scored { score + self.prior(doc) } else { 0.0 };
         // Most matches lose to the page's worst on score, or then on date: those columns are
         // read only as far as needed.
         let worst = (self.best.len() >= self.keep).then(|| self.best.peek()).flatten();
@@ -238,6 +352,8 @@ impl SegmentCollector for SegmentRanker {
         SegmentPage {
             candidates: self.best.into_iter().map(|w| w.0).collect(),
             paths: self.paths,
+            #[cfg(test)]
+            scores: self.scores,
         }
     }
 }
@@ -302,5 +418,67 @@ mod tests {
                 .collect();
             assert_eq!(pages, all, "{sort:?}");
         }
+    }
+
+    /// The page scored only where a match may make it is the page of every match scored, at
+    /// every offset: one segment where a few articles have the query in the title (a tier)
+    /// and most have it only in the body, the best of them last, with exclusions, filters
+    /// and quoted strings.
+    #[test]
+    fn pages_scored_where_they_may_change_equal_pages_of_every_match_scored() {
+        use tantivy::collector::{Collector, Count};
+        use tantivy::query::EnableScoring;
+
+        use super::{Gather, Page};
+
+        let index = Index::create_in_ram();
+        let articles = (0..300).map(|i| {
+            let title = match i % 30 {
+                0 => "峄城区召开会议".to_string(),
+                1 => "峄城新闻".to_string(),
+                2 => "会议在峄城召开".to_string(),
+                _ => format!("第{i}期工作简报"),
+            };
+            // Later articles say it more often: the best of those in no tier come last.
+            let body = format!("{}召开了会议，{}。", "峄城区".repeat(1 + i / 60), "简报".repeat(i % 3));
+            let day = 1 + i % 28;
+            let source = if i % 2 == 0 { "鲁网" } else { "枣庄日报" };
+            let text = format!("{title}\n2022-05-{day:02} 10:00 来源:{source}\n{body}\n");
+            (format!("{i:03}"), parse_article(&text).unwrap())
+        });
+        index.add_articles_on(Some(1), articles).unwrap();
+        let searcher = index.searcher();
+        assert_eq!(searcher.segment_readers().len(), 1);
+        let mut pruned_any = false;
+        for q in [
+            "峄城",
+            "峄城 会议",
+            "峄城召开会议",
+            "\"召开\" 峄城",
+            "峄城 -简报",
+            "会议",
+        ] {
+            for (limit, offset) in [(1, 0), (10, 0), (5, 20), (10, 290)] {
+                let mut request = SearchRequest::new(q).limit(limit).offset(offset);
+                if offset == 20 {
+                    request = request.source("鲁网");
+                }
+                let query = index.query_for(&request, &searcher).unwrap().query;
+                let page = || Page::new(Sort::Relevance, limit, offset, index.fields());
+                let every = searcher.search(query.as_ref(), &page()).unwrap();
+                let (total, gathered) = searcher
+                    .search(query.as_ref(), &Gather::new(Count, Some(page())))
+                    .unwrap();
+                assert_eq!(gathered.unwrap(), every, "{q} {limit} {offset}");
+                assert_eq!(total, searcher.search(query.as_ref(), &Count).unwrap(), "{q}");
+                let weight = query.weight(EnableScoring::enabled_from_searcher(&searcher)).unwrap();
+                let gather = Gather::new(Count, Some(page()));
+                let (_, segment) = gather
+                    .collect_segment(weight.as_ref(), 0, searcher.segment_reader(0))
+                    .unwrap();
+                pruned_any |= segment.unwrap().scores < total;
+            }
+        }
+        assert!(pruned_any, "some page was found without scoring every match");
     }
 }
