@@ -170,8 +170,15 @@ impl SegmentCollector for SegmentCounter {
         }
     }
 
-    /// A block of matches at once: the column's batch lookups (row ids, then values).
+    /// A block of matches at once: from the table when the segment has one, else by the
+    /// column's batch lookups (row ids, then values).
     fn collect_block(&mut self, docs: &[DocId]) {
+        if self.table.is_some() {
+            for &doc in docs {
+                self.collect(doc, 0.0);
+            }
+            return;
+        }
         let Some(column) = &self.column else {
             return;
         };
