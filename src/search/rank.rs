@@ -209,18 +209,30 @@ impl<C: Collector> Collector for Gather<C> {
         let mut scorer = weight.scorer(reader, 1.0)?;
         let alive = reader.alive_bitset();
         match scorer.downcast_mut::<RankedScorer>() {
-            Some(ranked) => gather(ranked, alive, &mut all, &mut page, |ranked, page| {
-                let bonus = ranked.bonus();
-                page.may_take(ranked.doc(), || ranked.ceiling() + bonus)
-                    .then(|| ranked.score_with(bonus))
-            }),
-            None => gather(scorer.as_mut(), alive, &mut all, &mut page, |scorer, _| {
+            // Finding the ceiling looks each part's statistics up again: it pays for itself
+            // only where there are many matches not to score.
+            Some(ranked) if ranked.size_hint() >= PRUNED_FROM => {
+                gather(ranked, alive, &mut all, &mut page, |ranked, page| {
+                    let bonus = ranked.bonus();
+                    page.may_take(ranked.doc(), || ranked.ceiling() + bonus)
+                        .then(|| ranked.score_with(bonus))
+                })
+            }
+            _ => gather(scorer.as_mut(), alive, &mut all, &mut page, |scorer, _| {
                 Some(scorer.score())
             }),
         }
         Ok((all.harvest(), page.map(SegmentRanker::harvest)))
     }
 }
+
+/// The fewest matches a segment may have (as its scorer estimates them) for its page to be
+/// scored only where a match may make it ([`Gather`]). Tests prune the small segments they
+/// build.
+#[cfg(not(test))]
+const PRUNED_FROM: u32 = 4096;
+#[cfg(test)]
+const PRUNED_FROM: u32 = 1;
 
 /// Gives every live match of `scorer` to `all`, a block at a time, and to `page` with the
 /// score `score` gives it, if any: none for a match that cannot make the page.
