@@ -13,6 +13,8 @@
 use tantivy::query::{EnableScoring, Explanation, Query, QueryClone, Scorer, Weight};
 use tantivy::{DocId, DocSet, Score, SegmentReader, Term, TERMINATED};
 
+use super::score::score_at;
+
 /// Articles that `first` or `second` matches, scored by the sum of the two.
 #[derive(Debug)]
 pub(crate) struct Either {
@@ -63,13 +65,7 @@ impl Weight for EitherWeight {
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let mut scorer = self.scorer(reader, 1.0)?;
-        if scorer.seek(doc) != doc {
-            return Err(tantivy::TantivyError::InvalidArgument(format!(
-                "document {doc} does not match"
-            )));
-        }
-        let mut explanation = Explanation::new("title or body, summed", scorer.score());
+        let mut explanation = Explanation::new("title or body, summed", score_at(self, reader, doc)?);
         for side in [&self.first, &self.second] {
             if let Ok(detail) = side.explain(reader, doc) {
                 explanation.add_detail(detail);

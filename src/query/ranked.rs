@@ -1,8 +1,7 @@
 //! The ranking query with the most each of its parts can add, so that a page of the best
 //! few can skip scoring the matches that cannot make it (MaxScore, in Lucene's terms).
 //!
-//! A broad query matches most of the index, and scoring every match was half of its time.
-//! The tiers are far above what BM25 gives ([`super::score`]), so once a page holds enough
+//! A broad query matches most of the index, and a page keeps ten of its matches. The tiers are far above what BM25 gives ([`super::score`]), so once a page holds enough
 //! hits with a tier, a match in no tier cannot beat them: its score is at most the sum of its
 //! BM25 parts' ceilings. [`Ranked`] is the boolean query of the BM25 parts, plus the tiers,
 //! each a bonus added to the articles it matches. The page collector asks each match's tier
@@ -18,7 +17,7 @@ use tantivy::schema::Field;
 use tantivy::{DocId, DocSet, Score, SegmentReader, Term};
 
 use super::body::BodyQuery;
-use super::score::TITLE_BOOST;
+use super::score::{score_at, TITLE_BOOST};
 use super::title_char::CharQuery;
 use crate::grams::GramsCache;
 use crate::index::schema::Fields;
@@ -47,8 +46,15 @@ pub(crate) struct Ranked {
     whole: Box<dyn Query>,
     /// The tier clauses, matching only, and their bonuses.
     tiers: Vec<(Box<dyn Query>, Score)>,
-    /// The other clauses' ceilings; `None` when nothing is bounded (a query without a
-    /// required part: everything, or tiers alone, kept in `whole`).
+    /// What bounds `whole`'s score, shared with the weights made of this query.
+    bounds: Arc<Bounds>,
+}
+
+/// The clauses' ceilings and what finding them reads.
+#[derive(Debug)]
+struct Bounds {
+    /// `None` when nothing is bounded (a query without a required part: everything, or
+    /// tiers alone, kept in `whole`).
     ceilings: Option<Vec<Ceiling>>,
     fields: Fields,
     cache: GramsCache,
@@ -59,9 +65,7 @@ impl Clone for Ranked {
         Ranked {
             whole: self.whole.box_clone(),
             tiers: self.tiers.iter().map(|(q, bonus)| (q.box_clone(), *bonus)).collect(),
-            ceilings: self.ceilings.clone(),
-            fields: self.fields,
-            cache: self.cache.clone(),
+            bounds: Arc::clone(&self.bounds),
         }
     }
 }
@@ -98,9 +102,11 @@ impl Ranked {
         Ranked {
             whole,
             tiers,
-            ceilings: required.then_some(ceilings),
-            fields: *fields,
-            cache: cache.clone(),
+            bounds: Arc::new(Bounds {
+                ceilings: required.then_some(ceilings),
+                fields: *fields,
+                cache: cache.clone(),
+            }),
         }
     }
 
@@ -111,10 +117,16 @@ impl Ranked {
         self.whole = Box::new(BooleanQuery::new(clauses));
         self
     }
+}
 
-    /// The most `whole` scores an article: the sum of the clauses' ceilings, from the same statistics their weights score by, with room for the
-    /// rounding of summing them in another order.
-    fn ceiling(&self, ceilings: &[Ceiling], scoring: EnableScoring<'_>) -> tantivy::Result<Score> {
+impl Bounds {
+    /// The most `whole` scores an article: the sum of the clauses' ceilings, from the same
+    /// statistics their weights score by, with room for the rounding of summing them in
+    /// another order; infinite when nothing is bounded.
+    fn ceiling(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Score> {
+        let Some(ceilings) = &self.ceilings else {
+            return Ok(Score::INFINITY);
+        };
         let mut sum: Score = 0.0;
         for ceiling in ceilings {
             sum += match ceiling {
@@ -184,7 +196,7 @@ impl Query for Ranked {
             whole,
             tiers,
             ceiling: Arc::new(Ceil {
-                query: self.clone(),
+                bounds: Arc::clone(&self.bounds),
                 searcher: searcher.clone(),
                 found: OnceLock::new(),
             }),
@@ -202,7 +214,7 @@ impl Query for Ranked {
 /// The most `whole` scores an article in a search, found when a page first asks: a query
 /// whose page never fills (most queries: they match few articles) looks nothing up twice.
 struct Ceil {
-    query: Ranked,
+    bounds: Arc<Bounds>,
     /// The searcher whose statistics the weights score by (the search's own).
     searcher: tantivy::Searcher,
     found: OnceLock<Score>,
@@ -211,13 +223,10 @@ struct Ceil {
 impl Ceil {
     fn get(&self) -> Score {
         *self.found.get_or_init(|| {
-            let Some(ceilings) = &self.query.ceilings else {
-                return Score::INFINITY;
-            };
             let scoring = EnableScoring::enabled_from_searcher(&self.searcher);
             // Unbounded when a statistic does not read: the page scores every match, and
             // the search itself reports what is wrong.
-            self.query.ceiling(ceilings, scoring).unwrap_or(Score::INFINITY)
+            self.bounds.ceiling(scoring).unwrap_or(Score::INFINITY)
         })
     }
 }
@@ -243,13 +252,8 @@ impl Weight for RankedWeight {
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let mut scorer = self.scorer(reader, 1.0)?;
-        if scorer.seek(doc) != doc {
-            return Err(tantivy::TantivyError::InvalidArgument(format!(
-                "document {doc} does not match"
-            )));
-        }
-        let mut explanation = Explanation::new("the parts' scores and the tiers' bonuses, summed", scorer.score());
+        let score = score_at(self, reader, doc)?;
+        let mut explanation = Explanation::new("the parts' scores and the tiers' bonuses, summed", score);
         explanation.add_detail(self.whole.explain(reader, doc)?);
         for (tier, bonus) in &self.tiers {
             if tier.scorer(reader, 1.0)?.seek(doc) == doc {
@@ -319,5 +323,49 @@ impl Scorer for RankedScorer {
     fn score(&mut self) -> Score {
         let bonus = self.bonus();
         self.score_with(bonus)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tantivy::query::{EnableScoring, Query};
+    use tantivy::{DocSet, TERMINATED};
+
+    use crate::{Index, SearchRequest};
+
+    /// An explanation gives each match the score the search gives it, tier bonuses
+    /// included, and refuses an article the query does not match.
+    #[test]
+    fn explanations_give_the_scores_of_matches_and_refuse_the_rest() {
+        let index = Index::of_texts(&[
+            ("a", "峄城区召开会议\n2022-05-10 来源:鲁网\n峄城区召开了会议。\n"),
+            ("b", "工作简报\n2022-05-11 来源:鲁网\n峄城区的工作。\n"),
+            ("c", "枣庄新闻\n2022-05-12 来源:鲁网\n枣庄市的新闻。\n"),
+        ]);
+        let searcher = index.searcher();
+        let query = index
+            .query_for(&SearchRequest::new("峄城区 会议"), &searcher)
+            .unwrap()
+            .query;
+        let weight = query.weight(EnableScoring::enabled_from_searcher(&searcher)).unwrap();
+        let (mut matched, mut refused) = (0, 0);
+        for reader in searcher.segment_readers() {
+            let mut scorer = weight.scorer(reader, 1.0).unwrap();
+            for doc in 0..reader.max_doc() {
+                let at = scorer.seek(doc);
+                match weight.explain(reader, doc) {
+                    Ok(explanation) => {
+                        assert_eq!(at, doc);
+                        assert_eq!(explanation.value(), scorer.score());
+                        matched += 1;
+                    }
+                    Err(_) => {
+                        assert!(at > doc || at == TERMINATED);
+                        refused += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!((matched, refused), (1, 2));
     }
 }

@@ -10,8 +10,8 @@
 use std::sync::OnceLock;
 
 use tantivy::fieldnorm::FieldNormReader;
-use tantivy::query::{Bm25Weight, Explanation, Scorer};
-use tantivy::{DocId, DocSet, Score, TantivyError, TERMINATED};
+use tantivy::query::{Bm25Weight, Explanation, Scorer, Weight};
+use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError, TERMINATED};
 
 use crate::grams::{Grams, Matches};
 
@@ -60,6 +60,15 @@ impl Norms {
             Norms::Body(grams) => grams.fieldnorm_id(doc as usize),
         }
     }
+}
+
+/// The score `weight` gives `doc`, for its explanation; an error if `doc` does not match.
+pub(crate) fn score_at(weight: &dyn Weight, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Score> {
+    let mut scorer = weight.scorer(reader, 1.0)?;
+    if scorer.seek(doc) != doc {
+        return Err(TantivyError::InvalidArgument(format!("document {doc} does not match")));
+    }
+    Ok(scorer.score())
 }
 
 /// How a document's score was found, for [`Weight::explain`](tantivy::query::Weight::explain).
