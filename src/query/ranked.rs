@@ -256,7 +256,8 @@ impl Weight for RankedWeight {
         let mut explanation = Explanation::new("the parts' scores and the tiers' bonuses, summed", score);
         explanation.add_detail(self.whole.explain(reader, doc)?);
         for (tier, bonus) in &self.tiers {
-            if tier.scorer(reader, 1.0)?.seek(doc) == doc {
+            let mut tier = tier.scorer(reader, 1.0)?;
+            if tier.doc() == doc || (tier.doc() < doc && tier.seek(doc) == doc) {
                 explanation.add_const("tier", *bonus);
             }
         }

@@ -65,7 +65,13 @@ impl Norms {
 /// The score `weight` gives `doc`, for its explanation; an error if `doc` does not match.
 pub(crate) fn score_at(weight: &dyn Weight, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Score> {
     let mut scorer = weight.scorer(reader, 1.0)?;
-    if scorer.seek(doc) != doc {
+    // A new scorer stands on its first match, and seeks only forward.
+    let at = if scorer.doc() < doc {
+        scorer.seek(doc)
+    } else {
+        scorer.doc()
+    };
+    if at != doc {
         return Err(TantivyError::InvalidArgument(format!("document {doc} does not match")));
     }
     Ok(scorer.score())
