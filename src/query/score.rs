@@ -77,7 +77,7 @@ pub(crate) fn score_at(weight: &dyn Weight, reader: &SegmentReader, doc: DocId) 
     Ok(scorer.score())
 }
 
-/// How a document's score was found, for [`Weight::explain`](tantivy::query::Weight::explain).
+/// How a document's score was found, for [`Weight::explain`].
 pub(crate) fn explain(
     matches: &Matches,
     bm25: Option<&Bm25Weight>,
