@@ -11,7 +11,7 @@
 //! each query's fastest time to `OUT` when given, for a query-by-query comparison; an `OUT`
 //! file given as `CORPUS` is read for its queries. `QUERY` in the environment times that one
 //! query instead, `FULL` times the whole page (snippets, facet counts, rewrites, reprints
-//! grouped), and `LIMIT` sets how many hits a page has (10; 0 counts the matches only).
+//! grouped; `OFF` leaves parts of it out), and `LIMIT` sets how many hits a page has (10; 0 counts the matches only).
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
@@ -43,10 +43,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Ok(limit) => limit.parse()?,
         Err(_) => 10,
     };
+    // `OFF`: parts of the whole page to leave out (`snippets`, `facets`, `assist`, `reprints`,
+    // comma-separated), to see what each costs.
+    let off = std::env::var("OFF").unwrap_or_default();
+    let off = |part: &str| off.split(',').any(|p| p == part);
     let request = |q: &str| {
         let request = govsearch::SearchRequest::new(q).limit(limit);
         if full {
-            request
+            let request = if off("snippets") {
+                request.snippet_chars(0)
+            } else {
+                request
+            };
+            let request = if off("facets") { request.facets(false) } else { request };
+            let request = if off("assist") { request.as_typed(true) } else { request };
+            if off("reprints") {
+                request.all_copies(true)
+            } else {
+                request
+            }
         } else {
             request.snippet_chars(0).facets(false).as_typed(true).all_copies(true)
         }

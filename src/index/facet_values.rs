@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use tantivy::columnar::StrColumn;
 use tantivy::index::SegmentId;
-use tantivy::{Searcher, SegmentReader};
+use tantivy::{DocId, Searcher, SegmentReader};
 
 /// (value, count) pairs, each value once.
 pub(crate) type Counts = Vec<(String, u64)>;
@@ -61,15 +61,22 @@ enum Table {
 /// query then counts a match with an array lookup where the column takes several steps. A
 /// one-shot search does not pay for reading every document: a segment gets its table when
 /// it is counted a second time.
-pub(crate) enum DocOrds {
+pub(crate) struct DocOrds {
+    by_doc: ByDoc,
+    /// How many documents have each ordinal, deleted ones included: a query matching most of
+    /// the segment counts the documents it does not match and takes them from these.
+    totals: Vec<u32>,
+}
+
+enum ByDoc {
     /// At most one value a document: its ordinal, [`NO_VALUE`] for none.
     One(Vec<u32>),
     /// Document `d`'s ordinals are `ords[starts[d]..starts[d + 1]]`.
     Many { starts: Vec<u32>, ords: Vec<u32> },
 }
 
-/// A document without a value, in [`DocOrds::One`].
-pub(crate) const NO_VALUE: u32 = u32::MAX;
+/// A document without a value, in [`ByDoc::One`].
+const NO_VALUE: u32 = u32::MAX;
 
 impl DocOrds {
     fn read(column: &StrColumn, docs: u32) -> DocOrds {
@@ -81,16 +88,58 @@ impl DocOrds {
             values.extend(ords.values_for_doc(doc).map(|ord| ord as u32));
             starts.push(values.len() as u32);
         }
-        if starts.windows(2).all(|w| w[1] - w[0] <= 1) {
-            DocOrds::One(
+        let mut totals = vec![0; column.num_terms()];
+        for &ord in &values {
+            if let Some(total) = totals.get_mut(ord as usize) {
+                *total += 1;
+            }
+        }
+        let by_doc = if starts.windows(2).all(|w| w[1] - w[0] <= 1) {
+            ByDoc::One(
                 starts
                     .windows(2)
                     .map(|w| if w[1] > w[0] { values[w[0] as usize] } else { NO_VALUE })
                     .collect(),
             )
         } else {
-            DocOrds::Many { starts, ords: values }
+            ByDoc::Many { starts, ords: values }
+        };
+        DocOrds { by_doc, totals }
+    }
+
+    /// The number of documents.
+    pub(crate) fn docs(&self) -> DocId {
+        match &self.by_doc {
+            ByDoc::One(ords) => ords.len() as DocId,
+            ByDoc::Many { starts, .. } => starts.len().saturating_sub(1) as DocId,
         }
+    }
+
+    /// The ordinals of document `doc`, empty for none (or past the last document): each an
+    /// ordinal of the column, or one no count array has.
+    #[inline(always)]
+    pub(crate) fn of(&self, doc: DocId) -> &[u32] {
+        self.of_range(doc, doc.saturating_add(1))
+    }
+
+    /// The ordinals of documents `from..to`, one after another (clamped to the documents).
+    #[inline(always)]
+    pub(crate) fn of_range(&self, from: DocId, to: DocId) -> &[u32] {
+        let to = to.min(self.docs());
+        match &self.by_doc {
+            ByDoc::One(ords) => ords.get(from as usize..to as usize).unwrap_or_default(),
+            ByDoc::Many { starts, ords } => {
+                let (Some(&from), Some(&to)) = (starts.get(from as usize), starts.get(to as usize)) else {
+                    return &[];
+                };
+                ords.get(from as usize..to as usize).unwrap_or_default()
+            }
+        }
+    }
+
+    /// How many documents have each ordinal, deleted ones included.
+    pub(crate) fn totals(&self) -> &[u32] {
+        &self.totals
     }
 }
 

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::StrColumn;
 use tantivy::index::SegmentId;
-use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader, COLLECT_BLOCK_BUFFER_LEN};
 
 use crate::index::facet_values::{Counts, DocOrds, Listed};
 use crate::index::FacetValues;
@@ -66,6 +66,7 @@ impl Collector for FacetCounter {
                 touched: Some(Vec::new()),
             },
             column,
+            by: By::Undecided,
             docs: Vec::new(),
             rows: Vec::new(),
             ords: Vec::new(),
@@ -92,11 +93,27 @@ impl Collector for FacetCounter {
 pub(crate) struct SegmentCounter {
     column: Option<StrColumn>,
     table: Option<Arc<DocOrds>>,
+    /// Whether a segment with a table is counted by its matches or by the documents between
+    /// them, decided at its first block.
+    by: By,
     tally: Tally,
     // Buffers of `collect_block`, kept between blocks.
     docs: Vec<DocId>,
     rows: Vec<u32>,
     ords: Vec<u64>,
+}
+
+/// How a segment with a table of ordinals is counted.
+#[derive(Clone, Copy)]
+enum By {
+    /// Not yet decided: no block has come.
+    Undecided,
+    /// Each match's values are counted.
+    Matches,
+    /// Most documents match: the values of the documents that do not (from the one given to
+    /// the block before the next match) are counted, and the counts are the table's totals
+    /// less those.
+    Gaps(DocId),
 }
 
 /// One segment's counts of one field.
@@ -137,6 +154,93 @@ impl Tally {
         }
         *count += 1;
     }
+
+    /// Counts the values of `docs` from `table`, a block at a time: a loop of its own for each
+    /// field, one array lookup and one increment a value, so the processor overlaps the
+    /// lookups of a block's matches (scattered matches miss the cache).
+    fn count_block(&mut self, table: &DocOrds, docs: &[DocId]) {
+        match self.touched.take() {
+            Some(mut touched) => {
+                self.count_each(docs.iter().flat_map(|&doc| table.of(doc)), |count, ord| {
+                    if *count == 0 {
+                        touched.push(ord);
+                    }
+                    *count += 1;
+                });
+                // Past an eighth of the values, one pass over the array costs less.
+                if touched.len() <= self.terms / 8 {
+                    self.touched = Some(touched);
+                }
+            }
+            None => self.count_each(docs.iter().flat_map(|&doc| table.of(doc)), |count, _| *count += 1),
+        }
+    }
+
+    /// Counts the values of the documents from `next` up to `docs`' last that are not among
+    /// `docs` (each at or after `next`, in order), and returns the document after the last.
+    fn count_gaps(&mut self, table: &DocOrds, next: DocId, docs: &[DocId]) -> DocId {
+        self.touched = None;
+        let (Some(&first), Some(&last)) = (docs.first(), docs.last()) else {
+            return next;
+        };
+        let Some(counts) = self.counts() else {
+            return last + 1;
+        };
+        let mut count = |from, to| {
+            for &ord in table.of_range(from, to) {
+                if let Some(count) = counts.get_mut(ord as usize) {
+                    *count += 1;
+                }
+            }
+        };
+        if first > next {
+            count(next, first);
+        }
+        each_gap(docs, &mut count);
+        last + 1
+    }
+
+    /// Calls `add` with the count of each of `ords` and the ordinal.
+    #[inline(always)]
+    fn count_each<'a>(&mut self, ords: impl Iterator<Item = &'a u32>, mut add: impl FnMut(&mut u32, u32)) {
+        let Some(counts) = self.counts() else {
+            return;
+        };
+        for &ord in ords {
+            if let Some(count) = counts.get_mut(ord as usize) {
+                add(count, ord);
+            }
+        }
+    }
+
+    /// The counts by ordinal, taken at the first use. A spare array may be longer than this
+    /// segment's values; an ordinal past them (or a document's mark of no value) is not
+    /// counted, as in `count`.
+    #[inline(always)]
+    fn counts(&mut self) -> Option<&mut [u32]> {
+        self.counts
+            .get_or_insert_with(|| self.values.take_counts(self.field, self.terms))
+            .get_mut(..self.terms)
+    }
+}
+
+/// Calls `gap` with each run of documents missing between two of `docs` (in order, each
+/// once), as `(first, end)`. A block without gaps is one comparison, a block with few a few
+/// halvings: a query matching most documents leaves few.
+fn each_gap(docs: &[DocId], gap: &mut impl FnMut(DocId, DocId)) {
+    let (Some(&first), Some(&last)) = (docs.first(), docs.last()) else {
+        return;
+    };
+    if last.wrapping_sub(first) as usize == docs.len() - 1 {
+        return;
+    }
+    if docs.len() == 2 {
+        gap(first + 1, last);
+        return;
+    }
+    let middle = docs.len() / 2;
+    each_gap(&docs[..=middle], gap);
+    each_gap(&docs[middle..], gap);
 }
 
 impl SegmentCollector for SegmentCounter {
@@ -144,23 +248,9 @@ impl SegmentCollector for SegmentCounter {
     type Fruit = Vec<(u32, u32)>;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        match self.table.as_deref() {
-            Some(DocOrds::One(ords)) => {
-                if let Some(&ord) = ords.get(doc as usize) {
-                    self.tally.count(ord);
-                }
-                return;
-            }
-            Some(DocOrds::Many { starts, ords }) => {
-                let (Some(&from), Some(&to)) = (starts.get(doc as usize), starts.get(doc as usize + 1)) else {
-                    return;
-                };
-                for &ord in ords.get(from as usize..to as usize).unwrap_or_default() {
-                    self.tally.count(ord);
-                }
-                return;
-            }
-            None => {}
+        if self.table.is_some() {
+            self.collect_block(&[doc]);
+            return;
         }
         let Some(column) = &self.column else {
             return;
@@ -173,9 +263,20 @@ impl SegmentCollector for SegmentCounter {
     /// A block of matches at once: from the table when the segment has one, else by the
     /// column's batch lookups (row ids, then values).
     fn collect_block(&mut self, docs: &[DocId]) {
-        if self.table.is_some() {
-            for &doc in docs {
-                self.collect(doc, 0.0);
+        if let Some(table) = self.table.as_deref() {
+            if let By::Undecided = self.by {
+                // A full first block that covers most documents up to its last says the
+                // query matches most of the segment: counting the others costs less.
+                self.by = match docs.last() {
+                    Some(&last) if docs.len() == COLLECT_BLOCK_BUFFER_LEN && last < 2 * docs.len() as DocId => {
+                        By::Gaps(0)
+                    }
+                    _ => By::Matches,
+                };
+            }
+            match self.by {
+                By::Gaps(next) => self.by = By::Gaps(self.tally.count_gaps(table, next, docs)),
+                _ => self.tally.count_block(table, docs),
             }
             return;
         }
@@ -194,7 +295,17 @@ impl SegmentCollector for SegmentCounter {
         }
     }
 
-    fn harvest(self) -> Vec<(u32, u32)> {
+    fn harvest(mut self) -> Vec<(u32, u32)> {
+        if let (By::Gaps(next), Some(table)) = (self.by, self.table.as_deref()) {
+            // The documents after the last match, then every value's total less the count of
+            // the documents that did not match.
+            self.tally.count_gaps(table, next, &[table.docs()]);
+            if let Some(counts) = &mut self.tally.counts {
+                for (count, &total) in counts.iter_mut().zip(table.totals()) {
+                    *count = total.saturating_sub(*count);
+                }
+            }
+        }
         match &self.column {
             Some(column) => {
                 let t = self.tally;
@@ -204,6 +315,36 @@ impl SegmentCollector for SegmentCounter {
                 }
             }
             None => Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `each_gap` finds the runs missing between documents exactly as a walk over them does.
+    #[test]
+    fn gaps_are_the_documents_missing_between_matches() {
+        let mut seed = 7u32;
+        for round in 0..500 {
+            let mut docs = Vec::new();
+            let mut doc = 0;
+            for _ in 0..1 + round % 70 {
+                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                // Mostly next to each other, as for a query matching most documents.
+                doc += 1 + if seed >> 28 == 0 { (seed >> 16) % 9 } else { 0 };
+                docs.push(doc);
+            }
+            let mut walked = Vec::new();
+            for pair in docs.windows(2) {
+                if pair[1] > pair[0] + 1 {
+                    walked.push((pair[0] + 1, pair[1]));
+                }
+            }
+            let mut found = Vec::new();
+            each_gap(&docs, &mut |from, to| found.push((from, to)));
+            assert_eq!(found, walked, "{docs:?}");
         }
     }
 }

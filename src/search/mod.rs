@@ -603,48 +603,57 @@ mod tests {
     }
 
     /// Counts of a field with many values, for queries matching a few articles (the counted
-    /// values read one by one) and most of them (the whole array read), asked in turns: each
+    /// values read one by one), most of them (the whole array read) and all of them (the
+    /// articles that do not match counted and taken from the totals), asked in turns: each
     /// equals a count taken from the articles, so the arrays the queries share come back
-    /// zeroed.
+    /// zeroed. Then again once articles are replaced, so the segment counted by what does
+    /// not match has deleted articles, and its tables are read.
     #[test]
     fn facet_counts_of_few_and_many_values_in_shared_arrays() {
-        let mut texts = Vec::new();
-        for n in 0..200 {
-            let word = if n % 20 == 0 { "峄城" } else { "枣庄" };
-            texts.push((
-                format!("{n}"),
-                format!(
-                    "{word}新闻{n}\n2022-05-10 来源:鲁网\n{word}的新闻。\n新闻关键词:关键词{}\n",
-                    n % 90
-                ),
-            ));
-        }
-        let texts: Vec<(&str, &str)> = texts.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-        let index = Index::of_texts(&texts);
-        let expected = |word: &str| -> Vec<(String, u64)> {
-            let mut counts = std::collections::BTreeMap::new();
-            for (_, text) in &texts {
-                if text.starts_with(word) {
-                    let keyword = text.rsplit("新闻关键词:").next().unwrap().trim().to_string();
-                    *counts.entry(keyword).or_insert(0u64) += 1;
+        let text = |n: usize, word: &str| {
+            format!(
+                "{word}新闻{n}\n2022-05-10 来源:鲁网\n{word}的新闻。\n新闻关键词:关键词{}\n",
+                n % 90
+            )
+        };
+        let mut texts: Vec<(String, String)> = (0..200)
+            .map(|n| (format!("{n}"), text(n, if n % 20 == 0 { "峄城" } else { "枣庄" })))
+            .collect();
+        let index = Index::of_texts(&texts.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect::<Vec<_>>());
+        let check = |texts: &[(String, String)]| {
+            let expected = |word: &str| -> Vec<(String, u64)> {
+                let mut counts = std::collections::BTreeMap::new();
+                for (_, text) in texts {
+                    if text.starts_with(word) {
+                        let keyword = text.rsplit("新闻关键词:").next().unwrap().trim().to_string();
+                        *counts.entry(keyword).or_insert(0u64) += 1;
+                    }
+                }
+                counts.into_iter().collect()
+            };
+            let counted = |word: &str| -> Vec<(String, u64)> {
+                let results = index
+                    .search(&SearchRequest::new(word).facet_values(usize::MAX))
+                    .unwrap();
+                let mut counts: Vec<(String, u64)> =
+                    results.facets.keyword.into_iter().map(|f| (f.value, f.count)).collect();
+                counts.sort();
+                counts
+            };
+            for _ in 0..3 {
+                for word in ["峄城", "枣庄", "新闻"] {
+                    assert_eq!(counted(word), expected(word.trim_start_matches("新闻")), "{word}");
                 }
             }
-            counts.into_iter().collect()
         };
-        let counted = |word: &str| -> Vec<(String, u64)> {
-            let results = index
-                .search(&SearchRequest::new(word).facet_values(usize::MAX))
-                .unwrap();
-            let mut counts: Vec<(String, u64)> =
-                results.facets.keyword.into_iter().map(|f| (f.value, f.count)).collect();
-            counts.sort();
-            counts
-        };
-        for _ in 0..3 {
-            for word in ["峄城", "枣庄", "新闻"] {
-                assert_eq!(counted(word), expected(word.trim_start_matches("新闻")), "{word}");
-            }
+        check(&texts);
+        for n in (1..200).step_by(7) {
+            texts[n].1 = text(n, "台儿庄");
+            let article = crate::article::parse_article(&texts[n].1).unwrap();
+            index.add_articles([(texts[n].0.clone(), article)]).unwrap();
         }
+        assert!(index.searcher().segment_readers()[0].num_deleted_docs() > 0);
+        check(&texts);
     }
 
     #[test]
