@@ -2,7 +2,7 @@
 //!
 //! - this module owns [`Index`]: every open and create path registers the analyzers and checks
 //!   that the index was built with the ones this build has, and holds what searches keep
-//!   between queries (facet numbering, the grams cache);
+//!   between queries (facet numbering, document frequencies, the grams cache);
 //! - [`schema`] is the only module that spells field names;
 //! - [`write`](mod@write) turns articles into documents and commits them;
 //! - [`walk`] indexes a folder: every file gets one outcome, unchanged files are not read.
@@ -14,12 +14,14 @@ pub(crate) mod facet_values;
 pub(crate) mod kept;
 pub(crate) mod keys;
 pub(crate) mod schema;
+mod statistics;
 mod walk;
 mod write;
 
 pub use check::{CheckReport, Damage, Repaired};
 pub use damage::panic_is_guarded;
 pub(crate) use facet_values::FacetValues;
+pub(crate) use statistics::Statistics;
 pub use walk::{FileReport, IndexOptions, IndexSummary, MissingFolder, Outcome, Progress, Removed, Skipped, Warning};
 pub(crate) use write::FileState;
 
@@ -103,6 +105,8 @@ pub struct Index {
     segmenter: Segmenter,
     /// Facet values numbered across segments, shared by every search of this index.
     facet_values: Arc<FacetValues>,
+    /// The document frequencies searches looked up, while the segments stay the same.
+    doc_freqs: statistics::DocFreqs,
     /// Damaged files the merges of this index's writers found (and left alone).
     damage_found: Arc<std::sync::Mutex<std::collections::BTreeSet<String>>>,
     /// Each segment's open grams files and the character matches read from them, shared by
@@ -274,6 +278,7 @@ impl Index {
             fields,
             segmenter,
             facet_values: Arc::default(),
+            doc_freqs: statistics::DocFreqs::default(),
             damage_found: Arc::default(),
             grams,
             vocabulary: Arc::new(if on_disk {
@@ -386,6 +391,12 @@ impl Index {
     /// Each facet field's values, numbered across segments.
     pub(crate) fn facet_values(&self) -> &Arc<FacetValues> {
         &self.facet_values
+    }
+
+    /// BM25's statistics for a search by `searcher`, with the document frequencies earlier
+    /// searches of the same segments looked up.
+    pub(crate) fn statistics<'a>(&'a self, searcher: &'a Searcher) -> Statistics<'a> {
+        self.doc_freqs.of(searcher)
     }
 
     /// Each segment's open grams files and the character matches read from them.

@@ -217,9 +217,11 @@ impl Index {
             _ => None,
         };
         let matches = matches!(grouping, Grouping::Matches(_)).then_some(FewMatches);
-        let ((total, (counted, (distinct, matched))), mut page) = searcher.search(
+        let statistics = self.statistics(&searcher);
+        let ((total, (counted, (distinct, matched))), mut page) = searcher.search_with_statistics_provider(
             query.as_ref(),
             &Gather::new((Count, (facet_collectors, (distinct, matches))), page),
+            &statistics,
         )?;
         let (releases, release_total) = match grouping {
             Grouping::None => (None, total),
@@ -254,7 +256,11 @@ impl Index {
                     break;
                 }
                 window = window.saturating_mul(4);
-                page = searcher.search(query.as_ref(), &Page::new(sort, window, 0, self.fields()))?;
+                page = searcher.search_with_statistics_provider(
+                    query.as_ref(),
+                    &Page::new(sort, window, 0, self.fields()),
+                    &statistics,
+                )?;
             }
         }
         let facets = match counted {

@@ -72,7 +72,11 @@ impl Index {
             }
             let query = about(f, self.grams_cache(), &terms, &keywords, 2);
             let window = limit.saturating_mul(3).saturating_add(10);
-            let ranked = searcher.search(query.as_ref(), &Page::new(Sort::Relevance, window, 0, f))?;
+            let ranked = searcher.search_with_statistics_provider(
+                query.as_ref(),
+                &Page::new(Sort::Relevance, window, 0, f),
+                &self.statistics(&searcher),
+            )?;
             let releases = match self.grouping(&searcher)? {
                 Grouping::None => None,
                 Grouping::Index(releases) => Some(releases),
