@@ -39,7 +39,7 @@ struct FieldValues {
     names: Vec<String>,
     numbers: HashMap<String, u32>,
     /// Segment ordinal → value number, [`UNKNOWN`] until first counted.
-    segments: HashMap<SegmentId, Vec<u32>>,
+    segments: HashMap<SegmentId, Mapping>,
     /// Each segment's ordinals by document, once the segment has been counted twice.
     tables: HashMap<SegmentId, Table>,
     /// Each segment's column, opened once.
@@ -49,6 +49,12 @@ struct FieldValues {
     /// neither allocates nor clears an array the size of the field's values, and the
     /// segments of a query count in the same few arrays, which stay in the processor's cache.
     spare: Vec<Vec<u32>>,
+}
+
+/// A segment's ordinals' value numbers, [`UNKNOWN`] until first counted, and how many are.
+struct Mapping {
+    numbers: Arc<Vec<u32>>,
+    unknown: usize,
 }
 
 /// A segment's ordinals by document, or the mark that it was counted once without them.
@@ -289,24 +295,49 @@ impl FacetValues {
         mut counts: Vec<u32>,
         touched: Option<Vec<u32>>,
     ) -> Vec<(u32, u32)> {
+        let terms = column.num_terms();
+        let lock = || self.fields.lock().unwrap_or_else(PoisonError::into_inner);
+        // A segment whose every ordinal has its number (a long-lived index, after a few
+        // queries): one pass over the counts, outside the lock.
+        let complete = lock()
+            .get(field)
+            .and_then(|values| values.segments.get(&segment))
+            .filter(|mapping| mapping.unknown == 0)
+            .map(|mapping| Arc::clone(&mapping.numbers));
+        if let Some(numbers) = complete {
+            let mut numbered = Vec::new();
+            let mut take = |ord: usize| {
+                if let (Some(count), Some(&number)) = (counts.get_mut(ord), numbers.get(ord)) {
+                    if *count > 0 {
+                        numbered.push((number, *count));
+                        *count = 0;
+                    }
+                }
+            };
+            match touched {
+                Some(touched) => touched.iter().for_each(|&ord| take(ord as usize)),
+                None => (0..terms).for_each(take),
+            }
+            FacetValues::give_back(lock().entry(field).or_default(), counts);
+            return numbered;
+        }
         let counted: Vec<u32> = match touched {
             Some(mut touched) => {
                 touched.sort_unstable();
                 touched
             }
-            None => (0..column.num_terms() as u32)
-                .filter(|&ord| counts[ord as usize] > 0)
-                .collect(),
+            None => (0..terms as u32).filter(|&ord| counts[ord as usize] > 0).collect(),
         };
-        let mut fields = self.fields.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut fields = lock();
         let values = fields.entry(field).or_default();
-        let mut mapping = values
-            .segments
-            .remove(&segment)
-            .unwrap_or_else(|| vec![UNKNOWN; column.num_terms()]);
+        let mut mapping = values.segments.remove(&segment).unwrap_or_else(|| Mapping {
+            numbers: Arc::new(vec![UNKNOWN; terms]),
+            unknown: terms,
+        });
+        let numbers = Arc::make_mut(&mut mapping.numbers);
         let missing: Vec<u64> = counted
             .iter()
-            .filter(|&&ord| mapping[ord as usize] == UNKNOWN)
+            .filter(|&&ord| numbers[ord as usize] == UNKNOWN)
             .map(|&ord| u64::from(ord))
             .collect();
         let mut next = missing.iter();
@@ -317,7 +348,7 @@ impl FacetValues {
             // A facet term is its path with U+0000 between levels; these facets have one level.
             let value = term.split(|&b| b == 0).next().unwrap_or(term);
             let value = String::from_utf8_lossy(value);
-            mapping[ord as usize] = match values.numbers.get(value.as_ref()) {
+            numbers[ord as usize] = match values.numbers.get(value.as_ref()) {
                 Some(&number) => number,
                 None => {
                     let number = values.names.len() as u32;
@@ -326,11 +357,12 @@ impl FacetValues {
                     number
                 }
             };
+            mapping.unknown -= 1;
         });
         let numbered = counted
             .iter()
-            .filter(|&&ord| mapping[ord as usize] != UNKNOWN)
-            .map(|&ord| (mapping[ord as usize], counts[ord as usize]))
+            .filter(|&&ord| numbers[ord as usize] != UNKNOWN)
+            .map(|&ord| (numbers[ord as usize], counts[ord as usize]))
             .collect();
         values.segments.insert(segment, mapping);
         for &ord in &counted {
