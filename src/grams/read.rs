@@ -39,6 +39,20 @@ pub(super) fn article_at(start: impl Fn(usize) -> u32, count: usize, from: usize
     low
 }
 
+/// How many of `sorted` are below `target`, searched from the start in doubling steps: a
+/// phrase's next position is most often a few on from the last, where a binary search over
+/// the whole block takes its every step.
+fn gallop(sorted: &[u32], target: u32) -> usize {
+    let mut bound = 1;
+    while bound < sorted.len() && sorted[bound] < target {
+        bound *= 2;
+    }
+    // `sorted[bound]`, where there is one, is at least `target`: the count is at most `bound`.
+    let low = bound / 2;
+    let high = bound.min(sorted.len());
+    low + sorted[low..high].partition_point(|&p| p < target)
+}
+
 /// One segment's grams files, read in place.
 #[derive(Clone)]
 pub(crate) struct Grams {
@@ -657,7 +671,7 @@ impl Positions {
             return self.len;
         }
         let in_block = (self.len - b * CODEC_BLOCK).min(CODEC_BLOCK);
-        b * CODEC_BLOCK + first + self.buffer[first..in_block].partition_point(|&p| p < target)
+        b * CODEC_BLOCK + first + gallop(&self.buffer[first..in_block], target)
     }
 
     /// Calls `f` with each position in order.
@@ -686,6 +700,22 @@ mod tests {
     use super::super::testing::write;
     use super::super::{term, terms_starting_with};
     use super::*;
+
+    /// The doubling search finds what a binary search over the whole slice finds.
+    #[test]
+    fn galloping_finds_what_a_binary_search_finds() {
+        let sorted: Vec<u32> = (0..200).map(|i| i * 9 + i % 7).collect();
+        for len in [0, 1, 2, 3, 5, 64, 128, 200] {
+            let sorted = &sorted[..len];
+            for target in 0..1810 {
+                assert_eq!(
+                    gallop(sorted, target),
+                    sorted.partition_point(|&p| p < target),
+                    "{len} {target}"
+                );
+            }
+        }
+    }
 
     fn committed() -> Grams {
         Grams::from_bytes(
