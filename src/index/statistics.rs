@@ -72,9 +72,13 @@ impl Bm25StatisticsProvider for Statistics<'_> {
 
     fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
         let lock = || self.freqs.kept.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(&freq) = lock().freqs.get(term) {
+        // What is kept may have been replaced by a search of other segments since this one
+        // began (a reload): their frequencies could exceed this searcher's articles.
+        let kept = lock();
+        if let Some(&freq) = kept.freqs.get(term).filter(|_| kept.of(self.searcher)) {
             return Ok(freq);
         }
+        drop(kept);
         // Looked up outside the lock; a search of other segments meanwhile drops what is
         // kept, and this one's frequency is not kept then.
         let freq = self.searcher.doc_freq(term)?;
@@ -115,5 +119,23 @@ mod tests {
             let article = crate::article::parse_article(&text(n)).unwrap();
             index.add_articles([(n.to_string(), article)]).unwrap();
         }
+    }
+
+    /// A search that began before a reload keeps its own searcher's frequencies while a
+    /// search of the new segments keeps theirs.
+    #[test]
+    fn an_older_searcher_is_not_given_a_newer_ones_frequencies() {
+        let text = |n: usize| format!("峄城新闻{n}\n2022-05-10 来源:鲁网\n峄城的新闻。\n");
+        let index = Index::of_texts(&[("0", &text(0))]);
+        let term = Term::from_field_text(index.fields().title, "峄城");
+        let old = index.searcher();
+        let old_statistics = index.statistics(&old);
+        let article = crate::article::parse_article(&text(1)).unwrap();
+        index.add_articles([("1".to_string(), article)]).unwrap();
+        let new = index.searcher();
+        let new_statistics = index.statistics(&new);
+        assert_eq!(new_statistics.doc_freq(&term).unwrap(), 2);
+        assert_eq!(old_statistics.doc_freq(&term).unwrap(), 1);
+        assert_eq!(new_statistics.doc_freq(&term).unwrap(), 2);
     }
 }
