@@ -131,49 +131,35 @@ struct Tally {
 }
 
 impl Tally {
-    /// Counts one match of ordinal `ord`.
-    #[inline]
-    fn count(&mut self, ord: u32) {
-        if ord as usize >= self.terms {
-            return;
-        }
-        let counts = self
-            .counts
-            .get_or_insert_with(|| self.values.take_counts(self.field, self.terms));
-        let Some(count) = counts.get_mut(ord as usize) else {
-            return;
-        };
-        if *count == 0 {
-            if let Some(touched) = &mut self.touched {
-                touched.push(ord);
-                // Past an eighth of the values, one pass over the array costs less.
-                if touched.len() > self.terms / 8 {
-                    self.touched = None;
-                }
-            }
-        }
-        *count += 1;
-    }
-
-    /// Counts the values of `docs` from `table`, a block at a time: a loop of its own for each
-    /// field, one array lookup and one increment a value, so the processor overlaps the
-    /// lookups of a block's matches (scattered matches miss the cache).
-    fn count_block(&mut self, table: &DocOrds, docs: &[DocId]) {
-        match self.touched.take() {
-            Some(mut touched) => {
-                self.count_each(docs.iter().flat_map(|&doc| table.of(doc)), |count, ord| {
-                    if *count == 0 {
-                        touched.push(ord);
+    /// Counts each of `ords` (a block of matches' values), noting the values counted while
+    /// they are few: one loop, an array lookup and an increment a value, so the processor
+    /// overlaps the lookups of a block's matches (scattered matches miss the cache).
+    #[inline(always)]
+    fn count_ords(&mut self, ords: impl Iterator<Item = u32>) {
+        let mut touched = self.touched.take();
+        if let Some(counts) = self.counts() {
+            match &mut touched {
+                Some(noted) => {
+                    for ord in ords {
+                        if let Some(count) = counts.get_mut(ord as usize) {
+                            if *count == 0 {
+                                noted.push(ord);
+                            }
+                            *count += 1;
+                        }
                     }
-                    *count += 1;
-                });
-                // Past an eighth of the values, one pass over the array costs less.
-                if touched.len() <= self.terms / 8 {
-                    self.touched = Some(touched);
+                }
+                None => {
+                    for ord in ords {
+                        if let Some(count) = counts.get_mut(ord as usize) {
+                            *count += 1;
+                        }
+                    }
                 }
             }
-            None => self.count_each(docs.iter().flat_map(|&doc| table.of(doc)), |count, _| *count += 1),
         }
+        // Past an eighth of the values, one pass over the array costs less.
+        self.touched = touched.filter(|noted| noted.len() <= self.terms / 8);
     }
 
     /// Counts the values of the documents from `next` up to `docs`' last that are not among
@@ -200,22 +186,9 @@ impl Tally {
         last + 1
     }
 
-    /// Calls `add` with the count of each of `ords` and the ordinal.
-    #[inline(always)]
-    fn count_each<'a>(&mut self, ords: impl Iterator<Item = &'a u32>, mut add: impl FnMut(&mut u32, u32)) {
-        let Some(counts) = self.counts() else {
-            return;
-        };
-        for &ord in ords {
-            if let Some(count) = counts.get_mut(ord as usize) {
-                add(count, ord);
-            }
-        }
-    }
-
     /// The counts by ordinal, taken at the first use. A spare array may be longer than this
     /// segment's values; an ordinal past them (or a document's mark of no value) is not
-    /// counted, as in `count`.
+    /// counted.
     #[inline(always)]
     fn counts(&mut self) -> Option<&mut [u32]> {
         self.counts
@@ -255,9 +228,8 @@ impl SegmentCollector for SegmentCounter {
         let Some(column) = &self.column else {
             return;
         };
-        for ord in column.ords().values_for_doc(doc) {
-            self.tally.count(ord as u32);
-        }
+        self.tally
+            .count_ords(column.ords().values_for_doc(doc).map(|ord| ord as u32));
     }
 
     /// A block of matches at once: from the table when the segment has one, else by the
@@ -276,7 +248,9 @@ impl SegmentCollector for SegmentCounter {
             }
             match self.by {
                 By::Gaps(next) => self.by = By::Gaps(self.tally.count_gaps(table, next, docs)),
-                _ => self.tally.count_block(table, docs),
+                _ => self
+                    .tally
+                    .count_ords(docs.iter().flat_map(|&doc| table.of(doc)).copied()),
             }
             return;
         }
@@ -290,9 +264,7 @@ impl SegmentCollector for SegmentCounter {
         self.ords.clear();
         self.ords.resize(self.rows.len(), 0);
         ords.values.get_vals(&self.rows, &mut self.ords);
-        for &ord in &self.ords {
-            self.tally.count(ord as u32);
-        }
+        self.tally.count_ords(self.ords.iter().map(|&ord| ord as u32));
     }
 
     fn harvest(mut self) -> Vec<(u32, u32)> {
