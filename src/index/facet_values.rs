@@ -149,6 +149,24 @@ impl DocOrds {
     }
 }
 
+/// (value number, count) for each of the ordinals `counted` with a count and a number, their
+/// counts cleared (those without a number too).
+fn take_numbered(counts: &mut [u32], numbers: &[u32], counted: impl Iterator<Item = usize>) -> Vec<(u32, u32)> {
+    let mut numbered = Vec::new();
+    for ord in counted {
+        let Some(count) = counts.get_mut(ord) else {
+            continue;
+        };
+        if *count > 0 {
+            if let Some(&number) = numbers.get(ord).filter(|&&number| number != UNKNOWN) {
+                numbered.push((number, *count));
+            }
+            *count = 0;
+        }
+    }
+    numbered
+}
+
 /// A field's distinct values, each with its folded form, and the segments they were read from.
 type Distinct = (Vec<SegmentId>, Arc<Vec<(String, String)>>);
 
@@ -305,19 +323,10 @@ impl FacetValues {
             .filter(|mapping| mapping.unknown == 0)
             .map(|mapping| Arc::clone(&mapping.numbers));
         if let Some(numbers) = complete {
-            let mut numbered = Vec::new();
-            let mut take = |ord: usize| {
-                if let (Some(count), Some(&number)) = (counts.get_mut(ord), numbers.get(ord)) {
-                    if *count > 0 {
-                        numbered.push((number, *count));
-                        *count = 0;
-                    }
-                }
+            let numbered = match touched {
+                Some(touched) => take_numbered(&mut counts, &numbers, touched.iter().map(|&ord| ord as usize)),
+                None => take_numbered(&mut counts, &numbers, 0..terms),
             };
-            match touched {
-                Some(touched) => touched.iter().for_each(|&ord| take(ord as usize)),
-                None => (0..terms).for_each(take),
-            }
             FacetValues::give_back(lock().entry(field).or_default(), counts);
             return numbered;
         }
@@ -359,15 +368,8 @@ impl FacetValues {
             };
             mapping.unknown -= 1;
         });
-        let numbered = counted
-            .iter()
-            .filter(|&&ord| numbers[ord as usize] != UNKNOWN)
-            .map(|&ord| (numbers[ord as usize], counts[ord as usize]))
-            .collect();
+        let numbered = take_numbered(&mut counts, numbers, counted.iter().map(|&ord| ord as usize));
         values.segments.insert(segment, mapping);
-        for &ord in &counted {
-            counts[ord as usize] = 0;
-        }
         FacetValues::give_back(values, counts);
         numbered
     }
