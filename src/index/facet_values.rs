@@ -167,6 +167,42 @@ fn take_numbered(counts: &mut [u32], numbers: &[u32], counted: impl Iterator<Ite
     numbered
 }
 
+/// A segment's share of unnamed ordinals above which [`read_names`] reads its whole
+/// dictionary: a dictionary block holds a hundred or more values, so this many ordinals
+/// spread over most of its blocks.
+const READ_WHOLE: usize = 128;
+
+/// `(ordinal, value)` of the sorted ordinals `missing` of `column`, of which `unknown` of the
+/// column's ordinals are still unnamed; or of every ordinal when `missing` is at least one in
+/// [`READ_WHOLE`] of them. tantivy decompresses a dictionary block, with a new zstd context,
+/// for each block a call reads, so naming a broad query's values a few at a time reads the
+/// same blocks query after query; a whole pass reads each block once and names the segment
+/// for good. A dictionary that does not read names nothing (those counts are left out).
+fn read_names(column: &StrColumn, missing: &[u64], unknown: usize) -> Vec<(u32, String)> {
+    // A facet term is its path with U+0000 between levels; these facets have one level.
+    let value = |term: &[u8]| {
+        let value = term.split(|&b| b == 0).next().unwrap_or(term);
+        String::from_utf8_lossy(value).into_owned()
+    };
+    let dictionary = column.dictionary();
+    let mut names = Vec::new();
+    if missing.len() < unknown && missing.len().saturating_mul(READ_WHOLE) >= column.num_terms() {
+        if let Ok(mut terms) = dictionary.stream() {
+            while terms.advance() {
+                names.push((terms.term_ord() as u32, value(terms.key())));
+            }
+        }
+    } else {
+        let mut ords = missing.iter();
+        let _ = dictionary.sorted_ords_to_term_cb(missing, |term| {
+            if let Some(&ord) = ords.next() {
+                names.push((ord as u32, value(term)));
+            }
+        });
+    }
+    names
+}
+
 /// A field's distinct values, each with its folded form, and the segments they were read from.
 type Distinct = (Vec<SegmentId>, Arc<Vec<(String, String)>>);
 
@@ -303,7 +339,7 @@ impl FacetValues {
 
     /// (value number, count) for the counted ordinals of one segment, `touched` (each once,
     /// in any order) or every ordinal with a count if `touched` is `None`, resolving the
-    /// ordinals this segment has not resolved before from its dictionary, in one sorted pass.
+    /// ordinals this segment has not resolved before from its dictionary ([`read_names`]).
     /// `counts` is zeroed and kept for the field's next segment counted.
     pub(crate) fn numbered(
         &self,
@@ -315,17 +351,16 @@ impl FacetValues {
     ) -> Vec<(u32, u32)> {
         let terms = column.num_terms();
         let lock = || self.fields.lock().unwrap_or_else(PoisonError::into_inner);
-        // A segment whose every ordinal has its number (a long-lived index, after a few
-        // queries): one pass over the counts, outside the lock.
-        let complete = lock()
+        let known = lock()
             .get(field)
             .and_then(|values| values.segments.get(&segment))
-            .filter(|mapping| mapping.unknown == 0)
-            .map(|mapping| Arc::clone(&mapping.numbers));
-        if let Some(numbers) = complete {
+            .map(|mapping| (Arc::clone(&mapping.numbers), mapping.unknown));
+        // A segment whose every ordinal has its number (a long-lived index, after a few
+        // queries): one pass over the counts, outside the lock.
+        if let Some((numbers, 0)) = &known {
             let numbered = match touched {
-                Some(touched) => take_numbered(&mut counts, &numbers, touched.iter().map(|&ord| ord as usize)),
-                None => take_numbered(&mut counts, &numbers, 0..terms),
+                Some(touched) => take_numbered(&mut counts, numbers, touched.iter().map(|&ord| ord as usize)),
+                None => take_numbered(&mut counts, numbers, 0..terms),
             };
             FacetValues::give_back(lock().entry(field).or_default(), counts);
             return numbered;
@@ -337,6 +372,18 @@ impl FacetValues {
             }
             None => (0..terms as u32).filter(|&ord| counts[ord as usize] > 0).collect(),
         };
+        let missing: Vec<u64> = counted
+            .iter()
+            .filter(|&&ord| {
+                known
+                    .as_ref()
+                    .is_none_or(|(numbers, _)| numbers[ord as usize] == UNKNOWN)
+            })
+            .map(|&ord| u64::from(ord))
+            .collect();
+        let unknown = known.map_or(terms, |(_, unknown)| unknown);
+        // Read outside the lock: other segments' counts are named meanwhile.
+        let names = read_names(column, &missing, unknown);
         let mut fields = lock();
         let values = fields.entry(field).or_default();
         let mut mapping = values.segments.remove(&segment).unwrap_or_else(|| Mapping {
@@ -344,49 +391,45 @@ impl FacetValues {
             unknown: terms,
         });
         let numbers = Arc::make_mut(&mut mapping.numbers);
-        let missing: Vec<u64> = counted
-            .iter()
-            .filter(|&&ord| numbers[ord as usize] == UNKNOWN)
-            .map(|&ord| u64::from(ord))
-            .collect();
-        let mut next = missing.iter();
-        let _ = column.dictionary().sorted_ords_to_term_cb(&missing, |term| {
-            let Some(&ord) = next.next() else {
-                return;
+        for (ord, value) in names {
+            // Another search may have named this segment's ordinal meanwhile.
+            let Some(number) = numbers.get_mut(ord as usize).filter(|number| **number == UNKNOWN) else {
+                continue;
             };
-            // A facet term is its path with U+0000 between levels; these facets have one level.
-            let value = term.split(|&b| b == 0).next().unwrap_or(term);
-            let value = String::from_utf8_lossy(value);
-            numbers[ord as usize] = match values.numbers.get(value.as_ref()) {
+            *number = match values.numbers.get(&value) {
                 Some(&number) => number,
                 None => {
                     let number = values.names.len() as u32;
-                    values.names.push(value.to_string());
-                    values.numbers.insert(value.into_owned(), number);
+                    values.numbers.insert(value.clone(), number);
+                    values.names.push(value);
                     number
                 }
             };
             mapping.unknown -= 1;
-        });
+        }
         let numbered = take_numbered(&mut counts, numbers, counted.iter().map(|&ord| ord as usize));
         values.segments.insert(segment, mapping);
         FacetValues::give_back(values, counts);
         numbered
     }
 
-    /// The `listed` values among those counted, in order, named, and how many other values
-    /// have a count. Only the listed values are copied: a broad query counts tens of
+    /// The `listed` values among those counted (`(value number, count)`, each number once,
+    /// every count above 0), in order, named, and how many other values have a count. Only
+    /// the listed values are copied: a broad query counts tens of
     /// thousands of keywords and lists ten.
-    pub(crate) fn top(&self, field: &'static str, counts: &[u64], listed: Listed) -> (Counts, usize) {
+    pub(crate) fn top(
+        &self,
+        field: &'static str,
+        counts: impl IntoIterator<Item = (usize, u64)>,
+        listed: Listed,
+    ) -> (Counts, usize) {
         let fields = self.fields.lock().unwrap_or_else(PoisonError::into_inner);
         let Some(values) = fields.get(field) else {
             return (Counts::new(), 0);
         };
         let mut counted: Vec<(&str, u64)> = counts
-            .iter()
-            .enumerate()
-            .filter(|(_, &count)| count > 0)
-            .map(|(number, &count)| (values.names[number].as_str(), count))
+            .into_iter()
+            .filter_map(|(number, count)| Some((values.names.get(number)?.as_str(), count)))
             .collect();
         type Order = fn(&(&str, u64), &(&str, u64)) -> std::cmp::Ordering;
         let (n, order): (usize, Order) = match listed {
@@ -404,5 +447,58 @@ impl FacetValues {
             .map(|(name, count)| (name.to_string(), count))
             .collect();
         (named, unlisted)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Index;
+
+    /// A few ordinals are read by themselves, and many are read with the rest of the
+    /// dictionary; either way each ordinal gets its own value.
+    #[test]
+    fn values_are_read_a_few_at_a_time_or_all_at_once() {
+        let texts: Vec<(String, String)> = (0..1000)
+            .map(|n| {
+                (
+                    n.to_string(),
+                    format!("新闻{n}\n2022-05-10 来源:鲁网\n新闻。\n新闻关键词:关键词{n:04}\n"),
+                )
+            })
+            .collect();
+        let index = Index::of_texts(&texts.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect::<Vec<_>>());
+        index.merge_all();
+        let searcher = index.searcher();
+        let column = searcher.segment_readers()[0]
+            .fast_fields()
+            .str(super::super::schema::KEYWORD)
+            .unwrap()
+            .unwrap();
+        let terms = column.num_terms();
+        assert_eq!(terms, 1000);
+        let value = |ord: usize| format!("关键词{ord:04}");
+
+        let few = [3, 250, 999];
+        assert!(few.len() * READ_WHOLE < terms);
+        let names = read_names(&column, &few, terms);
+        assert_eq!(names, few.map(|ord| (ord as u32, value(ord as usize))));
+
+        let many: Vec<u64> = (0..terms as u64).step_by(100).collect();
+        assert!(many.len() * READ_WHOLE >= terms);
+        let names = read_names(&column, &many, terms);
+        assert_eq!(
+            names,
+            (0..terms).map(|ord| (ord as u32, value(ord))).collect::<Vec<_>>()
+        );
+
+        // The only ordinals still unnamed: read by themselves, however many.
+        let names = read_names(&column, &many, many.len());
+        assert_eq!(
+            names,
+            many.iter()
+                .map(|&ord| (ord as u32, value(ord as usize)))
+                .collect::<Vec<_>>()
+        );
     }
 }

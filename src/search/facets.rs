@@ -78,17 +78,40 @@ impl Collector for FacetCounter {
     }
 
     fn merge_fruits(&self, fruits: Vec<Vec<(u32, u32)>>) -> tantivy::Result<(Counts, usize)> {
-        let mut counts: Vec<u64> = Vec::new();
-        for (number, count) in fruits.into_iter().flatten() {
-            let number = number as usize;
-            if number >= counts.len() {
-                counts.resize(number + 1, 0);
+        // Value numbers run as high as the values the index has named, which in a
+        // long-lived index is most of a field's values: a query that counts few of them
+        // sums them sorted, not in an array as long as all of them.
+        let pairs: usize = fruits.iter().map(Vec::len).sum();
+        let end = fruits
+            .iter()
+            .flatten()
+            .map(|&(number, _)| number as usize + 1)
+            .max()
+            .unwrap_or(0);
+        if pairs.saturating_mul(SPARSE) < end {
+            let mut sorted: Vec<(u32, u32)> = fruits.into_iter().flatten().collect();
+            sorted.sort_unstable_by_key(|&(number, _)| number);
+            let mut summed: Vec<(usize, u64)> = Vec::with_capacity(sorted.len());
+            for (number, count) in sorted {
+                match summed.last_mut() {
+                    Some(last) if last.0 == number as usize => last.1 += u64::from(count),
+                    _ => summed.push((number as usize, u64::from(count))),
+                }
             }
-            counts[number] += u64::from(count);
+            return Ok(self.values.top(self.field, summed, self.listed));
         }
-        Ok(self.values.top(self.field, &counts, self.listed))
+        let mut counts: Vec<u64> = vec![0; end];
+        for (number, count) in fruits.into_iter().flatten() {
+            counts[number as usize] += u64::from(count);
+        }
+        let counted = counts.into_iter().enumerate().filter(|&(_, count)| count > 0);
+        Ok(self.values.top(self.field, counted, self.listed))
     }
 }
+
+/// Value numbers per pair counted above which a field's counts are summed sorted
+/// ([`FacetCounter::merge_fruits`]).
+const SPARSE: usize = 16;
 
 pub(crate) struct SegmentCounter {
     column: Option<StrColumn>,

@@ -662,6 +662,38 @@ mod tests {
         check(&texts);
     }
 
+    /// After a broad query has named every value, a narrow one's few counts are summed
+    /// across segments by value (sorted, not in an array of every value) and come out the same.
+    #[test]
+    fn few_counts_among_many_named_values_are_summed_across_segments() {
+        let text = |n: usize| {
+            let word = if n.is_multiple_of(250) { "峄城" } else { "枣庄" };
+            format!(
+                "{word}新闻{n}\n2022-05-10 来源:鲁网\n{word}的新闻。\n新闻关键词:关键词{:04}\n",
+                n % 500
+            )
+        };
+        let index = Index::create_in_ram();
+        for half in [0..500, 500..1000] {
+            let articles = half.map(|n| (n.to_string(), crate::article::parse_article(&text(n)).unwrap()));
+            index.add_articles(articles).unwrap();
+        }
+        assert!(index.searcher().segment_readers().len() >= 2);
+        let keywords = |word: &str| -> Vec<(String, u64)> {
+            let results = index
+                .search(&SearchRequest::new(word).facet_values(usize::MAX))
+                .unwrap();
+            results.facets.keyword.into_iter().map(|f| (f.value, f.count)).collect()
+        };
+        let all = keywords("新闻");
+        assert_eq!(all.len(), 500);
+        assert!(all.iter().all(|(_, count)| *count == 2));
+        assert_eq!(
+            keywords("峄城"),
+            [("关键词0000".to_string(), 2), ("关键词0250".to_string(), 2)]
+        );
+    }
+
     #[test]
     fn filters_and_facets() {
         let index = corpus();
