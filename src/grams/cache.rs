@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use tantivy::index::SegmentId;
 use tantivy::schema::Field;
-use tantivy::SegmentReader;
+use tantivy::{Searcher, SegmentReader};
 
 use super::matches::CharMatches;
 use super::Grams;
@@ -142,6 +142,50 @@ impl GramsCache {
             entries.bytes -= Entries::size(&gone);
         }
         Ok(found)
+    }
+}
+
+impl GramsCache {
+    /// How many documents of `searcher`'s segments hold `ch` in `field`: each segment's
+    /// matches from the cache, and those not there read (`read`) and kept, on the search
+    /// threads side by side. A frequent character takes tens of milliseconds a segment to
+    /// count, and a query counts it in every segment before any is searched, so a fresh
+    /// process (a one-shot search) would count them one after another on one core.
+    pub(crate) fn doc_freq(
+        &self,
+        searcher: &Searcher,
+        field: Field,
+        ch: char,
+        read: impl Fn(&SegmentReader) -> tantivy::Result<CharMatches> + Sync,
+    ) -> tantivy::Result<u64> {
+        let mut doc_freq = 0u64;
+        let mut unread = Vec::new();
+        {
+            let mut entries = self.lock();
+            entries.clock += 1;
+            let now = entries.clock;
+            for reader in searcher.segment_readers() {
+                match entries.map.get_mut(&(reader.segment_id(), field, ch)) {
+                    // Marked used: the query's scorers read it next, after its other
+                    // characters' matches may have pushed the oldest out.
+                    Some((found, used)) => {
+                        *used = now;
+                        doc_freq += found.len() as u64;
+                    }
+                    None => unread.push(reader),
+                }
+            }
+        }
+        let count = |reader: &SegmentReader| {
+            self.matches(reader, field, ch, || read(reader))
+                .map(|found| found.len() as u64)
+        };
+        let counts = match unread.len() {
+            0 => Vec::new(),
+            1 => vec![count(unread[0])?],
+            _ => searcher.index().search_executor().map(count, unread.into_iter())?,
+        };
+        Ok(doc_freq + counts.iter().sum::<u64>())
     }
 }
 

@@ -291,10 +291,9 @@ impl BodyQuery {
         };
         match &self.find {
             Find::Char(ch) => {
-                let mut doc_freq = 0u64;
-                for (reader, grams) in searcher.segment_readers().iter().zip(&segments) {
-                    doc_freq += self.char_matches(reader, grams, *ch)?.len() as u64;
-                }
+                let doc_freq = self.cache.doc_freq(searcher, self.body, *ch, |reader| {
+                    char_matches(&self.cache.grams(reader)?, *ch)
+                })?;
                 let tokens = statistics.total_num_tokens(self.body)?;
                 Ok(Some(char_bm25(doc_freq, statistics.docs, tokens)))
             }
@@ -493,6 +492,26 @@ mod tests {
         assert!(index.merge_all() > 1, "the test needs segments to merge");
         assert_eq!(index.searcher().segment_readers().len(), 1);
         assert_like_ctrl_f(&index, &deleted);
+    }
+
+    /// A character's document frequency over the searcher counts the bodies holding it once,
+    /// whether none, some or all of the segments' matches are kept already (the others are
+    /// read side by side).
+    #[test]
+    fn a_characters_document_frequency_counts_each_segment_once() {
+        let index = index(&[]);
+        let searcher = index.searcher();
+        let readers = searcher.segment_readers();
+        assert!(readers.len() >= 3, "the test needs segments to read side by side");
+        let (cache, body) = (index.grams_cache(), index.fields().body);
+        for ch in ['哈', '座', '基', '北', '新', '国', 'z', '不'] {
+            let expected = BODIES.iter().filter(|b| fold(b).contains(ch)).count() as u64;
+            let read = |reader: &SegmentReader| char_matches(&cache.grams(reader)?, ch);
+            cache.matches(&readers[1], body, ch, || read(&readers[1])).unwrap();
+            for _ in 0..2 {
+                assert_eq!(cache.doc_freq(&searcher, body, ch, read).unwrap(), expected, "{ch}");
+            }
+        }
     }
 
     #[test]

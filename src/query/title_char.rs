@@ -53,10 +53,9 @@ impl CharQuery {
         };
         // The exact document frequency needs every segment's union: read them now, into the
         // cache the scorers read from.
-        let mut doc_freq = 0u64;
-        for reader in searcher.segment_readers() {
-            doc_freq += self.matches(reader)?.len() as u64;
-        }
+        let doc_freq = self.cache.doc_freq(searcher, self.field, self.ch, |reader| {
+            segment_matches(reader, self.field, self.ch)
+        })?;
         let docs = statistics_provider.total_num_docs()?;
         let tokens = statistics_provider.total_num_tokens(self.field)?;
         Ok(Some(char_bm25(doc_freq, docs, tokens)))
