@@ -143,6 +143,16 @@ impl DocOrds {
         }
     }
 
+    /// Each document's ordinal when a document has at most one ([`NO_VALUE`], past every
+    /// ordinal, for none).
+    #[inline(always)]
+    pub(crate) fn one_each(&self) -> Option<&[u32]> {
+        match &self.by_doc {
+            ByDoc::One(ords) => Some(ords),
+            ByDoc::Many { .. } => None,
+        }
+    }
+
     /// How many documents have each ordinal, deleted ones included.
     pub(crate) fn totals(&self) -> &[u32] {
         &self.totals

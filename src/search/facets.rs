@@ -269,9 +269,15 @@ impl SegmentCollector for SegmentCounter {
                     _ => By::Matches,
                 };
             }
-            match self.by {
-                By::Gaps(next) => self.by = By::Gaps(self.tally.count_gaps(table, next, docs)),
-                _ => self
+            match (self.by, table.one_each()) {
+                (By::Gaps(next), _) => self.by = By::Gaps(self.tally.count_gaps(table, next, docs)),
+                // One value a document (every field but the keywords): a lookup a match, where
+                // the iterator over each document's slice does not inline.
+                (_, Some(ords)) => self.tally.count_ords(
+                    docs.iter()
+                        .map(|&doc| ords.get(doc as usize).map_or(u32::MAX, |&ord| ord)),
+                ),
+                (_, None) => self
                     .tally
                     .count_ords(docs.iter().flat_map(|&doc| table.of(doc)).copied()),
             }
