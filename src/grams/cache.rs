@@ -143,14 +143,12 @@ impl GramsCache {
         }
         Ok(found)
     }
-}
 
-impl GramsCache {
     /// How many documents of `searcher`'s segments hold `ch` in `field`: each segment's
     /// matches from the cache, and those not there read (`read`) and kept, on the search
-    /// threads side by side. A frequent character takes tens of milliseconds a segment to
-    /// count, and a query counts it in every segment before any is searched, so a fresh
-    /// process (a one-shot search) would count them one after another on one core.
+    /// threads side by side. Counting a frequent character reads every one of its positions,
+    /// and a query counts it in every segment before any is searched: a fresh process (a
+    /// one-shot search) would count them one segment after another on one core.
     pub(crate) fn doc_freq(
         &self,
         searcher: &Searcher,
