@@ -82,7 +82,7 @@ enum ByDoc {
 }
 
 /// A document without a value, in [`ByDoc::One`].
-const NO_VALUE: u32 = u32::MAX;
+pub(crate) const NO_VALUE: u32 = u32::MAX;
 
 impl DocOrds {
     fn read(column: &StrColumn, docs: u32) -> DocOrds {
@@ -177,6 +177,12 @@ fn take_numbered(counts: &mut [u32], numbers: &[u32], counted: impl Iterator<Ite
     numbered
 }
 
+/// The value of a facet term: its path has U+0000 between levels, and these facets have one.
+fn facet_value(term: &[u8]) -> String {
+    let value = term.split(|&b| b == 0).next().unwrap_or(term);
+    String::from_utf8_lossy(value).into_owned()
+}
+
 /// A segment's share of unnamed ordinals above which [`read_names`] reads its whole
 /// dictionary: a dictionary block holds a hundred or more values, so this many ordinals
 /// spread over most of its blocks.
@@ -189,24 +195,19 @@ const READ_WHOLE: usize = 128;
 /// same blocks query after query; a whole pass reads each block once and names the segment
 /// for good. A dictionary that does not read names nothing (those counts are left out).
 fn read_names(column: &StrColumn, missing: &[u64], unknown: usize) -> Vec<(u32, String)> {
-    // A facet term is its path with U+0000 between levels; these facets have one level.
-    let value = |term: &[u8]| {
-        let value = term.split(|&b| b == 0).next().unwrap_or(term);
-        String::from_utf8_lossy(value).into_owned()
-    };
     let dictionary = column.dictionary();
     let mut names = Vec::new();
     if missing.len() < unknown && missing.len().saturating_mul(READ_WHOLE) >= column.num_terms() {
         if let Ok(mut terms) = dictionary.stream() {
             while terms.advance() {
-                names.push((terms.term_ord() as u32, value(terms.key())));
+                names.push((terms.term_ord() as u32, facet_value(terms.key())));
             }
         }
     } else {
         let mut ords = missing.iter();
         let _ = dictionary.sorted_ords_to_term_cb(missing, |term| {
             if let Some(&ord) = ords.next() {
-                names.push((ord as u32, value(term)));
+                names.push((ord as u32, facet_value(term)));
             }
         });
     }
@@ -329,10 +330,7 @@ impl FacetValues {
             };
             let mut terms = column.dictionary().stream()?;
             while terms.advance() {
-                // A facet term is its path with U+0000 between levels; these have one level.
-                let key = terms.key();
-                let value = key.split(|&b| b == 0).next().unwrap_or(key);
-                values.insert(String::from_utf8_lossy(value).into_owned());
+                values.insert(facet_value(terms.key()));
             }
         }
         let values: Vec<(String, String)> = values

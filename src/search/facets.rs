@@ -20,7 +20,7 @@ use tantivy::columnar::StrColumn;
 use tantivy::index::SegmentId;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader, COLLECT_BLOCK_BUFFER_LEN};
 
-use crate::index::facet_values::{Counts, DocOrds, Listed};
+use crate::index::facet_values::{Counts, DocOrds, Listed, NO_VALUE};
 use crate::index::FacetValues;
 
 /// Counts the values of one single-level facet field over the matching documents.
@@ -275,7 +275,7 @@ impl SegmentCollector for SegmentCounter {
                 // the iterator over each document's slice does not inline.
                 (_, Some(ords)) => self.tally.count_ords(
                     docs.iter()
-                        .map(|&doc| ords.get(doc as usize).map_or(u32::MAX, |&ord| ord)),
+                        .map(|&doc| ords.get(doc as usize).map_or(NO_VALUE, |&ord| ord)),
                 ),
                 (_, None) => self
                     .tally
