@@ -79,9 +79,9 @@ pub mod eval;
 #[doc(hidden)]
 pub mod fuzzing;
 mod grams;
-mod index;
 mod query;
-mod reprints;
+mod store;
+
 mod search;
 mod stats;
 mod text;
@@ -96,13 +96,13 @@ pub use article::{
 pub use assist::Suggestion;
 pub use dates::{china, DateRange};
 pub use error::{Error, Result};
-pub use index::{
-    check_synonyms, check_user_dictionary, default_index_dir, panic_is_guarded, CheckReport, Damage, FileReport, Index,
-    IndexOptions, IndexSummary, MissingFolder, Outcome, Progress, Removed, Repaired, Skipped, Warning, INDEX_ENV,
-};
 pub use search::snippet::{Highlight, Snippet};
 pub use search::{
     ArticlePage, FacetCount, Facets, Hit, Rewrite, RewriteReason, SearchRequest, SearchResults, Sort, Unlisted,
     UnmatchedFilter, DEFAULT_FACET_VALUES,
 };
 pub use stats::{FolderStats, IndexStats};
+pub use store::{
+    check_synonyms, check_user_dictionary, default_index_dir, panic_is_guarded, CheckReport, Damage, FileReport, Index,
+    IndexOptions, IndexSummary, MissingFolder, Outcome, Progress, Removed, Repaired, Skipped, Warning, INDEX_ENV,
+};

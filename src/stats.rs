@@ -8,11 +8,11 @@ use tantivy::Order;
 
 use crate::dates::china;
 use crate::error::Result;
-use crate::index::keys::key_path;
-use crate::index::schema;
-use crate::index::Index;
 use crate::search::facets::FacetCounter;
 use crate::search::FacetCount;
+use crate::store::keys::key_path;
+use crate::store::schema;
+use crate::store::Index;
 
 /// A folder indexed into an index.
 #[derive(Clone, Debug, Serialize)]

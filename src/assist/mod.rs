@@ -12,7 +12,7 @@
 //! any other query pays nothing for it.
 
 pub(crate) mod pinyin;
-pub(crate) mod synonyms;
+
 pub(crate) mod vocabulary;
 
 use std::sync::Arc;
@@ -21,8 +21,8 @@ use serde::{Deserialize, Serialize};
 use tantivy::Searcher;
 
 use crate::error::Result;
-use crate::index::Index;
 use crate::search::{Rewrite, RewriteReason, SearchRequest};
+use crate::store::Index;
 use crate::text::{fold, is_han};
 use vocabulary::Vocabulary;
 
@@ -39,15 +39,15 @@ const ALONE_SHARE: u64 = 200;
 
 /// The vocabulary of an index, read again only when its segments change, and kept in the
 /// index folder by each indexing run.
-pub(crate) type VocabularyCache = crate::index::kept::KeptCache<Vocabulary>;
+pub(crate) type VocabularyCache = crate::store::kept::KeptCache<Vocabulary>;
 
 /// Reads the vocabulary and the releases of each new searcher before searches see it, so
 /// that the first search after a commit does not wait for them: for an index that follows
 /// commits ([`Index::set_auto_reload`]), such as the server's.
 pub(crate) struct Warm {
     pub(crate) vocabulary: std::sync::Weak<VocabularyCache>,
-    pub(crate) releases: std::sync::Weak<crate::reprints::ReleasesCache>,
-    pub(crate) fields: crate::index::schema::Fields,
+    pub(crate) releases: std::sync::Weak<crate::search::releases::ReleasesCache>,
+    pub(crate) fields: crate::store::schema::Fields,
 }
 
 impl tantivy::Warmer for Warm {

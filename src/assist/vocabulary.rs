@@ -12,7 +12,7 @@ use tantivy::schema::Field;
 use tantivy::Searcher;
 
 use super::pinyin;
-use crate::index::kept::{Decoder, Encoder, Kept};
+use crate::store::kept::{Decoder, Encoder, Kept};
 use crate::text::is_han;
 
 /// The longest term the vocabulary keeps, in characters: titles' words are short, and a
@@ -128,7 +128,7 @@ fn fst_map(bytes: OwnedBytes) -> Result<Map<OwnedBytes>, String> {
         .map_err(|err| format!("a key table does not read: {err}"))
 }
 
-/// The vocabulary of one set of segments, as its file keeps it ([`crate::index::kept`]):
+/// The vocabulary of one set of segments, as its file keeps it ([`crate::store::kept`]):
 /// every structure is an FST or an array over the file's bytes, so a search in a new process
 /// reads the file and looks up a few keys instead of reading every segment's terms.
 pub(crate) struct Vocabulary {
@@ -227,7 +227,7 @@ impl Kept for Vocabulary {
     const MAGIC: &'static [u8; 8] = b"GSVOC\0\0\x03";
 
     fn derive(searcher: &Searcher) -> tantivy::Result<Vocabulary> {
-        let f = crate::index::schema::Fields::from_schema(searcher.schema())
+        let f = crate::store::schema::Fields::from_schema(searcher.schema())
             .ok_or_else(|| tantivy::TantivyError::SchemaError("the index's fields differ".to_string()))?;
         Vocabulary::read(searcher, f.title, &[f.keyword, f.source, f.column])
     }
@@ -722,7 +722,7 @@ mod tests {
 
     #[test]
     fn a_kept_vocabulary_answers_as_the_one_it_was_written_from() {
-        use crate::index::kept::{frame, read};
+        use crate::store::kept::{frame, read};
         use tantivy::index::SegmentId;
         let v = sample();
         let live = vec![
@@ -736,7 +736,7 @@ mod tests {
         // Other segments: out of date, not used.
         assert!(read::<Vocabulary>(&bytes, &live[..1].to_vec()).unwrap().is_none());
         // Damage anywhere: an error, never a panic.
-        crate::index::kept::assert_damage_is_refused::<Vocabulary>(&bytes, &live);
+        crate::store::kept::assert_damage_is_refused::<Vocabulary>(&bytes, &live);
     }
 
     /// An index on disk keeps its vocabulary in its folder: a new process reads it and

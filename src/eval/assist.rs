@@ -22,10 +22,10 @@ use serde::Serialize;
 use super::truth::Rng;
 use crate::article::Article;
 use crate::assist::pinyin;
-use crate::assist::synonyms::Synonyms;
 use crate::error::Result;
-use crate::index::Index;
+use crate::query::synonyms::Synonyms;
 use crate::search::SearchRequest;
+use crate::store::Index;
 use crate::text::{fold, is_han};
 
 /// One measured share, with how many cases it is over.
@@ -361,7 +361,7 @@ fn reprints(articles: &[Article], per_kind: usize, rng: &mut Rng) -> Result<Vec<
     let mut group_of: HashMap<usize, u32> = HashMap::new();
     let mut members: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
     for (ord, segment) in searcher.segment_readers().iter().enumerate() {
-        let paths = segment.fast_fields().str(crate::index::schema::PATH)?;
+        let paths = segment.fast_fields().str(crate::store::schema::PATH)?;
         for doc in segment.doc_ids_alive() {
             let mut key = String::new();
             if let Some(paths) = &paths {
@@ -374,7 +374,7 @@ fn reprints(articles: &[Article], per_kind: usize, rng: &mut Rng) -> Result<Vec<
             };
             let group = releases.group(ord as u32, doc);
             group_of.insert(article, group);
-            if group != crate::reprints::ALONE {
+            if group != crate::search::releases::NO_GROUP {
                 members.entry(group).or_default().push(article);
             }
         }
@@ -391,7 +391,9 @@ fn reprints(articles: &[Article], per_kind: usize, rng: &mut Rng) -> Result<Vec<
         .enumerate()
         .filter(|(k, (original, _))| {
             let (a, b) = (group_of.get(original), group_of.get(&(n + k)));
-            a.is_some() && a == b && *a.unwrap_or(&crate::reprints::ALONE) != crate::reprints::ALONE
+            a.is_some()
+                && a == b
+                && *a.unwrap_or(&crate::search::releases::NO_GROUP) != crate::search::releases::NO_GROUP
         })
         .count();
     // Precision over every grouped pair (groups of up to 20 articles; a sample of pairs).
@@ -425,7 +427,7 @@ fn reprints(articles: &[Article], per_kind: usize, rng: &mut Rng) -> Result<Vec<
                 }
                 alike += 1;
                 let (gx, gy) = (group_of.get(&x), group_of.get(&y));
-                if gx.is_some() && gx == gy && gx != Some(&crate::reprints::ALONE) {
+                if gx.is_some() && gx == gy && gx != Some(&crate::search::releases::NO_GROUP) {
                     merged += 1;
                 }
             }

@@ -11,9 +11,9 @@ use tantivy::{DocAddress, Searcher, TantivyDocument};
 
 use crate::article::Article;
 use crate::error::Result;
-use crate::index::Index;
 use crate::search::rank::Page;
 use crate::search::{SearchRequest, Sort};
+use crate::store::Index;
 use crate::text::{fold, is_han};
 
 /// An engine under evaluation: every match of a query, and the first ten in rank order.

@@ -215,8 +215,8 @@ mod tests {
     use tantivy::Score;
 
     use super::*;
-    use crate::index::Index;
     use crate::query::body::BodyQuery;
+    use crate::store::Index;
 
     fn index() -> Index {
         Index::of_texts(&[

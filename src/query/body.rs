@@ -373,7 +373,7 @@ mod tests {
 
     use super::*;
     use crate::article::Article;
-    use crate::index::Index;
+    use crate::store::Index;
     use crate::text::fold;
 
     /// Bodies with repeats, punctuation, letters and digits, full-width and traditional

@@ -12,7 +12,7 @@ use super::score::{KEYWORD_SHARED, STRING_WEIGHT, TITLE_BOOST, TITLE_PART_BONUS,
 use super::title_char::CharQuery;
 use super::{Clause, ParsedQuery};
 use crate::grams::GramsCache;
-use crate::index::schema::Fields;
+use crate::store::schema::Fields;
 use crate::text::analyzers::gram_terms;
 
 impl ParsedQuery {

@@ -23,10 +23,11 @@ mod either;
 pub(crate) mod ranked;
 pub(crate) use build::about;
 pub(crate) mod score;
+pub(crate) mod synonyms;
 mod title_char;
 
-use crate::assist::synonyms::Synonyms;
 use crate::error::{Error, Result};
+use crate::query::synonyms::Synonyms;
 use crate::text::fold;
 use crate::text::segment::Segmenter;
 
@@ -220,7 +221,7 @@ fn closing_quote(open: char) -> Option<char> {
 mod tests {
     use super::*;
     use crate::grams::GramsCache;
-    use crate::index::schema::Fields;
+    use crate::store::schema::Fields;
     use tantivy::query::Query;
 
     fn clauses(query: &str) -> Vec<Clause> {
@@ -240,7 +241,7 @@ mod tests {
 
     /// How many times the built query looks each body term up.
     fn body_lookups(query: &str) -> std::collections::BTreeMap<String, usize> {
-        let fields = Fields::from_schema(&crate::index::schema::build()).unwrap();
+        let fields = Fields::from_schema(&crate::store::schema::build()).unwrap();
         let query = ParsedQuery::parse(query, &Segmenter::default())
             .unwrap()
             .to_query(&fields, &GramsCache::default());

@@ -20,7 +20,7 @@ use super::body::BodyQuery;
 use super::score::{score_at, TITLE_BOOST};
 use super::title_char::CharQuery;
 use crate::grams::GramsCache;
-use crate::index::schema::Fields;
+use crate::store::schema::Fields;
 use crate::text::analyzers::gram_terms;
 
 /// The most a clause adds to an article's score.

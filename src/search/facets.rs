@@ -20,8 +20,8 @@ use tantivy::columnar::StrColumn;
 use tantivy::index::SegmentId;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader, COLLECT_BLOCK_BUFFER_LEN};
 
-use crate::index::facet_values::{Counts, DocOrds, Listed, NO_VALUE};
-use crate::index::FacetValues;
+use crate::store::facet_values::{Counts, DocOrds, Listed, NO_VALUE};
+use crate::store::FacetValues;
 
 /// Counts the values of one single-level facet field over the matching documents.
 pub(crate) struct FacetCounter {

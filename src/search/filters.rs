@@ -14,7 +14,7 @@ use tantivy::{Searcher, Term};
 
 use super::{SearchRequest, UnmatchedFilter};
 use crate::error::Result;
-use crate::index::{schema, Index};
+use crate::store::{schema, Index};
 use crate::text::fold;
 
 /// The furthest a date from 1970 the index can hold, in seconds (`i64` nanoseconds).

@@ -15,6 +15,7 @@ pub(crate) mod facets;
 mod filters;
 pub(crate) mod rank;
 mod related;
+pub(crate) mod releases;
 mod request;
 mod results;
 pub(crate) mod snippet;
@@ -43,7 +44,7 @@ fn collapse(
     let mut copies = Vec::new();
     for &(score, address) in page {
         let group = releases.group(address.segment_ord, address.doc_id);
-        if group == ALONE {
+        if group == NO_GROUP {
             kept.push((score, address));
             copies.push(Vec::new());
         } else if seen.insert(group) {
@@ -85,12 +86,12 @@ use tantivy::{DocAddress, Searcher};
 use crate::article::Metadata;
 use crate::dates::china;
 use crate::error::{Error, Result};
-use crate::index::facet_values::{Counts, Listed};
-use crate::index::keys::key_display;
-use crate::index::schema;
-use crate::index::{Grouping, Index};
 use crate::query::ParsedQuery;
-use crate::reprints::{DistinctReleases, FewMatches, Releases, ALONE};
+use crate::search::releases::{DistinctReleases, FewMatches, Releases, NO_GROUP};
+use crate::store::facet_values::{Counts, Listed};
+use crate::store::keys::key_display;
+use crate::store::schema;
+use crate::store::{Grouping, Index};
 use facets::FacetCounter;
 use rank::{Gather, Page};
 use snippet::Snippet;

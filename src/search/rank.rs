@@ -19,9 +19,9 @@ use tantivy::schema::Field;
 use tantivy::{DocAddress, DocId, DocSet, Score, SegmentOrdinal, SegmentReader, COLLECT_BLOCK_BUFFER_LEN, TERMINATED};
 
 use super::request::Sort;
-use crate::index::schema::{self, Fields};
 use crate::query::ranked::RankedScorer;
 use crate::query::score::title_length_priors;
+use crate::store::schema::{self, Fields};
 
 /// Collects the page of `limit` hits after `offset`, by `sort`. By relevance, a hit's score
 /// is the query's score plus the title-length bonus, read from the title grams norm (one

@@ -12,10 +12,10 @@ use super::rank::Page;
 use super::stored::Stored;
 use super::{parse_article_id, Hit, SearchRequest, Sort};
 use crate::error::Result;
-use crate::index::Grouping;
-use crate::index::Index;
 use crate::query::about;
-use crate::reprints::{Releases, ALONE};
+use crate::search::releases::{Releases, NO_GROUP};
+use crate::store::Grouping;
+use crate::store::Index;
 use crate::text::is_han;
 
 /// The most distinctive words an article is described by.
@@ -92,7 +92,7 @@ impl Index {
                 }
             };
             let group_of =
-                |a: tantivy::DocAddress| releases.as_ref().map_or(ALONE, |r| r.group(a.segment_ord, a.doc_id));
+                |a: tantivy::DocAddress| releases.as_ref().map_or(NO_GROUP, |r| r.group(a.segment_ord, a.doc_id));
             let own = group_of(address);
             let mut seen = std::collections::HashSet::new();
             let needles: Vec<String> = terms.iter().map(|(t, _)| t.clone()).chain(keywords).collect();
@@ -100,7 +100,7 @@ impl Index {
             let mut hits = Vec::new();
             for (score, candidate) in ranked {
                 let group = group_of(candidate);
-                if candidate == address || (group != ALONE && (group == own || !seen.insert(group))) {
+                if candidate == address || (group != NO_GROUP && (group == own || !seen.insert(group))) {
                     continue;
                 }
                 hits.push(self.hit(&searcher, candidate, hits.len() + 1, score, &needles, &request)?);
@@ -121,18 +121,18 @@ impl Index {
         let f = self.fields();
         let mut ids = Vec::new();
         for candidate in [absolute.as_path(), file] {
-            let key = crate::index::keys::path_key(candidate);
+            let key = crate::store::keys::path_key(candidate);
             let term = tantivy::Term::from_field_text(f.path, &key);
             let query = tantivy::query::TermQuery::new(term, tantivy::schema::IndexRecordOption::Basic);
             let mut found: Vec<(u64, String)> = Vec::new();
             for address in searcher.search(&query, &tantivy::collector::DocSetCollector)? {
                 let fast = searcher.segment_reader(address.segment_ord).fast_fields();
                 let record = fast
-                    .u64(crate::index::schema::RECORD)?
+                    .u64(crate::store::schema::RECORD)?
                     .first(address.doc_id)
                     .unwrap_or(0);
                 let mtime = fast
-                    .u64(crate::index::schema::MTIME)?
+                    .u64(crate::store::schema::MTIME)?
                     .first(address.doc_id)
                     .unwrap_or(0);
                 found.push((record, super::article_id(&key, record, mtime)));

@@ -3,7 +3,7 @@
 use tantivy::schema::document::{DeserializeError, DocumentDeserialize, DocumentDeserializer};
 use tantivy::schema::{Field, OwnedValue};
 
-use crate::index::schema;
+use crate::store::schema;
 
 /// An article's stored values in stored order. Unless `BODY`, the body is left unread when it
 /// is the one value left: articles store it last (`index::write`), and it is most of their bytes.

@@ -8,6 +8,7 @@
 //! - [`analyzers`] are the tantivy tokenizers the schema names (words, grams, title parts).
 
 pub(crate) mod analyzers;
+pub(crate) mod fingerprint;
 pub(crate) mod segment;
 
 use std::sync::OnceLock;

@@ -219,7 +219,7 @@ impl Index {
         use super::kept::Kept;
         let kept = [
             (
-                crate::reprints::Releases::FILE,
+                crate::search::releases::Releases::FILE,
                 self.releases_cache().problem(&searcher),
             ),
             (

@@ -1,12 +1,8 @@
-//! Reprints: the same release published by several sites (same text, small edits), found at
-//! index time and shown once in results.
+//! Reprints: the same release published by several sites (same text, small edits), shown
+//! once in results.
 //!
-//! Each article's body gets a 256-bit SimHash fingerprint when it is indexed (Charikar's hash
-//! over three-character shingles of its folded text, four 64-bit words of independent hashes):
-//! the share of bits two fingerprints differ in estimates the angle between the two bodies'
-//! shingle sets, so a reprint with small edits differs in a few dozen bits and a different
-//! body, even one written from the same template, in several times as many. For a set of
-//! segments, [`Releases`] groups the articles whose fingerprints are at most
+//! Each article's body has a fingerprint from when it was indexed ([`crate::text::fingerprint`]).
+//! For a set of segments, [`Releases`] groups the articles whose fingerprints are at most
 //! [`MAX_DISTANCE`] bits apart and numbers the groups; a search keeps the best-ranked article
 //! of each group. Only articles whose fingerprints share one of sixteen 16-bit bands are
 //! compared (a reprint shares one almost always: docs/query-assistance.md measures it).
@@ -17,134 +13,22 @@ use std::sync::Arc;
 use tantivy::schema::Field;
 use tantivy::{DocAddress, DocId, Searcher};
 
-use crate::index::kept::{Decoder, Encoder, Kept, KeptCache};
-use crate::text::fold_char;
+use crate::store::kept::{Decoder, Encoder, Kept, KeptCache};
+use crate::text::fingerprint::{distance, Print, PRINT_WORDS};
 
 /// The most bits (of 256) two fingerprints differ in for their articles to be one release:
 /// `govsearch eval` measures planted reprints and the pairs grouped at this distance
 /// (docs/query-assistance.md).
 pub(crate) const MAX_DISTANCE: u32 = 24;
 
-/// A fingerprint: four words of 64 bits; all zero for a body too short to tell.
-pub(crate) type Print = [u64; WORDS];
-
-/// Words of a fingerprint.
-pub(crate) const WORDS: usize = 4;
-
-/// How many bits two fingerprints differ in.
-pub(crate) fn distance(a: &Print, b: &Print) -> u32 {
-    a.iter().zip(b).map(|(x, y)| (x ^ y).count_ones()).sum()
-}
-
-/// Lines shorter than this (in characters) at a body's top and bottom are not fingerprinted.
-const EDGE_LINE: usize = 40;
-
-/// The fewest shingles a body needs for a fingerprint: shorter bodies (a caption, a
-/// one-line notice) are alike across different releases.
-const MIN_SHINGLES: usize = 60;
-
 /// The most articles of one band value compared with each other: a band value shared by
 /// more is common to unrelated bodies, and articles that are one release share other bands.
 const MAX_BUCKET: usize = 64;
 
-/// The SimHash fingerprint of a body, or 0 (none) for a body too short to tell.
-///
-/// Short lines at the top and bottom (a source line, a byline, 责任编辑) are left out: they
-/// are what a site adds when it reprints a release, and on a body of a few hundred characters
-/// they alone would move the fingerprint by several bits.
-pub(crate) fn fingerprint(body: &str) -> Print {
-    let chars = core_chars(body);
-    let mut out = [0u64; WORDS];
-    if chars.len() < MIN_SHINGLES + 2 {
-        return out;
-    }
-    let shingles = chars.len() - 2;
-    let mut counters = [Counters::default(); WORDS];
-    for shingle in chars.windows(3) {
-        // Three characters of 21 bits each fit one u64; splitmix64 spreads them over all bits,
-        // once per word with a different seed.
-        let packed = (u64::from(shingle[0]) << 42) | (u64::from(shingle[1]) << 21) | u64::from(shingle[2]);
-        for (word, counters) in counters.iter_mut().enumerate() {
-            counters.add(splitmix64(packed ^ SEEDS[word]));
-        }
-    }
-    for (word, counters) in counters.iter().enumerate() {
-        // A bit is set when more than half the shingles' hashes set it.
-        out[word] = counters.over(shingles / 2);
-    }
-    // All zero means "none"; a real fingerprint of all zeros is one bit away from it.
-    out[0] |= u64::from(out == [0; WORDS]);
-    out
-}
-
-/// Sixty-four counters, one per bit of a hash, kept bit-sliced: plane `p` holds bit `p` of
-/// every counter, so adding a hash is a ripple-carry add of one word (two or three steps on
-/// average) instead of sixty-four additions.
-#[derive(Clone, Copy, Default)]
-struct Counters {
-    planes: [u64; 32],
-}
-
-impl Counters {
-    /// Adds one to the counter of every bit set in `hash`.
-    fn add(&mut self, hash: u64) {
-        let mut carry = hash;
-        for plane in &mut self.planes {
-            if carry == 0 {
-                break;
-            }
-            let next = *plane & carry;
-            *plane ^= carry;
-            carry = next;
-        }
-    }
-
-    /// The bits whose counters exceed `half`.
-    fn over(&self, half: usize) -> u64 {
-        let mut out = 0;
-        for bit in 0..64 {
-            let count: u64 = self
-                .planes
-                .iter()
-                .enumerate()
-                .map(|(p, plane)| (plane >> bit & 1) << p)
-                .sum();
-            if count > half as u64 {
-                out |= 1 << bit;
-            }
-        }
-        out
-    }
-}
-
-/// The folded letters and digits of a body's lines, short lines at its top and bottom left out.
-fn core_chars(body: &str) -> Vec<char> {
-    let lines: Vec<&str> = body.lines().filter(|l| !l.trim().is_empty()).collect();
-    let short = |l: &&str| l.chars().count() < EDGE_LINE;
-    let start = lines.iter().position(|l| !short(l)).unwrap_or(0);
-    let end = lines.iter().rposition(|l| !short(l)).map_or(lines.len(), |e| e + 1);
-    let core = if start < end { &lines[start..end] } else { &lines[..] };
-    core.iter()
-        .flat_map(|l| l.chars())
-        .filter_map(fold_char)
-        .filter(|c| c.is_alphanumeric())
-        .collect()
-}
-
-/// A seed per fingerprint word: four independent hashes of each shingle.
-const SEEDS: [u64; WORDS] = [0, 0x5851_F42D_4C95_7F2D, 0x1405_7B7E_F767_814F, 0x2545_F491_4F6C_DD1D];
-
-fn splitmix64(mut x: u64) -> u64 {
-    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    x ^ (x >> 31)
-}
-
 /// A release number for an article in no group: it is a release of its own.
-pub(crate) const ALONE: u32 = u32::MAX;
+pub(crate) const NO_GROUP: u32 = u32::MAX;
 
-/// The releases of one set of segments: each article's group number ([`ALONE`] for an
+/// The releases of one set of segments: each article's group number ([`NO_GROUP`] for an
 /// article with no copy) and each group's articles.
 #[derive(Debug)]
 pub(crate) struct Releases {
@@ -156,7 +40,7 @@ pub(crate) struct Releases {
 
 impl Releases {
     /// Groups the articles of `searcher` by their fingerprints in `fields`.
-    pub(crate) fn read(searcher: &Searcher, fields: &[Field; WORDS]) -> tantivy::Result<Releases> {
+    pub(crate) fn read(searcher: &Searcher, fields: &[Field; PRINT_WORDS]) -> tantivy::Result<Releases> {
         Releases::read_among(searcher, fields, None)
     }
 
@@ -165,7 +49,7 @@ impl Releases {
     /// more than the search.
     pub(crate) fn read_among(
         searcher: &Searcher,
-        fields: &[Field; WORDS],
+        fields: &[Field; PRINT_WORDS],
         among: Option<&[DocAddress]>,
     ) -> tantivy::Result<Releases> {
         let names: Vec<String> = fields
@@ -187,17 +71,17 @@ impl Releases {
                 Some(_) => Box::new(std::mem::take(&mut by_segment[ord]).into_iter()),
                 None => Box::new(segment.doc_ids_alive()),
             };
-            groups.push(vec![ALONE; segment.max_doc() as usize]);
+            groups.push(vec![NO_GROUP; segment.max_doc() as usize]);
             let columns = names
                 .iter()
                 .map(|name| segment.fast_fields().u64(name))
                 .collect::<tantivy::Result<Vec<_>>>()?;
             for doc in docs {
-                let mut print = [0u64; WORDS];
+                let mut print = [0u64; PRINT_WORDS];
                 for (word, column) in print.iter_mut().zip(&columns) {
                     *word = column.first(doc).unwrap_or(0);
                 }
-                if print != [0; WORDS] {
+                if print != [0; PRINT_WORDS] {
                     prints.push((print, DocAddress::new(ord as u32, doc)));
                 }
             }
@@ -213,7 +97,7 @@ impl Releases {
             }
         }
         let limit = MAX_DISTANCE;
-        for band in 0..WORDS * 4 {
+        for band in 0..PRINT_WORDS * 4 {
             let (word, shift) = (band / 4, (band % 4) * 16);
             let mut keyed: Vec<(u16, usize)> = distinct
                 .iter()
@@ -263,13 +147,13 @@ impl Releases {
         })
     }
 
-    /// The group of an article, [`ALONE`] if it has no copy.
+    /// The group of an article, [`NO_GROUP`] if it has no copy.
     pub(crate) fn group(&self, segment: u32, doc: DocId) -> u32 {
         self.groups
             .get(segment as usize)
             .and_then(|docs| docs.get(doc as usize))
             .copied()
-            .unwrap_or(ALONE)
+            .unwrap_or(NO_GROUP)
     }
 
     /// The articles of a group.
@@ -288,7 +172,7 @@ impl Releases {
         let mut count = 0;
         for address in docs {
             match self.group(address.segment_ord, address.doc_id) {
-                ALONE => count += 1,
+                NO_GROUP => count += 1,
                 group if !seen[group as usize] => {
                     seen[group as usize] = true;
                     count += 1;
@@ -358,8 +242,8 @@ impl tantivy::collector::SegmentCollector for SegmentReleases {
     type Fruit = (usize, Vec<u64>);
 
     fn collect(&mut self, doc: DocId, _score: tantivy::Score) {
-        let group = self.groups.get(doc as usize).copied().unwrap_or(ALONE);
-        if group == ALONE {
+        let group = self.groups.get(doc as usize).copied().unwrap_or(NO_GROUP);
+        if group == NO_GROUP {
             self.alone += 1;
         } else {
             if self.seen.is_empty() {
@@ -466,7 +350,7 @@ impl UnionFind {
     }
 }
 
-/// The releases file, kept in the index folder ([`crate::index::kept`]): the number of groups
+/// The releases file, kept in the index folder ([`crate::store::kept`]): the number of groups
 /// and each group's size, then each group's articles (the segment's place in the file's
 /// list, the article), as little-endian `u32`s. Articles in no group are not listed.
 impl Kept for Releases {
@@ -474,7 +358,7 @@ impl Kept for Releases {
     const MAGIC: &'static [u8; 8] = b"GSREL\0\0\x01";
 
     fn derive(searcher: &Searcher) -> tantivy::Result<Releases> {
-        let fields = crate::index::schema::Fields::from_schema(searcher.schema())
+        let fields = crate::store::schema::Fields::from_schema(searcher.schema())
             .and_then(|f| f.fingerprint)
             .ok_or_else(|| tantivy::TantivyError::SchemaError("the index has no fingerprints".to_string()))?;
         Releases::read(searcher, &fields)
@@ -494,7 +378,7 @@ impl Kept for Releases {
     fn decode(fields: &mut Decoder, segments: &[(usize, u32)]) -> Result<Releases, String> {
         let mut groups: Vec<Vec<u32>> = vec![Vec::new(); segments.len()];
         for &(place, max_doc) in segments {
-            groups[place] = vec![ALONE; max_doc as usize];
+            groups[place] = vec![NO_GROUP; max_doc as usize];
         }
         let count = fields.u32()? as usize;
         let sizes = (0..count).map(|_| fields.u32()).collect::<Result<Vec<u32>, String>>()?;
@@ -526,53 +410,15 @@ pub(crate) type ReleasesCache = KeptCache<Releases>;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::index::kept::{frame, read, Live};
-    use tantivy::index::SegmentId;
+    use crate::text::fingerprint::fingerprint;
 
     const BODY: &str =
         "峄城区持续优化营商环境，深化放管服改革，推进政务服务一网通办，企业开办时间压缩到一个工作日以内。\
         全区新登记市场主体同比增长百分之十二，其中民营企业占九成以上。区政府还出台了支持中小微企业发展的十条措施，\
         涵盖减税降费、融资担保、用地保障和人才引进等方面，为企业发展营造了良好环境。";
 
-    /// The fingerprint as Charikar writes it: a signed sum per bit.
-    fn reference(body: &str) -> Print {
-        let chars = core_chars(body);
-        let mut out = [0u64; WORDS];
-        for (word, out) in out.iter_mut().enumerate() {
-            let mut sums = [0i64; 64];
-            for shingle in chars.windows(3) {
-                let packed = (u64::from(shingle[0]) << 42) | (u64::from(shingle[1]) << 21) | u64::from(shingle[2]);
-                let hash = splitmix64(packed ^ SEEDS[word]);
-                for (bit, sum) in sums.iter_mut().enumerate() {
-                    *sum += if hash >> bit & 1 == 1 { 1 } else { -1 };
-                }
-            }
-            for (bit, sum) in sums.iter().enumerate() {
-                if *sum > 0 {
-                    *out |= 1 << bit;
-                }
-            }
-        }
-        out
-    }
-
-    #[test]
-    fn bit_sliced_counters_give_charikars_fingerprint() {
-        let bodies = [
-            BODY.to_string(),
-            BODY.repeat(40),
-            format!("{BODY}ABCdef123{BODY}"),
-            "甲乙丙丁".repeat(50),
-        ];
-        for body in &bodies {
-            assert_eq!(
-                fingerprint(body),
-                reference(body),
-                "{} characters",
-                body.chars().count()
-            );
-        }
-    }
+    use crate::store::kept::{frame, read, Live};
+    use tantivy::index::SegmentId;
 
     /// Two segments, one with a deletion; two groups, one across the segments.
     fn kept() -> (Releases, Live) {
@@ -580,7 +426,7 @@ mod tests {
             (SegmentId::generate_random(), 0, 5),
             (SegmentId::generate_random(), 1, 3),
         ];
-        let mut groups = vec![vec![ALONE; 5], vec![ALONE; 3]];
+        let mut groups = vec![vec![NO_GROUP; 5], vec![NO_GROUP; 3]];
         let members = vec![
             vec![DocAddress::new(0, 1), DocAddress::new(1, 2)],
             vec![DocAddress::new(0, 3), DocAddress::new(0, 4)],
@@ -613,7 +459,7 @@ mod tests {
         assert_eq!(read.group(1, 1), 0);
         assert_eq!(read.group(0, 2), 0);
         assert_eq!(read.group(1, 4), 1);
-        assert_eq!(read.group(0, 0), ALONE);
+        assert_eq!(read.group(0, 0), NO_GROUP);
         assert_eq!(read.members(0), [DocAddress::new(1, 1), DocAddress::new(0, 2)]);
     }
 
@@ -633,7 +479,7 @@ mod tests {
         more.push((SegmentId::generate_random(), 0, 1));
         assert!(read::<Releases>(&bytes, &more).unwrap().is_none());
         // Every byte flipped, and every length cut: an error, never a panic.
-        crate::index::kept::assert_damage_is_refused::<Releases>(&bytes, &live);
+        crate::store::kept::assert_damage_is_refused::<Releases>(&bytes, &live);
     }
 
     /// A file whose checksum matches but whose groups point past the segments (written
@@ -702,7 +548,7 @@ mod tests {
     fn a_reprint_with_small_edits_is_a_few_bits_away() {
         let original = fingerprint(BODY);
         let edited = fingerprint(&format!("（来源：枣庄日报）\n{}", BODY.replace("十二", "十三")));
-        assert_ne!(original, [0; WORDS]);
+        assert_ne!(original, [0; PRINT_WORDS]);
         assert!(
             distance(&original, &edited) <= MAX_DISTANCE,
             "{}",
@@ -718,6 +564,6 @@ mod tests {
             "{}",
             distance(&original, &other)
         );
-        assert_eq!(fingerprint("太短的正文"), [0; WORDS]);
+        assert_eq!(fingerprint("太短的正文"), [0; PRINT_WORDS]);
     }
 }

@@ -153,7 +153,7 @@ impl Index {
             doc.add_text(f.doc_number, number);
         }
         if let Some(fields) = f.fingerprint {
-            let print = crate::reprints::fingerprint(&article.body);
+            let print = crate::text::fingerprint::fingerprint(&article.body);
             for (field, word) in fields.into_iter().zip(print) {
                 doc.add_u64(field, word);
             }

@@ -15,7 +15,7 @@
 //! | `published` | publish time | date: indexed (range filter), fast (sort), stored |
 //! | `source`, `editor`, `keyword` | metadata | facets: counted and filtered on, stored |
 //! | `month` | publish year-month, `2022-05` | facet, counted |
-//! | `fingerprint0`…`fingerprint3` | the body's SimHash, four 64-bit words ([`crate::reprints`]) | fast: reprints grouped |
+//! | `fingerprint0`…`fingerprint3` | the body's SimHash, four 64-bit words ([`crate::text::fingerprint`]) | fast: reprints grouped |
 //!
 //! An index made before the fingerprint was added (the same fields without it) is read as it is:
 //! its articles are each a release of their own.
@@ -51,7 +51,7 @@ pub(crate) struct Fields {
     pub(crate) keyword: Field,
     pub(crate) month: Field,
     /// `None` in an index made before reprints were grouped.
-    pub(crate) fingerprint: Option<[Field; crate::reprints::WORDS]>,
+    pub(crate) fingerprint: Option<[Field; crate::text::fingerprint::PRINT_WORDS]>,
 }
 
 /// Facet fields by the name results report them under.
@@ -68,7 +68,7 @@ pub(crate) const RECORD: &str = "record";
 pub(crate) const MTIME: &str = "mtime";
 pub(crate) const SIZE: &str = "size";
 /// The fingerprint's fields, one per word.
-pub(crate) const FINGERPRINT: [&str; crate::reprints::WORDS] =
+pub(crate) const FINGERPRINT: [&str; crate::text::fingerprint::PRINT_WORDS] =
     ["fingerprint0", "fingerprint1", "fingerprint2", "fingerprint3"];
 
 /// The schema of a new index.

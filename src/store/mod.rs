@@ -30,11 +30,11 @@ use std::sync::Arc;
 
 use tantivy::{IndexReader, ReloadPolicy, Searcher};
 
-use crate::assist::synonyms::Synonyms;
 use crate::assist::VocabularyCache;
 use crate::error::{Error, Result};
 use crate::grams::{BodyGrams, GramsCache};
-use crate::reprints::{Releases, ReleasesCache};
+use crate::query::synonyms::Synonyms;
+use crate::search::releases::{Releases, ReleasesCache};
 
 /// How a search groups reprints ([`Index::grouping`]).
 pub(crate) enum Grouping {
@@ -43,7 +43,7 @@ pub(crate) enum Grouping {
     /// By the releases of the whole index.
     Index(Arc<Releases>),
     /// Among the search's own matches, by these fingerprint fields.
-    Matches([tantivy::schema::Field; crate::reprints::WORDS]),
+    Matches([tantivy::schema::Field; crate::text::fingerprint::PRINT_WORDS]),
 }
 use crate::text::analyzers;
 use crate::text::segment::{parse_user_dictionary, Segmenter};

@@ -21,8 +21,8 @@ use walkdir::WalkDir;
 
 use crate::article::{read_file, FileArticles, Layout, ReadOptions};
 use crate::error::{Error, Result};
-use crate::index::keys::{key_display, key_path, path_key, serialize_lossy};
-use crate::index::{FileState, Index};
+use crate::store::keys::{key_display, key_path, path_key, serialize_lossy};
+use crate::store::{FileState, Index};
 
 /// Reads files on a thread of its own, so that a file that takes longer than its budget is
 /// given up: the run goes on with a new reader thread, and the old one, unstoppable, is left
@@ -530,11 +530,11 @@ impl Index {
         let mut states = HashMap::new();
         for segment in searcher.segment_readers() {
             let fast = segment.fast_fields();
-            let Some(paths) = fast.str(crate::index::schema::PATH)? else {
+            let Some(paths) = fast.str(crate::store::schema::PATH)? else {
                 continue;
             };
-            let mtimes = fast.u64(crate::index::schema::MTIME)?;
-            let sizes = fast.u64(crate::index::schema::SIZE)?;
+            let mtimes = fast.u64(crate::store::schema::MTIME)?;
+            let sizes = fast.u64(crate::store::schema::SIZE)?;
             let alive = segment.alive_bitset();
             // Paths read in the dictionary's order, in one pass over it: a lookup per article
             // decodes a block of the dictionary each time, a pass decodes each block once.
