@@ -1,28 +1,28 @@
 //! Query assistance: finding what people meant when they did not type the official term.
 //!
+//! Functions over what the engine hands them (a parsed query, the index's vocabulary, how
+//! many articles a query finds); the engine decides whether to look, and runs what is
+//! proposed ([`crate::engine`]).
+//!
 //! - [`vocabulary`]: the index's own terms (title words, keyword, source and column values)
 //!   with their article counts, read once per set of segments; looked up by pinyin, by
 //!   initials, by a replaced character and by sound. It reads queries typed in 拼音, corrects
-//!   错别字 and completes prefixes ([`Index::suggest`]).
-//! - [`synonyms`]: everyday words and the official terms releases use (社保 → 社会保险).
+//!   错别字 and completes prefixes.
 //! - [`pinyin`]: readings of Han text and Latin text read as pinyin.
 //!
-//! A search ([`Index::search`]) asks for a rewrite only when the query as typed finds nothing,
-//! is Latin letters that find little, or has a run jieba cuts the way a typo leaves a word;
-//! any other query pays nothing for it.
+//! A rewrite is looked for only when the query as typed finds nothing, is Latin letters that
+//! find little, or has a run jieba cuts the way a typo leaves a word ([`worth_a_look`]); any
+//! other query pays nothing for it. It is offered only when its words as written are in many
+//! times more articles than the words as typed ([`convincing`]).
 
 pub(crate) mod pinyin;
-
 pub(crate) mod vocabulary;
 
-use std::sync::Arc;
-
 use serde::{Deserialize, Serialize};
-use tantivy::Searcher;
 
-use crate::error::Result;
-use crate::search::{Rewrite, RewriteReason, SearchRequest};
-use crate::store::Index;
+use crate::query::{Clause, ParsedQuery};
+use crate::search::RewriteReason;
+use crate::text::segment::Segmenter;
 use crate::text::{fold, is_han};
 use vocabulary::Vocabulary;
 
@@ -37,34 +37,6 @@ const MANY_TIMES: usize = 5;
 /// a typo when jieba leaves it alone in a query.
 const ALONE_SHARE: u64 = 200;
 
-/// The vocabulary of an index, read again only when its segments change, and kept in the
-/// index folder by each indexing run.
-pub(crate) type VocabularyCache = crate::store::kept::KeptCache<Vocabulary>;
-
-/// Reads the vocabulary and the releases of each new searcher before searches see it, so
-/// that the first search after a commit does not wait for them: for an index that follows
-/// commits ([`Index::set_auto_reload`]), such as the server's.
-pub(crate) struct Warm {
-    pub(crate) vocabulary: std::sync::Weak<VocabularyCache>,
-    pub(crate) releases: std::sync::Weak<crate::search::releases::ReleasesCache>,
-    pub(crate) fields: crate::store::schema::Fields,
-}
-
-impl tantivy::Warmer for Warm {
-    fn warm(&self, searcher: &Searcher) -> tantivy::Result<()> {
-        let f = &self.fields;
-        if let Some(vocabulary) = self.vocabulary.upgrade() {
-            vocabulary.get(searcher)?;
-        }
-        if let (Some(releases), Some(_)) = (self.releases.upgrade(), f.fingerprint) {
-            releases.get(searcher)?;
-        }
-        Ok(())
-    }
-
-    fn garbage_collect(&self, _live_generations: &[&tantivy::SearcherGeneration]) {}
-}
-
 /// A completion of a prefix: a term of the index and how many articles have it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Suggestion {
@@ -74,177 +46,91 @@ pub struct Suggestion {
     pub articles: u64,
 }
 
-impl Index {
-    /// Up to `limit` completions of `prefix` from the index's own vocabulary (its titles'
-    /// words, keywords, sources and columns), most articles first. A prefix in Latin letters
-    /// is read as pinyin or initials: `xiangc` and `xc` both complete to 乡村振兴.
-    ///
-    /// ```
-    /// # fn main() -> Result<(), govsearch::Error> {
-    /// let index = govsearch::Index::create_in_ram();
-    /// let article = |text: &str| govsearch::parse_article(text).expect("a release");
-    /// index.add_articles([
-    ///     ("a".to_string(), article("推进乡村振兴\n2022-05-10 来源:鲁网\n正文。\n")),
-    ///     ("b".to_string(), article("乡村振兴见成效\n2022-05-11 来源:鲁网\n正文。\n")),
-    /// ])?;
-    /// let texts: Vec<String> = index.suggest("xiangc", 5)?.into_iter().map(|s| s.text).collect();
-    /// assert!(texts.contains(&"乡村".to_string()), "{texts:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn suggest(&self, prefix: &str, limit: usize) -> Result<Vec<Suggestion>> {
-        self.guarded(|| {
-            let prefix = fold(prefix.trim());
-            if prefix.is_empty() || limit == 0 {
-                return Ok(Vec::new());
-            }
-            let searcher = self.searcher();
-            let vocabulary = self.vocabulary(&searcher)?;
-            Ok(vocabulary
-                .complete(&prefix, limit)
-                .into_iter()
-                .map(|(text, articles)| Suggestion { text, articles })
-                .collect())
-        })
-    }
-
-    /// The rewrite to offer for `request`, whose query as typed found `typed` articles:
-    /// pinyin read as Chinese or typos corrected, when that finds many times more.
-    ///
-    /// Whether a query was typed right is judged by its words as typed, each an exact string
-    /// (a typo such as 政面临 finds many articles with 政 and 面临 apart, and none with it):
-    /// the rewrite is offered when its words as written are in many times more articles.
-    /// Only a query that finds nothing, one with Latin letters that finds little, or one that
-    /// jieba cuts into a character that seldom stands alone (what a typo leaves of a word) is
-    /// looked at: other queries pay nothing for it.
-    pub(crate) fn rewrite_for(&self, request: &SearchRequest, typed: usize) -> Result<Option<Rewrite>> {
-        if request.as_typed || request.query.contains(['"', '“', '”']) {
-            return Ok(None);
-        }
-        let latin = request
-            .query
-            .split_whitespace()
-            .any(|w| w.chars().any(|c| c.is_ascii_alphabetic()));
-        if !(typed == 0 || (latin && typed < FEW) || self.looks_mistyped(&request.query, typed < FEW)) {
-            return Ok(None);
-        }
-        let searcher = self.searcher();
-        let vocabulary = self.vocabulary(&searcher)?;
-        let Some((query, reason)) = rewrite(&request.query, &vocabulary) else {
-            return Ok(None);
-        };
-        // Pinyin is read as Chinese only when what it finds as typed is little.
-        if reason == RewriteReason::Pinyin && typed >= FEW {
-            return Ok(None);
-        }
-        // The rewrite's words as written first: most rewrites of a query typed right are in
-        // no article, and then the query as typed need not be counted.
-        let exact = self.count_exact(request, &query)?;
-        if exact == 0 {
-            return Ok(None);
-        }
-        // Words as typed are in no more articles than the query finds.
-        let strict_typed = if typed == 0 {
-            0
-        } else {
-            self.count_exact(request, &request.query)?
-        };
-        // Words as typed in no article take any rewrite whose words are in some; words in a
-        // few, only one whose words are in many times more.
-        if strict_typed > 0 && exact < MANY_TIMES * (strict_typed + 1) {
-            return Ok(None);
-        }
-        let total = self.count(request, &query)?;
-        Ok((total > 0).then_some(Rewrite { query, reason, total }))
-    }
-
-    /// Whether a run of Han characters of `query` looks mistyped: jieba cuts it into a
-    /// character that seldom stands alone (政面临 is 政 and 面临: what a typo leaves of a word),
-    /// or (`unknown_words`) into a word no title has. Characters that are words in many
-    /// titles (的, 在, 与) are no sign of one.
-    fn looks_mistyped(&self, query: &str, unknown_words: bool) -> bool {
-        let searcher = self.searcher();
-        let title = self.fields().title;
-        let articles = searcher.num_docs().max(1);
-        // The vocabulary answers from memory when it is read already; the term dictionaries
-        // otherwise, without reading it for a query that may need nothing.
-        let vocabulary = self.vocabulary_cache().in_memory(&searcher);
-        let in_titles = |word: &str| -> u64 {
-            match &vocabulary {
-                Some(vocabulary) => vocabulary.articles_with(word).map_or(0, u64::from),
-                None => searcher
-                    .doc_freq(&tantivy::Term::from_field_text(title, word))
-                    .unwrap_or(0),
-            }
-        };
-        query.split_whitespace().filter(|w| !w.starts_with('-')).any(|word| {
-            let folded = fold(word);
-            let runs: Vec<&str> = folded
-                .split(|c: char| !is_han(c))
-                .filter(|r| (2..=vocabulary::LONGEST_RUN).contains(&r.chars().count()))
-                .collect();
-            runs.into_iter().any(|run| {
-                self.segmenter().words(run).iter().any(|range| {
-                    if range.len() > 1 && !unknown_words {
-                        return false;
-                    }
-                    let word: String = run.chars().skip(range.start).take(range.len()).collect();
-                    let titles = in_titles(&word);
-                    if range.len() == 1 {
-                        titles * ALONE_SHARE < articles
-                    } else {
-                        titles == 0
-                    }
-                })
-            })
-        })
-    }
-
-    /// How many articles `query` finds with `request`'s filters.
-    fn count(&self, request: &SearchRequest, query: &str) -> Result<usize> {
-        let mut count = request.clone();
-        count.query = query.to_string();
-        count.limit = 0;
-        count.facets = false;
-        count.as_typed = true;
-        // Articles, not releases: no grouping to pay for.
-        count.all_copies = true;
-        match self.search(&count) {
-            Ok(results) => Ok(results.total),
-            // A rewrite the query syntax refuses is no rewrite.
-            Err(crate::Error::BadQuery { .. }) => Ok(0),
-            Err(other) => Err(other),
-        }
-    }
-
-    /// How many articles have every word of `query` as written (each an exact string).
-    fn count_exact(&self, request: &SearchRequest, query: &str) -> Result<usize> {
-        let exact: Vec<String> = query
-            .split_whitespace()
-            .map(|word| {
-                if word.starts_with('-') {
-                    word.to_string()
-                } else {
-                    format!("\"{word}\"")
-                }
-            })
-            .collect();
-        self.count(request, &exact.join(" "))
-    }
-
-    pub(crate) fn vocabulary(&self, searcher: &Searcher) -> Result<Arc<Vocabulary>> {
-        Ok(self.vocabulary_cache().get(searcher)?)
-    }
+/// What the index tells about a word of a query, for judging whether it was mistyped.
+pub(crate) struct Evidence<'a> {
+    /// Articles in the index.
+    pub(crate) articles: u64,
+    /// How many titles have a word.
+    pub(crate) in_titles: &'a dyn Fn(&str) -> u64,
+    /// The segmenter queries are cut with.
+    pub(crate) segmenter: &'a Segmenter,
 }
 
-/// `query` with its pinyin read as Chinese and its typos corrected, and why; `None` when it
-/// stays as typed. A query with a quoted string is as typed; so are exclusions, and words with
-/// digits or in capitals (`GB/T 20984`, `GDP`).
-pub(crate) fn rewrite(query: &str, vocabulary: &Vocabulary) -> Option<(String, RewriteReason)> {
-    if query.contains(['"', '“', '”']) {
+/// Whether a rewrite of `parsed`, which found `typed` articles as typed, is worth looking
+/// for: it finds nothing, or it has Latin letters and finds little, or a run of it looks
+/// mistyped. A query with a quoted string is as the user meant it.
+pub(crate) fn worth_a_look(parsed: &ParsedQuery, typed: usize, evidence: &Evidence<'_>) -> bool {
+    if parsed.has_exact() {
+        return false;
+    }
+    let latin = bare(parsed).any(|(typed, _)| typed.chars().any(|c| c.is_ascii_alphabetic()));
+    typed == 0 || (latin && typed < FEW) || looks_mistyped(parsed, typed < FEW, evidence)
+}
+
+/// The bare chunks of `parsed` that are not exclusions: as typed and folded.
+fn bare(parsed: &ParsedQuery) -> impl Iterator<Item = (&str, &str)> {
+    parsed.clauses.iter().filter_map(|clause| match clause {
+        Clause::Words {
+            typed,
+            text,
+            negated: false,
+            ..
+        } => Some((typed.as_str(), text.as_str())),
+        _ => None,
+    })
+}
+
+/// Whether a run of Han characters of `parsed` looks mistyped: jieba cuts it into a
+/// character that seldom stands alone (政面临 is 政 and 面临: what a typo leaves of a word),
+/// or (`unknown_words`) into a word no title has. Characters that are words in many titles
+/// (的, 在, 与) are no sign of one.
+fn looks_mistyped(parsed: &ParsedQuery, unknown_words: bool, evidence: &Evidence<'_>) -> bool {
+    let articles = evidence.articles.max(1);
+    bare(parsed).any(|(_, folded)| {
+        let runs: Vec<&str> = folded
+            .split(|c: char| !is_han(c))
+            .filter(|r| (2..=vocabulary::LONGEST_RUN).contains(&r.chars().count()))
+            .collect();
+        runs.into_iter().any(|run| {
+            evidence.segmenter.words(run).iter().any(|range| {
+                if range.len() > 1 && !unknown_words {
+                    return false;
+                }
+                let word: String = run.chars().skip(range.start).take(range.len()).collect();
+                let titles = (evidence.in_titles)(&word);
+                if range.len() == 1 {
+                    titles * ALONE_SHARE < articles
+                } else {
+                    titles == 0
+                }
+            })
+        })
+    })
+}
+
+/// Whether a rewrite for `reason` may be tried at all for a query that found `typed`
+/// articles as typed: pinyin is read as Chinese only when what it finds as typed is little.
+pub(crate) fn may_try(reason: RewriteReason, typed: usize) -> bool {
+    reason != RewriteReason::Pinyin || typed < FEW
+}
+
+/// Whether a rewrite whose words as written are in `rewritten` articles is convincing
+/// against words as typed in `typed` articles: words as typed in no article take any
+/// rewrite whose words are in some; words in a few, only one whose words are in many times
+/// more.
+pub(crate) fn convincing(typed: usize, rewritten: usize) -> bool {
+    rewritten > 0 && (typed == 0 || rewritten >= MANY_TIMES * (typed + 1))
+}
+
+/// `parsed` with its pinyin read as Chinese and its typos corrected, as query text, and why;
+/// `None` when it stays as typed. A query with a quoted string is as typed; so are
+/// exclusions, and words with digits or in capitals (`GB/T 20984`, `GDP`).
+pub(crate) fn propose(parsed: &ParsedQuery, vocabulary: &Vocabulary) -> Option<(String, RewriteReason)> {
+    if parsed.has_exact() {
         return None;
     }
     let mut out: Vec<String> = Vec::new();
+    let mut as_typed: Vec<String> = Vec::new();
     let mut pinyin_run: Vec<String> = Vec::new();
     let mut reason = None;
     let flush = |run: &mut Vec<String>, out: &mut Vec<String>, reason: &mut Option<RewriteReason>| {
@@ -264,23 +150,28 @@ pub(crate) fn rewrite(query: &str, vocabulary: &Vocabulary) -> Option<(String, R
         }
         run.clear();
     };
-    for word in query.split_whitespace() {
-        if word.starts_with('-') {
+    for clause in &parsed.clauses {
+        let Clause::Words { typed, negated, .. } = clause else {
+            return None;
+        };
+        let word = if *negated { format!("-{typed}") } else { typed.clone() };
+        as_typed.push(word.clone());
+        if *negated {
             flush(&mut pinyin_run, &mut out, &mut reason);
-            out.push(word.to_string());
+            out.push(word);
             continue;
         }
-        if pinyin::letters(word).is_some() {
-            pinyin_run.push(word.to_string());
+        if pinyin::letters(typed).is_some() {
+            pinyin_run.push(word);
             continue;
         }
         flush(&mut pinyin_run, &mut out, &mut reason);
-        out.push(rewrite_word(&fold(word), vocabulary, &mut reason));
+        out.push(rewrite_word(&fold(typed), vocabulary, &mut reason));
     }
     flush(&mut pinyin_run, &mut out, &mut reason);
     let rewritten = out.join(" ");
     let reason = reason?;
-    (rewritten != query.split_whitespace().collect::<Vec<_>>().join(" ")).then_some((rewritten, reason))
+    (rewritten != as_typed.join(" ")).then_some((rewritten, reason))
 }
 
 /// Whether Latin letters may be read as pinyin: not a pasted paragraph.
@@ -354,7 +245,7 @@ mod tests {
     #[test]
     fn queries_are_rewritten_word_by_word() {
         let v = vocabulary();
-        let rewritten = |q: &str| rewrite(q, &v);
+        let rewritten = |q: &str| propose(&ParsedQuery::parse(q, &Segmenter::default()).unwrap(), &v);
         assert_eq!(
             rewritten("xiangcunzhenxing"),
             Some(("乡村振兴".to_string(), RewriteReason::Pinyin))

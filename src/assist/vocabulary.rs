@@ -223,7 +223,7 @@ fn every_char<'f>(
 }
 
 impl Kept for Vocabulary {
-    const FILE: &'static str = "vocabulary.bin";
+    const FILE: &'static str = crate::store::schema::VOCABULARY_FILE;
     const MAGIC: &'static [u8; 8] = b"GSVOC\0\0\x03";
 
     fn derive(searcher: &Searcher) -> tantivy::Result<Vocabulary> {

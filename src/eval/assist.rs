@@ -25,8 +25,8 @@ use crate::assist::pinyin;
 use crate::error::Result;
 use crate::query::synonyms::Synonyms;
 use crate::search::SearchRequest;
-use crate::store::Index;
 use crate::text::{fold, is_han};
+use crate::Index;
 
 /// One measured share, with how many cases it is over.
 #[derive(Clone, Debug, Serialize)]

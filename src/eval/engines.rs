@@ -13,8 +13,8 @@ use crate::article::Article;
 use crate::error::Result;
 use crate::search::rank::Page;
 use crate::search::{SearchRequest, Sort};
-use crate::store::Index;
 use crate::text::{fold, is_han};
+use crate::Index;
 
 /// An engine under evaluation: every match of a query, and the first ten in rank order.
 pub(crate) trait Engine {

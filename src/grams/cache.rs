@@ -216,7 +216,7 @@ mod tests {
 
     use super::*;
     use crate::query::body::BodyQuery;
-    use crate::store::Index;
+    use crate::Index;
 
     fn index() -> Index {
         Index::of_texts(&[

@@ -373,8 +373,8 @@ mod tests {
 
     use super::*;
     use crate::article::Article;
-    use crate::store::Index;
     use crate::text::fold;
+    use crate::Index;
 
     /// Bodies with repeats, punctuation, letters and digits, full-width and traditional
     /// characters, spaces inside words, and nothing at all.
@@ -406,11 +406,11 @@ mod tests {
             index.add_articles(batch).unwrap();
         }
         if !deleted.is_empty() {
-            let mut writer = index.writer(Some(1)).unwrap();
+            let mut writer = index.store().writer(Some(1)).unwrap();
             for &i in deleted {
-                index.delete_file(&writer, &i.to_string());
+                index.store().delete_file(&writer, &i.to_string());
             }
-            index.commit(&mut writer).unwrap();
+            index.store().commit(&mut writer).unwrap();
         }
         index
     }

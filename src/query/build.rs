@@ -40,6 +40,7 @@ impl ParsedQuery {
                     ranking,
                     synonyms,
                     negated: false,
+                    ..
                 } => {
                     let required = |parts: &mut Vec<Part>, word: &String| {
                         match synonyms.iter().find(|(w, _)| w == word) {

@@ -36,6 +36,8 @@ use crate::text::segment::Segmenter;
 pub(crate) enum Clause {
     /// Bare text between spaces: folded, and its words as jieba cuts them.
     Words {
+        /// As typed, before folding: what a rewrite of the query starts from.
+        typed: String,
         text: String,
         /// Required, each as a string: jieba's own cut, whatever the index's user dictionary,
         /// so that which articles match never depends on that dictionary.
@@ -96,7 +98,8 @@ impl ParsedQuery {
             let end = body
                 .find(|c: char| c.is_whitespace() || closing_quote(c).is_some())
                 .unwrap_or(body.len());
-            let text = fold(&body[..end]);
+            let typed = body[..end].to_string();
+            let text = fold(&typed);
             rest = &body[end..];
             let ranking = cut(&text, segmenter);
             let words = if segmenter.has_user_dictionary() {
@@ -106,6 +109,7 @@ impl ParsedQuery {
             };
             if !words.is_empty() {
                 clauses.push(Clause::Words {
+                    typed,
                     text,
                     words,
                     ranking,
@@ -140,6 +144,7 @@ impl ParsedQuery {
                 ranking,
                 synonyms,
                 negated: false,
+                ..
             } = clause
             else {
                 continue;
@@ -158,6 +163,32 @@ impl ParsedQuery {
             *synonyms = vec![(word.to_string(), table.of(word).to_vec())];
         }
         self
+    }
+
+    /// Whether a clause is a quoted string: the query is then as the user meant it, word for
+    /// word.
+    pub(crate) fn has_exact(&self) -> bool {
+        self.clauses.iter().any(|c| matches!(c, Clause::Exact { .. }))
+    }
+
+    /// The query with each bare chunk that is not an exclusion required as written, as an
+    /// exact string: a typo such as 政面临 finds many articles with 政 and 面临 apart, and
+    /// none with it as written.
+    pub(crate) fn as_written(&self) -> ParsedQuery {
+        let clauses = self
+            .clauses
+            .iter()
+            .map(|clause| match clause {
+                Clause::Words {
+                    text, negated: false, ..
+                } => Clause::Exact {
+                    text: text.clone(),
+                    negated: false,
+                },
+                other => other.clone(),
+            })
+            .collect();
+        ParsedQuery { clauses }
     }
 
     /// Whether this is `*`, which matches every article.
@@ -231,6 +262,7 @@ mod tests {
     fn words(text: &str, words: &[&str]) -> Clause {
         let words: Vec<String> = words.iter().map(|w| w.to_string()).collect();
         Clause::Words {
+            typed: text.into(),
             text: text.into(),
             ranking: words.clone(),
             words,

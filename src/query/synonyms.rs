@@ -5,6 +5,9 @@
 //! An unquoted query word that is an everyday word also finds the official terms.
 
 use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use crate::error::{Error, Result};
 
 /// The table shipped with govsearch (`data/synonyms.txt`).
 const DEFAULT_TABLE: &str = include_str!("../../data/synonyms.txt");
@@ -118,6 +121,35 @@ impl Synonyms {
     pub(crate) fn len(&self) -> usize {
         self.entries.len()
     }
+}
+
+/// Reads and checks a synonym table without touching any index (what
+/// [`Index::set_synonyms`](crate::Index::set_synonyms) would refuse is refused here).
+pub fn check_synonyms(path: impl AsRef<Path>) -> Result<()> {
+    read_synonyms(path.as_ref()).map(drop)
+}
+
+pub(crate) fn read_synonyms(path: &Path) -> Result<Synonyms> {
+    let bytes = std::fs::read(path).map_err(|error| Error::Io {
+        path: path.to_path_buf(),
+        error,
+    })?;
+    synonyms_of(path, bytes)
+}
+
+/// The table in `bytes`, read from `path`.
+pub(crate) fn synonyms_of(path: &Path, bytes: Vec<u8>) -> Result<Synonyms> {
+    let bad = |reason: String| Error::BadSynonyms {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let text = String::from_utf8(bytes).map_err(|err| {
+        bad(format!(
+            "not UTF-8 text (byte {} is not)",
+            err.utf8_error().valid_up_to()
+        ))
+    })?;
+    Synonyms::parse(&text).map_err(bad)
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@
 //! merging the segments' counts by name hashes every value again.
 //!
 //! Here each field's values are numbered across segments (the index's
-//! `FacetValues`). A query counts ordinals into an array per
+//! `FacetNumbering`). A query counts ordinals into an array per
 //! segment, resolves only the counted ordinals not resolved before (one sorted pass over the
 //! dictionary), adds the counts by number and names only the values it lists. A segment
 //! counted before is counted from a table of its ordinals by document.
@@ -20,24 +20,24 @@ use tantivy::columnar::StrColumn;
 use tantivy::index::SegmentId;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader, COLLECT_BLOCK_BUFFER_LEN};
 
-use crate::store::facet_values::{Counts, DocOrds, Listed, NO_VALUE};
-use crate::store::FacetValues;
+use crate::search::numbering::FacetNumbering;
+use crate::search::numbering::{Counts, DocOrds, Listed, NO_VALUE};
 
 /// Counts the values of one single-level facet field over the matching documents.
 pub(crate) struct FacetCounter {
     field: &'static str,
-    values: Arc<FacetValues>,
+    values: Arc<FacetNumbering>,
     listed: Listed,
 }
 
 impl FacetCounter {
     /// Lists every value, by count.
-    pub(crate) fn new(field: &'static str, values: Arc<FacetValues>) -> FacetCounter {
+    pub(crate) fn new(field: &'static str, values: Arc<FacetNumbering>) -> FacetCounter {
         FacetCounter::listing(field, values, Listed::MostFrequent(usize::MAX))
     }
 
     /// Lists the `listed` values.
-    pub(crate) fn listing(field: &'static str, values: Arc<FacetValues>, listed: Listed) -> FacetCounter {
+    pub(crate) fn listing(field: &'static str, values: Arc<FacetNumbering>, listed: Listed) -> FacetCounter {
         FacetCounter { field, values, listed }
     }
 }
@@ -143,7 +143,7 @@ enum By {
 struct Tally {
     field: &'static str,
     segment: SegmentId,
-    values: Arc<FacetValues>,
+    values: Arc<FacetNumbering>,
     /// The number of values in the segment.
     terms: usize,
     /// Counts by ordinal: taken at the first match, so a segment without one costs nothing.

@@ -12,9 +12,10 @@ use tantivy::query::{BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, Query, Ra
 use tantivy::schema::{Facet, IndexRecordOption};
 use tantivy::{Searcher, Term};
 
+use super::numbering::FacetNumbering;
 use super::{SearchRequest, UnmatchedFilter};
 use crate::error::Result;
-use crate::store::{schema, Index};
+use crate::store::schema::{self, Fields};
 use crate::text::fold;
 
 /// The furthest a date from 1970 the index can hold, in seconds (`i64` nanoseconds).
@@ -27,12 +28,12 @@ const CLOSEST: usize = 3;
 type Clauses = Vec<Box<dyn Query>>;
 
 /// The filter clauses of `request`, and the filter values no article has.
-pub(super) fn filters(
-    index: &Index,
+pub(crate) fn filters(
+    fields: &Fields,
+    numbering: &FacetNumbering,
     searcher: &Searcher,
     request: &SearchRequest,
 ) -> Result<(Clauses, Vec<UnmatchedFilter>)> {
-    let fields = index.fields();
     let mut out: Vec<Box<dyn Query>> = Vec::new();
     let mut unmatched = Vec::new();
     for (name, field, values) in [
@@ -44,7 +45,7 @@ pub(super) fn filters(
         if values.is_empty() {
             continue;
         }
-        let known = index.facet_values().distinct(name, searcher)?;
+        let known = numbering.distinct(name, searcher)?;
         let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for value in values {
             let wanted = fold(value);

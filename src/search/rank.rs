@@ -394,7 +394,7 @@ mod tests {
             }
         } else {
             // One indexing thread: one segment.
-            index.add_articles_on(Some(1), articles).unwrap();
+            index.store().add_articles_on(Some(1), articles).unwrap();
         }
         assert_eq!(index.num_articles(), 6);
         assert_eq!(index.searcher().segment_readers().len() > 1, commit_each);
@@ -458,7 +458,7 @@ mod tests {
             let text = format!("{title}\n2022-05-{day:02} 10:00 来源:{source}\n{body}\n");
             (format!("{i:03}"), parse_article(&text).unwrap())
         });
-        index.add_articles_on(Some(1), articles).unwrap();
+        index.store().add_articles_on(Some(1), articles).unwrap();
         let searcher = index.searcher();
         assert_eq!(searcher.segment_readers().len(), 1);
         let mut pruned_any = false;

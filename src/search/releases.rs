@@ -41,36 +41,14 @@ pub(crate) struct Releases {
 impl Releases {
     /// Groups the articles of `searcher` by their fingerprints in `fields`.
     pub(crate) fn read(searcher: &Searcher, fields: &[Field; PRINT_WORDS]) -> tantivy::Result<Releases> {
-        Releases::read_among(searcher, fields, None)
-    }
-
-    /// Groups the articles `among` (every article when `None`) by their fingerprints: a
-    /// one-off search groups only its matches, where reading the whole index's would cost
-    /// more than the search.
-    pub(crate) fn read_among(
-        searcher: &Searcher,
-        fields: &[Field; PRINT_WORDS],
-        among: Option<&[DocAddress]>,
-    ) -> tantivy::Result<Releases> {
         let names: Vec<String> = fields
             .iter()
             .map(|f| searcher.schema().get_field_name(*f).to_string())
             .collect();
         let mut prints: Vec<(Print, DocAddress)> = Vec::new();
         let mut groups: Vec<Vec<u32>> = Vec::new();
-        let mut by_segment: Vec<Vec<DocId>> = vec![Vec::new(); searcher.segment_readers().len()];
-        if let Some(among) = among {
-            for address in among {
-                if let Some(docs) = by_segment.get_mut(address.segment_ord as usize) {
-                    docs.push(address.doc_id);
-                }
-            }
-        }
         for (ord, segment) in searcher.segment_readers().iter().enumerate() {
-            let docs: Box<dyn Iterator<Item = DocId>> = match among {
-                Some(_) => Box::new(std::mem::take(&mut by_segment[ord]).into_iter()),
-                None => Box::new(segment.doc_ids_alive()),
-            };
+            let docs = segment.doc_ids_alive();
             groups.push(vec![NO_GROUP; segment.max_doc() as usize]);
             let columns = names
                 .iter()
@@ -165,23 +143,6 @@ impl Releases {
     pub(crate) fn groups(&self) -> usize {
         self.members.len()
     }
-
-    /// How many releases `docs` are: those with no copy, and one for each group.
-    pub(crate) fn distinct(&self, docs: &[DocAddress]) -> usize {
-        let mut seen = vec![false; self.groups()];
-        let mut count = 0;
-        for address in docs {
-            match self.group(address.segment_ord, address.doc_id) {
-                NO_GROUP => count += 1,
-                group if !seen[group as usize] => {
-                    seen[group as usize] = true;
-                    count += 1;
-                }
-                _ => {}
-            }
-        }
-        count
-    }
 }
 
 /// Counts the distinct releases among the matches of a query: articles with no copy, plus
@@ -258,71 +219,6 @@ impl tantivy::collector::SegmentCollector for SegmentReleases {
     }
 }
 
-/// The most matches a one-off search groups by themselves: beyond it, reading the whole
-/// index's releases once costs less.
-pub(crate) const MAX_MATCHES_GROUPED: usize = 20_000;
-
-/// The matches of a query, as long as there are at most [`MAX_MATCHES_GROUPED`]; `None`
-/// beyond.
-pub(crate) struct FewMatches;
-
-/// One segment's matches, until there are too many.
-pub(crate) struct SegmentMatches {
-    segment: u32,
-    docs: Option<Vec<DocId>>,
-}
-
-impl tantivy::collector::Collector for FewMatches {
-    type Fruit = Option<Vec<DocAddress>>;
-    type Child = SegmentMatches;
-
-    fn for_segment(
-        &self,
-        segment: tantivy::SegmentOrdinal,
-        _reader: &tantivy::SegmentReader,
-    ) -> tantivy::Result<SegmentMatches> {
-        Ok(SegmentMatches {
-            segment,
-            docs: Some(Vec::new()),
-        })
-    }
-
-    fn requires_scoring(&self) -> bool {
-        false
-    }
-
-    fn merge_fruits(&self, fruits: Vec<Option<(u32, Vec<DocId>)>>) -> tantivy::Result<Self::Fruit> {
-        let mut all = Vec::new();
-        for fruit in fruits {
-            let Some((segment, docs)) = fruit else {
-                return Ok(None);
-            };
-            all.extend(docs.into_iter().map(|doc| DocAddress::new(segment, doc)));
-            if all.len() > MAX_MATCHES_GROUPED {
-                return Ok(None);
-            }
-        }
-        Ok(Some(all))
-    }
-}
-
-impl tantivy::collector::SegmentCollector for SegmentMatches {
-    type Fruit = Option<(u32, Vec<DocId>)>;
-
-    fn collect(&mut self, doc: DocId, _score: tantivy::Score) {
-        if let Some(docs) = &mut self.docs {
-            docs.push(doc);
-            if docs.len() > MAX_MATCHES_GROUPED {
-                self.docs = None;
-            }
-        }
-    }
-
-    fn harvest(self) -> Self::Fruit {
-        self.docs.map(|docs| (self.segment, docs))
-    }
-}
-
 struct UnionFind {
     parent: Vec<usize>,
 }
@@ -354,7 +250,7 @@ impl UnionFind {
 /// and each group's size, then each group's articles (the segment's place in the file's
 /// list, the article), as little-endian `u32`s. Articles in no group are not listed.
 impl Kept for Releases {
-    const FILE: &'static str = "releases.bin";
+    const FILE: &'static str = crate::store::schema::RELEASES_FILE;
     const MAGIC: &'static [u8; 8] = b"GSREL\0\0\x01";
 
     fn derive(searcher: &Searcher) -> tantivy::Result<Releases> {

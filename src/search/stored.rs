@@ -9,7 +9,7 @@ use crate::store::schema;
 /// is the one value left: articles store it last (`index::write`), and it is most of their bytes.
 /// Articles indexed before that store it earlier and it is read then, so every index gives
 /// the same hits.
-pub(super) struct Stored<const BODY: bool>(pub(super) StoredValues);
+pub(crate) struct Stored<const BODY: bool>(pub(crate) StoredValues);
 
 impl<const BODY: bool> DocumentDeserialize for Stored<BODY> {
     fn deserialize<'de, D: DocumentDeserializer<'de>>(mut stored: D) -> std::result::Result<Self, DeserializeError> {
@@ -33,15 +33,15 @@ impl<const BODY: bool> DocumentDeserialize for Stored<BODY> {
 }
 
 /// Stored values by field; strings are moved out, not copied.
-pub(super) struct StoredValues(Vec<(Field, OwnedValue)>);
+pub(crate) struct StoredValues(Vec<(Field, OwnedValue)>);
 
 impl StoredValues {
-    pub(super) fn values_of(&self, field: Field) -> impl Iterator<Item = &OwnedValue> {
+    pub(crate) fn values_of(&self, field: Field) -> impl Iterator<Item = &OwnedValue> {
         self.0.iter().filter(move |(f, _)| *f == field).map(|(_, v)| v)
     }
 
     /// The values of the one-level facet `field` (source, keyword, …), in order.
-    pub(super) fn facets(&self, field: Field) -> Vec<String> {
+    pub(crate) fn facets(&self, field: Field) -> Vec<String> {
         self.values_of(field)
             .filter_map(|v| tantivy::schema::Value::as_facet(&v))
             .filter_map(|encoded| tantivy::schema::Facet::from_encoded(encoded.as_bytes().to_vec()).ok())
@@ -50,7 +50,7 @@ impl StoredValues {
     }
 
     /// The first text of `field`, empty if it has none.
-    pub(super) fn take_text(&mut self, field: Field) -> String {
+    pub(crate) fn take_text(&mut self, field: Field) -> String {
         self.0
             .iter_mut()
             .find_map(|(f, v)| match v {

@@ -14,7 +14,7 @@ use tantivy::directory::{Directory, INDEX_WRITER_LOCK};
 use tantivy::index::SegmentId;
 use tantivy::SegmentReader;
 
-use super::{damage, Index, IndexSummary};
+use super::{damage, IndexSummary, Store};
 use crate::error::{Error, Result};
 use crate::grams::Grams;
 
@@ -105,15 +105,10 @@ fn segment_problem(reader: &SegmentReader) -> Option<String> {
     }
 }
 
-impl Index {
+impl Store {
     /// Drops the damaged segments of the index in `dir` and indexes the folders the index
-    /// holds again, so the files whose articles were in them are read again and the index
-    /// is whole without a full rebuild. Segments are found damaged as [`Index::check`] finds
-    /// them, but without opening the index as a whole (which damage can prevent).
-    ///
-    /// Holds the writer's lock while it changes the list of segments; the dropped segments'
-    /// files are deleted by the next run that writes.
-    pub fn repair(dir: impl AsRef<Path>) -> Result<Repaired> {
+    /// holds again. Holds the writer's lock while it changes the list of segments.
+    pub(crate) fn repair(dir: impl AsRef<Path>) -> Result<Repaired> {
         let dir = dir.as_ref();
         if !dir.join("meta.json").is_file() {
             return Err(Error::NoIndex {
@@ -187,7 +182,7 @@ impl Index {
             Ok(())
         })?;
         // The folders indexed again, now that the lock is released.
-        let index = Index::open(dir)?;
+        let index = Store::open(dir, Vec::new())?;
         for folder in index.commit_payload().folders {
             if !Path::new(&folder).is_dir() {
                 repaired.folders_gone.push(folder);
@@ -196,14 +191,12 @@ impl Index {
             let summary = index.index_folder(&folder, |_| {})?;
             repaired.reindexed.push((folder, summary));
         }
-        // Kept again if it was damaged or the dropped segments were in it.
-        index.keep_derived()?;
         Ok(repaired)
     }
 
     /// Verifies every file of the index against its checksum, and each segment's grams
-    /// against the segment. Reads the whole index: for `govsearch check`, not for every open.
-    pub fn check(&self) -> Result<CheckReport> {
+    /// against the segment.
+    pub(crate) fn check(&self) -> Result<CheckReport> {
         self.guarded(|| self.check_unguarded())
     }
 
@@ -216,25 +209,6 @@ impl Index {
             problem: damage::CHECKSUM_MISMATCH.to_string(),
         }));
         let searcher = self.searcher();
-        use super::kept::Kept;
-        let kept = [
-            (
-                crate::search::releases::Releases::FILE,
-                self.releases_cache().problem(&searcher),
-            ),
-            (
-                crate::assist::vocabulary::Vocabulary::FILE,
-                self.vocabulary_cache().problem(&searcher),
-            ),
-        ];
-        for (file, problem) in kept {
-            if let Some(problem) = problem {
-                report.damaged.push(Damage {
-                    what: file.to_string(),
-                    problem,
-                });
-            }
-        }
         report.segments = searcher.segment_readers().len();
         for segment in searcher.segment_readers() {
             let Some(problem) = segment_problem(segment) else {

@@ -1,27 +1,29 @@
-//! The index: opening and creating it, its schema, writing articles, and walking a folder.
+//! The store: the index on disk (or in memory) as tantivy keeps it, and nothing of searching.
 //!
-//! - this module owns [`Index`]: every open and create path registers the analyzers and checks
-//!   that the index was built with the ones this build has, and holds what searches keep
-//!   between queries (facet numbering, document frequencies, the grams cache);
-//! - [`schema`] is the only module that spells field names;
+//! - this module owns [`Store`]: every open and create path registers the analyzers and checks
+//!   that the index was built with the ones this build has;
+//! - [`schema`] is the only module that spells field names and the names of the index
+//!   folder's files;
+//! - [`check`](mod@check) verifies every file and repairs damage; [`damage`] keeps damage from
+//!   being read in silence; [`kept`] is the file format of what the engine derives from the
+//!   whole index and keeps beside the segments;
 //! - [`write`](mod@write) turns articles into documents and commits them;
 //! - [`walk`] indexes a folder: every file gets one outcome, unchanged files are not read.
 
 mod check;
 pub(crate) mod damage;
 mod directory;
-pub(crate) mod facet_values;
+
 pub(crate) mod kept;
 pub(crate) mod keys;
 pub(crate) mod schema;
-mod statistics;
+
 mod walk;
 mod write;
 
 pub use check::{CheckReport, Damage, Repaired};
 pub use damage::panic_is_guarded;
-pub(crate) use facet_values::FacetValues;
-pub(crate) use statistics::Statistics;
+
 pub use walk::{FileReport, IndexOptions, IndexSummary, MissingFolder, Outcome, Progress, Removed, Skipped, Warning};
 pub(crate) use write::FileState;
 
@@ -30,21 +32,8 @@ use std::sync::Arc;
 
 use tantivy::{IndexReader, ReloadPolicy, Searcher};
 
-use crate::assist::VocabularyCache;
 use crate::error::{Error, Result};
-use crate::grams::{BodyGrams, GramsCache};
-use crate::query::synonyms::Synonyms;
-use crate::search::releases::{Releases, ReleasesCache};
-
-/// How a search groups reprints ([`Index::grouping`]).
-pub(crate) enum Grouping {
-    /// Not at all: an index made before fingerprints.
-    None,
-    /// By the releases of the whole index.
-    Index(Arc<Releases>),
-    /// Among the search's own matches, by these fingerprint fields.
-    Matches([tantivy::schema::Field; crate::text::fingerprint::PRINT_WORDS]),
-}
+use crate::grams::BodyGrams;
 use crate::text::analyzers;
 use crate::text::segment::{parse_user_dictionary, Segmenter};
 use schema::Fields;
@@ -71,12 +60,6 @@ fn settings() -> tantivy::IndexSettings {
     }
 }
 
-/// The file in an index folder that holds its user dictionary, so that searches segment
-/// queries as the articles were segmented.
-const USER_DICTIONARY_FILE: &str = "user_dictionary.txt";
-/// The index's own synonym table, in its folder.
-const SYNONYMS_FILE: &str = "synonyms.txt";
-
 /// The environment variable that names the index folder when `--index` is not given.
 pub const INDEX_ENV: &str = "GOVSEARCH_INDEX";
 
@@ -97,56 +80,27 @@ pub fn default_index_dir() -> PathBuf {
     PathBuf::from(".govsearch").join("index")
 }
 
-/// A govsearch index, on disk or in memory.
-pub struct Index {
+/// The watchers of a store's new views of the index ([`tantivy::Warmer`]s, held weakly by
+/// tantivy): what the engine reads into its caches before searches see a new view.
+pub(crate) type Warmers = Vec<std::sync::Weak<dyn tantivy::Warmer>>;
+
+/// A govsearch index as stored, on disk or in memory: its tantivy index, the reader searches
+/// take their view of it from, its fields and the segmenter its articles were cut with.
+pub(crate) struct Store {
     index: tantivy::Index,
     reader: IndexReader,
     fields: Fields,
     segmenter: Segmenter,
-    /// Facet values numbered across segments, shared by every search of this index.
-    facet_values: Arc<FacetValues>,
-    /// The document frequencies searches looked up, while the segments stay the same.
-    doc_freqs: statistics::DocFreqs,
-    /// Damaged files the merges of this index's writers found (and left alone).
+    /// Damaged files the merges of this store's writers found (and left alone).
     damage_found: Arc<std::sync::Mutex<std::collections::BTreeSet<String>>>,
-    /// Each segment's open grams files and the character matches read from them, shared by
-    /// every search of this index.
-    grams: Arc<GramsCache>,
-    /// The index's releases (reprints grouped), read once per set of segments.
-    releases: Arc<ReleasesCache>,
-    /// Reads the vocabulary and releases of each new searcher, when asked to
-    /// ([`Index::set_auto_reload`]); held here because the reader holds warmers weakly.
-    warm: Option<Arc<crate::assist::Warm>>,
-    /// Searches that grouped reprints: the first groups among its matches, later ones read
-    /// the whole index's releases once.
-    grouped_searches: std::sync::atomic::AtomicUsize,
-    /// The index's vocabulary for query assistance, read once per set of segments.
-    vocabulary: Arc<VocabularyCache>,
-    /// Everyday words and official terms: the shipped table with the index's own over it.
-    synonyms: Synonyms,
     location: PathBuf,
     on_disk: bool,
 }
 
-impl Index {
-    /// Opens the index in `dir` for searching. Fails with [`Error::NoIndex`] if there is none.
-    /// The index sees later commits of other processes on its own ([`Index::set_auto_reload`]).
-    ///
-    /// ```
-    /// # fn main() -> Result<(), govsearch::Error> {
-    /// # let dir = tempfile::tempdir().unwrap();
-    /// # let folder = dir.path().join("releases");
-    /// # std::fs::create_dir(&folder).unwrap();
-    /// # std::fs::write(folder.join("1.txt"), "峄城区召开会议\n2022-05-10 来源:鲁网\n会议在峄城召开。\n").unwrap();
-    /// # govsearch::Index::open_or_create(dir.path().join("index"))?.index_folder(&folder, |_| {})?;
-    /// let index = govsearch::Index::open(dir.path().join("index"))?;
-    /// assert_eq!(index.num_articles(), 1);
-    /// assert!(govsearch::Index::open(dir.path().join("nothing here")).is_err());
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn open(dir: impl AsRef<Path>) -> Result<Index> {
-        let dir = dir.as_ref();
+impl Store {
+    /// Opens the index in `dir`. Fails with [`Error::NoIndex`] if there is none. Each new view
+    /// of the index is given to `warmers` before searches see it.
+    pub(crate) fn open(dir: &Path, warmers: Warmers) -> Result<Store> {
         if !dir.join("meta.json").is_file() {
             return Err(Error::NoIndex {
                 path: dir.to_path_buf(),
@@ -154,7 +108,7 @@ impl Index {
         }
         let directory = directory::IndexDirectory::open(dir).map_err(|err| Error::Index(err.into()))?;
         let index = damage::guarded(dir, || Ok(tantivy::Index::open(directory)?))?;
-        let dictionary = dir.join(USER_DICTIONARY_FILE);
+        let dictionary = dir.join(schema::USER_DICTIONARY_FILE);
         let segmenter = if dictionary.is_file() {
             let text = std::fs::read_to_string(&dictionary).map_err(|error| Error::Io {
                 path: dictionary.clone(),
@@ -164,21 +118,15 @@ impl Index {
         } else {
             Segmenter::default()
         };
-        let mut index = damage::guarded(dir, || Index::wrap(index, dir, segmenter, true))?;
-        let table = dir.join(SYNONYMS_FILE);
-        if table.is_file() {
-            index.synonyms = Synonyms::shipped().with(&read_synonyms(&table)?);
-        }
-        Ok(index)
+        damage::guarded(dir, || Store::wrap(index, dir, segmenter, true, warmers))
     }
 
     /// Opens the index in `dir`, creating the folder and an empty index if there is none.
     /// A folder that holds other files and no index is refused: its files are not ours to mix
     /// index files in with.
-    pub fn open_or_create(dir: impl AsRef<Path>) -> Result<Index> {
-        let dir = dir.as_ref();
+    pub(crate) fn open_or_create(dir: &Path, warmers: Warmers) -> Result<Store> {
         if dir.join("meta.json").is_file() {
-            return Index::open(dir);
+            return Store::open(dir, warmers);
         }
         if let Ok(mut entries) = std::fs::read_dir(dir) {
             if entries.next().is_some() {
@@ -196,61 +144,62 @@ impl Index {
             .settings(settings())
             .register_plugin(Arc::new(BodyGrams::new(schema::body_field())))
             .create_in_dir(dir)?;
-        Index::wrap(index, dir, Segmenter::default(), true)
+        Store::wrap(index, dir, Segmenter::default(), true, warmers)
     }
 
-    /// A new empty index held in memory: for tests and for tools that index on the fly.
-    pub fn create_in_ram() -> Index {
+    /// A new empty index held in memory.
+    pub(crate) fn create_in_ram(warmers: Warmers) -> Store {
         let index = tantivy::Index::builder()
             .schema(schema::build())
             .settings(settings())
             .register_plugin(Arc::new(BodyGrams::new(schema::body_field())))
             .create_in_ram()
             .expect("a new in-memory index can be created");
-        Index::wrap(index, Path::new("<memory>"), Segmenter::default(), false)
+        Store::wrap(index, Path::new("<memory>"), Segmenter::default(), false, warmers)
             .expect("a new in-memory index has the current schema")
     }
 
-    /// Sets the index's user dictionary (jieba's format: `word [frequency] [tag]` a line),
-    /// read from `path`: words such as 五比五看 or village names that jieba would split. It is
-    /// kept in the index folder, so searches segment queries the same way. Articles indexed
-    /// before keep their segmentation until they are indexed again. The dictionary shapes
-    /// ranking; which articles match never depends on it.
-    pub fn set_user_dictionary(&mut self, path: impl AsRef<Path>) -> Result<()> {
-        let (text, segmenter) = read_user_dictionary(path.as_ref())?;
-        if self.on_disk {
-            // Written only while holding the writer's lock: an index another process is
-            // writing to keeps the dictionary its articles are being segmented with.
-            let _lock = self.writer(Some(1))?;
-            let target = self.location.join(USER_DICTIONARY_FILE);
-            std::fs::write(&target, &text).map_err(|error| Error::Io { path: target, error })?;
-        }
+    /// Sets the index's user dictionary, read from `path`, and keeps it in the index folder.
+    pub(crate) fn set_user_dictionary(&mut self, path: &Path) -> Result<()> {
+        let (text, segmenter) = read_user_dictionary(path)?;
+        self.keep_table(schema::USER_DICTIONARY_FILE, text.as_bytes())?;
         self.segmenter = segmenter;
         analyzers::register(&self.index, &self.segmenter);
         Ok(())
     }
 
-    /// Sets the index's own synonym table (a line an entry, `everyday => official, official`),
-    /// read from `path`: kept in the index folder, over the table govsearch ships, so that an
-    /// unquoted query with an everyday word also finds the official terms.
-    pub fn set_synonyms(&mut self, path: impl AsRef<Path>) -> Result<()> {
-        let path = path.as_ref();
-        let own = read_synonyms(path)?;
-        if self.on_disk {
-            // Written only while holding the writer's lock, like the user dictionary.
-            let _lock = self.writer(Some(1))?;
-            let text = std::fs::read(path).map_err(|error| Error::Io {
-                path: path.to_path_buf(),
-                error,
-            })?;
-            let target = self.location.join(SYNONYMS_FILE);
-            std::fs::write(&target, text).map_err(|error| Error::Io { path: target, error })?;
+    /// Writes `bytes` as the index folder's table `name` (nothing for an index in memory).
+    /// Written only while holding the writer's lock: an index another process is writing to
+    /// keeps the tables its articles are being written with.
+    pub(crate) fn keep_table(&self, name: &str, bytes: &[u8]) -> Result<()> {
+        if !self.on_disk {
+            return Ok(());
         }
-        self.synonyms = Synonyms::shipped().with(&own);
-        Ok(())
+        let _lock = self.writer(Some(1))?;
+        let target = self.location.join(name);
+        std::fs::write(&target, bytes).map_err(|error| Error::Io { path: target, error })
     }
 
-    fn wrap(mut index: tantivy::Index, location: &Path, segmenter: Segmenter, on_disk: bool) -> Result<Index> {
+    /// The text of the index folder's table `name`, if it has one.
+    pub(crate) fn table(&self, name: &str) -> Result<Option<(PathBuf, Vec<u8>)>> {
+        let path = self.location.join(name);
+        if !self.on_disk || !path.is_file() {
+            return Ok(None);
+        }
+        let bytes = std::fs::read(&path).map_err(|error| Error::Io {
+            path: path.clone(),
+            error,
+        })?;
+        Ok(Some((path, bytes)))
+    }
+
+    fn wrap(
+        mut index: tantivy::Index,
+        location: &Path,
+        segmenter: Segmenter,
+        on_disk: bool,
+        warmers: Warmers,
+    ) -> Result<Store> {
         analyzers::check_index(&index, location)?;
         let fields = Fields::from_schema(&index.schema())
             .filter(|_| index.schema() == schema::build() || index.schema() == schema::build_without_fingerprint())
@@ -270,64 +219,32 @@ impl Index {
         if let Some(executor) = damage::search_executor() {
             index.set_executor(executor);
         }
-        let grams = Arc::new(GramsCache::default());
-        let reader = reader_of(&index, on_disk, &grams, None)?;
-        Ok(Index {
+        let reader = reader_of(&index, on_disk, warmers)?;
+        Ok(Store {
             index,
             reader,
             fields,
             segmenter,
-            facet_values: Arc::default(),
-            doc_freqs: statistics::DocFreqs::default(),
             damage_found: Arc::default(),
-            grams,
-            vocabulary: Arc::new(if on_disk {
-                VocabularyCache::in_folder(location)
-            } else {
-                VocabularyCache::default()
-            }),
-            releases: Arc::new(if on_disk {
-                ReleasesCache::in_folder(location)
-            } else {
-                ReleasesCache::default()
-            }),
-            warm: None,
-            grouped_searches: std::sync::atomic::AtomicUsize::new(0),
-            synonyms: Synonyms::shipped(),
             location: location.to_path_buf(),
             on_disk,
         })
     }
 
-    /// Whether searches see what other processes commit to the index on their own: on by
-    /// default for an index on disk (within about a second of the commit, and never half a
-    /// commit). Off, searches see the index as it was when opened until [`Index::reload`].
-    /// A user dictionary that another process changes is read when the index is opened again.
-    ///
-    /// Turned on with this call, each new view of the index also has its vocabulary (for
-    /// pinyin, typos and suggestions) and its reprints read before searches see it, so the
-    /// first search after a commit does not wait for them: what a long-running server wants,
-    /// and what a one-off search need not pay for.
-    pub fn set_auto_reload(&mut self, on: bool) -> Result<()> {
-        let warm = on.then(|| {
-            Arc::new(crate::assist::Warm {
-                vocabulary: Arc::downgrade(&self.vocabulary),
-                releases: Arc::downgrade(&self.releases),
-                fields: self.fields,
-            })
-        });
-        self.reader = reader_of(&self.index, self.on_disk && on, &self.grams, warm.clone())?;
-        self.warm = warm;
+    /// Whether the reader follows other processes' commits on its own (`watch`, for an index
+    /// on disk), with `warmers` given each new view.
+    pub(crate) fn set_reload(&mut self, watch: bool, warmers: Warmers) -> Result<()> {
+        self.reader = reader_of(&self.index, self.on_disk && watch, warmers)?;
         Ok(())
     }
 
-    /// Runs `read` over the index so that damage is an [`Error::Damaged`], never a panic or
-    /// an engine error in the engine's words.
+    /// Runs `read` over the index so that damage is an [`Error::Damaged`], never an engine
+    /// error in the engine's words, and a panic an [`Error::Internal`].
     pub(crate) fn guarded<T>(&self, read: impl FnOnce() -> Result<T>) -> Result<T> {
         damage::guarded(&self.location, read)
     }
 
-    /// [`Error::Damaged`] when a merge of this index's writers found a damaged segment (and
+    /// [`Error::Damaged`] when a merge of this store's writers found a damaged segment (and
     /// left it out).
     pub(crate) fn merges_found_no_damage(&self) -> Result<()> {
         let found = self.damage_found.lock().unwrap_or_else(|e| e.into_inner());
@@ -342,18 +259,18 @@ impl Index {
     }
 
     /// Makes searches see the index as of its last commit, whoever made it.
-    pub fn reload(&self) -> Result<()> {
+    pub(crate) fn reload(&self) -> Result<()> {
         self.reader.reload()?;
         Ok(())
     }
 
     /// The folder the index lives in (`<memory>` for an in-memory index).
-    pub fn location(&self) -> &Path {
+    pub(crate) fn location(&self) -> &Path {
         &self.location
     }
 
     /// Number of articles in the index, as of the last commit.
-    pub fn num_articles(&self) -> u64 {
+    pub(crate) fn num_articles(&self) -> u64 {
         self.reader.searcher().num_docs()
     }
 
@@ -378,85 +295,13 @@ impl Index {
         CommitPayload::read(payload.as_deref().unwrap_or_default())
     }
 
-    /// The folders indexed into this index (canonical paths), as of the last commit. Indexes
-    /// written before folders were recorded list the folders indexed since.
-    pub fn folders(&self) -> Vec<PathBuf> {
+    /// The folders indexed into this index (canonical paths), as of the last commit.
+    pub(crate) fn folders(&self) -> Vec<PathBuf> {
         self.commit_payload()
             .folders
             .iter()
             .map(|key| keys::key_path(key))
             .collect()
-    }
-
-    /// Each facet field's values, numbered across segments.
-    pub(crate) fn facet_values(&self) -> &Arc<FacetValues> {
-        &self.facet_values
-    }
-
-    /// BM25's statistics for a search by `searcher`, with the document frequencies earlier
-    /// searches of the same segments looked up.
-    pub(crate) fn statistics<'a>(&'a self, searcher: &'a Searcher) -> Statistics<'a> {
-        self.doc_freqs.of(searcher)
-    }
-
-    /// Each segment's open grams files and the character matches read from them.
-    /// The index's releases (reprints grouped); `None` for an index made before reprints were
-    /// grouped.
-    pub(crate) fn releases(&self, searcher: &Searcher) -> Result<Option<Arc<Releases>>> {
-        match self.fields.fingerprint {
-            Some(_) => Ok(Some(self.releases.get(searcher)?)),
-            None => Ok(None),
-        }
-    }
-
-    /// How a search groups reprints: over the whole index when its releases are kept (read
-    /// already, read for each new view of an index that follows commits, or read now for an
-    /// `Index` that has searched before), else only among its own matches, so that a one-off
-    /// search does not read every fingerprint.
-    pub(crate) fn grouping(&self, searcher: &Searcher) -> Result<Grouping> {
-        let Some(fields) = self.fields.fingerprint else {
-            return Ok(Grouping::None);
-        };
-        if let Some(ready) = self.releases.ready(searcher) {
-            return Ok(Grouping::Index(ready));
-        }
-        let searched = self.grouped_searches.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        if self.warm.is_some() || searched > 0 {
-            return Ok(Grouping::Index(self.releases.get(searcher)?));
-        }
-        Ok(Grouping::Matches(fields))
-    }
-
-    /// Writes the index's vocabulary and releases to its folder unless it holds them
-    /// already ([`kept`]), so that searches in other processes read them instead of reading
-    /// every segment's terms and fingerprints: run at the end of an indexing run, after its
-    /// merges.
-    pub(crate) fn keep_derived(&self) -> Result<()> {
-        self.reader.reload()?;
-        let searcher = self.searcher();
-        self.guarded(|| {
-            self.vocabulary.keep(&searcher)?;
-            if self.fields.fingerprint.is_some() {
-                self.releases.keep(&searcher)?;
-            }
-            Ok(())
-        })
-    }
-
-    pub(crate) fn releases_cache(&self) -> &ReleasesCache {
-        &self.releases
-    }
-
-    pub(crate) fn vocabulary_cache(&self) -> &VocabularyCache {
-        &self.vocabulary
-    }
-
-    pub(crate) fn synonyms(&self) -> &Synonyms {
-        &self.synonyms
-    }
-
-    pub(crate) fn grams_cache(&self) -> &GramsCache {
-        &self.grams
     }
 }
 
@@ -508,37 +353,18 @@ fn verify_on_open(index: &tantivy::Index, location: &Path) -> Result<()> {
 }
 
 /// A reader of `index`: reloaded when the index's files change if `watch`, else on demand;
-/// each new searcher has its grams files opened by `grams` before it is used.
-fn reader_of(
-    index: &tantivy::Index,
-    watch: bool,
-    grams: &Arc<GramsCache>,
-    warm: Option<Arc<crate::assist::Warm>>,
-) -> Result<IndexReader> {
+/// each new view is given to `warmers` before it is used.
+fn reader_of(index: &tantivy::Index, watch: bool, warmers: Warmers) -> Result<IndexReader> {
     let policy = if watch {
         ReloadPolicy::OnCommitWithDelay
     } else {
         ReloadPolicy::Manual
     };
-    let mut warmers = vec![Arc::downgrade(grams) as std::sync::Weak<dyn tantivy::Warmer>];
-    if let Some(warm) = &warm {
-        warmers.push(Arc::downgrade(warm) as std::sync::Weak<dyn tantivy::Warmer>);
-    }
     Ok(index
         .reader_builder()
         .reload_policy(policy)
         .warmers(warmers)
         .try_into()?)
-}
-
-impl std::fmt::Debug for Index {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Index")
-            .field("location", &self.location)
-            .field("articles", &self.num_articles())
-            .field("user_dictionary", &self.segmenter.has_user_dictionary())
-            .finish()
-    }
 }
 
 /// What each commit records beside the articles: when it was made, and the folders the index
@@ -577,30 +403,6 @@ pub fn check_user_dictionary(path: impl AsRef<Path>) -> Result<()> {
     read_user_dictionary(path.as_ref()).map(drop)
 }
 
-/// Reads and checks a synonym table without touching any index (what
-/// [`Index::set_synonyms`] would refuse is refused here).
-pub fn check_synonyms(path: impl AsRef<Path>) -> Result<()> {
-    read_synonyms(path.as_ref()).map(drop)
-}
-
-fn read_synonyms(path: &Path) -> Result<Synonyms> {
-    let bytes = std::fs::read(path).map_err(|error| Error::Io {
-        path: path.to_path_buf(),
-        error,
-    })?;
-    let bad = |reason: String| Error::BadSynonyms {
-        path: path.to_path_buf(),
-        reason,
-    };
-    let text = String::from_utf8(bytes).map_err(|err| {
-        bad(format!(
-            "not UTF-8 text (byte {} is not)",
-            err.utf8_error().valid_up_to()
-        ))
-    })?;
-    Synonyms::parse(&text).map_err(bad)
-}
-
 /// A user dictionary's text and the segmenter built with it.
 fn read_user_dictionary(path: &Path) -> Result<(String, Segmenter)> {
     let bytes = std::fs::read(path).map_err(|error| Error::Io {
@@ -625,7 +427,7 @@ fn segmenter_for(text: &str, path: &Path) -> Result<Segmenter> {
 }
 
 #[cfg(test)]
-impl Index {
+impl Store {
     /// Merges every segment into one; returns how many there were.
     pub(crate) fn merge_all(&self) -> usize {
         let mut writer = self.writer(Some(1)).expect("a test index has no other writer");
@@ -633,16 +435,5 @@ impl Index {
         writer.merge(&segments).wait().expect("test segments merge");
         self.commit(&mut writer).expect("a test index commits");
         segments.len()
-    }
-
-    /// An in-memory index of texts in the release layout, each under its identity.
-    pub(crate) fn of_texts(files: &[(&str, &str)]) -> Index {
-        let index = Index::create_in_ram();
-        let articles = files.iter().map(|(id, text)| {
-            let article = crate::article::parse_article(text).expect("a test article parses");
-            (id.to_string(), article)
-        });
-        index.add_articles(articles).expect("test articles index");
-        index
     }
 }

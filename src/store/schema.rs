@@ -55,6 +55,14 @@ pub(crate) struct Fields {
 }
 
 /// Facet fields by the name results report them under.
+/// The index folder's own files beside tantivy's: the user dictionary (so that searches cut
+/// queries as the articles were cut), the everyday-word table over the shipped one, and what
+/// the engine derives from the whole index and keeps ([`super::kept`]).
+pub(crate) const USER_DICTIONARY_FILE: &str = "user_dictionary.txt";
+pub(crate) const SYNONYMS_FILE: &str = "synonyms.txt";
+pub(crate) const VOCABULARY_FILE: &str = "vocabulary.bin";
+pub(crate) const RELEASES_FILE: &str = "releases.bin";
+
 pub(crate) const SOURCE: &str = "source";
 pub(crate) const EDITOR: &str = "editor";
 pub(crate) const KEYWORD: &str = "keyword";

@@ -22,7 +22,7 @@ use walkdir::WalkDir;
 use crate::article::{read_file, FileArticles, Layout, ReadOptions};
 use crate::error::{Error, Result};
 use crate::store::keys::{key_display, key_path, path_key, serialize_lossy};
-use crate::store::{FileState, Index};
+use crate::store::{FileState, Store};
 
 /// Reads files on a thread of its own, so that a file that takes longer than its budget is
 /// given up: the run goes on with a new reader thread, and the old one, unstoppable, is left
@@ -209,34 +209,18 @@ fn as_secs<S: serde::Serializer>(d: &Duration, s: S) -> std::result::Result<S::O
     s.serialize_f64(d.as_secs_f64())
 }
 
-impl Index {
-    /// Indexes every article file under `dir` (recursively) in the layouts it detects, and
-    /// keeps the index in step with the folder: see the module documentation. Calls
-    /// `progress` after each file. Only a failure of the index itself is an error.
-    ///
-    /// ```
-    /// # fn main() -> Result<(), govsearch::Error> {
-    /// # let dir = tempfile::tempdir().unwrap();
-    /// let folder = dir.path().join("releases");
-    /// std::fs::create_dir(&folder).unwrap();
-    /// std::fs::write(folder.join("1.txt"), "峄城区召开会议\n2022-05-10 来源:鲁网\n会议在峄城召开。\n").unwrap();
-    /// std::fs::write(folder.join("notes.md"), "# not an article\n").unwrap();
-    /// let index = govsearch::Index::open_or_create(dir.path().join("index"))?;
-    /// let summary = index.index_folder(&folder, |progress| {
-    ///     eprintln!("{}/{} {}", progress.done, progress.total, progress.file.path.display());
-    /// })?;
-    /// assert_eq!((summary.files_indexed, summary.skipped.len()), (1, 1));
-    /// let again = index.index_folder(&folder, |_| {})?;
-    /// assert_eq!(again.files_unchanged, 1, "unchanged files are not read again");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn index_folder(&self, dir: impl AsRef<Path>, progress: impl FnMut(Progress<'_>)) -> Result<IndexSummary> {
+impl Store {
+    /// Indexes every article file under `dir`: see the module documentation.
+    pub(crate) fn index_folder(
+        &self,
+        dir: impl AsRef<Path>,
+        progress: impl FnMut(Progress<'_>),
+    ) -> Result<IndexSummary> {
         self.index_folder_with(dir, &IndexOptions::default(), progress)
     }
 
-    /// [`Index::index_folder`] with options.
-    pub fn index_folder_with(
+    /// [`Store::index_folder`] with options.
+    pub(crate) fn index_folder_with(
         &self,
         dir: impl AsRef<Path>,
         options: &IndexOptions,
@@ -385,7 +369,6 @@ impl Index {
         // Let the merges the commits started finish: fewer segments answer queries faster,
         // and a process that exits mid-merge leaves unfinished files behind.
         writer.wait_merging_threads()?;
-        self.keep_derived()?;
         summary.articles_in_index = self.num_articles();
         summary.elapsed = started.elapsed();
         Ok(summary)
@@ -463,10 +446,8 @@ impl Index {
         })
     }
 
-    /// Removes the articles of every file under `dir`, a folder indexed before: the way to
-    /// take a moved or deleted folder out of the index (`dir` need not exist any more).
-    /// Errors when the index holds nothing from it.
-    pub fn remove_folder(&self, dir: impl AsRef<Path>) -> Result<Removed> {
+    /// Removes the articles of every file under `dir`, a folder indexed before.
+    pub(crate) fn remove_folder(&self, dir: impl AsRef<Path>) -> Result<Removed> {
         self.guarded(|| {
             let dir = dir.as_ref();
             let root = std::fs::canonicalize(dir)
@@ -500,7 +481,6 @@ impl Index {
             }
             self.commit_folders(&mut writer, |folders| folders.retain(|f| !inside(f)))?;
             writer.wait_merging_threads()?;
-            self.keep_derived()?;
             Ok(Removed {
                 path: root,
                 files: files.len(),

@@ -3,7 +3,7 @@
 use tantivy::schema::Facet;
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
-use super::Index;
+use super::Store;
 use crate::article::{Article, Layout};
 use crate::error::{Error, Result};
 
@@ -23,10 +23,10 @@ const THREAD_MEMORY: usize = 20_000_000;
 /// slower there (docs/performance.md).
 const MAX_DOCS_TO_MERGE: usize = 19_999;
 
-impl Index {
-    /// Adds articles, each under an identity (a path or any other key): an article already
-    /// indexed under the same identity is replaced, never duplicated. Commits once at the end.
-    pub fn add_articles<I>(&self, articles: I) -> Result<()>
+impl Store {
+    /// Adds articles, each under an identity: an article already indexed under the same
+    /// identity is replaced. Commits once at the end.
+    pub(crate) fn add_articles<I>(&self, articles: I) -> Result<()>
     where
         I: IntoIterator<Item = (String, Article)>,
     {

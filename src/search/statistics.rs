@@ -98,7 +98,7 @@ mod tests {
     use tantivy::query::Bm25StatisticsProvider;
     use tantivy::Term;
 
-    use crate::store::Index;
+    use crate::Index;
 
     /// A kept frequency is the searcher's own, as segments are added and articles replaced.
     #[test]

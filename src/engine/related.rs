@@ -8,18 +8,17 @@
 
 use std::collections::HashMap;
 
-use super::rank::Page;
-use super::stored::Stored;
-use super::{parse_article_id, Hit, SearchRequest, Sort};
+use super::Index;
 use crate::error::Result;
 use crate::query::about;
-use crate::search::releases::{Releases, NO_GROUP};
-use crate::store::Grouping;
-use crate::store::Index;
+use crate::search::rank::Page;
+use crate::search::releases::NO_GROUP;
+use crate::search::stored::Stored;
+use crate::search::{article_id, parse_article_id, Hit, SearchRequest, Sort};
 use crate::text::is_han;
 
 /// The most distinctive words an article is described by.
-const WORDS: usize = 12;
+const DESCRIBING_WORDS: usize = 12;
 /// How much of a body is read for its words: the lead of a release says what it is about.
 const BODY_CHARS: usize = 4000;
 /// A word in more than this share of the index's titles says nothing about a subject (in an
@@ -70,27 +69,14 @@ impl Index {
             if terms.is_empty() && keywords.is_empty() {
                 return Ok(Some(Vec::new()));
             }
-            let query = about(f, self.grams_cache(), &terms, &keywords, 2);
+            let query = about(f, &self.caches.grams, &terms, &keywords, 2);
             let window = limit.saturating_mul(3).saturating_add(10);
             let ranked = searcher.search_with_statistics_provider(
                 query.as_ref(),
                 &Page::new(Sort::Relevance, window, 0, f),
                 &self.statistics(&searcher),
             )?;
-            let releases = match self.grouping(&searcher)? {
-                Grouping::None => None,
-                Grouping::Index(releases) => Some(releases),
-                // Reprints among the candidates and the article itself.
-                Grouping::Matches(fields) => {
-                    let among: Vec<tantivy::DocAddress> =
-                        ranked.iter().map(|(_, a)| *a).chain(std::iter::once(address)).collect();
-                    Some(std::sync::Arc::new(Releases::read_among(
-                        &searcher,
-                        &fields,
-                        Some(&among),
-                    )?))
-                }
-            };
+            let releases = self.releases(&searcher)?;
             let group_of =
                 |a: tantivy::DocAddress| releases.as_ref().map_or(NO_GROUP, |r| r.group(a.segment_ord, a.doc_id));
             let own = group_of(address);
@@ -135,7 +121,7 @@ impl Index {
                     .u64(crate::store::schema::MTIME)?
                     .first(address.doc_id)
                     .unwrap_or(0);
-                found.push((record, super::article_id(&key, record, mtime)));
+                found.push((record, article_id(&key, record, mtime)));
             }
             if !found.is_empty() {
                 found.sort();
@@ -173,7 +159,7 @@ impl Index {
             .filter(|(_, w)| *w > 0.0)
             .collect();
         weighted.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        weighted.truncate(WORDS);
+        weighted.truncate(DESCRIBING_WORDS);
         let top = weighted.first().map_or(1.0, |(_, w)| *w);
         Ok(weighted.into_iter().map(|(word, w)| (word, (w / top) as f32)).collect())
     }

@@ -1,7 +1,7 @@
 //! Each facet field's values, numbered across the index's segments.
 //!
 //! A segment's facet column numbers its values by ordinals of its own. A query counts
-//! ordinals per segment; [`FacetValues`] gives each value one number across segments, and
+//! ordinals per segment; [`FacetNumbering`] gives each value one number across segments, and
 //! each segment keeps which of its ordinals it has resolved to a number, so a long-lived
 //! `Index` reads each ordinal's term from the dictionary once, and a one-shot search reads
 //! no more of it than it counted.
@@ -28,7 +28,7 @@ pub(crate) enum Listed {
 /// The values of every facet field, numbered across segments, and each segment's mapping from
 /// its ordinals to those numbers. Shared by the searches of one index.
 #[derive(Default)]
-pub(crate) struct FacetValues {
+pub(crate) struct FacetNumbering {
     fields: Mutex<HashMap<&'static str, FieldValues>>,
     /// Each field's distinct values over the segments listed beside them.
     distinct: Mutex<HashMap<&'static str, Distinct>>,
@@ -220,7 +220,7 @@ type Distinct = (Vec<SegmentId>, Arc<Vec<(String, String)>>);
 /// A segment ordinal not yet resolved to a value number.
 const UNKNOWN: u32 = u32::MAX;
 
-impl FacetValues {
+impl FacetNumbering {
     /// Forgets the mappings of segments not in `live` (merged away or deleted). Value names
     /// stay: they are few, and a value seen once is likely to be seen again.
     pub(crate) fn retain_segments(&self, live: &[SegmentId]) {
@@ -370,7 +370,7 @@ impl FacetValues {
                 Some(touched) => take_numbered(&mut counts, numbers, touched.iter().map(|&ord| ord as usize)),
                 None => take_numbered(&mut counts, numbers, 0..terms),
             };
-            FacetValues::give_back(lock().entry(field).or_default(), counts);
+            FacetNumbering::give_back(lock().entry(field).or_default(), counts);
             return numbered;
         }
         let counted: Vec<u32> = match touched {
@@ -417,7 +417,7 @@ impl FacetValues {
         }
         let numbered = take_numbered(&mut counts, numbers, counted.iter().map(|&ord| ord as usize));
         values.segments.insert(segment, mapping);
-        FacetValues::give_back(values, counts);
+        FacetNumbering::give_back(values, counts);
         numbered
     }
 
@@ -480,7 +480,7 @@ mod tests {
         let searcher = index.searcher();
         let column = searcher.segment_readers()[0]
             .fast_fields()
-            .str(super::super::schema::KEYWORD)
+            .str(crate::store::schema::KEYWORD)
             .unwrap()
             .unwrap();
         let terms = column.num_terms();

@@ -6,13 +6,13 @@ use tantivy::collector::{Count, TopDocs};
 use tantivy::query::AllQuery;
 use tantivy::Order;
 
+use super::Index;
 use crate::dates::china;
 use crate::error::Result;
 use crate::search::facets::FacetCounter;
 use crate::search::FacetCount;
 use crate::store::keys::key_path;
 use crate::store::schema;
-use crate::store::Index;
 
 /// A folder indexed into an index.
 #[derive(Clone, Debug, Serialize)]
@@ -58,7 +58,7 @@ impl Index {
     pub fn stats(&self) -> Result<IndexStats> {
         self.guarded(|| {
             let searcher = self.searcher();
-            let facets = |field| FacetCounter::new(field, self.facet_values().clone());
+            let facets = |field| FacetCounter::new(field, std::sync::Arc::clone(&self.caches.numbering));
             let (articles, layouts, sources) =
                 searcher.search(&AllQuery, &(Count, facets(schema::LAYOUT), facets(schema::SOURCE)))?;
             let edge = |order: Order| -> Result<Option<DateTime<FixedOffset>>> {
@@ -70,7 +70,7 @@ impl Index {
                     .and_then(|d| DateTime::from_timestamp(d.into_timestamp_secs(), 0))
                     .map(|d| d.with_timezone(&china())))
             };
-            let files = self.file_states()?;
+            let files = self.store.file_states()?;
             let size_bytes = std::fs::read_dir(self.location())
                 .map(|entries| {
                     entries
@@ -93,12 +93,12 @@ impl Index {
                         path: folder.to_string_lossy().into_owned(),
                     })
                     .collect(),
-                layouts: crate::search::facet_values(layouts.0),
-                sources: crate::search::facet_values(sources.0),
+                layouts: crate::search::facet_counts(layouts.0),
+                sources: crate::search::facet_counts(sources.0),
                 first_published: edge(Order::Asc)?,
                 last_published: edge(Order::Desc)?,
                 size_bytes,
-                updated: self.commit_payload().committed,
+                updated: self.store.commit_payload().committed,
             })
         })
     }
