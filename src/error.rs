@@ -125,6 +125,16 @@ pub enum Error {
         detail: String,
     },
 
+    /// govsearch's own code failed (a bug, not damage to the index): where it failed and why.
+    /// The index is as it was; nothing was written.
+    #[error("internal error at {location}: {detail}; this is a bug in govsearch, not damage to the index: please report it with the command that gave it")]
+    Internal {
+        /// The source file and line of govsearch where it failed.
+        location: String,
+        /// What failed.
+        detail: String,
+    },
+
     /// The index engine failed.
     #[error("the index engine failed")]
     Index(#[from] tantivy::TantivyError),

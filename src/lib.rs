@@ -67,23 +67,42 @@
 
 #![warn(missing_docs)]
 
-// Modules by concern, each depending only on those listed before it (`.ci/modules` keeps it
-// so); ARCHITECTURE.md draws how they depend on one another.
-mod article;
-mod assist;
-mod dates;
-mod engine;
+// Modules by concern, lowest first: each imports only those declared before it (kept so by
+// `.ci/modules` in CI). ARCHITECTURE.md draws the layers and the flows between them.
 mod error;
+
+mod dates;
+
+// Text as govsearch compares it: folding, segmentation, analyzers, fingerprints.
+mod text;
+
+// Reading files into articles.
+mod article;
+
+// The body's own postings, a tantivy segment plugin.
+mod grams;
+
+// The index as stored: open, create, schema, write, walk, check, repair, damage.
+mod store;
+
+// Query text to an index query.
+mod query;
+
+// Searching: ranking, facets, filters, releases, snippets, over what the engine hands it.
+mod search;
+
+// What people meant: pinyin, typos, completions, proposed over a parsed query.
+mod assist;
+
+// The public `Index`: one store, the caches of its segments, every entry point.
+mod engine;
+
 #[cfg(feature = "eval")]
 pub mod eval;
+
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
-mod grams;
-mod query;
-mod search;
-mod store;
-mod text;
 
 /// The date and time types of the API ([`DateTime`](chrono::DateTime) with a
 /// [`FixedOffset`](chrono::FixedOffset), China time), so embedders use the same version.

@@ -85,3 +85,48 @@ impl Index {
         Ok(searcher.search_with_statistics_provider(query.as_ref(), &Count, &statistics)?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{Index, SearchRequest};
+
+    fn index() -> Index {
+        let texts: Vec<(String, String)> = (0..12)
+            .map(|i| {
+                (
+                    i.to_string(),
+                    format!(
+                        "疫情防控工作会议第{i}次召开\n2022-05-{:02} 来源:鲁网\n会议部署疫情防控工作。\n",
+                        i + 1
+                    ),
+                )
+            })
+            .collect();
+        Index::of_texts(&texts.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect::<Vec<_>>())
+    }
+
+    /// Whether a query is a quoted string or an exclusion is what the query parser says, not
+    /// a look at its characters: a stray closing quote is plain text, so a typo beside it is
+    /// still corrected; a quoted string is as the user meant it.
+    #[test]
+    fn rewrites_follow_the_query_as_parsed() {
+        let index = index();
+        let searched_as = |query: &str| {
+            index
+                .search(&SearchRequest::new(query))
+                .unwrap()
+                .searched_as
+                .map(|rewrite| rewrite.query)
+        };
+        assert_eq!(searched_as("疫请防控"), Some("疫情防控".to_string()));
+        assert_eq!(searched_as("疫请防控”"), Some("疫情防控".to_string()));
+        assert_eq!(searched_as("【疫请防控】"), Some("疫情防控".to_string()));
+        assert_eq!(searched_as("\"疫请防控\""), None);
+        assert_eq!(
+            searched_as("疫请防控 -会议"),
+            None,
+            "the correction finds nothing either"
+        );
+        assert_eq!(searched_as("疫请防控 -峄城"), Some("疫情防控 -峄城".to_string()));
+    }
+}

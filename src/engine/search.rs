@@ -18,7 +18,7 @@ use crate::search::facets::FacetCounter;
 use crate::search::filters::filters;
 use crate::search::numbering::Listed;
 use crate::search::rank::{Gather, Page};
-use crate::search::releases::DistinctReleases;
+use crate::search::releases::{order_copies, DistinctReleases};
 use crate::search::snippet::{self, Snippet};
 use crate::search::stored::Stored;
 use crate::search::{
@@ -208,7 +208,8 @@ impl Index {
             .enumerate()
             .map(|(i, (score, address))| self.hit(&searcher, address, request.offset + i + 1, score, &needles, request))
             .collect::<Result<Vec<_>>>()?;
-        for (hit, others) in hits.iter_mut().zip(copies) {
+        for (hit, mut others) in hits.iter_mut().zip(copies) {
+            order_copies(&searcher, &mut others)?;
             hit.copies = others
                 .into_iter()
                 .take(MAX_COPIES_LISTED)
@@ -891,5 +892,72 @@ mod tests {
         let hit = &index.search(&SearchRequest::new("满意峄城")).unwrap().hits[0];
         let h = hit.snippet.highlights[0];
         assert_eq!(&hit.snippet.text[h.start..h.end], "满意峄城");
+    }
+}
+
+#[cfg(test)]
+mod same_request {
+    use crate::{parse_article, Index, SearchRequest, SearchResults};
+
+    const BODY: &str = "区政府召开常务会议，研究部署石榴产业发展工作。会议指出，要持续扩大石榴种植面积，\
+        培育石榴盆景龙头企业，拓宽线上线下销售渠道，推动石榴深加工产品走向全国。会议还研究了\
+        农村公路建设和城乡供水一体化等事项，要求各部门密切配合，抓好落实，按时完成全年目标任务。";
+
+    fn release(title: &str, date: &str, source: &str, body: &str) -> crate::Article {
+        parse_article(&format!("{title}\n{date} 来源:{source}\n{body}\n")).expect("a release")
+    }
+
+    /// What a reader sees of a search: each hit with its copies, and the totals.
+    fn seen(results: &SearchResults) -> (usize, usize, Vec<(String, Vec<String>)>) {
+        let hits = results
+            .hits
+            .iter()
+            .map(|hit| (hit.path.clone(), hit.copies.iter().map(|c| c.path.clone()).collect()))
+            .collect();
+        (results.total, results.releases, hits)
+    }
+
+    /// The same request on the same index gives the same results, whatever searches came
+    /// before, and after more articles are added the results are those of an index built with
+    /// all of them at once.
+    #[test]
+    fn the_same_request_gives_the_same_results_whatever_came_before() {
+        // The query is in the first title only: its reprint does not match it.
+        let first = [
+            (
+                "a".to_string(),
+                release("峄城区石榴产业发展会议召开", "2022-05-10", "峄城区政府", BODY),
+            ),
+            (
+                "b".to_string(),
+                release("石榴产业发展会议召开", "2022-05-10", "枣庄日报", BODY),
+            ),
+            (
+                "c".to_string(),
+                release("峄城区防汛工作部署", "2022-06-01", "峄城区政府", "部署防汛工作。"),
+            ),
+        ];
+        let more = [("d".to_string(), release("石榴产业会议", "2022-05-11", "鲁网", BODY))];
+        let request = SearchRequest::new("峄城区");
+        let index = Index::create_in_ram();
+        index.add_articles(first.clone()).unwrap();
+        let once = seen(&index.search(&request).unwrap());
+        let twice = seen(&index.search(&request).unwrap());
+        assert_eq!(once, twice);
+        let copies_of_a = |seen: &(usize, usize, Vec<(String, Vec<String>)>)| {
+            seen.2
+                .iter()
+                .find(|(path, _)| path == "a")
+                .map(|(_, copies)| copies.clone())
+        };
+        assert_eq!(copies_of_a(&once), Some(vec!["b".to_string()]), "{once:?}");
+
+        index.add_articles(more.clone()).unwrap();
+        let after = seen(&index.search(&request).unwrap());
+        assert_eq!(after, seen(&index.search(&request).unwrap()));
+        let fresh = Index::create_in_ram();
+        fresh.add_articles(first.into_iter().chain(more)).unwrap();
+        assert_eq!(after, seen(&fresh.search(&request).unwrap()));
+        assert_eq!(copies_of_a(&after).map(|c| c.len()), Some(2), "{after:?}");
     }
 }

@@ -98,7 +98,8 @@ impl ParsedQuery {
             let end = body
                 .find(|c: char| c.is_whitespace() || closing_quote(c).is_some())
                 .unwrap_or(body.len());
-            let typed = body[..end].to_string();
+            // Punctuation pasted around words (【乡村振兴】, 'GDP', +乡村振兴) is not part of them.
+            let typed = body[..end].trim_matches(|c: char| !c.is_alphanumeric()).to_string();
             let text = fold(&typed);
             rest = &body[end..];
             let ranking = cut(&text, segmenter);

@@ -145,6 +145,39 @@ impl Releases {
     }
 }
 
+/// `copies` of a release in the order a hit lists them: earliest published first, then by
+/// file and record, so that the list depends only on the index's content, never on which
+/// segment holds which copy.
+pub(crate) fn order_copies(searcher: &Searcher, copies: &mut [DocAddress]) -> tantivy::Result<()> {
+    let schema = crate::store::schema::PUBLISHED;
+    let mut keys = Vec::with_capacity(copies.len());
+    for address in copies.iter() {
+        let fast = searcher.segment_reader(address.segment_ord).fast_fields();
+        let published = fast
+            .date(schema)
+            .ok()
+            .and_then(|column| column.first(address.doc_id))
+            .map_or(i64::MAX, |date| date.into_timestamp_nanos());
+        let mut path = String::new();
+        if let Some(paths) = fast.str(crate::store::schema::PATH)? {
+            if let Some(ord) = paths.term_ords(address.doc_id).next() {
+                paths.ord_to_str(ord, &mut path)?;
+            }
+        }
+        let record = fast
+            .u64(crate::store::schema::RECORD)
+            .ok()
+            .and_then(|column| column.first(address.doc_id))
+            .unwrap_or(0);
+        keys.push((published, path, record, *address));
+    }
+    keys.sort();
+    for (slot, (.., address)) in copies.iter_mut().zip(keys) {
+        *slot = address;
+    }
+    Ok(())
+}
+
 /// Counts the distinct releases among the matches of a query: articles with no copy, plus
 /// the groups with a match.
 pub(crate) struct DistinctReleases {

@@ -8,7 +8,9 @@
 //! never copied into a new segment ([`VerifyingMerges`]); all of it in `govsearch check`.
 //! A search reads only the bytes it needs, so damage inside a large file can still reach one:
 //! then every read the engine does is bounded, and a panic deep inside it (tantivy's readers
-//! trust their bytes) is caught here and reported as [`Error::Damaged`].
+//! trust their bytes) is caught here and reported as [`Error::Damaged`]. A panic in
+//! govsearch's own code is no sign of damage: it is reported as [`Error::Internal`], with the
+//! file and line where it happened, so that `check --repair` is never sent after a bug.
 
 use std::cell::Cell;
 use std::collections::BTreeSet;
@@ -61,9 +63,58 @@ pub fn panic_is_guarded() -> bool {
                 .is_some_and(|name| name.starts_with(SEARCH_THREAD)))
 }
 
-/// Runs `read` over the index at `location`: a panic inside it becomes [`Error::Damaged`],
-/// and so does an engine error that says a file does not hold what was written.
+/// Where the last panic inside a guarded read happened, and its message: recorded by the
+/// panic hook of the thread it happened on (a search thread, or the guarded one), read by the
+/// guarded read that catches it.
+static LAST_PANIC: Mutex<Option<(String, String)>> = Mutex::new(None);
+
+/// Puts a panic hook in front of the process's own, once: a panic inside a guarded read has
+/// its location recorded and is not printed (the error the read returns says it all); any
+/// other panic goes to the hook that was there before.
+fn record_panic_sites() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !panic_is_guarded() {
+                previous(info);
+                return;
+            }
+            let location = info
+                .location()
+                .map(|l| format!("{}:{}", l.file(), l.line()))
+                .unwrap_or_default();
+            *LAST_PANIC.lock().unwrap_or_else(|e| e.into_inner()) = Some((location, message_of(info.payload())));
+        }));
+    });
+}
+
+/// A panic's message, from its payload.
+fn message_of(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_default()
+}
+
+/// Whether a panic at `location` (a source file and line) is in govsearch's own code: its
+/// source files are named as this one is, from the same folder (`src/…` when built in its own
+/// folder, a full path when built as a dependency), its dependencies' from theirs.
+fn is_own_code(location: &str) -> bool {
+    let this = file!();
+    let root = this
+        .strip_suffix("store/damage.rs")
+        .or_else(|| this.strip_suffix("store\\damage.rs"))
+        .unwrap_or(this);
+    location.starts_with(root)
+}
+
+/// Runs `read` over the index at `location`: an engine error that says a file does not hold
+/// what was written becomes [`Error::Damaged`], and so does a panic inside the engine's
+/// readers; a panic in govsearch's own code is an [`Error::Internal`] that names where.
 pub(crate) fn guarded<T>(location: &Path, read: impl FnOnce() -> Result<T>) -> Result<T> {
+    record_panic_sites();
     GUARDED.with(|g| g.set(g.get() + 1));
     GUARDED_ANYWHERE.fetch_add(1, Ordering::Relaxed);
     let outcome = std::panic::catch_unwind(AssertUnwindSafe(read));
@@ -72,15 +123,24 @@ pub(crate) fn guarded<T>(location: &Path, read: impl FnOnce() -> Result<T>) -> R
     match outcome {
         Ok(result) => result.map_err(|err| classify(err, location)),
         Err(panic) => {
-            let message = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
-            Err(Error::Damaged {
-                path: location.to_path_buf(),
-                detail: format!("reading it failed: {}", message.lines().next().unwrap_or("no message")),
-            })
+            let message = message_of(panic.as_ref());
+            let first_line = message.lines().next().unwrap_or("no message").to_string();
+            let site = LAST_PANIC
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take()
+                .filter(|(_, recorded)| *recorded == message)
+                .map(|(site, _)| site);
+            match site {
+                Some(site) if is_own_code(&site) => Err(Error::Internal {
+                    location: site,
+                    detail: first_line,
+                }),
+                _ => Err(Error::Damaged {
+                    path: location.to_path_buf(),
+                    detail: format!("reading it failed: {first_line}"),
+                }),
+            }
         }
     }
 }
@@ -231,5 +291,35 @@ impl MergePolicy for VerifyingMerges {
             .into_iter()
             .filter(|candidate| candidate.0.iter().all(|&id| self.is_whole(id)))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A panic in govsearch's own code is a bug, said as such with where it happened; a panic
+    /// inside a dependency's reader (which trusts its bytes) is damage.
+    #[test]
+    fn a_panic_in_own_code_is_internal_and_one_in_the_engine_is_damage() {
+        let here = Path::new("/some/index");
+        let own: Result<usize> = guarded(here, || {
+            let lengths: Vec<usize> = Vec::new();
+            Ok(lengths[std::hint::black_box(3)])
+        });
+        match own {
+            Err(Error::Internal { location, detail }) => {
+                assert!(location.starts_with(file!()), "{location}");
+                assert!(detail.contains("index out of bounds"), "{detail}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let engine: Result<tantivy_bitpacker::BitUnpacker> = guarded(here, || {
+            Ok(tantivy_bitpacker::BitUnpacker::new(std::hint::black_box(60)))
+        });
+        assert!(matches!(engine, Err(Error::Damaged { .. })), "{engine:?}");
+        // An error the read returns is not a panic: it passes through as it is.
+        let said: Result<()> = guarded(here, || Err(Error::BadDate { text: "x".to_string() }));
+        assert!(matches!(said, Err(Error::BadDate { .. })), "{said:?}");
     }
 }
