@@ -119,9 +119,10 @@ pub use query::synonyms::check_synonyms;
 pub use search::snippet::{Highlight, Snippet};
 pub use search::{
     ArticlePage, FacetCount, Facets, Hit, Rewrite, RewriteReason, SearchRequest, SearchResults, Sort, Unlisted,
-    UnmatchedFilter, DEFAULT_FACET_VALUES,
+    UnmatchedFilter, DEFAULT_FACET_VALUES, DEFAULT_SNIPPET_CHARS,
 };
 pub use store::{
     check_user_dictionary, default_index_dir, panic_is_guarded, CheckReport, Damage, FileReport, IndexOptions,
-    IndexSummary, MissingFolder, Outcome, Progress, Removed, Repaired, Skipped, Warning, INDEX_ENV,
+    IndexSummary, MissingFolder, Outcome, Progress, Removed, Repaired, Skipped, Warning, DEFAULT_COMMIT_EVERY,
+    INDEX_ENV,
 };

@@ -14,7 +14,7 @@ use crate::query::about;
 use crate::search::rank::Page;
 use crate::search::releases::NO_GROUP;
 use crate::search::stored::Stored;
-use crate::search::{article_id, parse_article_id, Hit, SearchRequest, Sort};
+use crate::search::{article_id, parse_article_id, Hit, Sort, DEFAULT_SNIPPET_CHARS};
 use crate::text::is_han;
 
 /// The most distinctive words an article is described by.
@@ -82,14 +82,20 @@ impl Index {
             let own = group_of(address);
             let mut seen = std::collections::HashSet::new();
             let needles: Vec<String> = terms.iter().map(|(t, _)| t.clone()).chain(keywords).collect();
-            let request = SearchRequest::new("*");
             let mut hits = Vec::new();
             for (score, candidate) in ranked {
                 let group = group_of(candidate);
                 if candidate == address || (group != NO_GROUP && (group == own || !seen.insert(group))) {
                     continue;
                 }
-                hits.push(self.hit(&searcher, candidate, hits.len() + 1, score, &needles, &request)?);
+                hits.push(self.hit(
+                    &searcher,
+                    candidate,
+                    hits.len() + 1,
+                    score,
+                    &needles,
+                    DEFAULT_SNIPPET_CHARS,
+                )?);
                 if hits.len() == limit {
                     break;
                 }

@@ -206,7 +206,16 @@ impl Index {
         let mut hits = page
             .into_iter()
             .enumerate()
-            .map(|(i, (score, address))| self.hit(&searcher, address, request.offset + i + 1, score, &needles, request))
+            .map(|(i, (score, address))| {
+                self.hit(
+                    &searcher,
+                    address,
+                    request.offset + i + 1,
+                    score,
+                    &needles,
+                    request.snippet_chars,
+                )
+            })
             .collect::<Result<Vec<_>>>()?;
         for (hit, mut others) in hits.iter_mut().zip(copies) {
             order_copies(&searcher, &mut others)?;
@@ -260,10 +269,35 @@ impl Index {
         rank: usize,
         score: Option<f32>,
         needles: &[String],
-        request: &SearchRequest,
+        snippet_chars: usize,
     ) -> Result<Hit> {
+        let (hit, _) = self.hit_and_body(
+            searcher,
+            address,
+            rank,
+            score,
+            needles,
+            snippet_chars,
+            snippet_chars > 0,
+        )?;
+        Ok(hit)
+    }
+
+    /// The hit of the article at `address`, and its body when `read_body` (read with the rest
+    /// of its stored values, once).
+    #[allow(clippy::too_many_arguments)]
+    fn hit_and_body(
+        &self,
+        searcher: &Searcher,
+        address: DocAddress,
+        rank: usize,
+        score: Option<f32>,
+        needles: &[String],
+        snippet_chars: usize,
+        read_body: bool,
+    ) -> Result<(Hit, String)> {
         let f = self.fields();
-        let mut doc = if request.snippet_chars == 0 {
+        let mut doc = if !read_body {
             searcher.doc::<Stored<false>>(address)?.0
         } else {
             searcher.doc::<Stored<true>>(address)?.0
@@ -283,7 +317,7 @@ impl Index {
         let id = article_id(&path, record.unwrap_or(0), self.mtime_of(searcher, address)?);
         let path = key_display(&path);
         let facets = |field: Field| doc.facets(field);
-        Ok(Hit {
+        let hit = Hit {
             rank,
             id,
             score,
@@ -301,13 +335,14 @@ impl Index {
                 doc_number,
                 url,
             },
-            snippet: if request.snippet_chars == 0 {
+            snippet: if snippet_chars == 0 {
                 Snippet::default()
             } else {
-                snippet::make_snippet(&body, needles, request.snippet_chars)
+                snippet::make_snippet(&body, needles, snippet_chars)
             },
             copies: Vec::new(),
-        })
+        };
+        Ok((hit, body))
     }
 }
 
@@ -345,20 +380,9 @@ impl Index {
                 Some(query) => self.parse(query)?.needles(),
                 None => Vec::new(),
             };
-            let f = self.fields();
             let searcher = self.searcher();
             if let Some(address) = self.address_of(&searcher, &path, record, mtime)? {
-                let doc = searcher.doc::<Stored<true>>(address)?.0;
-                let hit = self.hit(
-                    &searcher,
-                    address,
-                    0,
-                    None,
-                    &needles,
-                    &SearchRequest::new("*").snippet_chars(0),
-                )?;
-                let mut doc = doc;
-                let body = doc.take_text(f.body);
+                let (hit, body) = self.hit_and_body(&searcher, address, 0, None, &needles, 0, true)?;
                 return Ok(Some(ArticlePage {
                     id: hit.id,
                     path: hit.path,

@@ -166,7 +166,11 @@ mod tests {
             .nth(1)
             .and_then(|rest| rest.split(' ').next())
             .and_then(|n| n.parse::<usize>().ok());
-        assert_eq!(stated, Some(table.len()), "docs/query-assistance.md states the table's size");
+        assert_eq!(
+            stated,
+            Some(table.len()),
+            "docs/query-assistance.md states the table's size"
+        );
         assert!(table.of("社保").contains(&"社会保险".to_string()));
         assert!(table.of("医保").contains(&"医疗保险".to_string()));
         assert!(table.of("低保").contains(&"最低生活保障".to_string()));

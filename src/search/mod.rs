@@ -25,7 +25,7 @@ pub(crate) mod snippet;
 pub(crate) mod statistics;
 pub(crate) mod stored;
 
-pub use request::{SearchRequest, Sort, DEFAULT_FACET_VALUES};
+pub use request::{SearchRequest, Sort, DEFAULT_FACET_VALUES, DEFAULT_SNIPPET_CHARS};
 pub use results::{
     ArticlePage, Copy, FacetCount, Facets, Hit, Rewrite, RewriteReason, SearchResults, Unlisted, UnmatchedFilter,
 };

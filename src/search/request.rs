@@ -69,6 +69,9 @@ fn ten() -> usize {
 /// Facet values listed by default: as many as the command line and the search page show.
 pub const DEFAULT_FACET_VALUES: usize = 10;
 
+/// How long a snippet is, in characters, unless a request says otherwise.
+pub const DEFAULT_SNIPPET_CHARS: usize = 120;
+
 fn yes() -> bool {
     true
 }
@@ -105,7 +108,7 @@ impl SearchRequest {
             sort: Sort::Relevance,
             limit: 10,
             offset: 0,
-            snippet_chars: 120,
+            snippet_chars: DEFAULT_SNIPPET_CHARS,
             facets: true,
             facet_values: DEFAULT_FACET_VALUES,
             as_typed: false,

@@ -24,7 +24,10 @@ mod write;
 pub use check::{CheckReport, Damage, Repaired};
 pub use damage::panic_is_guarded;
 
-pub use walk::{FileReport, IndexOptions, IndexSummary, MissingFolder, Outcome, Progress, Removed, Skipped, Warning};
+pub use walk::{
+    FileReport, IndexOptions, IndexSummary, MissingFolder, Outcome, Progress, Removed, Skipped, Warning,
+    DEFAULT_COMMIT_EVERY,
+};
 pub(crate) use write::FileState;
 
 use std::path::{Path, PathBuf};

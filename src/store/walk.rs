@@ -96,11 +96,14 @@ pub struct IndexOptions {
     pub read_budget: Duration,
 }
 
+/// Files read between two commits of an indexing run, unless its options say otherwise.
+pub const DEFAULT_COMMIT_EVERY: usize = 50_000;
+
 impl Default for IndexOptions {
     fn default() -> Self {
         IndexOptions {
             read: ReadOptions::default(),
-            commit_every: 50_000,
+            commit_every: DEFAULT_COMMIT_EVERY,
             threads: None,
             read_budget: Duration::from_secs(20),
         }

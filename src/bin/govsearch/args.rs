@@ -261,7 +261,7 @@ pub(crate) struct IndexArgs {
 
     /// Files read between two commits (and at most 30 s): what a run that is killed can lose
     /// (it resumes where the last commit left off); smaller is slower
-    #[arg(long, default_value_t = 50_000, value_name = "N")]
+    #[arg(long, default_value_t = govsearch::DEFAULT_COMMIT_EVERY, value_name = "N")]
     pub(crate) commit_every: usize,
 
     /// Indexing threads (files are read on one more) [default: one per core, at most 8]
@@ -333,7 +333,7 @@ pub(crate) struct SearchArgs {
     pub(crate) offset: usize,
 
     /// Snippet length in characters (0: no snippets)
-    #[arg(long, default_value_t = 120, value_name = "N")]
+    #[arg(long, default_value_t = govsearch::DEFAULT_SNIPPET_CHARS, value_name = "N")]
     pub(crate) snippet_chars: usize,
 
     /// Show counts per source, editor, keyword, month and column over all matches

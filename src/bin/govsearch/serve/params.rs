@@ -160,7 +160,7 @@ impl Params {
             .facet_values(self.number("facet_values", govsearch::DEFAULT_FACET_VALUES, MAX_FACET_VALUES)?)
             .as_typed(as_typed)
             .all_copies(all_copies)
-            .snippet_chars(self.number("snippet_chars", 120, MAX_SNIPPET_CHARS)?);
+            .snippet_chars(self.number("snippet_chars", govsearch::DEFAULT_SNIPPET_CHARS, MAX_SNIPPET_CHARS)?);
         request.since = since.map(|d| d.start);
         request.until = until.map(|d| d.end);
         let values = |key| {
