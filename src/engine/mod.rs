@@ -1,125 +1,44 @@
-//! The engine: the public [`Index`], one store and what searches keep between queries, and
-//! every entry point a user calls (search, article, related, suggest, stats, and the
-//! indexing runs that keep the derived data in step).
+//! The engine: the public [`Index`] and every entry point a user calls (search, article,
+//! related, suggest, stats, and the indexing runs), over a [`Backend`](backend::Backend).
 //!
-//! - this module owns [`Index`] and [`Caches`], the search-time state of one set of segments;
-//! - [`search`](mod@search) runs a request: the query as typed, then the rewrite
-//!   [`crate::assist`] proposes when the engine judges it worth trying, then reprints
-//!   grouped by the releases [`crate::search::releases`] derives;
-//! - [`rewrite`] decides whether a search is searched as another query or offers one;
-//! - [`related`](mod@related), [`stats`](mod@stats) and [`suggest`](mod@suggest) are the
-//!   other entry points.
+//! - [`backend`] is the seam: what the engine needs from where the articles are;
+//! - [`local`] is the backend of an index in a folder or in memory: one store and the caches
+//!   of its segments;
+//! - this module runs each request over the backend: the query parsed with the backend's
+//!   segmenter and everyday words, searched as typed, then the rewrite [`rewrite`] decides on
+//!   from what [`crate::assist`] proposes;
+//! - [`suggest`](mod@suggest) completes prefixes from the backend's vocabulary.
 //!
 //! Nothing below imports this module: the store, the query, search and assist modules are
 //! functions over what the engine hands them.
 
-mod related;
+mod backend;
+mod local;
 mod rewrite;
-mod search;
-mod stats;
 mod suggest;
 
-pub use stats::{FolderStats, IndexStats};
+pub use local::{FolderStats, IndexStats};
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-
-use tantivy::Searcher;
 
 use crate::article::Article;
-use crate::assist::vocabulary::Vocabulary;
 use crate::error::Result;
-use crate::grams::GramsCache;
-use crate::query::synonyms::{read_synonyms, synonyms_of, Synonyms};
-use crate::search::numbering::FacetNumbering;
-use crate::search::releases::{Releases, ReleasesCache};
-use crate::search::statistics::{DocFreqs, Statistics};
-use crate::store::kept::KeptCache;
-use crate::store::schema::{self, Fields};
-use crate::store::{CheckReport, Damage, IndexOptions, IndexSummary, Progress, Removed, Repaired, Store, Warmers};
-use crate::text::segment::Segmenter;
+use crate::query::ParsedQuery;
+use crate::search::{ArticlePage, Hit, RewriteReason, SearchRequest, SearchResults};
+use crate::store::{CheckReport, IndexOptions, IndexSummary, Progress, Removed, Repaired};
+use backend::Backend;
+use local::Local;
 
-/// The vocabulary of an index, read again only when its segments change, and kept in the
-/// index folder by each indexing run.
-type VocabularyCache = KeptCache<Vocabulary>;
-
-/// What searches keep between queries. Every part is keyed by the set of segments it was
-/// read from (a new view of the index reads its own, and what is kept of segments that are
-/// gone is dropped), so that a search's results depend only on the request and the index's
-/// content, never on which searches came before.
-#[derive(Default)]
-pub(crate) struct Caches {
-    /// Facet values numbered across segments.
-    numbering: Arc<FacetNumbering>,
-    /// The document frequencies BM25 looked up, while the segments stay the same.
-    doc_freqs: DocFreqs,
-    /// Each segment's open grams files and the character matches read from them; a warmer
-    /// of the store's views.
-    grams: Arc<GramsCache>,
-    /// The index's releases (reprints grouped).
-    releases: Arc<ReleasesCache>,
-    /// The index's vocabulary for query assistance.
-    vocabulary: Arc<VocabularyCache>,
-    /// Everyday words and official terms: the shipped table with the index's own over it.
-    synonyms: Synonyms,
-}
-
-impl Caches {
-    /// Caches of an index in `folder` (its derived data kept there), or in memory.
-    fn new(folder: Option<&Path>) -> Caches {
-        let (vocabulary, releases) = match folder {
-            Some(folder) => (VocabularyCache::in_folder(folder), ReleasesCache::in_folder(folder)),
-            None => (VocabularyCache::default(), ReleasesCache::default()),
-        };
-        Caches {
-            vocabulary: Arc::new(vocabulary),
-            releases: Arc::new(releases),
-            synonyms: Synonyms::shipped(),
-            ..Caches::default()
-        }
-    }
-
-    /// The warmers of the store's views: the grams files of each new view are opened before
-    /// searches see it, and with `warm` its vocabulary and releases read too.
-    fn warmers(&self, warm: Option<&Arc<Warm>>) -> Warmers {
-        let mut warmers: Warmers = vec![Arc::downgrade(&self.grams) as std::sync::Weak<dyn tantivy::Warmer>];
-        if let Some(warm) = warm {
-            warmers.push(Arc::downgrade(warm) as std::sync::Weak<dyn tantivy::Warmer>);
-        }
-        warmers
-    }
-}
-
-/// Reads the vocabulary and the releases of each new view of the index before searches see
-/// it, so that the first search after a commit does not wait for them: for an index that
-/// follows commits ([`Index::set_auto_reload`]), such as the server's.
-struct Warm {
-    vocabulary: std::sync::Weak<VocabularyCache>,
-    releases: std::sync::Weak<ReleasesCache>,
-    fingerprints: bool,
-}
-
-impl tantivy::Warmer for Warm {
-    fn warm(&self, searcher: &Searcher) -> tantivy::Result<()> {
-        if let Some(vocabulary) = self.vocabulary.upgrade() {
-            vocabulary.get(searcher)?;
-        }
-        if let (Some(releases), true) = (self.releases.upgrade(), self.fingerprints) {
-            releases.get(searcher)?;
-        }
-        Ok(())
-    }
-
-    fn garbage_collect(&self, _live_generations: &[&tantivy::SearcherGeneration]) {}
-}
-
-/// A govsearch index, on disk or in memory: what it stores and what searches keep.
+/// A govsearch index, on disk or in memory.
 pub struct Index {
-    store: Store,
-    caches: Caches,
-    /// Reads the vocabulary and releases of each new view, when asked to
-    /// ([`Index::set_auto_reload`]); held here because the reader holds warmers weakly.
-    warm: Option<Arc<Warm>>,
+    local: Local,
+}
+
+/// Query text read with `backend`'s segmenter, its everyday words standing for the official
+/// terms too.
+pub(crate) fn parse(backend: &dyn Backend, query: &str) -> Result<ParsedQuery> {
+    let segmenter = backend.segmenter();
+    Ok(ParsedQuery::parse(query, segmenter)?.with_synonyms(backend.synonyms(), segmenter))
 }
 
 impl Index {
@@ -141,16 +60,8 @@ impl Index {
     /// # }
     /// ```
     pub fn open(dir: impl AsRef<Path>) -> Result<Index> {
-        let dir = dir.as_ref();
-        let mut caches = Caches::new(Some(dir));
-        let store = Store::open(dir, caches.warmers(None))?;
-        if let Some((path, bytes)) = store.table(schema::SYNONYMS_FILE)? {
-            caches.synonyms = Synonyms::shipped().with(&synonyms_of(&path, bytes)?);
-        }
         Ok(Index {
-            store,
-            caches,
-            warm: None,
+            local: Local::open(dir)?,
         })
     }
 
@@ -158,27 +69,15 @@ impl Index {
     /// A folder that holds other files and no index is refused: its files are not ours to mix
     /// index files in with.
     pub fn open_or_create(dir: impl AsRef<Path>) -> Result<Index> {
-        let dir = dir.as_ref();
-        if dir.join("meta.json").is_file() {
-            return Index::open(dir);
-        }
-        let caches = Caches::new(Some(dir));
-        let store = Store::open_or_create(dir, caches.warmers(None))?;
         Ok(Index {
-            store,
-            caches,
-            warm: None,
+            local: Local::open_or_create(dir)?,
         })
     }
 
     /// A new empty index held in memory: for tests and for tools that index on the fly.
     pub fn create_in_ram() -> Index {
-        let caches = Caches::new(None);
-        let store = Store::create_in_ram(caches.warmers(None));
         Index {
-            store,
-            caches,
-            warm: None,
+            local: Local::create_in_ram(),
         }
     }
 
@@ -188,22 +87,14 @@ impl Index {
     /// before keep their segmentation until they are indexed again. The dictionary shapes
     /// ranking; which articles match never depends on it.
     pub fn set_user_dictionary(&mut self, path: impl AsRef<Path>) -> Result<()> {
-        self.store.set_user_dictionary(path.as_ref())
+        self.local.set_user_dictionary(path)
     }
 
     /// Sets the index's own synonym table (a line an entry, `everyday => official, official`),
     /// read from `path`: kept in the index folder, over the table govsearch ships, so that an
     /// unquoted query with an everyday word also finds the official terms.
     pub fn set_synonyms(&mut self, path: impl AsRef<Path>) -> Result<()> {
-        let path = path.as_ref();
-        let own = read_synonyms(path)?;
-        let bytes = std::fs::read(path).map_err(|error| crate::Error::Io {
-            path: path.to_path_buf(),
-            error,
-        })?;
-        self.store.keep_table(schema::SYNONYMS_FILE, &bytes)?;
-        self.caches.synonyms = Synonyms::shipped().with(&own);
-        Ok(())
+        self.local.set_synonyms(path)
     }
 
     /// Whether searches see what other processes commit to the index on their own: on by
@@ -216,37 +107,28 @@ impl Index {
     /// first search after a commit does not wait for them: what a long-running server wants,
     /// and what a one-off search need not pay for.
     pub fn set_auto_reload(&mut self, on: bool) -> Result<()> {
-        let warm = on.then(|| {
-            Arc::new(Warm {
-                vocabulary: Arc::downgrade(&self.caches.vocabulary),
-                releases: Arc::downgrade(&self.caches.releases),
-                fingerprints: self.fields().fingerprint.is_some(),
-            })
-        });
-        self.store.set_reload(on, self.caches.warmers(warm.as_ref()))?;
-        self.warm = warm;
-        Ok(())
+        self.local.set_auto_reload(on)
     }
 
     /// Makes searches see the index as of its last commit, whoever made it.
     pub fn reload(&self) -> Result<()> {
-        self.store.reload()
+        self.local.reload()
     }
 
     /// The folder the index lives in (`<memory>` for an in-memory index).
     pub fn location(&self) -> &Path {
-        self.store.location()
+        self.local.location()
     }
 
     /// Number of articles in the index, as of the last commit.
     pub fn num_articles(&self) -> u64 {
-        self.store.num_articles()
+        self.local.num_articles()
     }
 
     /// The folders indexed into this index (canonical paths), as of the last commit. Indexes
     /// written before folders were recorded list the folders indexed since.
     pub fn folders(&self) -> Vec<PathBuf> {
-        self.store.folders()
+        self.local.folders()
     }
 
     /// Adds articles, each under an identity (a path or any other key): an article already
@@ -255,7 +137,7 @@ impl Index {
     where
         I: IntoIterator<Item = (String, Article)>,
     {
-        self.store.add_articles(articles)
+        self.local.add_articles(articles)
     }
 
     /// Indexes every article file under `dir` (recursively) in the layouts it detects, and
@@ -281,7 +163,7 @@ impl Index {
     /// # }
     /// ```
     pub fn index_folder(&self, dir: impl AsRef<Path>, progress: impl FnMut(Progress<'_>)) -> Result<IndexSummary> {
-        self.index_folder_with(dir, &IndexOptions::default(), progress)
+        self.local.index_folder(dir, progress)
     }
 
     /// [`Index::index_folder`] with options.
@@ -291,20 +173,14 @@ impl Index {
         options: &IndexOptions,
         progress: impl FnMut(Progress<'_>),
     ) -> Result<IndexSummary> {
-        let started = std::time::Instant::now();
-        let mut summary = self.store.index_folder_with(dir, options, progress)?;
-        self.keep_derived()?;
-        summary.elapsed = started.elapsed();
-        Ok(summary)
+        self.local.index_folder_with(dir, options, progress)
     }
 
     /// Removes the articles of every file under `dir`, a folder indexed before: the way to
     /// take a moved or deleted folder out of the index (`dir` need not exist any more).
     /// Errors when the index holds nothing from it.
     pub fn remove_folder(&self, dir: impl AsRef<Path>) -> Result<Removed> {
-        let removed = self.store.remove_folder(dir)?;
-        self.keep_derived()?;
-        Ok(removed)
+        self.local.remove_folder(dir)
     }
 
     /// Drops the damaged segments of the index in `dir` and indexes the folders the index
@@ -315,91 +191,129 @@ impl Index {
     /// Holds the writer's lock while it changes the list of segments; the dropped segments'
     /// files are deleted by the next run that writes.
     pub fn repair(dir: impl AsRef<Path>) -> Result<Repaired> {
-        let dir = dir.as_ref();
-        let repaired = Store::repair(dir)?;
-        // Kept again if it was damaged or the dropped segments were in it.
-        Index::open(dir)?.keep_derived()?;
-        Ok(repaired)
+        Local::repair(dir)
     }
 
     /// Verifies every file of the index against its checksum, each segment's grams against
     /// the segment, and the derived data kept in its folder. Reads the whole index: for
     /// `govsearch check`, not for every open.
     pub fn check(&self) -> Result<CheckReport> {
-        let mut report = self.store.check()?;
-        let searcher = self.searcher();
-        let kept = [
-            (schema::RELEASES_FILE, self.caches.releases.problem(&searcher)),
-            (schema::VOCABULARY_FILE, self.caches.vocabulary.problem(&searcher)),
-        ];
-        for (file, problem) in kept {
-            if let Some(problem) = problem {
-                report.damaged.insert(
-                    0,
-                    Damage {
-                        what: file.to_string(),
-                        problem,
-                    },
-                );
-            }
-        }
-        Ok(report)
+        self.local.check()
     }
 
-    /// Writes the index's vocabulary and releases to its folder unless it holds them
-    /// already, so that searches in other processes read them instead of reading every
-    /// segment's terms and fingerprints: run at the end of an indexing run, after its merges.
-    fn keep_derived(&self) -> Result<()> {
-        self.store.reload()?;
-        let searcher = self.searcher();
-        self.guarded(|| {
-            self.caches.vocabulary.keep(&searcher)?;
-            if self.fields().fingerprint.is_some() {
-                self.caches.releases.keep(&searcher)?;
+    /// Runs a search: the page of hits the request asks for, the total number of matching
+    /// articles and facet counts over all of them. Errors on a query that cannot be read or a
+    /// date range that is empty.
+    ///
+    /// ```
+    /// use govsearch::{parse_article, Index, SearchRequest, Sort};
+    /// # fn main() -> Result<(), govsearch::Error> {
+    /// let index = Index::create_in_ram();
+    /// let article = |text: &str| parse_article(text).expect("a release");
+    /// index.add_articles([
+    ///     ("a".to_string(), article("峄城区优化营商环境\n2022-05-10 来源:鲁网\n峄城区持续优化营商环境。\n")),
+    ///     ("b".to_string(), article("枣庄市召开会议\n2022-06-01 来源:枣庄日报\n峄城区参加了会议。\n")),
+    /// ])?;
+    /// let results = index.search(&SearchRequest::new("峄城 -营商").sort(Sort::Date))?;
+    /// assert_eq!(results.total, 1);
+    /// assert_eq!(results.hits[0].path, "b");
+    /// assert!(index.search(&SearchRequest::new("\"未闭合")).is_err(), "an unclosed quote");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// A query that finds little as typed may be searched as another ([`SearchResults::searched_as`])
+    /// or offered one ([`SearchResults::did_you_mean`]): pinyin as Chinese, a typo corrected.
+    /// [`SearchRequest::as_typed`] turns that off.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
+        self.local.guarded(|| {
+            let backend = self.backend();
+            request.check()?;
+            let parsed = parse(backend, &request.query)?;
+            let mut results = backend.search(request, parsed.clone())?;
+            let Some(rewrite) = rewrite::rewrite_for(backend, request, &parsed, results.total)? else {
+                return Ok(results);
+            };
+            // Pinyin that finds little as typed was meant as Chinese; a typo is corrected
+            // outright only when the query as typed finds nothing.
+            if results.total == 0 || rewrite.reason == RewriteReason::Pinyin {
+                let instead = parse(backend, &rewrite.query)?;
+                let mut rewritten = backend.search(request, instead)?;
+                rewritten.searched_as = Some(rewrite);
+                return Ok(rewritten);
             }
-            Ok(())
+            results.did_you_mean = Some(rewrite);
+            Ok(results)
         })
     }
 
-    /// Runs `read` over the index so that damage is an [`Error::Damaged`](crate::Error::Damaged),
-    /// never an engine error in the engine's words, and a panic an
-    /// [`Error::Internal`](crate::Error::Internal).
-    fn guarded<T>(&self, read: impl FnOnce() -> Result<T>) -> Result<T> {
-        self.store.guarded(read)
+    /// One whole article by its id (from a [`Hit`]), with what `query` matches in it marked
+    /// when one is given; `None` when no article has that id (it changed, or was removed).
+    /// Errors on a query that cannot be read.
+    ///
+    /// ```
+    /// use govsearch::{parse_article, Index, SearchRequest};
+    /// # fn main() -> Result<(), govsearch::Error> {
+    /// let index = Index::create_in_ram();
+    /// let text = "峄城区召开会议\n2022-05-10 来源:鲁网\n会议在峄城召开。峄城区各部门参加。\n";
+    /// index.add_articles([("a".to_string(), parse_article(text).expect("a release"))])?;
+    /// let hit = &index.search(&SearchRequest::new("峄城"))?.hits[0];
+    /// let page = index.article(&hit.id, Some("峄城"))?.expect("the article is there");
+    /// assert_eq!(page.body_highlights.len(), 2);
+    /// assert!(index.article("no such id", None)?.is_none());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn article(&self, id: &str, query: Option<&str>) -> Result<Option<ArticlePage>> {
+        self.local.guarded(|| {
+            let backend = self.backend();
+            let needles = match query.map(str::trim).filter(|q| !q.is_empty()) {
+                Some(query) => parse(backend, query)?.needles(),
+                None => Vec::new(),
+            };
+            backend.article(id, &needles)
+        })
     }
 
-    /// What searches read: the index as of the last commit (or reload).
-    pub(crate) fn searcher(&self) -> Searcher {
-        self.store.searcher()
+    /// Up to `limit` articles most about the same thing as the article `id` (from a
+    /// [`Hit`]): sharing its keywords and its most distinctive words, newer first among
+    /// equals; never the article itself or its reprints. `None` when no article has that id.
+    ///
+    /// ```
+    /// use govsearch::{parse_article, Index, SearchRequest};
+    /// # fn main() -> Result<(), govsearch::Error> {
+    /// let index = Index::create_in_ram();
+    /// let article = |text: &str| parse_article(text).expect("a release");
+    /// index.add_articles([
+    ///     ("a".to_string(), article("峄城区石榴产业发展\n2022-05-10 来源:鲁网\n峄城区石榴种植面积扩大，石榴盆景远销各地。\n")),
+    ///     ("b".to_string(), article("石榴盆景走俏市场\n2022-06-01 来源:鲁网\n峄城石榴盆景订单增加，石榴产业带动增收。\n")),
+    ///     ("c".to_string(), article("市政府召开防汛会议\n2022-06-02 来源:鲁网\n部署防汛抗旱工作。\n")),
+    /// ])?;
+    /// let id = index.search(&SearchRequest::new("石榴产业发展"))?.hits[0].id.clone();
+    /// let related = index.related(&id, 5)?.expect("the article is there");
+    /// assert_eq!(related[0].title, "石榴盆景走俏市场");
+    /// assert!(related.iter().all(|hit| hit.id != id));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn related(&self, id: &str, limit: usize) -> Result<Option<Vec<Hit>>> {
+        self.local.guarded(|| self.backend().related(id, limit))
     }
 
-    pub(crate) fn fields(&self) -> &Fields {
-        self.store.fields()
+    /// The ids of the articles the index holds from `file` (a path as it was indexed, or one
+    /// that resolves to it), in record order: empty when the file is not in the index.
+    pub fn ids_of_file(&self, file: impl AsRef<std::path::Path>) -> Result<Vec<String>> {
+        self.local.ids_of_file(file)
     }
 
-    fn segmenter(&self) -> &Segmenter {
-        self.store.segmenter()
+    /// Counts what the index holds.
+    pub fn stats(&self) -> Result<IndexStats> {
+        self.local.guarded(|| self.backend().stats())
     }
 
-    /// BM25's statistics for a search by `searcher`, with the document frequencies earlier
-    /// searches of the same segments looked up.
-    pub(crate) fn statistics<'a>(&'a self, searcher: &'a Searcher) -> Statistics<'a> {
-        self.caches.doc_freqs.of(searcher)
-    }
-
-    /// The releases of `searcher`'s segments (reprints grouped): read from the index folder
-    /// when the last indexing run kept them, derived otherwise. `None` for an index made
-    /// before fingerprints.
-    pub(crate) fn releases(&self, searcher: &Searcher) -> Result<Option<Arc<Releases>>> {
-        match self.fields().fingerprint {
-            Some(_) => Ok(Some(self.caches.releases.get(searcher)?)),
-            None => Ok(None),
-        }
-    }
-
-    /// The vocabulary of `searcher`'s segments.
-    fn vocabulary(&self, searcher: &Searcher) -> Result<Arc<Vocabulary>> {
-        Ok(self.caches.vocabulary.get(searcher)?)
+    /// The backend requests are answered from.
+    fn backend(&self) -> &dyn Backend {
+        &self.local
     }
 }
 
@@ -408,47 +322,80 @@ impl std::fmt::Debug for Index {
         f.debug_struct("Index")
             .field("location", &self.location())
             .field("articles", &self.num_articles())
-            .field("user_dictionary", &self.segmenter().has_user_dictionary())
+            .field("user_dictionary", &self.local.segmenter().has_user_dictionary())
             .finish()
+    }
+}
+
+/// What the evaluation and the tests reach below the public API: the local backend's view,
+/// fields and statistics.
+#[cfg(any(test, feature = "eval"))]
+impl Index {
+    pub(crate) fn searcher(&self) -> tantivy::Searcher {
+        self.local.searcher()
+    }
+
+    pub(crate) fn fields(&self) -> &crate::store::schema::Fields {
+        self.local.fields()
+    }
+
+    #[cfg(test)]
+    pub(crate) fn statistics<'a>(
+        &'a self,
+        searcher: &'a tantivy::Searcher,
+    ) -> crate::search::statistics::Statistics<'a> {
+        self.local.statistics(searcher)
+    }
+
+    pub(crate) fn releases(
+        &self,
+        searcher: &tantivy::Searcher,
+    ) -> Result<Option<std::sync::Arc<crate::search::releases::Releases>>> {
+        self.local.releases(searcher)
+    }
+
+    pub(crate) fn query_for(
+        &self,
+        request: &SearchRequest,
+        searcher: &tantivy::Searcher,
+    ) -> Result<crate::search::Prepared> {
+        self.local.query_for(request, searcher)
     }
 }
 
 #[cfg(test)]
 impl Index {
-    /// Merges every segment into one; returns how many there were.
     pub(crate) fn merge_all(&self) -> usize {
-        self.store.merge_all()
+        self.local.merge_all()
     }
 
-    /// An in-memory index of texts in the release layout, each under its identity.
     pub(crate) fn of_texts(files: &[(&str, &str)]) -> Index {
-        let index = Index::create_in_ram();
-        let articles = files.iter().map(|(id, text)| {
-            let article = crate::article::parse_article(text).expect("a test article parses");
-            (id.to_string(), article)
-        });
-        index.add_articles(articles).expect("test articles index");
-        index
+        Index {
+            local: Local::of_texts(files),
+        }
     }
 
-    /// The store under the engine, for tests of what it holds.
-    pub(crate) fn store(&self) -> &Store {
-        &self.store
+    pub(crate) fn segmenter(&self) -> &crate::text::segment::Segmenter {
+        self.local.segmenter()
     }
 
-    pub(crate) fn grams_cache(&self) -> &GramsCache {
-        &self.caches.grams
+    pub(crate) fn store(&self) -> &crate::store::Store {
+        self.local.store()
     }
 
-    pub(crate) fn facet_numbering(&self) -> &FacetNumbering {
-        &self.caches.numbering
+    pub(crate) fn grams_cache(&self) -> &crate::grams::GramsCache {
+        self.local.grams_cache()
     }
 
-    pub(crate) fn releases_cache(&self) -> &ReleasesCache {
-        &self.caches.releases
+    pub(crate) fn facet_numbering(&self) -> &crate::search::numbering::FacetNumbering {
+        self.local.facet_numbering()
     }
 
-    pub(crate) fn vocabulary_cache(&self) -> &VocabularyCache {
-        &self.caches.vocabulary
+    pub(crate) fn releases_cache(&self) -> &crate::search::releases::ReleasesCache {
+        self.local.releases_cache()
+    }
+
+    pub(crate) fn vocabulary_cache(&self) -> &crate::store::kept::KeptCache<crate::assist::vocabulary::Vocabulary> {
+        self.local.vocabulary_cache()
     }
 }

@@ -2,88 +2,65 @@
 //! a look and what it proposes, counts what the proposal and the query as typed find, and
 //! decides.
 
-use tantivy::collector::Count;
-
-use super::Index;
+use super::backend::Backend;
+use super::parse;
 use crate::assist::{self, Evidence};
 use crate::error::Result;
 use crate::query::ParsedQuery;
-use crate::search::{Prepared, Rewrite, SearchRequest};
+use crate::search::{Rewrite, SearchRequest};
 
-impl Index {
-    /// The rewrite to offer for `request`, whose query (`parsed`) found `typed` articles as
-    /// typed: pinyin read as Chinese or typos corrected, when that finds many times more.
-    ///
-    /// Whether a query was typed right is judged by its words as written, each an exact
-    /// string: the rewrite is offered when its words as written are in many times more
-    /// articles ([`assist::convincing`]).
-    pub(super) fn rewrite_for(
-        &self,
-        request: &SearchRequest,
-        parsed: &ParsedQuery,
-        typed: usize,
-    ) -> Result<Option<Rewrite>> {
-        if request.as_typed {
-            return Ok(None);
-        }
-        let searcher = self.searcher();
-        let title = self.fields().title;
-        // The vocabulary answers from memory when it is read already; the term dictionaries
-        // otherwise, without reading it for a query that may need nothing.
-        let known = self.caches.vocabulary.in_memory(&searcher);
-        let in_titles = |word: &str| -> u64 {
-            match &known {
-                Some(vocabulary) => vocabulary.articles_with(word).map_or(0, u64::from),
-                None => searcher
-                    .doc_freq(&tantivy::Term::from_field_text(title, word))
-                    .unwrap_or(0),
-            }
-        };
-        let evidence = Evidence {
-            articles: searcher.num_docs(),
-            in_titles: &in_titles,
-            segmenter: self.segmenter(),
-        };
-        if !assist::worth_a_look(parsed, typed, &evidence) {
-            return Ok(None);
-        }
-        let vocabulary = self.vocabulary(&searcher)?;
-        let Some((query, reason)) = assist::propose(parsed, &vocabulary) else {
-            return Ok(None);
-        };
-        if !assist::may_try(reason, typed) {
-            return Ok(None);
-        }
-        // A rewrite the query syntax refuses is no rewrite.
-        let Ok(rewritten) = self.parse(&query) else {
-            return Ok(None);
-        };
-        // The rewrite's words as written first: most rewrites of a query typed right are in
-        // no article, and then the query as typed need not be counted.
-        let exact = self.count(request, rewritten.as_written())?;
-        if exact == 0 {
-            return Ok(None);
-        }
-        // Words as typed are in no more articles than the query finds.
-        let strict_typed = if typed == 0 {
-            0
-        } else {
-            self.count(request, parsed.as_written())?
-        };
-        if !assist::convincing(strict_typed, exact) {
-            return Ok(None);
-        }
-        let total = self.count(request, rewritten)?;
-        Ok((total > 0).then_some(Rewrite { query, reason, total }))
+/// The rewrite to offer for `request`, whose query (`parsed`) found `typed` articles as typed:
+/// pinyin read as Chinese or typos corrected, when that finds many times more.
+///
+/// Whether a query was typed right is judged by its words as written, each an exact string:
+/// the rewrite is offered when its words as written are in many times more articles
+/// ([`assist::convincing`]).
+pub(super) fn rewrite_for(
+    backend: &dyn Backend,
+    request: &SearchRequest,
+    parsed: &ParsedQuery,
+    typed: usize,
+) -> Result<Option<Rewrite>> {
+    if request.as_typed {
+        return Ok(None);
     }
-
-    /// How many articles `parsed` finds with `request`'s filters.
-    fn count(&self, request: &SearchRequest, parsed: ParsedQuery) -> Result<usize> {
-        let searcher = self.searcher();
-        let Prepared { query, .. } = self.prepare(parsed, request, &searcher)?;
-        let statistics = self.statistics(&searcher);
-        Ok(searcher.search_with_statistics_provider(query.as_ref(), &Count, &statistics)?)
+    let in_titles = backend.titles_with();
+    let evidence = Evidence {
+        articles: backend.num_articles(),
+        in_titles: &*in_titles,
+        segmenter: backend.segmenter(),
+    };
+    if !assist::worth_a_look(parsed, typed, &evidence) {
+        return Ok(None);
     }
+    let vocabulary = backend.vocabulary()?;
+    let Some((query, reason)) = assist::propose(parsed, &vocabulary) else {
+        return Ok(None);
+    };
+    if !assist::may_try(reason, typed) {
+        return Ok(None);
+    }
+    // A rewrite the query syntax refuses is no rewrite.
+    let Ok(rewritten) = parse(backend, &query) else {
+        return Ok(None);
+    };
+    // The rewrite's words as written first: most rewrites of a query typed right are in no
+    // article, and then the query as typed need not be counted.
+    let exact = backend.count(request, rewritten.as_written())?;
+    if exact == 0 {
+        return Ok(None);
+    }
+    // Words as typed are in no more articles than the query finds.
+    let strict_typed = if typed == 0 {
+        0
+    } else {
+        backend.count(request, parsed.as_written())?
+    };
+    if !assist::convincing(strict_typed, exact) {
+        return Ok(None);
+    }
+    let total = backend.count(request, rewritten)?;
+    Ok((total > 0).then_some(Rewrite { query, reason, total }))
 }
 
 #[cfg(test)]

@@ -24,13 +24,12 @@ impl Index {
     /// # }
     /// ```
     pub fn suggest(&self, prefix: &str, limit: usize) -> Result<Vec<Suggestion>> {
-        self.guarded(|| {
+        self.local.guarded(|| {
             let prefix = fold(prefix.trim());
             if prefix.is_empty() || limit == 0 {
                 return Ok(Vec::new());
             }
-            let searcher = self.searcher();
-            let vocabulary = self.vocabulary(&searcher)?;
+            let vocabulary = self.backend().vocabulary()?;
             Ok(vocabulary
                 .complete(&prefix, limit)
                 .into_iter()

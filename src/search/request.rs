@@ -116,6 +116,19 @@ impl SearchRequest {
         }
     }
 
+    /// Refuses a request no index can answer whatever it holds: a date range that is empty.
+    pub(crate) fn check(&self) -> crate::Result<()> {
+        if let (Some(since), Some(until)) = (self.since, self.until) {
+            if since >= until {
+                return Err(crate::Error::EmptyDateRange {
+                    since: since.to_rfc3339(),
+                    until: until.to_rfc3339(),
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// Whether to search the query exactly as typed ([`SearchRequest::as_typed`]).
     pub fn as_typed(mut self, as_typed: bool) -> Self {
         self.as_typed = as_typed;

@@ -6,7 +6,7 @@ use tantivy::collector::{Count, TopDocs};
 use tantivy::query::AllQuery;
 use tantivy::Order;
 
-use super::Index;
+use super::Local;
 use crate::dates::china;
 use crate::error::Result;
 use crate::search::facets::FacetCounter;
@@ -53,9 +53,9 @@ pub struct IndexStats {
     pub updated: Option<String>,
 }
 
-impl Index {
+impl Local {
     /// Counts what the index holds.
-    pub fn stats(&self) -> Result<IndexStats> {
+    pub(crate) fn stats(&self) -> Result<IndexStats> {
         self.guarded(|| {
             let searcher = self.searcher();
             let facets = |field| FacetCounter::new(field, std::sync::Arc::clone(&self.caches.numbering));
@@ -107,6 +107,7 @@ impl Index {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Index;
 
     #[test]
     fn counts_dates_and_sources() {

@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use super::Index;
+use super::Local;
 use crate::error::Result;
 use crate::query::about;
 use crate::search::rank::Page;
@@ -26,29 +26,11 @@ const BODY_CHARS: usize = 4000;
 const COMMONEST: f64 = 0.05;
 const SMALL: f64 = 1000.0;
 
-impl Index {
+impl Local {
     /// Up to `limit` articles most about the same thing as the article `id` (from a
     /// [`Hit`]): sharing its keywords and its most distinctive words, newer first among
     /// equals; never the article itself or its reprints. `None` when no article has that id.
-    ///
-    /// ```
-    /// use govsearch::{parse_article, Index, SearchRequest};
-    /// # fn main() -> Result<(), govsearch::Error> {
-    /// let index = Index::create_in_ram();
-    /// let article = |text: &str| parse_article(text).expect("a release");
-    /// index.add_articles([
-    ///     ("a".to_string(), article("峄城区石榴产业发展\n2022-05-10 来源:鲁网\n峄城区石榴种植面积扩大，石榴盆景远销各地。\n")),
-    ///     ("b".to_string(), article("石榴盆景走俏市场\n2022-06-01 来源:鲁网\n峄城石榴盆景订单增加，石榴产业带动增收。\n")),
-    ///     ("c".to_string(), article("市政府召开防汛会议\n2022-06-02 来源:鲁网\n部署防汛抗旱工作。\n")),
-    /// ])?;
-    /// let id = index.search(&SearchRequest::new("石榴产业发展"))?.hits[0].id.clone();
-    /// let related = index.related(&id, 5)?.expect("the article is there");
-    /// assert_eq!(related[0].title, "石榴盆景走俏市场");
-    /// assert!(related.iter().all(|hit| hit.id != id));
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn related(&self, id: &str, limit: usize) -> Result<Option<Vec<Hit>>> {
+    pub(crate) fn related(&self, id: &str, limit: usize) -> Result<Option<Vec<Hit>>> {
         self.guarded(|| {
             let Some((path, record, mtime)) = parse_article_id(id) else {
                 return Ok(None);
@@ -106,7 +88,7 @@ impl Index {
 
     /// The ids of the articles the index holds from `file` (a path as it was indexed, or one
     /// that resolves to it), in record order: empty when the file is not in the index.
-    pub fn ids_of_file(&self, file: impl AsRef<std::path::Path>) -> Result<Vec<String>> {
+    pub(crate) fn ids_of_file(&self, file: impl AsRef<std::path::Path>) -> Result<Vec<String>> {
         let file = file.as_ref();
         let absolute = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
         let searcher = self.searcher();

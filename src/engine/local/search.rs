@@ -9,10 +9,10 @@ use tantivy::index::SegmentId;
 use tantivy::schema::{Field, Value};
 use tantivy::{DocAddress, Searcher};
 
-use super::Index;
+use super::Local;
 use crate::article::Metadata;
 use crate::dates::china;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::query::ParsedQuery;
 use crate::search::facets::FacetCounter;
 use crate::search::filters::filters;
@@ -22,25 +22,19 @@ use crate::search::releases::{order_copies, DistinctReleases};
 use crate::search::snippet::{self, Snippet};
 use crate::search::stored::Stored;
 use crate::search::{
-    article_id, collapse, facet_counts, parse_article_id, ArticlePage, Copy, Facets, Hit, Prepared, RewriteReason,
-    SearchRequest, SearchResults, Sort, Unlisted, MAX_COPIES_LISTED,
+    article_id, collapse, facet_counts, parse_article_id, ArticlePage, Copy, Facets, Hit, Prepared, SearchRequest,
+    SearchResults, Sort, Unlisted, MAX_COPIES_LISTED,
 };
 use crate::store::keys::key_display;
 use crate::store::schema;
 
-impl Index {
-    /// The index query for `request` over `searcher`: its query text and its filters. This is
-    /// the one place a request becomes a query: searches and the evaluation both go through it.
+impl Local {
+    /// The index query for `request` over `searcher`, for the evaluation: parsed as a search
+    /// parses it and made into a query by [`Local::prepare`], as every search's is.
+    #[cfg(any(test, feature = "eval"))]
     pub(crate) fn query_for(&self, request: &SearchRequest, searcher: &Searcher) -> Result<Prepared> {
-        if let (Some(since), Some(until)) = (request.since, request.until) {
-            if since >= until {
-                return Err(Error::EmptyDateRange {
-                    since: since.to_rfc3339(),
-                    until: until.to_rfc3339(),
-                });
-            }
-        }
-        let parsed = self.parse(&request.query)?;
+        request.check()?;
+        let parsed = crate::engine::parse(self, &request.query)?;
         self.prepare(parsed, request, searcher)
     }
 
@@ -59,65 +53,15 @@ impl Index {
         })
     }
 
-    /// Query text read with the index's segmenter, its everyday words standing for the
-    /// official terms too.
-    pub(crate) fn parse(&self, query: &str) -> Result<ParsedQuery> {
-        Ok(ParsedQuery::parse(query, self.segmenter())?.with_synonyms(&self.caches.synonyms, self.segmenter()))
-    }
-
-    /// Runs a search: the page of hits the request asks for, the total number of matching
-    /// articles and facet counts over all of them. Errors on a query that cannot be read or a
-    /// date range that is empty.
-    ///
-    /// ```
-    /// use govsearch::{parse_article, Index, SearchRequest, Sort};
-    /// # fn main() -> Result<(), govsearch::Error> {
-    /// let index = Index::create_in_ram();
-    /// let article = |text: &str| parse_article(text).expect("a release");
-    /// index.add_articles([
-    ///     ("a".to_string(), article("峄城区优化营商环境\n2022-05-10 来源:鲁网\n峄城区持续优化营商环境。\n")),
-    ///     ("b".to_string(), article("枣庄市召开会议\n2022-06-01 来源:枣庄日报\n峄城区参加了会议。\n")),
-    /// ])?;
-    /// let results = index.search(&SearchRequest::new("峄城 -营商").sort(Sort::Date))?;
-    /// assert_eq!(results.total, 1);
-    /// assert_eq!(results.hits[0].path, "b");
-    /// assert!(index.search(&SearchRequest::new("\"未闭合")).is_err(), "an unclosed quote");
-    /// # Ok(())
-    /// # }
-    /// ```
-    ///
-    /// A query that finds little as typed may be searched as another ([`SearchResults::searched_as`])
-    /// or offered one ([`SearchResults::did_you_mean`]): pinyin as Chinese, a typo corrected.
-    /// [`SearchRequest::as_typed`] turns that off.
-    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
-        self.guarded(|| {
-            let (mut results, parsed) = self.search_as_typed(request)?;
-            let Some(rewrite) = self.rewrite_for(request, &parsed, results.total)? else {
-                return Ok(results);
-            };
-            // Pinyin that finds little as typed was meant as Chinese; a typo is corrected outright
-            // only when the query as typed finds nothing.
-            if results.total == 0 || rewrite.reason == RewriteReason::Pinyin {
-                let mut instead = request.clone();
-                instead.query = rewrite.query.clone();
-                instead.as_typed = true;
-                let (mut rewritten, _) = self.search_as_typed(&instead)?;
-                rewritten.searched_as = Some(rewrite);
-                return Ok(rewritten);
-            }
-            results.did_you_mean = Some(rewrite);
-            Ok(results)
-        })
-    }
-
-    /// [`Index::search`] for the query exactly as typed, and the query as parsed.
-    fn search_as_typed(&self, request: &SearchRequest) -> Result<(SearchResults, ParsedQuery)> {
+    /// A search of `parsed` (the request's query as typed) with `request`'s filters, sort,
+    /// page and facets, each release once unless the request asks for every copy.
+    pub(crate) fn search_as_typed(&self, request: &SearchRequest, parsed: ParsedQuery) -> Result<SearchResults> {
         let searcher = self.searcher();
         let Prepared {
             query,
             parsed,
             unmatched,
-        } = self.query_for(request, &searcher)?;
+        } = self.prepare(parsed, request, &searcher)?;
         let live: Vec<SegmentId> = searcher.segment_readers().iter().map(|s| s.segment_id()).collect();
         self.caches.numbering.retain_segments(&live);
         // The grams cache keeps what every live searcher reads: its warmer prunes it.
@@ -225,7 +169,7 @@ impl Index {
                 .map(|address| self.copy_of(&searcher, address))
                 .collect::<Result<Vec<_>>>()?;
         }
-        let results = SearchResults {
+        Ok(SearchResults {
             total,
             releases: release_total,
             hits,
@@ -233,8 +177,7 @@ impl Index {
             unmatched_filters: unmatched,
             searched_as: None,
             did_you_mean: None,
-        };
-        Ok((results, parsed))
+        })
     }
 
     /// Where and when a copy of a release was published.
@@ -346,7 +289,7 @@ impl Index {
     }
 }
 
-impl Index {
+impl Local {
     /// The modification time the index records for the file of the article at `address`.
     fn mtime_of(&self, searcher: &Searcher, address: DocAddress) -> Result<u64> {
         let segment = searcher.segment_reader(address.segment_ord);
@@ -354,35 +297,16 @@ impl Index {
         Ok(mtimes.first(address.doc_id).unwrap_or(0))
     }
 
-    /// One whole article by its id (from a [`Hit`]), with what `query` matches in it marked
-    /// when one is given; `None` when no article has that id (it changed, or was removed).
-    /// Errors on a query that cannot be read.
-    ///
-    /// ```
-    /// use govsearch::{parse_article, Index, SearchRequest};
-    /// # fn main() -> Result<(), govsearch::Error> {
-    /// let index = Index::create_in_ram();
-    /// let text = "峄城区召开会议\n2022-05-10 来源:鲁网\n会议在峄城召开。峄城区各部门参加。\n";
-    /// index.add_articles([("a".to_string(), parse_article(text).expect("a release"))])?;
-    /// let hit = &index.search(&SearchRequest::new("峄城"))?.hits[0];
-    /// let page = index.article(&hit.id, Some("峄城"))?.expect("the article is there");
-    /// assert_eq!(page.body_highlights.len(), 2);
-    /// assert!(index.article("no such id", None)?.is_none());
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn article(&self, id: &str, query: Option<&str>) -> Result<Option<ArticlePage>> {
+    /// One whole article by its id (from a [`Hit`]), with `needles` marked in it; `None` when
+    /// no article has that id (it changed, or was removed).
+    pub(crate) fn article(&self, id: &str, needles: &[String]) -> Result<Option<ArticlePage>> {
         self.guarded(|| {
             let Some((path, record, mtime)) = parse_article_id(id) else {
                 return Ok(None);
             };
-            let needles = match query.map(str::trim).filter(|q| !q.is_empty()) {
-                Some(query) => self.parse(query)?.needles(),
-                None => Vec::new(),
-            };
             let searcher = self.searcher();
             if let Some(address) = self.address_of(&searcher, &path, record, mtime)? {
-                let (hit, body) = self.hit_and_body(&searcher, address, 0, None, &needles, 0, true)?;
+                let (hit, body) = self.hit_and_body(&searcher, address, 0, None, needles, 0, true)?;
                 return Ok(Some(ArticlePage {
                     id: hit.id,
                     path: hit.path,
@@ -390,7 +314,7 @@ impl Index {
                     title_highlights: hit.title_highlights,
                     title: hit.title,
                     meta: hit.meta,
-                    body_highlights: snippet::highlight_all(&body, &needles),
+                    body_highlights: snippet::highlight_all(&body, needles),
                     body,
                 }));
             }
@@ -431,6 +355,7 @@ mod tests {
     use super::*;
     use crate::article::parse_article;
     use crate::search::FacetCount;
+    use crate::{Error, Index};
     use tantivy::schema::Facet;
     use tantivy::TantivyDocument;
 
