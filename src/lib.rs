@@ -71,6 +71,9 @@
 // `.ci/modules` in CI). ARCHITECTURE.md draws the layers and the flows between them.
 mod error;
 
+// The index format version every part of an index derives from.
+mod format;
+
 mod dates;
 
 // Text as govsearch compares it: folding, segmentation, analyzers, fingerprints.

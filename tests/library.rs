@@ -123,28 +123,44 @@ fn copy_of(fixture: &Path) -> tempfile::TempDir {
     dir
 }
 
-/// Indexes of the formats before (`tests/fixtures/index-v1`: the body's positions kept
-/// whole) are refused with the "index again" message, never read wrongly or called damaged.
+/// Indexes of the formats before (`tests/fixtures/index-format-N`, N below the current
+/// format) are refused with the "index again" message naming their format, never read wrongly
+/// or called damaged.
 #[test]
 fn an_index_of_an_earlier_format_is_refused_with_index_again() {
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/index-v1");
-    let dir = copy_of(&fixture);
-    let err = Index::open(dir.path()).unwrap_err().to_string();
-    assert!(
-        err.contains("another version of govsearch") && err.contains("index again"),
-        "{err}"
-    );
-    assert!(err.contains("format 2"), "{err}");
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut refused = 0;
+    for entry in std::fs::read_dir(&fixtures).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        let Some(format) = name.strip_prefix("index-format-").and_then(|n| n.parse::<u32>().ok()) else {
+            continue;
+        };
+        if format == CURRENT_FORMAT {
+            continue;
+        }
+        let dir = copy_of(&fixtures.join(&name));
+        let err = Index::open(dir.path()).unwrap_err().to_string();
+        assert!(
+            err.contains("another version of govsearch") && err.contains("index again"),
+            "{name}: {err}"
+        );
+        assert!(err.contains(&format!("index format {format}")), "{name}: {err}");
+        refused += 1;
+    }
+    assert!(refused >= 2, "the fixtures of the formats before are there");
 }
 
-/// The index a build of this format wrote (`tests/fixtures/index-v2`, three releases of the
+/// The format this build writes: its fixture is `tests/fixtures/index-format-4`.
+const CURRENT_FORMAT: u32 = 4;
+
+/// The index a build of this format wrote (`tests/fixtures/index-format-4`, three releases of the
 /// sample corpus), read by this build: a change to the format that would make old indexes
 /// read wrongly fails here, and must either keep reading them or refuse them with the
 /// "index again" message (then this fixture joins the refused ones above and a new one is
 /// written). `GOVSEARCH_BLESS=1` writes the fixture again.
 #[test]
 fn an_index_of_this_format_written_before_is_read_alike() {
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/index-v2");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/index-format-{CURRENT_FORMAT}"));
     let texts = ["000_e01ca59eb94a4339.txt", "2022/0315.txt", "2024/0920.txt"];
     if std::env::var_os("GOVSEARCH_BLESS").is_some() {
         let _ = std::fs::remove_dir_all(&fixture);

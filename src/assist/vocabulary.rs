@@ -224,7 +224,7 @@ fn every_char<'f>(
 
 impl Kept for Vocabulary {
     const FILE: &'static str = crate::store::schema::VOCABULARY_FILE;
-    const MAGIC: &'static [u8; 8] = b"GSVOC\0\0\x03";
+    const MAGIC: &'static [u8; 8] = &crate::format::magic(b"GSVOC");
 
     fn derive(searcher: &Searcher) -> tantivy::Result<Vocabulary> {
         let f = crate::store::schema::Fields::from_schema(searcher.schema())

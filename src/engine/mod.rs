@@ -350,7 +350,7 @@ impl Index {
     pub(crate) fn releases(
         &self,
         searcher: &tantivy::Searcher,
-    ) -> Result<Option<std::sync::Arc<crate::search::releases::Releases>>> {
+    ) -> Result<std::sync::Arc<crate::search::releases::Releases>> {
         self.local.releases(searcher)
     }
 

@@ -354,9 +354,7 @@ fn reprints(articles: &[Article], per_kind: usize, rng: &mut Rng) -> Result<Vec<
             ),
     )?;
     let searcher = index.searcher();
-    let Some(releases) = index.releases(&searcher)? else {
-        return Ok(Vec::new());
-    };
+    let releases = index.releases(&searcher)?;
     // Which article each document is, and each article's group.
     let mut group_of: HashMap<usize, u32> = HashMap::new();
     let mut members: BTreeMap<u32, Vec<usize>> = BTreeMap::new();

@@ -67,8 +67,8 @@ const POSITIONS: &str = "bgram";
 pub(crate) const DICTIONARY: &str = "bgdict";
 /// The last four bytes of both files.
 const MAGIC: u32 = u32::from_le_bytes(*b"GSBG");
-/// The files' layout version: 2 kept positions whole, 3 packs them.
-pub(crate) const VERSION: u32 = 3;
+/// The files' layout version: the index format ([`crate::format`]).
+pub(crate) const VERSION: u32 = crate::format::FORMAT;
 /// Footers: counts (`u64` each), then version and magic (`u32` each).
 const POSITIONS_FOOTER: usize = 8 + 2 * 4;
 const DICTIONARY_FOOTER: usize = 3 * 8 + 2 * 4;

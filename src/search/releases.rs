@@ -284,12 +284,12 @@ impl UnionFind {
 /// list, the article), as little-endian `u32`s. Articles in no group are not listed.
 impl Kept for Releases {
     const FILE: &'static str = crate::store::schema::RELEASES_FILE;
-    const MAGIC: &'static [u8; 8] = b"GSREL\0\0\x01";
+    const MAGIC: &'static [u8; 8] = &crate::format::magic(b"GSREL");
 
     fn derive(searcher: &Searcher) -> tantivy::Result<Releases> {
         let fields = crate::store::schema::Fields::from_schema(searcher.schema())
-            .and_then(|f| f.fingerprint)
-            .ok_or_else(|| tantivy::TantivyError::SchemaError("the index has no fingerprints".to_string()))?;
+            .map(|f| f.fingerprint)
+            .ok_or_else(|| tantivy::TantivyError::SchemaError("the index is not a govsearch index".to_string()))?;
         Releases::read(searcher, &fields)
     }
 
@@ -449,7 +449,7 @@ mod tests {
         let index = crate::Index::open(&at).unwrap();
         let searcher = index.searcher();
         let kept = index.releases_cache().ready(&searcher).expect("read from the folder");
-        let fields = index.fields().fingerprint.unwrap();
+        let fields = index.fields().fingerprint;
         let grouped = Releases::read(&searcher, &fields).unwrap();
         assert_eq!(kept.groups(), 1);
         assert!(same(&kept, &grouped));

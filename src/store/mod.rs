@@ -203,9 +203,11 @@ impl Store {
         on_disk: bool,
         warmers: Warmers,
     ) -> Result<Store> {
+        // The grams footer names the format of an index written before analyzer names did.
+        check_grams_format(&index, location)?;
         analyzers::check_index(&index, location)?;
         let fields = Fields::from_schema(&index.schema())
-            .filter(|_| index.schema() == schema::build() || index.schema() == schema::build_without_fingerprint())
+            .filter(|_| index.schema() == schema::build())
             .ok_or_else(|| Error::IncompatibleIndex {
                 path: location.to_path_buf(),
                 detail: "its fields differ from this build's".to_string(),
@@ -215,7 +217,6 @@ impl Store {
         if index.custom_plugins().is_empty() {
             index.register_plugin(Arc::new(BodyGrams::new(schema::body_field())));
         }
-        check_grams_format(&index, location)?;
         if on_disk {
             verify_on_open(&index, location)?;
         }
@@ -330,8 +331,8 @@ fn check_grams_format(index: &tantivy::Index, location: &Path) -> Result<()> {
                 return Err(Error::IncompatibleIndex {
                     path: location.to_path_buf(),
                     detail: format!(
-                        "its body's positions are in format {version}, this build reads format {}",
-                        crate::grams::VERSION
+                        "it was written in index format {version}, this build reads format {}",
+                        crate::format::FORMAT
                     ),
                 })
             }

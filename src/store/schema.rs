@@ -50,8 +50,8 @@ pub(crate) struct Fields {
     pub(crate) editor: Field,
     pub(crate) keyword: Field,
     pub(crate) month: Field,
-    /// `None` in an index made before reprints were grouped.
-    pub(crate) fingerprint: Option<[Field; crate::text::fingerprint::PRINT_WORDS]>,
+    /// The body's fingerprint, one field per word.
+    pub(crate) fingerprint: [Field; crate::text::fingerprint::PRINT_WORDS],
 }
 
 /// Facet fields by the name results report them under.
@@ -79,17 +79,8 @@ pub(crate) const SIZE: &str = "size";
 pub(crate) const FINGERPRINT: [&str; crate::text::fingerprint::PRINT_WORDS] =
     ["fingerprint0", "fingerprint1", "fingerprint2", "fingerprint3"];
 
-/// The schema of a new index.
+/// The schema of an index of this format.
 pub(crate) fn build() -> Schema {
-    build_with(true)
-}
-
-/// The schema of an index made before reprints were grouped: it is still read.
-pub(crate) fn build_without_fingerprint() -> Schema {
-    build_with(false)
-}
-
-fn build_with(fingerprint: bool) -> Schema {
     let words = |stored: bool| {
         let options = TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
@@ -140,10 +131,8 @@ fn build_with(fingerprint: bool) -> Schema {
     builder.add_facet_field(EDITOR, FacetOptions::default().set_stored());
     builder.add_facet_field(KEYWORD, FacetOptions::default().set_stored());
     builder.add_facet_field(MONTH, FacetOptions::default());
-    if fingerprint {
-        for name in FINGERPRINT {
-            builder.add_u64_field(name, FAST);
-        }
+    for name in FINGERPRINT {
+        builder.add_u64_field(name, FAST);
     }
     builder.build()
 }
@@ -177,14 +166,12 @@ impl Fields {
             editor: get(EDITOR)?,
             keyword: get(KEYWORD)?,
             month: get(MONTH)?,
-            fingerprint: (|| {
-                Some([
-                    get(FINGERPRINT[0])?,
-                    get(FINGERPRINT[1])?,
-                    get(FINGERPRINT[2])?,
-                    get(FINGERPRINT[3])?,
-                ])
-            })(),
+            fingerprint: [
+                get(FINGERPRINT[0])?,
+                get(FINGERPRINT[1])?,
+                get(FINGERPRINT[2])?,
+                get(FINGERPRINT[3])?,
+            ],
         })
     }
 }

@@ -152,11 +152,9 @@ impl Store {
         if let Some(number) = &article.meta.doc_number {
             doc.add_text(f.doc_number, number);
         }
-        if let Some(fields) = f.fingerprint {
-            let print = crate::text::fingerprint::fingerprint(&article.body);
-            for (field, word) in fields.into_iter().zip(print) {
-                doc.add_u64(field, word);
-            }
+        let print = crate::text::fingerprint::fingerprint(&article.body);
+        for (field, word) in f.fingerprint.into_iter().zip(print) {
+            doc.add_u64(field, word);
         }
         // Last: a page of hits without snippets reads an article's stored values up to its
         // body and stops there (`search::stored`).

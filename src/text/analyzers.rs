@@ -26,11 +26,11 @@ use super::{fold_char, folded_chars, FoldedChar};
 use crate::error::{Error, Result};
 
 /// Name of the word analyzer, as stored in the index schema.
-pub(crate) const WORDS: &str = "govsearch_words_v1";
+pub(crate) const WORDS: &str = concat!("govsearch_words_f", crate::format::format_version!());
 /// Name of the character-gram analyzer, as stored in the index schema.
-pub(crate) const GRAMS: &str = "govsearch_grams_v2";
+pub(crate) const GRAMS: &str = concat!("govsearch_grams_f", crate::format::format_version!());
 /// Name of the title-parts analyzer: a title's runs between punctuation and spaces.
-pub(crate) const PARTS: &str = "govsearch_parts_v1";
+pub(crate) const PARTS: &str = concat!("govsearch_parts_f", crate::format::format_version!());
 
 /// Registers every analyzer govsearch uses on `index`, segmenting with `segmenter`. Call it
 /// on every index that is opened or created, before the first reader or writer.
@@ -53,9 +53,16 @@ pub(crate) fn check_index(index: &tantivy::Index, path: &std::path::Path) -> Res
             if let Some(indexing) = options.get_indexing_options() {
                 let name = indexing.tokenizer();
                 if ![WORDS, GRAMS, PARTS, "raw"].contains(&name) {
+                    let written = match crate::format::of_analyzer(name) {
+                        Some(format) => format!("index format {format}"),
+                        None => "an earlier index format".to_string(),
+                    };
                     return Err(Error::IncompatibleIndex {
                         path: path.to_path_buf(),
-                        detail: format!("it uses the analyzer {name:?}; this build has {WORDS} and {GRAMS}"),
+                        detail: format!(
+                            "it was written in {written}, this build reads format {}",
+                            crate::format::FORMAT
+                        ),
                     });
                 }
             }

@@ -91,7 +91,6 @@ impl Caches {
 struct Warm {
     vocabulary: std::sync::Weak<VocabularyCache>,
     releases: std::sync::Weak<ReleasesCache>,
-    fingerprints: bool,
 }
 
 impl tantivy::Warmer for Warm {
@@ -99,7 +98,7 @@ impl tantivy::Warmer for Warm {
         if let Some(vocabulary) = self.vocabulary.upgrade() {
             vocabulary.get(searcher)?;
         }
-        if let (Some(releases), true) = (self.releases.upgrade(), self.fingerprints) {
+        if let Some(releases) = self.releases.upgrade() {
             releases.get(searcher)?;
         }
         Ok(())
@@ -196,7 +195,6 @@ impl Local {
             Arc::new(Warm {
                 vocabulary: Arc::downgrade(&self.caches.vocabulary),
                 releases: Arc::downgrade(&self.caches.releases),
-                fingerprints: self.fields().fingerprint.is_some(),
             })
         });
         self.store.set_reload(on, self.caches.warmers(warm.as_ref()))?;
@@ -313,9 +311,7 @@ impl Local {
         let searcher = self.searcher();
         self.guarded(|| {
             self.caches.vocabulary.keep(&searcher)?;
-            if self.fields().fingerprint.is_some() {
-                self.caches.releases.keep(&searcher)?;
-            }
+            self.caches.releases.keep(&searcher)?;
             Ok(())
         })
     }
@@ -347,13 +343,9 @@ impl Local {
     }
 
     /// The releases of `searcher`'s segments (reprints grouped): read from the index folder
-    /// when the last indexing run kept them, derived otherwise. `None` for an index made
-    /// before fingerprints.
-    pub(crate) fn releases(&self, searcher: &Searcher) -> Result<Option<Arc<Releases>>> {
-        match self.fields().fingerprint {
-            Some(_) => Ok(Some(self.caches.releases.get(searcher)?)),
-            None => Ok(None),
-        }
+    /// when the last indexing run kept them, derived otherwise.
+    pub(crate) fn releases(&self, searcher: &Searcher) -> Result<Arc<Releases>> {
+        Ok(self.caches.releases.get(searcher)?)
     }
 
     /// The vocabulary of `searcher`'s segments.

@@ -59,8 +59,7 @@ impl Local {
                 &self.statistics(&searcher),
             )?;
             let releases = self.releases(&searcher)?;
-            let group_of =
-                |a: tantivy::DocAddress| releases.as_ref().map_or(NO_GROUP, |r| r.group(a.segment_ord, a.doc_id));
+            let group_of = |a: tantivy::DocAddress| releases.group(a.segment_ord, a.doc_id);
             let own = group_of(address);
             let mut seen = std::collections::HashSet::new();
             let needles: Vec<String> = terms.iter().map(|(t, _)| t.clone()).chain(keywords).collect();

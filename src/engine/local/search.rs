@@ -89,7 +89,7 @@ impl Local {
         let releases = if request.all_copies {
             None
         } else {
-            self.releases(&searcher)?
+            Some(self.releases(&searcher)?)
         };
         // With reprints shown once, a page of `limit` releases needs more articles than that
         // from the ranking: ask for a window, and for a larger one if copies filled it.
