@@ -25,12 +25,22 @@ pub enum Error {
     },
 
     /// A date range whose start is not before its end.
-    #[error("the date range is empty: it starts at {since} and ends at {until}")]
+    #[error(
+        "the date range is empty: it asks for articles published from {since} on and up to {until}, and no day is both"
+    )]
     EmptyDateRange {
-        /// The range's start (RFC 3339).
+        /// The range's first day (China time, `2023-01-01`).
         since: String,
-        /// The range's end (RFC 3339), exclusive.
+        /// The range's last day (China time, `2022-12-31`).
         until: String,
+    },
+
+    /// A filter given an empty value: it would match nothing, which would look like a search
+    /// that found nothing.
+    #[error("the {field} filter was given an empty value: give it a value, or leave it out")]
+    EmptyFilter {
+        /// The filter (`source`, `editor`, `keyword`, `column`).
+        field: String,
     },
 
     /// No index exists at the path.

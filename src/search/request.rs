@@ -116,13 +116,42 @@ impl SearchRequest {
         }
     }
 
-    /// Refuses a request no index can answer whatever it holds: a date range that is empty.
-    pub(crate) fn check(&self) -> crate::Result<()> {
+    /// Refuses a request no index could answer whatever it holds: a date range with no day in
+    /// it, or a filter given an empty value. A search checks its request with this; the CLI
+    /// and the server say the same, since they call it too.
+    ///
+    /// ```
+    /// use govsearch::{DateRange, SearchRequest};
+    /// let range = |text| DateRange::parse(text).unwrap();
+    /// let inverted = SearchRequest::new("峄城").since(range("2023").start).until(range("2022").end);
+    /// assert_eq!(
+    ///     inverted.check().unwrap_err().to_string(),
+    ///     "the date range is empty: it asks for articles published from 2023-01-01 on and up to 2022-12-31, and no day is both"
+    /// );
+    /// assert!(SearchRequest::new("峄城").source(" ").check().is_err());
+    /// assert!(SearchRequest::new("峄城").source("鲁网").check().is_ok());
+    /// ```
+    pub fn check(&self) -> crate::Result<()> {
         if let (Some(since), Some(until)) = (self.since, self.until) {
             if since >= until {
+                let day =
+                    |at: DateTime<FixedOffset>| at.with_timezone(&crate::dates::china()).format("%Y-%m-%d").to_string();
                 return Err(crate::Error::EmptyDateRange {
-                    since: since.to_rfc3339(),
-                    until: until.to_rfc3339(),
+                    since: day(since),
+                    // The range ends before `until`: its last day is the one before.
+                    until: day(until - chrono::Duration::nanoseconds(1)),
+                });
+            }
+        }
+        for (field, values) in [
+            ("source", &self.sources),
+            ("editor", &self.editors),
+            ("keyword", &self.keywords),
+            ("column", &self.columns),
+        ] {
+            if values.iter().any(|v| v.trim().is_empty()) {
+                return Err(crate::Error::EmptyFilter {
+                    field: field.to_string(),
                 });
             }
         }

@@ -457,30 +457,15 @@ pub(crate) fn mark_exclusions(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::Os
     out
 }
 
-/// A date as typed, and the span it stands for.
+/// The span of days a date as typed stands for.
 #[derive(Clone, Debug)]
 pub(crate) struct DateArg {
-    text: String,
     range: DateRange,
-}
-
-impl DateArg {
-    /// The first day of the span, and the last.
-    fn days(&self) -> (String, String) {
-        let last = self.range.end - chrono::Duration::days(1);
-        (
-            self.range.start.format("%Y-%m-%d").to_string(),
-            last.format("%Y-%m-%d").to_string(),
-        )
-    }
 }
 
 fn parse_date(text: &str) -> Result<DateArg, String> {
     let range = DateRange::parse(text).map_err(|e| e.to_string())?;
-    Ok(DateArg {
-        text: text.to_string(),
-        range,
-    })
+    Ok(DateArg { range })
 }
 
 impl SearchArgs {
@@ -499,25 +484,6 @@ impl SearchArgs {
 
     /// The library request these arguments stand for, or why there is none.
     pub(crate) fn to_request(&self) -> Result<SearchRequest, String> {
-        for (option, values) in [
-            ("--source", &self.source),
-            ("--editor", &self.editor),
-            ("--keyword", &self.keyword),
-            ("--column", &self.column),
-        ] {
-            if values.iter().any(|v| v.trim().is_empty()) {
-                return Err(format!("{option} needs a value; it was given an empty one"));
-            }
-        }
-        if let (Some(since), Some(until)) = (&self.since, &self.until) {
-            if since.range.start >= until.range.end {
-                let ((from, _), (_, to)) = (since.days(), until.days());
-                return Err(format!(
-                    "--since {} is after --until {}: they ask for articles from {from} on and up to {to}, and no day is both",
-                    since.text, until.text
-                ));
-            }
-        }
         let mut request = SearchRequest::new(self.query_text())
             .sort(match self.sort {
                 SortArg::Relevance => Sort::Relevance,
@@ -537,6 +503,8 @@ impl SearchArgs {
         request.columns = self.column.clone();
         request.since = self.since.as_ref().map(|date| date.range.start);
         request.until = self.until.as_ref().map(|date| date.range.end);
+        // What no index can answer is said as the library says it, before an index is opened.
+        request.check().map_err(|err| err.to_string())?;
         Ok(request)
     }
 }
@@ -612,13 +580,13 @@ mod tests {
     }
 
     #[test]
-    fn an_empty_date_range_is_said_in_the_words_typed() {
+    fn an_empty_date_range_is_said_in_days() {
         let err = search_args(&["govsearch", "search", "峄城", "--since", "2023", "--until", "2022"])
             .to_request()
             .unwrap_err();
         assert_eq!(
             err,
-            "--since 2023 is after --until 2022: they ask for articles from 2023-01-01 on and up to 2022-12-31, and no day is both"
+            "the date range is empty: it asks for articles published from 2023-01-01 on and up to 2022-12-31, and no day is both"
         );
         let same_month = search_args(&[
             "govsearch",

@@ -583,11 +583,13 @@ mod tests {
     }
 
     #[test]
-    fn an_empty_filter_value_matches_nothing_and_is_reported() {
+    fn an_empty_filter_value_is_refused() {
         let index = corpus();
-        let results = index.search(&SearchRequest::new("峄城").source("")).unwrap();
-        assert_eq!(results.total, 0);
-        assert_eq!(results.unmatched_filters[0].value, "");
+        let err = index.search(&SearchRequest::new("峄城").source("")).unwrap_err();
+        assert!(
+            matches!(err, Error::EmptyFilter { ref field } if field == "source"),
+            "{err}"
+        );
     }
 
     #[test]
