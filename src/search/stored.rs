@@ -49,6 +49,19 @@ impl StoredValues {
             .collect()
     }
 
+    /// The publish time of the date `field`, in China time.
+    pub(crate) fn date(&self, field: Field) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+        self.values_of(field)
+            .find_map(|v| tantivy::schema::Value::as_datetime(&v))
+            .and_then(|d| chrono::DateTime::from_timestamp(d.into_timestamp_secs(), 0))
+            .map(|d| d.with_timezone(&crate::dates::china()))
+    }
+
+    /// The first number of the `u64` `field`, if it has one.
+    pub(crate) fn number(&self, field: Field) -> Option<u64> {
+        self.values_of(field).find_map(|v| tantivy::schema::Value::as_u64(&v))
+    }
+
     /// The first text of `field`, empty if it has none.
     pub(crate) fn take_text(&mut self, field: Field) -> String {
         self.0

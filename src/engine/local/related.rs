@@ -14,7 +14,7 @@ use crate::query::about;
 use crate::search::rank::Page;
 use crate::search::releases::NO_GROUP;
 use crate::search::stored::Stored;
-use crate::search::{article_id, parse_article_id, Hit, Sort, DEFAULT_SNIPPET_CHARS};
+use crate::search::{article_id, collapse, parse_article_id, Hit, Sort, DEFAULT_SNIPPET_CHARS};
 use crate::text::is_han;
 
 /// The most distinctive words an article is described by.
@@ -58,15 +58,15 @@ impl Local {
                 &Page::new(Sort::Relevance, window, 0, f),
                 &self.statistics(&searcher),
             )?;
+            // Each release once, at its best-ranked article; never the article's own.
             let releases = self.releases(&searcher)?;
             let group_of = |a: tantivy::DocAddress| releases.group(a.segment_ord, a.doc_id);
             let own = group_of(address);
-            let mut seen = std::collections::HashSet::new();
+            let (ranked, _) = collapse(&ranked, &releases, &searcher);
             let needles: Vec<String> = terms.iter().map(|(t, _)| t.clone()).chain(keywords).collect();
             let mut hits = Vec::new();
             for (score, candidate) in ranked {
-                let group = group_of(candidate);
-                if candidate == address || (group != NO_GROUP && (group == own || !seen.insert(group))) {
+                if candidate == address || (own != NO_GROUP && group_of(candidate) == own) {
                     continue;
                 }
                 hits.push(self.hit(
@@ -91,25 +91,14 @@ impl Local {
         let file = file.as_ref();
         let absolute = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
         let searcher = self.searcher();
-        let f = self.fields();
         let mut ids = Vec::new();
         for candidate in [absolute.as_path(), file] {
             let key = crate::store::keys::path_key(candidate);
-            let term = tantivy::Term::from_field_text(f.path, &key);
-            let query = tantivy::query::TermQuery::new(term, tantivy::schema::IndexRecordOption::Basic);
-            let mut found: Vec<(u64, String)> = Vec::new();
-            for address in searcher.search(&query, &tantivy::collector::DocSetCollector)? {
-                let fast = searcher.segment_reader(address.segment_ord).fast_fields();
-                let record = fast
-                    .u64(crate::store::schema::RECORD)?
-                    .first(address.doc_id)
-                    .unwrap_or(0);
-                let mtime = fast
-                    .u64(crate::store::schema::MTIME)?
-                    .first(address.doc_id)
-                    .unwrap_or(0);
-                found.push((record, article_id(&key, record, mtime)));
-            }
+            let mut found: Vec<(u64, String)> = self
+                .articles_of_file(&searcher, &key)?
+                .into_iter()
+                .map(|(_, record, mtime)| (record, article_id(&key, record, mtime)))
+                .collect();
             if !found.is_empty() {
                 found.sort();
                 ids = found.into_iter().map(|(_, id)| id).collect();

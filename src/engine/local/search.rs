@@ -3,15 +3,13 @@
 
 use std::sync::Arc;
 
-use chrono::DateTime;
 use tantivy::collector::Count;
 use tantivy::index::SegmentId;
-use tantivy::schema::{Field, Value};
+use tantivy::schema::Field;
 use tantivy::{DocAddress, Searcher};
 
 use super::Local;
 use crate::article::Metadata;
-use crate::dates::china;
 use crate::error::Result;
 use crate::query::ParsedQuery;
 use crate::search::facets::FacetCounter;
@@ -186,12 +184,8 @@ impl Local {
         let mut doc = searcher.doc::<Stored<false>>(address)?.0;
         let path = doc.take_text(f.path);
         let title = doc.take_text(f.title);
-        let record = doc.values_of(f.record).find_map(|v| v.as_u64()).unwrap_or(0);
-        let published = doc
-            .values_of(f.published)
-            .find_map(|v| v.as_datetime())
-            .and_then(|d| DateTime::from_timestamp(d.into_timestamp_secs(), 0))
-            .map(|d| d.with_timezone(&china()));
+        let record = doc.number(f.record).unwrap_or(0);
+        let published = doc.date(f.published);
         let first = |field: Field| doc.facets(field).into_iter().next();
         let (source, site) = (first(f.source), first(f.site));
         let mtime = self.mtime_of(searcher, address)?;
@@ -250,12 +244,8 @@ impl Local {
         let path = doc.take_text(f.path);
         let doc_number = Some(doc.take_text(f.doc_number)).filter(|t| !t.is_empty());
         let url = Some(doc.take_text(f.url)).filter(|t| !t.is_empty());
-        let published = doc
-            .values_of(f.published)
-            .find_map(|v| v.as_datetime())
-            .and_then(|d| DateTime::from_timestamp(d.into_timestamp_secs(), 0))
-            .map(|d| d.with_timezone(&china()));
-        let record = doc.values_of(f.record).find_map(|v| v.as_u64()).filter(|&r| r > 0);
+        let published = doc.date(f.published);
+        let record = doc.number(f.record).filter(|&r| r > 0);
         // The stored path is the file's key (exact for any name); people see it as text.
         let id = article_id(&path, record.unwrap_or(0), self.mtime_of(searcher, address)?);
         let path = key_display(&path);
@@ -331,22 +321,25 @@ impl Local {
         record: u64,
         mtime: u64,
     ) -> Result<Option<DocAddress>> {
-        let f = self.fields();
-        let term = tantivy::Term::from_field_text(f.path, path);
+        Ok(self
+            .articles_of_file(searcher, path)?
+            .into_iter()
+            .find(|&(_, r, m)| (r, m) == (record, mtime))
+            .map(|(address, ..)| address))
+    }
+
+    /// The articles of the file key `path`: where each is, its record and the file's
+    /// modification time.
+    pub(crate) fn articles_of_file(&self, searcher: &Searcher, path: &str) -> Result<Vec<(DocAddress, u64, u64)>> {
+        let term = tantivy::Term::from_field_text(self.fields().path, path);
         let query = tantivy::query::TermQuery::new(term, tantivy::schema::IndexRecordOption::Basic);
-        let found = searcher.search(&query, &tantivy::collector::DocSetCollector)?;
-        for address in found {
-            let segment = searcher.segment_reader(address.segment_ord);
-            let stored_record = segment
-                .fast_fields()
-                .u64(schema::RECORD)?
-                .first(address.doc_id)
-                .unwrap_or(0);
-            if stored_record == record && self.mtime_of(searcher, address)? == mtime {
-                return Ok(Some(address));
-            }
+        let mut articles = Vec::new();
+        for address in searcher.search(&query, &tantivy::collector::DocSetCollector)? {
+            let fast = searcher.segment_reader(address.segment_ord).fast_fields();
+            let record = fast.u64(schema::RECORD)?.first(address.doc_id).unwrap_or(0);
+            articles.push((address, record, self.mtime_of(searcher, address)?));
         }
-        Ok(None)
+        Ok(articles)
     }
 }
 
