@@ -63,6 +63,14 @@ pub(crate) const SYNONYMS_FILE: &str = "synonyms.txt";
 pub(crate) const VOCABULARY_FILE: &str = "vocabulary.bin";
 pub(crate) const RELEASES_FILE: &str = "releases.bin";
 
+// The fields, by name: tantivy reads fast fields and facet columns by name, and every name
+// is spelled here once.
+pub(crate) const TITLE: &str = "title";
+pub(crate) const TITLE_GRAMS: &str = "title_grams";
+pub(crate) const TITLE_PARTS: &str = "title_parts";
+pub(crate) const BODY: &str = "body";
+pub(crate) const URL: &str = "url";
+pub(crate) const DOC_NUMBER: &str = "doc_number";
 pub(crate) const SOURCE: &str = "source";
 pub(crate) const EDITOR: &str = "editor";
 pub(crate) const KEYWORD: &str = "keyword";
@@ -99,26 +107,26 @@ pub(crate) fn build() -> Schema {
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
     let mut builder = Schema::builder();
-    builder.add_text_field("path", STRING | STORED | FAST);
+    builder.add_text_field(PATH, STRING | STORED | FAST);
     builder.add_u64_field(RECORD, FAST | STORED);
-    builder.add_u64_field("mtime", FAST);
-    builder.add_u64_field("size", FAST);
+    builder.add_u64_field(MTIME, FAST);
+    builder.add_u64_field(SIZE, FAST);
     builder.add_facet_field(LAYOUT, FacetOptions::default());
     builder.add_facet_field(COLUMN, FacetOptions::default().set_stored());
     builder.add_facet_field(SITE, FacetOptions::default().set_stored());
-    builder.add_text_field("url", STORED);
-    builder.add_text_field("doc_number", STORED);
-    builder.add_text_field("title", words(true));
-    builder.add_text_field("title_grams", grams);
+    builder.add_text_field(URL, STORED);
+    builder.add_text_field(DOC_NUMBER, STORED);
+    builder.add_text_field(TITLE, words(true));
+    builder.add_text_field(TITLE_GRAMS, grams);
     builder.add_text_field(
-        "title_parts",
+        TITLE_PARTS,
         TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
                 .set_tokenizer(analyzers::PARTS)
                 .set_index_option(IndexRecordOption::Basic),
         ),
     );
-    builder.add_text_field("body", STORED);
+    builder.add_text_field(BODY, STORED);
     builder.add_date_field(
         PUBLISHED,
         DateOptions::default()
@@ -140,7 +148,7 @@ pub(crate) fn build() -> Schema {
 /// The `body` field of every govsearch index (opened indexes have this build's schema).
 pub(crate) fn body_field() -> Field {
     static BODY: OnceLock<Field> = OnceLock::new();
-    *BODY.get_or_init(|| build().get_field("body").expect("the schema has a body"))
+    *BODY.get_or_init(|| build().get_field(BODY).expect("the schema has a body"))
 }
 
 impl Fields {
@@ -155,12 +163,12 @@ impl Fields {
             layout: get(LAYOUT)?,
             column: get(COLUMN)?,
             site: get(SITE)?,
-            url: get("url")?,
-            doc_number: get("doc_number")?,
-            title: get("title")?,
-            title_grams: get("title_grams")?,
-            title_parts: get("title_parts")?,
-            body: get("body")?,
+            url: get(URL)?,
+            doc_number: get(DOC_NUMBER)?,
+            title: get(TITLE)?,
+            title_grams: get(TITLE_GRAMS)?,
+            title_parts: get(TITLE_PARTS)?,
+            body: get(BODY)?,
             published: get(PUBLISHED)?,
             source: get(SOURCE)?,
             editor: get(EDITOR)?,
