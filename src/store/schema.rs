@@ -147,8 +147,8 @@ pub(crate) fn build() -> Schema {
 
 /// The `body` field of every govsearch index (opened indexes have this build's schema).
 pub(crate) fn body_field() -> Field {
-    static BODY: OnceLock<Field> = OnceLock::new();
-    *BODY.get_or_init(|| build().get_field(BODY).expect("the schema has a body"))
+    static FIELD: OnceLock<Field> = OnceLock::new();
+    *FIELD.get_or_init(|| build().get_field(BODY).expect("the schema has a body"))
 }
 
 impl Fields {
