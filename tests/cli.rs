@@ -411,7 +411,7 @@ fn exit_codes_and_one_line_errors() {
         (&["峄城", "--since", "2022-13"], "2022-13"),
         (
             &["峄城", "--since", "2023", "--until", "2022"],
-            "--since 2023 is after --until 2022",
+            "from 2023-01-01 on and up to 2022-12-31, and no day is both",
         ),
     ] {
         let out = search(args);

@@ -163,7 +163,7 @@ impl Index {
     /// # }
     /// ```
     pub fn index_folder(&self, dir: impl AsRef<Path>, progress: impl FnMut(Progress<'_>)) -> Result<IndexSummary> {
-        self.local.index_folder(dir, progress)
+        self.local.index_folder_with(dir, &IndexOptions::default(), progress)
     }
 
     /// [`Index::index_folder`] with options.

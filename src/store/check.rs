@@ -188,7 +188,7 @@ impl Store {
                 repaired.folders_gone.push(folder);
                 continue;
             }
-            let summary = index.index_folder(&folder, |_| {})?;
+            let summary = index.index_folder_with(&folder, &super::IndexOptions::default(), |_| {})?;
             repaired.reindexed.push((folder, summary));
         }
         Ok(repaired)

@@ -213,16 +213,7 @@ fn as_secs<S: serde::Serializer>(d: &Duration, s: S) -> std::result::Result<S::O
 }
 
 impl Store {
-    /// Indexes every article file under `dir`: see the module documentation.
-    pub(crate) fn index_folder(
-        &self,
-        dir: impl AsRef<Path>,
-        progress: impl FnMut(Progress<'_>),
-    ) -> Result<IndexSummary> {
-        self.index_folder_with(dir, &IndexOptions::default(), progress)
-    }
-
-    /// [`Store::index_folder`] with options.
+    /// Indexes every article file under `dir` with `options`: see the module documentation.
     pub(crate) fn index_folder_with(
         &self,
         dir: impl AsRef<Path>,

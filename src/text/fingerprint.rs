@@ -121,10 +121,11 @@ fn splitmix64(mut x: u64) -> u64 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    const BODY: &str =
+    /// A release's body, long enough for a fingerprint.
+    pub(crate) const BODY: &str =
         "峄城区持续优化营商环境，深化放管服改革，推进政务服务一网通办，企业开办时间压缩到一个工作日以内。\
         全区新登记市场主体同比增长百分之十二，其中民营企业占九成以上。区政府还出台了支持中小微企业发展的十条措施，\
         涵盖减税降费、融资担保、用地保障和人才引进等方面，为企业发展营造了良好环境。";

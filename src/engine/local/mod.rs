@@ -232,19 +232,8 @@ impl Local {
         self.store.add_articles(articles)
     }
 
-    /// Indexes every article file under `dir` (recursively) in the layouts it detects, and
-    /// keeps the index in step with the folder: it reads new and changed files, removes the
-    /// articles of files gone from it, and leaves unchanged files unread. Calls `progress`
-    /// after each file. Only a failure of the index itself is an error.
-    pub(crate) fn index_folder(
-        &self,
-        dir: impl AsRef<Path>,
-        progress: impl FnMut(Progress<'_>),
-    ) -> Result<IndexSummary> {
-        self.index_folder_with(dir, &IndexOptions::default(), progress)
-    }
-
-    /// [`Index::index_folder`] with options.
+    /// Indexes every article file under `dir` with `options`, then keeps the derived data in
+    /// step.
     pub(crate) fn index_folder_with(
         &self,
         dir: impl AsRef<Path>,

@@ -69,14 +69,11 @@ impl Local {
                 if candidate == address || (own != NO_GROUP && group_of(candidate) == own) {
                     continue;
                 }
-                hits.push(self.hit(
-                    &searcher,
-                    candidate,
-                    hits.len() + 1,
-                    score,
-                    &needles,
-                    DEFAULT_SNIPPET_CHARS,
-                )?);
+                let rank = hits.len() + 1;
+                hits.push(
+                    self.hit(&searcher, candidate, rank, score, &needles, DEFAULT_SNIPPET_CHARS, true)?
+                        .0,
+                );
                 if hits.len() == limit {
                     break;
                 }

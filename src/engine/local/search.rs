@@ -149,14 +149,8 @@ impl Local {
             .into_iter()
             .enumerate()
             .map(|(i, (score, address))| {
-                self.hit(
-                    &searcher,
-                    address,
-                    request.offset + i + 1,
-                    score,
-                    &needles,
-                    request.snippet_chars,
-                )
+                let (rank, chars) = (request.offset + i + 1, request.snippet_chars);
+                Ok(self.hit(&searcher, address, rank, score, &needles, chars, chars > 0)?.0)
             })
             .collect::<Result<Vec<_>>>()?;
         for (hit, mut others) in hits.iter_mut().zip(copies) {
@@ -199,31 +193,10 @@ impl Local {
         })
     }
 
-    pub(super) fn hit(
-        &self,
-        searcher: &Searcher,
-        address: DocAddress,
-        rank: usize,
-        score: Option<f32>,
-        needles: &[String],
-        snippet_chars: usize,
-    ) -> Result<Hit> {
-        let (hit, _) = self.hit_and_body(
-            searcher,
-            address,
-            rank,
-            score,
-            needles,
-            snippet_chars,
-            snippet_chars > 0,
-        )?;
-        Ok(hit)
-    }
-
     /// The hit of the article at `address`, and its body when `read_body` (read with the rest
     /// of its stored values, once).
     #[allow(clippy::too_many_arguments)]
-    fn hit_and_body(
+    pub(super) fn hit(
         &self,
         searcher: &Searcher,
         address: DocAddress,
@@ -296,7 +269,7 @@ impl Local {
             };
             let searcher = self.searcher();
             if let Some(address) = self.address_of(&searcher, &path, record, mtime)? {
-                let (hit, body) = self.hit_and_body(&searcher, address, 0, None, needles, 0, true)?;
+                let (hit, body) = self.hit(&searcher, address, 0, None, needles, 0, true)?;
                 return Ok(Some(ArticlePage {
                     id: hit.id,
                     path: hit.path,
