@@ -186,3 +186,110 @@ fn an_index_of_this_format_written_before_is_read_alike() {
     assert_eq!(paths, [texts[2], texts[0], texts[1]]);
     assert_eq!(sorted.facets.source.len(), 2, "鲁网 and 峄城区融媒体中心");
 }
+
+/// Every article's id, by its path as shown.
+fn ids(index: &Index) -> std::collections::BTreeMap<String, String> {
+    let all = index
+        .search(&SearchRequest::new("*").limit(1000).all_copies(true))
+        .unwrap();
+    all.hits.into_iter().map(|hit| (hit.path, hit.id)).collect()
+}
+
+/// A shared link lasts: an article's id stays the same while the article stays in its place
+/// (its file touched, rewritten with the same text or with new text, its folder moved and
+/// indexed again, the index repaired), an id of the earlier kind still leads to its article,
+/// and no id tells the folder's or the index's path.
+#[test]
+fn links_to_articles_last_while_they_stay_in_their_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("old").join("site");
+    std::fs::create_dir_all(site.join("2022")).unwrap();
+    let release = |title: &str| format!("{title}\n2022-05-10 来源:鲁网\n{title}的正文。\n");
+    std::fs::write(site.join("2022/0101.txt"), release("峄城区召开会议")).unwrap();
+    std::fs::write(site.join("2022/0102.txt"), release("峄城区石榴节开幕")).unwrap();
+    let at = dir.path().join("index");
+    let index = Index::open_or_create(&at).unwrap();
+    index.index_folder(&site, |_| {}).unwrap();
+    let by_title = |index: &Index| -> Vec<(String, String)> {
+        let all = index.search(&SearchRequest::new("*").limit(10)).unwrap();
+        let mut pairs: Vec<(String, String)> = all.hits.into_iter().map(|h| (h.id, h.title)).collect();
+        pairs.sort();
+        pairs
+    };
+    let first = by_title(&index);
+    assert_eq!(first.len(), 2);
+    for (id, _) in &first {
+        let root = dir.path().to_string_lossy().into_owned();
+        assert!(!id.contains('.') && !id.contains(&root), "{id}");
+        use base64::Engine;
+        let decoded = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(id)
+            .unwrap_or_default();
+        assert!(
+            !String::from_utf8_lossy(&decoded).contains("site"),
+            "an id is no path: {id}"
+        );
+    }
+
+    // Touched (a crawler fetched it again), and rewritten with the same text.
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(3600);
+    std::fs::File::options()
+        .write(true)
+        .open(site.join("2022/0101.txt"))
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
+    std::fs::write(site.join("2022/0102.txt"), release("峄城区石榴节开幕")).unwrap();
+    let again = index.index_folder(&site, |_| {}).unwrap();
+    assert_eq!(again.files_indexed, 2, "both files were read again");
+    assert_eq!(by_title(&index), first);
+
+    // New text in the same place: the old link leads to the article as it is now.
+    std::fs::write(site.join("2022/0102.txt"), release("峄城区石榴节闭幕")).unwrap();
+    index.index_folder(&site, |_| {}).unwrap();
+    let changed = &first.iter().find(|(_, title)| title == "峄城区石榴节开幕").unwrap().0;
+    assert_eq!(index.article(changed, None).unwrap().unwrap().title, "峄城区石榴节闭幕");
+
+    // The folder moved, indexed at its new place, the old one removed.
+    let moved = dir.path().join("new").join("site");
+    std::fs::create_dir_all(moved.parent().unwrap()).unwrap();
+    std::fs::rename(&site, &moved).unwrap();
+    index.index_folder(&moved, |_| {}).unwrap();
+    index.remove_folder(&site).unwrap();
+    let now = by_title(&index);
+    assert_eq!(now.len(), 2);
+    assert_eq!(
+        now.iter().map(|(id, _)| id).collect::<Vec<_>>(),
+        first.iter().map(|(id, _)| id).collect::<Vec<_>>()
+    );
+    assert_eq!(ids(&index).len(), 2);
+
+    // A repair that drops a segment indexes its files again under the same ids.
+    drop(index);
+    let store = std::fs::read_dir(&at)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "store"))
+        .unwrap();
+    let mut bytes = std::fs::read(&store).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x5A;
+    std::fs::write(&store, bytes).unwrap();
+    let repaired = Index::repair(&at).unwrap();
+    assert!(!repaired.dropped.is_empty(), "the damaged segment was dropped");
+    let index = Index::open(&at).unwrap();
+    assert_eq!(
+        by_title(&index).iter().map(|(id, _)| id).collect::<Vec<_>>(),
+        first.iter().map(|(id, _)| id).collect::<Vec<_>>()
+    );
+
+    // An id of the earlier kind: the file's path, its record and its time then.
+    use base64::Engine;
+    let path = std::fs::canonicalize(moved.join("2022/0101.txt")).unwrap();
+    let earlier = format!(
+        "{}.0.{:x}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(path.to_string_lossy().as_bytes()),
+        12345
+    );
+    assert_eq!(index.article(&earlier, None).unwrap().unwrap().title, "峄城区召开会议");
+}

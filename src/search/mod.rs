@@ -87,24 +87,18 @@ use crate::query::ParsedQuery;
 use crate::search::numbering::Counts;
 use crate::search::releases::{Releases, NO_GROUP};
 
-/// An article's id: its file's path, its record and the file's modification time, so that
-/// the id names this version of the article and finds it without a table.
-pub(crate) fn article_id(path: &str, record: u64, mtime: u64) -> String {
-    use base64::Engine;
-    let path = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(path);
-    format!("{path}.{record}.{mtime:x}")
-}
-
-/// The path, record and modification time an id names.
-pub(crate) fn parse_article_id(id: &str) -> Option<(String, u64, u64)> {
+/// The file key and record an id of the earlier kind names (its file's path in base64, its
+/// record and its file's modification time, dot-separated): links shared before ids were
+/// places still lead to their article, whatever happened to its file's time since.
+pub(crate) fn earlier_article_id(id: &str) -> Option<(String, u64)> {
     use base64::Engine;
     let mut parts = id.rsplitn(3, '.');
-    let mtime = u64::from_str_radix(parts.next()?, 16).ok()?;
+    u64::from_str_radix(parts.next()?, 16).ok()?;
     let record = parts.next()?.parse().ok()?;
     let path = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(parts.next()?)
         .ok()?;
-    Some((String::from_utf8(path).ok()?, record, mtime))
+    Some((String::from_utf8(path).ok()?, record))
 }
 
 /// Facet values with their counts, in the order counted.

@@ -9,6 +9,27 @@ use std::ffi::OsString;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
+/// An article's id: a hash of its place (its file's path within the folder it was indexed
+/// from, under that folder's name; or the identity it was added under) and its record, in
+/// URL-safe base64. It stays the same while the article stays in its place, whatever happens
+/// to its file's time or text, and it tells nothing of where the index or its folders are.
+pub(crate) fn article_id(place: &str, record: u64) -> String {
+    use base64::Engine;
+    let mut bytes = place.as_bytes().to_vec();
+    bytes.push(0);
+    bytes.extend_from_slice(&record.to_le_bytes());
+    let hash = siphasher::sip128::SipHasher13::new().hash(&bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(hash.as_bytes())
+}
+
+/// The place of the file `path` indexed from the folder `root`: the folder's name and the
+/// file's path below it, as a key.
+pub(crate) fn place_in(root: &Path, path: &Path) -> String {
+    let name = root.file_name().map(Path::new).unwrap_or(Path::new(""));
+    let below = path.strip_prefix(root).unwrap_or(path);
+    path_key(&name.join(below))
+}
+
 /// The key of `path`.
 pub(crate) fn path_key(path: &Path) -> String {
     let bytes = path.as_os_str().as_bytes();

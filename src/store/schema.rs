@@ -1,7 +1,8 @@
-//! The index schema: the only module that spells field names.
+//! The index schema: the only module that spells field names and the index folder's files.
 //!
 //! | field | holds | how |
 //! |---|---|---|
+//! | `id` | the article's id: a hash of its place in its folder and its record ([`super::keys::article_id`]) | exact term, stored: links to it |
 //! | `path` | the file an article came from | exact term, fast, stored: with `record`, the identity |
 //! | `record` | the article's place in a file of several (1, 2, …; 0 for a file of one) | fast, stored |
 //! | `mtime`, `size` | the file's modification time (ns) and size when indexed | fast: incremental runs |
@@ -16,9 +17,6 @@
 //! | `source`, `editor`, `keyword` | metadata | facets: counted and filtered on, stored |
 //! | `month` | publish year-month, `2022-05` | facet, counted |
 //! | `fingerprint0`…`fingerprint3` | the body's SimHash, four 64-bit words ([`crate::text::fingerprint`]) | fast: reprints grouped |
-//!
-//! An index made before the fingerprint was added (the same fields without it) is read as it is:
-//! its articles are each a release of their own.
 
 use std::sync::OnceLock;
 
@@ -32,6 +30,7 @@ use crate::text::analyzers;
 /// Handles on every field of a govsearch index.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Fields {
+    pub(crate) id: Field,
     pub(crate) path: Field,
     pub(crate) record: Field,
     pub(crate) mtime: Field,
@@ -65,6 +64,7 @@ pub(crate) const RELEASES_FILE: &str = "releases.bin";
 
 // The fields, by name: tantivy reads fast fields and facet columns by name, and every name
 // is spelled here once.
+pub(crate) const ID: &str = "id";
 pub(crate) const TITLE: &str = "title";
 pub(crate) const TITLE_GRAMS: &str = "title_grams";
 pub(crate) const TITLE_PARTS: &str = "title_parts";
@@ -107,6 +107,7 @@ pub(crate) fn build() -> Schema {
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
     let mut builder = Schema::builder();
+    builder.add_text_field(ID, STRING | STORED);
     builder.add_text_field(PATH, STRING | STORED | FAST);
     builder.add_u64_field(RECORD, FAST | STORED);
     builder.add_u64_field(MTIME, FAST);
@@ -156,6 +157,7 @@ impl Fields {
     pub(crate) fn from_schema(schema: &Schema) -> Option<Fields> {
         let get = |name: &str| schema.get_field(name).ok();
         Some(Fields {
+            id: get(ID)?,
             path: get(PATH)?,
             record: get(RECORD)?,
             mtime: get(MTIME)?,

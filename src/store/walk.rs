@@ -21,7 +21,7 @@ use walkdir::WalkDir;
 
 use crate::article::{read_file, FileArticles, Layout, ReadOptions};
 use crate::error::{Error, Result};
-use crate::store::keys::{key_display, key_path, path_key, serialize_lossy};
+use crate::store::keys::{key_display, key_path, path_key, place_in, serialize_lossy};
 use crate::store::{FileState, Store};
 
 /// Reads files on a thread of its own, so that a file that takes longer than its budget is
@@ -302,10 +302,11 @@ impl Store {
             let path = &path;
             // The walk does not follow symbolic links, so below the canonical root a file's
             // place in the folder is its identity: no canonicalize call per file.
-            let key = path_key(&match path.strip_prefix(dir) {
+            let full = match path.strip_prefix(dir) {
                 Ok(relative) => root.join(relative),
                 Err(_) => path.clone(),
-            });
+            };
+            let key = path_key(&full);
             let before = known.remove(&key);
             let outcome = if before == Some((walked.mtime, walked.size)) {
                 Outcome::Unchanged
@@ -314,7 +315,7 @@ impl Store {
                     self.delete_file(&writer, &key);
                 }
                 let read = reader.read(path, options.read_budget);
-                match self.index_file(&writer, read, key, &walked)? {
+                match self.index_file(&writer, read, key, place_in(&root, &full), &walked)? {
                     // A file indexed before that no longer reads: its old articles are gone too.
                     Outcome::Skipped { reason } if before.is_some() => {
                         summary.files_removed += 1;
@@ -374,6 +375,7 @@ impl Store {
         writer: &tantivy::IndexWriter,
         read: std::result::Result<FileArticles, String>,
         key: String,
+        place: String,
         walked: &Walked,
     ) -> Result<Outcome> {
         let read = match read {
@@ -382,6 +384,7 @@ impl Store {
         };
         let state = FileState {
             path: key,
+            place,
             mtime: walked.mtime,
             size: walked.size,
             layout: read.layout,

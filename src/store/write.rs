@@ -42,6 +42,7 @@ impl Store {
         for (id, article) in articles {
             self.delete_file(&writer, &id);
             let state = FileState {
+                place: id.clone(),
                 path: id,
                 mtime: 0,
                 size: 0,
@@ -117,6 +118,7 @@ impl Store {
     ) -> Result<()> {
         let f = &self.fields;
         let mut doc = TantivyDocument::new();
+        doc.add_text(f.id, super::keys::article_id(&file.place, record));
         doc.add_text(f.path, &file.path);
         doc.add_u64(f.record, record);
         doc.add_u64(f.mtime, file.mtime);
@@ -192,6 +194,9 @@ fn facet_value(value: &str) -> std::borrow::Cow<'_, str> {
 #[derive(Clone, Debug)]
 pub(crate) struct FileState {
     pub(crate) path: String,
+    /// The file's place in the folder it was indexed from, which its articles' ids derive
+    /// from ([`super::keys::article_id`]).
+    pub(crate) place: String,
     pub(crate) mtime: u64,
     pub(crate) size: u64,
     pub(crate) layout: Layout,

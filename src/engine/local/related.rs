@@ -14,7 +14,7 @@ use crate::query::about;
 use crate::search::rank::Page;
 use crate::search::releases::NO_GROUP;
 use crate::search::stored::Stored;
-use crate::search::{article_id, collapse, parse_article_id, Hit, Sort, DEFAULT_SNIPPET_CHARS};
+use crate::search::{collapse, Hit, Sort, DEFAULT_SNIPPET_CHARS};
 use crate::text::is_han;
 
 /// The most distinctive words an article is described by.
@@ -32,11 +32,8 @@ impl Local {
     /// equals; never the article itself or its reprints. `None` when no article has that id.
     pub(crate) fn related(&self, id: &str, limit: usize) -> Result<Option<Vec<Hit>>> {
         self.guarded(|| {
-            let Some((path, record, mtime)) = parse_article_id(id) else {
-                return Ok(None);
-            };
             let searcher = self.searcher();
-            let Some(address) = self.address_of(&searcher, &path, record, mtime)? else {
+            let Some(address) = self.address_of(&searcher, id)? else {
                 return Ok(None);
             };
             if limit == 0 {
@@ -91,11 +88,11 @@ impl Local {
         let mut ids = Vec::new();
         for candidate in [absolute.as_path(), file] {
             let key = crate::store::keys::path_key(candidate);
-            let mut found: Vec<(u64, String)> = self
-                .articles_of_file(&searcher, &key)?
-                .into_iter()
-                .map(|(_, record, mtime)| (record, article_id(&key, record, mtime)))
-                .collect();
+            let mut found: Vec<(u64, String)> = Vec::new();
+            for (address, record) in self.articles_of_file(&searcher, &key)? {
+                let mut doc = searcher.doc::<Stored<false>>(address)?.0;
+                found.push((record, doc.take_text(self.fields().id)));
+            }
             if !found.is_empty() {
                 found.sort();
                 ids = found.into_iter().map(|(_, id)| id).collect();

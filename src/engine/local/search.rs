@@ -20,8 +20,8 @@ use crate::search::releases::{order_copies, DistinctReleases};
 use crate::search::snippet::{self, Snippet};
 use crate::search::stored::Stored;
 use crate::search::{
-    article_id, collapse, facet_counts, parse_article_id, ArticlePage, Copy, Facets, Hit, Prepared, SearchRequest,
-    SearchResults, Sort, Unlisted, MAX_COPIES_LISTED,
+    collapse, earlier_article_id, facet_counts, ArticlePage, Copy, Facets, Hit, Prepared, SearchRequest, SearchResults,
+    Sort, Unlisted, MAX_COPIES_LISTED,
 };
 use crate::store::keys::key_display;
 use crate::store::schema;
@@ -176,15 +176,14 @@ impl Local {
     fn copy_of(&self, searcher: &Searcher, address: DocAddress) -> Result<Copy> {
         let f = self.fields();
         let mut doc = searcher.doc::<Stored<false>>(address)?.0;
+        let id = doc.take_text(f.id);
         let path = doc.take_text(f.path);
         let title = doc.take_text(f.title);
-        let record = doc.number(f.record).unwrap_or(0);
         let published = doc.date(f.published);
         let first = |field: Field| doc.facets(field).into_iter().next();
         let (source, site) = (first(f.source), first(f.site));
-        let mtime = self.mtime_of(searcher, address)?;
         Ok(Copy {
-            id: article_id(&path, record, mtime),
+            id,
             title,
             path: key_display(&path),
             source,
@@ -219,8 +218,8 @@ impl Local {
         let url = Some(doc.take_text(f.url)).filter(|t| !t.is_empty());
         let published = doc.date(f.published);
         let record = doc.number(f.record).filter(|&r| r > 0);
+        let id = doc.take_text(f.id);
         // The stored path is the file's key (exact for any name); people see it as text.
-        let id = article_id(&path, record.unwrap_or(0), self.mtime_of(searcher, address)?);
         let path = key_display(&path);
         let facets = |field: Field| doc.facets(field);
         let hit = Hit {
@@ -253,22 +252,12 @@ impl Local {
 }
 
 impl Local {
-    /// The modification time the index records for the file of the article at `address`.
-    fn mtime_of(&self, searcher: &Searcher, address: DocAddress) -> Result<u64> {
-        let segment = searcher.segment_reader(address.segment_ord);
-        let mtimes = segment.fast_fields().u64(schema::MTIME)?;
-        Ok(mtimes.first(address.doc_id).unwrap_or(0))
-    }
-
     /// One whole article by its id (from a [`Hit`]), with `needles` marked in it; `None` when
     /// no article has that id (it changed, or was removed).
     pub(crate) fn article(&self, id: &str, needles: &[String]) -> Result<Option<ArticlePage>> {
         self.guarded(|| {
-            let Some((path, record, mtime)) = parse_article_id(id) else {
-                return Ok(None);
-            };
             let searcher = self.searcher();
-            if let Some(address) = self.address_of(&searcher, &path, record, mtime)? {
+            if let Some(address) = self.address_of(&searcher, id)? {
                 let (hit, body) = self.hit(&searcher, address, 0, None, needles, 0, true)?;
                 return Ok(Some(ArticlePage {
                     id: hit.id,
@@ -285,32 +274,37 @@ impl Local {
         })
     }
 
-    /// Where the article of file key `path`, record `record` and modification time `mtime`
-    /// is, if it is in the index.
-    pub(crate) fn address_of(
-        &self,
-        searcher: &Searcher,
-        path: &str,
-        record: u64,
-        mtime: u64,
-    ) -> Result<Option<DocAddress>> {
-        Ok(self
-            .articles_of_file(searcher, path)?
+    /// Where the article with the id `id` is, if it is in the index; an id of the earlier
+    /// kind leads to the article at the place it names.
+    pub(crate) fn address_of(&self, searcher: &Searcher, id: &str) -> Result<Option<DocAddress>> {
+        let term = tantivy::Term::from_field_text(self.fields().id, id);
+        let query = tantivy::query::TermQuery::new(term, tantivy::schema::IndexRecordOption::Basic);
+        if let Some(address) = searcher
+            .search(&query, &tantivy::collector::DocSetCollector)?
             .into_iter()
-            .find(|&(_, r, m)| (r, m) == (record, mtime))
-            .map(|(address, ..)| address))
+            .min()
+        {
+            return Ok(Some(address));
+        }
+        let Some((path, record)) = earlier_article_id(id) else {
+            return Ok(None);
+        };
+        Ok(self
+            .articles_of_file(searcher, &path)?
+            .into_iter()
+            .find(|&(_, r)| r == record)
+            .map(|(address, _)| address))
     }
 
-    /// The articles of the file key `path`: where each is, its record and the file's
-    /// modification time.
-    pub(crate) fn articles_of_file(&self, searcher: &Searcher, path: &str) -> Result<Vec<(DocAddress, u64, u64)>> {
+    /// The articles of the file key `path`: where each is, and its record.
+    pub(crate) fn articles_of_file(&self, searcher: &Searcher, path: &str) -> Result<Vec<(DocAddress, u64)>> {
         let term = tantivy::Term::from_field_text(self.fields().path, path);
         let query = tantivy::query::TermQuery::new(term, tantivy::schema::IndexRecordOption::Basic);
         let mut articles = Vec::new();
         for address in searcher.search(&query, &tantivy::collector::DocSetCollector)? {
             let fast = searcher.segment_reader(address.segment_ord).fast_fields();
             let record = fast.u64(schema::RECORD)?.first(address.doc_id).unwrap_or(0);
-            articles.push((address, record, self.mtime_of(searcher, address)?));
+            articles.push((address, record));
         }
         Ok(articles)
     }
