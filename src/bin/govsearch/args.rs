@@ -131,6 +131,11 @@ pub(crate) struct ServeArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub(crate) searches: Option<u16>,
 
+    /// Show the articles' file paths, the index folder and the indexed folders in the API
+    /// (off: a public server shows nothing of the machine's layout)
+    #[arg(long)]
+    pub(crate) expose_paths: bool,
+
     #[command(flatten)]
     pub(crate) index: IndexDir,
 }

@@ -47,6 +47,8 @@ const CSP: &str =
 /// What every request shares.
 pub(crate) struct State {
     pub(crate) index: Index,
+    /// Whether the API shows file paths and folders (`--expose-paths`).
+    pub(crate) expose_paths: bool,
     /// Permits to search: searches are CPU-bound, so no more run at once than this.
     searches: Arc<Semaphore>,
 }
@@ -64,6 +66,7 @@ pub(crate) fn run(location: &Path, args: &ServeArgs) -> anyhow::Result<ExitCode>
     let articles = index.num_articles();
     let state = Arc::new(State {
         index,
+        expose_paths: args.expose_paths,
         searches: Arc::new(Semaphore::new(searches)),
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -84,6 +87,9 @@ pub(crate) fn run(location: &Path, args: &ServeArgs) -> anyhow::Result<ExitCode>
             "govsearch: serving {articles} articles of {} at http://{local}/",
             location.display()
         );
+        if args.expose_paths {
+            eprintln!("govsearch: the API shows file paths and folders (--expose-paths)");
+        }
         axum::serve(listener, router(state))
             .with_graceful_shutdown(shutdown())
             .await
@@ -191,6 +197,11 @@ impl Failure {
             status,
             message: message.into(),
         }
+    }
+
+    /// The server failed in a way the request could not have caused.
+    pub(crate) fn internal() -> Failure {
+        Failure::new(StatusCode::INTERNAL_SERVER_ERROR, "the server failed on this request")
     }
 
     pub(crate) fn bad_request(message: impl Into<String>) -> Failure {
