@@ -16,7 +16,9 @@ pub struct Hit {
     /// Relevance score (absent when sorted by date).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub score: Option<f32>,
-    /// The file the article was read from.
+    /// The file the article was read from (left out of JSON when empty: a public server
+    /// empties it).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub path: String,
     /// The article's place in a file of several (JSON Lines, `<doc>` dumps), from 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -43,7 +45,8 @@ pub struct Copy {
     pub id: String,
     /// Its headline (sites retitle reprints).
     pub title: String,
-    /// The file it was read from.
+    /// The file it was read from (left out of JSON when empty).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub path: String,
     /// Its source (来源).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -106,7 +109,8 @@ pub struct Unlisted {
 pub struct ArticlePage {
     /// Its id.
     pub id: String,
-    /// The file it was read from.
+    /// The file it was read from (left out of JSON when empty).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub path: String,
     /// Its place in a file of several, from 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -28,7 +28,8 @@ pub struct FolderStats {
 /// A summary of an index.
 #[derive(Clone, Debug, Serialize)]
 pub struct IndexStats {
-    /// The index folder.
+    /// The index folder (left out of JSON when empty: a public server empties it).
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub location: String,
     /// Articles.
     pub articles: u64,
@@ -38,7 +39,8 @@ pub struct IndexStats {
     pub layouts: Vec<FacetCount>,
     /// Articles per source, most first.
     pub sources: Vec<FacetCount>,
-    /// The folders indexed into it.
+    /// The folders indexed into it (left out of JSON when empty).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub folders: Vec<FolderStats>,
     /// Earliest publish time.
     #[serde(skip_serializing_if = "Option::is_none")]

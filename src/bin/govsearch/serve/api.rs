@@ -11,40 +11,27 @@ use axum::Json;
 use super::params::{Params, MAX_QUERY_CHARS};
 use super::{search as run_search, with_index, Failure, State};
 
-/// What of `value` (a library type as JSON) a visitor sees: unless the operator asked for
-/// them (`--expose-paths`), no file path of an article or its copies, and no folder of the
-/// machine (the index's location, the indexed folders). The library and the CLI keep them for
-/// the operator.
-fn public(state: &State, value: impl serde::Serialize) -> Result<Response, Failure> {
-    // Through text, so that numbers print as the library's types print them (an `f32` score
-    // as `79.19123`, not widened to `f64`).
-    let text = serde_json::to_string(&value).map_err(|_| Failure::internal())?;
-    let mut value: serde_json::Value = serde_json::from_str(&text).map_err(|_| Failure::internal())?;
-    if !state.expose_paths {
-        strip_paths(&mut value);
-    }
-    Ok(Json(value).into_response())
-}
-
-/// `value` without the keys that name the machine's files and folders, at any depth.
-fn strip_paths(value: &mut serde_json::Value) {
-    match value {
-        serde_json::Value::Object(map) => {
-            for key in ["path", "location", "folders"] {
-                map.remove(key);
-            }
-            map.values_mut().for_each(strip_paths);
+/// What of the library's answers a visitor sees: unless the operator asked for them
+/// (`--expose-paths`), no file path of an article or its copies, and no folder of the machine
+/// (the index's location, the indexed folders); the JSON leaves empty ones out. The library
+/// and the CLI keep them for the operator.
+fn hide_paths(hits: &mut [govsearch::Hit]) {
+    for hit in hits {
+        hit.path.clear();
+        for copy in &mut hit.copies {
+            copy.path.clear();
         }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(strip_paths),
-        _ => {}
     }
 }
 
 /// `GET /api/search`: the library's results for the CLI's options as parameters.
 pub(crate) async fn search(Shared(state): Shared<Arc<State>>, RawQuery(raw): RawQuery) -> Result<Response, Failure> {
     let params = Params::parse(raw.as_deref())?;
-    let results = run_search(&state, params.api_request()?).await?;
-    public(&state, results)
+    let mut results = run_search(&state, params.api_request()?).await?;
+    if !state.expose_paths {
+        hide_paths(&mut results.hits);
+    }
+    Ok(Json(results).into_response())
 }
 
 /// The longest prefix `/api/suggest` completes, in characters.
@@ -89,7 +76,12 @@ pub(crate) async fn article(
     }
     let found = with_index(&state, move |index| super::article_marked(index, &id, &query)).await?;
     match found {
-        Some(article) => public(&state, article),
+        Some(mut article) => {
+            if !state.expose_paths {
+                article.path.clear();
+            }
+            Ok(Json(article).into_response())
+        }
         None => Err(Failure::new(
             StatusCode::NOT_FOUND,
             "no article has this id: it was changed or removed since the search that gave it; search again",
@@ -112,7 +104,12 @@ pub(crate) async fn related(
     }
     let limit = params.number("limit", 10, MAX_RELATED)?;
     match with_index(&state, move |index| index.related(&id, limit)).await? {
-        Some(hits) => public(&state, hits),
+        Some(mut hits) => {
+            if !state.expose_paths {
+                hide_paths(&mut hits);
+            }
+            Ok(Json(hits).into_response())
+        }
         None => Err(Failure::new(
             StatusCode::NOT_FOUND,
             "no article has this id: it was changed or removed since the search that gave it; search again",
@@ -122,8 +119,12 @@ pub(crate) async fn related(
 
 /// `GET /api/stats`: what `govsearch stats --json` prints.
 pub(crate) async fn stats(Shared(state): Shared<Arc<State>>) -> Result<Response, Failure> {
-    let stats = with_index(&state, |index| index.stats()).await?;
-    public(&state, stats)
+    let mut stats = with_index(&state, |index| index.stats()).await?;
+    if !state.expose_paths {
+        stats.location.clear();
+        stats.folders.clear();
+    }
+    Ok(Json(stats).into_response())
 }
 
 /// `GET /healthz`: the server answers and the index can be read.

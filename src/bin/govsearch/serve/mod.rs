@@ -152,7 +152,7 @@ fn panicked(err: Box<dyn std::any::Any + Send + 'static>) -> Response<Body> {
         .or_else(|| err.downcast_ref::<&str>().copied())
         .unwrap_or("no message");
     eprintln!("govsearch: a request failed inside the server: {detail}");
-    Failure::new(StatusCode::INTERNAL_SERVER_ERROR, "the server failed on this request").into_response()
+    Failure::internal().into_response()
 }
 
 async fn not_found(request: Request) -> Response {
