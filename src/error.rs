@@ -35,6 +35,17 @@ pub enum Error {
         until: String,
     },
 
+    /// A filter given more values, or a longer value, than any search needs.
+    #[error("the {field} filter is too large ({values} values, the longest {longest} characters; at most {} values of at most {} characters)", crate::search::MAX_FILTER_VALUES, crate::search::MAX_FILTER_CHARS)]
+    FilterTooLarge {
+        /// The filter (`source`, `editor`, `keyword`, `column`).
+        field: String,
+        /// How many values it was given.
+        values: usize,
+        /// The longest value's length in characters.
+        longest: usize,
+    },
+
     /// A filter given an empty value: it would match nothing, which would look like a search
     /// that found nothing.
     #[error("the {field} filter was given an empty value: give it a value, or leave it out")]

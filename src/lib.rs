@@ -122,7 +122,7 @@ pub use query::synonyms::check_synonyms;
 pub use search::snippet::{Highlight, Snippet};
 pub use search::{
     ArticlePage, FacetCount, Facets, Hit, Rewrite, RewriteReason, SearchRequest, SearchResults, Sort, Unlisted,
-    UnmatchedFilter, DEFAULT_FACET_VALUES, DEFAULT_SNIPPET_CHARS,
+    UnmatchedFilter, DEFAULT_FACET_VALUES, DEFAULT_SNIPPET_CHARS, MAX_FILTER_CHARS, MAX_FILTER_VALUES,
 };
 pub use store::{
     check_user_dictionary, default_index_dir, panic_is_guarded, CheckReport, Damage, FileReport, IndexOptions,

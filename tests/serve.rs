@@ -336,6 +336,14 @@ fn bad_requests_get_400_and_a_message() {
         ("/api/search", "q is required"),
         ("/api/search?q=x&sort=popular", "sort is relevance or date"),
         (&format!("/api/search?q={}", "字".repeat(201)), "too long"),
+        (
+            &format!("/api/search?q=x&keyword={}", "a".repeat(101)),
+            "the keyword filter is too large",
+        ),
+        (
+            &format!("/api/search?q=x{}", "&source=a".repeat(21)),
+            "the source filter is too large",
+        ),
     ] {
         let (status, body) = json(&f.server.base, path);
         assert_eq!(status, 400, "{path}: {body}");
@@ -351,6 +359,59 @@ fn bad_requests_get_400_and_a_message() {
     let (status, _, page) = get(&f.server.base, "/?q=x&since=soon");
     assert_eq!(status, 400);
     assert!(page.contains("is not a date"), "{page}");
+}
+
+/// Four clients sending about the most expensive filters a request may carry (sixty values of
+/// the longest length, in as much of a request line as the server reads, none in the index,
+/// so each would ask for the closest values) leave the health check answering at once and
+/// ordinary searches answering.
+#[test]
+fn expensive_filters_leave_the_health_check_and_searches_answering() {
+    let f = fixture();
+    let base = f.server.base.clone();
+    let value = encode(&"无此关键词".repeat(20));
+    let attack = format!(
+        "/api/search?q=%E5%B3%84%E5%9F%8E{}",
+        ["keyword", "source", "editor", "column"]
+            .iter()
+            .map(|field| format!("&{field}={value}").repeat(15))
+            .collect::<String>()
+    );
+    let until = Instant::now() + Duration::from_secs(4);
+    let attackers: Vec<_> = (0..4)
+        .map(|_| {
+            let (base, attack) = (base.clone(), attack.clone());
+            std::thread::spawn(move || {
+                let mut sent = 0;
+                while Instant::now() < until {
+                    let (status, _, _) = get(&base, &attack);
+                    assert_eq!(status, 200);
+                    sent += 1;
+                }
+                sent
+            })
+        })
+        .collect();
+    let mut health = Vec::new();
+    let mut searches = 0;
+    while Instant::now() < until {
+        let started = Instant::now();
+        let (status, _, _) = get(&base, "/healthz");
+        health.push(started.elapsed());
+        assert_eq!(status, 200);
+        let (status, _) = json(&base, "/api/search?q=%E4%BC%9A%E8%AE%AE&limit=3");
+        assert_eq!(status, 200);
+        searches += 1;
+    }
+    let sent: usize = attackers.into_iter().map(|a| a.join().unwrap()).sum();
+    health.sort();
+    let p99 = health[(health.len() * 99 / 100).min(health.len() - 1)];
+    assert!(sent > 0 && searches > 0);
+    assert!(
+        p99 < Duration::from_millis(100),
+        "health p99 {p99:?} over {} checks",
+        health.len()
+    );
 }
 
 #[test]

@@ -23,6 +23,10 @@ const MAX_DATE_SECS: i64 = i64::MAX / 1_000_000_000;
 
 /// How many of the closest values an unmatched filter names.
 const CLOSEST: usize = 3;
+/// How many unmatched values of one request are given their closest values: each is compared
+/// with every value the field has (tens of thousands of keywords), so a request of many
+/// unmatched values costs no more than this many comparisons of the whole list.
+const CLOSEST_LOOKUPS: usize = 4;
 
 /// Filter clauses, each to be required.
 type Clauses = Vec<Box<dyn Query>>;
@@ -55,10 +59,15 @@ pub(crate) fn filters(
                 .map(|(v, _)| v)
                 .collect();
             if same.is_empty() {
+                let looked_up = unmatched.len() < CLOSEST_LOOKUPS;
                 unmatched.push(UnmatchedFilter {
                     field: name.to_string(),
                     value: value.clone(),
-                    closest: closest(&wanted, &known),
+                    closest: if looked_up {
+                        closest(&wanted, &known)
+                    } else {
+                        Vec::new()
+                    },
                 });
             }
             for value in same {

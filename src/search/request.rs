@@ -69,6 +69,12 @@ fn ten() -> usize {
 /// Facet values listed by default: as many as the command line and the search page show.
 pub const DEFAULT_FACET_VALUES: usize = 10;
 
+/// The longest filter value a request may give, in characters: longer than any source, editor,
+/// keyword or column a release has.
+pub const MAX_FILTER_CHARS: usize = 100;
+/// The most values one filter may be given.
+pub const MAX_FILTER_VALUES: usize = 20;
+
 /// How long a snippet is, in characters, unless a request says otherwise.
 pub const DEFAULT_SNIPPET_CHARS: usize = 120;
 
@@ -152,6 +158,14 @@ impl SearchRequest {
             if values.iter().any(|v| v.trim().is_empty()) {
                 return Err(crate::Error::EmptyFilter {
                     field: field.to_string(),
+                });
+            }
+            let longest = values.iter().map(|v| v.chars().count()).max().unwrap_or(0);
+            if values.len() > MAX_FILTER_VALUES || longest > MAX_FILTER_CHARS {
+                return Err(crate::Error::FilterTooLarge {
+                    field: field.to_string(),
+                    values: values.len(),
+                    longest,
                 });
             }
         }

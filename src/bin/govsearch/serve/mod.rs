@@ -219,6 +219,8 @@ impl From<govsearch::Error> for Failure {
     fn from(err: govsearch::Error) -> Failure {
         match err {
             govsearch::Error::BadQuery { .. }
+            | govsearch::Error::EmptyFilter { .. }
+            | govsearch::Error::FilterTooLarge { .. }
             | govsearch::Error::BadDate { .. }
             | govsearch::Error::EmptyDateRange { .. } => Failure::bad_request(err.to_string()),
             other => {
