@@ -36,7 +36,7 @@ pub enum Error {
     },
 
     /// A filter given more values, or a longer value, than any search needs.
-    #[error("the {field} filter is too large ({values} values, the longest {longest} characters; at most {} values of at most {} characters)", crate::search::MAX_FILTER_VALUES, crate::search::MAX_FILTER_CHARS)]
+    #[error("the {field} filter is too large ({values} values, the longest {longest} characters; at most {max_values} values of at most {max_chars} characters)")]
     FilterTooLarge {
         /// The filter (`source`, `editor`, `keyword`, `column`).
         field: String,
@@ -44,6 +44,10 @@ pub enum Error {
         values: usize,
         /// The longest value's length in characters.
         longest: usize,
+        /// The most values a filter may have.
+        max_values: usize,
+        /// The longest a value may be, in characters.
+        max_chars: usize,
     },
 
     /// A filter given an empty value: it would match nothing, which would look like a search

@@ -166,6 +166,8 @@ impl SearchRequest {
                     field: field.to_string(),
                     values: values.len(),
                     longest,
+                    max_values: MAX_FILTER_VALUES,
+                    max_chars: MAX_FILTER_CHARS,
                 });
             }
         }
