@@ -1,5 +1,5 @@
 //! The engine: the public [`Index`] and every entry point a user calls (search, article,
-//! related, suggest, stats, and the indexing runs), over a [`Backend`](backend::Backend).
+//! related, suggest, stats, and the indexing runs), over a [`Backend`].
 //!
 //! - [`backend`] is the seam: what the engine needs from where the articles are;
 //! - [`local`] is the backend of an index in a folder or in memory: one store and the caches

@@ -18,7 +18,7 @@ use super::{damage, IndexSummary, Store};
 use crate::error::{Error, Result};
 use crate::grams::Grams;
 
-/// What [`Index::check`] found.
+/// What [`Index::check`](crate::Index::check) found.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct CheckReport {
     /// Segments the last commit names.
@@ -43,7 +43,7 @@ impl CheckReport {
     }
 }
 
-/// What [`Index::repair`] did.
+/// What [`Index::repair`](crate::Index::repair) did.
 #[derive(Debug, Default, Serialize)]
 pub struct Repaired {
     /// The damaged segments dropped, each with what was wrong.

@@ -401,7 +401,7 @@ impl CommitPayload {
 }
 
 /// Reads and checks a user dictionary without touching any index: what
-/// [`Index::set_user_dictionary`] would refuse (a missing file, text that is not UTF-8, a line
+/// [`Index::set_user_dictionary`](crate::Index::set_user_dictionary) would refuse (a missing file, text that is not UTF-8, a line
 /// that is not `word [frequency] [tag]`) is refused here, before an index is created for it.
 pub fn check_user_dictionary(path: impl AsRef<Path>) -> Result<()> {
     read_user_dictionary(path.as_ref()).map(drop)

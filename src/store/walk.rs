@@ -201,7 +201,7 @@ pub struct IndexSummary {
     /// Articles in the index after the run.
     pub articles_in_index: u64,
     /// Folders indexed before into the same index that no longer exist: their articles stay
-    /// until [`Index::remove_folder`] removes them.
+    /// until [`Index::remove_folder`](crate::Index::remove_folder) removes them.
     pub missing_folders: Vec<MissingFolder>,
     /// Wall time of the run.
     #[serde(serialize_with = "as_secs")]
@@ -556,7 +556,7 @@ pub struct MissingFolder {
     pub files: usize,
 }
 
-/// What [`Index::remove_folder`] removed.
+/// What [`Index::remove_folder`](crate::Index::remove_folder) removed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Removed {
     /// The folder, as the index knew it.

@@ -33,7 +33,7 @@ impl Store {
         self.add_articles_on(None, articles)
     }
 
-    /// [`Index::add_articles`] with `threads` indexing threads (see [`Index::writer`]).
+    /// [`Store::add_articles`] with `threads` indexing threads (see [`Store::writer`]).
     pub(crate) fn add_articles_on<I>(&self, threads: Option<usize>, articles: I) -> Result<()>
     where
         I: IntoIterator<Item = (String, Article)>,
@@ -90,7 +90,7 @@ impl Store {
         self.commit_folders(writer, |_| {})
     }
 
-    /// [`Index::commit`], changing the list of folders the index holds with `change`: the
+    /// [`Store::commit`], changing the list of folders the index holds with `change`: the
     /// list commits with the articles, so it never disagrees with them.
     pub(crate) fn commit_folders(
         &self,

@@ -87,7 +87,7 @@ impl Caches {
 
 /// Reads the vocabulary and the releases of each new view of the index before searches see
 /// it, so that the first search after a commit does not wait for them: for an index that
-/// follows commits ([`Index::set_auto_reload`]), such as the server's.
+/// follows commits ([`Index::set_auto_reload`](crate::Index::set_auto_reload)), such as the server's.
 struct Warm {
     vocabulary: std::sync::Weak<VocabularyCache>,
     releases: std::sync::Weak<ReleasesCache>,
@@ -112,14 +112,14 @@ pub(crate) struct Local {
     store: Store,
     caches: Caches,
     /// Reads the vocabulary and releases of each new view, when asked to
-    /// ([`Index::set_auto_reload`]); held here because the reader holds warmers weakly.
+    /// ([`Index::set_auto_reload`](crate::Index::set_auto_reload)); held here because the reader holds warmers weakly.
     warm: Option<Arc<Warm>>,
 }
 
 impl Local {
     /// Opens the index in `dir` for searching. Fails with [`Error::NoIndex`](crate::Error::NoIndex)
     /// if there is none. The index sees later commits of other processes on its own
-    /// ([`Index::set_auto_reload`]).
+    /// ([`Index::set_auto_reload`](crate::Index::set_auto_reload)).
     pub(crate) fn open(dir: impl AsRef<Path>) -> Result<Local> {
         let dir = dir.as_ref();
         let mut caches = Caches::new(Some(dir));
@@ -188,7 +188,7 @@ impl Local {
 
     /// Whether searches see what other processes commit to the index on their own: on by
     /// default for an index on disk (within about a second of the commit, and never half a
-    /// commit). Off, searches see the index as it was when opened until [`Index::reload`].
+    /// commit). Off, searches see the index as it was when opened until [`Index::reload`](crate::Index::reload).
     /// A user dictionary that another process changes is read when the index is opened again.
     pub(crate) fn set_auto_reload(&mut self, on: bool) -> Result<()> {
         let warm = on.then(|| {
@@ -258,7 +258,7 @@ impl Local {
 
     /// Drops the damaged segments of the index in `dir` and indexes the folders the index
     /// holds again, so the files whose articles were in them are read again and the index
-    /// is whole without a full rebuild. Segments are found damaged as [`Index::check`] finds
+    /// is whole without a full rebuild. Segments are found damaged as [`Index::check`](crate::Index::check) finds
     /// them, but without opening the index as a whole (which damage can prevent).
     pub(crate) fn repair(dir: impl AsRef<Path>) -> Result<Repaired> {
         let dir = dir.as_ref();
