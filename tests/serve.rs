@@ -414,6 +414,35 @@ fn expensive_filters_leave_the_health_check_and_searches_answering() {
     );
 }
 
+/// Searches and articles may be kept a minute by a browser or a proxy; errors, the health
+/// check and the index's counts never are.
+#[test]
+fn answers_say_how_long_they_may_be_kept() {
+    let f = fixture();
+    let base = &f.server.base;
+    let cache = |path: &str| {
+        let (status, headers, _) = get(base, path);
+        let value = headers
+            .lines()
+            .find_map(|l| {
+                l.to_ascii_lowercase()
+                    .strip_prefix("cache-control: ")
+                    .map(str::to_string)
+            })
+            .unwrap_or_default();
+        (status, value)
+    };
+    assert_eq!(
+        cache("/api/search?q=%E5%B3%84%E5%9F%8E"),
+        (200, "public, max-age=60".to_string())
+    );
+    assert_eq!(cache("/?q=%E5%B3%84%E5%9F%8E"), (200, "public, max-age=60".to_string()));
+    assert_eq!(cache("/api/search?q=%22"), (400, "no-store".to_string()));
+    assert_eq!(cache("/healthz"), (200, "no-store".to_string()));
+    assert_eq!(cache("/api/stats"), (200, "no-store".to_string()));
+    assert_eq!(cache("/nowhere"), (404, "no-store".to_string()));
+}
+
 #[test]
 fn an_article_is_whole_with_its_matches_marked() {
     let f = fixture();

@@ -123,8 +123,9 @@ pub(crate) struct CheckArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct ServeArgs {
-    /// Address to listen on; another address than loopback must be asked for
-    #[arg(long, default_value = "127.0.0.1:7700", value_name = "IP:PORT")]
+    /// Address to listen on (`127.0.0.1:7700`, `localhost:7713`); another address than
+    /// loopback must be asked for
+    #[arg(long, default_value = "127.0.0.1:7700", value_name = "HOST:PORT", value_parser = parse_addr)]
     pub(crate) addr: std::net::SocketAddr,
 
     /// Searches run at once; more wait their turn [default: two per core]
@@ -468,6 +469,25 @@ pub(crate) struct DateArg {
     range: DateRange,
 }
 
+/// An address to listen on: an IP address and port, or a host name the system resolves
+/// (`localhost:7713`), its first IPv4 address preferred.
+fn parse_addr(text: &str) -> Result<std::net::SocketAddr, String> {
+    if let Ok(addr) = text.parse() {
+        return Ok(addr);
+    }
+    use std::net::ToSocketAddrs;
+    let addrs: Vec<std::net::SocketAddr> = text
+        .to_socket_addrs()
+        .map_err(|err| format!("{text:?} is not an address to listen on (HOST:PORT): {err}"))?
+        .collect();
+    addrs
+        .iter()
+        .find(|a| a.is_ipv4())
+        .or(addrs.first())
+        .copied()
+        .ok_or_else(|| format!("{text:?} names no address"))
+}
+
 fn parse_date(text: &str) -> Result<DateArg, String> {
     let range = DateRange::parse(text).map_err(|e| e.to_string())?;
     Ok(DateArg { range })
@@ -582,6 +602,14 @@ mod tests {
         assert!(!request(&[]));
         assert!(request(&["--facets"]));
         assert!(request(&["--json"]));
+    }
+
+    #[test]
+    fn a_host_name_is_an_address_to_listen_on() {
+        let addr = parse_addr("localhost:7713").unwrap();
+        assert!(addr.ip().is_loopback() && addr.port() == 7713, "{addr}");
+        assert_eq!(parse_addr("127.0.0.1:7700").unwrap().port(), 7700);
+        assert!(parse_addr("localhost").is_err(), "a port is needed");
     }
 
     #[test]

@@ -125,22 +125,53 @@ pub(crate) fn router(state: Arc<State>) -> Router {
         .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header(header::X_FRAME_OPTIONS, "DENY"))
         .layer(header(header::REFERRER_POLICY, "same-origin"))
+        .layer(middleware::from_fn(caching))
         .layer(middleware::from_fn(log))
 }
 
-/// Logs one line per request on stderr: method, path, status, milliseconds. The query string
-/// is left out: it is what people searched for.
+/// Logs one line per request on stderr: the time (UTC), method, path, status, milliseconds.
+/// The query string is left out: it is what people searched for.
 async fn log(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
     let path = request.uri().path().to_string();
     let response = next.run(request).await;
+    let now = chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now());
     eprintln!(
-        "{method} {} {} {:.1} ms",
+        "{} {method} {} {} {:.1} ms",
+        now.format("%Y-%m-%dT%H:%M:%S%.3fZ"),
         crate::render::sanitize(&path),
         response.status().as_u16(),
         started.elapsed().as_secs_f64() * 1000.0
     );
+    response
+}
+
+/// How long a browser or a proxy may keep an answer: a search or an article a minute (a new
+/// commit shows within it), the style sheet an hour, and nothing else: errors, the health
+/// check and the index's counts are always asked again.
+async fn caching(request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_string();
+    let mut response = next.run(request).await;
+    if response.headers().contains_key(header::CACHE_CONTROL) {
+        return response;
+    }
+    let kept = response.status() == StatusCode::OK
+        && (path == "/"
+            || path.starts_with("/articles/")
+            || path.starts_with("/api/search")
+            || path.starts_with("/api/suggest")
+            || path.starts_with("/api/articles/"));
+    let value = if path == "/static/style.css" && response.status() == StatusCode::OK {
+        "public, max-age=3600"
+    } else if kept {
+        "public, max-age=60"
+    } else {
+        "no-store"
+    };
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
     response
 }
 

@@ -165,12 +165,23 @@ struct FailurePage {
 
 fn render(template: &impl Template, status: StatusCode) -> Response {
     match template.render() {
-        Ok(html) => (status, Html(html)).into_response(),
+        Ok(html) => (status, Html(without_reordering(html))).into_response(),
         Err(err) => {
             eprintln!("govsearch: a page could not be rendered: {err}");
             (StatusCode::INTERNAL_SERVER_ERROR, "the page could not be rendered").into_response()
         }
     }
+}
+
+/// `html` without the characters that reorder text (bidi embeddings, overrides and isolates):
+/// the page's own templates have none, and in a scraped title one can make `txt.exe` read
+/// as `exe.txt`, or a headline say the opposite of what it does.
+fn without_reordering(html: String) -> String {
+    let reorders = |c: char| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{061C}');
+    if !html.contains(reorders) {
+        return html;
+    }
+    html.chars().filter(|&c| !reorders(c)).collect()
 }
 
 /// A failure as a page.
@@ -492,6 +503,14 @@ pub(crate) async fn article(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_that_reorders_itself_is_left_out_of_pages() {
+        let spoofed = "<p>\u{202E}gpj.exe 通知\u{2066}附件\u{2069}</p>".to_string();
+        assert_eq!(without_reordering(spoofed), "<p>gpj.exe 通知附件</p>");
+        let plain = "<p>峄城区召开会议</p>".to_string();
+        assert_eq!(without_reordering(plain.clone()), plain);
+    }
 
     #[test]
     fn runs_cut_text_at_highlights_and_skip_bad_ranges() {
