@@ -443,6 +443,21 @@ fn answers_say_how_long_they_may_be_kept() {
     assert_eq!(cache("/nowhere"), (404, "no-store".to_string()));
 }
 
+/// A page past the last says so and links to the last page, not to the one before it.
+#[test]
+fn a_page_past_the_end_links_to_the_last_page() {
+    let f = fixture();
+    let (_, all) = json(&f.server.base, "/api/search?q=*&limit=1");
+    let last = all["releases"].as_u64().unwrap().div_ceil(10);
+    let (status, _, page) = get(&f.server.base, "/?q=*&page=99");
+    assert_eq!(status, 200);
+    assert!(page.contains("这一页没有结果"), "{page}");
+    assert!(page.contains(&format!("第 {last} 页")), "{page}");
+    assert!(page.contains(&format!("page={last}\"")), "{page}");
+    assert!(!page.contains("page=98"), "{page}");
+    assert!(!page.contains("显示第"), "{page}");
+}
+
 #[test]
 fn an_article_is_whole_with_its_matches_marked() {
     let f = fixture();

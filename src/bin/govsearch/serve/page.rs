@@ -128,6 +128,8 @@ struct SearchPage {
     total: usize,
     first: usize,
     last: usize,
+    /// A page past the last: the link to the last page, and its number.
+    past_end: Option<(String, usize)>,
     hits: Vec<HitView>,
     facets: Vec<FacetView>,
     active: Vec<ActiveFilter>,
@@ -222,6 +224,7 @@ pub(crate) async fn search(Shared(state): Shared<Arc<State>>, RawQuery(raw): Raw
         total: 0,
         first: 0,
         last: 0,
+        past_end: None,
         hits: Vec::new(),
         facets: Vec::new(),
         active: active_filters(&params),
@@ -375,7 +378,11 @@ fn fill(page: &mut SearchPage, params: &Params, results: &SearchResults, offset:
         .map(|r| (r.query.clone(), params.with_set("q", &r.query)));
     let current = offset / PAGE_SIZE + 1;
     let pages = results.releases.div_ceil(PAGE_SIZE).min(MAX_OFFSET / PAGE_SIZE + 1);
-    if current > 1 {
+    if current > pages && pages > 0 {
+        // Past the end: the way back is the last page, not the one before this.
+        page.past_end = Some((params.at_page(pages), pages));
+        page.previous = params.at_page(pages);
+    } else if current > 1 {
         page.previous = params.at_page(current - 1);
     }
     if current < pages {
