@@ -443,6 +443,32 @@ fn answers_say_how_long_they_may_be_kept() {
     assert_eq!(cache("/nowhere"), (404, "no-store".to_string()));
 }
 
+/// A long `from` (an article page's way back) is neither carried through a search page's links
+/// nor repeated on an article page: a page is as large as its content, not as its request.
+#[test]
+fn a_long_way_back_does_not_inflate_a_page() {
+    let f = fixture();
+    let long = format!("/?q={}", "x".repeat(30_000));
+    let from = encode(&long);
+    let (_, _, plain) = get(&f.server.base, "/?q=%E5%B3%84%E5%9F%8E");
+    let (status, _, page) = get(&f.server.base, &format!("/?q=%E5%B3%84%E5%9F%8E&from={from}"));
+    assert_eq!(status, 200);
+    assert!(
+        page.len() < plain.len() + 1000,
+        "{} against {}",
+        page.len(),
+        plain.len()
+    );
+    let (_, found) = json(&f.server.base, "/api/search?q=%E5%B3%84%E5%9F%8E&limit=1");
+    let id = found["hits"][0]["id"].as_str().unwrap().to_string();
+    let (status, _, article) = get(&f.server.base, &format!("/articles/{id}?q=x&from={from}"));
+    assert_eq!(status, 200);
+    assert!(
+        !article.contains(&"x".repeat(1000)),
+        "the long way back is not repeated"
+    );
+}
+
 /// A page past the last says so and links to the last page, not to the one before it.
 #[test]
 fn a_page_past_the_end_links_to_the_last_page() {

@@ -15,6 +15,9 @@ use super::{search as run_search, with_index, Failure, State};
 
 /// Values a facet column shows.
 const FACET_VALUES: usize = 10;
+/// The longest way back to a search an article page takes, in bytes: a search's query string
+/// of the longest query and a few filters, percent-encoded.
+const MAX_BACK_LINK: usize = 4096;
 
 /// A run of text, marked where the query matched.
 pub(crate) struct Run {
@@ -438,10 +441,11 @@ pub(crate) async fn article(
         .chars()
         .take(super::params::MAX_QUERY_CHARS)
         .collect::<String>();
-    // Back to the search it came from: only a link on this site.
+    // Back to the search it came from: only a link on this site, and no longer than a
+    // search's own link can be (a longer one would be repeated under every related article).
     let back = params
         .get("from")
-        .filter(|from| from.starts_with("/?") || *from == "/")
+        .filter(|from| (from.starts_with("/?") || *from == "/") && from.len() <= MAX_BACK_LINK)
         .unwrap_or("/")
         .to_string();
     let found = with_index(&state, move |index| {

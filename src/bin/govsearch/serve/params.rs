@@ -178,11 +178,13 @@ impl Params {
     }
 
     /// This state as a link to `path`, changed by `change` (page number reset unless set).
+    /// `from`, an article page's way back, is no part of a search's state: a search page
+    /// does not carry it into its links.
     pub(crate) fn link(&self, path: &str, change: impl FnOnce(&mut Vec<(String, String)>)) -> String {
         let mut pairs: Vec<(String, String)> = self
             .pairs
             .iter()
-            .filter(|(k, v)| k != "page" && !v.trim().is_empty())
+            .filter(|(k, v)| k != "page" && k != "from" && !v.trim().is_empty())
             .cloned()
             .collect();
         change(&mut pairs);
