@@ -469,6 +469,47 @@ fn a_long_way_back_does_not_inflate_a_page() {
     );
 }
 
+/// Every error is an answer like the others: a body that says what went wrong (JSON under
+/// `/api`, a page elsewhere) and the same security headers.
+#[test]
+fn errors_have_a_body_and_the_security_headers() {
+    let f = fixture();
+    let host = f.server.base.trim_start_matches("http://").to_string();
+    let post = |path: &str| {
+        let mut stream = TcpStream::connect(&host).unwrap();
+        write!(
+            stream,
+            "POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut raw = String::new();
+        stream.read_to_string(&mut raw).unwrap();
+        raw
+    };
+    let api = post("/api/search?q=x");
+    assert!(api.starts_with("HTTP/1.1 405"), "{api}");
+    assert!(api.contains("\"error\""), "{api}");
+    let page = post("/?q=x");
+    assert!(page.starts_with("HTTP/1.1 405") && page.contains("出错了"), "{page}");
+    for raw in [&api, &page] {
+        let lower = raw.to_ascii_lowercase();
+        assert!(lower.contains("x-content-type-options: nosniff"), "{raw}");
+        assert!(lower.contains("content-security-policy:"), "{raw}");
+    }
+    let (status, headers, body) = get(&f.server.base, "/articles/%FF%FE");
+    assert_eq!(status, 404, "{body}");
+    assert!(
+        body.contains("出错了") && headers.to_ascii_lowercase().contains("nosniff"),
+        "{body}"
+    );
+    let (status, body) = json(&f.server.base, "/api/articles/%FF%FE");
+    assert_eq!(status, 404, "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("no article has this id"),
+        "{body}"
+    );
+}
+
 /// A page past the last says so and links to the last page, not to the one before it.
 #[test]
 fn a_page_past_the_end_links_to_the_last_page() {

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State as Shared};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -64,9 +65,12 @@ pub(crate) async fn suggest(Shared(state): Shared<Arc<State>>, RawQuery(raw): Ra
 /// `GET /api/articles/{id}`: one whole article, with the matches of `q` marked if given.
 pub(crate) async fn article(
     Shared(state): Shared<Arc<State>>,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, Failure> {
+    let Ok(Path(id)) = id else {
+        return Err(super::no_such_article());
+    };
     let params = Params::parse(raw.as_deref())?;
     let query = params.query().to_string();
     if query.chars().count() > MAX_QUERY_CHARS {
@@ -95,9 +99,12 @@ const MAX_RELATED: usize = 50;
 /// `GET /api/articles/{id}/related`: the articles most about the same thing.
 pub(crate) async fn related(
     Shared(state): Shared<Arc<State>>,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, Failure> {
+    let Ok(Path(id)) = id else {
+        return Err(super::no_such_article());
+    };
     let params = Params::parse(raw.as_deref())?;
     if params.all("limit").count() > 1 {
         return Err(Failure::bad_request("limit is given more than once"));

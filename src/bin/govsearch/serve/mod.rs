@@ -115,6 +115,7 @@ pub(crate) fn router(state: Arc<State>) -> Router {
         .route("/api/openapi.json", get(api::openapi))
         .route("/healthz", get(api::health))
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
         .layer(CatchPanicLayer::custom(panicked))
         .layer(TimeoutLayer::with_status_code(
@@ -184,6 +185,28 @@ fn panicked(err: Box<dyn std::any::Any + Send + 'static>) -> Response<Body> {
         .unwrap_or("no message");
     eprintln!("govsearch: a request failed inside the server: {detail}");
     Failure::internal().into_response()
+}
+
+/// A request with another method than GET: the same kind of answer as any other failure.
+async fn method_not_allowed(request: Request) -> Response {
+    let failure = Failure::new(StatusCode::METHOD_NOT_ALLOWED, "only GET is answered here");
+    let mut response = if request.uri().path().starts_with("/api/") {
+        failure.into_response()
+    } else {
+        page::failure(failure)
+    };
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+    response
+}
+
+/// An id that is not one (bytes that do not decode): no article has it.
+pub(crate) fn no_such_article() -> Failure {
+    Failure::new(
+        StatusCode::NOT_FOUND,
+        "no article has this id: it was removed or moved since the search that gave it; search again",
+    )
 }
 
 async fn not_found(request: Request) -> Response {

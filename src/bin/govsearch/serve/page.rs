@@ -429,9 +429,12 @@ fn hit_view(hit: &Hit, q: &str, back: &str) -> HitView {
 /// `GET /articles/{id}`: the whole article, the query's matches marked.
 pub(crate) async fn article(
     Shared(state): Shared<Arc<State>>,
-    Path(id): Path<String>,
+    id: Result<Path<String>, axum::extract::rejection::PathRejection>,
     RawQuery(raw): RawQuery,
 ) -> Response {
+    let Ok(Path(id)) = id else {
+        return failure(super::no_such_article());
+    };
     let params = match Params::parse(raw.as_deref()) {
         Ok(params) => params,
         Err(bad) => return failure(bad.into()),
