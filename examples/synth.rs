@@ -155,7 +155,7 @@ fn article(profile: &Profile, rng: &mut Rng) -> String {
     let day = profile.first_day + rng.below(profile.days as usize + 1) as i64;
     let when = chrono::DateTime::from_timestamp(day * 86_400 + 11 * 3600 + rng.below(3600) as i64, 0)
         .expect("a day in range")
-        .with_timezone(&govsearch::china());
+        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("China time"));
     let mut out = String::new();
     let _ = writeln!(out, "{title}\n");
     let _ = writeln!(

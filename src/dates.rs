@@ -9,7 +9,7 @@ use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTim
 use crate::error::{Error, Result};
 
 /// China Standard Time, the zone every release time is printed in.
-pub fn china() -> FixedOffset {
+pub(crate) fn china() -> FixedOffset {
     FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
 }
 

@@ -131,6 +131,15 @@ pub enum Error {
         reason: String,
     },
 
+    /// A file that yields no article to index, and why (one line).
+    #[error("{}: {reason}", path.display())]
+    NotRead {
+        /// The file.
+        path: PathBuf,
+        /// Why it yields nothing.
+        reason: String,
+    },
+
     /// Reading or writing a file failed; the message says why.
     #[error("cannot access {}: {error}", path.display())]
     Io {

@@ -107,6 +107,11 @@ pub mod eval;
 #[doc(hidden)]
 pub mod fuzzing;
 
+/// The README's Rust example, compiled by `cargo test` as it is written there.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 /// The date and time types of the API ([`DateTime`](chrono::DateTime) with a
 /// [`FixedOffset`](chrono::FixedOffset), China time), so embedders use the same version.
 pub use chrono;
@@ -115,7 +120,7 @@ pub use article::{
     parse_article, read_file, Article, FieldMap, FileArticles, Layout, Metadata, NotAnArticle, ReadOptions, Record,
 };
 pub use assist::Suggestion;
-pub use dates::{china, DateRange};
+pub use dates::DateRange;
 pub use engine::{FolderStats, Index, IndexStats};
 pub use error::{Error, Result};
 pub use query::synonyms::check_synonyms;
@@ -125,7 +130,6 @@ pub use search::{
     UnmatchedFilter, DEFAULT_FACET_VALUES, DEFAULT_SNIPPET_CHARS, MAX_FILTER_CHARS, MAX_FILTER_VALUES,
 };
 pub use store::{
-    check_user_dictionary, default_index_dir, panic_is_guarded, CheckReport, Damage, FileReport, IndexOptions,
-    IndexSummary, MissingFolder, Outcome, Progress, Removed, Repaired, Skipped, Warning, DEFAULT_COMMIT_EVERY,
-    INDEX_ENV,
+    check_user_dictionary, default_index_dir, CheckReport, Damage, FileReport, IndexOptions, IndexSummary,
+    MissingFolder, Outcome, Progress, Removed, Repaired, Skipped, Warning, DEFAULT_COMMIT_EVERY, INDEX_ENV,
 };

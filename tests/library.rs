@@ -293,3 +293,18 @@ fn links_to_articles_last_while_they_stay_in_their_place() {
     );
     assert_eq!(index.article(&earlier, None).unwrap().unwrap().title, "峄城区召开会议");
 }
+
+/// The library's errors work with `?` in a program's own error type: reading a file gives the
+/// library's error, and a text that is not an article an error of its own.
+#[test]
+fn the_librarys_errors_are_errors() -> Result<(), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let err = govsearch::read_file(dir.path(), &govsearch::ReadOptions::default()).unwrap_err();
+    assert!(matches!(err, govsearch::Error::NotRead { .. }), "{err}");
+    assert!(err.to_string().contains("a folder, not a file"), "{err}");
+    let not_one: Box<dyn std::error::Error> = Box::new(parse_article("   ").unwrap_err());
+    assert!(!not_one.to_string().is_empty());
+    let article = parse_article("峄城区召开会议\n2022-05-10 来源:鲁网\n会议在峄城召开。\n")?;
+    assert_eq!(article.title, "峄城区召开会议");
+    Ok(())
+}

@@ -99,6 +99,8 @@ impl NotAnArticle {
     }
 }
 
+impl std::error::Error for NotAnArticle {}
+
 impl std::fmt::Display for NotAnArticle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
@@ -249,8 +251,18 @@ impl Records {
 /// Articles larger than this are not read: no release is this long, a data dump is.
 pub(crate) const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
-/// Reads one file. Errors with a one-line reason when the file yields nothing to index.
-pub fn read_file(path: &Path, options: &ReadOptions) -> Result<FileArticles, String> {
+/// Reads one file: its articles, in the layout `options` give or the one it is detected in.
+/// Errors with [`Error::NotRead`](crate::Error::NotRead), whose reason is one line, when the
+/// file yields nothing to index.
+pub fn read_file(path: &Path, options: &ReadOptions) -> crate::Result<FileArticles> {
+    file_articles(path, options).map_err(|reason| crate::Error::NotRead {
+        path: path.to_path_buf(),
+        reason,
+    })
+}
+
+/// [`read_file`], with the reason alone: what an indexing run records for a skipped file.
+pub(crate) fn file_articles(path: &Path, options: &ReadOptions) -> Result<FileArticles, String> {
     if path.is_dir() {
         return Err("a folder, not a file (a folder is indexed, not parsed)".to_string());
     }

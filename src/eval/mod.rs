@@ -169,7 +169,7 @@ pub fn read_corpus(dir: &Path) -> Result<(Vec<Article>, usize)> {
         if !entry.file_type().is_file() {
             continue;
         }
-        match crate::article::read_file(entry.path(), &crate::article::ReadOptions::default()) {
+        match crate::article::file_articles(entry.path(), &crate::article::ReadOptions::default()) {
             Ok(read) => articles.extend(read.records.into_iter().flatten().map(|article| *article)),
             Err(_) => skipped += 1,
         }

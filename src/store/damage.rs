@@ -55,7 +55,7 @@ pub(crate) fn search_executor() -> Option<tantivy::Executor> {
 /// Whether the current thread is inside a read of the index whose panics become
 /// [`Error::Damaged`]: a panic hook can stay silent then, since the error says it all. A
 /// panic on a search thread while a guarded read runs reaches that read, which reports it.
-pub fn panic_is_guarded() -> bool {
+pub(crate) fn panic_is_guarded() -> bool {
     GUARDED.with(Cell::get) > 0
         || (GUARDED_ANYWHERE.load(Ordering::Relaxed) > 0
             && std::thread::current()

@@ -22,7 +22,6 @@ mod walk;
 mod write;
 
 pub use check::{CheckReport, Damage, Repaired};
-pub use damage::panic_is_guarded;
 
 pub use walk::{
     FileReport, IndexOptions, IndexSummary, MissingFolder, Outcome, Progress, Removed, Skipped, Warning,

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant, UNIX_EPOCH};
 use serde::Serialize;
 use walkdir::WalkDir;
 
-use crate::article::{read_file, FileArticles, Layout, ReadOptions};
+use crate::article::{file_articles, FileArticles, Layout, ReadOptions};
 use crate::error::{Error, Result};
 use crate::store::keys::{key_display, key_path, path_key, place_in, serialize_lossy};
 use crate::store::{FileState, Store};
@@ -46,7 +46,7 @@ impl BudgetedReader {
             .name("govsearch-read".to_string())
             .spawn(move || {
                 for path in inbox {
-                    if outbox.send(read_file(&path, &shared)).is_err() {
+                    if outbox.send(file_articles(&path, &shared)).is_err() {
                         break;
                     }
                 }

@@ -24,13 +24,6 @@ use crate::args::{
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    // A panic the library turns into a "damaged index" error is reported by that error alone.
-    let report = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        if !govsearch::panic_is_guarded() {
-            report(info);
-        }
-    }));
     let raw: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let cli = match Cli::try_parse_from(args::mark_exclusions(raw.clone())) {
         Ok(cli) => cli,
@@ -198,8 +191,7 @@ fn bench(args: &BenchArgs) -> anyhow::Result<ExitCode> {
 
 fn parse(args: &ParseArgs) -> anyhow::Result<ExitCode> {
     let options = args.read.to_options().map_err(anyhow::Error::msg)?;
-    let read = govsearch::read_file(&args.file, &options)
-        .map_err(|reason| anyhow::anyhow!("{}: {reason}", args.file.display()))?;
+    let read = govsearch::read_file(&args.file, &options)?;
     // One JSON object, written record by record: a file of a million records is printed
     // without building its whole tree first.
     let mut out = io::BufWriter::new(io::stdout().lock());
