@@ -51,8 +51,14 @@ fn govsearch(index: &Path) -> Command {
 
 /// Starts `govsearch serve` on a free port of the loopback address.
 fn serve(index: &Path) -> Server {
+    serve_with(index, &[])
+}
+
+/// [`serve`] with more options.
+fn serve_with(index: &Path, options: &[&str]) -> Server {
     let mut child = govsearch(index)
         .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(options)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -71,12 +77,17 @@ fn serve(index: &Path) -> Server {
 
 /// A GET over plain HTTP/1.1: (status, headers, body).
 fn get(base: &str, path: &str) -> (u16, String, String) {
+    send(base, "GET", path)
+}
+
+/// A request of `method` without a body over plain HTTP/1.1: (status, headers, body).
+fn send(base: &str, method: &str, path: &str) -> (u16, String, String) {
     let host = base.trim_start_matches("http://");
     let mut stream = TcpStream::connect(host).unwrap();
     stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
     )
     .unwrap();
     let mut raw = Vec::new();
@@ -474,27 +485,15 @@ fn a_long_way_back_does_not_inflate_a_page() {
 #[test]
 fn errors_have_a_body_and_the_security_headers() {
     let f = fixture();
-    let host = f.server.base.trim_start_matches("http://").to_string();
-    let post = |path: &str| {
-        let mut stream = TcpStream::connect(&host).unwrap();
-        write!(
-            stream,
-            "POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-        )
-        .unwrap();
-        let mut raw = String::new();
-        stream.read_to_string(&mut raw).unwrap();
-        raw
-    };
-    let api = post("/api/search?q=x");
-    assert!(api.starts_with("HTTP/1.1 405"), "{api}");
-    assert!(api.contains("\"error\""), "{api}");
-    let page = post("/?q=x");
-    assert!(page.starts_with("HTTP/1.1 405") && page.contains("出错了"), "{page}");
-    for raw in [&api, &page] {
-        let lower = raw.to_ascii_lowercase();
-        assert!(lower.contains("x-content-type-options: nosniff"), "{raw}");
-        assert!(lower.contains("content-security-policy:"), "{raw}");
+    let api = send(&f.server.base, "POST", "/api/search?q=x");
+    assert_eq!(api.0, 405, "{api:?}");
+    assert!(api.2.contains("\"error\""), "{api:?}");
+    let page = send(&f.server.base, "POST", "/?q=x");
+    assert!(page.0 == 405 && page.2.contains("出错了"), "{page:?}");
+    for (_, headers, _) in [&api, &page] {
+        let lower = headers.to_ascii_lowercase();
+        assert!(lower.contains("x-content-type-options: nosniff"), "{headers}");
+        assert!(lower.contains("content-security-policy:"), "{headers}");
     }
     let (status, headers, body) = get(&f.server.base, "/articles/%FF%FE");
     assert_eq!(status, 404, "{body}");

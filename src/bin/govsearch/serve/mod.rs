@@ -277,6 +277,11 @@ impl From<govsearch::Error> for Failure {
             | govsearch::Error::FilterTooLarge { .. }
             | govsearch::Error::BadDate { .. }
             | govsearch::Error::EmptyDateRange { .. } => Failure::bad_request(err.to_string()),
+            // A bug, not the index: logged with where it happened, said as the server's failure.
+            govsearch::Error::Internal { .. } => {
+                eprintln!("govsearch: error: {err}");
+                Failure::internal()
+            }
             other => {
                 eprintln!("govsearch: error: {other}");
                 Failure::new(StatusCode::INTERNAL_SERVER_ERROR, "the index could not be read")
