@@ -2,8 +2,8 @@
 //!
 //! A change to anything an index keeps on disk (a field of the schema, an analyzer, the
 //! body's grams files, a kept file) bumps [`FORMAT`], and every part follows: the analyzers'
-//! names a schema records (`govsearch_words_f4`), the grams files' footer, the kept files'
-//! magic. An index of another format is refused with a message that says to index again,
+//! names a schema records (`govsearch_words_f` and the format), the grams files' footer, the
+//! kept files' magic. An index of another format is refused with a message that says to index again,
 //! never read wrongly or called damaged; `tests/fixtures/index-format-N` holds an index of
 //! each format, and the tests read the current one and refuse the others.
 
