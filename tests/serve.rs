@@ -697,11 +697,14 @@ fn the_api_keeps_to_its_openapi_document() {
         ("examples,coverage", "positive_data_acceptance", "20"),
         ("fuzzing", "positive_data_acceptance,negative_data_rejection", "35"),
     ];
+    // One worker: schemathesis's workers are threads, and CPython 3.11 can fail compiling a
+    // lazily imported module in two threads at once ("AST constructor recursion depth
+    // mismatch"), a failure of the tool, not of the API.
     for (phases, excluded, seconds) in runs {
         let run = Command::new("schemathesis")
             .args(["run", &schema, "--phases", phases])
             .args(["--checks", "all", "--exclude-checks", excluded])
-            .args(["--max-time", seconds, "--workers", "2", "--no-color"])
+            .args(["--max-time", seconds, "--workers", "1", "--no-color"])
             .current_dir(env!("CARGO_TARGET_TMPDIR"))
             .output()
             .unwrap();
