@@ -82,12 +82,17 @@ fn get(base: &str, path: &str) -> (u16, String, String) {
 
 /// A request of `method` without a body over plain HTTP/1.1: (status, headers, body).
 fn send(base: &str, method: &str, path: &str) -> (u16, String, String) {
+    send_with(base, method, path, "")
+}
+
+/// [`send`] with more header lines (each ending in CRLF).
+fn send_with(base: &str, method: &str, path: &str, headers: &str) -> (u16, String, String) {
     let host = base.trim_start_matches("http://");
     let mut stream = TcpStream::connect(host).unwrap();
     stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
     write!(
         stream,
-        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\n{headers}Content-Length: 0\r\nConnection: close\r\n\r\n"
     )
     .unwrap();
     let mut raw = Vec::new();
@@ -372,9 +377,9 @@ fn bad_requests_get_400_and_a_message() {
     assert!(page.contains("is not a date"), "{page}");
 }
 
-/// Four clients sending about the most expensive filters a request may carry (sixty values of
-/// the longest length, in as much of a request line as the server reads, none in the index,
-/// so each would ask for the closest values) leave the health check answering at once and
+/// Four clients sending about the most expensive filters a request may carry (sixteen values
+/// of the longest length, about as much of a request line as the server reads, none in the
+/// index, so each would ask for the closest values) leave the health check answering at once and
 /// ordinary searches answering.
 #[test]
 fn expensive_filters_leave_the_health_check_and_searches_answering() {
@@ -385,7 +390,7 @@ fn expensive_filters_leave_the_health_check_and_searches_answering() {
         "/api/search?q=%E5%B3%84%E5%9F%8E{}",
         ["keyword", "source", "editor", "column"]
             .iter()
-            .map(|field| format!("&{field}={value}").repeat(15))
+            .map(|field| format!("&{field}={value}").repeat(4))
             .collect::<String>()
     );
     let until = Instant::now() + Duration::from_secs(4);
@@ -459,7 +464,7 @@ fn answers_say_how_long_they_may_be_kept() {
 #[test]
 fn a_long_way_back_does_not_inflate_a_page() {
     let f = fixture();
-    let long = format!("/?q={}", "x".repeat(30_000));
+    let long = format!("/?q={}", "x".repeat(12_000));
     let from = encode(&long);
     let (_, _, plain) = get(&f.server.base, "/?q=%E5%B3%84%E5%9F%8E");
     let (status, _, page) = get(&f.server.base, &format!("/?q=%E5%B3%84%E5%9F%8E&from={from}"));
@@ -507,6 +512,87 @@ fn errors_have_a_body_and_the_security_headers() {
         body["error"].as_str().unwrap().contains("no article has this id"),
         "{body}"
     );
+    let long = format!("/api/search?q=x&source={}", "a".repeat(20_000));
+    let too_long = get(&f.server.base, &long);
+    let big_header = format!("X-Padding: {}\r\n", "a".repeat(20_000));
+    let too_large = send_with(&f.server.base, "GET", "/?q=x", &big_header);
+    for ((status, headers, body), expected, marker) in [(too_long, 414, "\"error\""), (too_large, 431, "出错了")] {
+        assert_eq!(status, expected, "{body}");
+        assert!(body.contains(marker), "{body}");
+        assert!(headers.to_ascii_lowercase().contains("nosniff"), "{headers}");
+    }
+}
+
+/// Silent connections and headers sent a byte at a time are closed after the idle time, and
+/// while they are open the server keeps answering, even when it may open few files.
+#[test]
+fn idle_and_slow_clients_are_closed_and_others_still_answered() {
+    let f = fixture();
+    drop(f.server);
+    // A file limit lower than the silent sockets the test opens.
+    let command = format!("ulimit -n 96 && exec \"$0\" --index \"$1\" serve --addr 127.0.0.1:0 --idle-secs 2");
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(command)
+        .arg(env!("CARGO_BIN_EXE_govsearch"))
+        .arg(&f.index)
+        .env_remove("GOVSEARCH_INDEX")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let server = Server {
+        child,
+        base: line
+            .split("at ")
+            .nth(1)
+            .unwrap()
+            .trim()
+            .trim_end_matches('/')
+            .to_string(),
+    };
+    let host = server.base.trim_start_matches("http://").to_string();
+    let silent: Vec<TcpStream> = (0..200).map(|_| TcpStream::connect(&host).unwrap()).collect();
+    let slow = std::thread::spawn({
+        let host = host.clone();
+        move || {
+            let mut stream = TcpStream::connect(&host).unwrap();
+            let started = Instant::now();
+            for byte in b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: "
+                .iter()
+                .chain(b"a".repeat(60).iter())
+            {
+                if stream.write_all(&[*byte]).is_err() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            started.elapsed()
+        }
+    });
+    // The silent sockets hold no slot a new client needs: a search is answered at once.
+    std::thread::sleep(Duration::from_millis(500));
+    let started = Instant::now();
+    let (status, _) = json(&server.base, "/api/search?q=%E4%BC%9A%E8%AE%AE&limit=3");
+    assert_eq!(status, 200);
+    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    // And each is closed by the server, to make room or after the idle time.
+    for mut stream in silent {
+        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        match stream.read(&mut [0u8; 64]) {
+            Ok(0) => {}
+            Err(err) => assert_eq!(err.kind(), std::io::ErrorKind::ConnectionReset),
+            Ok(n) => panic!("{n} bytes on a silent connection"),
+        }
+    }
+    // Sending a byte every 200 ms, the slow client never finishes its headers in time: it is
+    // cut off after about the idle time, not left to go on for its 20 seconds.
+    let slow = slow.join().unwrap();
+    assert!(slow < Duration::from_secs(8), "{slow:?}");
 }
 
 /// A page past the last says so and links to the last page, not to the one before it.

@@ -137,6 +137,16 @@ pub(crate) struct ServeArgs {
     #[arg(long)]
     pub(crate) expose_paths: bool,
 
+    /// Connections open at once; more wait to be accepted [default: 1024, fewer when the
+    /// process may open fewer files]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=65536))]
+    pub(crate) connections: Option<u32>,
+
+    /// Seconds a connection may take to send a request's headers, and may stay open idle
+    /// between requests, before the server closes it
+    #[arg(long, default_value_t = 10, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub(crate) idle_secs: u64,
+
     #[command(flatten)]
     pub(crate) index: IndexDir,
 }

@@ -10,6 +10,7 @@
 //! restart and a search never sees half a commit.
 
 mod api;
+mod connections;
 mod page;
 mod params;
 
@@ -90,10 +91,10 @@ pub(crate) fn run(location: &Path, args: &ServeArgs) -> anyhow::Result<ExitCode>
         if args.expose_paths {
             eprintln!("govsearch: the API shows file paths and folders (--expose-paths)");
         }
-        axum::serve(listener, router(state))
-            .with_graceful_shutdown(shutdown())
-            .await
-            .context("the server stopped")
+        let slots = connections::cap(args.connections);
+        let idle = Duration::from_secs(args.idle_secs);
+        connections::serve(listener, router(state), slots, idle, shutdown()).await;
+        anyhow::Ok(())
     })?;
     eprintln!("govsearch: stopped");
     Ok(ExitCode::SUCCESS)
@@ -117,6 +118,7 @@ pub(crate) fn router(state: Arc<State>) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
+        .layer(middleware::from_fn(limits))
         .layer(CatchPanicLayer::custom(panicked))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -146,6 +148,39 @@ async fn log(request: Request, next: Next) -> Response {
         started.elapsed().as_secs_f64() * 1000.0
     );
     response
+}
+
+/// The longest address the server reads: room for a search with several long filters.
+const MAX_URI_BYTES: usize = 16 * 1024;
+/// The most header bytes a request may send.
+const MAX_HEADER_BYTES: usize = 16 * 1024;
+
+/// Answers a request whose address or headers are too long with 414 or 431, with a body and
+/// the headers of every other answer.
+async fn limits(request: Request, next: Next) -> Response {
+    let header_bytes: usize = request
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    let failure = if request.uri().to_string().len() > MAX_URI_BYTES {
+        Failure::new(
+            StatusCode::URI_TOO_LONG,
+            format!("the address is too long (at most {MAX_URI_BYTES} bytes)"),
+        )
+    } else if header_bytes > MAX_HEADER_BYTES {
+        Failure::new(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            format!("the request's headers are too long (at most {MAX_HEADER_BYTES} bytes)"),
+        )
+    } else {
+        return next.run(request).await;
+    };
+    if request.uri().path().starts_with("/api/") {
+        failure.into_response()
+    } else {
+        page::failure(failure)
+    }
 }
 
 /// How long a browser or a proxy may keep an answer: a search or an article a minute (a new
