@@ -530,7 +530,7 @@ fn idle_and_slow_clients_are_closed_and_others_still_answered() {
     let f = fixture();
     drop(f.server);
     // A file limit lower than the silent sockets the test opens.
-    let command = format!("ulimit -n 96 && exec \"$0\" --index \"$1\" serve --addr 127.0.0.1:0 --idle-secs 2");
+    let command = "ulimit -n 96 && exec \"$0\" --index \"$1\" serve --addr 127.0.0.1:0 --idle-secs 2";
     let mut child = Command::new("sh")
         .arg("-c")
         .arg(command)
