@@ -523,6 +523,50 @@ fn errors_have_a_body_and_the_security_headers() {
     }
 }
 
+/// An index file truncated under the running server (postings, stored text, body grams) fails
+/// the requests that read it as damage, and the server goes on: the health check says so, and
+/// once the file is whole again the same search gives the same answer.
+#[test]
+fn a_file_that_shrinks_under_the_server_fails_requests_not_the_server() {
+    let f = fixture();
+    let search = "/api/search?q=%E5%B3%84%E5%9F%8E&limit=5";
+    let (status, before) = json(&f.server.base, search);
+    assert_eq!(status, 200);
+    for extension in ["store", "idx", "bgram"] {
+        let files: Vec<PathBuf> = std::fs::read_dir(&f.index)
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| path.extension().is_some_and(|e| e == extension))
+            .collect();
+        assert!(!files.is_empty(), "no .{extension} file");
+        let kept: Vec<Vec<u8>> = files.iter().map(|path| std::fs::read(path).unwrap()).collect();
+        for path in &files {
+            std::fs::File::options()
+                .write(true)
+                .open(path)
+                .unwrap()
+                .set_len(0)
+                .unwrap();
+        }
+        let (status, body) = json(&f.server.base, search);
+        assert_eq!(status, 503, ".{extension}: {body}");
+        assert!(body["error"].as_str().unwrap().contains("damaged"), "{body}");
+        let (status, health) = json(&f.server.base, "/healthz");
+        assert_eq!((status, health["status"].as_str()), (503, Some("damaged")), "{health}");
+        for (path, bytes) in files.iter().zip(&kept) {
+            std::fs::write(path, bytes).unwrap();
+        }
+        // The server tries the index again at most once a second.
+        std::thread::sleep(Duration::from_millis(1100));
+        let (status, after) = json(&f.server.base, search);
+        assert_eq!(status, 200, ".{extension}: {after}");
+        assert_eq!(after["total"], before["total"]);
+        assert_eq!(after["hits"], before["hits"]);
+        let (status, _) = json(&f.server.base, "/healthz");
+        assert_eq!(status, 200);
+    }
+}
+
 /// Silent connections and headers sent a byte at a time are closed after the idle time, and
 /// while they are open the server keeps answering, even when it may open few files.
 #[test]

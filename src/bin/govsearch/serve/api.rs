@@ -137,10 +137,24 @@ pub(crate) async fn stats(Shared(state): Shared<Arc<State>>) -> Result<Response,
 /// `GET /healthz`: the server answers and the index can be read.
 ///
 /// It takes no search permit: counting the articles reads the current view's counts, so the
-/// health check answers at once while searches queue for their turn.
+/// health check answers at once while searches queue for their turn. A given-up index (a file
+/// shrank under the server) is tried again here too, and reported as damaged while it fails.
 pub(crate) async fn health(Shared(state): Shared<Arc<State>>) -> Result<Response, Failure> {
-    let articles = state.index.num_articles();
-    Ok(Json(serde_json::json!({ "status": "ok", "articles": articles })).into_response())
+    // Opening again reads files: off the async threads, and only when the view was given up.
+    let current = match state.index.held() {
+        Some(index) => Ok(index.num_articles()),
+        None => tokio::task::spawn_blocking(move || state.index.current().map(|index| index.num_articles()))
+            .await
+            .map_err(|_| Failure::internal())?,
+    };
+    match current {
+        Ok(articles) => Ok(Json(serde_json::json!({ "status": "ok", "articles": articles })).into_response()),
+        Err(failure) => Ok((
+            failure.status,
+            Json(serde_json::json!({ "status": "damaged", "error": failure.message })),
+        )
+            .into_response()),
+    }
 }
 
 /// `GET /api/openapi.json`: the API's description, compiled into the binary.

@@ -11,12 +11,14 @@
 
 mod api;
 mod connections;
+mod faults;
 mod page;
 mod params;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -47,7 +49,7 @@ const CSP: &str =
 
 /// What every request shares.
 pub(crate) struct State {
-    pub(crate) index: Index,
+    pub(crate) index: Served,
     /// Whether the API shows file paths and folders (`--expose-paths`).
     pub(crate) expose_paths: bool,
     /// Permits to search: searches are CPU-bound, so no more run at once than this.
@@ -56,17 +58,16 @@ pub(crate) struct State {
 
 /// Runs the server until Ctrl+C or SIGTERM; requests in flight finish first.
 pub(crate) fn run(location: &Path, args: &ServeArgs) -> anyhow::Result<ExitCode> {
-    let mut index = Index::open(location).map_err(|err| match err {
+    let index = open(location).map_err(|err| match err {
         govsearch::Error::NoIndex { .. } => anyhow::anyhow!("{err}: run `govsearch index <DIR>` first"),
         other => other.into(),
     })?;
-    // Follows commits, and reads each new view's vocabulary and reprints before searches see it.
-    index.set_auto_reload(true)?;
+    faults::install().context("cannot watch for index files that shrink")?;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let searches = args.searches.map_or(2 * cores, usize::from);
     let articles = index.num_articles();
     let state = Arc::new(State {
-        index,
+        index: Served::new(location, index),
         expose_paths: args.expose_paths,
         searches: Arc::new(Semaphore::new(searches)),
     });
@@ -293,6 +294,14 @@ impl Failure {
         Failure::new(StatusCode::INTERNAL_SERVER_ERROR, "the server failed on this request")
     }
 
+    /// The index cannot be read as it is on disk now.
+    pub(crate) fn damaged() -> Failure {
+        Failure::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the index is damaged or changed while it was read; its operator can run `govsearch check`",
+        )
+    }
+
     pub(crate) fn bad_request(message: impl Into<String>) -> Failure {
         Failure::new(StatusCode::BAD_REQUEST, message)
     }
@@ -347,16 +356,114 @@ pub(crate) async fn with_index<T: Send + 'static>(
         })?
         .map_err(|_| Failure::new(StatusCode::SERVICE_UNAVAILABLE, "the server is stopping"))?;
     let state = Arc::clone(state);
+    // Cleared when the request is dropped (it timed out, or the client went away) before its
+    // turn on a blocking thread came: the work is then not started at all.
+    let wanted = Wanted(Arc::new(AtomicBool::new(true)));
+    let still_wanted = Arc::clone(&wanted.0);
     let result = tokio::task::spawn_blocking(move || {
         let _permit = permit;
-        work(&state.index)
+        if !still_wanted.load(Ordering::SeqCst) {
+            return Err(Failure::new(StatusCode::SERVICE_UNAVAILABLE, "the request timed out"));
+        }
+        let faults = faults::count();
+        let index = state.index.current()?;
+        let result = work(&index);
+        if faults::count() != faults {
+            // A mapped file shrank while this or another request read it: what was read may
+            // be zeros.
+            state.index.lost();
+            return Err(Failure::damaged());
+        }
+        result.map_err(Failure::from)
     })
     .await;
     match result {
-        Ok(result) => result.map_err(Failure::from),
+        Ok(result) => result,
         Err(err) => {
             eprintln!("govsearch: a search failed inside the server: {err}");
             Err(Failure::new(StatusCode::INTERNAL_SERVER_ERROR, "the search failed"))
+        }
+    }
+}
+
+/// Whether a request still waits for its answer.
+struct Wanted(Arc<AtomicBool>);
+
+impl Drop for Wanted {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::SeqCst);
+    }
+}
+
+/// Opens the index as the server reads it: following commits, each new view's vocabulary and
+/// reprints read before searches see it.
+fn open(location: &Path) -> Result<Index, govsearch::Error> {
+    let mut index = Index::open(location)?;
+    index.set_auto_reload(true)?;
+    Ok(index)
+}
+
+/// The index the server answers from, given up when a file shrinks under it and opened again
+/// once it opens whole: after `govsearch check --repair`, or when the file is put back.
+pub(crate) struct Served {
+    location: PathBuf,
+    index: RwLock<Option<Arc<Index>>>,
+    /// When the server last tried to open the index again, so that a damaged index is tried
+    /// at most once a second, not on every request.
+    tried: Mutex<Option<Instant>>,
+}
+
+impl Served {
+    fn new(location: &Path, index: Index) -> Served {
+        Served {
+            location: location.to_path_buf(),
+            index: RwLock::new(Some(Arc::new(index))),
+            tried: Mutex::new(None),
+        }
+    }
+
+    /// The index to answer from, if it was not given up.
+    pub(crate) fn held(&self) -> Option<Arc<Index>> {
+        self.index.read().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// The index to answer from, opened again first if it was given up.
+    pub(crate) fn current(&self) -> Result<Arc<Index>, Failure> {
+        if let Some(index) = self.held() {
+            return Ok(index);
+        }
+        let mut tried = self.tried.lock().unwrap_or_else(PoisonError::into_inner);
+        if tried.is_some_and(|at| at.elapsed() < Duration::from_secs(1)) {
+            return Err(Failure::damaged());
+        }
+        *tried = Some(Instant::now());
+        let mut current = self.index.write().unwrap_or_else(PoisonError::into_inner);
+        if let Some(index) = current.as_ref() {
+            return Ok(Arc::clone(index));
+        }
+        match open(&self.location) {
+            Ok(index) => {
+                eprintln!("govsearch: the index opens whole again: answering from it");
+                let index = Arc::new(index);
+                *current = Some(Arc::clone(&index));
+                Ok(index)
+            }
+            Err(err) => {
+                eprintln!("govsearch: the index still cannot be opened: {err}");
+                Err(Failure::damaged())
+            }
+        }
+    }
+
+    /// Gives up the current view: one of its files shrank while it was mapped, and what it
+    /// reads may be zeros. Requests in flight keep it until they finish.
+    pub(crate) fn lost(&self) {
+        let mut current = self.index.write().unwrap_or_else(PoisonError::into_inner);
+        if current.take().is_some() {
+            eprintln!(
+                "govsearch: error: a file of the index shrank while the server read it; \
+                 answering 503 until the index opens whole again (`govsearch check` names the damage)"
+            );
         }
     }
 }
