@@ -5,6 +5,8 @@ use std::path::Path;
 
 use govsearch::{parse_article, DateRange, Index, SearchRequest, Sort};
 
+mod common;
+
 fn corpus() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/corpus"))
 }
@@ -307,4 +309,53 @@ fn the_librarys_errors_are_errors() -> Result<(), Box<dyn std::error::Error>> {
     let article = parse_article("峄城区召开会议\n2022-05-10 来源:鲁网\n会议在峄城召开。\n")?;
     assert_eq!(article.title, "峄城区召开会议");
     Ok(())
+}
+
+/// A release deleted from the folder and indexed away is gone from every answer: searches,
+/// suggestions, the closest values of a filter, related articles and the facets, though its
+/// segment still holds it until a merge.
+#[test]
+fn a_withdrawn_release_is_gone_from_every_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("site");
+    common::copy_dir(corpus(), &folder);
+    let index = Index::open_or_create(dir.path().join("index")).unwrap();
+    index.index_folder(&folder, |_| {}).unwrap();
+    // The article whose source no other article has.
+    let everything = index.search(&SearchRequest::new("*").limit(100)).unwrap();
+    let sole = everything
+        .facets
+        .source
+        .iter()
+        .find(|value| value.count == 1)
+        .expect("a source of one article")
+        .value
+        .clone();
+    let hits = index.search(&SearchRequest::new("*").source(&sole)).unwrap().hits;
+    let withdrawn = &hits[0];
+    let prefix: String = sole.chars().take(2).collect();
+    let suggested = |index: &Index| -> Vec<String> {
+        index.suggest(&prefix, 20).unwrap().into_iter().map(|s| s.text).collect()
+    };
+    assert!(suggested(&index).contains(&sole), "{:?}", suggested(&index));
+    std::fs::remove_file(&withdrawn.path).unwrap();
+    index.index_folder(&folder, |_| {}).unwrap();
+
+    assert!(!suggested(&index).contains(&sole), "{:?}", suggested(&index));
+    let shorter: String = sole.chars().take(sole.chars().count() - 1).collect();
+    let filtered = index.search(&SearchRequest::new("*").source(&shorter)).unwrap();
+    assert_eq!(filtered.total, 0);
+    for unmatched in &filtered.unmatched_filters {
+        assert!(!unmatched.closest.contains(&sole), "{unmatched:?}");
+    }
+    let after = index.search(&SearchRequest::new("*").limit(100)).unwrap();
+    assert_eq!(after.total, everything.total - 1);
+    assert!(after.facets.source.iter().all(|value| value.value != sole));
+    assert!(after.hits.iter().all(|hit| hit.id != withdrawn.id));
+    for hit in &after.hits {
+        for related in index.related(&hit.id, 10).unwrap().unwrap() {
+            assert_ne!(related.id, withdrawn.id);
+        }
+    }
+    assert!(index.article(&withdrawn.id, None).unwrap().is_none());
 }

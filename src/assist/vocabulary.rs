@@ -8,7 +8,7 @@ use tantivy::directory::OwnedBytes;
 use tantivy_fst::raw::{Fst, Node, Output};
 use tantivy_fst::{IntoStreamer, Map, MapBuilder, Streamer};
 
-use tantivy::schema::Field;
+use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Searcher;
 
 use super::pinyin;
@@ -281,6 +281,10 @@ impl Vocabulary {
     pub(crate) fn read(searcher: &Searcher, words: Field, values: &[Field]) -> tantivy::Result<Vocabulary> {
         let mut counts: HashMap<String, u32> = HashMap::new();
         for segment in searcher.segment_readers() {
+            // A removed article's terms stay in its segment until a merge: counted only
+            // through the segment's live articles, so a withdrawn release is suggested by no
+            // word of its own.
+            let alive = segment.alive_bitset();
             let mut add = |field: Field, facet: bool| -> tantivy::Result<()> {
                 let inverted = segment.inverted_index(field)?;
                 let mut stream = inverted.terms().stream()?;
@@ -297,8 +301,17 @@ impl Vocabulary {
                     if chars == 0 || chars > LONGEST || !text.chars().all(is_han) {
                         continue;
                     }
+                    let articles = match alive {
+                        None => stream.value().doc_freq,
+                        Some(alive) => inverted
+                            .read_postings_from_terminfo(stream.value(), IndexRecordOption::Basic)?
+                            .doc_freq_given_deletes(alive),
+                    };
+                    if articles == 0 {
+                        continue;
+                    }
                     let entry = counts.entry(text.to_string()).or_default();
-                    *entry = entry.saturating_add(stream.value().doc_freq);
+                    *entry = entry.saturating_add(articles);
                 }
                 Ok(())
             };

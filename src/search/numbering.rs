@@ -214,8 +214,9 @@ fn read_names(column: &StrColumn, missing: &[u64], unknown: usize) -> Vec<(u32, 
     names
 }
 
-/// A field's distinct values, each with its folded form, and the segments they were read from.
-type Distinct = (Vec<SegmentId>, Arc<Vec<(String, String)>>);
+/// A field's distinct values, each with its folded form, and the segments they were read from
+/// with their deletions (a removed article can take a value away).
+type Distinct = (Vec<(SegmentId, u32)>, Arc<Vec<(String, String)>>);
 
 /// A segment ordinal not yet resolved to a value number.
 const UNKNOWN: u32 = u32::MAX;
@@ -316,7 +317,11 @@ impl FacetNumbering {
         field: &'static str,
         searcher: &Searcher,
     ) -> tantivy::Result<Arc<Vec<(String, String)>>> {
-        let live: Vec<SegmentId> = searcher.segment_readers().iter().map(|s| s.segment_id()).collect();
+        let live: Vec<(SegmentId, u32)> = searcher
+            .segment_readers()
+            .iter()
+            .map(|s| (s.segment_id(), s.num_deleted_docs()))
+            .collect();
         let mut distinct = self.distinct.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some((segments, values)) = distinct.get(field) {
             if *segments == live {
@@ -328,9 +333,22 @@ impl FacetNumbering {
             let Some(column) = segment.fast_fields().str(field)? else {
                 continue;
             };
+            // A removed article's values stay in its segment's dictionary until a merge:
+            // only the values some live article has are named.
+            let used = segment.alive_bitset().map(|_| {
+                let mut used = vec![false; column.num_terms()];
+                for doc in segment.doc_ids_alive() {
+                    for ord in column.term_ords(doc) {
+                        used[ord as usize] = true;
+                    }
+                }
+                used
+            });
             let mut terms = column.dictionary().stream()?;
             while terms.advance() {
-                values.insert(facet_value(terms.key()));
+                if used.as_ref().is_none_or(|used| used[terms.term_ord() as usize]) {
+                    values.insert(facet_value(terms.key()));
+                }
             }
         }
         let values: Vec<(String, String)> = values
