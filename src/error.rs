@@ -9,12 +9,12 @@ use std::path::PathBuf;
 #[non_exhaustive]
 pub enum Error {
     /// The query text cannot be read (unbalanced quote, nothing to search for).
-    #[error("bad query {query:?}: {reason}")]
+    #[error("bad query {query:?}: {problem}")]
     BadQuery {
         /// The query as given.
         query: String,
         /// What is wrong with it.
-        reason: String,
+        problem: QueryProblem,
     },
 
     /// A date is not one govsearch understands.
@@ -172,6 +172,53 @@ pub enum Error {
     /// The index engine failed.
     #[error("the index engine failed")]
     Index(#[from] tantivy::TantivyError),
+}
+
+/// What is wrong with a query that cannot be read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum QueryProblem {
+    /// A quote opens and never closes (`"满意峄城`).
+    #[error("unclosed quote")]
+    UnclosedQuote,
+    /// Nothing but spaces and punctuation.
+    #[error("nothing to search for")]
+    NothingToFind,
+    /// Only words to leave out (`-峄城`).
+    #[error("only exclusions: say what to search for too")]
+    OnlyExclusions,
+}
+
+impl Error {
+    /// A short, stable name of the kind of error (`bad_query`, `damaged`, …), for programs
+    /// that act on it: the message may be reworded, the code is not.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::BadQuery { problem, .. } => match problem {
+                QueryProblem::UnclosedQuote => "unclosed_quote",
+                QueryProblem::NothingToFind => "nothing_to_search_for",
+                QueryProblem::OnlyExclusions => "only_exclusions",
+            },
+            Error::BadDate { .. } => "bad_date",
+            Error::EmptyDateRange { .. } => "empty_date_range",
+            Error::FilterTooLarge { .. } => "filter_too_large",
+            Error::EmptyFilter { .. } => "empty_filter",
+            Error::NoIndex { .. } => "no_index",
+            Error::NotAnIndexFolder { .. } => "not_an_index_folder",
+            Error::IncompatibleIndex { .. } => "incompatible_index",
+            Error::IndexBusy { .. } => "index_busy",
+            Error::DiskFull { .. } => "disk_full",
+            Error::BadFolder { .. } => "bad_folder",
+            Error::NotIndexed { .. } => "not_indexed",
+            Error::BadDictionary { .. } => "bad_dictionary",
+            Error::BadSynonyms { .. } => "bad_synonyms",
+            Error::NotRead { .. } => "not_read",
+            Error::Io { .. } => "io",
+            Error::Damaged { .. } => "damaged",
+            Error::Internal { .. } => "internal",
+            Error::Index(_) => "index_engine",
+        }
+    }
 }
 
 /// Result with govsearch's [`Error`].

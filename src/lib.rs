@@ -122,7 +122,7 @@ pub use article::{
 pub use assist::Suggestion;
 pub use dates::DateRange;
 pub use engine::{FolderStats, Index, IndexStats};
-pub use error::{Error, Result};
+pub use error::{Error, QueryProblem, Result};
 pub use query::synonyms::check_synonyms;
 pub use search::snippet::{Highlight, Snippet};
 pub use search::{

@@ -335,7 +335,12 @@ fn a_withdrawn_release_is_gone_from_every_answer() {
     let withdrawn = &hits[0];
     let prefix: String = sole.chars().take(2).collect();
     let suggested = |index: &Index| -> Vec<String> {
-        index.suggest(&prefix, 20).unwrap().into_iter().map(|s| s.text).collect()
+        index
+            .suggest(&prefix, 20)
+            .unwrap()
+            .into_iter()
+            .map(|s| s.text)
+            .collect()
     };
     assert!(suggested(&index).contains(&sole), "{:?}", suggested(&index));
     std::fs::remove_file(&withdrawn.path).unwrap();

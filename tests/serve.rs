@@ -344,37 +344,91 @@ fn suggestions_rewrites_and_related_articles_over_http() {
 #[test]
 fn bad_requests_get_400_and_a_message() {
     let f = fixture();
-    for (path, says) in [
-        ("/api/search?q=%22%E5%B3%84", "unclosed quote"),
-        ("/api/search?q=x&since=2022-13", "is not a date"),
-        ("/api/search?q=x&limit=101", "limit is at most 100"),
-        ("/api/search?q=x&offset=10001", "offset is at most 10000"),
-        ("/api/search", "q is required"),
-        ("/api/search?q=x&sort=popular", "sort is relevance or date"),
-        (&format!("/api/search?q={}", "字".repeat(201)), "too long"),
+    for (path, says, code) in [
+        ("/api/search?q=%22%E5%B3%84", "unclosed quote", "unclosed_quote"),
+        ("/api/search?q=x&since=2022-13", "is not a date", "bad_date"),
+        ("/api/search?q=x&limit=101", "limit is at most 100", "bad_parameter"),
+        (
+            "/api/search?q=x&offset=10001",
+            "offset is at most 10000",
+            "bad_parameter",
+        ),
+        ("/api/search", "q is required", "missing_query"),
+        (
+            "/api/search?q=x&sort=popular",
+            "sort is relevance or date",
+            "bad_parameter",
+        ),
+        (
+            "/api/search?q=x&sort=date&sort=date",
+            "more than once",
+            "repeated_parameter",
+        ),
+        ("/api/search?q=-x", "only exclusions", "only_exclusions"),
+        (
+            "/api/search?q=x&since=2023&until=2022",
+            "the date range is empty",
+            "empty_date_range",
+        ),
+        (
+            &format!("/api/search?q={}", "字".repeat(201)),
+            "too long",
+            "query_too_long",
+        ),
         (
             &format!("/api/search?q=x&keyword={}", "a".repeat(101)),
             "the keyword filter is too large",
+            "filter_too_large",
         ),
         (
             &format!("/api/search?q=x{}", "&source=a".repeat(21)),
             "the source filter is too large",
+            "filter_too_large",
         ),
     ] {
         let (status, body) = json(&f.server.base, path);
         assert_eq!(status, 400, "{path}: {body}");
         assert!(body["error"].as_str().unwrap().contains(says), "{path}: {body}");
+        assert_eq!(body["code"], code, "{path}: {body}");
     }
     let (status, body) = json(&f.server.base, "/api/articles/nothing");
-    assert_eq!(status, 404, "{body}");
-    let (status, _) = json(&f.server.base, "/api/nowhere");
-    assert_eq!(status, 404);
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (404, Some("no_such_article")),
+        "{body}"
+    );
+    let (status, body) = json(&f.server.base, "/api/nowhere");
+    assert_eq!((status, body["code"].as_str()), (404, Some("no_such_page")), "{body}");
     let (status, _, page) = get(&f.server.base, "/nowhere");
     assert_eq!(status, 404);
     assert!(page.contains("出错了"), "{page}");
-    let (status, _, page) = get(&f.server.base, "/?q=x&since=soon");
-    assert_eq!(status, 400);
-    assert!(page.contains("is not a date"), "{page}");
+    // The page says what is wrong in Chinese, once escaped, with the form still filled in.
+    for (path, says, kept) in [
+        (
+            "/?q=%E5%B3%84%E5%9F%8E&since=soon",
+            "起始日期“soon”不是日期",
+            "value=\"峄城\"",
+        ),
+        ("/?q=%22%22", "没有可以搜索的文字", "value=\"&#34;&#34;\""),
+        ("/?q=%22%E5%B3%84", "引号没有配对", "value=\"&#34;峄\""),
+        ("/?q=x&since=2023&until=2022", "日期范围是空的", "value=\"2023\""),
+        (&format!("/?q={}", "字".repeat(201)), "搜索词太长了", "字字字字"),
+    ] {
+        let (status, _, page) = get(&f.server.base, path);
+        assert_eq!(status, 400, "{path}");
+        assert!(page.contains(says), "{path}: {page}");
+        assert!(page.contains(kept), "{path}: the form lost {kept}: {page}");
+        for english in [
+            "is not a date",
+            "bad query",
+            "nothing to search",
+            "too long",
+            "&amp;#34;",
+            "\\\"",
+        ] {
+            assert!(!page.contains(english), "{path}: {english} on the page");
+        }
+    }
 }
 
 /// Four clients sending about the most expensive filters a request may carry (sixteen values

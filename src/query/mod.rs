@@ -26,7 +26,7 @@ pub(crate) mod score;
 pub(crate) mod synonyms;
 mod title_char;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, QueryProblem, Result};
 use crate::query::synonyms::Synonyms;
 use crate::text::fold;
 use crate::text::segment::Segmenter;
@@ -64,9 +64,9 @@ impl ParsedQuery {
     /// Reads query text, segmenting bare text with `segmenter`. Errors on an unclosed quote or
     /// a query with nothing to find.
     pub(crate) fn parse(query: &str, segmenter: &Segmenter) -> Result<ParsedQuery> {
-        let bad = |reason: &str| Error::BadQuery {
+        let bad = |problem| Error::BadQuery {
             query: query.to_string(),
-            reason: reason.to_string(),
+            problem,
         };
         if query.trim() == "*" {
             return Ok(ParsedQuery { clauses: Vec::new() });
@@ -86,7 +86,7 @@ impl ParsedQuery {
             if let Some(close) = closing_quote(open) {
                 let inner = &body[open.len_utf8()..];
                 let Some(end) = inner.find(close) else {
-                    return Err(bad("unclosed quote"));
+                    return Err(bad(QueryProblem::UnclosedQuote));
                 };
                 let text = fold(&inner[..end]);
                 if !text.is_empty() {
@@ -120,10 +120,10 @@ impl ParsedQuery {
             }
         }
         if clauses.is_empty() {
-            return Err(bad("nothing to search for"));
+            return Err(bad(QueryProblem::NothingToFind));
         }
         if clauses.iter().all(Clause::negated) {
-            return Err(bad("only exclusions: say what to search for too"));
+            return Err(bad(QueryProblem::OnlyExclusions));
         }
         Ok(ParsedQuery { clauses })
     }
@@ -364,8 +364,8 @@ mod tests {
             ("-峄城", "only exclusions"),
         ] {
             match ParsedQuery::parse(query, &Segmenter::default()) {
-                Err(Error::BadQuery { reason: got, .. }) => {
-                    assert!(got.starts_with(reason), "{query:?}: {got}")
+                Err(Error::BadQuery { problem, .. }) => {
+                    assert!(problem.to_string().starts_with(reason), "{query:?}: {problem}")
                 }
                 other => panic!("{query:?} must be a bad query, got {other:?}"),
             }

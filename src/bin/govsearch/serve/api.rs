@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State as Shared};
-use axum::http::{header, StatusCode};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
@@ -45,17 +45,23 @@ pub(crate) async fn suggest(Shared(state): Shared<Arc<State>>, RawQuery(raw): Ra
     let params = Params::parse(raw.as_deref())?;
     for key in ["q", "limit"] {
         if params.all(key).count() > 1 {
-            return Err(Failure::bad_request(format!("{key} is given more than once")));
+            return Err(super::params::repeated(key));
         }
     }
     let prefix = params.query().to_string();
     if prefix.is_empty() {
-        return Err(Failure::bad_request("q is required: the start of a word to complete"));
+        return Err(Failure::bad_request(
+            "missing_query",
+            "q is required: the start of a word to complete",
+            "请输入要补全的词的开头。",
+        ));
     }
     if prefix.chars().count() > MAX_PREFIX_CHARS {
-        return Err(Failure::bad_request(format!(
-            "q is too long (at most {MAX_PREFIX_CHARS} characters)"
-        )));
+        return Err(Failure::bad_request(
+            "query_too_long",
+            format!("q is too long (at most {MAX_PREFIX_CHARS} characters)"),
+            format!("要补全的词太长了（最多 {MAX_PREFIX_CHARS} 个字）。"),
+        ));
     }
     let limit = params.number("limit", 10, MAX_SUGGESTIONS)?;
     let suggestions = with_index(&state, move |index| index.suggest(&prefix, limit)).await?;
@@ -69,14 +75,12 @@ pub(crate) async fn article(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, Failure> {
     let Ok(Path(id)) = id else {
-        return Err(super::no_such_article());
+        return Err(Failure::no_such_article());
     };
     let params = Params::parse(raw.as_deref())?;
     let query = params.query().to_string();
     if query.chars().count() > MAX_QUERY_CHARS {
-        return Err(Failure::bad_request(format!(
-            "the query is too long (at most {MAX_QUERY_CHARS} characters)"
-        )));
+        return Err(super::params::too_long(&query));
     }
     let found = with_index(&state, move |index| super::article_marked(index, &id, &query)).await?;
     match found {
@@ -86,10 +90,7 @@ pub(crate) async fn article(
             }
             Ok(Json(article).into_response())
         }
-        None => Err(Failure::new(
-            StatusCode::NOT_FOUND,
-            "no article has this id: it was changed or removed since the search that gave it; search again",
-        )),
+        None => Err(Failure::no_such_article()),
     }
 }
 
@@ -103,11 +104,11 @@ pub(crate) async fn related(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, Failure> {
     let Ok(Path(id)) = id else {
-        return Err(super::no_such_article());
+        return Err(Failure::no_such_article());
     };
     let params = Params::parse(raw.as_deref())?;
     if params.all("limit").count() > 1 {
-        return Err(Failure::bad_request("limit is given more than once"));
+        return Err(super::params::repeated("limit"));
     }
     let limit = params.number("limit", 10, MAX_RELATED)?;
     match with_index(&state, move |index| index.related(&id, limit)).await? {
@@ -117,10 +118,7 @@ pub(crate) async fn related(
             }
             Ok(Json(hits).into_response())
         }
-        None => Err(Failure::new(
-            StatusCode::NOT_FOUND,
-            "no article has this id: it was changed or removed since the search that gave it; search again",
-        )),
+        None => Err(Failure::no_such_article()),
     }
 }
 
@@ -151,7 +149,7 @@ pub(crate) async fn health(Shared(state): Shared<Arc<State>>) -> Result<Response
         Ok(articles) => Ok(Json(serde_json::json!({ "status": "ok", "articles": articles })).into_response()),
         Err(failure) => Ok((
             failure.status,
-            Json(serde_json::json!({ "status": "damaged", "error": failure.message })),
+            Json(serde_json::json!({ "status": "damaged", "error": failure.message, "code": failure.code })),
         )
             .into_response()),
     }

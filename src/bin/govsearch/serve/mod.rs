@@ -11,6 +11,7 @@
 
 mod api;
 mod connections;
+mod failure;
 mod faults;
 mod page;
 mod params;
@@ -33,9 +34,9 @@ use govsearch::{Index, SearchRequest, SearchResults};
 use tokio::sync::Semaphore;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::timeout::TimeoutLayer;
 
 use crate::args::ServeArgs;
+pub(crate) use failure::Failure;
 
 /// The longest a request may take, queue included.
 const REQUEST_TIME: Duration = Duration::from_secs(10);
@@ -121,10 +122,7 @@ pub(crate) fn router(state: Arc<State>) -> Router {
         .with_state(state)
         .layer(middleware::from_fn(limits))
         .layer(CatchPanicLayer::custom(panicked))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
-            REQUEST_TIME,
-        ))
+        .layer(middleware::from_fn(deadline))
         .layer(header(header::CONTENT_SECURITY_POLICY, CSP))
         .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header(header::X_FRAME_OPTIONS, "DENY"))
@@ -151,6 +149,30 @@ async fn log(request: Request, next: Next) -> Response {
     response
 }
 
+/// Answers a request that takes longer than any may (queue included) with 503; what it started
+/// on a blocking thread is not started if its turn had not come (see `with_index`).
+async fn deadline(request: Request, next: Next) -> Response {
+    let api = is_api(&request);
+    match tokio::time::timeout(REQUEST_TIME, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => answer(api, Failure::timed_out()),
+    }
+}
+
+/// Whether the request is the API's (answered in JSON) rather than the page's (in HTML).
+fn is_api(request: &Request) -> bool {
+    request.uri().path().starts_with("/api/")
+}
+
+/// A failure as the API or the page says it.
+fn answer(api: bool, failure: Failure) -> Response {
+    if api {
+        failure.into_response()
+    } else {
+        page::failure(failure)
+    }
+}
+
 /// The longest address the server reads: room for a search with several long filters.
 const MAX_URI_BYTES: usize = 16 * 1024;
 /// The most header bytes a request may send.
@@ -167,21 +189,21 @@ async fn limits(request: Request, next: Next) -> Response {
     let failure = if request.uri().to_string().len() > MAX_URI_BYTES {
         Failure::new(
             StatusCode::URI_TOO_LONG,
+            "uri_too_long",
             format!("the address is too long (at most {MAX_URI_BYTES} bytes)"),
+            "网址太长了：请减少搜索词或筛选条件。",
         )
     } else if header_bytes > MAX_HEADER_BYTES {
         Failure::new(
             StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "headers_too_large",
             format!("the request's headers are too long (at most {MAX_HEADER_BYTES} bytes)"),
+            "请求头太长了。",
         )
     } else {
         return next.run(request).await;
     };
-    if request.uri().path().starts_with("/api/") {
-        failure.into_response()
-    } else {
-        page::failure(failure)
-    }
+    answer(is_api(&request), failure)
 }
 
 /// How long a browser or a proxy may keep an answer: a search or an article a minute (a new
@@ -225,33 +247,21 @@ fn panicked(err: Box<dyn std::any::Any + Send + 'static>) -> Response<Body> {
 
 /// A request with another method than GET: the same kind of answer as any other failure.
 async fn method_not_allowed(request: Request) -> Response {
-    let failure = Failure::new(StatusCode::METHOD_NOT_ALLOWED, "only GET is answered here");
-    let mut response = if request.uri().path().starts_with("/api/") {
-        failure.into_response()
-    } else {
-        page::failure(failure)
-    };
+    let failure = Failure::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "only GET is answered here",
+        "这里只接受 GET 请求。",
+    );
+    let mut response = answer(is_api(&request), failure);
     response
         .headers_mut()
         .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
     response
 }
 
-/// An id that is not one (bytes that do not decode): no article has it.
-pub(crate) fn no_such_article() -> Failure {
-    Failure::new(
-        StatusCode::NOT_FOUND,
-        "no article has this id: it was removed or moved since the search that gave it; search again",
-    )
-}
-
 async fn not_found(request: Request) -> Response {
-    let failure = Failure::new(StatusCode::NOT_FOUND, "no such page");
-    if request.uri().path().starts_with("/api/") {
-        failure.into_response()
-    } else {
-        page::failure(failure)
-    }
+    answer(is_api(&request), Failure::no_such_page())
 }
 
 /// Resolves on Ctrl+C or SIGTERM.
@@ -274,73 +284,6 @@ async fn shutdown() {
     eprintln!("govsearch: stopping: finishing the requests in flight");
 }
 
-/// A request that cannot be answered, with a message for a person.
-#[derive(Debug)]
-pub(crate) struct Failure {
-    pub(crate) status: StatusCode,
-    pub(crate) message: String,
-}
-
-impl Failure {
-    pub(crate) fn new(status: StatusCode, message: impl Into<String>) -> Failure {
-        Failure {
-            status,
-            message: message.into(),
-        }
-    }
-
-    /// The server failed in a way the request could not have caused.
-    pub(crate) fn internal() -> Failure {
-        Failure::new(StatusCode::INTERNAL_SERVER_ERROR, "the server failed on this request")
-    }
-
-    /// The index cannot be read as it is on disk now.
-    pub(crate) fn damaged() -> Failure {
-        Failure::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "the index is damaged or changed while it was read; its operator can run `govsearch check`",
-        )
-    }
-
-    pub(crate) fn bad_request(message: impl Into<String>) -> Failure {
-        Failure::new(StatusCode::BAD_REQUEST, message)
-    }
-}
-
-impl From<params::BadRequest> for Failure {
-    fn from(bad: params::BadRequest) -> Failure {
-        Failure::bad_request(bad.0)
-    }
-}
-
-impl From<govsearch::Error> for Failure {
-    fn from(err: govsearch::Error) -> Failure {
-        match err {
-            govsearch::Error::BadQuery { .. }
-            | govsearch::Error::EmptyFilter { .. }
-            | govsearch::Error::FilterTooLarge { .. }
-            | govsearch::Error::BadDate { .. }
-            | govsearch::Error::EmptyDateRange { .. } => Failure::bad_request(err.to_string()),
-            // A bug, not the index: logged with where it happened, said as the server's failure.
-            govsearch::Error::Internal { .. } => {
-                eprintln!("govsearch: error: {err}");
-                Failure::internal()
-            }
-            other => {
-                eprintln!("govsearch: error: {other}");
-                Failure::new(StatusCode::INTERNAL_SERVER_ERROR, "the index could not be read")
-            }
-        }
-    }
-}
-
-/// The API's errors: JSON `{"error": message}`.
-impl IntoResponse for Failure {
-    fn into_response(self) -> Response {
-        (self.status, axum::Json(serde_json::json!({ "error": self.message }))).into_response()
-    }
-}
-
 /// Runs `work` with the index on a blocking thread once a search permit is free.
 pub(crate) async fn with_index<T: Send + 'static>(
     state: &Arc<State>,
@@ -348,13 +291,8 @@ pub(crate) async fn with_index<T: Send + 'static>(
 ) -> Result<T, Failure> {
     let permit = tokio::time::timeout(QUEUE_TIME, state.searches.clone().acquire_owned())
         .await
-        .map_err(|_| {
-            Failure::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "the server is busy: try again in a moment",
-            )
-        })?
-        .map_err(|_| Failure::new(StatusCode::SERVICE_UNAVAILABLE, "the server is stopping"))?;
+        .map_err(|_| Failure::busy())?
+        .map_err(|_| Failure::stopping())?;
     let state = Arc::clone(state);
     // Cleared when the request is dropped (it timed out, or the client went away) before its
     // turn on a blocking thread came: the work is then not started at all.
@@ -363,7 +301,7 @@ pub(crate) async fn with_index<T: Send + 'static>(
     let result = tokio::task::spawn_blocking(move || {
         let _permit = permit;
         if !still_wanted.load(Ordering::SeqCst) {
-            return Err(Failure::new(StatusCode::SERVICE_UNAVAILABLE, "the request timed out"));
+            return Err(Failure::timed_out());
         }
         let faults = faults::count();
         let index = state.index.current()?;
@@ -381,7 +319,7 @@ pub(crate) async fn with_index<T: Send + 'static>(
         Ok(result) => result,
         Err(err) => {
             eprintln!("govsearch: a search failed inside the server: {err}");
-            Err(Failure::new(StatusCode::INTERNAL_SERVER_ERROR, "the search failed"))
+            Err(Failure::internal())
         }
     }
 }

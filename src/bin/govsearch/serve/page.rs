@@ -193,7 +193,7 @@ fn without_reordering(html: String) -> String {
 pub(crate) fn failure(failure: Failure) -> Response {
     let page = FailurePage {
         status: failure.status.as_u16(),
-        message: failure.message,
+        message: failure.chinese,
     };
     render(&page, failure.status)
 }
@@ -250,7 +250,7 @@ pub(crate) async fn search(Shared(state): Shared<Arc<State>>, RawQuery(raw): Raw
     let request = match request {
         Ok(request) => request,
         Err(bad) => {
-            page.error = bad.0;
+            page.error = bad.chinese;
             return render(&page, StatusCode::BAD_REQUEST);
         }
     };
@@ -259,7 +259,7 @@ pub(crate) async fn search(Shared(state): Shared<Arc<State>>, RawQuery(raw): Raw
         Ok(results) => results,
         Err(failed) => {
             let status = failed.status;
-            page.error = failed.message;
+            page.error = failed.chinese;
             return render(&page, status);
         }
     };
@@ -433,7 +433,7 @@ pub(crate) async fn article(
     RawQuery(raw): RawQuery,
 ) -> Response {
     let Ok(Path(id)) = id else {
-        return failure(super::no_such_article());
+        return failure(Failure::no_such_article());
     };
     let params = match Params::parse(raw.as_deref()) {
         Ok(params) => params,
@@ -460,12 +460,7 @@ pub(crate) async fn article(
     .await;
     let (article, related) = match found {
         Ok(Some(found)) => found,
-        Ok(None) => {
-            return failure(Failure::new(
-                StatusCode::NOT_FOUND,
-                "没有这篇文章：它在搜索之后被修改或删除了，请重新搜索。",
-            ))
-        }
+        Ok(None) => return failure(Failure::no_such_article()),
         Err(failed) => return failure(failed),
     };
     // Paragraphs are the body's lines; highlights are cut along with them.

@@ -31,9 +31,52 @@ pub(crate) struct Params {
     pairs: Vec<(String, String)>,
 }
 
-/// A bad request: what is wrong, said for a person.
-#[derive(Debug)]
-pub(crate) struct BadRequest(pub(crate) String);
+/// A bad request: what is wrong, said for a person (in English for the API, in Chinese for
+/// the page) and coded for a program.
+pub(crate) type BadRequest = super::Failure;
+
+fn bad(code: &'static str, message: impl Into<String>, chinese: impl Into<String>) -> BadRequest {
+    BadRequest::bad_request(code, message, chinese)
+}
+
+/// A parameter's name on the page.
+fn label(key: &str) -> &str {
+    match key {
+        "q" => "搜索词",
+        "since" => "起始日期",
+        "until" => "截止日期",
+        "page" => "页码",
+        "sort" => "排序方式",
+        other => other,
+    }
+}
+
+/// A parameter given more than once where it takes one value.
+pub(crate) fn repeated(key: &str) -> BadRequest {
+    bad(
+        "repeated_parameter",
+        format!("{key} is given more than once"),
+        format!("{}只能给一次。", label(key)),
+    )
+}
+
+/// A query longer than any the server reads.
+pub(crate) fn too_long(query: &str) -> BadRequest {
+    let chars = query.chars().count();
+    bad(
+        "query_too_long",
+        format!("the query is too long ({chars} characters; at most {MAX_QUERY_CHARS})"),
+        format!("搜索词太长了（{chars} 个字，最多 {MAX_QUERY_CHARS} 个字）：请删去一些词。"),
+    )
+}
+
+fn not_a_flag(key: &str, value: &str) -> BadRequest {
+    bad(
+        "bad_parameter",
+        format!("{key} is true or false (it was {value:?})"),
+        format!("{key} 只能是 true 或 false。"),
+    )
+}
 
 impl Params {
     /// Reads a query string (`None`: there was none).
@@ -42,10 +85,11 @@ impl Params {
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();
         if pairs.len() > MAX_PARAMS {
-            return Err(BadRequest(format!(
-                "too many parameters ({}; at most {MAX_PARAMS})",
-                pairs.len()
-            )));
+            return Err(bad(
+                "too_many_parameters",
+                format!("too many parameters ({}; at most {MAX_PARAMS})", pairs.len()),
+                format!("网址里的参数太多了（{} 个，最多 {MAX_PARAMS} 个）。", pairs.len()),
+            ));
         }
         Ok(Params { pairs })
     }
@@ -74,8 +118,16 @@ impl Params {
             None => Ok(default),
             Some(text) => match text.parse::<usize>() {
                 Ok(n) if n <= max => Ok(n),
-                Ok(_) => Err(BadRequest(format!("{key} is at most {max} (it was {text})"))),
-                Err(_) => Err(BadRequest(format!("{key} must be a whole number (it was {text:?})"))),
+                Ok(_) => Err(bad(
+                    "bad_parameter",
+                    format!("{key} is at most {max} (it was {text})"),
+                    format!("{}最大为 {max}。", label(key)),
+                )),
+                Err(_) => Err(bad(
+                    "bad_parameter",
+                    format!("{key} must be a whole number (it was {text:?})"),
+                    format!("{}应当是整数。", label(key)),
+                )),
             },
         }
     }
@@ -85,9 +137,13 @@ impl Params {
         match self.get(key).map(str::trim).filter(|v| !v.is_empty()) {
             None => Ok(None),
             Some(text) => DateRange::parse(text).map(Some).map_err(|_| {
-                BadRequest(format!(
-                    "{key} {text:?} is not a date: write a day, month or year such as 2022-05-10, 2022-05, 2022年5月 or 2022"
-                ))
+                bad(
+                    "bad_date",
+                    format!(
+                        "{key} {text:?} is not a date: write a day, month or year such as 2022-05-10, 2022-05, 2022年5月 or 2022"
+                    ),
+                    format!("{}“{text}”不是日期：{}。", label(key), super::failure::DATE_FORMS),
+                )
             }),
         }
     }
@@ -110,35 +166,40 @@ impl Params {
             "all_copies",
         ] {
             if self.all(key).count() > 1 {
-                return Err(BadRequest(format!("{key} is given more than once")));
+                return Err(repeated(key));
             }
         }
         let query = self.query();
         if query.is_empty() {
-            return Err(BadRequest(
-                "q is required: the text to search for (* lists every article)".to_string(),
+            return Err(bad(
+                "missing_query",
+                "q is required: the text to search for (* lists every article)",
+                "请输入要搜索的词（输入 * 列出全部文章）。",
             ));
         }
         if query.chars().count() > MAX_QUERY_CHARS {
-            return Err(BadRequest(format!(
-                "the query is too long ({} characters; at most {MAX_QUERY_CHARS})",
-                query.chars().count()
-            )));
+            return Err(too_long(query));
         }
         let sort = match self.get("sort").unwrap_or("relevance") {
             "relevance" => Sort::Relevance,
             "date" => Sort::Date,
-            other => return Err(BadRequest(format!("sort is relevance or date (it was {other:?})"))),
+            other => {
+                return Err(bad(
+                    "bad_parameter",
+                    format!("sort is relevance or date (it was {other:?})"),
+                    "排序方式只能是按相关度（relevance）或按日期（date）。",
+                ))
+            }
         };
         let facets = match self.get("facets").unwrap_or("true") {
             "true" | "1" => true,
             "false" | "0" => false,
-            other => return Err(BadRequest(format!("facets is true or false (it was {other:?})"))),
+            other => return Err(not_a_flag("facets", other)),
         };
         let flag = |key: &str| match self.get(key).unwrap_or("false") {
             "true" | "1" => Ok(true),
             "false" | "0" => Ok(false),
-            other => Err(BadRequest(format!("{key} is true or false (it was {other:?})"))),
+            other => Err(not_a_flag(key, other)),
         };
         let (as_typed, all_copies) = (flag("as_typed")?, flag("all_copies")?);
         let since = self.date("since")?;
@@ -160,7 +221,7 @@ impl Params {
         request.keywords = values("keyword");
         request.columns = values("column");
         // What no index can answer is said as the library says it.
-        request.check().map_err(|err| BadRequest(err.to_string()))?;
+        request.check()?;
         Ok(request)
     }
 
