@@ -214,7 +214,7 @@ pub(crate) async fn style() -> Response {
 pub(crate) async fn search(Shared(state): Shared<Arc<State>>, RawQuery(raw): RawQuery) -> Response {
     let params = match Params::parse(raw.as_deref()) {
         Ok(params) => params,
-        Err(bad) => return failure(bad.into()),
+        Err(bad) => return failure(bad),
     };
     let mut page = SearchPage {
         q: params.query().to_string(),

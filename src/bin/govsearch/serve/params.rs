@@ -337,7 +337,7 @@ mod tests {
             ("", "q is required"),
         ] {
             let err = Params::parse(Some(raw)).unwrap().api_request().unwrap_err();
-            assert!(err.0.contains(says), "{raw}: {}", err.0);
+            assert!(err.message.contains(says), "{raw}: {}", err.message);
         }
     }
 
