@@ -437,7 +437,7 @@ pub(crate) async fn article(
     };
     let params = match Params::parse(raw.as_deref()) {
         Ok(params) => params,
-        Err(bad) => return failure(bad.into()),
+        Err(bad) => return failure(bad),
     };
     let query = params
         .query()
