@@ -693,6 +693,42 @@ fn idle_and_slow_clients_are_closed_and_others_still_answered() {
     assert!(slow < Duration::from_secs(8), "{slow:?}");
 }
 
+/// A facet shows its first ten values and a 更多 link (a plain link: no script) to the rest;
+/// the month facet shown whole reaches back to the oldest month, grouped by year.
+#[test]
+fn facets_show_the_rest_on_a_link() {
+    let f = fixture();
+    let base = &f.server.base;
+    let (_, all) = json(base, "/api/search?q=*&facet_values=1000&limit=0");
+    let keywords = all["facets"]["keyword"].as_array().unwrap().len();
+    assert!(keywords > 10, "the sample has {keywords} keywords");
+    let (_, _, page) = get(base, "/?q=*");
+    let more = "/?q=*&#38;more=keyword";
+    assert!(page.contains(more), "{page}");
+    let listed = |page: &str, key: &str| page.matches(&format!("&#38;{key}=")).count();
+    assert_eq!(listed(&page, "keyword"), 10);
+    let (status, _, whole) = get(base, "/?q=*&more=keyword");
+    assert_eq!(status, 200);
+    assert_eq!(listed(&whole, "keyword"), keywords);
+    assert!(whole.contains("收起"), "{whole}");
+    let months: Vec<String> = all["facets"]["month"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["value"].as_str().unwrap().to_string())
+        .collect();
+    let oldest = months.iter().min().unwrap();
+    let (_, _, by_year) = get(base, "/?q=*&more=month");
+    assert!(
+        by_year.contains(&format!("since={oldest}&#38;until={oldest}")),
+        "{oldest}: {by_year}"
+    );
+    let years: std::collections::BTreeSet<&str> = months.iter().map(|m| &m[..4]).collect();
+    for year in years {
+        assert!(by_year.contains(&format!("{year} 年")), "{year}");
+    }
+}
+
 /// A page past the last says so and links to the last page, not to the one before it.
 #[test]
 fn a_page_past_the_end_links_to_the_last_page() {

@@ -15,6 +15,10 @@ use super::{search as run_search, with_index, Failure, State};
 
 /// Values a facet column shows.
 const FACET_VALUES: usize = 10;
+/// The facets a visitor can ask to see whole.
+const FACET_KEYS: [&str; 5] = ["source", "editor", "keyword", "column", "month"];
+/// Values a facet shows when a visitor asks for more (`more=source`): the rest, up to this.
+const MORE_FACET_VALUES: usize = 500;
 /// The longest way back to a search an article page takes, in bytes: a search's query string
 /// of the longest query and a few filters, percent-encoded.
 const MAX_BACK_LINK: usize = 4096;
@@ -104,6 +108,22 @@ struct FacetLink {
 struct FacetView {
     label: &'static str,
     values: Vec<FacetLink>,
+    /// Months grouped by year (the month facet, shown whole): the values are then empty.
+    years: Vec<YearView>,
+    /// The link that shows every value (empty when all are shown).
+    more: String,
+    /// The link back to the first few (empty unless all are shown).
+    fewer: String,
+    /// Values the matches have beyond those shown.
+    unlisted: usize,
+}
+
+/// One year of the month facet: the year as a filter, then its months.
+struct YearView {
+    year: String,
+    count: u64,
+    link: String,
+    months: Vec<FacetLink>,
 }
 
 struct ActiveFilter {
@@ -246,7 +266,16 @@ pub(crate) async fn search(Shared(state): Shared<Arc<State>>, RawQuery(raw): Raw
     }
     let request = params
         .page()
-        .and_then(|number| params.request(PAGE_SIZE, (number - 1) * PAGE_SIZE));
+        .and_then(|number| params.request(PAGE_SIZE, (number - 1) * PAGE_SIZE))
+        .map(|request| {
+            // One facet shown whole asks for its rest; the others show their first few of it.
+            let whole = params.get("more").is_some_and(|key| FACET_KEYS.contains(&key));
+            if whole {
+                request.facet_values(MORE_FACET_VALUES)
+            } else {
+                request
+            }
+        });
     let request = match request {
         Ok(request) => request,
         Err(bad) => {
@@ -302,11 +331,39 @@ fn fill(page: &mut SearchPage, params: &Params, results: &SearchResults, offset:
     page.last = offset + results.hits.len();
     let back = params.search_link();
     page.hits = results.hits.iter().map(|hit| hit_view(hit, &page.q, &back)).collect();
-    let facet = |label, key: &str, values: &[FacetCount]| FacetView {
-        label,
-        values: values
+    let expanded = params.get("more").unwrap_or_default();
+    let unlisted = &results.facets.unlisted;
+    // Shown whole (`more=key`) or the first few with a link to the rest.
+    let view = |label, key: &str, mut values: Vec<FacetLink>, unlisted: usize| {
+        let whole = expanded == key;
+        let hidden = if whole {
+            0
+        } else {
+            values.len().saturating_sub(FACET_VALUES)
+        };
+        values.truncate(if whole { MORE_FACET_VALUES } else { FACET_VALUES });
+        let more = if hidden + unlisted > 0 && !whole {
+            params.with_set("more", key)
+        } else {
+            String::new()
+        };
+        let fewer = if whole {
+            params.without("more", None)
+        } else {
+            String::new()
+        };
+        FacetView {
+            label,
+            values,
+            years: Vec::new(),
+            more,
+            fewer,
+            unlisted: if whole { unlisted } else { 0 },
+        }
+    };
+    let facet = |label, key: &str, values: &[FacetCount], unlisted: usize| {
+        let links = values
             .iter()
-            .take(FACET_VALUES)
             .map(|v| {
                 let active = params.all(key).any(|x| x.trim() == v.value);
                 FacetLink {
@@ -320,41 +377,68 @@ fn fill(page: &mut SearchPage, params: &Params, results: &SearchResults, offset:
                     active,
                 }
             })
-            .collect(),
+            .collect();
+        view(label, key, links, unlisted)
     };
     let f = &results.facets;
     let mut facets = vec![
-        facet("来源", "source", &f.source),
-        facet("责任编辑", "editor", &f.editor),
-        facet("关键词", "keyword", &f.keyword),
-        facet("栏目", "column", &f.column),
+        facet("来源", "source", &f.source, unlisted.source),
+        facet("责任编辑", "editor", &f.editor, unlisted.editor),
+        facet("关键词", "keyword", &f.keyword, unlisted.keyword),
+        facet("栏目", "column", &f.column, unlisted.column),
     ];
-    // A month narrows the dates to that month.
-    facets.push(FacetView {
-        label: "月份",
-        values: f
-            .month
-            .iter()
-            .take(FACET_VALUES)
-            .map(|m| {
-                let active =
-                    params.get("since") == Some(m.value.as_str()) && params.get("until") == Some(m.value.as_str());
-                FacetLink {
-                    value: m.value.clone(),
-                    count: m.count,
-                    link: params.link("/", |pairs| {
-                        pairs.retain(|(k, _)| k != "since" && k != "until");
-                        if !active {
-                            pairs.push(("since".to_string(), m.value.clone()));
-                            pairs.push(("until".to_string(), m.value.clone()));
-                        }
-                    }),
-                    active,
-                }
-            })
-            .collect(),
-    });
-    page.facets = facets.into_iter().filter(|f| !f.values.is_empty()).collect();
+    // A month or a year narrows the dates to it.
+    let span = |value: &str| {
+        let active = params.get("since") == Some(value) && params.get("until") == Some(value);
+        let link = params.link("/", |pairs| {
+            pairs.retain(|(k, _)| k != "since" && k != "until");
+            if !active {
+                pairs.push(("since".to_string(), value.to_string()));
+                pairs.push(("until".to_string(), value.to_string()));
+            }
+        });
+        (active, link)
+    };
+    let months: Vec<FacetLink> = f
+        .month
+        .iter()
+        .map(|m| {
+            let (active, link) = span(&m.value);
+            FacetLink {
+                value: m.value.clone(),
+                count: m.count,
+                link,
+                active,
+            }
+        })
+        .collect();
+    let mut month_view = view("月份", "month", months, unlisted.month);
+    if expanded == "month" {
+        // Every month back to the oldest, newest first, under its year.
+        let mut years: Vec<YearView> = Vec::new();
+        for month in month_view.values.drain(..) {
+            let year = month.value.get(..4).unwrap_or_default().to_string();
+            if years.last().is_none_or(|last| last.year != year) {
+                let (_, link) = span(&year);
+                years.push(YearView {
+                    year,
+                    count: 0,
+                    link,
+                    months: Vec::new(),
+                });
+            }
+            if let Some(last) = years.last_mut() {
+                last.count += month.count;
+                last.months.push(month);
+            }
+        }
+        month_view.years = years;
+    }
+    facets.push(month_view);
+    page.facets = facets
+        .into_iter()
+        .filter(|f| !f.values.is_empty() || !f.years.is_empty())
+        .collect();
     page.notices = results
         .unmatched_filters
         .iter()
