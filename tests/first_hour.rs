@@ -300,3 +300,39 @@ fn parse_says_what_happened_to_a_folder_or_a_forced_layout() {
         stderr(&forced)
     );
 }
+
+/// The README's quick start, its commands as written (with `govsearch` the built binary), in a
+/// folder holding the sample corpus: the sample goes into an index of its own, and the user's
+/// default index stays empty for their own site.
+#[test]
+fn the_quick_start_keeps_the_sample_out_of_the_default_index() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let start = &readme[readme.find("## Install and quick start").unwrap()..];
+    let block = start.split("```sh\n").nth(1).unwrap().split("```").next().unwrap();
+    let commands: Vec<&str> = block
+        .lines()
+        .filter(|line| line.starts_with("govsearch "))
+        .flat_map(|line| line.split(" && "))
+        .collect();
+    assert_eq!(commands.len(), 2, "{block}");
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus"), &dir.path().join("corpus"));
+    let home = dir.path().join("home");
+    for command in &commands {
+        let words: Vec<&str> = command.split_whitespace().skip(1).collect();
+        let out = Command::new(env!("CARGO_BIN_EXE_govsearch"))
+            .args(&words)
+            .current_dir(dir.path())
+            .env_remove("GOVSEARCH_INDEX")
+            .env("HOME", &home)
+            .env("XDG_DATA_HOME", home.join(".local/share"))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{command}: {}", stderr(&out));
+        if words[0] == "search" {
+            assert!(String::from_utf8_lossy(&out.stdout).contains("满意峄城"));
+        }
+    }
+    assert!(dir.path().join("sample-index").is_dir());
+    assert!(!home.join(".local/share/govsearch").exists(), "the sample went into the default index");
+}
