@@ -159,21 +159,71 @@ fn a_bad_dictionary_leaves_no_index_behind() {
     }
 }
 
+/// The ids of every article, by title and path relative to its folder.
+fn ids(index: &Path) -> Vec<String> {
+    let (_, hits, _) = search_json(index, &["*", "-n", "100", "--all-copies"]);
+    let mut ids: Vec<String> = hits.iter().map(|h| h["id"].as_str().unwrap().to_string()).collect();
+    ids.sort();
+    ids
+}
+
+/// Every facet's counts over every article.
+fn facets(index: &Path) -> Value {
+    let (_, _, out) = search_json(index, &["*", "--facets", "--facet-values", "1000", "-n", "1"]);
+    let summary: Value = serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().last().unwrap()).unwrap();
+    summary["facets"].clone()
+}
+
+fn stats(index: &Path) -> Value {
+    serde_json::from_slice(&run(index, &["stats", "--json"]).stdout).unwrap()
+}
+
+/// A folder moved elsewhere (every file at the same place in it, of the same size) and
+/// indexed there: its articles move over, each in the index once, and their ids (of the
+/// folder's name and the place in it) stay the same.
 #[test]
-fn a_moved_folder_is_named_and_can_be_removed() {
+fn a_moved_folder_is_recognised_and_its_articles_move_over() {
+    let s = sample();
+    let before = (stats(&s.index)["articles"].as_u64().unwrap(), ids(&s.index));
+    let before_facets = facets(&s.index);
+    let elsewhere = s.dir.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    let moved = elsewhere.join("corpus");
+    std::fs::rename(&s.corpus, &moved).unwrap();
+    let out = run(&s.index, &["index", moved.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let old = std::fs::canonicalize(s.dir.path()).unwrap().join("corpus");
+    assert!(
+        stderr(&out).contains(&format!("{}, indexed before, no longer exists and its", old.display())),
+        "{}",
+        stderr(&out)
+    );
+    let after = stats(&s.index);
+    assert_eq!((after["articles"].as_u64().unwrap(), ids(&s.index)), before);
+    assert_eq!(after["folders"].as_array().unwrap().len(), 1, "{after}");
+    // Facet counts are those of one copy.
+    assert_eq!(facets(&s.index), before_facets);
+}
+
+/// A folder gone whose files are not all in the folder indexed now (one was edited) is not
+/// taken for it: it is named, and `govsearch remove` takes its articles out.
+#[test]
+fn a_folder_gone_but_not_moved_here_is_named_and_can_be_removed() {
     let s = sample();
     let moved = s.dir.path().join("moved");
     std::fs::rename(&s.corpus, &moved).unwrap();
+    let edited = moved.join("2024/1203.txt");
+    let text = std::fs::read_to_string(&edited).unwrap();
+    std::fs::write(&edited, format!("{text}\n新增一段。\n")).unwrap();
     let out = run(&s.index, &["index", moved.to_str().unwrap()]);
     let err = stderr(&out);
     let old = std::fs::canonicalize(s.dir.path()).unwrap().join("corpus");
     let old = old.to_str().unwrap();
     assert!(
-        err.contains(&format!("{old}, indexed before, no longer exists")),
+        err.contains(&format!("{old}, indexed before, no longer exists;")),
         "{err}"
     );
-    let stats = run(&s.index, &["stats", "--json"]);
-    let stats: Value = serde_json::from_slice(&stats.stdout).unwrap();
+    let stats = stats(&s.index);
     let folders: Vec<(&str, bool)> = stats["folders"]
         .as_array()
         .unwrap()
@@ -316,7 +366,10 @@ fn the_quick_start_keeps_the_sample_out_of_the_default_index() {
         .collect();
     assert_eq!(commands.len(), 2, "{block}");
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus"), &dir.path().join("corpus"));
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus"),
+        &dir.path().join("corpus"),
+    );
     let home = dir.path().join("home");
     for command in &commands {
         let words: Vec<&str> = command.split_whitespace().skip(1).collect();
@@ -334,5 +387,8 @@ fn the_quick_start_keeps_the_sample_out_of_the_default_index() {
         }
     }
     assert!(dir.path().join("sample-index").is_dir());
-    assert!(!home.join(".local/share/govsearch").exists(), "the sample went into the default index");
+    assert!(
+        !home.join(".local/share/govsearch").exists(),
+        "the sample went into the default index"
+    );
 }

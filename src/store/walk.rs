@@ -203,6 +203,10 @@ pub struct IndexSummary {
     /// Folders indexed before into the same index that no longer exist: their articles stay
     /// until [`Index::remove_folder`](crate::Index::remove_folder) removes them.
     pub missing_folders: Vec<MissingFolder>,
+    /// Folders indexed before that no longer exist and whose every file is in this folder, at
+    /// the same place and of the same size: this folder is that one, moved. Their articles
+    /// were taken out, so that the moved files are not in the index twice.
+    pub moved_from: Vec<MissingFolder>,
     /// Wall time of the run.
     #[serde(serialize_with = "as_secs")]
     pub elapsed: Duration,
@@ -270,12 +274,34 @@ impl Store {
         let mut done = 0;
 
         let mut known = self.file_states()?;
-        summary.missing_folders = self.missing_folders(&known, &root);
+        let (moved, missing) = self
+            .missing_folders(&known, &root)
+            .into_iter()
+            .partition(|missing| moved_here(&known, &missing.path, &root));
+        summary.missing_folders = missing;
+        summary.moved_from = moved;
         let mut writer = self.writer(options.threads)?;
+        // A folder moved here leaves with the first commit, which holds the first of its files
+        // under their new place: the index never holds both copies.
+        for moved in &summary.moved_from {
+            let files: Vec<String> = known
+                .keys()
+                .filter(|p| key_path(p).starts_with(&moved.path))
+                .cloned()
+                .collect();
+            for file in files {
+                self.delete_file(&writer, &file);
+                known.remove(&file);
+            }
+        }
         let root_key = path_key(&root);
+        let moved_keys: Vec<String> = summary.moved_from.iter().map(|m| path_key(&m.path)).collect();
         let commit = |writer: &mut tantivy::IndexWriter| {
             self.commit_folders(writer, |folders| {
                 folders.insert(root_key.clone());
+                for key in &moved_keys {
+                    folders.remove(key);
+                }
             })
         };
         let mut reader = BudgetedReader::new(&options.read);
@@ -544,6 +570,23 @@ impl Store {
         }
         Ok(states)
     }
+}
+
+/// Whether `missing`, a folder indexed before that no longer exists, is `root` moved: each of
+/// its files the index holds is in `root` at the same relative place, of the same size.
+fn moved_here(known: &HashMap<String, (u64, u64)>, missing: &Path, root: &Path) -> bool {
+    let mut files = 0;
+    for (key, &(_, size)) in known {
+        let path = key_path(key);
+        let Ok(relative) = path.strip_prefix(missing) else {
+            continue;
+        };
+        files += 1;
+        if std::fs::metadata(root.join(relative)).map_or(true, |m| !m.is_file() || m.len() != size) {
+            return false;
+        }
+    }
+    files > 0
 }
 
 /// A folder the index holds articles of that no longer exists (moved or deleted).

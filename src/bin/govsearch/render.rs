@@ -227,6 +227,14 @@ pub(crate) fn index_summary(
     location: &std::path::Path,
     verbose: bool,
 ) -> io::Result<()> {
+    for moved in &summary.moved_from {
+        let path = sanitize(&moved.path.to_string_lossy()).into_owned();
+        writeln!(
+            out,
+            "govsearch: {path}, indexed before, no longer exists and its {} files are all here: this folder is it, moved; its articles moved over (each is in the index once)",
+            moved.files
+        )?;
+    }
     for missing in &summary.missing_folders {
         let path = sanitize(&missing.path.to_string_lossy()).into_owned();
         writeln!(
