@@ -898,6 +898,58 @@ fn the_page_works_in_a_real_browser() {
     }
 }
 
+/// A link to an article, shared before its file was touched and written again with the same
+/// text and the folder indexed again (what a crawler does every night), opens the article in
+/// a real browser.
+#[test]
+fn a_shared_link_lasts_through_a_touched_file_in_a_real_browser() {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/shared-link.mjs");
+    let modules = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/node_modules/playwright-core");
+    if !(have("node", "--version") && have("chromium", "--version") && modules.is_dir()) {
+        assert!(
+            !external_required(),
+            "Chromium, Node or playwright-core is missing: .ci/run installs them"
+        );
+        eprintln!("skipped: the browser test needs Chromium, Node and playwright-core (.ci/run installs them)");
+        return;
+    }
+    let f = fixture();
+    let (_, found) = json(
+        &f.server.base,
+        "/api/search?q=%E6%BB%A1%E6%84%8F%E5%B3%84%E5%9F%8E&limit=1",
+    );
+    let hit = &found["hits"][0];
+    let (id, title) = (hit["id"].as_str().unwrap(), hit["title"].as_str().unwrap());
+    let link = format!("{}/articles/{id}", f.server.base);
+    // Every file of the folder touched and written again, then indexed again.
+    let corpus = f.index.parent().unwrap().join("corpus");
+    let mut files = vec![corpus.clone()];
+    while let Some(path) = files.pop() {
+        if path.is_dir() {
+            files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+        } else {
+            let bytes = std::fs::read(&path).unwrap();
+            std::fs::write(&path, bytes).unwrap();
+        }
+    }
+    let out = govsearch(&f.index).arg("index").arg(&corpus).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // The server sees the commit within about a second.
+    std::thread::sleep(Duration::from_millis(2500));
+    let run = Command::new("node")
+        .arg(&script)
+        .arg(&link)
+        .arg(title)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
+}
+
 #[test]
 fn the_api_keeps_to_its_openapi_document() {
     if !have("schemathesis", "--version") {

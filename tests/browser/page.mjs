@@ -54,6 +54,17 @@ await chip.locator("a").click();
 await page.waitForURL((url) => !url.search.includes("source="));
 assert.equal(await total(), all, "removing the filter gives every match back");
 
+// A facet's 更多 shows the rest of its values, 收起 the first ten again.
+const keywords = page.locator("aside.facets section").filter({ hasText: "关键词" });
+assert.equal(await keywords.locator("ul li").count(), 10, "ten keywords at first");
+await keywords.getByRole("link", { name: "关键词：显示更多" }).click();
+await page.waitForURL(/more=keyword/);
+const shown = await page.locator("aside.facets section").filter({ hasText: "关键词" }).locator("ul li").count();
+assert.ok(shown > 10, `更多 shows the rest of the keywords (${shown})`);
+assert.equal(await total(), all, "更多 changes no result");
+await page.getByRole("link", { name: "关键词：收起" }).click();
+await page.waitForURL((url) => !url.search.includes("more="));
+
 // Page forward with the keyboard-reachable link, then open an article and come back.
 await page.getByRole("link", { name: "下一页" }).click();
 await page.waitForURL(/page=2/);
