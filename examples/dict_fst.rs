@@ -5,11 +5,20 @@
 //! cargo run --example dict_fst -- ~/.cargo/registry/src/*/jieba-rs-0.11.*/src/data/dict.txt data/jieba_dict.fst
 //! ```
 //!
+//! A word jieba tags as a name (a place `ns`, an organisation `nt`, a person `nr`, `nrt`,
+//! `nrfg`, another proper noun `nz`) has [`NAME`] added to its frequency: query assistance
+//! never corrects a name into another word.
+//!
 //! The map also holds, under the key `\0total`, the sum of every line's frequency (the total
 //! jieba divides by), and under `\0longest` the length of the longest word in characters. govsearch segments a query with only the dictionary words that occur in
 //! it, instead of loading the whole dictionary; a test checks that both segment alike. Run this again when jieba-rs changes its dictionary.
 
 use std::collections::BTreeMap;
+
+/// Added to a name's frequency (no frequency comes near it); `src/text/segment.rs` reads it.
+const NAME: u64 = 1 << 40;
+/// jieba's tags of names.
+const NAME_TAGS: [&str; 6] = ["ns", "nt", "nr", "nrt", "nrfg", "nz"];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -29,8 +38,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .parse()
             .map_err(|_| format!("line {}: bad frequency {freq:?}", n + 1))?;
         total += freq;
+        let name = fields.next().is_some_and(|tag| NAME_TAGS.contains(&tag));
         // jieba keeps the last entry of a word for lookups; its total counts every line.
-        words.insert(word.to_string(), freq);
+        words.insert(word.to_string(), if name { freq | NAME } else { freq });
     }
     let longest = words.keys().map(|w| w.chars().count()).max().unwrap_or(0) as u64;
     let mut builder = tantivy_fst::MapBuilder::memory();

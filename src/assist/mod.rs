@@ -122,17 +122,87 @@ pub(crate) fn convincing(typed: usize, rewritten: usize) -> bool {
     rewritten > 0 && (typed == 0 || rewritten >= MANY_TIMES * (typed + 1))
 }
 
+/// A rewrite proposed for a query.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Proposal {
+    /// The query as rewritten.
+    pub(crate) query: String,
+    pub(crate) reason: RewriteReason,
+    /// Whether it may be searched instead of the query as typed: pinyin read as Chinese, or
+    /// typos each replaced by a character that sounds alike, in no common word. Another
+    /// correction (a character that does not sound alike: 薛城区 → 老城区) is at most offered.
+    pub(crate) may_search: bool,
+}
+
+/// A word of jieba's dictionary at least this frequent is a word as typed, not a typo: a
+/// character of it replaced by one that sounds alike (公式 → 公示) is only offered.
+const COMMON_WORD: u64 = 50;
+
+/// Whether `corrected` differs from `typed` only by characters that sound alike, none of them
+/// in a common word of `typed`.
+fn sounds_alike(typed: &str, corrected: &str) -> bool {
+    let typed: Vec<char> = typed.chars().collect();
+    let corrected: Vec<char> = corrected.chars().collect();
+    if typed.len() != corrected.len() {
+        return false;
+    }
+    let replaced: Vec<usize> = (0..typed.len()).filter(|&i| typed[i] != corrected[i]).collect();
+    let alike = replaced
+        .iter()
+        .all(|&i| pinyin::same_sound(typed[i], corrected[i]) || pinyin::sound_alike(typed[i], corrected[i]));
+    // The common words of the typed text that a replaced character falls in.
+    let in_common_word = replaced.iter().any(|&i| {
+        (0..=i).any(|start| {
+            (i + 1..=typed.len().min(start + vocabulary::LONGEST_RUN)).any(|end| {
+                end - start >= 2
+                    && crate::text::segment::known(&typed[start..end].iter().collect::<String>())
+                        .is_some_and(|known| known.freq >= COMMON_WORD)
+            })
+        })
+    });
+    alike && !in_common_word
+}
+
+/// A correction by characters that do not sound alike is offered only when its words as
+/// written are in at least this many articles: on a county's few hundred, a query that finds
+/// nothing is usually a true zero.
+const STRONG_EVIDENCE: usize = 20;
+/// A typo that sounds alike is searched instead of the query as typed, even when that finds
+/// something, when the correction's words as written are in this many times as many
+/// articles as the typed words as written (plus one): 中国人民引行 (in no article) against
+/// 中国人民银行.
+const SURE_TIMES: usize = 20;
+
+/// What to do with `proposal` for a query that found `typed` articles, its words as written
+/// in `typed_as_written`, the proposal's as written in `rewritten`: `None` to leave it,
+/// `Some(true)` to search it instead (saying so, with a way back), `Some(false)` to offer it.
+pub(crate) fn decide(proposal: &Proposal, typed: usize, typed_as_written: usize, rewritten: usize) -> Option<bool> {
+    if !convincing(typed_as_written, rewritten) {
+        return None;
+    }
+    if !proposal.may_search {
+        return (rewritten >= STRONG_EVIDENCE).then_some(false);
+    }
+    Some(match proposal.reason {
+        RewriteReason::Pinyin => true,
+        _ => typed == 0 || rewritten >= SURE_TIMES * (typed_as_written + 1),
+    })
+}
+
 /// `parsed` with its pinyin read as Chinese and its typos corrected, as query text, and why;
 /// `None` when it stays as typed. A query with a quoted string is as typed; so are
-/// exclusions, and words with digits or in capitals (`GB/T 20984`, `GDP`).
-pub(crate) fn propose(parsed: &ParsedQuery, vocabulary: &Vocabulary) -> Option<(String, RewriteReason)> {
+/// exclusions, words with digits or in capitals (`GB/T 20984`, `GDP`), and the names
+/// `segmenter` knows ([`Segmenter::is_name`]).
+pub(crate) fn propose(parsed: &ParsedQuery, vocabulary: &Vocabulary, segmenter: &Segmenter) -> Option<Proposal> {
     if parsed.has_exact() {
         return None;
     }
+    let is_name = |word: &str| segmenter.is_name(word);
     let mut out: Vec<String> = Vec::new();
     let mut as_typed: Vec<String> = Vec::new();
     let mut pinyin_run: Vec<String> = Vec::new();
     let mut reason = None;
+    let mut may_search = true;
     let flush = |run: &mut Vec<String>, out: &mut Vec<String>, reason: &mut Option<RewriteReason>| {
         if run.is_empty() {
             return;
@@ -166,12 +236,22 @@ pub(crate) fn propose(parsed: &ParsedQuery, vocabulary: &Vocabulary) -> Option<(
             continue;
         }
         flush(&mut pinyin_run, &mut out, &mut reason);
-        out.push(rewrite_word(&fold(typed), vocabulary, &mut reason));
+        out.push(rewrite_word(
+            &fold(typed),
+            vocabulary,
+            &is_name,
+            &mut reason,
+            &mut may_search,
+        ));
     }
     flush(&mut pinyin_run, &mut out, &mut reason);
     let rewritten = out.join(" ");
     let reason = reason?;
-    (rewritten != as_typed.join(" ")).then_some((rewritten, reason))
+    (rewritten != as_typed.join(" ")).then_some(Proposal {
+        query: rewritten,
+        reason,
+        may_search,
+    })
 }
 
 /// Whether Latin letters may be read as pinyin: not a pasted paragraph.
@@ -181,45 +261,53 @@ fn convertible(letters: &str) -> bool {
 
 /// One word of mixed text (`乡村zhenxing`, `疫请防控`): its Latin runs read as pinyin and its
 /// Han runs corrected.
-fn rewrite_word(word: &str, vocabulary: &Vocabulary, reason: &mut Option<RewriteReason>) -> String {
+fn rewrite_word(
+    word: &str,
+    vocabulary: &Vocabulary,
+    is_name: &dyn Fn(&str) -> bool,
+    reason: &mut Option<RewriteReason>,
+    may_search: &mut bool,
+) -> String {
     let mut out = String::new();
     let mut run = String::new();
     let mut run_is_han = false;
     // Latin letters beside Han characters are pinyin (`乡村zhenxing`); alone in a word with
     // other signs they are a code (`gb/t`).
     let mixed = word.chars().any(is_han);
-    let finish = |run: &mut String, han: bool, out: &mut String, reason: &mut Option<RewriteReason>| {
-        if run.is_empty() {
-            return;
-        }
-        if han {
-            match vocabulary.correct(run) {
-                Some(corrected) => {
-                    out.push_str(&corrected);
-                    reason.get_or_insert(RewriteReason::Typo);
-                }
-                None => out.push_str(run),
+    let finish =
+        |run: &mut String, han: bool, out: &mut String, reason: &mut Option<RewriteReason>, may_search: &mut bool| {
+            if run.is_empty() {
+                return;
             }
-        } else {
-            match pinyin::letters(run).and_then(|letters| vocabulary.read_pinyin(&letters)) {
-                Some(chinese) if mixed && run.len() >= 2 && run.chars().all(|c| c.is_ascii_alphabetic()) => {
-                    out.push_str(&chinese);
-                    *reason = Some(RewriteReason::Pinyin);
+            if han {
+                match vocabulary.correct(run, is_name) {
+                    Some(corrected) => {
+                        *may_search &= sounds_alike(run, &corrected);
+                        out.push_str(&corrected);
+                        reason.get_or_insert(RewriteReason::Typo);
+                    }
+                    None => out.push_str(run),
                 }
-                _ => out.push_str(run),
+            } else {
+                match pinyin::letters(run).and_then(|letters| vocabulary.read_pinyin(&letters)) {
+                    Some(chinese) if mixed && run.len() >= 2 && run.chars().all(|c| c.is_ascii_alphabetic()) => {
+                        out.push_str(&chinese);
+                        *reason = Some(RewriteReason::Pinyin);
+                    }
+                    _ => out.push_str(run),
+                }
             }
-        }
-        run.clear();
-    };
+            run.clear();
+        };
     for ch in word.chars() {
         let han = is_han(ch);
         if !run.is_empty() && han != run_is_han {
-            finish(&mut run, run_is_han, &mut out, reason);
+            finish(&mut run, run_is_han, &mut out, reason, may_search);
         }
         run_is_han = han;
         run.push(ch);
     }
-    finish(&mut run, run_is_han, &mut out, reason);
+    finish(&mut run, run_is_han, &mut out, reason, may_search);
     out
 }
 
@@ -245,7 +333,9 @@ mod tests {
     #[test]
     fn queries_are_rewritten_word_by_word() {
         let v = vocabulary();
-        let rewritten = |q: &str| propose(&ParsedQuery::parse(q, &Segmenter::default()).unwrap(), &v);
+        let segmenter = Segmenter::default();
+        let rewritten =
+            |q: &str| propose(&ParsedQuery::parse(q, &segmenter).unwrap(), &v, &segmenter).map(|p| (p.query, p.reason));
         assert_eq!(
             rewritten("xiangcunzhenxing"),
             Some(("乡村振兴".to_string(), RewriteReason::Pinyin))
@@ -266,5 +356,54 @@ mod tests {
         assert_eq!(rewritten("疫情防控"), None);
         assert_eq!(rewritten("GB/T 20984"), None);
         assert_eq!(rewritten("GDP"), None);
+    }
+
+    /// A typo replaced by a character that sounds alike may be searched; one by another
+    /// character, or inside a common word, is at most offered; a name is never corrected.
+    #[test]
+    fn only_sound_alike_corrections_may_be_searched_and_names_are_kept() {
+        let v = Vocabulary::of(
+            &[
+                ("老城区", 40),
+                ("营商环境", 60),
+                ("公示", 300),
+                ("疫情防控", 300),
+                ("台岛", 30),
+            ],
+            10_000,
+        );
+        let segmenter = Segmenter::default();
+        let proposal = |q: &str| propose(&ParsedQuery::parse(q, &segmenter).unwrap(), &v, &segmenter);
+        let may_search = |q: &str| proposal(q).map(|p| (p.query, p.may_search));
+        assert_eq!(may_search("营商环竟"), Some(("营商环境".to_string(), true)));
+        assert_eq!(may_search("疫请防控"), Some(("疫情防控".to_string(), true)));
+        assert_eq!(may_search("公式"), Some(("公示".to_string(), false)), "公式 is a word");
+        assert_eq!(
+            may_search("岚岛"),
+            Some(("台岛".to_string(), false)),
+            "岚 and 台 do not sound alike"
+        );
+        assert_eq!(proposal("薛城区"), None, "a place jieba knows");
+        let local = Segmenter::with_user_dictionary(crate::text::segment::parse_user_dictionary("岚岛\n").unwrap());
+        assert_eq!(
+            propose(&ParsedQuery::parse("岚岛", &local).unwrap(), &v, &local),
+            None,
+            "a site's own term"
+        );
+        let sound = proposal("营商环竟").unwrap();
+        let other = proposal("岚岛").unwrap();
+        assert_eq!(decide(&sound, 0, 0, 1), Some(true));
+        assert_eq!(decide(&sound, 3, 0, 100), Some(true), "sure: in no article as written");
+        assert_eq!(
+            decide(&sound, 30, 10, 100),
+            Some(false),
+            "offered: typed as written in some"
+        );
+        assert_eq!(
+            decide(&other, 0, 0, 5),
+            None,
+            "too little evidence for another character"
+        );
+        assert_eq!(decide(&other, 0, 0, 25), Some(false));
     }
 }

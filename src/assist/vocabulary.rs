@@ -481,7 +481,10 @@ impl Vocabulary {
     /// `run` (Han characters as typed) as the terms it most likely stands for, each reached as
     /// typed, by one replaced character, or by characters that sound alike: `None` when the
     /// run as typed is the likeliest reading.
-    pub(crate) fn correct(&self, run: &str) -> Option<String> {
+    ///
+    /// A part `is_name` says is a name (a place, an organisation: 薛城区, 滕州) is kept as
+    /// typed: a name the index lacks is a true zero, not a typo of a word it has.
+    pub(crate) fn correct(&self, run: &str, is_name: &dyn Fn(&str) -> bool) -> Option<String> {
         let chars: Vec<char> = run.chars().collect();
         let n = chars.len();
         if !(2..=LONGEST_RUN).contains(&n) {
@@ -514,6 +517,8 @@ impl Vocabulary {
                     // A term of the index as typed is not corrected.
                     Some(id) => options.push((self.weight(self.count(id)), typed.clone())),
                     None if end - start == 1 => options.push((self.unknown(), typed.clone())),
+                    // Nor is a name: as likely as a term every article has.
+                    None if is_name(&typed) => options.push((0.0, typed.clone())),
                     None => options.extend(self.near(&chars[start..end], &sounds[start..end])),
                 }
                 for (score, text) in options {
@@ -710,11 +715,11 @@ mod tests {
     #[test]
     fn typos_become_the_common_term() {
         let v = sample();
-        assert_eq!(v.correct("乡村振心").as_deref(), Some("乡村振兴"));
-        assert_eq!(v.correct("营商环竟").as_deref(), Some("营商环境"));
-        assert_eq!(v.correct("疫请防控").as_deref(), Some("疫情防控"));
-        assert_eq!(v.correct("乡村振兴"), None);
-        assert_eq!(v.correct("疫情"), None);
+        assert_eq!(v.correct("乡村振心", &|_| false).as_deref(), Some("乡村振兴"));
+        assert_eq!(v.correct("营商环竟", &|_| false).as_deref(), Some("营商环境"));
+        assert_eq!(v.correct("疫请防控", &|_| false).as_deref(), Some("疫情防控"));
+        assert_eq!(v.correct("乡村振兴", &|_| false), None);
+        assert_eq!(v.correct("疫情", &|_| false), None);
     }
 
     /// What a vocabulary answers: readings, corrections and completions of a few inputs.
@@ -724,7 +729,7 @@ mod tests {
             out.push(v.read_pinyin(letters));
         }
         for run in ["乡村振心", "营商环竟", "疫请防控", "疫情"] {
-            out.push(v.correct(run));
+            out.push(v.correct(run, &|_| false));
         }
         for prefix in ["乡", "xiangc", "yq", "z"] {
             out.push(Some(format!("{:?}", v.complete(prefix, 5))));

@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use crate::article::Article;
 use crate::error::Result;
 use crate::query::ParsedQuery;
-use crate::search::{ArticlePage, Hit, RewriteReason, SearchRequest, SearchResults};
+use crate::search::{ArticlePage, Hit, SearchRequest, SearchResults};
 use crate::store::{CheckReport, IndexOptions, IndexSummary, Progress, Removed, Repaired};
 use backend::Backend;
 use local::Local;
@@ -231,12 +231,11 @@ impl Index {
             request.check()?;
             let parsed = parse(backend, &request.query)?;
             let mut results = backend.search(request, parsed.clone())?;
-            let Some(rewrite) = rewrite::rewrite_for(backend, request, &parsed, results.total)? else {
+            let Some((rewrite, search_instead)) = rewrite::rewrite_for(backend, request, &parsed, results.total)?
+            else {
                 return Ok(results);
             };
-            // Pinyin that finds little as typed was meant as Chinese; a typo is corrected
-            // outright only when the query as typed finds nothing.
-            if results.total == 0 || rewrite.reason == RewriteReason::Pinyin {
+            if search_instead {
                 let instead = parse(backend, &rewrite.query)?;
                 let mut rewritten = backend.search(request, instead)?;
                 rewritten.searched_as = Some(rewrite);

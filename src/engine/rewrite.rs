@@ -9,18 +9,19 @@ use crate::error::Result;
 use crate::query::ParsedQuery;
 use crate::search::{Rewrite, SearchRequest};
 
-/// The rewrite to offer for `request`, whose query (`parsed`) found `typed` articles as typed:
-/// pinyin read as Chinese or typos corrected, when that finds many times more.
+/// The rewrite for `request`, whose query (`parsed`) found `typed` articles as typed, and
+/// whether to search it instead of offering it ([`assist::decide`]): pinyin read as Chinese or
+/// typos corrected, when that finds many times more.
 ///
 /// Whether a query was typed right is judged by its words as written, each an exact string:
-/// the rewrite is offered when its words as written are in many times more articles
+/// the rewrite is considered when its words as written are in many times more articles
 /// ([`assist::convincing`]).
 pub(super) fn rewrite_for(
     backend: &dyn Backend,
     request: &SearchRequest,
     parsed: &ParsedQuery,
     typed: usize,
-) -> Result<Option<Rewrite>> {
+) -> Result<Option<(Rewrite, bool)>> {
     if request.as_typed {
         return Ok(None);
     }
@@ -34,14 +35,14 @@ pub(super) fn rewrite_for(
         return Ok(None);
     }
     let vocabulary = backend.vocabulary()?;
-    let Some((query, reason)) = assist::propose(parsed, &vocabulary) else {
+    let Some(proposal) = assist::propose(parsed, &vocabulary, backend.segmenter()) else {
         return Ok(None);
     };
-    if !assist::may_try(reason, typed) {
+    if !assist::may_try(proposal.reason, typed) {
         return Ok(None);
     }
     // A rewrite the query syntax refuses is no rewrite.
-    let Ok(rewritten) = parse(backend, &query) else {
+    let Ok(rewritten) = parse(backend, &proposal.query) else {
         return Ok(None);
     };
     // The rewrite's words as written first: most rewrites of a query typed right are in no
@@ -51,16 +52,21 @@ pub(super) fn rewrite_for(
         return Ok(None);
     }
     // Words as typed are in no more articles than the query finds.
-    let strict_typed = if typed == 0 {
+    let typed_as_written = if typed == 0 {
         0
     } else {
         backend.count(request, parsed.as_written())?
     };
-    if !assist::convincing(strict_typed, exact) {
+    let Some(search) = assist::decide(&proposal, typed, typed_as_written, exact) else {
         return Ok(None);
-    }
+    };
     let total = backend.count(request, rewritten)?;
-    Ok((total > 0).then_some(Rewrite { query, reason, total }))
+    let rewrite = Rewrite {
+        query: proposal.query,
+        reason: proposal.reason,
+        total,
+    };
+    Ok((total > 0).then_some((rewrite, search)))
 }
 
 #[cfg(test)]

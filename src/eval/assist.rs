@@ -84,6 +84,7 @@ pub(crate) fn evaluate(articles: &[Article], per_kind: usize, seed: u64) -> Resu
     // Typos: one character replaced by one that sounds alike.
     let homophones = homophones(articles);
     let mut corrected = 0;
+    let mut searched = 0;
     let mut cases = 0;
     for keyword in keywords.iter().skip(per_kind).chain(keywords.iter()) {
         if cases == per_kind {
@@ -93,11 +94,24 @@ pub(crate) fn evaluate(articles: &[Article], per_kind: usize, seed: u64) -> Resu
             continue;
         };
         cases += 1;
-        if read_as(&index, &typo)?.as_deref() == Some(keyword.as_str()) {
+        let results = index.search(&SearchRequest::new(typo.as_str()).limit(0).facets(false))?;
+        if results.searched_as.as_ref().is_some_and(|r| r.query == *keyword) {
+            searched += 1;
+        }
+        if results
+            .searched_as
+            .or(results.did_you_mean)
+            .is_some_and(|r| r.query == *keyword)
+        {
             corrected += 1;
         }
     }
     figures.push(share("typos: a sound-alike character corrected", corrected, cases));
+    figures.push(share(
+        "typos: searched as the keyword outright (its articles first)",
+        searched,
+        cases,
+    ));
     let mut wrong = 0;
     let correct: Vec<&String> = keywords.iter().rev().take(per_kind).collect();
     for keyword in &correct {
@@ -111,6 +125,11 @@ pub(crate) fn evaluate(articles: &[Article], per_kind: usize, seed: u64) -> Resu
         wrong,
         correct.len(),
     ));
+
+    // Names (places, organisations, people) as jieba's dictionary tags them: those the
+    // corpus's titles have, and those it has nowhere (a true zero, never a typo of a term
+    // it has).
+    figures.extend(names(articles, &index, per_kind, &mut rng)?);
 
     // Everyday words.
     figures.extend(everyday_words(articles, &index)?);
@@ -160,6 +179,57 @@ fn share(what: &str, hit: usize, cases: usize) -> Share {
         cases,
         value: if cases == 0 { 0.0 } else { hit as f64 / cases as f64 },
     }
+}
+
+/// How often names are searched as another query, or offered one: names of the corpus's
+/// titles, and names of jieba's dictionary in no article.
+fn names(articles: &[Article], index: &Index, per_kind: usize, rng: &mut Rng) -> Result<Vec<Share>> {
+    let segmenter = crate::text::segment::Segmenter::default();
+    let mut seen = HashSet::new();
+    let mut present: Vec<String> = Vec::new();
+    for article in articles {
+        let title = fold(&article.title);
+        for range in segmenter.words(&title) {
+            let word: String = title.chars().skip(range.start).take(range.len()).collect();
+            if range.len() >= 2 && segmenter.is_name(&word) && seen.insert(word.clone()) {
+                present.push(word);
+            }
+        }
+    }
+    let mut absent = crate::text::segment::names();
+    for list in [&mut present, &mut absent] {
+        for i in (1..list.len()).rev() {
+            list.swap(i, rng.below(i + 1));
+        }
+    }
+    let mut figures = Vec::new();
+    for (what, list) in [("in a title", present), ("in no article", absent)] {
+        let (mut searched, mut offered, mut cases) = (0, 0, 0);
+        for name in list {
+            if cases == per_kind {
+                break;
+            }
+            let as_typed = index.search(&SearchRequest::new(name.as_str()).limit(0).facets(false).as_typed(true))?;
+            if (as_typed.total == 0) != (what == "in no article") {
+                continue;
+            }
+            cases += 1;
+            let results = index.search(&SearchRequest::new(name.as_str()).limit(0).facets(false))?;
+            searched += usize::from(results.searched_as.is_some());
+            offered += usize::from(results.did_you_mean.is_some());
+        }
+        figures.push(share(
+            &format!("names {what}: searched as another (lower is better)"),
+            searched,
+            cases,
+        ));
+        figures.push(share(
+            &format!("names {what}: another offered (lower is better)"),
+            offered,
+            cases,
+        ));
+    }
+    Ok(figures)
 }
 
 /// The query a search of `typed` runs as, or offers: `None` when it stays as typed.

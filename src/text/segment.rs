@@ -72,6 +72,17 @@ impl Segmenter {
         }
     }
 
+    /// Whether `folded` is a name to search as typed: a word of the user dictionary (the
+    /// site's own terms), or one jieba's dictionary tags as a place, an organisation, a person
+    /// or another proper noun.
+    pub(crate) fn is_name(&self, folded: &str) -> bool {
+        let local = self
+            .user
+            .as_ref()
+            .is_some_and(|user| user.entries.iter().any(|entry| fold(&entry.word) == folded));
+        local || known(folded).is_some_and(|k| k.name)
+    }
+
     /// Whether this segmenter has a user dictionary on top of jieba's.
     pub(crate) fn has_user_dictionary(&self) -> bool {
         self.user.is_some()
@@ -143,17 +154,63 @@ const QUERY_CHARS: usize = 256;
 /// A word no text contains, carrying the frequency the sub-dictionary lacks.
 const FILLER: &str = "\u{10FFFF}\u{10FFFE}";
 
+/// Added to the frequency of a word jieba tags as a name (place, organisation, person, other
+/// proper noun) in `data/jieba_dict.fst`.
+const NAME: u64 = 1 << 40;
+
+/// `data/jieba_dict.fst`, opened once.
+fn dictionary() -> Option<&'static tantivy_fst::Map<&'static [u8]>> {
+    static MAP: OnceLock<Option<tantivy_fst::Map<&'static [u8]>>> = OnceLock::new();
+    MAP.get_or_init(|| {
+        tantivy_fst::raw::Fst::new(DICTIONARY_FST)
+            .ok()
+            .map(tantivy_fst::Map::from)
+    })
+    .as_ref()
+}
+
+/// How jieba's dictionary knows a word.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Known {
+    /// Its frequency in jieba's dictionary.
+    pub(crate) freq: u64,
+    /// Whether jieba tags it as a name (a place, an organisation, a person, a proper noun).
+    pub(crate) name: bool,
+}
+
+/// `folded` as jieba's default dictionary knows it, if it does.
+pub(crate) fn known(folded: &str) -> Option<Known> {
+    let value = dictionary()?.get(folded)?;
+    Some(Known {
+        freq: value & (NAME - 1),
+        name: value & NAME != 0,
+    })
+}
+
+/// Every word jieba's dictionary tags as a name, of two to four Han characters.
+#[cfg(feature = "eval")]
+pub(crate) fn names() -> Vec<String> {
+    use tantivy_fst::Streamer;
+    let Some(map) = dictionary() else {
+        return Vec::new();
+    };
+    let mut names = Vec::new();
+    let mut stream = map.stream();
+    while let Some((key, value)) = stream.next() {
+        let Ok(word) = std::str::from_utf8(key) else {
+            continue;
+        };
+        if value & NAME != 0 && (2..=4).contains(&word.chars().count()) && word.chars().all(super::is_han) {
+            names.push(word.to_string());
+        }
+    }
+    names
+}
+
 /// A jieba with only the dictionary words that occur in `text`, and the full total; `None`
 /// for long texts, or if the dictionary cannot be read.
 fn query_jieba(text: &str) -> Option<Jieba> {
-    static MAP: OnceLock<Option<tantivy_fst::Map<&'static [u8]>>> = OnceLock::new();
-    let map = MAP
-        .get_or_init(|| {
-            tantivy_fst::raw::Fst::new(DICTIONARY_FST)
-                .ok()
-                .map(tantivy_fst::Map::from)
-        })
-        .as_ref()?;
+    let map = dictionary()?;
     let total = map.get("\0total")?;
     let longest = map.get("\0longest")? as usize;
     let chars: Vec<(usize, char)> = text.char_indices().collect();
@@ -167,7 +224,7 @@ fn query_jieba(text: &str) -> Option<Jieba> {
         for end in start + 1..=(start + longest).min(chars.len()) {
             let to = chars.get(end).map_or(text.len(), |c| c.0);
             let word = &text[chars[start].0..to];
-            if let Some(freq) = map.get(word) {
+            if let Some(freq) = map.get(word).map(|value| value & (NAME - 1)) {
                 if seen.insert(word) {
                     jieba.add_word(word, Some(freq as usize), None);
                     sum += freq;
@@ -248,6 +305,20 @@ mod tests {
                 "data/jieba_dict.fst is out of step with jieba-rs for {text:?}: regenerate it (examples/dict_fst.rs)"
             );
         }
+    }
+
+    #[test]
+    fn names_are_known_as_names() {
+        let segmenter = Segmenter::default();
+        for name in ["薛城区", "平潭", "杭州", "中国人民银行"] {
+            assert!(segmenter.is_name(name), "{name}");
+        }
+        for word in ["公式", "会议", "营商环竟", "岚岛"] {
+            assert!(!segmenter.is_name(word), "{word}");
+        }
+        assert!(known("公式").is_some_and(|k| k.freq > 100));
+        let local = Segmenter::with_user_dictionary(parse_user_dictionary("岚岛 10 ns\n").unwrap());
+        assert!(local.is_name("岚岛"));
     }
 
     #[test]
