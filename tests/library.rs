@@ -252,12 +252,14 @@ fn links_to_articles_last_while_they_stay_in_their_place() {
     let changed = &first.iter().find(|(_, title)| title == "峄城区石榴节开幕").unwrap().0;
     assert_eq!(index.article(changed, None).unwrap().unwrap().title, "峄城区石榴节闭幕");
 
-    // The folder moved, indexed at its new place, the old one removed.
+    // The folder moved and indexed at its new place: recognised as moved, its articles moved
+    // over, nothing left at the old place.
     let moved = dir.path().join("new").join("site");
     std::fs::create_dir_all(moved.parent().unwrap()).unwrap();
     std::fs::rename(&site, &moved).unwrap();
-    index.index_folder(&moved, |_| {}).unwrap();
-    index.remove_folder(&site).unwrap();
+    let summary = index.index_folder(&moved, |_| {}).unwrap();
+    assert_eq!(summary.moved_from.len(), 1);
+    assert!(index.remove_folder(&site).is_err(), "nothing is left of the old place");
     let now = by_title(&index);
     assert_eq!(now.len(), 2);
     assert_eq!(

@@ -21,6 +21,11 @@ use crate::text::fingerprint::{distance, Print, PRINT_WORDS};
 /// (docs/query-assistance.md).
 pub(crate) const MAX_DISTANCE: u32 = 24;
 
+/// The most days apart two copies of one release are published: a site reprints a release
+/// within days; the same text a year later (a new year's greeting, an annual meeting's notice)
+/// is another release.
+pub(crate) const REPRINT_DAYS: i64 = 3;
+
 /// The most articles of one band value compared with each other: a band value shared by
 /// more is common to unrelated bodies, and articles that are one release share other bands.
 const MAX_BUCKET: usize = 64;
@@ -65,12 +70,15 @@ impl Releases {
             }
         }
         prints.sort_unstable();
+        let mut alike = SameRelease::new(searcher);
         let mut sets = UnionFind::new(prints.len());
         // Equal fingerprints first, then the distinct ones compared band by band.
         let mut distinct: Vec<(Print, usize)> = Vec::new();
         for (i, (print, _)) in prints.iter().enumerate() {
             match distinct.last() {
-                Some(&(last, first)) if last == *print => sets.union(first, i),
+                Some(&(last, first)) if last == *print && alike.same(prints[first].1, prints[i].1)? => {
+                    sets.union(first, i)
+                }
                 _ => distinct.push((*print, i)),
             }
         }
@@ -91,10 +99,15 @@ impl Releases {
                         if distance(&pa, &pb) > limit {
                             continue;
                         }
-                        // Groups join only when their first members are close too: no chain
-                        // of near pairs makes one release of far bodies.
+                        // Groups join only when their first members are close too, and of
+                        // the same release: no chain of near pairs makes one release of far
+                        // bodies, or of far dates.
                         let (ra, rb) = (sets.find(ia), sets.find(ib));
-                        if ra != rb && distance(&prints[ra].0, &prints[rb].0) <= limit {
+                        if ra != rb
+                            && distance(&prints[ra].0, &prints[rb].0) <= limit
+                            && alike.same(prints[ia].1, prints[ib].1)?
+                            && alike.same(prints[ra].1, prints[rb].1)?
+                        {
                             sets.union(ia, ib);
                         }
                     }
@@ -142,6 +155,57 @@ impl Releases {
     /// How many groups there are.
     pub(crate) fn groups(&self) -> usize {
         self.members.len()
+    }
+}
+
+/// Whether two articles with near fingerprints are one release: published within
+/// [`REPRINT_DAYS`] of each other (when both have a date), with the same numbers in their
+/// titles (years, sessions, ordinals: 十四届三次 is not 十四届二次, 二〇二六年 not 二〇二五年).
+/// Each article's date and numbers are read once, and only for articles with a near pair.
+struct SameRelease<'a> {
+    searcher: &'a Searcher,
+    read: HashMap<DocAddress, (Option<i64>, Vec<u64>)>,
+}
+
+impl<'a> SameRelease<'a> {
+    fn new(searcher: &'a Searcher) -> SameRelease<'a> {
+        SameRelease {
+            searcher,
+            read: HashMap::new(),
+        }
+    }
+
+    fn same(&mut self, a: DocAddress, b: DocAddress) -> tantivy::Result<bool> {
+        let (day_a, numbers_a) = self.of(a)?;
+        let (day_b, numbers_b) = self.of(b)?;
+        let near = match (day_a, day_b) {
+            (Some(x), Some(y)) => (x - y).abs() <= REPRINT_DAYS,
+            _ => true,
+        };
+        Ok(near && numbers_a == numbers_b)
+    }
+
+    fn of(&mut self, address: DocAddress) -> tantivy::Result<(Option<i64>, Vec<u64>)> {
+        if let Some(read) = self.read.get(&address) {
+            return Ok(read.clone());
+        }
+        let segment = self.searcher.segment_reader(address.segment_ord);
+        let day = segment
+            .fast_fields()
+            .date(crate::store::schema::PUBLISHED)
+            .ok()
+            .and_then(|column| column.first(address.doc_id))
+            .map(|date| date.into_timestamp_secs().div_euclid(86_400));
+        let doc: tantivy::TantivyDocument = self.searcher.doc(address)?;
+        let title = crate::store::schema::Fields::from_schema(self.searcher.schema())
+            .and_then(|f| {
+                use tantivy::schema::Value;
+                doc.get_first(f.title).and_then(|v| v.as_str().map(str::to_string))
+            })
+            .unwrap_or_default();
+        let read = (day, crate::text::numbers(&title));
+        self.read.insert(address, read.clone());
+        Ok(read)
     }
 }
 
@@ -471,8 +535,8 @@ mod tests {
 
     #[test]
     fn a_reprint_with_small_edits_is_a_few_bits_away() {
-        let original = fingerprint(BODY);
-        let edited = fingerprint(&format!("（来源：枣庄日报）\n{}", BODY.replace("十二", "十三")));
+        let original = fingerprint("标题", BODY);
+        let edited = fingerprint("标题", &format!("（来源：枣庄日报）\n{}", BODY.replace("十二", "十三")));
         assert_ne!(original, [0; PRINT_WORDS]);
         assert!(
             distance(&original, &edited) <= MAX_DISTANCE,
@@ -480,6 +544,7 @@ mod tests {
             distance(&original, &edited)
         );
         let other = fingerprint(
+            "标题",
             "市政府召开常务会议，研究部署防汛抗旱工作。会议指出，今年汛期降雨偏多，各地要压实责任，\
              加强隐患排查，完善应急预案，确保人民群众生命财产安全。会议还研究了农村公路建设和城乡供水一体化等事项，\
              要求各部门密切配合，抓好落实，按时完成全年目标任务。",
@@ -489,6 +554,18 @@ mod tests {
             "{}",
             distance(&original, &other)
         );
-        assert_eq!(fingerprint("太短的正文"), [0; PRINT_WORDS]);
+        assert_eq!(fingerprint("短", "太短的正文"), [0; PRINT_WORDS]);
+        let notice = "峄城区召开防汛工作会议，部署今年防汛工作。";
+        assert_eq!(
+            fingerprint("防汛会议", notice),
+            fingerprint("防汛会议", notice),
+            "a short text is hashed whole"
+        );
+        assert!(
+            distance(
+                &fingerprint("防汛会议", notice),
+                &fingerprint("防汛会议", &notice.replace("今年", "明年"))
+            ) > 64
+        );
     }
 }

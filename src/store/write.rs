@@ -154,7 +154,7 @@ impl Store {
         if let Some(number) = &article.meta.doc_number {
             doc.add_text(f.doc_number, number);
         }
-        let print = crate::text::fingerprint::fingerprint(&article.body);
+        let print = crate::text::fingerprint::fingerprint(&article.title, &article.body);
         for (field, word) in f.fingerprint.into_iter().zip(print) {
             doc.add_u64(field, word);
         }

@@ -9,7 +9,10 @@
 
 pub(crate) mod analyzers;
 pub(crate) mod fingerprint;
+pub(crate) mod numbers;
 pub(crate) mod segment;
+
+pub(crate) use numbers::numbers;
 
 use std::sync::OnceLock;
 

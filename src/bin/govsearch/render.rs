@@ -181,7 +181,13 @@ impl Text {
                     .map(|copy| {
                         let date = copy.published.map(|d| d.format(" %Y-%m-%d").to_string());
                         let source = copy.source.as_deref().or(copy.site.as_deref()).unwrap_or(&copy.path);
-                        format!("{}{}", sanitize(source), date.unwrap_or_default())
+                        // A retitled copy says its own title.
+                        let title = if copy.title != hit.title && !copy.title.is_empty() {
+                            format!(" 「{}」", sanitize(&copy.title))
+                        } else {
+                            String::new()
+                        };
+                        format!("{}{}{title}", sanitize(source), date.unwrap_or_default())
                     })
                     .collect();
                 write!(out, "    ")?;

@@ -504,7 +504,16 @@ fn hit_view(hit: &Hit, q: &str, back: &str) -> HitView {
                     .published
                     .map(|d| d.format(" %Y-%m-%d").to_string())
                     .unwrap_or_default();
-                (format!("/articles/{}?{}", copy.id, query), format!("{source}{date}"))
+                // A retitled copy says its own title.
+                let title = if copy.title != hit.title && !copy.title.is_empty() {
+                    format!(" 「{}」", copy.title)
+                } else {
+                    String::new()
+                };
+                (
+                    format!("/articles/{}?{}", copy.id, query),
+                    format!("{source}{date}{title}"),
+                )
             })
             .collect(),
     }
