@@ -366,3 +366,21 @@ fn a_withdrawn_release_is_gone_from_every_answer() {
     }
     assert!(index.article(&withdrawn.id, None).unwrap().is_none());
 }
+
+/// A suggestion says as many articles as a search for it finds.
+#[test]
+fn suggestions_count_what_a_search_finds() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = Index::open_or_create(dir.path().join("index")).unwrap();
+    index.index_folder(corpus(), |_| {}).unwrap();
+    for prefix in ["峄城", "乡村", "枣庄", "yc"] {
+        let suggestions = index.suggest(prefix, 10).unwrap();
+        assert!(!suggestions.is_empty(), "{prefix}");
+        for suggestion in suggestions {
+            let found = index
+                .search(&SearchRequest::new(suggestion.text.as_str()).as_typed(true))
+                .unwrap();
+            assert_eq!(suggestion.articles, found.total as u64, "{prefix}: {}", suggestion.text);
+        }
+    }
+}

@@ -3,11 +3,13 @@
 use super::Index;
 use crate::assist::Suggestion;
 use crate::error::Result;
+use crate::search::SearchRequest;
 use crate::text::fold;
 
 impl Index {
     /// Up to `limit` completions of `prefix` from the index's own vocabulary (its titles'
-    /// words, keywords, sources and columns), most articles first. A prefix in Latin letters
+    /// words, keywords, sources and columns), those written in the most articles first, each
+    /// with the number of articles a search for it finds. A prefix in Latin letters
     /// is read as pinyin or initials: `xiangc` and `xc` both complete to 乡村振兴.
     ///
     /// ```
@@ -29,12 +31,28 @@ impl Index {
             if prefix.is_empty() || limit == 0 {
                 return Ok(Vec::new());
             }
-            let vocabulary = self.backend().vocabulary()?;
-            Ok(vocabulary
-                .complete(&prefix, limit)
-                .into_iter()
-                .map(|(text, articles)| Suggestion { text, articles })
-                .collect())
+            let backend = self.backend();
+            let vocabulary = backend.vocabulary()?;
+            // The vocabulary counts titles, keywords, sources and columns; a visitor who picks a
+            // completion gets what a search finds, in bodies too. Twice the completions asked
+            // for are counted: ranked by the articles with the term as written, each said with
+            // the number a search for it finds.
+            let mut found = Vec::new();
+            for (text, _) in vocabulary.complete(&prefix, limit.saturating_mul(2)) {
+                let Ok(parsed) = super::parse(backend, &text) else {
+                    continue;
+                };
+                let request = SearchRequest::new(text.as_str()).as_typed(true).facets(false);
+                let written = backend.count(&request, parsed.as_written())?;
+                if written == 0 {
+                    continue;
+                }
+                let articles = backend.count(&request, parsed)? as u64;
+                found.push((written, Suggestion { text, articles }));
+            }
+            found.sort_by(|(a, x), (b, y)| b.cmp(a).then_with(|| x.text.cmp(&y.text)));
+            let found: Vec<Suggestion> = found.into_iter().take(limit).map(|(_, s)| s).collect();
+            Ok(found)
         })
     }
 }
