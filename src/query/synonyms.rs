@@ -9,6 +9,19 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 
+/// The largest synonym table read: every search reads the index's table, so its size bounds
+/// what each search pays (the shipped table is a few kilobytes).
+pub(crate) const MAX_TABLE_BYTES: usize = 1 << 20;
+/// The most entries a table may have.
+pub(crate) const MAX_ENTRIES: usize = 20_000;
+/// The most official terms one everyday word may stand for: a query with the word becomes a
+/// search for any of them.
+pub(crate) const MAX_TERMS: usize = 16;
+/// The longest word or term, in characters.
+pub(crate) const MAX_TERM_CHARS: usize = 32;
+/// The longest line, in characters.
+const MAX_LINE_CHARS: usize = 2_000;
+
 /// The table shipped with govsearch (`data/synonyms.txt`).
 const DEFAULT_TABLE: &str = include_str!("../../data/synonyms.txt");
 
@@ -49,18 +62,40 @@ impl Synonyms {
     /// Reads a table; the error names the first line that is not `word => term, term`.
     pub(crate) fn parse(text: &str) -> Result<Synonyms, String> {
         let mut entries: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut first_line: HashMap<String, usize> = HashMap::new();
         for (number, line) in text.lines().enumerate() {
+            if line.chars().count() > MAX_LINE_CHARS {
+                return Err(format!(
+                    "line {}: {} characters; a line may have at most {MAX_LINE_CHARS}",
+                    number + 1,
+                    line.chars().count()
+                ));
+            }
             let line = line.split('#').next().unwrap_or("").trim();
             if line.is_empty() {
                 continue;
             }
             let bad = |why: &str| format!("line {}: {why}: {line}", number + 1);
+            if line.chars().any(char::is_control) {
+                return Err(bad("a control character (NUL, …) is no part of a word"));
+            }
             let Some((word, terms)) = line.split_once("=>") else {
                 return Err(bad("not `everyday => official, official`"));
             };
+            if terms.contains("=>") {
+                return Err(bad("more than one `=>`: one everyday word a line, then its terms"));
+            }
             let word = crate::text::fold(word.trim());
             if word.is_empty() || word.chars().any(char::is_whitespace) {
                 return Err(bad("the everyday word is empty or has a space"));
+            }
+            if let Some(first) = first_line.insert(word.clone(), number + 1) {
+                return Err(bad(&format!(
+                    "{word} is given again (first on line {first}): one line a word"
+                )));
+            }
+            if entries.len() >= MAX_ENTRIES {
+                return Err(bad(&format!("more than {MAX_ENTRIES} entries")));
             }
             let terms: Vec<String> = terms
                 .split([',', '，', '、'])
@@ -72,6 +107,18 @@ impl Synonyms {
             }
             if terms.iter().any(|t| t.chars().any(char::is_whitespace)) {
                 return Err(bad("an official term has a space"));
+            }
+            if terms.len() > MAX_TERMS {
+                return Err(bad(&format!(
+                    "{} terms; an entry may have at most {MAX_TERMS}",
+                    terms.len()
+                )));
+            }
+            if std::iter::once(&word)
+                .chain(&terms)
+                .any(|t| t.chars().count() > MAX_TERM_CHARS)
+            {
+                return Err(bad(&format!("a word or term over {MAX_TERM_CHARS} characters")));
             }
             let known = entries.entry(word).or_default();
             for term in terms {
@@ -143,6 +190,12 @@ pub(crate) fn synonyms_of(path: &Path, bytes: Vec<u8>) -> Result<Synonyms> {
         path: path.to_path_buf(),
         reason,
     };
+    if bytes.len() > MAX_TABLE_BYTES {
+        return Err(bad(format!(
+            "{} bytes; a table may be at most {MAX_TABLE_BYTES} (a few thousand entries)",
+            bytes.len()
+        )));
+    }
     let text = String::from_utf8(bytes).map_err(|err| {
         bad(format!(
             "not UTF-8 text (byte {} is not)",
@@ -155,6 +208,30 @@ pub(crate) fn synonyms_of(path: &Path, bytes: Vec<u8>) -> Result<Synonyms> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hostile_tables_are_refused_with_the_line() {
+        let many_terms = format!(
+            "社保 => {}",
+            (0..17).map(|n| format!("术语{n}")).collect::<Vec<_>>().join(", ")
+        );
+        for (table, says) in [
+            ("社保 => 社会保险 => 社会保障", "more than one `=>`"),
+            ("社\0保 => 社会保险", "control character"),
+            (
+                "社保 => 社会保险\n医保 => 医疗保险\n社保 => 社会保障",
+                "line 3: 社保 is given again (first on line 1)",
+            ),
+            (many_terms.as_str(), "17 terms"),
+            (&format!("社保 => {}", "长".repeat(40)), "over 32 characters"),
+        ] {
+            let err = Synonyms::parse(table).unwrap_err();
+            assert!(err.contains(says), "{table:?}: {err}");
+        }
+        let huge = vec![b'#'; MAX_TABLE_BYTES + 1];
+        let err = synonyms_of(Path::new("t.txt"), huge).unwrap_err().to_string();
+        assert!(err.contains("a table may be at most"), "{err}");
+    }
 
     #[test]
     fn the_shipped_table_reads() {

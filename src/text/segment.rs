@@ -34,17 +34,47 @@ pub(crate) struct DictEntry {
     tag: Option<String>,
 }
 
+/// The largest user dictionary read: jieba is built with it in every process that segments
+/// for the index (jieba's own dictionary is about 5 MB).
+pub(crate) const MAX_DICTIONARY_BYTES: usize = 2 << 20;
+/// The most words a user dictionary may have.
+const MAX_DICTIONARY_WORDS: usize = 100_000;
+/// The longest word, in characters.
+const MAX_WORD_CHARS: usize = 32;
+
 /// Reads a user dictionary in jieba's format: one `word [frequency] [part-of-speech]` a line,
 /// blank lines and `#` comments ignored. Errors name the line.
 pub(crate) fn parse_user_dictionary(text: &str) -> std::result::Result<Vec<DictEntry>, String> {
+    if text.len() > MAX_DICTIONARY_BYTES {
+        return Err(format!(
+            "{} bytes; a user dictionary may be at most {MAX_DICTIONARY_BYTES} (tens of thousands of words)",
+            text.len()
+        ));
+    }
     let mut entries = Vec::new();
+    let mut first_line: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for (n, line) in text.lines().enumerate() {
         let line = line.trim_start_matches('\u{FEFF}').trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
+        if line.chars().any(char::is_control) {
+            return Err(format!(
+                "line {}: a control character (NUL, …) is no part of a word",
+                n + 1
+            ));
+        }
         let mut fields = line.split_whitespace();
         let word = fields.next().unwrap_or_default().to_string();
+        if word.chars().count() > MAX_WORD_CHARS {
+            return Err(format!("line {}: a word of over {MAX_WORD_CHARS} characters", n + 1));
+        }
+        if let Some(first) = first_line.insert(fold(&word), n + 1) {
+            return Err(format!("line {}: {word} is given again (first on line {first})", n + 1));
+        }
+        if entries.len() >= MAX_DICTIONARY_WORDS {
+            return Err(format!("line {}: more than {MAX_DICTIONARY_WORDS} words", n + 1));
+        }
         let freq = match fields.next() {
             Some(f) => Some(
                 f.parse::<usize>()
@@ -327,5 +357,17 @@ mod tests {
             parse_user_dictionary("满意峄城\n五比五看 many\n"),
             Err("line 2: frequency \"many\" is not a whole number".to_string())
         );
+        assert_eq!(
+            parse_user_dictionary("满意峄城\n五比五看\n满意峄城 20\n"),
+            Err("line 3: 满意峄城 is given again (first on line 1)".to_string())
+        );
+        assert!(parse_user_dictionary("满意\0峄城\n")
+            .unwrap_err()
+            .contains("control character"));
+        assert!(parse_user_dictionary(&"词".repeat(40))
+            .unwrap_err()
+            .contains("over 32 characters"));
+        let huge = "词\n".repeat(MAX_DICTIONARY_BYTES / 4 + 1);
+        assert!(parse_user_dictionary(&huge).unwrap_err().contains("at most"));
     }
 }
