@@ -263,3 +263,55 @@ fn a_merge_never_reads_a_damaged_segment() {
     Index::repair(&index_dir).unwrap();
     assert!(Index::open(&index_dir).unwrap().check().unwrap().is_whole());
 }
+
+/// The tables kept in the index folder (user dictionary, synonyms) are read only as they were
+/// kept: a changed byte or a deleted table is damage that names the file and says how to put
+/// it back, never a search that answers differently in silence; put back, the index answers
+/// as before.
+#[test]
+fn a_changed_or_deleted_table_is_damage_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let at = dir.path().join("index");
+    let dict = dir.path().join("dict.txt");
+    std::fs::write(&dict, "满意峄城 20 nz\n五比五看\n").unwrap();
+    let synonyms = dir.path().join("synonyms.txt");
+    std::fs::write(&synonyms, "满意 => 满意度, 称心\n").unwrap();
+    {
+        let mut index = Index::open_or_create(&at).unwrap();
+        index.set_user_dictionary(&dict).unwrap();
+        index.set_synonyms(&synonyms).unwrap();
+        index
+            .index_folder(Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus"), |_| {})
+            .unwrap();
+    }
+    let before = answers(&Index::open(&at).unwrap()).unwrap();
+    for name in ["user_dictionary.txt", "synonyms.txt"] {
+        let file = at.join(name);
+        let kept = std::fs::read(&file).unwrap();
+        let mut flipped = kept.clone();
+        // 峄 → 峅: one bit of one character.
+        let at_char = flipped.windows(3).position(|w| w == "峄".as_bytes()).unwrap_or(0);
+        flipped[at_char + 2] ^= 0x01;
+        for (harm, bytes) in [("changed", Some(flipped)), ("deleted", None)] {
+            match &bytes {
+                Some(bytes) => std::fs::write(&file, bytes).unwrap(),
+                None => std::fs::remove_file(&file).unwrap(),
+            }
+            let opened = Index::open(&at).and_then(|index| answers(&index).map(drop));
+            match opened {
+                Err(Error::Damaged { detail, .. }) => {
+                    assert!(detail.contains(name), "{name} {harm}: {detail}");
+                    assert!(detail.contains("put back"), "{name} {harm}: {detail}");
+                }
+                other => panic!("{name} {harm}: {other:?}"),
+            }
+            let repaired = Index::repair(&at);
+            assert!(
+                matches!(repaired, Err(Error::Damaged { .. })),
+                "{name} {harm}: repair must say which file"
+            );
+            std::fs::write(&file, &kept).unwrap();
+            assert_eq!(answers(&Index::open(&at).unwrap()).unwrap(), before, "{name} put back");
+        }
+    }
+}

@@ -110,15 +110,23 @@ impl Store {
         }
         let directory = directory::IndexDirectory::open(dir).map_err(|err| Error::Index(err.into()))?;
         let index = damage::guarded(dir, || Ok(tantivy::Index::open(directory)?))?;
-        let dictionary = dir.join(schema::USER_DICTIONARY_FILE);
-        let segmenter = if dictionary.is_file() {
-            let text = std::fs::read_to_string(&dictionary).map_err(|error| Error::Io {
-                path: dictionary.clone(),
-                error,
-            })?;
-            segmenter_for(&text, &dictionary)?
-        } else {
-            Segmenter::default()
+        let payload = CommitPayload::read(
+            index
+                .load_metas()
+                .ok()
+                .and_then(|m| m.payload)
+                .as_deref()
+                .unwrap_or_default(),
+        );
+        let segmenter = match Store::verified_table(dir, &payload, schema::USER_DICTIONARY_FILE)? {
+            Some((path, bytes)) => {
+                let text = String::from_utf8(bytes).map_err(|err| Error::BadDictionary {
+                    path: path.clone(),
+                    reason: format!("not UTF-8 text (byte {} is not)", err.utf8_error().valid_up_to()),
+                })?;
+                segmenter_for(&text, &path)?
+            }
+            None => Segmenter::default(),
         };
         damage::guarded(dir, || Store::wrap(index, dir, segmenter, true, warmers))
     }
@@ -177,22 +185,55 @@ impl Store {
         if !self.on_disk {
             return Ok(());
         }
-        let _lock = self.writer(Some(1))?;
+        let mut writer = self.writer(Some(1))?;
         let target = self.location.join(name);
-        std::fs::write(&target, bytes).map_err(|error| Error::Io { path: target, error })
+        std::fs::write(&target, bytes).map_err(|error| Error::Io { path: target, error })?;
+        // Its checksum commits at once: from now on the table is read only as written.
+        let crc = crc32fast::hash(bytes);
+        self.commit_changing(&mut writer, |payload| {
+            payload.tables.insert(name.to_string(), crc);
+        })
     }
 
-    /// The text of the index folder's table `name`, if it has one.
-    pub(crate) fn table(&self, name: &str) -> Result<Option<(PathBuf, Vec<u8>)>> {
-        let path = self.location.join(name);
-        if !self.on_disk || !path.is_file() {
-            return Ok(None);
+    /// The bytes of the index folder's table `name` in `dir`, checked against the checksum
+    /// the last commit (`payload`) recorded: `None` when there is no such table; damage when
+    /// the file differs from what was kept, or is gone.
+    fn verified_table(dir: &Path, payload: &CommitPayload, name: &str) -> Result<Option<(PathBuf, Vec<u8>)>> {
+        let path = dir.join(name);
+        let damaged = |what: &str| {
+            Error::Damaged {
+            path: dir.to_path_buf(),
+            detail: format!(
+                "{name} {what}: put back the table it was indexed with (`govsearch index <DIR> --{} <FILE>` keeps it again)",
+                if name == schema::USER_DICTIONARY_FILE { "dict" } else { "synonyms" }
+            ),
+        }
+        };
+        if !path.is_file() {
+            return match payload.tables.get(name) {
+                Some(_) => Err(damaged("is gone")),
+                None => Ok(None),
+            };
         }
         let bytes = std::fs::read(&path).map_err(|error| Error::Io {
             path: path.clone(),
             error,
         })?;
-        Ok(Some((path, bytes)))
+        match payload.tables.get(name) {
+            Some(&crc) if crc != crc32fast::hash(&bytes) => {
+                Err(damaged("does not match the checksum it was kept with"))
+            }
+            _ => Ok(Some((path, bytes))),
+        }
+    }
+
+    /// The text of the index folder's table `name`, if it has one, checked against the
+    /// checksum it was kept with.
+    pub(crate) fn table(&self, name: &str) -> Result<Option<(PathBuf, Vec<u8>)>> {
+        if !self.on_disk {
+            return Ok(None);
+        }
+        Store::verified_table(&self.location, &self.commit_payload(), name)
     }
 
     fn wrap(
@@ -380,6 +421,10 @@ pub(crate) struct CommitPayload {
     /// Canonical paths of the folders indexed.
     #[serde(default)]
     pub(crate) folders: std::collections::BTreeSet<String>,
+    /// The tables kept in the index folder (user dictionary, synonyms), each with the CRC-32
+    /// of its bytes: a table that differs from it, or is gone, is damage, never read.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub(crate) tables: std::collections::BTreeMap<String, u32>,
 }
 
 impl CommitPayload {
@@ -390,6 +435,7 @@ impl CommitPayload {
             CommitPayload {
                 committed: Some(payload.to_string()).filter(|p| !p.is_empty()),
                 folders: Default::default(),
+                tables: Default::default(),
             }
         }
     }

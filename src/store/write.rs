@@ -97,8 +97,17 @@ impl Store {
         writer: &mut IndexWriter,
         change: impl FnOnce(&mut std::collections::BTreeSet<String>),
     ) -> Result<()> {
+        self.commit_changing(writer, |payload| change(&mut payload.folders))
+    }
+
+    /// [`Store::commit`], changing the commit's payload with `change`.
+    pub(crate) fn commit_changing(
+        &self,
+        writer: &mut IndexWriter,
+        change: impl FnOnce(&mut super::CommitPayload),
+    ) -> Result<()> {
         let mut payload = self.commit_payload();
-        change(&mut payload.folders);
+        change(&mut payload);
         payload.committed = Some(chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now()).to_rfc3339());
         let mut prepared = writer.prepare_commit()?;
         prepared.set_payload(&payload.to_json());
