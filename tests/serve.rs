@@ -56,13 +56,14 @@ fn serve(index: &Path) -> Server {
 
 /// [`serve`] with more options.
 fn serve_with(index: &Path, options: &[&str]) -> Server {
-    let mut child = govsearch(index)
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .args(options)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut command = govsearch(index);
+    command.args(["serve", "--addr", "127.0.0.1:0"]).args(options);
+    started(command)
+}
+
+/// The server `command` starts, once it says where it listens.
+fn started(mut command: Command) -> Server {
+    let mut child = command.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
@@ -628,31 +629,15 @@ fn idle_and_slow_clients_are_closed_and_others_still_answered() {
     let f = fixture();
     drop(f.server);
     // A file limit lower than the silent sockets the test opens.
-    let command = "ulimit -n 96 && exec \"$0\" --index \"$1\" serve --addr 127.0.0.1:0 --idle-secs 2";
-    let mut child = Command::new("sh")
+    let script = "ulimit -n 96 && exec \"$0\" --index \"$1\" serve --addr 127.0.0.1:0 --idle-secs 2";
+    let mut command = Command::new("sh");
+    command
         .arg("-c")
-        .arg(command)
+        .arg(script)
         .arg(env!("CARGO_BIN_EXE_govsearch"))
         .arg(&f.index)
-        .env_remove("GOVSEARCH_INDEX")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let server = Server {
-        child,
-        base: line
-            .split("at ")
-            .nth(1)
-            .unwrap()
-            .trim()
-            .trim_end_matches('/')
-            .to_string(),
-    };
+        .env_remove("GOVSEARCH_INDEX");
+    let server = started(command);
     let host = server.base.trim_start_matches("http://").to_string();
     let silent: Vec<TcpStream> = (0..200).map(|_| TcpStream::connect(&host).unwrap()).collect();
     let slow = std::thread::spawn({
@@ -866,33 +851,43 @@ fn have(program: &str, arg: &str) -> bool {
         .is_ok_and(|s| s.success())
 }
 
-#[test]
-fn the_page_works_in_a_real_browser() {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/page.mjs");
-    let modules = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/node_modules/playwright-core");
-    let ready = have("node", "--version") && have("chromium", "--version") && modules.is_dir();
+/// The browser script `name` of tests/browser, when Chromium, Node and playwright-core are
+/// there to run it (required under `.ci/run`); `None`, said on stderr, when they are not.
+fn browser_script(name: &str) -> Option<PathBuf> {
+    let browser = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    let ready = have("node", "--version")
+        && have("chromium", "--version")
+        && browser.join("node_modules/playwright-core").is_dir();
     if !ready {
         assert!(
             !external_required(),
             "Chromium, Node or playwright-core is missing: .ci/run installs them"
         );
         eprintln!("skipped: the browser test needs Chromium, Node and playwright-core (.ci/run installs them)");
-        return;
+        return None;
     }
-    let f = fixture();
-    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
-    let run = Command::new("node")
-        .arg(&script)
-        .arg(&f.server.base)
-        .arg(&out)
-        .output()
-        .unwrap();
+    Some(browser.join(name))
+}
+
+/// Runs a browser script with `args`; its output is the failure message.
+fn run_script(script: &Path, args: &[&str]) {
+    let run = Command::new("node").arg(script).args(args).output().unwrap();
     assert!(
         run.status.success(),
         "{}\n{}",
         String::from_utf8_lossy(&run.stdout),
         String::from_utf8_lossy(&run.stderr)
     );
+}
+
+#[test]
+fn the_page_works_in_a_real_browser() {
+    let Some(script) = browser_script("page.mjs") else {
+        return;
+    };
+    let f = fixture();
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    run_script(&script, &[f.server.base.as_str(), out.to_str().unwrap()]);
     for shot in ["results.png", "article.png", "phone.png"] {
         assert!(out.join(shot).is_file(), "{shot}");
     }
@@ -903,16 +898,9 @@ fn the_page_works_in_a_real_browser() {
 /// a real browser.
 #[test]
 fn a_shared_link_lasts_through_a_touched_file_in_a_real_browser() {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/shared-link.mjs");
-    let modules = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/node_modules/playwright-core");
-    if !(have("node", "--version") && have("chromium", "--version") && modules.is_dir()) {
-        assert!(
-            !external_required(),
-            "Chromium, Node or playwright-core is missing: .ci/run installs them"
-        );
-        eprintln!("skipped: the browser test needs Chromium, Node and playwright-core (.ci/run installs them)");
+    let Some(script) = browser_script("shared-link.mjs") else {
         return;
-    }
+    };
     let f = fixture();
     let (_, found) = json(
         &f.server.base,
@@ -936,18 +924,7 @@ fn a_shared_link_lasts_through_a_touched_file_in_a_real_browser() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     // The server sees the commit within about a second.
     std::thread::sleep(Duration::from_millis(2500));
-    let run = Command::new("node")
-        .arg(&script)
-        .arg(&link)
-        .arg(title)
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&run.stdout),
-        String::from_utf8_lossy(&run.stderr)
-    );
+    run_script(&script, &[link.as_str(), title]);
 }
 
 #[test]
