@@ -315,3 +315,52 @@ fn a_changed_or_deleted_table_is_damage_naming_the_file() {
         }
     }
 }
+
+/// A `meta.json` changed so that it still parses, the way a careless edit or a bad sector
+/// does: a segment's deletions dropped (removed articles would come back) or a segment named
+/// twice (its articles counted twice). Either is damage, never an answer; `repair` drops
+/// the segment and indexes its files again, and the index answers as the clean one.
+#[test]
+fn a_segment_list_changed_in_meta_json_is_damage_and_repaired() {
+    // The matches, as paths in the folder each index was built from.
+    let relative = |root: &Path, found: Vec<BTreeSet<String>>| -> Vec<BTreeSet<String>> {
+        let root = std::fs::canonicalize(root).unwrap().to_string_lossy().into_owned();
+        found
+            .into_iter()
+            .map(|paths| paths.into_iter().map(|p| p.replace(&root, "")).collect())
+            .collect()
+    };
+    let clean = tempfile::tempdir().unwrap();
+    let (clean_index, _) = build(clean.path());
+    let expected = relative(clean.path(), found(&Index::open(&clean_index).unwrap()));
+    for edit in ["deletions dropped", "segment twice"] {
+        let dir = tempfile::tempdir().unwrap();
+        let (at, _) = build(dir.path());
+        let path = at.join("meta.json");
+        let mut meta: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        let segments = meta["segments"].as_array_mut().unwrap();
+        match edit {
+            "deletions dropped" => {
+                let with = segments
+                    .iter_mut()
+                    .find(|s| !s["deletes"].is_null())
+                    .expect("a segment with deletions");
+                let deletes = with.as_object_mut().unwrap().remove("deletes").unwrap();
+                with["deletef"] = deletes;
+            }
+            _ => {
+                let first = segments[0].clone();
+                segments.push(first);
+            }
+        }
+        std::fs::write(&path, serde_json::to_vec_pretty(&meta).unwrap()).unwrap();
+        match Index::open(&at).and_then(|index| answers(&index)) {
+            Err(Error::Damaged { detail, .. }) => assert!(detail.contains("meta.json"), "{edit}: {detail}"),
+            other => panic!("{edit}: {other:?}"),
+        }
+        Index::repair(&at).unwrap();
+        let index = Index::open(&at).unwrap();
+        assert_eq!(relative(dir.path(), found(&index)), expected, "{edit}");
+        assert!(index.check().unwrap().damaged.is_empty(), "{edit}");
+    }
+}

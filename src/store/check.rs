@@ -137,6 +137,11 @@ impl Store {
                 })?;
             let mut metas = index.load_metas()?;
             let mut damaged: BTreeMap<SegmentId, String> = BTreeMap::new();
+            // A segment meta.json names twice, or without its deletions, is dropped (every
+            // entry of it) and its files are indexed again.
+            for (segment, problem) in super::segment_list_problems(&index, dir)? {
+                damaged.insert(segment, format!("meta.json {problem}"));
+            }
             for meta in &metas.segments {
                 let files = damage::damaged_files(index.directory(), &[meta.id()], None);
                 let problem = if !files.is_empty() {

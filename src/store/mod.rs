@@ -32,6 +32,7 @@ pub(crate) use write::FileState;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use tantivy::index::SegmentId;
 use tantivy::{IndexReader, ReloadPolicy, Searcher};
 
 use crate::error::{Error, Result};
@@ -243,6 +244,9 @@ impl Store {
         on_disk: bool,
         warmers: Warmers,
     ) -> Result<Store> {
+        if on_disk {
+            check_segment_list(&index, location)?;
+        }
         // The grams footer names the format of an index written before analyzer names did.
         check_grams_format(&index, location)?;
         analyzers::check_index(&index, location)?;
@@ -352,6 +356,55 @@ impl Store {
 /// Refuses an index whose body grams another format wrote: read from the last bytes of each
 /// segment's grams dictionary, so that an old index is named as such, not read wrongly or
 /// called damaged.
+/// Checks `meta.json`'s list of segments against the folder: a changed `meta.json` that
+/// still parses would otherwise count a segment twice, or bring removed articles back, in
+/// silence. `check --repair` drops the segments named here and indexes their files again.
+fn check_segment_list(index: &tantivy::Index, location: &Path) -> Result<()> {
+    match segment_list_problems(index, location)?.into_iter().next() {
+        Some((_, problem)) => Err(Error::Damaged {
+            path: location.to_path_buf(),
+            detail: format!("meta.json {problem}"),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The segments `meta.json` names wrongly, each with what is wrong: named twice, or named
+/// without the deletions its files hold.
+pub(crate) fn segment_list_problems(index: &tantivy::Index, location: &Path) -> Result<Vec<(SegmentId, String)>> {
+    let metas = index.load_metas()?;
+    let files: Vec<String> = std::fs::read_dir(location)
+        .map_err(|error| Error::Io {
+            path: location.to_path_buf(),
+            error,
+        })?
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    let mut problems = Vec::new();
+    for segment in &metas.segments {
+        let id = segment.id().uuid_string();
+        if !seen.insert(id.clone()) {
+            problems.push((segment.id(), format!("names segment {id} twice")));
+            continue;
+        }
+        // `<id>.<opstamp>.del`; one written by a run that never committed has a later
+        // opstamp than the commit, and is that run's leftover, not a changed list.
+        let committed_deletions = files
+            .iter()
+            .filter_map(|name| name.strip_prefix(id.as_str())?.strip_suffix(".del")?.strip_prefix('.'))
+            .filter_map(|opstamp| opstamp.parse::<u64>().ok())
+            .any(|opstamp| opstamp <= metas.opstamp);
+        if segment.delete_opstamp().is_none() && committed_deletions {
+            problems.push((
+                segment.id(),
+                format!("names no deletions for segment {id}, but its deletions file is in the folder"),
+            ));
+        }
+    }
+    Ok(problems)
+}
+
 fn check_grams_format(index: &tantivy::Index, location: &Path) -> Result<()> {
     for segment in index.searchable_segments()? {
         let Ok(file) = segment.open_read(tantivy::index::SegmentComponent::Custom(
