@@ -23,6 +23,8 @@ pub(crate) struct Segmenter {
 /// A user dictionary and the jieba instance built with it, once.
 struct UserDictionary {
     entries: Vec<DictEntry>,
+    /// Its words, folded: the site's own terms, which query assistance keeps as typed.
+    words: std::collections::HashSet<String>,
     jieba: OnceLock<Jieba>,
 }
 
@@ -96,6 +98,7 @@ impl Segmenter {
     pub(crate) fn with_user_dictionary(entries: Vec<DictEntry>) -> Segmenter {
         Segmenter {
             user: Some(Arc::new(UserDictionary {
+                words: entries.iter().map(|entry| fold(&entry.word)).collect(),
                 entries,
                 jieba: OnceLock::new(),
             })),
@@ -106,10 +109,7 @@ impl Segmenter {
     /// site's own terms), or one jieba's dictionary tags as a place, an organisation, a person
     /// or another proper noun.
     pub(crate) fn is_name(&self, folded: &str) -> bool {
-        let local = self
-            .user
-            .as_ref()
-            .is_some_and(|user| user.entries.iter().any(|entry| fold(&entry.word) == folded));
+        let local = self.user.as_ref().is_some_and(|user| user.words.contains(folded));
         local || known(folded).is_some_and(|k| k.name)
     }
 
