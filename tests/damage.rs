@@ -129,7 +129,7 @@ fn harm_every_file(harm: Harm, places: &[f64]) {
     let mut files: Vec<String> = std::fs::read_dir(&index_dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|name| !name.starts_with(".tantivy") && name != "meta.json")
+        .filter(|name| !name.starts_with(".tantivy"))
         .collect();
     files.sort();
     let kinds: BTreeSet<&str> = files.iter().filter_map(|f| f.rsplit('.').next()).collect();
@@ -149,6 +149,8 @@ fn harm_every_file(harm: Harm, places: &[f64]) {
     }
 
     let (mut refused, mut found_by_check, mut repaired) = (0, 0, 0);
+    // Cases by what a search made of them: an error, the clean answers, other answers.
+    let mut outcomes: std::collections::BTreeMap<String, [usize; 3]> = Default::default();
     for file in &files {
         for &at in places {
             let case = format!("{harm:?} {file} at {at}");
@@ -156,13 +158,21 @@ fn harm_every_file(harm: Harm, places: &[f64]) {
             common::copy_dir(&index_dir, copy.path());
             damage(&copy.path().join(file), harm, at);
             let verified_on_open = file.ends_with(".fieldnorm") || file.ends_with(".del");
+            let kind = file.rsplit('.').next().unwrap_or_default().to_string();
+            let outcome = &mut outcomes.entry(kind).or_default();
             match Index::open(copy.path()) {
                 Err(err) => {
                     assert!(is_damage(&err), "{case}: opening said {err:?}");
                     refused += 1;
+                    outcome[0] += 1;
                 }
                 Ok(index) => {
                     let answered = answers(&index);
+                    outcome[match &answered {
+                        Err(_) => 0,
+                        Ok(a) if *a == pristine => 1,
+                        Ok(_) => 2,
+                    }] += 1;
                     if let Err(err) = &answered {
                         assert!(is_damage(err), "{case}: a search said {err:?}");
                     }
@@ -202,6 +212,9 @@ fn harm_every_file(harm: Harm, places: &[f64]) {
         }
     }
     let total = files.len() * places.len();
+    for (kind, [error, same, other]) in &outcomes {
+        eprintln!("{harm:?} .{kind}: {error} refused, {same} answered as the clean index, {other} answered otherwise");
+    }
     assert!(
         repaired == total,
         "repaired {repaired} of {total} (refused on open {refused}, found by check {found_by_check})"
@@ -362,5 +375,99 @@ fn a_segment_list_changed_in_meta_json_is_damage_and_repaired() {
         let index = Index::open(&at).unwrap();
         assert_eq!(relative(dir.path(), found(&index)), expected, "{edit}");
         assert!(index.check().unwrap().damaged.is_empty(), "{edit}");
+    }
+}
+
+/// `govsearch` with `args` over the index at `index`, without the environment that would
+/// change what it reads.
+fn govsearch(index: &Path, args: &[&str]) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_govsearch"));
+    command
+        .env_remove("GOVSEARCH_INDEX")
+        .arg("--index")
+        .arg(index)
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    command
+}
+
+/// A repair is a transaction: killed (SIGKILL) at ten points from its start to its end, it
+/// leaves an index that still holds every article of its undamaged segments, that `check`
+/// never calls whole unless every article is back, and that the next `check --repair` makes
+/// whole with every article.
+#[test]
+fn a_repair_killed_at_any_point_is_named_by_check_and_finished_by_the_next() {
+    const FILES: usize = 2000;
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    for i in 0..FILES {
+        let text = format!("第{i}号通知\n2023-01-01 来源:县政府网站\n这是第{i}号通知的正文，编号{i}。\n");
+        std::fs::write(corpus.join(format!("{i:05}.txt")), text).unwrap();
+    }
+    let clean = dir.path().join("clean");
+    let indexed = govsearch(&clean, &["index", "--threads", "1", "--commit-every", "500"])
+        .arg(&corpus)
+        .status()
+        .unwrap();
+    assert!(indexed.success());
+    // The copy to repair: the largest segment's stored articles damaged.
+    let damaged_copy = |to: &Path| -> u64 {
+        let _ = std::fs::remove_dir_all(to);
+        common::copy_dir(&clean, to);
+        let largest = std::fs::read_dir(to)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "store"))
+            .max_by_key(|p| std::fs::metadata(p).unwrap().len())
+            .unwrap();
+        damage(&largest, Harm::Flip, 0.5);
+        let segment = largest.file_stem().unwrap().to_string_lossy().into_owned();
+        let meta: serde_json::Value = serde_json::from_slice(&std::fs::read(to.join("meta.json")).unwrap()).unwrap();
+        let in_damaged: u64 = meta["segments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["segment_id"].as_str().unwrap().replace('-', "") == segment)
+            .map(|s| s["max_doc"].as_u64().unwrap())
+            .sum();
+        FILES as u64 - in_damaged
+    };
+    let articles = |at: &Path| Index::open(at).map(|index| index.num_articles());
+    let work = dir.path().join("work");
+    damaged_copy(&work);
+    let started = std::time::Instant::now();
+    assert!(govsearch(&work, &["check", "--repair"]).status().unwrap().success());
+    let whole = started.elapsed();
+    assert_eq!(articles(&work).unwrap(), FILES as u64);
+
+    for point in 0..10 {
+        let undamaged = damaged_copy(&work);
+        let mut repair = govsearch(&work, &["check", "--repair"]).spawn().unwrap();
+        std::thread::sleep(whole * point / 10);
+        repair.kill().unwrap();
+        repair.wait().unwrap();
+        let checked = govsearch(&work, &["check"]).status().unwrap();
+        eprintln!("killed at {point}/10: check {checked}, {:?} articles", articles(&work));
+        match articles(&work) {
+            Ok(n) => {
+                assert!(n >= undamaged, "point {point}: {n} articles, {undamaged} undamaged");
+                assert!(
+                    !checked.success() || n == FILES as u64,
+                    "point {point}: check calls an index of {n} articles whole"
+                );
+            }
+            Err(err) => assert!(is_damage(&err) && !checked.success(), "point {point}: {err:?}"),
+        }
+        assert!(
+            govsearch(&work, &["check", "--repair"]).status().unwrap().success(),
+            "point {point}"
+        );
+        assert_eq!(articles(&work).unwrap(), FILES as u64, "point {point}");
+        assert!(
+            govsearch(&work, &["check"]).status().unwrap().success(),
+            "point {point}"
+        );
     }
 }

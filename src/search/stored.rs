@@ -5,32 +5,53 @@ use tantivy::schema::{Field, OwnedValue};
 
 use crate::store::schema;
 
-/// An article's stored values in stored order. Unless `BODY`, the body is left unread when it
-/// is the one value left: articles store it last (`index::write`), and it is most of their bytes.
-/// Articles indexed before that store it earlier and it is read then, so every index gives
-/// the same hits.
+/// An article's stored values in stored order, verified against the checksum the article keeps
+/// ([`schema::StoredChecksum`]): a changed value is an error, never shown. Unless `BODY`, the
+/// body is left unread: articles store it last (`store::write`), and it is most of their
+/// bytes.
 pub(crate) struct Stored<const BODY: bool>(pub(crate) StoredValues);
 
 impl<const BODY: bool> DocumentDeserialize for Stored<BODY> {
     fn deserialize<'de, D: DocumentDeserializer<'de>>(mut stored: D) -> std::result::Result<Self, DeserializeError> {
         let count = stored.size_hint();
         let body = schema::body_field();
+        let checksum = schema::checksum_field();
         let mut values = Vec::with_capacity(count);
-        let mut body_read = false;
+        let mut summed = schema::StoredChecksum::default();
+        let mut kept = None;
         while values.len() < count {
-            // Every article stores exactly one body.
-            if !BODY && !body_read && values.len() + 1 == count {
+            // Every article stores exactly one body, last.
+            if !BODY && kept.is_some() && values.len() + 1 == count {
                 break;
             }
             let Some((field, value)) = stored.next_field::<OwnedValue>()? else {
                 break;
             };
-            body_read |= field == body;
+            if field == checksum {
+                let value = tantivy::schema::Value::as_u64(&&value).unwrap_or_default();
+                if !summed.head_matches(value) {
+                    return Err(DeserializeError::custom(CHANGED));
+                }
+                kept = Some(value);
+            } else if field == body {
+                let text = tantivy::schema::Value::as_str(&&value).unwrap_or_default();
+                if !kept.is_some_and(|kept| schema::StoredChecksum::body_matches(text, kept)) {
+                    return Err(DeserializeError::custom(CHANGED));
+                }
+            } else if kept.is_none() {
+                summed.add(field, &value);
+            }
             values.push((field, value));
+        }
+        if kept.is_none() {
+            return Err(DeserializeError::custom(CHANGED));
         }
         Ok(Stored(StoredValues(values)))
     }
 }
+
+/// What a stored article that does not match its checksum is said to be.
+const CHANGED: &str = "an article's stored text does not match its checksum";
 
 /// Stored values by field; strings are moved out, not copied.
 pub(crate) struct StoredValues(Vec<(Field, OwnedValue)>);

@@ -14,7 +14,8 @@ use tantivy::directory::{Directory, INDEX_WRITER_LOCK};
 use tantivy::index::SegmentId;
 use tantivy::SegmentReader;
 
-use super::{damage, IndexSummary, Store};
+use super::directory::IndexDirectory;
+use super::{commits, damage, IndexSummary, Store};
 use crate::error::{Error, Result};
 use crate::grams::Grams;
 
@@ -46,6 +47,9 @@ impl CheckReport {
 /// What [`Index::repair`](crate::Index::repair) did.
 #[derive(Debug, Default, Serialize)]
 pub struct Repaired {
+    /// What was wrong with `meta.json`, when the repair put back the last list of segments
+    /// govsearch committed.
+    pub meta_restored: Option<String>,
     /// The damaged segments dropped, each with what was wrong.
     pub dropped: Vec<Damage>,
     /// Articles the dropped segments held.
@@ -91,6 +95,90 @@ fn rebuild_file_list(dir: &Path) -> Result<()> {
     std::fs::rename(&temporary, &path).map_err(io)
 }
 
+/// The list of segments a repair starts from: `meta.json` when govsearch committed it (or
+/// when it reads and no record says otherwise), else the newest recorded one whose segments
+/// are all in the folder, with what was wrong with `meta.json`.
+fn meta_to_repair(dir: &Path) -> Result<(Vec<u8>, Option<String>)> {
+    let on_disk = std::fs::read(dir.join("meta.json")).ok();
+    let recorded = commits::recorded(dir).ok().flatten().unwrap_or_default();
+    let Some(on_disk) = on_disk else {
+        return match newest_whole(dir, &recorded) {
+            Some(meta) => Ok((meta, Some("meta.json is gone".to_string()))),
+            None => Err(Error::NoIndex {
+                path: dir.to_path_buf(),
+            }),
+        };
+    };
+    let reads = serde_json::from_slice::<serde_json::Value>(&on_disk).is_ok();
+    if recorded.is_empty() || recorded.contains(&on_disk) {
+        return Ok((on_disk, None));
+    }
+    let problem = if reads {
+        "meta.json was changed by something else"
+    } else {
+        "meta.json does not read"
+    };
+    match newest_whole(dir, &recorded) {
+        Some(meta) => Ok((meta, Some(problem.to_string()))),
+        None if reads => Ok((on_disk, None)),
+        None => Err(Error::Damaged {
+            path: dir.to_path_buf(),
+            detail: format!(
+                "{problem}, and no list of segments govsearch committed has all its segments in the folder; index the folders again into a new index folder"
+            ),
+        }),
+    }
+}
+
+/// The newest of `versions` of `meta.json` whose segments all have their files in `dir`.
+fn newest_whole(dir: &Path, versions: &[Vec<u8>]) -> Option<Vec<u8>> {
+    let whole = |meta: &serde_json::Value| {
+        meta["segments"].as_array().is_some_and(|segments| {
+            segments.iter().all(|segment| {
+                segment["segment_id"]
+                    .as_str()
+                    .is_some_and(|id| dir.join(format!("{}.store", id.replace('-', ""))).is_file())
+            })
+        })
+    };
+    versions
+        .iter()
+        .rev()
+        .find(|version| serde_json::from_slice(version).is_ok_and(|meta| whole(&meta)))
+        .cloned()
+}
+
+/// The segments of `metas` a repair drops, each with what is wrong: named wrongly by the list,
+/// files that do not match their checksums, or grams that disagree with the segment.
+fn damaged_segments(
+    index: &tantivy::Index,
+    metas: &tantivy::IndexMeta,
+    dir: &Path,
+) -> Result<BTreeMap<SegmentId, String>> {
+    let mut damaged: BTreeMap<SegmentId, String> = BTreeMap::new();
+    // A segment the list names twice, or without its deletions, is dropped (every entry of
+    // it) and its files are indexed again.
+    for (segment, problem) in super::segment_list_problems(index, dir)? {
+        damaged.insert(segment, format!("meta.json {problem}"));
+    }
+    for meta in &metas.segments {
+        let files = damage::damaged_files(index.directory(), &[meta.id()], None);
+        let problem = if !files.is_empty() {
+            Some(damage::mismatched(&files))
+        } else {
+            let segment = index.segment(meta.clone());
+            match damage::guarded(dir, || Ok(SegmentReader::open(&segment)?)) {
+                Ok(reader) => segment_problem(&reader),
+                Err(err) => Some(err.to_string()),
+            }
+        };
+        if let Some(problem) = problem {
+            damaged.insert(meta.id(), problem);
+        }
+    }
+    Ok(damaged)
+}
+
 /// What is wrong with the segment `reader` reads, if anything: its grams, against the
 /// segment.
 fn segment_problem(reader: &SegmentReader) -> Option<String> {
@@ -107,18 +195,20 @@ fn segment_problem(reader: &SegmentReader) -> Option<String> {
 
 impl Store {
     /// Drops the damaged segments of the index in `dir` and indexes the folders the index
-    /// holds again. Holds the writer's lock while it changes the list of segments.
+    /// holds again, as one transaction: the list of segments without the damaged ones is
+    /// read in place of `meta.json` until the runs commit, and every commit of the repair
+    /// says it is one until the last. Stopped before its first commit, the repair leaves the
+    /// index as it found it; stopped later, the next check names the unfinished repair and
+    /// the next repair finishes it. A `meta.json` that is damaged, gone or changed by
+    /// something else is replaced by the newest one govsearch committed.
     pub(crate) fn repair(dir: impl AsRef<Path>) -> Result<Repaired> {
         let dir = dir.as_ref();
-        if !dir.join("meta.json").is_file() {
-            return Err(Error::NoIndex {
-                path: dir.to_path_buf(),
-            });
-        }
         let mut repaired = Repaired::default();
         rebuild_file_list(dir)?;
-        damage::guarded(dir, || {
-            let directory = super::directory::IndexDirectory::open(dir).map_err(|err| Error::Index(err.into()))?;
+        let (meta, restored) = meta_to_repair(dir)?;
+        repaired.meta_restored = restored;
+        let planned = damage::guarded(dir, || {
+            let directory = IndexDirectory::with_meta(dir, meta).map_err(|err| Error::Index(err.into()))?;
             let mut index = tantivy::Index::open(directory).map_err(|err| Error::Damaged {
                 path: dir.to_path_buf(),
                 detail: format!(
@@ -129,6 +219,7 @@ impl Store {
                 super::schema::body_field(),
             )));
             crate::text::analyzers::register(&index, &crate::text::segment::Segmenter::default());
+            // No other run commits while the segments are read.
             let _lock = index
                 .directory()
                 .acquire_lock(&INDEX_WRITER_LOCK)
@@ -136,28 +227,7 @@ impl Store {
                     path: dir.to_path_buf(),
                 })?;
             let mut metas = index.load_metas()?;
-            let mut damaged: BTreeMap<SegmentId, String> = BTreeMap::new();
-            // A segment meta.json names twice, or without its deletions, is dropped (every
-            // entry of it) and its files are indexed again.
-            for (segment, problem) in super::segment_list_problems(&index, dir)? {
-                damaged.insert(segment, format!("meta.json {problem}"));
-            }
-            for meta in &metas.segments {
-                let files = damage::damaged_files(index.directory(), &[meta.id()], None);
-                let problem = if !files.is_empty() {
-                    Some(damage::mismatched(&files))
-                } else {
-                    let segment = index.segment(meta.clone());
-                    match damage::guarded(dir, || Ok(SegmentReader::open(&segment)?)) {
-                        Ok(reader) => segment_problem(&reader),
-                        Err(err) => Some(err.to_string()),
-                    }
-                };
-                if let Some(problem) = problem {
-                    damaged.insert(meta.id(), problem);
-                }
-            }
-            let before = metas.segments.len();
+            let damaged = damaged_segments(&index, &metas, dir)?;
             metas.segments.retain(|meta| {
                 let Some(problem) = damaged.get(&meta.id()) else {
                     return true;
@@ -169,33 +239,25 @@ impl Store {
                 });
                 false
             });
-            if metas.segments.len() != before {
-                let mut bytes = serde_json::to_vec_pretty(&metas).map_err(|err| Error::Index(err.into()))?;
-                bytes.push(b'\n');
-                index.directory().sync_directory().map_err(|error| Error::Io {
-                    path: dir.to_path_buf(),
-                    error,
-                })?;
-                index
-                    .directory()
-                    .atomic_write(Path::new("meta.json"), &bytes)
-                    .map_err(|error| Error::Io {
-                        path: dir.join("meta.json"),
-                        error,
-                    })?;
-            }
-            Ok(())
+            let mut payload = super::CommitPayload::read(metas.payload.as_deref().unwrap_or_default());
+            payload.repairing = true;
+            metas.payload = Some(payload.to_json());
+            serde_json::to_vec_pretty(&metas).map_err(|err| Error::Index(err.into()))
         })?;
-        // The folders indexed again, now that the lock is released.
-        let index = Store::open(dir, Vec::new())?;
-        for folder in index.commit_payload().folders {
+        // The folders indexed again over the planned list, which the first commit writes.
+        let directory = IndexDirectory::with_meta(dir, planned).map_err(|err| Error::Index(err.into()))?;
+        let store = Store::open_in(dir, directory, false, Vec::new())?;
+        for folder in store.commit_payload().folders {
             if !Path::new(&folder).is_dir() {
                 repaired.folders_gone.push(folder);
                 continue;
             }
-            let summary = index.index_folder_with(&folder, &super::IndexOptions::default(), |_| {})?;
+            let summary = store.index_folder_with(&folder, &super::IndexOptions::default(), |_| {})?;
             repaired.reindexed.push((folder, summary));
         }
+        let mut writer = store.writer(Some(1))?;
+        store.commit_changing(&mut writer, |payload| payload.repairing = false)?;
+        writer.wait_merging_threads()?;
         Ok(repaired)
     }
 
@@ -207,6 +269,12 @@ impl Store {
 
     fn check_unguarded(&self) -> Result<CheckReport> {
         let mut report = CheckReport::default();
+        if self.commit_payload().repairing {
+            report.damaged.push(Damage {
+                what: "repair".to_string(),
+                problem: "a repair stopped before it finished: `govsearch check --repair` finishes it".to_string(),
+            });
+        }
         let mut damaged: Vec<PathBuf> = self.index.validate_checksum()?.into_iter().collect();
         damaged.sort();
         report.damaged.extend(damaged.into_iter().map(|path| Damage {
@@ -225,5 +293,43 @@ impl Store {
             });
         }
         Ok(report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_commit_of_an_unfinished_repair_is_damage_until_a_repair_finishes_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("folder");
+        std::fs::create_dir_all(&folder).unwrap();
+        for name in ["a", "b"] {
+            std::fs::write(
+                folder.join(format!("{name}.txt")),
+                format!("{name}标题\n{name}的正文。\n"),
+            )
+            .unwrap();
+        }
+        let at = dir.path().join("index");
+        let store = Store::open_or_create(&at, Vec::new()).unwrap();
+        store
+            .index_folder_with(&folder, &super::super::IndexOptions::default(), |_| {})
+            .unwrap();
+        let mut writer = store.writer(Some(1)).unwrap();
+        store
+            .commit_changing(&mut writer, |payload| payload.repairing = true)
+            .unwrap();
+        writer.wait_merging_threads().unwrap();
+        drop(store);
+
+        let report = Store::open(&at, Vec::new()).unwrap().check().unwrap();
+        assert_eq!(report.damaged.len(), 1, "{report:?}");
+        assert!(report.damaged[0].problem.contains("finish"), "{report:?}");
+        Store::repair(&at).unwrap();
+        let store = Store::open(&at, Vec::new()).unwrap();
+        assert!(store.check().unwrap().is_whole());
+        assert_eq!(store.num_articles(), 2);
     }
 }

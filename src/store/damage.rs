@@ -234,7 +234,7 @@ pub(crate) fn mismatched<T: AsRef<Path>>(files: &[T]) -> String {
 
 /// The files every open verifies: small, and read by every search that scores or filters
 /// deleted articles out.
-pub(crate) const VERIFIED_ON_OPEN: &[&str] = &["fieldnorm", "del"];
+pub(crate) const VERIFIED_ON_OPEN: &[&str] = &["fieldnorm", "del", "fast"];
 
 /// The merge policy of every writer: tantivy's log merge policy, with each segment a merge
 /// would read verified first (once per writer). A damaged segment is left out of merges and

@@ -5,12 +5,13 @@
 //! - [`schema`] is the only module that spells field names and the names of the index
 //!   folder's files;
 //! - [`check`](mod@check) verifies every file and repairs damage; [`damage`] keeps damage from
-//!   being read in silence; [`kept`] is the file format of what the engine derives from the
+//!   being read in silence; [`commits`] records what `meta.json` may say; [`kept`] is the file format of what the engine derives from the
 //!   whole index and keeps beside the segments;
 //! - [`write`](mod@write) turns articles into documents and commits them;
 //! - [`walk`] indexes a folder: every file gets one outcome, unchanged files are not read.
 
 mod check;
+mod commits;
 pub(crate) mod damage;
 mod directory;
 
@@ -104,12 +105,25 @@ impl Store {
     /// Opens the index in `dir`. Fails with [`Error::NoIndex`] if there is none. Each new view
     /// of the index is given to `warmers` before searches see it.
     pub(crate) fn open(dir: &Path, warmers: Warmers) -> Result<Store> {
+        if !dir.join("meta.json").is_file() && dir.join(commits::COMMITS_FILE).is_file() {
+            return Err(Error::Damaged {
+                path: dir.to_path_buf(),
+                detail: "meta.json is gone: `govsearch check --repair` puts back the last one govsearch committed"
+                    .to_string(),
+            });
+        }
         if !dir.join("meta.json").is_file() {
             return Err(Error::NoIndex {
                 path: dir.to_path_buf(),
             });
         }
         let directory = directory::IndexDirectory::open(dir).map_err(|err| Error::Index(err.into()))?;
+        Store::open_in(dir, directory, true, warmers)
+    }
+
+    /// Opens the index in `dir` through `directory`; with `recorded`, its `meta.json` must be
+    /// one govsearch committed.
+    fn open_in(dir: &Path, directory: directory::IndexDirectory, recorded: bool, warmers: Warmers) -> Result<Store> {
         let index = damage::guarded(dir, || Ok(tantivy::Index::open(directory)?))?;
         let payload = CommitPayload::read(
             index
@@ -119,6 +133,12 @@ impl Store {
                 .as_deref()
                 .unwrap_or_default(),
         );
+        if let Some(detail) = recorded.then(|| commits::problem(dir, payload.recorded)).flatten() {
+            return Err(Error::Damaged {
+                path: dir.to_path_buf(),
+                detail,
+            });
+        }
         let segmenter = match Store::verified_table(dir, &payload, schema::USER_DICTIONARY_FILE)? {
             Some((path, bytes)) => {
                 let text = String::from_utf8(bytes).map_err(|err| Error::BadDictionary {
@@ -150,11 +170,14 @@ impl Store {
             path: dir.to_path_buf(),
             error,
         })?;
+        // Created through the folder as govsearch reads it, so that the first meta.json is
+        // recorded too (the folder holds no index: `open_or_create` creates one).
+        let directory = directory::IndexDirectory::open(dir).map_err(|err| Error::Index(err.into()))?;
         let index = tantivy::Index::builder()
             .schema(schema::build())
             .settings(settings())
             .register_plugin(Arc::new(BodyGrams::new(schema::body_field())))
-            .create_in_dir(dir)?;
+            .open_or_create(directory)?;
         Store::wrap(index, dir, Segmenter::default(), true, warmers)
     }
 
@@ -478,6 +501,14 @@ pub(crate) struct CommitPayload {
     /// of its bytes: a table that differs from it, or is gone, is damage, never read.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub(crate) tables: std::collections::BTreeMap<String, u32>,
+    /// Whether every `meta.json` of the index is recorded ([`commits`]): then a record that
+    /// is gone is damage.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) recorded: bool,
+    /// Set by a repair from its start to its last commit: a commit that holds it is a
+    /// repair's unfinished work, which the next `check --repair` finishes.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) repairing: bool,
 }
 
 impl CommitPayload {
@@ -487,8 +518,7 @@ impl CommitPayload {
         } else {
             CommitPayload {
                 committed: Some(payload.to_string()).filter(|p| !p.is_empty()),
-                folders: Default::default(),
-                tables: Default::default(),
+                ..Default::default()
             }
         }
     }

@@ -17,6 +17,7 @@
 //! | `source`, `editor`, `keyword` | metadata | facets: counted and filtered on, stored |
 //! | `month` | publish year-month, `2022-05` | facet, counted |
 //! | `fingerprint0`…`fingerprint3` | the body's SimHash, four 64-bit words ([`crate::text::fingerprint`]) | fast: reprints grouped |
+//! | `checksum` | CRC-32s of the article's other stored values and of its body ([`StoredChecksum`]) | stored, just before the body: every read of an article verifies it |
 
 use std::sync::OnceLock;
 
@@ -51,6 +52,7 @@ pub(crate) struct Fields {
     pub(crate) month: Field,
     /// The body's fingerprint, one field per word.
     pub(crate) fingerprint: [Field; crate::text::fingerprint::PRINT_WORDS],
+    pub(crate) checksum: Field,
 }
 
 /// Facet fields by the name results report them under.
@@ -61,6 +63,8 @@ pub(crate) const USER_DICTIONARY_FILE: &str = "user_dictionary.txt";
 pub(crate) const SYNONYMS_FILE: &str = "synonyms.txt";
 pub(crate) const VOCABULARY_FILE: &str = "vocabulary.bin";
 pub(crate) const RELEASES_FILE: &str = "releases.bin";
+/// The record of the lists of segments committed ([`super::commits`]).
+pub(crate) const COMMITS_FILE: &str = "commits.json";
 
 // The fields, by name: tantivy reads fast fields and facet columns by name, and every name
 // is spelled here once.
@@ -83,6 +87,7 @@ pub(crate) const PATH: &str = "path";
 pub(crate) const RECORD: &str = "record";
 pub(crate) const MTIME: &str = "mtime";
 pub(crate) const SIZE: &str = "size";
+pub(crate) const CHECKSUM: &str = "checksum";
 /// The fingerprint's fields, one per word.
 pub(crate) const FINGERPRINT: [&str; crate::text::fingerprint::PRINT_WORDS] =
     ["fingerprint0", "fingerprint1", "fingerprint2", "fingerprint3"];
@@ -143,7 +148,56 @@ pub(crate) fn build() -> Schema {
     for name in FINGERPRINT {
         builder.add_u64_field(name, FAST);
     }
+    builder.add_u64_field(CHECKSUM, STORED);
     builder.build()
+}
+
+/// The `checksum` field of every govsearch index.
+pub(crate) fn checksum_field() -> Field {
+    static FIELD: OnceLock<Field> = OnceLock::new();
+    *FIELD.get_or_init(|| build().get_field(CHECKSUM).expect("the schema has a checksum"))
+}
+
+/// The checksum an article keeps of its stored values: tantivy compresses stored articles in
+/// blocks with no checksum of their own, so a changed byte in one would otherwise be shown
+/// as the article's text. The values before the `checksum` field (id, path, title, date,
+/// metadata) and the body after it are summed apart, so that a page of hits that does not
+/// read bodies still verifies what it shows.
+#[derive(Default)]
+pub(crate) struct StoredChecksum {
+    head: crc32fast::Hasher,
+}
+
+impl StoredChecksum {
+    /// Adds a stored value that comes before the checksum.
+    pub(crate) fn add(&mut self, field: Field, value: &tantivy::schema::OwnedValue) {
+        use tantivy::schema::OwnedValue;
+        self.head.update(&field.field_id().to_le_bytes());
+        match value {
+            OwnedValue::Str(text) => self.head.update(text.as_bytes()),
+            OwnedValue::Facet(facet) => self.head.update(facet.encoded_str().as_bytes()),
+            OwnedValue::U64(n) => self.head.update(&n.to_le_bytes()),
+            OwnedValue::I64(n) => self.head.update(&n.to_le_bytes()),
+            OwnedValue::Date(date) => self.head.update(&date.into_timestamp_nanos().to_le_bytes()),
+            OwnedValue::Bytes(bytes) => self.head.update(bytes),
+            other => self.head.update(format!("{other:?}").as_bytes()),
+        }
+    }
+
+    /// The value of the `checksum` field, for `body` after the values added.
+    pub(crate) fn value(self, body: &str) -> u64 {
+        u64::from(self.head.finalize()) | (u64::from(crc32fast::hash(body.as_bytes())) << 32)
+    }
+
+    /// Whether the values added agree with the `checksum` value `kept`.
+    pub(crate) fn head_matches(&self, kept: u64) -> bool {
+        u64::from(self.head.clone().finalize()) == kept & u64::from(u32::MAX)
+    }
+
+    /// Whether `body` agrees with the `checksum` value `kept`.
+    pub(crate) fn body_matches(body: &str, kept: u64) -> bool {
+        u64::from(crc32fast::hash(body.as_bytes())) == kept >> 32
+    }
 }
 
 /// The `body` field of every govsearch index (opened indexes have this build's schema).
@@ -182,6 +236,7 @@ impl Fields {
                 get(FINGERPRINT[2])?,
                 get(FINGERPRINT[3])?,
             ],
+            checksum: get(CHECKSUM)?,
         })
     }
 }

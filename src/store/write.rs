@@ -108,6 +108,7 @@ impl Store {
     ) -> Result<()> {
         let mut payload = self.commit_payload();
         change(&mut payload);
+        payload.recorded = self.on_disk;
         payload.committed = Some(chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now()).to_rfc3339());
         let mut prepared = writer.prepare_commit()?;
         prepared.set_payload(&payload.to_json());
@@ -167,6 +168,14 @@ impl Store {
         for (field, word) in f.fingerprint.into_iter().zip(print) {
             doc.add_u64(field, word);
         }
+        let schema = self.index.schema();
+        let mut checksum = super::schema::StoredChecksum::default();
+        for (field, value) in doc.field_values() {
+            if schema.get_field_entry(field).is_stored() {
+                checksum.add(field, &tantivy::schema::OwnedValue::from(value));
+            }
+        }
+        doc.add_u64(f.checksum, checksum.value(&article.body));
         // Last: a page of hits without snippets reads an article's stored values up to its
         // body and stops there (`search::stored`).
         doc.add_text(f.body, &article.body);

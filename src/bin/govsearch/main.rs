@@ -76,6 +76,9 @@ fn check(location: &std::path::Path, args: &CheckArgs) -> anyhow::Result<ExitCod
         );
     }
     let repaired = Index::repair(location)?;
+    if let Some(problem) = &repaired.meta_restored {
+        eprintln!("{problem}: put back the last list of segments govsearch committed");
+    }
     eprintln!(
         "dropped {} damaged segments ({} articles); indexed again:",
         repaired.dropped.len(),

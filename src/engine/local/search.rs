@@ -316,8 +316,6 @@ mod tests {
     use crate::article::parse_article;
     use crate::search::FacetCount;
     use crate::{Error, Index};
-    use tantivy::schema::Facet;
-    use tantivy::TantivyDocument;
 
     fn corpus() -> Index {
         Index::of_texts(&[
@@ -754,43 +752,6 @@ mod tests {
         assert_eq!(full.meta.doc_number.as_deref(), Some("峄政发〔2022〕5号"));
         assert_eq!(full.meta.keywords, ["通知", "峄城"]);
         assert_eq!(full.meta.site.as_deref(), Some("峄城区人民政府网"));
-    }
-
-    #[test]
-    fn hits_of_articles_stored_body_first_are_whole() {
-        // Articles indexed before the body was stored last: body in the middle.
-        let index = Index::create_in_ram();
-        let f = *index.fields();
-        let mut writer = index.store().writer(None).unwrap();
-        for (path, article) in full_articles() {
-            let mut doc = TantivyDocument::new();
-            doc.add_text(f.path, &path);
-            doc.add_u64(f.record, 0);
-            doc.add_text(f.title, &article.title);
-            doc.add_text(f.title_grams, &article.title);
-            doc.add_text(f.body, &article.body);
-            let published = article.meta.published.unwrap().timestamp();
-            doc.add_date(f.published, tantivy::DateTime::from_timestamp_secs(published));
-            doc.add_facet(f.source, Facet::from_path([article.meta.source.unwrap()]));
-            doc.add_facet(f.keyword, Facet::from_path(["通知"]));
-            doc.add_text(f.url, article.meta.url.unwrap());
-            doc.add_text(f.doc_number, article.meta.doc_number.unwrap());
-            writer.add_document(doc).unwrap();
-        }
-        index.store().commit(&mut writer).unwrap();
-        let (with, without) = hits_both_ways(&index, "峄城");
-        assert_eq!(with.len(), 2);
-        assert_eq!(without, with);
-        for hit in &without {
-            assert_eq!(
-                hit.meta.doc_number.as_deref(),
-                Some("峄政发〔2022〕5号"),
-                "{}",
-                hit.path
-            );
-            assert_eq!(hit.meta.source.as_deref(), Some("峄城区人民政府"));
-            assert!(hit.meta.published.is_some());
-        }
     }
 
     #[test]
