@@ -219,13 +219,29 @@ impl Store {
                 super::schema::body_field(),
             )));
             crate::text::analyzers::register(&index, &crate::text::segment::Segmenter::default());
-            // No other run commits while the segments are read.
-            let _lock = index
-                .directory()
-                .acquire_lock(&INDEX_WRITER_LOCK)
-                .map_err(|_| Error::IndexBusy {
-                    path: dir.to_path_buf(),
-                })?;
+            // No other run commits while the segments are read. A writer this process just
+            // dropped may still be letting go of the lock: it is asked for again for a while.
+            let mut tries = 0;
+            let _lock = loop {
+                match index.directory().acquire_lock(&INDEX_WRITER_LOCK) {
+                    Ok(lock) => break lock,
+                    Err(tantivy::directory::error::LockError::LockBusy) if tries < 20 => {
+                        tries += 1;
+                        std::thread::sleep(std::time::Duration::from_millis(100));
+                    }
+                    Err(tantivy::directory::error::LockError::LockBusy) => {
+                        return Err(Error::IndexBusy {
+                            path: dir.to_path_buf(),
+                        })
+                    }
+                    Err(tantivy::directory::error::LockError::IoError(error)) => {
+                        return Err(Error::Io {
+                            path: dir.join(&INDEX_WRITER_LOCK.filepath),
+                            error: std::io::Error::new(error.kind(), error.to_string()),
+                        })
+                    }
+                }
+            };
             let mut metas = index.load_metas()?;
             let damaged = damaged_segments(&index, &metas, dir)?;
             metas.segments.retain(|meta| {
