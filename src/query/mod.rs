@@ -161,7 +161,7 @@ impl ParsedQuery {
             };
             *words = around(jieba);
             *ranking = around(segmenter);
-            *synonyms = vec![(word.to_string(), table.of(word).to_vec())];
+            *synonyms = vec![(word.to_string(), table.of(word))];
         }
         self
     }

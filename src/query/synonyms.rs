@@ -3,9 +3,14 @@
 //!
 //! The format is a line an entry, `everyday => official, official`; `#` starts a comment.
 //! An unquoted query word that is an everyday word also finds the official terms.
+//!
+//! An index keeps its table checked and folded, a line an entry in the order of their
+//! everyday words ([`Synonyms::kept_text`]): a search looks the words of its query up in it
+//! by binary search, so what it pays does not grow with the table.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::error::{Error, Result};
 
@@ -32,6 +37,66 @@ pub(crate) struct Synonyms {
     /// The everyday words by their first character: a query is scanned once, not once per
     /// entry.
     starts: HashMap<char, Vec<String>>,
+    /// An index's table as kept, over `entries`.
+    kept: Option<Arc<Kept>>,
+}
+
+/// An index's table as kept: `word => term, term` lines in the order of their words.
+#[derive(Debug, PartialEq, Eq)]
+struct Kept {
+    text: String,
+    /// Each line's start, the end of its word, and its end (without the newline).
+    lines: Vec<(usize, usize, usize)>,
+    /// The longest word, in bytes.
+    longest: usize,
+}
+
+/// What separates a kept line's word from its terms, and one term from the next.
+const ARROW: &str = " => ";
+const COMMA: &str = ", ";
+
+impl Kept {
+    /// The lines of `text`, or `None` unless every line is an entry and the words are in
+    /// order (a table kept by [`Synonyms::kept_text`]).
+    fn read(text: String) -> Option<Kept> {
+        let mut lines = Vec::new();
+        let mut longest = 0;
+        let mut start = 0;
+        for line in text.split_inclusive('\n') {
+            let content = line.strip_suffix('\n').unwrap_or(line);
+            let arrow = content.find(ARROW)?;
+            let word = &content[..arrow];
+            let ordered = lines
+                .last()
+                .is_none_or(|&(s, w, _): &(usize, usize, usize)| &text[s..w] < word);
+            if word.is_empty() || !ordered || content.len() == arrow + ARROW.len() {
+                return None;
+            }
+            longest = longest.max(arrow);
+            lines.push((start, start + arrow, start + content.len()));
+            start += line.len();
+        }
+        Some(Kept { text, lines, longest })
+    }
+
+    fn word(&self, line: usize) -> &str {
+        let (start, end, _) = self.lines[line];
+        &self.text[start..end]
+    }
+
+    fn find(&self, word: &str) -> Option<usize> {
+        self.lines
+            .binary_search_by(|&(start, end, _)| self.text[start..end].cmp(word))
+            .ok()
+    }
+
+    fn terms(&self, line: usize) -> Vec<String> {
+        let (_, word_end, end) = self.lines[line];
+        self.text[word_end + ARROW.len()..end]
+            .split(COMMA)
+            .map(str::to_string)
+            .collect()
+    }
 }
 
 impl Synonyms {
@@ -48,6 +113,29 @@ impl Synonyms {
         }
         self.index_starts();
         self
+    }
+
+    /// The shipped table with an index's table as kept (`text`, from [`Synonyms::kept_text`])
+    /// over it; `None` if `text` is not such a table.
+    pub(crate) fn with_kept(self, text: String) -> Option<Synonyms> {
+        let kept = Kept::read(text)?;
+        Some(Synonyms {
+            kept: Some(Arc::new(kept)),
+            ..self
+        })
+    }
+
+    /// The table as an index keeps it: a line an entry, `word => term, term`, in the order of
+    /// the words, every word and term folded.
+    pub(crate) fn kept_text(&self) -> String {
+        let mut text = String::new();
+        for (word, terms) in &self.entries {
+            text.push_str(word);
+            text.push_str(ARROW);
+            text.push_str(&terms.join(COMMA));
+            text.push('\n');
+        }
+        text
     }
 
     fn index_starts(&mut self) {
@@ -130,27 +218,51 @@ impl Synonyms {
         let mut table = Synonyms {
             entries,
             starts: HashMap::new(),
+            kept: None,
         };
         table.index_starts();
         Ok(table)
     }
 
     /// The official terms `word` (folded) also finds: none for a word not in the table.
-    pub(crate) fn of(&self, word: &str) -> &[String] {
-        self.entries.get(word).map_or(&[], Vec::as_slice)
+    pub(crate) fn of(&self, word: &str) -> Vec<String> {
+        if let Some(line) = self.kept.as_ref().and_then(|kept| kept.find(word)) {
+            return self.kept.as_ref().map(|kept| kept.terms(line)).unwrap_or_default();
+        }
+        self.entries.get(word).cloned().unwrap_or_default()
     }
 
     /// The longest everyday word in `text` (folded), with its character range: the one a
     /// chunk of query text is split around.
     pub(crate) fn find_in(&self, text: &str) -> Option<(std::ops::Range<usize>, &str)> {
+        fn consider<'a>(
+            best: &mut Option<(std::ops::Range<usize>, &'a str)>,
+            range: std::ops::Range<usize>,
+            word: &'a str,
+        ) {
+            if best.as_ref().is_none_or(|(r, _)| range.len() > r.len()) {
+                *best = Some((range, word));
+            }
+        }
         let mut best: Option<(std::ops::Range<usize>, &str)> = None;
         for (start, (at, first)) in text.char_indices().enumerate() {
+            // The index's words first: a word in both tables is the index's.
+            if let Some(kept) = &self.kept {
+                let ends = text[at..]
+                    .char_indices()
+                    .skip(1)
+                    .map(|(end, _)| end)
+                    .chain(std::iter::once(text.len() - at))
+                    .take_while(|&end| end <= kept.longest);
+                for (chars, end) in ends.enumerate() {
+                    if let Some(line) = kept.find(&text[at..at + end]) {
+                        consider(&mut best, start..start + chars + 1, kept.word(line));
+                    }
+                }
+            }
             for word in self.starts.get(&first).into_iter().flatten() {
                 if text[at..].starts_with(word.as_str()) {
-                    let range = start..start + word.chars().count();
-                    if best.as_ref().is_none_or(|(r, _)| range.len() > r.len()) {
-                        best = Some((range, word.as_str()));
-                    }
+                    consider(&mut best, start..start + word.chars().count(), word.as_str());
                 }
             }
         }
@@ -263,6 +375,25 @@ mod tests {
         let merged = Synonyms::shipped().with(&table);
         assert_eq!(merged.of("小升初").len(), 2);
         assert!(!merged.of("社保").is_empty());
+    }
+
+    #[test]
+    fn a_kept_table_is_looked_up_as_the_table_it_was_kept_from() {
+        let own = Synonyms::parse("醫保卡 => 社会保障卡\n医保 => 医疗保险, 基本医疗保险\n社保 => 社会保障\n").unwrap();
+        let eager = Synonyms::shipped().with(&own);
+        let lazy = Synonyms::shipped().with_kept(own.kept_text()).unwrap();
+        for word in ["医保", "医保卡", "社保", "低保", "国务院"] {
+            assert_eq!(lazy.of(word), eager.of(word), "{word}");
+        }
+        for text in ["办理医保卡", "社保和低保", "国务院", "医", ""] {
+            assert_eq!(lazy.find_in(text), eager.find_in(text), "{text}");
+        }
+        // Not a kept table: out of order, or not an entry a line.
+        assert!(Synonyms::shipped()
+            .with_kept("甲 => 丙\n乙 => 丁\n".to_string())
+            .is_none());
+        assert!(Synonyms::shipped().with_kept("# 表\n甲 => 丁\n".to_string()).is_none());
+        assert!(Synonyms::shipped().with_kept("甲 => \n".to_string()).is_none());
     }
 
     #[test]

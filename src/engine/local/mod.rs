@@ -125,7 +125,15 @@ impl Local {
         let mut caches = Caches::new(Some(dir));
         let store = Store::open(dir, caches.warmers(None))?;
         if let Some((path, bytes)) = store.table(schema::SYNONYMS_FILE)? {
-            caches.synonyms = Synonyms::shipped().with(&synonyms_of(&path, bytes)?);
+            // A table kept checked and in order is looked up as it is; any other is read
+            // whole.
+            let kept = String::from_utf8(bytes.clone())
+                .ok()
+                .and_then(|text| Synonyms::shipped().with_kept(text));
+            caches.synonyms = match kept {
+                Some(table) => table,
+                None => Synonyms::shipped().with(&synonyms_of(&path, bytes)?),
+            };
         }
         Ok(Local {
             store,
@@ -177,12 +185,11 @@ impl Local {
     pub(crate) fn set_synonyms(&mut self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
         let own = read_synonyms(path)?;
-        let bytes = std::fs::read(path).map_err(|error| crate::Error::Io {
-            path: path.to_path_buf(),
-            error,
-        })?;
-        self.store.keep_table(schema::SYNONYMS_FILE, &bytes)?;
-        self.caches.synonyms = Synonyms::shipped().with(&own);
+        let text = own.kept_text();
+        self.store.keep_table(schema::SYNONYMS_FILE, text.as_bytes())?;
+        self.caches.synonyms = Synonyms::shipped()
+            .with_kept(text)
+            .unwrap_or_else(|| Synonyms::shipped().with(&own));
         Ok(())
     }
 
