@@ -145,7 +145,10 @@ impl Store {
                     path: path.clone(),
                     reason: format!("not UTF-8 text (byte {} is not)", err.utf8_error().valid_up_to()),
                 })?;
-                segmenter_for(&text, &path)?
+                match Segmenter::with_kept_dictionary(text.clone()) {
+                    Some(kept) => kept,
+                    None => segmenter_for(&text, &path)?,
+                }
             }
             None => Segmenter::default(),
         };
@@ -195,9 +198,11 @@ impl Store {
 
     /// Sets the index's user dictionary, read from `path`, and keeps it in the index folder.
     pub(crate) fn set_user_dictionary(&mut self, path: &Path) -> Result<()> {
-        let (text, segmenter) = read_user_dictionary(path)?;
+        let (_, given) = read_user_dictionary(path)?;
+        let text = given.kept_text().unwrap_or_default();
         self.keep_table(schema::USER_DICTIONARY_FILE, text.as_bytes())?;
-        self.segmenter = segmenter;
+        // The dictionary as kept: what every later search reads.
+        self.segmenter = Segmenter::with_kept_dictionary(text).unwrap_or(given);
         analyzers::register(&self.index, &self.segmenter);
         Ok(())
     }

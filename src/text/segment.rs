@@ -22,10 +22,81 @@ pub(crate) struct Segmenter {
 
 /// A user dictionary and the jieba instance built with it, once.
 struct UserDictionary {
-    entries: Vec<DictEntry>,
-    /// Its words, folded: the site's own terms, which query assistance keeps as typed.
-    words: std::collections::HashSet<String>,
+    words: UserWords,
     jieba: OnceLock<Jieba>,
+    /// For a dictionary as given, the frequency jieba gave each word, in order: set when the
+    /// jieba is built.
+    given_freqs: OnceLock<Vec<usize>>,
+}
+
+enum UserWords {
+    /// As given (`--dict`): in order, frequencies missing where jieba is to suggest them.
+    Given {
+        entries: Vec<DictEntry>,
+        /// Its words, folded: the site's own terms, which query assistance keeps as typed.
+        words: std::collections::HashSet<String>,
+    },
+    /// As an index keeps it ([`Segmenter::kept_text`]).
+    Kept(KeptDictionary),
+}
+
+/// A user dictionary as an index keeps it: a `#total N` line (jieba's total frequency with
+/// the dictionary), then `word freq [tag]` a line, words folded and in order, each frequency
+/// the one jieba gave the word. A query looks up only the words it contains, by binary
+/// search, and is cut with them as the whole dictionary would cut it.
+struct KeptDictionary {
+    text: String,
+    /// Each line's start, its word's end, and its end (without the newline).
+    lines: Vec<(usize, usize, usize)>,
+    total: u64,
+    /// The longest word, in characters.
+    longest: usize,
+}
+
+/// The first line of a kept user dictionary.
+const TOTAL_LINE: &str = "#total ";
+
+impl KeptDictionary {
+    fn read(text: String) -> Option<KeptDictionary> {
+        let first = text.lines().next()?;
+        let total = first.strip_prefix(TOTAL_LINE)?.parse().ok()?;
+        let mut lines: Vec<(usize, usize, usize)> = Vec::new();
+        let mut longest = 0;
+        let mut start = first.len() + 1;
+        for line in text.get(start..).unwrap_or_default().split_inclusive('\n') {
+            let content = line.strip_suffix('\n').unwrap_or(line);
+            let word_end = content.find(' ')?;
+            let word = &content[..word_end];
+            let ordered = lines.last().is_none_or(|&(s, w, _)| &text[s..w] < word);
+            let freq = content[word_end + 1..].split(' ').next()?;
+            if word.is_empty() || !ordered || freq.parse::<u64>().is_err() {
+                return None;
+            }
+            longest = longest.max(word.chars().count());
+            lines.push((start, start + word_end, start + content.len()));
+            start += line.len();
+        }
+        Some(KeptDictionary {
+            text,
+            lines,
+            total,
+            longest,
+        })
+    }
+
+    fn find(&self, word: &str) -> Option<usize> {
+        self.lines
+            .binary_search_by(|&(start, end, _)| self.text[start..end].cmp(word))
+            .ok()
+    }
+
+    /// Line `line`'s word, frequency and tag.
+    fn entry(&self, line: usize) -> (&str, u64, Option<&str>) {
+        let (start, word_end, end) = self.lines[line];
+        let mut rest = self.text[word_end + 1..end].split(' ');
+        let freq = rest.next().and_then(|f| f.parse().ok()).unwrap_or_default();
+        (&self.text[start..word_end], freq, rest.next())
+    }
 }
 
 /// One line of a user dictionary in jieba's format: `word [frequency] [tag]`.
@@ -98,18 +169,73 @@ impl Segmenter {
     pub(crate) fn with_user_dictionary(entries: Vec<DictEntry>) -> Segmenter {
         Segmenter {
             user: Some(Arc::new(UserDictionary {
-                words: entries.iter().map(|entry| fold(&entry.word)).collect(),
-                entries,
+                words: UserWords::Given {
+                    words: entries.iter().map(|entry| fold(&entry.word)).collect(),
+                    entries,
+                },
                 jieba: OnceLock::new(),
+                given_freqs: OnceLock::new(),
             })),
         }
+    }
+
+    /// A segmenter with a user dictionary as an index keeps it ([`Segmenter::kept_text`]);
+    /// `None` if `text` is not one.
+    pub(crate) fn with_kept_dictionary(text: String) -> Option<Segmenter> {
+        Some(Segmenter {
+            user: Some(Arc::new(UserDictionary {
+                words: UserWords::Kept(KeptDictionary::read(text)?),
+                jieba: OnceLock::new(),
+                given_freqs: OnceLock::new(),
+            })),
+        })
+    }
+
+    /// The user dictionary as an index keeps it: every word folded, in order, with the
+    /// frequency jieba gave it (a missing one suggested as jieba suggests it), after a line
+    /// with jieba's total frequency. `None` without a user dictionary.
+    pub(crate) fn kept_text(&self) -> Option<String> {
+        let user = self.user.as_ref()?;
+        // Built first: it gives the frequencies.
+        self.jieba();
+        let mut entries: Vec<(String, usize, Option<&str>)> = match &user.words {
+            UserWords::Given { entries, .. } => entries
+                .iter()
+                .zip(user.given_freqs.get().into_iter().flatten())
+                .map(|(entry, &freq)| (fold(&entry.word), freq, entry.tag.as_deref()))
+                .collect(),
+            UserWords::Kept(kept) => (0..kept.lines.len())
+                .map(|line| {
+                    let (word, freq, tag) = kept.entry(line);
+                    (word.to_string(), freq as usize, tag)
+                })
+                .collect(),
+        };
+        entries.sort();
+        let default_total = dictionary()?.get("\0total")?;
+        let total = entries.iter().fold(default_total, |total, (word, freq, _)| {
+            total + *freq as u64 - known(word).map_or(0, |k| k.freq)
+        });
+        let mut text = format!("{TOTAL_LINE}{total}\n");
+        for (word, freq, tag) in entries {
+            text.push_str(&format!("{word} {freq}"));
+            if let Some(tag) = tag {
+                text.push(' ');
+                text.push_str(tag);
+            }
+            text.push('\n');
+        }
+        Some(text)
     }
 
     /// Whether `folded` is a name to search as typed: a word of the user dictionary (the
     /// site's own terms), or one jieba's dictionary tags as a place, an organisation, a person
     /// or another proper noun.
     pub(crate) fn is_name(&self, folded: &str) -> bool {
-        let local = self.user.as_ref().is_some_and(|user| user.words.contains(folded));
+        let local = self.user.as_ref().is_some_and(|user| match &user.words {
+            UserWords::Given { words, .. } => words.contains(folded),
+            UserWords::Kept(kept) => kept.find(folded).is_some(),
+        });
         local || known(folded).is_some_and(|k| k.name)
     }
 
@@ -123,11 +249,23 @@ impl Segmenter {
             None => JIEBA.get_or_init(Jieba::new),
             Some(user) => user.jieba.get_or_init(|| {
                 let mut jieba = Jieba::new();
-                for entry in &user.entries {
-                    // Folded like the text it will segment. A missing frequency is suggested
-                    // from the dictionary (jieba-rs's load_dict would take it as 0, and a
-                    // word of frequency 0 is never chosen).
-                    jieba.add_word(&fold(&entry.word), entry.freq, entry.tag.as_deref());
+                match &user.words {
+                    UserWords::Given { entries, .. } => {
+                        // Folded like the text it will segment. A missing frequency is
+                        // suggested from the dictionary (jieba-rs's load_dict would take it as
+                        // 0, and a word of frequency 0 is never chosen).
+                        let freqs = entries
+                            .iter()
+                            .map(|entry| jieba.add_word(&fold(&entry.word), entry.freq, entry.tag.as_deref()))
+                            .collect();
+                        let _ = user.given_freqs.set(freqs);
+                    }
+                    UserWords::Kept(kept) => {
+                        for line in 0..kept.lines.len() {
+                            let (word, freq, tag) = kept.entry(line);
+                            jieba.add_word(word, Some(freq as usize), tag);
+                        }
+                    }
                 }
                 jieba
             }),
@@ -150,15 +288,19 @@ impl Segmenter {
                 .map(|t| t.start..t.end)
                 .collect()
         };
-        if self.user.is_some() {
-            return cut(self.jieba());
-        }
         // A process that has loaded the whole dictionary (it indexes, or segmented a long text)
         // uses it; others build the small one.
-        if let Some(full) = JIEBA.get() {
+        let (built, kept) = match &self.user {
+            None => (JIEBA.get(), None),
+            Some(user) => match &user.words {
+                UserWords::Kept(kept) => (user.jieba.get(), Some(kept)),
+                UserWords::Given { .. } => return cut(self.jieba()),
+            },
+        };
+        if let Some(full) = built {
             return cut(full);
         }
-        match query_jieba(folded) {
+        match query_jieba(folded, kept) {
             Some(small) => cut(&small),
             None => cut(self.jieba()),
         }
@@ -237,12 +379,13 @@ pub(crate) fn names() -> Vec<String> {
     names
 }
 
-/// A jieba with only the dictionary words that occur in `text`, and the full total; `None`
-/// for long texts, or if the dictionary cannot be read.
-fn query_jieba(text: &str) -> Option<Jieba> {
+/// A jieba with only the dictionary words that occur in `text` (those of the user dictionary
+/// `user` over jieba's), and the full total; `None` for long texts, or if the dictionary
+/// cannot be read.
+fn query_jieba(text: &str, user: Option<&KeptDictionary>) -> Option<Jieba> {
     let map = dictionary()?;
-    let total = map.get("\0total")?;
-    let longest = map.get("\0longest")? as usize;
+    let total = user.map_or(map.get("\0total"), |user| Some(user.total))?;
+    let longest = (map.get("\0longest")? as usize).max(user.map_or(0, |user| user.longest));
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     if chars.len() > QUERY_CHARS {
         return None;
@@ -254,7 +397,12 @@ fn query_jieba(text: &str) -> Option<Jieba> {
         for end in start + 1..=(start + longest).min(chars.len()) {
             let to = chars.get(end).map_or(text.len(), |c| c.0);
             let word = &text[chars[start].0..to];
-            if let Some(freq) = map.get(word).map(|value| value & (NAME - 1)) {
+            let own = user.and_then(|user| Some(user.entry(user.find(word)?)));
+            let freq = match own {
+                Some((_, freq, _)) => Some(freq),
+                None => map.get(word).map(|value| value & (NAME - 1)),
+            };
+            if let Some(freq) = freq {
                 if seen.insert(word) {
                     jieba.add_word(word, Some(freq as usize), None);
                     sum += freq;
@@ -297,6 +445,34 @@ mod tests {
     }
 
     #[test]
+    fn a_kept_user_dictionary_cuts_queries_as_the_dictionary_it_was_kept_from() {
+        // Words new to jieba, one it knows with another frequency, one without a frequency,
+        // and one given twice as wide as jieba's longest word.
+        let entries = parse_user_dictionary(
+            "满意峄城 20 nz\n五比五看\n峄城 300000 ns\n创建满意峄城活动实施方案领导小组办公室 5\n",
+        )
+        .unwrap();
+        let given = Segmenter::with_user_dictionary(entries);
+        let text = given.kept_text().unwrap();
+        let kept = Segmenter::with_kept_dictionary(text.clone()).unwrap();
+        assert_eq!(kept.kept_text().as_deref(), Some(text.as_str()), "kept as it reads");
+        for query in [
+            "创建满意峄城活动",
+            "开展五比五看活动",
+            "峄城区人民政府",
+            "创建满意峄城活动实施方案领导小组办公室通知",
+            "满意",
+            "",
+        ] {
+            assert_eq!(kept.words(query), given.words(query), "{query}");
+        }
+        assert!(kept.is_name("五比五看") && given.is_name("五比五看"));
+        assert!(Segmenter::with_kept_dictionary("峄城 5\n".to_string()).is_none());
+        assert!(Segmenter::with_kept_dictionary("#total 9\n乙 5\n甲 5\n".to_string()).is_some());
+        assert!(Segmenter::with_kept_dictionary("#total 9\n甲 5\n乙 5\n".to_string()).is_none());
+    }
+
+    #[test]
     fn query_segmentation_with_the_sub_dictionary_equals_the_whole_dictionary() {
         // Every line of the sample corpus, and every window of up to 24 characters of them:
         // what people type and paste.
@@ -322,7 +498,7 @@ mod tests {
         }
         assert!(texts.len() > 1000);
         for text in &texts {
-            let small = query_jieba(text).expect("a short text gets a sub-dictionary");
+            let small = query_jieba(text, None).expect("a short text gets a sub-dictionary");
             let words = |j: &Jieba| {
                 j.cut(text, true)
                     .into_iter()
