@@ -163,7 +163,7 @@ impl Tokenizer for PartsTokenizer {
         let mut from = 0;
         let chars = text.char_indices().chain(std::iter::once((text.len(), ' ')));
         for (i, c) in chars {
-            match fold_char(c).filter(|f| f.is_alphanumeric()) {
+            match fold_char(c).filter(|&f| super::is_alphanumeric(f)) {
                 Some(f) => {
                     if part.is_empty() {
                         from = i;

@@ -41,7 +41,7 @@ pub(crate) fn fingerprint(title: &str, body: &str) -> Print {
         .chars()
         .chain(body.chars())
         .filter_map(fold_char)
-        .filter(|c| c.is_alphanumeric())
+        .filter(|&c| super::is_alphanumeric(c))
         .collect();
     if whole.chars().count() < MIN_WHOLE {
         return print;
@@ -141,7 +141,7 @@ fn core_chars(body: &str) -> Vec<char> {
     core.iter()
         .flat_map(|l| l.chars())
         .filter_map(fold_char)
-        .filter(|c| c.is_alphanumeric())
+        .filter(|&c| super::is_alphanumeric(c))
         .collect()
 }
 

@@ -419,7 +419,7 @@ fn query_jieba(text: &str, user: Option<&KeptDictionary>) -> Option<Jieba> {
 /// Whether a segmented word carries meaning to search for: it has a letter or a digit.
 /// Punctuation and symbols are left to the grams field, where quoted strings still find them.
 pub(super) fn is_searchable(word: &str) -> bool {
-    word.chars().any(char::is_alphanumeric)
+    word.chars().any(super::is_alphanumeric)
 }
 
 #[cfg(test)]
