@@ -4,27 +4,32 @@ use super::TERM_BITS;
 
 /// Sorts `terms` and `positions` together by term, keeping the order of equal terms: a least
 /// significant digit radix sort, a byte at a time (256 places to scatter stay in cache; with
-/// wider digits most writes miss it), skipping the bytes every term shares.
+/// wider digits most writes miss it), skipping the bytes every term shares. Every byte's
+/// counts are taken in one pass over the terms (a byte's counts do not depend on the order),
+/// so each byte sorted costs one pass, its scatter.
 pub(super) fn sort_by_term(terms: &mut Vec<u64>, positions: &mut Vec<u32>) {
     const DIGIT: u32 = 8;
+    const BYTES: usize = TERM_BITS.div_ceil(DIGIT) as usize;
     let n = terms.len();
+    let digit = |t: u64, byte: usize| ((t >> (byte as u32 * DIGIT)) & ((1 << DIGIT) - 1)) as usize;
+    let mut counts = vec![[0usize; 1 << DIGIT]; BYTES];
+    for &t in terms.iter() {
+        for (byte, counts) in counts.iter_mut().enumerate() {
+            counts[digit(t, byte)] += 1;
+        }
+    }
     let mut spare_terms = vec![0u64; n];
     let mut spare_positions = vec![0u32; n];
-    for shift in (0..TERM_BITS).step_by(DIGIT as usize) {
-        let digit = |t: u64| ((t >> shift) & ((1 << DIGIT) - 1)) as usize;
-        let mut counts = vec![0usize; 1 << DIGIT];
-        for &t in terms.iter() {
-            counts[digit(t)] += 1;
-        }
+    for (byte, counts) in counts.iter_mut().enumerate() {
         if counts.contains(&n) {
             continue;
         }
         let mut sum = 0;
-        for count in &mut counts {
+        for count in counts.iter_mut() {
             (*count, sum) = (sum, sum + *count);
         }
         for (&t, &p) in terms.iter().zip(positions.iter()) {
-            let slot = &mut counts[digit(t)];
+            let slot = &mut counts[digit(t, byte)];
             spare_terms[*slot] = t;
             spare_positions[*slot] = p;
             *slot += 1;
