@@ -893,6 +893,17 @@ fn the_page_works_in_a_real_browser() {
     }
 }
 
+/// The home page, pages of results (filtered, paged, with a facet opened, with none), an
+/// article and an error page break none of axe-core's WCAG 2 A/AA rules or best practices.
+#[test]
+fn the_pages_pass_axe_core_in_a_real_browser() {
+    let Some(script) = browser_script("a11y.mjs") else {
+        return;
+    };
+    let f = fixture();
+    run_script(&script, &[f.server.base.as_str()]);
+}
+
 /// A link to an article, shared before its file was touched and written again with the same
 /// text and the folder indexed again (what a crawler does every night), opens the article in
 /// a real browser.
