@@ -40,6 +40,7 @@
 //! | `"满意峄城"` or `“满意峄城”` | exactly this string, like Ctrl+F: any length, one character included, across word boundaries |
 //! | `峄城 -营商` | articles that match `峄城` and do not contain 营商 (`-"…"` excludes a string) |
 //! | `*` | every article, newest first: for browsing with filters |
+//! | `峄政发[2022]5号` | the articles whose 文号 this is, in any spelling (〔〕 [] () 【】, 年, 第, spaces), said in [`SearchResults::searched_as`]; as typed, the articles citing it |
 //!
 //! Matching ignores full-width vs half-width forms (`５Ｇ` = `5G`), ASCII case, whitespace,
 //! and traditional vs simplified characters (`峄城區` finds 峄城区); highlights fall on the

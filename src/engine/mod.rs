@@ -224,12 +224,16 @@ impl Index {
     ///
     /// A query that finds little as typed may be searched as another ([`SearchResults::searched_as`])
     /// or offered one ([`SearchResults::did_you_mean`]): pinyin as Chinese, a typo corrected.
-    /// [`SearchRequest::as_typed`] turns that off.
+    /// A query that is a 文号 in any spelling (`峄政发[2022]5号`) finds the articles with that
+    /// 文号, when there are any. [`SearchRequest::as_typed`] turns that off.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
         self.local.guarded(|| {
             let backend = self.backend();
             request.check()?;
             let parsed = parse(backend, &request.query)?;
+            if let Some(found) = rewrite::by_doc_number(backend, request)? {
+                return Ok(found);
+            }
             let mut results = backend.search(request, parsed.clone())?;
             let Some((rewrite, search_instead)) = rewrite::rewrite_for(backend, request, &parsed, results.total)?
             else {

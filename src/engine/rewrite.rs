@@ -1,13 +1,14 @@
 //! Whether a search is rewritten: the engine asks [`crate::assist`] whether a query is worth
 //! a look and what it proposes, counts what the proposal and the query as typed find, and
-//! decides.
+//! decides. A query that is a 文号 is looked up as one first.
 
 use super::backend::Backend;
 use super::parse;
 use crate::assist::{self, Evidence};
 use crate::error::Result;
 use crate::query::ParsedQuery;
-use crate::search::{Rewrite, SearchRequest};
+use crate::search::{Rewrite, RewriteReason, SearchRequest, SearchResults};
+use crate::text::doc_number;
 
 /// The rewrite for `request`, whose query (`parsed`) found `typed` articles as typed, and
 /// whether to search it instead of offering it ([`assist::decide`]): pinyin read as Chinese or
@@ -69,6 +70,33 @@ pub(super) fn rewrite_for(
     Ok((total > 0).then_some((rewrite, search)))
 }
 
+/// The articles whose 文号 the query is, in any spelling, searched as that 文号: `None` when
+/// the query is no 文号, no article has it, or the request is as typed or already filters by
+/// 文号. Precision first: what the query names is that document, not the articles that cite
+/// its number; searching as typed finds those.
+pub(super) fn by_doc_number(backend: &dyn Backend, request: &SearchRequest) -> Result<Option<SearchResults>> {
+    if request.as_typed || !request.doc_numbers.is_empty() {
+        return Ok(None);
+    }
+    let Some(number) = doc_number::key(&request.query) else {
+        return Ok(None);
+    };
+    let mut lookup = request.clone();
+    lookup.query = "*".to_string();
+    lookup.doc_numbers = vec![number.clone()];
+    let every = parse(backend, "*")?;
+    if backend.count(&lookup, every.clone())? == 0 {
+        return Ok(None);
+    }
+    let mut found = backend.search(&lookup, every)?;
+    found.searched_as = Some(Rewrite {
+        query: number,
+        reason: RewriteReason::DocNumber,
+        total: found.total,
+    });
+    Ok(Some(found))
+}
+
 #[cfg(test)]
 mod tests {
     use crate::{Index, SearchRequest};
@@ -111,5 +139,65 @@ mod tests {
             "the correction finds nothing either"
         );
         assert_eq!(searched_as("疫请防控 -峄城"), Some("疫情防控 -峄城".to_string()));
+    }
+
+    /// A query that is a 文号, in any spelling, finds the article with that 文号 and says so;
+    /// the articles that only cite it are found as typed. A filter by 文号 takes any
+    /// spelling too, and one no article has is named.
+    #[test]
+    fn a_document_number_in_any_spelling_finds_its_document() {
+        let texts = [
+            (
+                "notice",
+                "标题: 关于印发峄城区营商环境方案的通知\n发布时间: 2022-05-10\n发布机构: 峄城区人民政府\n文号: 峄政发〔2022〕5号\n==================== 正文 ====================\n各镇街：现将方案印发给你们。\n",
+            ),
+            (
+                "other",
+                "标题: 关于印发峄城区防汛预案的通知\n发布时间: 2022-06-01\n发布机构: 峄城区人民政府\n文号: 峄政发〔2022〕15号\n==================== 正文 ====================\n各镇街：现将预案印发给你们。\n",
+            ),
+            (
+                "citing",
+                "峄城区落实营商环境方案\n2022-05-20 来源:鲁网\n按照峄政发〔2022〕5号文件要求，峄城区召开会议。\n",
+            ),
+        ];
+        let index = Index::of_texts(&texts);
+        for typed in [
+            "峄政发〔2022〕5号",
+            "峄政发[2022]5号",
+            "峄政发（2022）5号",
+            "峄政发2022年5号",
+            "峄政发2022年第5号",
+            "峄政发〔2022〕05号",
+            "峄政发 2022 5号",
+            "峄政发【2022】5号",
+            "峄政发［２０２２］５号",
+            "嶧政發〔2022〕5號",
+        ] {
+            let results = index.search(&SearchRequest::new(typed)).unwrap();
+            let paths: Vec<&str> = results.hits.iter().map(|h| h.path.as_str()).collect();
+            assert_eq!(paths, ["notice"], "{typed}");
+            let rewrite = results.searched_as.expect("said");
+            assert_eq!(rewrite.query, "峄政发〔2022〕5号");
+            assert_eq!(rewrite.reason, crate::RewriteReason::DocNumber);
+            assert_eq!(results.hits[0].meta.doc_number.as_deref(), Some("峄政发〔2022〕5号"));
+        }
+        let as_typed = index
+            .search(&SearchRequest::new("\"峄政发〔2022〕5号\"").as_typed(true))
+            .unwrap();
+        let paths: Vec<&str> = as_typed.hits.iter().map(|h| h.path.as_str()).collect();
+        assert_eq!(paths, ["citing"], "as typed, the article whose text cites it");
+        let filtered = index
+            .search(&SearchRequest::new("*").doc_number("峄政发2022年15号"))
+            .unwrap();
+        assert_eq!(filtered.hits.len(), 1);
+        assert_eq!(filtered.hits[0].path, "other");
+        let none = index
+            .search(&SearchRequest::new("*").doc_number("峄政发〔2021〕5号"))
+            .unwrap();
+        assert_eq!(none.total, 0);
+        assert_eq!(none.unmatched_filters[0].field, "doc_number");
+        // A 文号 no article has is searched as typed.
+        let unknown = index.search(&SearchRequest::new("峄政发〔2020〕9号")).unwrap();
+        assert!(unknown.searched_as.is_none());
     }
 }

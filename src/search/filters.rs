@@ -1,4 +1,4 @@
-//! Filters: facet values and a date range, as clauses that select without scoring.
+//! Filters: facet values, 文号 and a date range, as clauses that select without scoring.
 //!
 //! A filter value is compared as queries are (folded: width, case, traditional characters,
 //! spaces), so `--source 央視網` keeps the articles from 央视网. A value no article has is
@@ -16,7 +16,7 @@ use super::numbering::FacetNumbering;
 use super::{SearchRequest, UnmatchedFilter};
 use crate::error::Result;
 use crate::store::schema::{self, Fields};
-use crate::text::fold;
+use crate::text::{doc_number, fold};
 
 /// The furthest a date from 1970 the index can hold, in seconds (`i64` nanoseconds).
 const MAX_DATE_SECS: i64 = i64::MAX / 1_000_000_000;
@@ -81,6 +81,21 @@ pub(crate) fn filters(
             Box::new(BooleanQuery::new(any))
         };
         out.push(Box::new(ConstScoreQuery::new(filter, 0.0)));
+    }
+    if !request.doc_numbers.is_empty() {
+        let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for value in &request.doc_numbers {
+            let term = Term::from_field_text(fields.doc_number_key, &doc_number::indexed(value));
+            if searcher.doc_freq(&term)? == 0 {
+                unmatched.push(UnmatchedFilter {
+                    field: "doc_number".to_string(),
+                    value: value.clone(),
+                    closest: Vec::new(),
+                });
+            }
+            any.push((Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::Basic))));
+        }
+        out.push(Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(any)), 0.0)));
     }
     if request.since.is_some() || request.until.is_some() {
         let bound = |d: Option<DateTime<FixedOffset>>, inclusive: bool| match d {

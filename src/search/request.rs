@@ -29,6 +29,10 @@ pub struct SearchRequest {
     /// Only articles in one of these columns (栏目), if any are given.
     #[serde(default)]
     pub columns: Vec<String>,
+    /// Only the articles with one of these 文号, in any spelling (`峄政发[2022]5号` keeps
+    /// 峄政发〔2022〕5号), if any are given.
+    #[serde(default)]
+    pub doc_numbers: Vec<String>,
     /// Only articles published at or after this instant.
     pub since: Option<DateTime<FixedOffset>>,
     /// Only articles published before this instant (exclusive: a whole day, month or year
@@ -109,6 +113,7 @@ impl SearchRequest {
             editors: Vec::new(),
             keywords: Vec::new(),
             columns: Vec::new(),
+            doc_numbers: Vec::new(),
             since: None,
             until: None,
             sort: Sort::Relevance,
@@ -154,6 +159,7 @@ impl SearchRequest {
             ("editor", &self.editors),
             ("keyword", &self.keywords),
             ("column", &self.columns),
+            ("doc_number", &self.doc_numbers),
         ] {
             if values.iter().any(|v| v.trim().is_empty()) {
                 return Err(crate::Error::EmptyFilter {
@@ -220,6 +226,12 @@ impl SearchRequest {
     /// Keeps articles in column `column` (repeat for any of several).
     pub fn column(mut self, column: impl Into<String>) -> Self {
         self.columns.push(column.into());
+        self
+    }
+
+    /// Keeps the articles with the 文号 `number`, in any spelling (repeat for any of several).
+    pub fn doc_number(mut self, number: impl Into<String>) -> Self {
+        self.doc_numbers.push(number.into());
         self
     }
 

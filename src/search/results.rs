@@ -185,4 +185,7 @@ pub enum RewriteReason {
     /// Characters replaced by the more common term of the index that sounds alike or is one
     /// character away (错别字).
     Typo,
+    /// A query that is a 文号 looked up as one: the articles with that 文号, in any spelling.
+    #[serde(rename = "doc_number")]
+    DocNumber,
 }

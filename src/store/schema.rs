@@ -9,6 +9,7 @@
 //! | `layout` | the file's layout (`text`, `html`, `json`, `xml`) | facet |
 //! | `column`, `site` | 栏目 and site name | facets, stored |
 //! | `url`, `doc_number` | address and 文号 | stored |
+//! | `doc_number_key` | the 文号 in one spelling ([`crate::text::doc_number::indexed`]) | exact term: a 文号 query or filter |
 //! | `title` | the title | words analyzer, frequencies; stored for display |
 //! | `body` | the text | stored for display; its characters are indexed by [`crate::grams`] |
 //! | `title_grams` | the title again | grams analyzer, positions (exact strings) |
@@ -41,6 +42,7 @@ pub(crate) struct Fields {
     pub(crate) site: Field,
     pub(crate) url: Field,
     pub(crate) doc_number: Field,
+    pub(crate) doc_number_key: Field,
     pub(crate) title: Field,
     pub(crate) title_grams: Field,
     pub(crate) title_parts: Field,
@@ -75,6 +77,7 @@ pub(crate) const TITLE_PARTS: &str = "title_parts";
 pub(crate) const BODY: &str = "body";
 pub(crate) const URL: &str = "url";
 pub(crate) const DOC_NUMBER: &str = "doc_number";
+pub(crate) const DOC_NUMBER_KEY: &str = "doc_number_key";
 pub(crate) const SOURCE: &str = "source";
 pub(crate) const EDITOR: &str = "editor";
 pub(crate) const KEYWORD: &str = "keyword";
@@ -149,6 +152,7 @@ pub(crate) fn build() -> Schema {
         builder.add_u64_field(name, FAST);
     }
     builder.add_u64_field(CHECKSUM, STORED);
+    builder.add_text_field(DOC_NUMBER_KEY, STRING);
     builder.build()
 }
 
@@ -221,6 +225,7 @@ impl Fields {
             site: get(SITE)?,
             url: get(URL)?,
             doc_number: get(DOC_NUMBER)?,
+            doc_number_key: get(DOC_NUMBER_KEY)?,
             title: get(TITLE)?,
             title_grams: get(TITLE_GRAMS)?,
             title_parts: get(TITLE_PARTS)?,

@@ -163,6 +163,7 @@ impl Store {
         }
         if let Some(number) = &article.meta.doc_number {
             doc.add_text(f.doc_number, number);
+            doc.add_text(f.doc_number_key, crate::text::doc_number::indexed(number));
         }
         let print = crate::text::fingerprint::fingerprint(&article.title, &article.body);
         for (field, word) in f.fingerprint.into_iter().zip(print) {

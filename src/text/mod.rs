@@ -6,8 +6,10 @@
 //!   offset in the original: highlights land on what the user sees. Index and query fold alike.
 //! - [`segment`] cuts text into words with jieba-rs, with an index's user dictionary.
 //! - [`analyzers`] are the tantivy tokenizers the schema names (words, grams, title parts).
+//! - [`doc_number`] reads a 文号 in any spelling to one form.
 
 pub(crate) mod analyzers;
+pub(crate) mod doc_number;
 pub(crate) mod fingerprint;
 pub(crate) mod numbers;
 pub(crate) mod segment;

@@ -326,6 +326,11 @@ pub(crate) struct SearchArgs {
     #[arg(long, value_name = "COLUMN", allow_hyphen_values = true)]
     pub(crate) column: Vec<String>,
 
+    /// Only the articles with this 文号, in any spelling (峄政发[2022]5号 keeps
+    /// 峄政发〔2022〕5号); repeat for any of several
+    #[arg(long, value_name = "文号", allow_hyphen_values = true)]
+    pub(crate) doc_number: Vec<String>,
+
     /// Only articles published on or after this day, month or year: 2022-05-10, 2022/5/10,
     /// 2022.5.10, 2022年5月10日, 2022-05, 2022年5月, 2022 (China time)
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
@@ -536,6 +541,7 @@ impl SearchArgs {
         request.editors = self.editor.clone();
         request.keywords = self.keyword.clone();
         request.columns = self.column.clone();
+        request.doc_numbers = self.doc_number.clone();
         request.since = self.since.as_ref().map(|date| date.range.start);
         request.until = self.until.as_ref().map(|date| date.range.end);
         // What no index can answer is said as the library says it, before an index is opened.

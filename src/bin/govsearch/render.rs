@@ -62,6 +62,7 @@ pub(crate) fn rewrites(out: &mut impl Write, typed: &str, results: &SearchResult
     let why = |rewrite: &Rewrite| match rewrite.reason {
         RewriteReason::Pinyin => "pinyin",
         RewriteReason::Typo => "a likely typo",
+        RewriteReason::DocNumber => "a 文号",
     };
     if let Some(rewrite) = &results.searched_as {
         writeln!(
@@ -96,9 +97,9 @@ pub(crate) fn unmatched_filters(out: &mut impl Write, unmatched: &[UnmatchedFilt
         writeln!(
             out,
             "govsearch: no article has {} {} (--{} {}){hint}",
-            filter.field,
+            filter.field.replace('_', " "),
             sanitize(&filter.value),
-            filter.field,
+            filter.field.replace('_', "-"),
             sanitize(&filter.value)
         )?;
     }

@@ -109,6 +109,7 @@ fn field_label(field: &str) -> &str {
         "editor" => "责任编辑",
         "keyword" => "关键词",
         "column" => "栏目",
+        "doc_number" => "文号",
         other => other,
     }
 }

@@ -65,6 +65,7 @@ struct Meta {
     editor: String,
     keywords: String,
     column: String,
+    doc_number: String,
     url: String,
 }
 
@@ -79,6 +80,7 @@ impl Meta {
             editor: meta.editor.clone().unwrap_or_default(),
             keywords: meta.keywords.join("、"),
             column: meta.column.clone().unwrap_or_default(),
+            doc_number: meta.doc_number.clone().unwrap_or_default(),
             // Only web addresses become links: a `javascript:` address in a scraped page stays text.
             url: meta
                 .url

@@ -17,11 +17,12 @@ pub(crate) const MAX_FACET_VALUES: usize = 10_000;
 const MAX_PARAMS: usize = 64;
 
 /// The filters a request can repeat, with their parameter names and the page's labels.
-pub(crate) const FILTERS: [(&str, &str); 4] = [
+pub(crate) const FILTERS: [(&str, &str); 5] = [
     ("source", "来源"),
     ("editor", "责任编辑"),
     ("keyword", "关键词"),
     ("column", "栏目"),
+    ("doc_number", "文号"),
 ];
 
 /// What a search request asked for, as given.
@@ -220,6 +221,7 @@ impl Params {
         request.editors = values("editor");
         request.keywords = values("keyword");
         request.columns = values("column");
+        request.doc_numbers = values("doc_number");
         // What no index can answer is said as the library says it.
         request.check()?;
         Ok(request)
