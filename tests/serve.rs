@@ -172,8 +172,10 @@ fn fixture() -> Fixture {
 fn the_api_answers_what_the_library_answers() {
     let f = fixture();
     let index = Index::open(&f.index).unwrap();
-    let cases: [(&str, SearchRequest); 5] = [
+    let cases: [(&str, SearchRequest); 7] = [
         ("q=峄城", SearchRequest::new("峄城")),
+        ("q=营商&within=峄城", SearchRequest::new("营商").within("峄城")),
+        ("q=-营商&within=峄城", SearchRequest::new("-营商").within("峄城")),
         (
             "q=峄城+-营商&sort=date&limit=5&offset=3",
             SearchRequest::new("峄城 -营商")
@@ -891,6 +893,34 @@ fn the_page_works_in_a_real_browser() {
     for shot in ["results.png", "article.png", "phone.png"] {
         assert!(out.join(shot).is_file(), "{shot}");
     }
+}
+
+/// 在结果中搜索: the page offers it once there is a query, carrying the queries searched so far;
+/// the results are those of every query at once, and the earlier query is shown as a filter
+/// that can be taken off.
+#[test]
+fn the_page_searches_within_results() {
+    let f = fixture();
+    let index = Index::open(&f.index).unwrap();
+    let (status, _, home) = get(&f.server.base, "/");
+    assert_eq!(status, 200);
+    assert!(!home.contains("name=\"within\""), "nothing to search within yet");
+    let (_, _, first) = get(&f.server.base, "/?q=%E5%B3%84%E5%9F%8E");
+    assert!(first.contains("name=\"within\" value=\"峄城\""), "{first}");
+    let (status, _, within) = get(&f.server.base, "/?q=%E8%90%A5%E5%95%86&within=%E5%B3%84%E5%9F%8E");
+    assert_eq!(status, 200);
+    let both = index.search(&SearchRequest::new("峄城 营商")).unwrap().releases;
+    assert!(
+        within.contains(&format!("共找到 <strong>{both}</strong> 条结果")),
+        "{within}"
+    );
+    assert!(within.contains("在结果中：峄城"), "the earlier query is a filter");
+    assert!(
+        within.contains("name=\"within\" value=\"峄城 营商\""),
+        "deeper: both queries"
+    );
+    let (status, _, unclosed) = get(&f.server.base, "/?q=%E8%90%A5%E5%95%86&within=%22%E5%B3%84%E5%9F%8E");
+    assert_eq!(status, 400, "{unclosed}");
 }
 
 /// The home page, pages of results (filtered, paged, with a facet opened, with none), an

@@ -230,7 +230,7 @@ impl Index {
         self.local.guarded(|| {
             let backend = self.backend();
             request.check()?;
-            let parsed = parse(backend, &request.query)?;
+            let parsed = parse(backend, &request.searched_text())?;
             if let Some(found) = rewrite::by_doc_number(backend, request)? {
                 return Ok(found);
             }

@@ -75,7 +75,7 @@ pub(super) fn rewrite_for(
 /// 文号. Precision first: what the query names is that document, not the articles that cite
 /// its number; searching as typed finds those.
 pub(super) fn by_doc_number(backend: &dyn Backend, request: &SearchRequest) -> Result<Option<SearchResults>> {
-    if request.as_typed || !request.doc_numbers.is_empty() {
+    if request.as_typed || !request.doc_numbers.is_empty() || !request.within.is_empty() {
         return Ok(None);
     }
     let Some(number) = doc_number::key(&request.query) else {

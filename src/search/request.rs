@@ -33,6 +33,10 @@ pub struct SearchRequest {
     /// 峄政发〔2022〕5号), if any are given.
     #[serde(default)]
     pub doc_numbers: Vec<String>,
+    /// Earlier queries to search within (二次检索): only the articles every one of them finds
+    /// as well as [`SearchRequest::query`].
+    #[serde(default)]
+    pub within: Vec<String>,
     /// Only articles published at or after this instant.
     pub since: Option<DateTime<FixedOffset>>,
     /// Only articles published before this instant (exclusive: a whole day, month or year
@@ -114,6 +118,7 @@ impl SearchRequest {
             keywords: Vec::new(),
             columns: Vec::new(),
             doc_numbers: Vec::new(),
+            within: Vec::new(),
             since: None,
             until: None,
             sort: Sort::Relevance,
@@ -143,6 +148,22 @@ impl SearchRequest {
     /// assert!(SearchRequest::new("峄城").source("鲁网").check().is_ok());
     /// ```
     pub fn check(&self) -> crate::Result<()> {
+        // Each part of a search within results reads alone (a quote closes where it opens);
+        // exclusions alone are the point of searching within.
+        if !self.within.is_empty() {
+            let segmenter = crate::text::segment::Segmenter::default();
+            for part in self.within.iter().chain(std::iter::once(&self.query)) {
+                if let Err(
+                    err @ crate::Error::BadQuery {
+                        problem: crate::QueryProblem::UnclosedQuote,
+                        ..
+                    },
+                ) = crate::query::ParsedQuery::parse(part, &segmenter)
+                {
+                    return Err(err);
+                }
+            }
+        }
         if let (Some(since), Some(until)) = (self.since, self.until) {
             if since >= until {
                 let day =
@@ -233,6 +254,42 @@ impl SearchRequest {
     pub fn doc_number(mut self, number: impl Into<String>) -> Self {
         self.doc_numbers.push(number.into());
         self
+    }
+
+    /// Searches within the results of `previous` (二次检索): the articles both it and the query
+    /// find, as one query of both's words, strings and exclusions (repeat to go deeper). The
+    /// query may then be exclusions alone (`-营商`): they leave articles out of those results.
+    ///
+    /// ```
+    /// use govsearch::{parse_article, Index, SearchRequest};
+    /// # fn main() -> Result<(), govsearch::Error> {
+    /// let index = Index::create_in_ram();
+    /// let article = |text: &str| parse_article(text).expect("a release");
+    /// index.add_articles([
+    ///     ("a".to_string(), article("峄城区优化营商环境\n2022-05-10 来源:鲁网\n峄城区持续优化营商环境。\n")),
+    ///     ("b".to_string(), article("峄城区召开防汛会议\n2022-06-01 来源:鲁网\n峄城区部署防汛。\n")),
+    /// ])?;
+    /// let within = index.search(&SearchRequest::new("防汛").within("峄城"))?;
+    /// assert_eq!(within.hits[0].path, "b");
+    /// let left_out = index.search(&SearchRequest::new("-防汛").within("峄城"))?;
+    /// assert_eq!((left_out.total, left_out.hits[0].path.as_str()), (1, "a"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn within(mut self, previous: impl Into<String>) -> Self {
+        self.within.push(previous.into());
+        self
+    }
+
+    /// The query text searched: the earlier queries searched within, then the query. Each
+    /// part is read on its own first, so that a quote never runs from one into the next.
+    pub(crate) fn searched_text(&self) -> String {
+        if self.within.is_empty() {
+            return self.query.clone();
+        }
+        let mut parts: Vec<&str> = self.within.iter().map(String::as_str).collect();
+        parts.push(&self.query);
+        parts.join(" ")
     }
 
     /// Keeps articles published at or after `since`.

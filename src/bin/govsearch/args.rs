@@ -331,6 +331,11 @@ pub(crate) struct SearchArgs {
     #[arg(long, value_name = "文号", allow_hyphen_values = true)]
     pub(crate) doc_number: Vec<String>,
 
+    /// Search within the results of this earlier query (二次检索): only the articles both
+    /// find; repeat to go deeper. The query may then be exclusions alone (`-- -营商`)
+    #[arg(long, value_name = "QUERY", allow_hyphen_values = true)]
+    pub(crate) within: Vec<String>,
+
     /// Only articles published on or after this day, month or year: 2022-05-10, 2022/5/10,
     /// 2022.5.10, 2022年5月10日, 2022-05, 2022年5月, 2022 (China time)
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
@@ -542,6 +547,7 @@ impl SearchArgs {
         request.keywords = self.keyword.clone();
         request.columns = self.column.clone();
         request.doc_numbers = self.doc_number.clone();
+        request.within = self.within.clone();
         request.since = self.since.as_ref().map(|date| date.range.start);
         request.until = self.until.as_ref().map(|date| date.range.end);
         // What no index can answer is said as the library says it, before an index is opened.

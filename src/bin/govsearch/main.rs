@@ -464,7 +464,18 @@ fn search(location: &std::path::Path, args: &SearchArgs) -> anyhow::Result<ExitC
         .searched_as
         .as_ref()
         .map_or(query.as_str(), |r| r.query.as_str());
-    let query = render::sanitize(searched);
+    let query = match args.within.as_slice() {
+        [] => render::sanitize(searched).into_owned(),
+        within => format!(
+            "{} within {}",
+            render::sanitize(searched),
+            within
+                .iter()
+                .map(|w| render::sanitize(w))
+                .collect::<Vec<_>>()
+                .join(" / ")
+        ),
+    };
     let copies = if releases < results.total {
         format!("; {} articles counting reprints", results.total)
     } else {

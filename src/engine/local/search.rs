@@ -32,7 +32,7 @@ impl Local {
     #[cfg(any(test, feature = "eval"))]
     pub(crate) fn query_for(&self, request: &SearchRequest, searcher: &Searcher) -> Result<Prepared> {
         request.check()?;
-        let parsed = crate::engine::parse(self, &request.query)?;
+        let parsed = crate::engine::parse(self, &request.searched_text())?;
         self.prepare(parsed, request, searcher)
     }
 

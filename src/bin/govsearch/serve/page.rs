@@ -148,6 +148,8 @@ struct SearchPage {
     until: String,
     by_date: bool,
     kept: Vec<(String, String)>,
+    /// What 在结果中搜索 searches within: the queries this page searched within, and its own.
+    within: String,
     error: String,
     searched: bool,
     total: usize,
@@ -244,6 +246,13 @@ pub(crate) async fn search(Shared(state): Shared<Arc<State>>, RawQuery(raw): Raw
         until: params.get("until").unwrap_or_default().trim().to_string(),
         by_date: params.get("sort") == Some("date"),
         kept: params.kept_filters(),
+        within: params
+            .all("within")
+            .chain(std::iter::once(params.query()))
+            .map(str::trim)
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join(" "),
         error: String::new(),
         searched: false,
         total: 0,
@@ -309,6 +318,13 @@ fn active_filters(params: &Params) -> Vec<ActiveFilter> {
                 remove: params.without(key, Some(value)),
             });
         }
+    }
+    for value in params.all("within").map(str::trim).filter(|v| !v.is_empty()) {
+        active.push(ActiveFilter {
+            label: "在结果中",
+            value: value.to_string(),
+            remove: params.without("within", Some(value)),
+        });
     }
     for (key, label) in [("since", "起"), ("until", "止")] {
         if let Some(value) = params.get(key).map(str::trim).filter(|v| !v.is_empty()) {

@@ -13,6 +13,10 @@ pub(crate) const MAX_OFFSET: usize = 10_000;
 pub(crate) const MAX_SNIPPET_CHARS: usize = 1_000;
 /// The most facet values of each field a request may list.
 pub(crate) const MAX_FACET_VALUES: usize = 10_000;
+/// The most earlier queries a search within results may carry, and their longest (the page
+/// joins the queries it searched within into one).
+const MAX_WITHIN: usize = 8;
+const MAX_WITHIN_CHARS: usize = 1_000;
 /// The most parameters one request may carry (filters included).
 const MAX_PARAMS: usize = 64;
 
@@ -222,6 +226,19 @@ impl Params {
         request.keywords = values("keyword");
         request.columns = values("column");
         request.doc_numbers = values("doc_number");
+        request.within = self
+            .all("within")
+            .map(str::trim)
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect();
+        if request.within.len() > MAX_WITHIN || request.within.iter().any(|w| w.chars().count() > MAX_WITHIN_CHARS) {
+            return Err(bad(
+                "within_too_long",
+                format!("within takes at most {MAX_WITHIN} earlier queries of at most {MAX_WITHIN_CHARS} characters"),
+                format!("在结果中搜索最多 {MAX_WITHIN} 次，每次的搜索词最多 {MAX_WITHIN_CHARS} 个字。"),
+            ));
+        }
         // What no index can answer is said as the library says it.
         request.check()?;
         Ok(request)
