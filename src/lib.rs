@@ -127,7 +127,7 @@ pub use error::{Error, QueryProblem, Result};
 pub use query::synonyms::check_synonyms;
 pub use search::snippet::{Highlight, Snippet};
 pub use search::{
-    ArticlePage, FacetCount, Facets, Hit, Rewrite, RewriteReason, SearchRequest, SearchResults, Sort, Unlisted,
+    ArticlePage, FacetCount, Facets, Hit, Rewrite, RewriteReason, Scope, SearchRequest, SearchResults, Sort, Unlisted,
     UnmatchedFilter, DEFAULT_FACET_VALUES, DEFAULT_SNIPPET_CHARS, MAX_FILTER_CHARS, MAX_FILTER_VALUES,
 };
 pub use store::{

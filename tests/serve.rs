@@ -172,8 +172,18 @@ fn fixture() -> Fixture {
 fn the_api_answers_what_the_library_answers() {
     let f = fixture();
     let index = Index::open(&f.index).unwrap();
-    let cases: [(&str, SearchRequest); 7] = [
+    let cases: [(&str, SearchRequest); 9] = [
         ("q=峄城", SearchRequest::new("峄城")),
+        (
+            "q=峄城&in=title",
+            SearchRequest::new("峄城").scope(govsearch::Scope::Title),
+        ),
+        (
+            "q=峄城&in=body&sort=date",
+            SearchRequest::new("峄城")
+                .scope(govsearch::Scope::Body)
+                .sort(govsearch::Sort::Date),
+        ),
         ("q=营商&within=峄城", SearchRequest::new("营商").within("峄城")),
         ("q=-营商&within=峄城", SearchRequest::new("-营商").within("峄城")),
         (

@@ -10,7 +10,7 @@ use super::either::Either;
 use super::ranked::{Ceiling, Ranked};
 use super::score::{KEYWORD_SHARED, STRING_WEIGHT, TITLE_BOOST, TITLE_PART_BONUS, TITLE_TIER, TYPED_TIER, WORD_WEIGHT};
 use super::title_char::CharQuery;
-use super::{Clause, ParsedQuery};
+use super::{Clause, ParsedQuery, Scope};
 use crate::grams::GramsCache;
 use crate::store::schema::Fields;
 use crate::text::analyzers::gram_terms;
@@ -18,7 +18,7 @@ use crate::text::analyzers::gram_terms;
 impl ParsedQuery {
     /// The index query: every required string, scored by words, strings and adjacency, with
     /// what each part adds at most.
-    pub(crate) fn to_query(&self, fields: &Fields, chars: &GramsCache) -> Ranked {
+    pub(crate) fn to_query(&self, fields: &Fields, chars: &GramsCache, scope: Scope) -> Ranked {
         let mut parts: Vec<Part> = Vec::new();
         for clause in &self.clauses {
             match clause {
@@ -26,12 +26,12 @@ impl ParsedQuery {
                 | Clause::Words {
                     text, negated: true, ..
                 } => {
-                    parts.push((Occur::MustNot, contains(fields, chars, text), Ceiling::Nothing));
+                    parts.push((Occur::MustNot, contains(fields, chars, text, scope), Ceiling::Nothing));
                 }
                 Clause::Exact { text, negated: false } => {
                     // Required as typed: every hit has it, so no typed tier (the same string
                     // matched twice over, for the same score in every hit).
-                    parts.push(required(fields, chars, text));
+                    parts.push(required(fields, chars, text, scope));
                     parts.extend(title_tiers(fields, chars, text));
                 }
                 Clause::Words {
@@ -45,11 +45,11 @@ impl ParsedQuery {
                     let required = |parts: &mut Vec<Part>, word: &String| {
                         match synonyms.iter().find(|(w, _)| w == word) {
                             Some((_, terms)) if !terms.is_empty() => {
-                                parts.push(either(fields, chars, word, terms));
+                                parts.push(either(fields, chars, word, terms, scope));
                                 // The word as typed outranks the terms that stand in for it.
-                                parts.push(typed_tier(fields, chars, word));
+                                parts.push(typed_tier(fields, chars, word, scope));
                             }
-                            _ => parts.push(required(fields, chars, word)),
+                            _ => parts.push(required(fields, chars, word, scope)),
                         }
                     };
                     if words == ranking {
@@ -67,7 +67,7 @@ impl ParsedQuery {
                     }
                     // A chunk of one word is required as typed already (above).
                     if *words != [text.as_str()] {
-                        parts.push(typed_tier(fields, chars, text));
+                        parts.push(typed_tier(fields, chars, text, scope));
                     }
                     parts.extend(title_tiers(fields, chars, text));
                 }
@@ -80,11 +80,11 @@ impl ParsedQuery {
 /// A clause of the ranking query, with the most it adds to a score.
 type Part = (Occur, Box<dyn Query>, Ceiling);
 
-/// A string every hit has, in the title or the body.
-fn required(fields: &Fields, chars: &GramsCache, text: &str) -> Part {
+/// A string every hit has, in the title or the body (or where `scope` says).
+fn required(fields: &Fields, chars: &GramsCache, text: &str, scope: Scope) -> Part {
     (
         Occur::Must,
-        weighted(contains(fields, chars, text), STRING_WEIGHT),
+        weighted(contains(fields, chars, text, scope), STRING_WEIGHT),
         Ceiling::Strings(vec![(text.to_string(), STRING_WEIGHT)]),
     )
 }
@@ -104,7 +104,7 @@ pub(crate) fn about(
         .map(|(term, weight)| {
             (
                 Occur::Should,
-                weighted(contains(fields, chars, term), STRING_WEIGHT * weight),
+                weighted(contains(fields, chars, term, Scope::Anywhere), STRING_WEIGHT * weight),
             )
         })
         .collect();
@@ -122,11 +122,14 @@ pub(crate) fn about(
 
 /// Articles with `word` or any of the official `terms` for it (required), each scored as a
 /// required string.
-fn either(fields: &Fields, chars: &GramsCache, word: &str, terms: &[String]) -> Part {
+fn either(fields: &Fields, chars: &GramsCache, word: &str, terms: &[String], scope: Scope) -> Part {
     let mut options = Vec::new();
     let mut strings = Vec::new();
     for text in std::iter::once(word).chain(terms.iter().map(String::as_str)) {
-        options.push((Occur::Should, weighted(contains(fields, chars, text), STRING_WEIGHT)));
+        options.push((
+            Occur::Should,
+            weighted(contains(fields, chars, text, scope), STRING_WEIGHT),
+        ));
         strings.push((text.to_string(), STRING_WEIGHT));
     }
     (
@@ -137,8 +140,8 @@ fn either(fields: &Fields, chars: &GramsCache, word: &str, terms: &[String]) -> 
 }
 
 /// The tier bonus of a chunk found as typed, in title or body.
-fn typed_tier(fields: &Fields, chars: &GramsCache, text: &str) -> Part {
-    constant(contains(fields, chars, text), TYPED_TIER)
+fn typed_tier(fields: &Fields, chars: &GramsCache, text: &str, scope: Scope) -> Part {
+    constant(contains(fields, chars, text, scope), TYPED_TIER)
 }
 
 /// The title tier bonuses of a chunk: as typed in the title, a whole part of the title.
@@ -163,11 +166,14 @@ fn weighted(query: Box<dyn Query>, weight: f32) -> Box<dyn Query> {
 }
 
 /// Articles whose title or body contains the folded string `text`, title matches weighted up.
-fn contains(fields: &Fields, chars: &GramsCache, text: &str) -> Box<dyn Query> {
-    Box::new(Either::new(
-        weighted(grams_query(fields.title_grams, chars, text), TITLE_BOOST),
-        Box::new(BodyQuery::new(fields.body, text, chars)),
-    ))
+fn contains(fields: &Fields, chars: &GramsCache, text: &str, scope: Scope) -> Box<dyn Query> {
+    let title = || weighted(grams_query(fields.title_grams, chars, text), TITLE_BOOST);
+    let body = || Box::new(BodyQuery::new(fields.body, text, chars)) as Box<dyn Query>;
+    match scope {
+        Scope::Anywhere => Box::new(Either::new(title(), body())),
+        Scope::Title => title(),
+        Scope::Body => body(),
+    }
 }
 
 /// The exact string `text` in one grams field: a character, one bigram, or a phrase of

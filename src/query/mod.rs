@@ -54,6 +54,19 @@ pub(crate) enum Clause {
     Exact { text: String, negated: bool },
 }
 
+/// Where in an article a query's strings and words are looked for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// In the title or the body (the title ranks higher).
+    #[default]
+    Anywhere,
+    /// In the title only (标题).
+    Title,
+    /// In the body only (正文).
+    Body,
+}
+
 /// A parsed query: its clauses; none for `*`, which matches every article.
 #[derive(Clone, Debug)]
 pub(crate) struct ParsedQuery {
@@ -275,9 +288,11 @@ mod tests {
     /// How many times the built query looks each body term up.
     fn body_lookups(query: &str) -> std::collections::BTreeMap<String, usize> {
         let fields = Fields::from_schema(&crate::store::schema::build()).unwrap();
-        let query = ParsedQuery::parse(query, &Segmenter::default())
-            .unwrap()
-            .to_query(&fields, &GramsCache::default());
+        let query = ParsedQuery::parse(query, &Segmenter::default()).unwrap().to_query(
+            &fields,
+            &GramsCache::default(),
+            Scope::Anywhere,
+        );
         let mut seen = std::collections::BTreeMap::new();
         query.query_terms(&mut |term, _| {
             if term.field() == fields.body {

@@ -26,7 +26,7 @@ pub(crate) mod statistics;
 pub(crate) mod stored;
 
 pub use request::{
-    SearchRequest, Sort, DEFAULT_FACET_VALUES, DEFAULT_SNIPPET_CHARS, MAX_FILTER_CHARS, MAX_FILTER_VALUES,
+    Scope, SearchRequest, Sort, DEFAULT_FACET_VALUES, DEFAULT_SNIPPET_CHARS, MAX_FILTER_CHARS, MAX_FILTER_VALUES,
 };
 pub use results::{
     ArticlePage, Copy, FacetCount, Facets, Hit, Rewrite, RewriteReason, SearchResults, Unlisted, UnmatchedFilter,

@@ -3,6 +3,8 @@
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
+pub use crate::query::Scope;
+
 /// How results are ordered. Ties never depend on how the index was built: equal matches go
 /// newer first, then by path and record.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,6 +35,10 @@ pub struct SearchRequest {
     /// 峄政发〔2022〕5号), if any are given.
     #[serde(default)]
     pub doc_numbers: Vec<String>,
+    /// Where the query's words and strings are looked for: title or body (the default), the
+    /// title only or the body only.
+    #[serde(default)]
+    pub scope: Scope,
     /// Earlier queries to search within (二次检索): only the articles every one of them finds
     /// as well as [`SearchRequest::query`].
     #[serde(default)]
@@ -118,6 +124,7 @@ impl SearchRequest {
             keywords: Vec::new(),
             columns: Vec::new(),
             doc_numbers: Vec::new(),
+            scope: Scope::Anywhere,
             within: Vec::new(),
             since: None,
             until: None,
@@ -253,6 +260,35 @@ impl SearchRequest {
     /// Keeps the articles with the 文号 `number`, in any spelling (repeat for any of several).
     pub fn doc_number(mut self, number: impl Into<String>) -> Self {
         self.doc_numbers.push(number.into());
+        self
+    }
+
+    /// Looks for the query's words and strings in the title only, the body only, or both;
+    /// exclusions too.
+    ///
+    /// ```
+    /// use govsearch::{parse_article, Index, Scope, SearchRequest};
+    /// # fn main() -> Result<(), govsearch::Error> {
+    /// let index = Index::create_in_ram();
+    /// let article = |text: &str| parse_article(text).expect("a release");
+    /// index.add_articles([
+    ///     ("title".to_string(), article("峄城区部署防汛工作\n2022-06-01 来源:鲁网\n会议要求各部门做好准备。\n")),
+    ///     ("body".to_string(), article("峄城区召开会议\n2022-06-02 来源:鲁网\n会议部署防汛工作。\n")),
+    /// ])?;
+    /// let paths = |scope| -> Result<Vec<String>, govsearch::Error> {
+    ///     let results = index.search(&SearchRequest::new("防汛").scope(scope))?;
+    ///     Ok(results.hits.into_iter().map(|hit| hit.path).collect())
+    /// };
+    /// assert_eq!(paths(Scope::Title)?, ["title"]);
+    /// assert_eq!(paths(Scope::Body)?, ["body"]);
+    /// assert_eq!(paths(Scope::Anywhere)?.len(), 2);
+    /// let not_in_titles = index.search(&SearchRequest::new("峄城 -防汛").scope(Scope::Title))?;
+    /// assert_eq!(not_in_titles.hits[0].path, "body");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn scope(mut self, scope: Scope) -> Self {
+        self.scope = scope;
         self
     }
 

@@ -45,7 +45,7 @@ const pages = [
   "/?q=" + encodeURIComponent("峄城"),
   "/?q=" + encodeURIComponent("峄城") + "&source=" + encodeURIComponent("鲁网") + "&sort=date",
   "/?q=" + encodeURIComponent("峄城") + "&more=keyword&page=2",
-  "/?q=" + encodeURIComponent("营商") + "&within=" + encodeURIComponent("峄城"),
+  "/?q=" + encodeURIComponent("营商") + "&within=" + encodeURIComponent("峄城") + "&in=title",
   "/?q=" + encodeURIComponent("不存在的词语组合甲乙丙"),
   article,
   "/article/no-such-article",

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
-use govsearch::{DateRange, SearchRequest, Sort};
+use govsearch::{DateRange, Scope, SearchRequest, Sort};
 
 /// Search Chinese government releases: index a folder, then search it with ranked,
 /// highlighted and faceted results.
@@ -350,6 +350,10 @@ pub(crate) struct SearchArgs {
     #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
     pub(crate) sort: SortArg,
 
+    /// Where to look for the query: title or body, the title only (标题), or the body only (正文)
+    #[arg(long = "in", value_enum, default_value_t = ScopeArg::All, value_name = "WHERE")]
+    pub(crate) scope: ScopeArg,
+
     /// Number of results to show
     #[arg(long, short = 'n', default_value_t = 10, value_name = "N")]
     pub(crate) limit: usize,
@@ -391,6 +395,16 @@ pub(crate) struct SearchArgs {
 
     #[command(flatten)]
     pub(crate) index: IndexDir,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ScopeArg {
+    /// The title or the body; the title ranks higher
+    All,
+    /// The title only
+    Title,
+    /// The body only
+    Body,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -541,7 +555,12 @@ impl SearchArgs {
             .facets(self.facets || self.json)
             .facet_values(self.facet_values)
             .as_typed(self.as_typed)
-            .all_copies(self.all_copies);
+            .all_copies(self.all_copies)
+            .scope(match self.scope {
+                ScopeArg::All => Scope::Anywhere,
+                ScopeArg::Title => Scope::Title,
+                ScopeArg::Body => Scope::Body,
+            });
         request.sources = self.source.clone();
         request.editors = self.editor.clone();
         request.keywords = self.keyword.clone();

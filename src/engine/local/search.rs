@@ -45,7 +45,11 @@ impl Local {
     ) -> Result<Prepared> {
         let (filters, unmatched) = filters(self.fields(), &self.caches.numbering, searcher, request)?;
         Ok(Prepared {
-            query: Box::new(parsed.to_query(self.fields(), &self.caches.grams).filtered(filters)),
+            query: Box::new(
+                parsed
+                    .to_query(self.fields(), &self.caches.grams, request.scope)
+                    .filtered(filters),
+            ),
             parsed,
             unmatched,
         })

@@ -148,6 +148,8 @@ struct SearchPage {
     until: String,
     by_date: bool,
     kept: Vec<(String, String)>,
+    /// Where the query is looked for: `all`, `title` or `body`.
+    scope: String,
     /// What 在结果中搜索 searches within: the queries this page searched within, and its own.
     within: String,
     error: String,
@@ -246,6 +248,10 @@ pub(crate) async fn search(Shared(state): Shared<Arc<State>>, RawQuery(raw): Raw
         until: params.get("until").unwrap_or_default().trim().to_string(),
         by_date: params.get("sort") == Some("date"),
         kept: params.kept_filters(),
+        scope: match params.get("in").map(str::trim) {
+            Some(scope @ ("title" | "body")) => scope.to_string(),
+            _ => "all".to_string(),
+        },
         within: params
             .all("within")
             .chain(std::iter::once(params.query()))

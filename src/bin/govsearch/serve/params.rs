@@ -1,7 +1,7 @@
 //! A request's query string: read once, checked against the server's limits, and written
 //! back as links (the page's every state is a URL).
 
-use govsearch::{DateRange, SearchRequest, Sort};
+use govsearch::{DateRange, Scope, SearchRequest, Sort};
 
 /// The longest query text accepted, in characters.
 pub(crate) const MAX_QUERY_CHARS: usize = 200;
@@ -52,6 +52,7 @@ fn label(key: &str) -> &str {
         "until" => "截止日期",
         "page" => "页码",
         "sort" => "排序方式",
+        "in" => "搜索范围",
         other => other,
     }
 }
@@ -196,6 +197,18 @@ impl Params {
                 ))
             }
         };
+        let scope = match self.get("in").unwrap_or("all") {
+            "all" | "" => Scope::Anywhere,
+            "title" => Scope::Title,
+            "body" => Scope::Body,
+            other => {
+                return Err(bad(
+                    "bad_parameter",
+                    format!("in is all, title or body (it was {other:?})"),
+                    "搜索范围只能是全部（all）、标题（title）或正文（body）。",
+                ))
+            }
+        };
         let facets = match self.get("facets").unwrap_or("true") {
             "true" | "1" => true,
             "false" | "0" => false,
@@ -217,6 +230,7 @@ impl Params {
             .facet_values(self.number("facet_values", govsearch::DEFAULT_FACET_VALUES, MAX_FACET_VALUES)?)
             .as_typed(as_typed)
             .all_copies(all_copies)
+            .scope(scope)
             .snippet_chars(self.number("snippet_chars", govsearch::DEFAULT_SNIPPET_CHARS, MAX_SNIPPET_CHARS)?);
         request.since = since.map(|d| d.start);
         request.until = until.map(|d| d.end);
