@@ -39,6 +39,7 @@
 //! | `峄城 疫情防控` | the same: spaces separate words, they do not change the meaning |
 //! | `"满意峄城"` or `“满意峄城”` | exactly this string, like Ctrl+F: any length, one character included, across word boundaries |
 //! | `峄城 -营商` | articles that match `峄城` and do not contain 营商 (`-"…"` excludes a string) |
+//! | `峄城 \| 薛城 会议` or `峄城 OR 薛城 会议` | articles with 会议 and either 峄城 or 薛城: a bar or `OR` between two chunks (bare or quoted, never exclusions) makes them options |
 //! | `*` | every article, newest first: for browsing with filters |
 //! | `峄政发[2022]5号` | the articles whose 文号 this is, in any spelling (〔〕 [] () 【】, 年, 第, spaces), said in [`SearchResults::searched_as`]; as typed, the articles citing it |
 //!

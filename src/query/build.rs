@@ -71,10 +71,56 @@ impl ParsedQuery {
                     }
                     parts.extend(title_tiers(fields, chars, text));
                 }
+                Clause::Any { options } => parts.extend(any_of(fields, chars, options, scope)),
             }
         }
         Ranked::new(parts, Box::new(AllQuery), fields, chars)
     }
+}
+
+/// A choice of options: one of them required (a quoted string, or every word of a bare
+/// chunk), each scored as the required strings and words it has would be, with the tiers of
+/// each option found as typed.
+fn any_of(fields: &Fields, chars: &GramsCache, options: &[Clause], scope: Scope) -> Vec<Part> {
+    let mut parts = Vec::new();
+    let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut strings = Vec::new();
+    for option in options {
+        match option {
+            Clause::Exact { text, .. } => {
+                any.push((
+                    Occur::Should,
+                    weighted(contains(fields, chars, text, scope), STRING_WEIGHT),
+                ));
+                strings.push((text.clone(), STRING_WEIGHT));
+                parts.extend(title_tiers(fields, chars, text));
+            }
+            Clause::Words {
+                text, words, ranking, ..
+            } => {
+                let all: Vec<(Occur, Box<dyn Query>)> = words
+                    .iter()
+                    .map(|word| {
+                        (
+                            Occur::Must,
+                            weighted(contains(fields, chars, word, scope), STRING_WEIGHT),
+                        )
+                    })
+                    .collect();
+                any.push((Occur::Should, Box::new(BooleanQuery::new(all))));
+                strings.extend(words.iter().map(|word| (word.clone(), STRING_WEIGHT)));
+                parts.extend(ranking.iter().map(|word| word_terms(fields, word)));
+                if *words != [text.as_str()] {
+                    parts.push(typed_tier(fields, chars, text, scope));
+                }
+                parts.extend(title_tiers(fields, chars, text));
+            }
+            // The parser never nests choices.
+            Clause::Any { .. } => {}
+        }
+    }
+    parts.push((Occur::Must, Box::new(BooleanQuery::new(any)), Ceiling::Strings(strings)));
+    parts
 }
 
 /// A clause of the ranking query, with the most it adds to a score.

@@ -52,6 +52,9 @@ pub(crate) enum Clause {
     },
     /// A quoted string, folded.
     Exact { text: String, negated: bool },
+    /// Any one of several chunks (`峄城 | 薛城`, `峄城|薛城` or `峄城 OR 薛城`): each a bare chunk
+    /// (all of its words) or a quoted string, never an exclusion.
+    Any { options: Vec<Clause> },
 }
 
 /// Where in an article a query's strings and words are looked for.
@@ -85,12 +88,28 @@ impl ParsedQuery {
             return Ok(ParsedQuery { clauses: Vec::new() });
         }
         let mut clauses = Vec::new();
+        // Whether the next clause is another option of the one before (after `|` or `OR`).
+        let mut or_next = false;
         let mut rest = query;
         loop {
             rest = rest.trim_start();
             let Some(first) = rest.chars().next() else {
                 break;
             };
+            if is_or(first) {
+                or_next = true;
+                rest = &rest[first.len_utf8()..];
+                continue;
+            }
+            if rest
+                .strip_prefix("OR")
+                .is_some_and(|after| after.is_empty() || after.starts_with(char::is_whitespace))
+            {
+                or_next = true;
+                rest = &rest[2..];
+                continue;
+            }
+            let before = clauses.len();
             let (negated, body) = match rest.strip_prefix('-') {
                 Some(after) if after.starts_with(|c: char| !c.is_whitespace()) => (true, after),
                 _ => (false, rest),
@@ -106,10 +125,11 @@ impl ParsedQuery {
                     clauses.push(Clause::Exact { text, negated });
                 }
                 rest = &inner[end + close.len_utf8()..];
+                join_options(&mut clauses, before, std::mem::take(&mut or_next));
                 continue;
             }
             let end = body
-                .find(|c: char| c.is_whitespace() || closing_quote(c).is_some())
+                .find(|c: char| c.is_whitespace() || closing_quote(c).is_some() || is_or(c))
                 .unwrap_or(body.len());
             // Punctuation pasted around words (【乡村振兴】, 'GDP', +乡村振兴) is not part of them.
             let typed = body[..end].trim_matches(|c: char| !c.is_alphanumeric()).to_string();
@@ -131,6 +151,7 @@ impl ParsedQuery {
                     negated,
                 });
             }
+            join_options(&mut clauses, before, std::mem::take(&mut or_next));
         }
         if clauses.is_empty() {
             return Err(bad(QueryProblem::NothingToFind));
@@ -179,29 +200,19 @@ impl ParsedQuery {
         self
     }
 
-    /// Whether a clause is a quoted string: the query is then as the user meant it, word for
-    /// word.
+    /// Whether a clause is a quoted string or a choice of options: the query is then as the
+    /// user meant it, word for word.
     pub(crate) fn has_exact(&self) -> bool {
-        self.clauses.iter().any(|c| matches!(c, Clause::Exact { .. }))
+        self.clauses
+            .iter()
+            .any(|c| matches!(c, Clause::Exact { .. } | Clause::Any { .. }))
     }
 
     /// The query with each bare chunk that is not an exclusion required as written, as an
     /// exact string: a typo such as 政面临 finds many articles with 政 and 面临 apart, and
     /// none with it as written.
     pub(crate) fn as_written(&self) -> ParsedQuery {
-        let clauses = self
-            .clauses
-            .iter()
-            .map(|clause| match clause {
-                Clause::Words {
-                    text, negated: false, ..
-                } => Clause::Exact {
-                    text: text.clone(),
-                    negated: false,
-                },
-                other => other.clone(),
-            })
-            .collect();
+        let clauses = self.clauses.iter().map(Clause::as_written).collect();
         ParsedQuery { clauses }
     }
 
@@ -213,8 +224,13 @@ impl ParsedQuery {
     /// The folded strings a snippet highlights: quoted strings, bare chunks and their words.
     pub(crate) fn needles(&self) -> Vec<String> {
         let mut needles = Vec::new();
-        for clause in self.clauses.iter().filter(|c| !c.negated()) {
-            match clause {
+        let options = |clause: &Clause| match clause {
+            Clause::Any { options } => options.clone(),
+            other => vec![other.clone()],
+        };
+        for clause in self.clauses.iter().filter(|c| !c.negated()).flat_map(options) {
+            match &clause {
+                Clause::Any { .. } => {}
                 Clause::Exact { text, .. } => needles.push(text.clone()),
                 Clause::Words {
                     text,
@@ -240,6 +256,50 @@ impl Clause {
     fn negated(&self) -> bool {
         match self {
             Clause::Words { negated, .. } | Clause::Exact { negated, .. } => *negated,
+            Clause::Any { .. } => false,
+        }
+    }
+
+    /// The clause with a bare chunk that is not an exclusion required as written.
+    fn as_written(&self) -> Clause {
+        match self {
+            Clause::Words {
+                text, negated: false, ..
+            } => Clause::Exact {
+                text: text.clone(),
+                negated: false,
+            },
+            Clause::Any { options } => Clause::Any {
+                options: options.iter().map(Clause::as_written).collect(),
+            },
+            other => other.clone(),
+        }
+    }
+}
+
+/// Whether `c` separates the options of a choice (`峄城|薛城`).
+fn is_or(c: char) -> bool {
+    matches!(c, '|' | '｜')
+}
+
+/// Makes the clause pushed after `before` another option of the one before it, when an `|`
+/// or `OR` came between them and neither is an exclusion; otherwise the two stay required.
+fn join_options(clauses: &mut Vec<Clause>, before: usize, or_next: bool) {
+    if !or_next || clauses.len() != before + 1 || before == 0 {
+        return;
+    }
+    let joinable = |clause: &Clause| !clause.negated();
+    if !joinable(&clauses[before]) || !joinable(&clauses[before - 1]) {
+        return;
+    }
+    let option = clauses.pop().expect("a clause was pushed");
+    match clauses.last_mut().expect("a clause before it") {
+        Clause::Any { options } => options.push(option),
+        last => {
+            let first = std::mem::replace(last, Clause::Any { options: Vec::new() });
+            *last = Clause::Any {
+                options: vec![first, option],
+            };
         }
     }
 }
@@ -283,6 +343,39 @@ mod tests {
             synonyms: Vec::new(),
             negated: false,
         }
+    }
+
+    #[test]
+    fn a_bar_or_an_or_between_chunks_makes_them_options() {
+        let any = |options: Vec<Clause>| Clause::Any { options };
+        let exact = |text: &str| Clause::Exact {
+            text: text.into(),
+            negated: false,
+        };
+        let both = vec![
+            any(vec![words("峄城", &["峄城"]), words("薛城", &["薛城"])]),
+            words("会议", &["会议"]),
+        ];
+        assert_eq!(clauses("峄城 | 薛城 会议"), both);
+        assert_eq!(clauses("峄城|薛城 会议"), both);
+        assert_eq!(clauses("峄城｜薛城 会议"), both);
+        assert_eq!(clauses("峄城 OR 薛城 会议"), both);
+        assert_eq!(
+            clauses("峄城 | \"薛城区\" | 台儿庄"),
+            [any(vec![
+                words("峄城", &["峄城"]),
+                exact("薛城区"),
+                words("台儿庄", &["台儿庄"])
+            ])]
+        );
+        // An exclusion is no option; a bar with nothing before or after it joins nothing.
+        let mut negated = words("峄城", &["峄城"]);
+        if let Clause::Words { negated: n, .. } = &mut negated {
+            *n = true;
+        }
+        assert_eq!(clauses("-峄城 | 薛城"), [negated, words("薛城", &["薛城"])]);
+        assert_eq!(clauses("| 峄城 OR"), [words("峄城", &["峄城"])]);
+        assert!(matches!(&clauses("ORGANIZATION")[..], [Clause::Words { text, .. }] if text == "organization"));
     }
 
     /// How many times the built query looks each body term up.

@@ -329,6 +329,35 @@ mod tests {
         ])
     }
 
+    /// A choice finds the articles with any of its options, and only those; with a required
+    /// word beside it, those that also have the word. An option typed in a title ranks its
+    /// article above one that has it in the body only.
+    #[test]
+    fn a_choice_finds_the_articles_with_any_option() {
+        let index = corpus();
+        let search = |query: &str| index.search(&SearchRequest::new(query).as_typed(true)).unwrap();
+        let mut either = paths(&search("营商 | 乡村振兴"))
+            .into_iter()
+            .map(str::to_string)
+            .collect::<Vec<_>>();
+        either.sort();
+        assert_eq!(either, ["b", "c"]);
+        assert_eq!(search("营商 | \"乡村振兴\" 会议").total, 1, "b has 会议, c does not");
+        assert_eq!(search("疫情 | 乡村振兴").total, 3);
+        assert_eq!(
+            search("疫情防控 | 营商环境").total,
+            2,
+            "a, and b (both options, one with its words apart)"
+        );
+        assert_eq!(search("不存在 | 也没有").total, 0);
+        let ranked = search("营商环境 | 满意峄城");
+        assert_eq!(
+            paths(&ranked),
+            ["b", "c"],
+            "营商环境 in b's title, 满意峄城 in c's body"
+        );
+    }
+
     fn paths(results: &SearchResults) -> Vec<&str> {
         results.hits.iter().map(|h| h.path.as_str()).collect()
     }
