@@ -52,7 +52,7 @@ fn label(key: &str) -> &str {
         "until" => "截止日期",
         "page" => "页码",
         "sort" => "排序方式",
-        "in" => "搜索范围",
+        "in" => "查找范围",
         other => other,
     }
 }
@@ -205,7 +205,7 @@ impl Params {
                 return Err(bad(
                     "bad_parameter",
                     format!("in is all, title or body (it was {other:?})"),
-                    "搜索范围只能是全部（all）、标题（title）或正文（body）。",
+                    "查找范围只能是全部（all）、标题（title）或正文（body）。",
                 ))
             }
         };
