@@ -933,6 +933,53 @@ fn the_page_searches_within_results() {
     assert_eq!(status, 400, "{unclosed}");
 }
 
+/// 高级搜索: the form's boxes become one query in the query syntax, and the browser is sent to
+/// that search, which answers as the library does; boxes left empty say nothing.
+#[test]
+fn the_advanced_form_becomes_one_query() {
+    let f = fixture();
+    let (status, _, form) = get(&f.server.base, "/advanced");
+    assert_eq!(status, 200);
+    assert!(
+        form.contains("<h1>高级搜索</h1>") && form.contains("name=\"any\""),
+        "{form}"
+    );
+    let (_, _, home) = get(&f.server.base, "/");
+    assert!(home.contains("href=\"/advanced\""), "the search page links to it");
+    let filled = "/advanced?all=%E5%B3%84%E5%9F%8E&exact=&any=%E7%96%AB%E6%83%85+%E8%90%A5%E5%95%86&none=-%E4%BC%9A%E8%AE%AE&in=title&sort=relevance&since=";
+    let (status, head, _) = get(&f.server.base, filled);
+    assert_eq!(status, 303, "{head}");
+    let location = head
+        .lines()
+        .find_map(|l| l.strip_prefix("location: ").or_else(|| l.strip_prefix("Location: ")))
+        .expect("a location")
+        .to_string();
+    let query: Vec<(String, String)> = form_urlencoded::parse(location.trim_start_matches("/?").as_bytes())
+        .into_owned()
+        .collect();
+    assert_eq!(
+        query,
+        [("q", "峄城 疫情 | 营商 -会议"), ("in", "title")].map(|(k, v)| (k.to_string(), v.to_string()))
+    );
+    let (_, found) = json(
+        &f.server.base,
+        &format!("/api/search{}", location.trim_start_matches('/')),
+    );
+    let index = Index::open(&f.index).unwrap();
+    let expected = index
+        .search(&SearchRequest::new("峄城 疫情 | 营商 -会议").scope(govsearch::Scope::Title))
+        .unwrap();
+    assert_eq!(found["total"], expected.total);
+    let (_, head, _) = get(
+        &f.server.base,
+        "/advanced?exact=%E6%BB%A1%E6%84%8F%E5%B3%84%E5%9F%8E&source=%E9%B2%81%E7%BD%91",
+    );
+    assert!(
+        head.contains("q=%22%E6%BB%A1%E6%84%8F%E5%B3%84%E5%9F%8E%22&source="),
+        "{head}"
+    );
+}
+
 /// The home page, pages of results (filtered, paged, with a facet opened, with none), an
 /// article and an error page break none of axe-core's WCAG 2 A/AA rules or best practices.
 #[test]

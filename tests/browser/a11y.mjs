@@ -42,6 +42,7 @@ assert.ok(article, "a search finds an article to open");
 
 const pages = [
   "/",
+  "/advanced",
   "/?q=" + encodeURIComponent("峄城"),
   "/?q=" + encodeURIComponent("峄城") + "&source=" + encodeURIComponent("鲁网") + "&sort=date",
   "/?q=" + encodeURIComponent("峄城") + "&more=keyword&page=2",

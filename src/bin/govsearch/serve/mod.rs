@@ -108,6 +108,7 @@ pub(crate) fn router(state: Arc<State>) -> Router {
         |name, value: &'static str| SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value));
     Router::new()
         .route("/", get(page::search))
+        .route("/advanced", get(page::advanced))
         .route("/articles/{id}", get(page::article))
         .route("/static/style.css", get(page::style))
         .route("/api/search", get(api::search))

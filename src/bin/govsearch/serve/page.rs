@@ -7,7 +7,7 @@ use std::sync::Arc;
 use askama::Template;
 use axum::extract::{Path, RawQuery, State as Shared};
 use axum::http::{header, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use govsearch::{FacetCount, Highlight, Hit, Metadata, SearchResults};
 
 use super::params::{Params, FILTERS, MAX_OFFSET, PAGE_SIZE};
@@ -188,6 +188,10 @@ struct ArticlePage {
 }
 
 #[derive(Template)]
+#[template(path = "advanced.html")]
+struct AdvancedPage;
+
+#[derive(Template)]
 #[template(path = "failure.html")]
 struct FailurePage {
     status: u16,
@@ -222,6 +226,84 @@ pub(crate) fn failure(failure: Failure) -> Response {
         message: failure.chinese,
     };
     render(&page, failure.status)
+}
+
+/// `GET /advanced`: the 高级搜索 form, and, once filled in, the search it asks for: its boxes
+/// become one query (all these words, "the phrase", any | of | these, -none -of -these) and
+/// the browser is sent to that search, so that every search has one address and one query.
+pub(crate) async fn advanced(RawQuery(raw): RawQuery) -> Response {
+    let params = match Params::parse(raw.as_deref()) {
+        Ok(params) => params,
+        Err(bad) => return failure(bad),
+    };
+    let boxes = [
+        "all",
+        "exact",
+        "any",
+        "none",
+        "in",
+        "doc_number",
+        "source",
+        "since",
+        "until",
+        "sort",
+    ];
+    if boxes
+        .iter()
+        .all(|key| params.get(key).is_none_or(|v| v.trim().is_empty()))
+    {
+        return render(&AdvancedPage, StatusCode::OK);
+    }
+    let mut pairs = vec![("q".to_string(), advanced_query(&params))];
+    for key in ["in", "doc_number", "source", "since", "until", "sort"] {
+        if let Some(value) = params.get(key).map(str::trim).filter(|v| !v.is_empty()) {
+            // The defaults say nothing.
+            if !matches!((key, value), ("in", "all") | ("sort", "relevance")) {
+                pairs.push((key.to_string(), value.to_string()));
+            }
+        }
+    }
+    let mut out = form_urlencoded::Serializer::new(String::new());
+    for (key, value) in &pairs {
+        out.append_pair(key, value);
+    }
+    Redirect::to(&format!("/?{}", out.finish())).into_response()
+}
+
+/// The query the 高级搜索 boxes ask for, in the query syntax: `*` when they hold no word.
+fn advanced_query(params: &Params) -> String {
+    let words = |key: &str| -> Vec<String> {
+        params
+            .get(key)
+            .unwrap_or_default()
+            .split(|c: char| c.is_whitespace() || matches!(c, '"' | '“' | '”' | '|' | '｜'))
+            .map(|w| w.trim_start_matches('-'))
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let mut parts = words("all");
+    let exact: String = params
+        .get("exact")
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !matches!(c, '"' | '“' | '”'))
+        .collect();
+    if !exact.trim().is_empty() {
+        parts.push(format!("\"{}\"", exact.trim()));
+    }
+    let any = words("any");
+    if !any.is_empty() {
+        parts.push(any.join(" | "));
+    }
+    let none: Vec<String> = words("none").into_iter().map(|w| format!("-{w}")).collect();
+    if parts.is_empty() && none.is_empty() {
+        // Filters alone: every article they keep.
+        return "*".to_string();
+    }
+    // Exclusions alone stay so: the search says what to add.
+    parts.extend(none);
+    parts.join(" ")
 }
 
 /// `GET /static/style.css`.
