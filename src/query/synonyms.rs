@@ -13,6 +13,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
+use crate::text::sorted_lines::SortedLines;
 
 /// The largest synonym table read: every search reads the index's table, so its size bounds
 /// what each search pays (the shipped table is a few kilobytes).
@@ -44,9 +45,7 @@ pub(crate) struct Synonyms {
 /// An index's table as kept: `word => term, term` lines in the order of their words.
 #[derive(Debug, PartialEq, Eq)]
 struct Kept {
-    text: String,
-    /// Each line's start, the end of its word, and its end (without the newline).
-    lines: Vec<(usize, usize, usize)>,
+    lines: SortedLines,
     /// The longest word, in bytes.
     longest: usize,
 }
@@ -56,46 +55,16 @@ const ARROW: &str = " => ";
 const COMMA: &str = ", ";
 
 impl Kept {
-    /// The lines of `text`, or `None` unless every line is an entry and the words are in
-    /// order (a table kept by [`Synonyms::kept_text`]).
-    fn read(text: String) -> Option<Kept> {
-        let mut lines = Vec::new();
-        let mut longest = 0;
-        let mut start = 0;
-        for line in text.split_inclusive('\n') {
-            let content = line.strip_suffix('\n').unwrap_or(line);
-            let arrow = content.find(ARROW)?;
-            let word = &content[..arrow];
-            let ordered = lines
-                .last()
-                .is_none_or(|&(s, w, _): &(usize, usize, usize)| &text[s..w] < word);
-            if word.is_empty() || !ordered || content.len() == arrow + ARROW.len() {
-                return None;
-            }
-            longest = longest.max(arrow);
-            lines.push((start, start + arrow, start + content.len()));
-            start += line.len();
-        }
-        Some(Kept { text, lines, longest })
-    }
-
-    fn word(&self, line: usize) -> &str {
-        let (start, end, _) = self.lines[line];
-        &self.text[start..end]
-    }
-
-    fn find(&self, word: &str) -> Option<usize> {
-        self.lines
-            .binary_search_by(|&(start, end, _)| self.text[start..end].cmp(word))
-            .ok()
+    /// The table `text` holds, or `text` back unless it is one kept by
+    /// [`Synonyms::kept_text`].
+    fn read(text: String) -> Result<Kept, String> {
+        let lines = SortedLines::read(text, 0, ARROW)?;
+        let longest = lines.keys().map(str::len).max().unwrap_or(0);
+        Ok(Kept { lines, longest })
     }
 
     fn terms(&self, line: usize) -> Vec<String> {
-        let (_, word_end, end) = self.lines[line];
-        self.text[word_end + ARROW.len()..end]
-            .split(COMMA)
-            .map(str::to_string)
-            .collect()
+        self.lines.rest(line).split(COMMA).map(str::to_string).collect()
     }
 }
 
@@ -116,10 +85,10 @@ impl Synonyms {
     }
 
     /// The shipped table with an index's table as kept (`text`, from [`Synonyms::kept_text`])
-    /// over it; `None` if `text` is not such a table.
-    pub(crate) fn with_kept(self, text: String) -> Option<Synonyms> {
+    /// over it; `text` back if it is not such a table.
+    pub(crate) fn with_kept(self, text: String) -> Result<Synonyms, String> {
         let kept = Kept::read(text)?;
-        Some(Synonyms {
+        Ok(Synonyms {
             kept: Some(Arc::new(kept)),
             ..self
         })
@@ -226,7 +195,7 @@ impl Synonyms {
 
     /// The official terms `word` (folded) also finds: none for a word not in the table.
     pub(crate) fn of(&self, word: &str) -> Vec<String> {
-        if let Some(line) = self.kept.as_ref().and_then(|kept| kept.find(word)) {
+        if let Some(line) = self.kept.as_ref().and_then(|kept| kept.lines.find(word)) {
             return self.kept.as_ref().map(|kept| kept.terms(line)).unwrap_or_default();
         }
         self.entries.get(word).cloned().unwrap_or_default()
@@ -255,8 +224,8 @@ impl Synonyms {
                     .chain(std::iter::once(text.len() - at))
                     .take_while(|&end| end <= kept.longest);
                 for (chars, end) in ends.enumerate() {
-                    if let Some(line) = kept.find(&text[at..at + end]) {
-                        consider(&mut best, start..start + chars + 1, kept.word(line));
+                    if let Some(line) = kept.lines.find(&text[at..at + end]) {
+                        consider(&mut best, start..start + chars + 1, kept.lines.key(line));
                     }
                 }
             }
@@ -391,9 +360,9 @@ mod tests {
         // Not a kept table: out of order, or not an entry a line.
         assert!(Synonyms::shipped()
             .with_kept("甲 => 丙\n乙 => 丁\n".to_string())
-            .is_none());
-        assert!(Synonyms::shipped().with_kept("# 表\n甲 => 丁\n".to_string()).is_none());
-        assert!(Synonyms::shipped().with_kept("甲 => \n".to_string()).is_none());
+            .is_err());
+        assert!(Synonyms::shipped().with_kept("# 表\n甲 => 丁\n".to_string()).is_err());
+        assert!(Synonyms::shipped().with_kept("甲 => \n".to_string()).is_err());
     }
 
     #[test]

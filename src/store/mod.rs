@@ -145,9 +145,9 @@ impl Store {
                     path: path.clone(),
                     reason: format!("not UTF-8 text (byte {} is not)", err.utf8_error().valid_up_to()),
                 })?;
-                match Segmenter::with_kept_dictionary(text.clone()) {
-                    Some(kept) => kept,
-                    None => segmenter_for(&text, &path)?,
+                match Segmenter::with_kept_dictionary(text) {
+                    Ok(kept) => kept,
+                    Err(text) => segmenter_for(&text, &path)?,
                 }
             }
             None => Segmenter::default(),

@@ -7,12 +7,14 @@
 //! - [`segment`] cuts text into words with jieba-rs, with an index's user dictionary.
 //! - [`analyzers`] are the tantivy tokenizers the schema names (words, grams, title parts).
 //! - [`doc_number`] reads a 文号 in any spelling to one form.
+//! - [`sorted_lines`] is a table kept as text in key order, looked up by binary search.
 
 pub(crate) mod analyzers;
 pub(crate) mod doc_number;
 pub(crate) mod fingerprint;
 pub(crate) mod numbers;
 pub(crate) mod segment;
+pub(crate) mod sorted_lines;
 
 pub(crate) use numbers::numbers;
 

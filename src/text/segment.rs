@@ -6,6 +6,7 @@ use std::sync::{Arc, OnceLock};
 use jieba_rs::Jieba;
 
 use super::fold;
+use super::sorted_lines::SortedLines;
 
 /// jieba's own dictionary, loaded once per process on first use and shared by every analyzer
 /// clone (tantivy clones analyzers per field, per query and per segment).
@@ -45,9 +46,7 @@ enum UserWords {
 /// the one jieba gave the word. A query looks up only the words it contains, by binary
 /// search, and is cut with them as the whole dictionary would cut it.
 struct KeptDictionary {
-    text: String,
-    /// Each line's start, its word's end, and its end (without the newline).
-    lines: Vec<(usize, usize, usize)>,
+    lines: SortedLines,
     total: u64,
     /// The longest word, in characters.
     longest: usize,
@@ -57,45 +56,38 @@ struct KeptDictionary {
 const TOTAL_LINE: &str = "#total ";
 
 impl KeptDictionary {
-    fn read(text: String) -> Option<KeptDictionary> {
-        let first = text.lines().next()?;
-        let total = first.strip_prefix(TOTAL_LINE)?.parse().ok()?;
-        let mut lines: Vec<(usize, usize, usize)> = Vec::new();
-        let mut longest = 0;
-        let mut start = first.len() + 1;
-        for line in text.get(start..).unwrap_or_default().split_inclusive('\n') {
-            let content = line.strip_suffix('\n').unwrap_or(line);
-            let word_end = content.find(' ')?;
-            let word = &content[..word_end];
-            let ordered = lines.last().is_none_or(|&(s, w, _)| &text[s..w] < word);
-            let freq = content[word_end + 1..].split(' ').next()?;
-            if word.is_empty() || !ordered || freq.parse::<u64>().is_err() {
-                return None;
-            }
-            longest = longest.max(word.chars().count());
-            lines.push((start, start + word_end, start + content.len()));
-            start += line.len();
+    /// The dictionary `text` holds, or `text` back if it is not one kept by
+    /// [`Segmenter::kept_text`].
+    fn read(text: String) -> Result<KeptDictionary, String> {
+        let first = text.lines().next().unwrap_or_default();
+        let Some(total) = first.strip_prefix(TOTAL_LINE).and_then(|t| t.parse().ok()) else {
+            return Err(text);
+        };
+        let header = (first.len() + 1).min(text.len());
+        let lines = SortedLines::read(text, header, " ")?;
+        let frequencies = (0..lines.len()).all(|line| {
+            lines
+                .rest(line)
+                .split(' ')
+                .next()
+                .is_some_and(|f| f.parse::<u64>().is_ok())
+        });
+        if !frequencies {
+            return Err(lines.text().to_string());
         }
-        Some(KeptDictionary {
-            text,
-            lines,
-            total,
-            longest,
-        })
+        let longest = lines.keys().map(|word| word.chars().count()).max().unwrap_or(0);
+        Ok(KeptDictionary { lines, total, longest })
     }
 
     fn find(&self, word: &str) -> Option<usize> {
-        self.lines
-            .binary_search_by(|&(start, end, _)| self.text[start..end].cmp(word))
-            .ok()
+        self.lines.find(word)
     }
 
     /// Line `line`'s word, frequency and tag.
     fn entry(&self, line: usize) -> (&str, u64, Option<&str>) {
-        let (start, word_end, end) = self.lines[line];
-        let mut rest = self.text[word_end + 1..end].split(' ');
+        let mut rest = self.lines.rest(line).split(' ');
         let freq = rest.next().and_then(|f| f.parse().ok()).unwrap_or_default();
-        (&self.text[start..word_end], freq, rest.next())
+        (self.lines.key(line), freq, rest.next())
     }
 }
 
@@ -180,9 +172,9 @@ impl Segmenter {
     }
 
     /// A segmenter with a user dictionary as an index keeps it ([`Segmenter::kept_text`]);
-    /// `None` if `text` is not one.
-    pub(crate) fn with_kept_dictionary(text: String) -> Option<Segmenter> {
-        Some(Segmenter {
+    /// `text` back if it is not one.
+    pub(crate) fn with_kept_dictionary(text: String) -> Result<Segmenter, String> {
+        Ok(Segmenter {
             user: Some(Arc::new(UserDictionary {
                 words: UserWords::Kept(KeptDictionary::read(text)?),
                 jieba: OnceLock::new(),
@@ -467,9 +459,9 @@ mod tests {
             assert_eq!(kept.words(query), given.words(query), "{query}");
         }
         assert!(kept.is_name("五比五看") && given.is_name("五比五看"));
-        assert!(Segmenter::with_kept_dictionary("峄城 5\n".to_string()).is_none());
-        assert!(Segmenter::with_kept_dictionary("#total 9\n乙 5\n甲 5\n".to_string()).is_some());
-        assert!(Segmenter::with_kept_dictionary("#total 9\n甲 5\n乙 5\n".to_string()).is_none());
+        assert!(Segmenter::with_kept_dictionary("峄城 5\n".to_string()).is_err());
+        assert!(Segmenter::with_kept_dictionary("#total 9\n乙 5\n甲 5\n".to_string()).is_ok());
+        assert!(Segmenter::with_kept_dictionary("#total 9\n甲 5\n乙 5\n".to_string()).is_err());
     }
 
     #[test]

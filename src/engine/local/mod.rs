@@ -127,12 +127,12 @@ impl Local {
         if let Some((path, bytes)) = store.table(schema::SYNONYMS_FILE)? {
             // A table kept checked and in order is looked up as it is; any other is read
             // whole.
-            let kept = String::from_utf8(bytes.clone())
-                .ok()
-                .and_then(|text| Synonyms::shipped().with_kept(text));
+            let kept = String::from_utf8(bytes)
+                .map_err(|err| err.into_bytes())
+                .and_then(|text| Synonyms::shipped().with_kept(text).map_err(String::into_bytes));
             caches.synonyms = match kept {
-                Some(table) => table,
-                None => Synonyms::shipped().with(&synonyms_of(&path, bytes)?),
+                Ok(table) => table,
+                Err(bytes) => Synonyms::shipped().with(&synonyms_of(&path, bytes)?),
             };
         }
         Ok(Local {
@@ -189,7 +189,7 @@ impl Local {
         self.store.keep_table(schema::SYNONYMS_FILE, text.as_bytes())?;
         self.caches.synonyms = Synonyms::shipped()
             .with_kept(text)
-            .unwrap_or_else(|| Synonyms::shipped().with(&own));
+            .unwrap_or_else(|_| Synonyms::shipped().with(&own));
         Ok(())
     }
 
