@@ -313,6 +313,22 @@ fn cut(text: &str, segmenter: &Segmenter) -> Vec<String> {
         .collect()
 }
 
+/// Whether `query` opens a quote it never closes, read as [`ParsedQuery::parse`] reads
+/// quotes (every opening quote outside a quoted string opens one), without segmenting it.
+pub(crate) fn has_unclosed_quote(query: &str) -> bool {
+    let mut rest = query;
+    while let Some(at) = rest.find(|c: char| closing_quote(c).is_some()) {
+        let open = rest[at..].chars().next().unwrap_or('"');
+        let close = closing_quote(open).unwrap_or('"');
+        let inner = &rest[at + open.len_utf8()..];
+        match inner.find(close) {
+            Some(end) => rest = &inner[end + close.len_utf8()..],
+            None => return true,
+        }
+    }
+    false
+}
+
 /// The quote that closes `open`, if `open` opens a quoted string.
 fn closing_quote(open: char) -> Option<char> {
     match open {
@@ -342,6 +358,36 @@ mod tests {
             words,
             synonyms: Vec::new(),
             negated: false,
+        }
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_found_as_the_parser_finds_it() {
+        for query in [
+            "峄城",
+            "\"满意峄城\"",
+            "\"满意峄城",
+            "满意\"峄城",
+            "-\"营商\" 峄城",
+            "-\"营商 峄城",
+            "“满意峄城”",
+            "“满意峄城",
+            "满意峄城”",
+            "“满意\"峄城”",
+            "\"a“b\" “c",
+            "\"\"",
+            "\"",
+            "a\"b\"c\"",
+        ] {
+            let parsed = ParsedQuery::parse(query, &Segmenter::default());
+            let unclosed = matches!(
+                parsed,
+                Err(Error::BadQuery {
+                    problem: QueryProblem::UnclosedQuote,
+                    ..
+                })
+            );
+            assert_eq!(has_unclosed_quote(query), unclosed, "{query}");
         }
     }
 

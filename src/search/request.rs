@@ -158,16 +158,12 @@ impl SearchRequest {
         // Each part of a search within results reads alone (a quote closes where it opens);
         // exclusions alone are the point of searching within.
         if !self.within.is_empty() {
-            let segmenter = crate::text::segment::Segmenter::default();
             for part in self.within.iter().chain(std::iter::once(&self.query)) {
-                if let Err(
-                    err @ crate::Error::BadQuery {
+                if crate::query::has_unclosed_quote(part) {
+                    return Err(crate::Error::BadQuery {
+                        query: part.clone(),
                         problem: crate::QueryProblem::UnclosedQuote,
-                        ..
-                    },
-                ) = crate::query::ParsedQuery::parse(part, &segmenter)
-                {
-                    return Err(err);
+                    });
                 }
             }
         }
