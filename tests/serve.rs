@@ -931,6 +931,13 @@ fn the_page_searches_within_results() {
     );
     let (status, _, unclosed) = get(&f.server.base, "/?q=%E8%90%A5%E5%95%86&within=%22%E5%B3%84%E5%9F%8E");
     assert_eq!(status, 400, "{unclosed}");
+    let many = "&within=%E5%B3%84%E5%9F%8E".repeat(9);
+    let (status, too_many) = json(&f.server.base, &format!("/api/search?q=%E8%90%A5%E5%95%86{many}"));
+    assert_eq!((status, too_many["code"].as_str()), (400, Some("within_too_long")));
+    let (status, nowhere) = json(&f.server.base, "/api/search?q=%E8%90%A5%E5%95%86&in=nowhere");
+    assert_eq!((status, nowhere["code"].as_str()), (400, Some("bad_parameter")));
+    let (status, _, page) = get(&f.server.base, "/?q=%E8%90%A5%E5%95%86&in=nowhere");
+    assert!(status == 400 && page.contains("查找范围只能是"), "{page}");
 }
 
 /// 高级搜索: the form's boxes become one query in the query syntax, and the browser is sent to
