@@ -69,6 +69,13 @@ fn at_midnight(day: NaiveDate) -> DateTime<FixedOffset> {
     in_china(day.and_time(NaiveTime::MIN))
 }
 
+/// Today's date in China.
+pub(crate) fn today() -> chrono::NaiveDate {
+    chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now())
+        .with_timezone(&china())
+        .date_naive()
+}
+
 /// The instant a China-time wall clock reading stands for.
 pub(crate) fn in_china(local: NaiveDateTime) -> DateTime<FixedOffset> {
     china()

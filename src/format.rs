@@ -10,7 +10,7 @@
 /// The format version as a literal, for the names built from it at compile time.
 macro_rules! format_version {
     () => {
-        5
+        6
     };
 }
 pub(crate) use format_version;
@@ -36,7 +36,7 @@ mod tests {
 
     #[test]
     fn every_part_carries_the_format() {
-        assert_eq!(magic(b"GSREL"), *b"GSREL\0\0\x05");
+        assert_eq!(magic(b"GSREL"), *b"GSREL\0\0\x06");
         for name in [
             crate::text::analyzers::WORDS,
             crate::text::analyzers::GRAMS,

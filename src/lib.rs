@@ -119,7 +119,8 @@ struct ReadmeDoctests;
 pub use chrono;
 
 pub use article::{
-    parse_article, read_file, Article, FieldMap, FileArticles, Layout, Metadata, NotAnArticle, ReadOptions, Record,
+    parse_article, read_file, Article, FieldMap, FileArticles, Force, Layout, Metadata, NotAnArticle, Parent,
+    ReadOptions, Record,
 };
 pub use assist::Suggestion;
 pub use dates::DateRange;

@@ -152,10 +152,10 @@ fn an_index_of_an_earlier_format_is_refused_with_index_again() {
     assert!(refused >= 2, "the fixtures of the formats before are there");
 }
 
-/// The format this build writes: its fixture is `tests/fixtures/index-format-5`.
-const CURRENT_FORMAT: u32 = 5;
+/// The format this build writes: its fixture is `tests/fixtures/index-format-6`.
+const CURRENT_FORMAT: u32 = 6;
 
-/// The index a build of this format wrote (`tests/fixtures/index-format-5`, three releases of the
+/// The index a build of this format wrote (`tests/fixtures/index-format-6`, three releases of the
 /// sample corpus), read by this build: a change to the format that would make old indexes
 /// read wrongly fails here, and must either keep reading them or refuse them with the
 /// "index again" message (then this fixture joins the refused ones above and a new one is

@@ -157,6 +157,16 @@ fn fixture() -> Fixture {
     for (name, text) in HOSTILE {
         std::fs::write(hostile.join(name), text).unwrap();
     }
+    // Policy documents: each 信息公开 layout, and a page with its PDF attachment.
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    copy_dir(&fixtures.join("disclosure"), &corpus.join("documents"));
+    for name in ["notice.html", "附件1.pdf"] {
+        std::fs::copy(
+            fixtures.join("attachments").join(name),
+            corpus.join("documents").join(name),
+        )
+        .unwrap();
+    }
     let index = dir.path().join("index");
     let out = govsearch(&index).arg("index").arg(&corpus).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -768,7 +778,7 @@ fn an_article_is_whole_with_its_matches_marked() {
     assert_eq!(status, 200);
     assert!(page.contains("<mark>满意峄城</mark>"), "{page}");
     let (status, stats) = json(&f.server.base, "/api/stats");
-    assert_eq!((status, stats["articles"].as_u64()), (200, Some(46)));
+    assert_eq!((status, stats["articles"].as_u64()), (200, Some(54)));
     let (status, health) = json(&f.server.base, "/healthz");
     assert_eq!((status, health["status"].as_str()), (200, Some("ok")));
 }
@@ -938,6 +948,113 @@ fn the_page_searches_within_results() {
     assert_eq!((status, nowhere["code"].as_str()), (400, Some("bad_parameter")));
     let (status, _, page) = get(&f.server.base, "/?q=%E8%90%A5%E5%95%86&in=nowhere");
     assert!(status == 400 && page.contains("查找范围只能是"), "{page}");
+}
+
+/// Policy documents over HTTP: the 发文机关, 主题分类, 文件类型 and 有效性 filters and facets
+/// answer as the library does; the page marks what is out of force, names an attachment's
+/// page, shows a document's 信息公开 fields, and its 高级搜索 form carries the new filters.
+#[test]
+fn policy_documents_are_filtered_and_shown_over_http() {
+    let f = fixture();
+    let index = Index::open(&f.index).unwrap();
+    let cases = [
+        ("in_force=true", SearchRequest::new("*").in_force(true)),
+        (
+            "force=expired",
+            SearchRequest::new("*").force(govsearch::Force::Expired),
+        ),
+        (
+            "force=%E5%BA%9F%E6%AD%A2",
+            SearchRequest::new("*").force(govsearch::Force::Repealed),
+        ),
+        (
+            "issuer=%E7%A4%BA%E4%BE%8B%E5%8E%BF%E5%86%9C%E4%B8%9A%E5%86%9C%E6%9D%91%E5%B1%80",
+            SearchRequest::new("*").issuer("示例县农业农村局"),
+        ),
+        (
+            "topic=%E5%9F%8E%E4%B9%A1%E5%BB%BA%E8%AE%BE",
+            SearchRequest::new("*").topic("城乡建设"),
+        ),
+        ("kind=pdf&kind=text", SearchRequest::new("*").kind("pdf").kind("text")),
+    ];
+    for (params, request) in cases {
+        let (status, found) = json(&f.server.base, &format!("/api/search?q=*&limit=50&{params}"));
+        assert_eq!(status, 200, "{params}: {found}");
+        let expected = index.search(&request.limit(50)).unwrap();
+        assert_eq!(found["total"], expected.total, "{params}");
+        assert!(expected.total > 0, "{params}: the case finds something");
+        let ids: Vec<&str> = found["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["id"].as_str().unwrap())
+            .collect();
+        let expected_ids: Vec<&str> = expected.hits.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, expected_ids, "{params}");
+    }
+    let (_, all) = json(&f.server.base, "/api/search?q=*&facet_values=50");
+    for facet in ["issuer", "topic", "kind", "force"] {
+        assert!(
+            !all["facets"][facet].as_array().unwrap().is_empty(),
+            "{facet}: {}",
+            all["facets"]
+        );
+    }
+    let (status, bad) = json(&f.server.base, "/api/search?q=*&force=soon");
+    assert_eq!((status, bad["code"].as_str()), (400, Some("bad_parameter")));
+
+    // The page: a document out of force is marked; in force only leaves it out.
+    let (_, _, page) = get(&f.server.base, "/?q=*&force=expired&force=repealed");
+    assert!(page.contains("已废止") && page.contains("已失效"), "{page}");
+    assert!(
+        page.contains("<h3>发文机关</h3>") && page.contains("<h3>有效性</h3>"),
+        "{page}"
+    );
+    assert!(page.contains("有效性：失效"), "the filter is shown by its word: {page}");
+    let (_, _, in_force) = get(
+        &f.server.base,
+        "/?q=*&in_force=1&issuer=%E7%A4%BA%E4%BE%8B%E5%8E%BF%E5%8C%BB%E7%96%97%E4%BF%9D%E9%9A%9C%E5%B1%80",
+    );
+    assert!(in_force.contains("没有找到与「*」相关的结果"), "{in_force}");
+    let (_, _, in_force) = get(&f.server.base, "/?q=%E7%A4%BA%E4%BE%8B&in_force=1");
+    assert!(
+        !in_force.contains("已废止") && !in_force.contains("已失效"),
+        "{in_force}"
+    );
+    assert!(
+        in_force.contains("name=\"in_force\" value=\"1\" checked"),
+        "the box stays ticked"
+    );
+    // An attachment names its page; a document shows its 信息公开 fields.
+    let (_, _, pdf) = get(
+        &f.server.base,
+        "/?q=%22%E7%A7%8B%E7%B2%AE%E9%A2%97%E7%B2%92%E5%BD%92%E4%BB%93%22",
+    );
+    assert!(pdf.contains("附件，页面：<a href=\"/articles/"), "{pdf}");
+    let page_hit = index
+        .search(
+            &SearchRequest::new("*")
+                .kind("html")
+                .issuer("示例县农业农村局")
+                .topic("农业、林业、水利"),
+        )
+        .unwrap();
+    let (_, _, article) = get(&f.server.base, &format!("/articles/{}", page_hit.hits[0].id));
+    assert!(
+        article.contains("<dt>索引号</dt><dd>000014349/2024-01021</dd>"),
+        "{article}"
+    );
+    // 高级搜索 carries 发文机关, 文件类型 and in force only into the search.
+    let (status, head, _) = get(&f.server.base, "/advanced?all=%E9%80%9A%E7%9F%A5&issuer=%E7%A4%BA%E4%BE%8B%E5%8E%BF%E5%86%9C%E4%B8%9A%E5%86%9C%E6%9D%91%E5%B1%80&kind=html&in_force=1");
+    assert_eq!(status, 303, "{head}");
+    assert!(
+        head.contains(
+            "issuer=%E7%A4%BA%E4%BE%8B%E5%8E%BF%E5%86%9C%E4%B8%9A%E5%86%9C%E6%9D%91%E5%B1%80&kind=html&in_force=1"
+        ),
+        "{head}"
+    );
+    let (_, _, form) = get(&f.server.base, "/advanced");
+    assert!(form.contains("name=\"issuer\"") && form.contains("name=\"kind\"") && form.contains("name=\"in_force\""));
 }
 
 /// 高级搜索: the form's boxes become one query in the query syntax, and the browser is sent to

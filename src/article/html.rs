@@ -5,6 +5,7 @@
 
 use scraper::{ElementRef, Html, Node, Selector};
 
+use super::disclosure;
 use super::text::split_keywords;
 use super::{Article, NotAnArticle};
 use crate::dates::{in_china, parse_datetime_prefix};
@@ -151,6 +152,8 @@ pub(crate) fn parse_html(page: &str) -> Result<Article, NotAnArticle> {
     article.meta.column = meta("ColumnName");
     article.meta.site = site;
     article.meta.url = saved_from_url(page);
+    read_disclosure(&doc, &mut article.meta);
+    article.attachments = attachment_links(&doc);
     if let Some(keywords) = meta("Keywords") {
         for keyword in split_keywords(&keywords) {
             if !article.meta.keywords.iter().any(|k| k == keyword) {
@@ -192,10 +195,49 @@ fn content_text(doc: &Html) -> String {
     best.map(|(_, e)| block_text(e)).unwrap_or_default()
 }
 
+/// The links to attachments (by the file name they end in), in page order, each once.
+fn attachment_links(doc: &Html) -> Vec<String> {
+    let Ok(selector) = Selector::parse("a[href]") else {
+        return Vec::new();
+    };
+    let mut links: Vec<String> = Vec::new();
+    for href in doc.select(&selector).filter_map(|a| a.value().attr("href")) {
+        let href = href.trim();
+        let path = href.split(['?', '#']).next().unwrap_or_default();
+        if super::is_attachment_name(path) && !links.iter().any(|l| l == href) {
+            links.push(href.to_string());
+        }
+    }
+    links
+}
+
+/// The 信息公开 metadata table: its `<meta>` tags named by label, else its cells on the page
+/// (a table cell, a `<label>` and a block are cells of their own).
+fn read_disclosure(doc: &Html, meta: &mut super::Metadata) {
+    if let Ok(selector) = Selector::parse("meta[name][content]") {
+        let tags: Vec<&str> = doc
+            .select(&selector)
+            .filter_map(|m| Some([m.value().attr("name")?, m.value().attr("content")?]))
+            .filter(|[name, _]| disclosure::is_label(name))
+            .flatten()
+            .collect();
+        if let Some(table) = disclosure::read(&tags) {
+            table.fill(meta);
+        }
+    }
+    let mut out = String::new();
+    walk(doc.root_element(), &mut out, true);
+    let cells: Vec<String> = out.lines().map(clean).filter(|l| !l.is_empty()).collect();
+    let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
+    if let Some(table) = disclosure::read(&cells) {
+        table.fill(meta);
+    }
+}
+
 /// Text of an element, one line per block, whitespace runs collapsed, empty lines dropped.
 fn block_text(element: ElementRef) -> String {
     let mut out = String::new();
-    walk(element, &mut out);
+    walk(element, &mut out, false);
     out.lines()
         .map(clean)
         .filter(|l| !l.is_empty())
@@ -206,8 +248,9 @@ fn block_text(element: ElementRef) -> String {
 /// Writes the text under `element` to `out`, a line break around each block, skipping
 /// scripts, styles and the like. Iterative (open and close edges of a traversal), so that a
 /// page nested a hundred thousand levels deep reads like any other instead of overflowing the
-/// stack.
-fn walk(element: ElementRef, out: &mut String) {
+/// stack. With `cells`, a table cell or a `<label>` ends a line too.
+fn walk(element: ElementRef, out: &mut String, cells: bool) {
+    let ends_line = |name: &str| BLOCKS.contains(&name) || (cells && matches!(name, "td" | "th" | "label"));
     use ego_tree::iter::Edge;
     // The skipped element being passed over, if any.
     let mut skipping = None;
@@ -220,7 +263,7 @@ fn walk(element: ElementRef, out: &mut String) {
                     if SKIPPED.contains(&name) {
                         skipping = Some(node.id());
                     } else {
-                        if BLOCKS.contains(&name) {
+                        if ends_line(name) {
                             out.push('\n');
                         }
                         if matches!(name, "td" | "th") {
@@ -233,7 +276,7 @@ fn walk(element: ElementRef, out: &mut String) {
             Edge::Close(node) if skipping == Some(node.id()) => skipping = None,
             Edge::Close(node) if skipping.is_none() && node.id() != element.id() => {
                 if let Node::Element(e) = node.value() {
-                    if BLOCKS.contains(&e.name()) {
+                    if ends_line(e.name()) {
                         out.push('\n');
                     }
                 }

@@ -41,6 +41,35 @@ pub struct FieldMap {
     pub site: Vec<String>,
     /// The document number (文号).
     pub doc_number: Vec<String>,
+    /// The 索引号 of a 信息公开 document.
+    pub index_number: Vec<String>,
+    /// The issuing office (发文机关).
+    pub issuer: Vec<String>,
+    /// The date it was written (成文日期).
+    pub written: Vec<String>,
+    /// Its subject class (主题分类).
+    pub topic: Vec<String>,
+    /// How it is disclosed (公开方式).
+    pub disclosure: Vec<String>,
+    /// Whether it is in force (有效性).
+    pub validity: Vec<String>,
+    /// Its last day in force (有效期至).
+    pub valid_until: Vec<String>,
+}
+
+impl FieldMap {
+    /// The fields of the 信息公开 metadata table, by their names here.
+    fn disclosure_fields(&self) -> [(&'static str, &[String]); 7] {
+        [
+            ("index_number", &self.index_number),
+            ("issuer", &self.issuer),
+            ("written", &self.written),
+            ("topic", &self.topic),
+            ("disclosure", &self.disclosure),
+            ("validity", &self.validity),
+            ("valid_until", &self.valid_until),
+        ]
+    }
 }
 
 impl Default for FieldMap {
@@ -59,12 +88,19 @@ impl Default for FieldMap {
             ]),
             source: names(&["source", "ContentSource"]),
             editor: names(&["editor", "author"]),
-            keywords: names(&["keywords", "tags", "tag"]),
+            keywords: names(&["keywords", "tags", "tag", "subject_words", "主题词"]),
             body: names(&["body", "content", "article", "text"]),
             url: names(&["url", "urlsource", "link"]),
             column: names(&["column", "channel"]),
             site: names(&["site", "site_name"]),
-            doc_number: names(&["doc_number", "fileno"]),
+            doc_number: names(&["doc_number", "fileno", "文号", "发文字号"]),
+            index_number: names(&["index_number", "索引号"]),
+            issuer: names(&["issuer", "发文机关", "发布机构"]),
+            written: names(&["written", "成文日期"]),
+            topic: names(&["topic", "主题分类"]),
+            disclosure: names(&["disclosure", "公开方式"]),
+            validity: names(&["validity", "有效性"]),
+            valid_until: names(&["valid_until", "有效期至"]),
         }
     }
 }
@@ -92,9 +128,16 @@ impl FieldMap {
             "column" => &mut self.column,
             "site" => &mut self.site,
             "doc_number" => &mut self.doc_number,
+            "index_number" => &mut self.index_number,
+            "issuer" => &mut self.issuer,
+            "written" => &mut self.written,
+            "topic" => &mut self.topic,
+            "disclosure" => &mut self.disclosure,
+            "validity" => &mut self.validity,
+            "valid_until" => &mut self.valid_until,
             other => {
                 return Err(format!(
-                    "unknown field {other:?}: expected title, published, source, editor, keywords, body, url, column, site or doc_number"
+                    "unknown field {other:?}: expected title, published, source, editor, keywords, body, url, column, site, doc_number, index_number, issuer, written, topic, disclosure, validity or valid_until"
                 ))
             }
         };
@@ -216,6 +259,11 @@ fn to_article(record: &Value, fields: &FieldMap) -> Result<Article, String> {
     article.meta.column = text(&fields.column);
     article.meta.site = text(&fields.site);
     article.meta.doc_number = text(&fields.doc_number);
+    for (name, paths) in fields.disclosure_fields() {
+        if let Some(value) = text(paths) {
+            super::disclosure::fill_named(&mut article.meta, name, &value);
+        }
+    }
     let keywords: Vec<String> = match lookup(record, &fields.keywords) {
         Some(Value::Array(items)) => items.iter().filter_map(as_text).collect(),
         Some(value) => as_text(value)

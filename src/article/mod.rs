@@ -9,8 +9,11 @@
 //! | [`Layout::Html`] | `.html`, `.htm`, `.shtml`: saved 政府网站 pages with their meta tags | [`html`] |
 //! | [`Layout::Json`] | `.json`, `.jsonl`: crawler records, one article per object | [`json`] |
 //! | [`Layout::Xml`] | `.xml`, `.dat`: `<doc>` records (SogouCA-style dumps) | [`xml`] |
+//! | [`Layout::Pdf`], [`Layout::Docx`], [`Layout::Ofd`] | attachments (附件): `.pdf` with a text layer, `.docx`, `.ofd` | [`attachment`] |
 
+mod attachment;
 mod decode;
+pub(crate) mod disclosure;
 mod html;
 mod json;
 mod text;
@@ -19,9 +22,11 @@ mod xml;
 use std::io::Read;
 use std::path::Path;
 
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+pub(crate) use attachment::is_attachment_name;
+pub use disclosure::Force;
 pub use json::FieldMap;
 pub use text::parse_article;
 
@@ -35,6 +40,10 @@ pub struct Article {
     pub meta: Metadata,
     /// The text, one paragraph per line, without toolbar and metadata lines.
     pub body: String,
+    /// The attachments (附件: PDF, Word, OFD, … files) the page links to, as its links give
+    /// them; indexed beside the page, they carry its title and metadata as their parent's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<String>,
 }
 
 /// What is known of a release besides its title and text: shared by [`Article`] (what is
@@ -65,6 +74,53 @@ pub struct Metadata {
     /// Where it was published.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// The 索引号 of a 政府信息公开 document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index_number: Option<String>,
+    /// The office that issued a document (发文机关).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    /// When a document was written and signed (成文日期), in China time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub written: Option<DateTime<FixedOffset>>,
+    /// The subject class a document is filed under (主题分类).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topic: Option<String>,
+    /// How it is disclosed (公开方式: 主动公开, 依申请公开).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disclosure: Option<String>,
+    /// Whether a document is in force, as its page states it (有效性: 有效, 失效, 废止).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validity: Option<String>,
+    /// The last day a document is in force (有效期至).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<NaiveDate>,
+    /// The page an attachment was published on, when it was indexed beside it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attached_to: Option<Parent>,
+}
+
+/// The page an attachment (附件) was published on.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Parent {
+    /// The page's article id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Its address, if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+impl Metadata {
+    /// Whether the document is in force on `today`, as far as its 有效性 and 有效期至 say.
+    pub fn force(&self, today: NaiveDate) -> Option<Force> {
+        Force::on(
+            self.validity.as_deref().and_then(Force::stated),
+            self.valid_until,
+            today,
+        )
+    }
 }
 
 impl Article {
@@ -123,11 +179,25 @@ pub enum Layout {
     Json,
     /// `<doc>` records.
     Xml,
+    /// A PDF attachment's text layer.
+    Pdf,
+    /// A Word (DOCX) attachment.
+    Docx,
+    /// An OFD attachment (GB/T 33190).
+    Ofd,
 }
 
 impl Layout {
     /// All layouts.
-    pub const ALL: [Layout; 4] = [Layout::Text, Layout::Html, Layout::Json, Layout::Xml];
+    pub const ALL: [Layout; 7] = [
+        Layout::Text,
+        Layout::Html,
+        Layout::Json,
+        Layout::Xml,
+        Layout::Pdf,
+        Layout::Docx,
+        Layout::Ofd,
+    ];
 
     /// The layout's name, as `--layout` takes it.
     pub fn name(self) -> &'static str {
@@ -136,7 +206,15 @@ impl Layout {
             Layout::Html => "html",
             Layout::Json => "json",
             Layout::Xml => "xml",
+            Layout::Pdf => "pdf",
+            Layout::Docx => "docx",
+            Layout::Ofd => "ofd",
         }
+    }
+
+    /// Whether the layout is an attachment's, read from a binary file.
+    pub fn is_attachment(self) -> bool {
+        matches!(self, Layout::Pdf | Layout::Docx | Layout::Ofd)
     }
 
     /// The layout a file name promises, if its extension is one govsearch reads.
@@ -147,7 +225,7 @@ impl Layout {
             "html" | "htm" | "shtml" => Layout::Html,
             "json" | "jsonl" | "ndjson" => Layout::Json,
             "xml" | "dat" => Layout::Xml,
-            _ => return None,
+            other => return attachment::layout_of(other),
         })
     }
 
@@ -181,7 +259,7 @@ impl std::str::FromStr for Layout {
         Layout::ALL
             .into_iter()
             .find(|l| l.name().eq_ignore_ascii_case(s))
-            .ok_or_else(|| format!("unknown layout {s:?}: expected text, html, json or xml"))
+            .ok_or_else(|| format!("unknown layout {s:?}: expected text, html, json, xml, pdf, docx or ofd"))
     }
 }
 
@@ -268,11 +346,13 @@ pub(crate) fn file_articles(path: &Path, options: &ReadOptions) -> Result<FileAr
     }
     let by_name = Layout::from_extension(path);
     if by_name.is_none() && options.layout.is_none() {
-        let ext = path
-            .extension()
-            .map_or(String::new(), |e| format!(" (.{})", e.to_string_lossy()));
+        let extension = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase());
+        if let Some(reason) = extension.as_deref().and_then(attachment::unread_format) {
+            return Err(reason);
+        }
+        let ext = extension.map_or(String::new(), |e| format!(" (.{e})"));
         return Err(format!(
-            "not an article file{ext}: govsearch reads .txt, .html, .json, .jsonl, .xml and .dat"
+            "not an article file{ext}: govsearch reads .txt, .html, .json, .jsonl, .xml, .dat, .pdf, .docx and .ofd"
         ));
     }
     let meta = std::fs::metadata(path).map_err(|e| format!("unreadable: {}", io_reason(&e)))?;
@@ -298,7 +378,20 @@ pub(crate) fn file_articles(path: &Path, options: &ReadOptions) -> Result<FileAr
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(too_large(bytes.len() as u64));
     }
-    read_bytes(&bytes, path, options)
+    let mut read = read_bytes(&bytes, path, options)?;
+    // An attachment that says nothing of its date is dated by its file.
+    if read.layout.is_attachment() {
+        let modified = meta
+            .modified()
+            .ok()
+            .map(|t| chrono::DateTime::<chrono::Utc>::from(t).with_timezone(&crate::dates::china()));
+        for article in read.records.iter_mut().flatten() {
+            if article.meta.published.is_none() {
+                article.meta.published = modified;
+            }
+        }
+    }
+    Ok(read)
 }
 
 /// Reads a file's bytes; `path` names it (its extension hints at the layout, its name may
@@ -306,6 +399,25 @@ pub(crate) fn file_articles(path: &Path, options: &ReadOptions) -> Result<FileAr
 pub fn read_bytes(bytes: &[u8], path: &Path, options: &ReadOptions) -> Result<FileArticles, String> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err("empty file".to_string());
+    }
+    let attachment = options
+        .layout
+        .or_else(|| bytes.starts_with(b"%PDF-").then_some(Layout::Pdf))
+        .or_else(|| Layout::from_extension(path))
+        .filter(|layout| layout.is_attachment());
+    if let Some(layout) = attachment {
+        let name = path
+            .file_name()
+            .map_or(String::new(), |n| n.to_string_lossy().into_owned());
+        let mut article = attachment::read(layout, bytes, &name)?;
+        if article.meta.published.is_none() {
+            article.meta.published = date_in_file_name(path);
+        }
+        return Ok(FileArticles {
+            layout,
+            encoding: "binary",
+            records: vec![Ok(Box::new(article))],
+        });
     }
     if is_binary(bytes) {
         return Err("binary file".to_string());
@@ -338,6 +450,7 @@ pub fn read_bytes(bytes: &[u8], path: &Path, options: &ReadOptions) -> Result<Fi
         Layout::Html => vec![html::parse_html(&text).map(Box::new).map_err(|e| e.to_string())],
         Layout::Json => json::parse_json(&text, &options.fields).map_err(forced)?,
         Layout::Xml => xml::parse_docs(&text).map_err(forced)?,
+        Layout::Pdf | Layout::Docx | Layout::Ofd => unreachable!("attachments are read before decoding"),
     };
     if let Some(day) = date_in_file_name(path) {
         for article in records.iter_mut().flatten() {

@@ -107,14 +107,34 @@ enum Field {
     Body,
 }
 
-/// Reads an article from the text of a file in either plain-text layout.
+/// Reads an article from the text of a file in either plain-text layout, with the lines of
+/// a 信息公开 metadata table (a label a line) read as its fields.
 pub(crate) fn parse_text(text: &str) -> Result<Article, NotAnArticle> {
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
-    let first = text.lines().map(trim_line).find(|l| !l.is_empty());
-    match first.and_then(|line| split_header_label(line)) {
-        Some((Field::Title, _)) => parse_header_block(text),
-        _ => parse_article(text),
+    let lines: Vec<&str> = text.lines().map(trim_line).collect();
+    let filled: Vec<usize> = (0..lines.len()).filter(|&i| !lines[i].is_empty()).collect();
+    let cells: Vec<&str> = filled.iter().map(|&i| lines[i]).collect();
+    let table = super::disclosure::read(&cells);
+    let rest = match &table {
+        Some(table) => {
+            let used: std::collections::HashSet<usize> = table.used.iter().map(|&cell| filled[cell]).collect();
+            let kept: Vec<&str> = (0..lines.len())
+                .filter(|i| !used.contains(i))
+                .map(|i| lines[i])
+                .collect();
+            std::borrow::Cow::Owned(kept.join("\n"))
+        }
+        None => std::borrow::Cow::Borrowed(text),
+    };
+    let first = rest.lines().map(trim_line).find(|l| !l.is_empty());
+    let mut article = match first.and_then(|line| split_header_label(line)) {
+        Some((Field::Title, _)) => parse_header_block(&rest),
+        _ => parse_article(&rest),
+    }?;
+    if let Some(table) = table {
+        table.fill(&mut article.meta);
     }
+    Ok(article)
 }
 
 /// Reads an article from the text of a file in the release layout: a title line, header

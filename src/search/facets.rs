@@ -20,6 +20,7 @@ use tantivy::columnar::StrColumn;
 use tantivy::index::SegmentId;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader, COLLECT_BLOCK_BUFFER_LEN};
 
+use crate::article::Force;
 use crate::search::numbering::FacetNumbering;
 use crate::search::numbering::{Counts, DocOrds, Listed, NO_VALUE};
 
@@ -106,6 +107,69 @@ impl Collector for FacetCounter {
         }
         let counted = counts.into_iter().enumerate().filter(|&(_, count)| count > 0);
         Ok(self.values.top(self.field, counted, self.listed))
+    }
+}
+
+/// Counts the matches in each state of [`Force`] on a given day, from the 有效性 stated and
+/// the 有效期至 each document keeps (fast fields): the state changes with the day, so it is
+/// worked out per match, never kept.
+pub(crate) struct ForceCounter {
+    pub(crate) today: chrono::NaiveDate,
+}
+
+impl Collector for ForceCounter {
+    /// Matches in force, expired and repealed.
+    type Fruit = [u64; 3];
+    type Child = ForceSegmentCounter;
+
+    fn for_segment(&self, _: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<ForceSegmentCounter> {
+        let fast = segment.fast_fields();
+        Ok(ForceSegmentCounter {
+            stated: fast.u64(crate::store::schema::FORCE)?.first_or_default_col(0),
+            until: fast.date(crate::store::schema::VALID_UNTIL)?,
+            today: self.today,
+            counts: [0; 3],
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<[u64; 3]>) -> tantivy::Result<[u64; 3]> {
+        let mut sum = [0; 3];
+        for fruit in fruits {
+            for (total, count) in sum.iter_mut().zip(fruit) {
+                *total += count;
+            }
+        }
+        Ok(sum)
+    }
+}
+
+pub(crate) struct ForceSegmentCounter {
+    stated: Arc<dyn tantivy::columnar::ColumnValues<u64>>,
+    until: tantivy::columnar::Column<tantivy::DateTime>,
+    today: chrono::NaiveDate,
+    counts: [u64; 3],
+}
+
+impl SegmentCollector for ForceSegmentCounter {
+    type Fruit = [u64; 3];
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        let stated = Force::from_code(self.stated.get_val(doc));
+        let until = self
+            .until
+            .first(doc)
+            .and_then(|until| chrono::DateTime::from_timestamp(until.into_timestamp_secs(), 0).map(|d| d.date_naive()));
+        if let Some(force) = Force::on(stated, until, self.today) {
+            self.counts[Force::ALL.iter().position(|&f| f == force).unwrap_or(0)] += 1;
+        }
+    }
+
+    fn harvest(self) -> [u64; 3] {
+        self.counts
     }
 }
 

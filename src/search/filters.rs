@@ -8,7 +8,7 @@
 use std::ops::Bound;
 
 use chrono::{DateTime, FixedOffset};
-use tantivy::query::{BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption};
 use tantivy::{Searcher, Term};
 
@@ -45,11 +45,16 @@ pub(crate) fn filters(
         (schema::EDITOR, fields.editor, &request.editors),
         (schema::KEYWORD, fields.keyword, &request.keywords),
         (schema::COLUMN, fields.column, &request.columns),
+        (schema::ISSUER, fields.issuer, &request.issuers),
+        (schema::TOPIC, fields.topic, &request.topics),
+        (schema::LAYOUT, fields.layout, &request.kinds),
     ] {
         if values.is_empty() {
             continue;
         }
         let known = numbering.distinct(name, searcher)?;
+        // A kind is named `kind` where requests name it, and kept as the file's layout.
+        let name = if name == schema::LAYOUT { "kind" } else { name };
         let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for value in values {
             let wanted = fold(value);
@@ -97,6 +102,9 @@ pub(crate) fn filters(
         }
         out.push(Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(any)), 0.0)));
     }
+    if !request.force.is_empty() || request.in_force {
+        out.extend(force_filters(fields, request, crate::dates::today()));
+    }
     if request.since.is_some() || request.until.is_some() {
         let bound = |d: Option<DateTime<FixedOffset>>, inclusive: bool| match d {
             None => Bound::Unbounded,
@@ -116,6 +124,56 @@ pub(crate) fn filters(
         out.push(Box::new(ConstScoreQuery::new(Box::new(range), 0.0)));
     }
     Ok((out, unmatched))
+}
+
+/// The clauses of the request's 有效性 filters on `today`: the states it keeps, and with
+/// `in_force` none known to be out of force.
+fn force_filters(fields: &Fields, request: &SearchRequest, today: chrono::NaiveDate) -> Clauses {
+    use crate::article::Force;
+    let stated = |force: Force| -> Box<dyn Query> {
+        Box::new(TermQuery::new(
+            Term::from_field_u64(fields.force, force.code()),
+            IndexRecordOption::Basic,
+        ))
+    };
+    // Ends are kept as the first second of their day (UTC, as written).
+    let today = Term::from_field_date_for_search(
+        fields.valid_until,
+        tantivy::DateTime::from_timestamp_secs(today.and_time(chrono::NaiveTime::MIN).and_utc().timestamp()),
+    );
+    let past = || -> Box<dyn Query> { Box::new(RangeQuery::new(Bound::Unbounded, Bound::Excluded(today.clone()))) };
+    let ahead = || -> Box<dyn Query> { Box::new(RangeQuery::new(Bound::Included(today.clone()), Bound::Unbounded)) };
+    let any = |queries: Vec<Box<dyn Query>>| -> Box<dyn Query> {
+        Box::new(BooleanQuery::new(
+            queries.into_iter().map(|q| (Occur::Should, q)).collect(),
+        ))
+    };
+    let but_not = |wanted: Box<dyn Query>, unwanted: Vec<Box<dyn Query>>| -> Box<dyn Query> {
+        let mut clauses = vec![(Occur::Must, wanted)];
+        clauses.extend(unwanted.into_iter().map(|q| (Occur::MustNot, q)));
+        Box::new(BooleanQuery::new(clauses))
+    };
+    let state = |force: Force| match force {
+        Force::Repealed => stated(Force::Repealed),
+        Force::Expired => but_not(any(vec![stated(Force::Expired), past()]), vec![stated(Force::Repealed)]),
+        Force::InForce => but_not(
+            any(vec![stated(Force::InForce), ahead()]),
+            vec![stated(Force::Expired), stated(Force::Repealed), past()],
+        ),
+    };
+    let mut out: Clauses = Vec::new();
+    if !request.force.is_empty() {
+        out.push(any(request.force.iter().map(|&f| state(f)).collect()));
+    }
+    if request.in_force {
+        out.push(but_not(
+            Box::new(AllQuery),
+            vec![stated(Force::Expired), stated(Force::Repealed), past()],
+        ));
+    }
+    out.into_iter()
+        .map(|q| Box::new(ConstScoreQuery::new(q, 0.0)) as Box<dyn Query>)
+        .collect()
 }
 
 /// The values of `known` closest to the folded `wanted`: those containing it or contained in

@@ -31,6 +31,23 @@ pub struct SearchRequest {
     /// Only articles in one of these columns (栏目), if any are given.
     #[serde(default)]
     pub columns: Vec<String>,
+    /// Only documents issued by one of these offices (发文机关), if any are given.
+    #[serde(default)]
+    pub issuers: Vec<String>,
+    /// Only documents filed under one of these subject classes (主题分类), if any are given.
+    #[serde(default)]
+    pub topics: Vec<String>,
+    /// Only articles read from files of one of these kinds (`html`, `text`, `json`, `xml`,
+    /// `pdf`, `docx`, `ofd`), if any are given.
+    #[serde(default)]
+    pub kinds: Vec<String>,
+    /// Only documents in one of these states today (有效, 失效, 废止), if any are given.
+    #[serde(default)]
+    pub force: Vec<crate::article::Force>,
+    /// Leave out the documents known to be out of force today: marked 失效 or 废止, or past
+    /// their 有效期至. Articles that say nothing of it stay.
+    #[serde(default)]
+    pub in_force: bool,
     /// Only the articles with one of these 文号, in any spelling (`峄政发[2022]5号` keeps
     /// 峄政发〔2022〕5号), if any are given.
     #[serde(default)]
@@ -123,6 +140,11 @@ impl SearchRequest {
             editors: Vec::new(),
             keywords: Vec::new(),
             columns: Vec::new(),
+            issuers: Vec::new(),
+            topics: Vec::new(),
+            kinds: Vec::new(),
+            force: Vec::new(),
+            in_force: false,
             doc_numbers: Vec::new(),
             scope: Scope::Anywhere,
             within: Vec::new(),
@@ -183,6 +205,9 @@ impl SearchRequest {
             ("editor", &self.editors),
             ("keyword", &self.keywords),
             ("column", &self.columns),
+            ("issuer", &self.issuers),
+            ("topic", &self.topics),
+            ("kind", &self.kinds),
             ("doc_number", &self.doc_numbers),
         ] {
             if values.iter().any(|v| v.trim().is_empty()) {
@@ -250,6 +275,37 @@ impl SearchRequest {
     /// Keeps articles in column `column` (repeat for any of several).
     pub fn column(mut self, column: impl Into<String>) -> Self {
         self.columns.push(column.into());
+        self
+    }
+
+    /// Keeps documents issued by `issuer` (发文机关; repeat for any of several).
+    pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.issuers.push(issuer.into());
+        self
+    }
+
+    /// Keeps documents filed under `topic` (主题分类; repeat for any of several).
+    pub fn topic(mut self, topic: impl Into<String>) -> Self {
+        self.topics.push(topic.into());
+        self
+    }
+
+    /// Keeps articles read from files of kind `kind` (`html`, `pdf`, `docx`, …; repeat for
+    /// any of several).
+    pub fn kind(mut self, kind: impl Into<String>) -> Self {
+        self.kinds.push(kind.into());
+        self
+    }
+
+    /// Keeps documents in the state `force` today (repeat for any of several).
+    pub fn force(mut self, force: crate::article::Force) -> Self {
+        self.force.push(force);
+        self
+    }
+
+    /// Leaves out documents known to be out of force today (失效, 废止, past 有效期至).
+    pub fn in_force(mut self, yes: bool) -> Self {
+        self.in_force = yes;
         self
     }
 

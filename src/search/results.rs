@@ -30,6 +30,10 @@ pub struct Hit {
     /// Publish time, source, editor, keywords, column, site, document number and address.
     #[serde(flatten)]
     pub meta: Metadata,
+    /// Whether the document is in force today, as far as its 有效性 and 有效期至 say
+    /// (absent when they say nothing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub force: Option<crate::article::Force>,
     /// Highlighted summary of the body.
     pub snippet: Snippet,
     /// The other copies of this release (the same text reprinted by other sites), when
@@ -84,6 +88,19 @@ pub struct Facets {
     /// Per column (栏目).
     #[serde(default)]
     pub column: Vec<FacetCount>,
+    /// Per issuing office (发文机关).
+    #[serde(default)]
+    pub issuer: Vec<FacetCount>,
+    /// Per subject class (主题分类).
+    #[serde(default)]
+    pub topic: Vec<FacetCount>,
+    /// Per kind of file (`html`, `text`, `json`, `xml`, `pdf`, `docx`, `ofd`).
+    #[serde(default)]
+    pub kind: Vec<FacetCount>,
+    /// Per state today (`in_force`, `expired`, `repealed`: [`Force::name`](crate::Force::name)),
+    /// in that order; documents that state none are not counted.
+    #[serde(default)]
+    pub force: Vec<FacetCount>,
     /// How many more values each field has among the matches than it lists.
     #[serde(default)]
     pub unlisted: Unlisted,
@@ -102,6 +119,15 @@ pub struct Unlisted {
     pub month: usize,
     /// Columns.
     pub column: usize,
+    /// Issuing offices.
+    #[serde(default)]
+    pub issuer: usize,
+    /// Subject classes.
+    #[serde(default)]
+    pub topic: usize,
+    /// Kinds of file.
+    #[serde(default)]
+    pub kind: usize,
 }
 
 /// One whole article, as [`Index::article`](crate::Index::article) returns it.
@@ -122,6 +148,9 @@ pub struct ArticlePage {
     /// Publish time, source, editor, keywords, column, site, document number and address.
     #[serde(flatten)]
     pub meta: Metadata,
+    /// Whether the document is in force today (absent when its page says nothing of it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub force: Option<crate::article::Force>,
     /// The whole text, one paragraph a line.
     pub body: String,
     /// What the query matches in the body, every occurrence (empty without a query).

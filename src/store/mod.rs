@@ -10,6 +10,7 @@
 //! - [`write`](mod@write) turns articles into documents and commits them;
 //! - [`walk`] indexes a folder: every file gets one outcome, unchanged files are not read.
 
+mod attachments;
 mod check;
 mod commits;
 pub(crate) mod damage;
@@ -28,7 +29,7 @@ pub use walk::{
     FileReport, IndexOptions, IndexSummary, MissingFolder, Outcome, Progress, Removed, Skipped, Warning,
     DEFAULT_COMMIT_EVERY,
 };
-pub(crate) use write::FileState;
+pub(crate) use write::{Details, FileState};
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

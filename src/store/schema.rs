@@ -18,6 +18,11 @@
 //! | `source`, `editor`, `keyword` | metadata | facets: counted and filtered on, stored |
 //! | `month` | publish year-month, `2022-05` | facet, counted |
 //! | `fingerprint0`…`fingerprint3` | the body's SimHash, four 64-bit words ([`crate::text::fingerprint`]) | fast: reprints grouped |
+//! | `issuer`, `topic` | 发文机关 and 主题分类 | facets, stored |
+//! | `force`, `valid_until` | the 有效性 stated ([`crate::Force`]'s code, 0 for none) and 有效期至 | indexed (filters), fast (facet) |
+//! | `details` | 索引号, 成文日期, 公开方式, 有效性 and 有效期至 as the page gives them ([`super::write::Details`]) | stored JSON |
+//! | `attachments` | a page's attachments, as the keys of the files its links lead to | exact terms: an attachment finds its page |
+//! | `parent` | an attachment's page, as its file's key | exact term: a page's attachments are read again when it changes |
 //! | `checksum` | CRC-32s of the article's other stored values and of its body ([`StoredChecksum`]) | stored, just before the body: every read of an article verifies it |
 
 use std::sync::OnceLock;
@@ -55,6 +60,13 @@ pub(crate) struct Fields {
     /// The body's fingerprint, one field per word.
     pub(crate) fingerprint: [Field; crate::text::fingerprint::PRINT_WORDS],
     pub(crate) checksum: Field,
+    pub(crate) issuer: Field,
+    pub(crate) topic: Field,
+    pub(crate) force: Field,
+    pub(crate) valid_until: Field,
+    pub(crate) details: Field,
+    pub(crate) attachments: Field,
+    pub(crate) parent: Field,
 }
 
 /// Facet fields by the name results report them under.
@@ -91,6 +103,13 @@ pub(crate) const RECORD: &str = "record";
 pub(crate) const MTIME: &str = "mtime";
 pub(crate) const SIZE: &str = "size";
 pub(crate) const CHECKSUM: &str = "checksum";
+pub(crate) const ISSUER: &str = "issuer";
+pub(crate) const TOPIC: &str = "topic";
+pub(crate) const FORCE: &str = "force";
+pub(crate) const VALID_UNTIL: &str = "valid_until";
+pub(crate) const DETAILS: &str = "details";
+pub(crate) const ATTACHMENTS: &str = "attachments";
+pub(crate) const PARENT: &str = "parent";
 /// The fingerprint's fields, one per word.
 pub(crate) const FINGERPRINT: [&str; crate::text::fingerprint::PRINT_WORDS] =
     ["fingerprint0", "fingerprint1", "fingerprint2", "fingerprint3"];
@@ -151,6 +170,19 @@ pub(crate) fn build() -> Schema {
     for name in FINGERPRINT {
         builder.add_u64_field(name, FAST);
     }
+    builder.add_facet_field(ISSUER, FacetOptions::default().set_stored());
+    builder.add_facet_field(TOPIC, FacetOptions::default().set_stored());
+    builder.add_u64_field(FORCE, tantivy::schema::INDEXED | FAST);
+    builder.add_date_field(
+        VALID_UNTIL,
+        DateOptions::default()
+            .set_indexed()
+            .set_fast()
+            .set_precision(DateTimePrecision::Seconds),
+    );
+    builder.add_text_field(DETAILS, STORED);
+    builder.add_text_field(ATTACHMENTS, STRING);
+    builder.add_text_field(PARENT, STRING);
     builder.add_u64_field(CHECKSUM, STORED);
     builder.add_text_field(DOC_NUMBER_KEY, STRING);
     builder.build()
@@ -242,6 +274,13 @@ impl Fields {
                 get(FINGERPRINT[3])?,
             ],
             checksum: get(CHECKSUM)?,
+            issuer: get(ISSUER)?,
+            topic: get(TOPIC)?,
+            force: get(FORCE)?,
+            valid_until: get(VALID_UNTIL)?,
+            details: get(DETAILS)?,
+            attachments: get(ATTACHMENTS)?,
+            parent: get(PARENT)?,
         })
     }
 }

@@ -21,7 +21,9 @@ use walkdir::WalkDir;
 
 use crate::article::{file_articles, FileArticles, Layout, ReadOptions};
 use crate::error::{Error, Result};
+use crate::store::attachments::{attachment_keys, Page, Parents};
 use crate::store::keys::{key_display, key_path, path_key, place_in, serialize_lossy};
+use crate::store::write::Links;
 use crate::store::{FileState, Store};
 
 /// Reads files on a thread of its own, so that a file that takes longer than its budget is
@@ -306,11 +308,16 @@ impl Store {
         };
         let mut reader = BudgetedReader::new(&options.read);
         let mut since_commit = (0usize, Instant::now());
-        for entry in walk(dir) {
-            summary.files_seen += 1;
-            let (path, walked) = match entry {
-                Found::File(path, walked) => (path, walked),
-                Found::Unreadable(path, reason) => {
+        // Attachments wait until every page is read (`super::attachments`).
+        let mut parents = Parents::default();
+        let mut attachments: std::collections::VecDeque<(PathBuf, Walked)> = Default::default();
+        let mut files = walk(dir);
+        let mut pages_done = false;
+        loop {
+            let (path, walked, attachment) = match files.next() {
+                Some(Found::File(path, walked)) => (path, walked, false),
+                Some(Found::Unreadable(path, reason)) => {
+                    summary.files_seen += 1;
                     let outcome = Outcome::Skipped { reason };
                     done += 1;
                     report(&mut summary, &path, &outcome);
@@ -324,8 +331,27 @@ impl Store {
                     });
                     continue;
                 }
+                None => {
+                    let Some((path, walked)) = attachments.pop_front() else {
+                        break;
+                    };
+                    if !pages_done {
+                        // The pages this run removes leave their attachments too.
+                        for gone in known.keys().filter(|p| key_path(p).starts_with(&root)) {
+                            parents.page_changed(gone);
+                        }
+                        parents.find_orphans(self)?;
+                        pages_done = true;
+                    }
+                    (path, walked, true)
+                }
             };
             let path = &path;
+            if !attachment && Layout::from_extension(path).is_some_and(Layout::is_attachment) {
+                attachments.push_back((path.clone(), walked));
+                continue;
+            }
+            summary.files_seen += 1;
             // The walk does not follow symbolic links, so below the canonical root a file's
             // place in the folder is its identity: no canonicalize call per file.
             let full = match path.strip_prefix(dir) {
@@ -334,14 +360,25 @@ impl Store {
             };
             let key = path_key(&full);
             let before = known.remove(&key);
-            let outcome = if before == Some((walked.mtime, walked.size)) {
+            let unchanged = before == Some((walked.mtime, walked.size));
+            let outcome = if unchanged && !(attachment && parents.must_read(&key)) {
                 Outcome::Unchanged
             } else {
                 if before.is_some() {
                     self.delete_file(&writer, &key);
+                    if !attachment {
+                        parents.page_changed(&key);
+                    }
                 }
+                let page = if attachment { parents.page_of(self, &key)? } else { None };
                 let read = reader.read(path, options.read_budget);
-                match self.index_file(&writer, read, key, place_in(&root, &full), &walked)? {
+                let file = File {
+                    key,
+                    place: place_in(&root, &full),
+                    full: &full,
+                    walked: &walked,
+                };
+                match self.index_file(&writer, read, file, &mut parents, page.as_ref())? {
                     // A file indexed before that no longer reads: its old articles are gone too.
                     Outcome::Skipped { reason } if before.is_some() => {
                         summary.files_removed += 1;
@@ -395,24 +432,25 @@ impl Store {
         Ok(summary)
     }
 
-    /// Reads one file and writes its articles.
+    /// Reads one file and writes its articles: a page's with the keys of the attachments it
+    /// links, an attachment's with what its page gives it.
     fn index_file(
         &self,
         writer: &tantivy::IndexWriter,
         read: std::result::Result<FileArticles, String>,
-        key: String,
-        place: String,
-        walked: &Walked,
+        file: File<'_>,
+        parents: &mut Parents,
+        page: Option<&Page>,
     ) -> Result<Outcome> {
-        let read = match read {
+        let mut read = match read {
             Ok(read) => read,
             Err(reason) => return Ok(Outcome::Skipped { reason }),
         };
         let state = FileState {
-            path: key,
-            place,
-            mtime: walked.mtime,
-            size: walked.size,
+            path: file.key,
+            place: file.place,
+            mtime: file.walked.mtime,
+            size: file.walked.size,
             layout: read.layout,
         };
         let several = read.records.len() > 1;
@@ -422,11 +460,20 @@ impl Store {
         let mut missing_source = 0;
         let mut unstorable = Vec::new();
         let mut unlisted = 0;
-        for (n, record) in read.records.iter().enumerate() {
+        for (n, record) in read.records.iter_mut().enumerate() {
             match record {
                 Ok(article) => {
                     let position = if several { n as u64 + 1 } else { 0 };
-                    self.write_article(writer, &state, position, article)?;
+                    let mut links = Links::default();
+                    if let Some(page) = page {
+                        super::attachments::inherit(article, page);
+                        links.parent = Some(page.key.clone());
+                    } else if !article.attachments.is_empty() {
+                        links.attachments = attachment_keys(file.full, &article.attachments);
+                        let id = super::keys::article_id(&state.place, position);
+                        parents.add_page(&state.path, id, article, &links.attachments);
+                    }
+                    self.write_article(writer, &state, position, article, &links)?;
                     articles += 1;
                     missing_date += usize::from(article.meta.published.is_none());
                     if let Some(date) = article.meta.published.filter(|d| !super::write::storable(d)) {
@@ -663,6 +710,14 @@ pub(crate) fn check_folder(dir: &Path) -> Result<PathBuf> {
 struct Walked {
     mtime: u64,
     size: u64,
+}
+
+/// A file being indexed: its key, its place in its folder, its path and its state.
+struct File<'a> {
+    key: String,
+    place: String,
+    full: &'a Path,
+    walked: &'a Walked,
 }
 
 /// What the walk finds: a file, or an entry that could not be read, with the reason.

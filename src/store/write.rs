@@ -48,7 +48,7 @@ impl Store {
                 size: 0,
                 layout: Layout::Text,
             };
-            self.write_article(&writer, &state, 0, &article)?;
+            self.write_article(&writer, &state, 0, &article, &Links::default())?;
         }
         self.commit(&mut writer)
     }
@@ -118,13 +118,15 @@ impl Store {
     }
 
     /// Writes `article` as record `record` of the file `path` (0 for a file of one article),
-    /// with the file's state. Callers delete the file's earlier articles first.
+    /// with the file's state and its links to attachments or to its page. Callers delete the
+    /// file's earlier articles first.
     pub(crate) fn write_article(
         &self,
         writer: &IndexWriter,
         file: &FileState,
         record: u64,
         article: &Article,
+        links: &Links,
     ) -> Result<()> {
         let f = &self.fields;
         let mut doc = TantivyDocument::new();
@@ -164,6 +166,31 @@ impl Store {
         if let Some(number) = &article.meta.doc_number {
             doc.add_text(f.doc_number, number);
             doc.add_text(f.doc_number_key, crate::text::doc_number::indexed(number));
+        }
+        for (field, value) in [(f.issuer, &article.meta.issuer), (f.topic, &article.meta.topic)] {
+            if let Some(value) = value {
+                doc.add_facet(field, Facet::from_path([facet_value(value)]));
+            }
+        }
+        let stated = article.meta.validity.as_deref().and_then(crate::article::Force::stated);
+        doc.add_u64(f.force, stated.map_or(0, |force| force.code()));
+        if let Some(until) = article
+            .meta
+            .valid_until
+            .filter(|d| YEARS.contains(&chrono::Datelike::year(d)))
+        {
+            let end = until.and_time(chrono::NaiveTime::MIN).and_utc().timestamp();
+            doc.add_date(f.valid_until, tantivy::DateTime::from_timestamp_secs(end));
+        }
+        for key in &links.attachments {
+            doc.add_text(f.attachments, key);
+        }
+        if let Some(parent) = &links.parent {
+            doc.add_text(f.parent, parent);
+        }
+        let details = Details::of(&article.meta);
+        if details != Details::default() {
+            doc.add_text(f.details, serde_json::to_string(&details).unwrap_or_default());
         }
         let print = crate::text::fingerprint::fingerprint(&article.title, &article.body);
         for (field, word) in f.fingerprint.into_iter().zip(print) {
@@ -206,6 +233,55 @@ fn facet_value(value: &str) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Owned(value.replace('\0', ""))
     } else {
         std::borrow::Cow::Borrowed(value)
+    }
+}
+
+/// How an article is linked to other files of its folder: a page to the attachments it links
+/// (their files' keys), an attachment to its page.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Links {
+    pub(crate) attachments: Vec<String>,
+    pub(crate) parent: Option<String>,
+}
+
+/// The metadata of a 政府信息公开 document that is shown, not searched: stored as one JSON
+/// value, absent when an article has none of it.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Details {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) index_number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) written: Option<chrono::DateTime<chrono::FixedOffset>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) disclosure: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) validity: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) valid_until: Option<chrono::NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) attached_to: Option<crate::article::Parent>,
+}
+
+impl Details {
+    fn of(meta: &crate::article::Metadata) -> Details {
+        Details {
+            index_number: meta.index_number.clone(),
+            written: meta.written,
+            disclosure: meta.disclosure.clone(),
+            validity: meta.validity.clone(),
+            valid_until: meta.valid_until,
+            attached_to: meta.attached_to.clone(),
+        }
+    }
+
+    /// Fills `meta` with these details.
+    pub(crate) fn fill(self, meta: &mut crate::article::Metadata) {
+        meta.index_number = self.index_number;
+        meta.written = self.written;
+        meta.disclosure = self.disclosure;
+        meta.validity = self.validity;
+        meta.valid_until = self.valid_until;
+        meta.attached_to = self.attached_to;
     }
 }
 

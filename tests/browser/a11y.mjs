@@ -40,6 +40,11 @@ await page.goto(base + "/?q=" + encodeURIComponent("峄城"));
 const article = await page.locator("li.hit h2 a").first().getAttribute("href");
 assert.ok(article, "a search finds an article to open");
 
+// A 信息公开 document, with its table of fields.
+await page.goto(base + "/?q=" + encodeURIComponent("秋季农业生产") + "&kind=html");
+const document_ = await page.locator("li.hit h2 a").first().getAttribute("href");
+assert.ok(document_, "a search finds a document to open");
+
 const pages = [
   "/",
   "/advanced",
@@ -48,7 +53,9 @@ const pages = [
   "/?q=" + encodeURIComponent("峄城") + "&more=keyword&page=2",
   "/?q=" + encodeURIComponent("营商") + "&within=" + encodeURIComponent("峄城") + "&in=title",
   "/?q=" + encodeURIComponent("不存在的词语组合甲乙丙"),
+  "/?q=" + encodeURIComponent("示例") + "&in_force=1&kind=html",
   article,
+  document_,
   "/article/no-such-article",
 ];
 const found = [];

@@ -27,7 +27,7 @@ pub(crate) enum Command {
     /// to date (new and changed files read, unchanged skipped, deleted removed)
     Index(IndexArgs),
     /// Search the index
-    Search(SearchArgs),
+    Search(Box<SearchArgs>),
     /// Complete a prefix from the index's titles' words, keywords, sources and columns, most
     /// articles first; a prefix in Latin letters is read as pinyin or initials (xiangc, xczx)
     Suggest(SuggestArgs),
@@ -326,6 +326,29 @@ pub(crate) struct SearchArgs {
     #[arg(long, value_name = "COLUMN", allow_hyphen_values = true)]
     pub(crate) column: Vec<String>,
 
+    /// Only documents issued by this office (发文机关); repeat for any of several
+    #[arg(long, value_name = "ISSUER", allow_hyphen_values = true)]
+    pub(crate) issuer: Vec<String>,
+
+    /// Only documents filed under this subject class (主题分类); repeat for any of several
+    #[arg(long, value_name = "TOPIC", allow_hyphen_values = true)]
+    pub(crate) topic: Vec<String>,
+
+    /// Only articles read from files of this kind (html, text, json, xml, pdf, docx, ofd);
+    /// repeat for any of several
+    #[arg(long, value_name = "KIND")]
+    pub(crate) kind: Vec<String>,
+
+    /// Only documents in this state today (有效性): 有效 or in_force, 失效 or expired, 废止
+    /// or repealed; repeat for any of several
+    #[arg(long, value_name = "STATE", value_parser = parse_force)]
+    pub(crate) force: Vec<govsearch::Force>,
+
+    /// Leave out documents known to be out of force today: marked 失效 or 废止, or past their
+    /// 有效期至 (articles that say nothing of it stay)
+    #[arg(long)]
+    pub(crate) in_force: bool,
+
     /// Only the articles with this 文号, in any spelling (峄政发[2022]5号 keeps
     /// 峄政发〔2022〕5号); repeat for any of several
     #[arg(long, value_name = "文号", allow_hyphen_values = true)]
@@ -366,7 +389,8 @@ pub(crate) struct SearchArgs {
     #[arg(long, default_value_t = govsearch::DEFAULT_SNIPPET_CHARS, value_name = "N")]
     pub(crate) snippet_chars: usize,
 
-    /// Show counts per source, editor, keyword, month and column over all matches
+    /// Show counts per source, editor, keyword, month, column, issuer, topic, kind of file and
+    /// state (有效性) over all matches
     #[arg(long)]
     pub(crate) facets: bool,
 
@@ -565,6 +589,11 @@ impl SearchArgs {
         request.editors = self.editor.clone();
         request.keywords = self.keyword.clone();
         request.columns = self.column.clone();
+        request.issuers = self.issuer.clone();
+        request.topics = self.topic.clone();
+        request.kinds = self.kind.clone();
+        request.force = self.force.clone();
+        request.in_force = self.in_force;
         request.doc_numbers = self.doc_number.clone();
         request.within = self.within.clone();
         request.since = self.since.as_ref().map(|date| date.range.start);
@@ -573,6 +602,11 @@ impl SearchArgs {
         request.check().map_err(|err| err.to_string())?;
         Ok(request)
     }
+}
+
+fn parse_force(text: &str) -> Result<govsearch::Force, String> {
+    govsearch::Force::from_name(text)
+        .ok_or_else(|| format!("{text:?} is not a state: expected 有效 (in_force), 失效 (expired) or 废止 (repealed)"))
 }
 
 #[cfg(test)]
@@ -603,7 +637,7 @@ mod tests {
         let Command::Search(args) = cli.command else {
             panic!("not a search")
         };
-        args
+        *args
     }
 
     #[test]

@@ -157,8 +157,17 @@ impl Text {
             if let Some(column) = &hit.meta.column {
                 meta.push(format!("栏目 {column}"));
             }
+            if let Some(issuer) = &hit.meta.issuer {
+                meta.push(format!("发文机关 {issuer}"));
+            }
             if let Some(number) = &hit.meta.doc_number {
                 meta.push(number.clone());
+            }
+            if let Some(page) = &hit.meta.attached_to {
+                meta.push(format!("附件 · 页面「{}」", sanitize(&page.title)));
+            }
+            if let Some(force @ (govsearch::Force::Expired | govsearch::Force::Repealed)) = hit.force {
+                meta.push(format!("已{}", force.label()));
             }
             if !meta.is_empty() {
                 write!(out, "    ")?;
@@ -218,11 +227,25 @@ impl Text {
             ("关键词 keyword", &facets.keyword, more.keyword),
             ("月份 month", &facets.month, more.month),
             ("栏目 column", &facets.column, more.column),
+            ("发文机关 issuer", &facets.issuer, more.issuer),
+            ("主题分类 topic", &facets.topic, more.topic),
+            ("文件类型 kind", &facets.kind, more.kind),
         ];
         for (name, values, more) in groups {
             self.paint(out, BOLD, name)?;
             writeln!(out, ": {}", listed_values(values, more))?;
         }
+        // States by their words: 有效, 失效, 废止.
+        let states: Vec<govsearch::FacetCount> = facets
+            .force
+            .iter()
+            .map(|f| govsearch::FacetCount {
+                value: govsearch::Force::from_name(&f.value).map_or(f.value.clone(), |force| force.label().to_string()),
+                count: f.count,
+            })
+            .collect();
+        self.paint(out, BOLD, "有效性 force")?;
+        writeln!(out, ": {}", listed_values(&states, 0))?;
         Ok(())
     }
 }

@@ -12,7 +12,7 @@ use super::Local;
 use crate::article::Metadata;
 use crate::error::Result;
 use crate::query::ParsedQuery;
-use crate::search::facets::FacetCounter;
+use crate::search::facets::{FacetCounter, ForceCounter};
 use crate::search::filters::filters;
 use crate::search::numbering::Listed;
 use crate::search::rank::{Gather, Page};
@@ -25,6 +25,7 @@ use crate::search::{
 };
 use crate::store::keys::key_display;
 use crate::store::schema;
+use crate::store::Details;
 
 impl Local {
     /// The index query for `request` over `searcher`, for the evaluation: parsed as a search
@@ -77,7 +78,16 @@ impl Local {
                     frequent(schema::KEYWORD),
                     facet_collector(schema::MONTH, Listed::Largest(n)),
                 ),
-                frequent(schema::COLUMN),
+                (
+                    frequent(schema::COLUMN),
+                    (frequent(schema::ISSUER), frequent(schema::TOPIC)),
+                    (
+                        frequent(schema::LAYOUT),
+                        ForceCounter {
+                            today: crate::dates::today(),
+                        },
+                    ),
+                ),
             )
         });
         // `*` has no relevance to rank by: it lists newest first.
@@ -132,19 +142,34 @@ impl Local {
             }
         }
         let facets = match counted {
-            Some(((sources, editors), (keywords, months), columns)) => Facets {
+            Some(((sources, editors), (keywords, months), (columns, (issuers, topics), (kinds, force)))) => Facets {
                 unlisted: Unlisted {
                     source: sources.1,
                     editor: editors.1,
                     keyword: keywords.1,
                     month: months.1,
                     column: columns.1,
+                    issuer: issuers.1,
+                    topic: topics.1,
+                    kind: kinds.1,
                 },
                 source: facet_counts(sources.0),
                 editor: facet_counts(editors.0),
                 keyword: facet_counts(keywords.0),
                 month: facet_counts(months.0),
                 column: facet_counts(columns.0),
+                issuer: facet_counts(issuers.0),
+                topic: facet_counts(topics.0),
+                kind: facet_counts(kinds.0),
+                force: crate::article::Force::ALL
+                    .into_iter()
+                    .zip(force)
+                    .filter(|&(_, count)| count > 0)
+                    .map(|(state, count)| crate::search::FacetCount {
+                        value: state.name().to_string(),
+                        count,
+                    })
+                    .collect(),
             },
             None => Facets::default(),
         };
@@ -225,7 +250,27 @@ impl Local {
         let id = doc.take_text(f.id);
         // The stored path is the file's key (exact for any name); people see it as text.
         let path = key_display(&path);
+        let details = doc.take_text(f.details);
         let facets = |field: Field| doc.facets(field);
+        let mut meta = Metadata {
+            published,
+            source: facets(f.source).into_iter().next(),
+            editor: facets(f.editor).into_iter().next(),
+            keywords: facets(f.keyword),
+            column: facets(f.column).into_iter().next(),
+            site: facets(f.site).into_iter().next(),
+            doc_number,
+            url,
+            issuer: facets(f.issuer).into_iter().next(),
+            topic: facets(f.topic).into_iter().next(),
+            ..Metadata::default()
+        };
+        if !details.is_empty() {
+            // The details were checked with the rest of the stored values: they parse.
+            if let Ok(details) = serde_json::from_str::<Details>(&details) {
+                details.fill(&mut meta);
+            }
+        }
         let hit = Hit {
             rank,
             id,
@@ -234,16 +279,8 @@ impl Local {
             record,
             title_highlights: snippet::highlight_all(&title, needles),
             title,
-            meta: Metadata {
-                published,
-                source: facets(f.source).into_iter().next(),
-                editor: facets(f.editor).into_iter().next(),
-                keywords: facets(f.keyword),
-                column: facets(f.column).into_iter().next(),
-                site: facets(f.site).into_iter().next(),
-                doc_number,
-                url,
-            },
+            force: meta.force(crate::dates::today()),
+            meta,
             snippet: if snippet_chars == 0 {
                 Snippet::default()
             } else {
@@ -270,6 +307,7 @@ impl Local {
                     title_highlights: hit.title_highlights,
                     title: hit.title,
                     meta: hit.meta,
+                    force: hit.force,
                     body_highlights: snippet::highlight_all(&body, needles),
                     body,
                 }));

@@ -104,14 +104,10 @@ impl Failure {
 
 /// The filter's name on the page.
 fn field_label(field: &str) -> &str {
-    match field {
-        "source" => "来源",
-        "editor" => "责任编辑",
-        "keyword" => "关键词",
-        "column" => "栏目",
-        "doc_number" => "文号",
-        other => other,
-    }
+    super::params::FILTERS
+        .iter()
+        .find(|(key, _)| *key == field)
+        .map_or(field, |(_, label)| label)
 }
 
 /// How a date is written, said once for every message about dates.

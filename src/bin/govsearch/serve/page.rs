@@ -10,13 +10,15 @@ use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use govsearch::{FacetCount, Highlight, Hit, Metadata, SearchResults};
 
-use super::params::{Params, FILTERS, MAX_OFFSET, PAGE_SIZE};
+use super::params::{shown_value, Params, FILTERS, MAX_OFFSET, PAGE_SIZE};
 use super::{search as run_search, with_index, Failure, State};
 
 /// Values a facet column shows.
 const FACET_VALUES: usize = 10;
 /// The facets a visitor can ask to see whole.
-const FACET_KEYS: [&str; 5] = ["source", "editor", "keyword", "column", "month"];
+const FACET_KEYS: [&str; 8] = [
+    "source", "editor", "keyword", "column", "issuer", "topic", "kind", "month",
+];
 /// Values a facet shows when a visitor asks for more (`more=source`): the rest, up to this.
 const MORE_FACET_VALUES: usize = 500;
 /// The longest way back to a search an article page takes, in bytes: a search's query string
@@ -67,11 +69,46 @@ struct Meta {
     column: String,
     doc_number: String,
     url: String,
+    issuer: String,
+    topic: String,
+    index_number: String,
+    written: String,
+    /// 有效性 as the page states it, and the state today when it differs.
+    validity: String,
+    /// "已失效" or "已废止" when the document is out of force today.
+    out_of_force: String,
+    /// The page an attachment was published on: (link, title).
+    attached_to: Option<(String, String)>,
 }
 
 impl Meta {
-    fn of(meta: &Metadata) -> Meta {
+    fn of(meta: &Metadata, force: Option<govsearch::Force>) -> Meta {
+        let out_of_force = match force {
+            Some(force @ (govsearch::Force::Expired | govsearch::Force::Repealed)) => format!("已{}", force.label()),
+            _ => String::new(),
+        };
+        let validity = match (&meta.validity, meta.valid_until) {
+            (Some(stated), Some(until)) if !stated.contains(&until.format("%Y").to_string()) => {
+                format!("{stated}（有效期至 {until}）")
+            }
+            (Some(stated), _) => stated.clone(),
+            (None, Some(until)) => format!("有效期至 {until}"),
+            (None, None) => String::new(),
+        };
         Meta {
+            attached_to: meta
+                .attached_to
+                .as_ref()
+                .map(|page| (format!("/articles/{}", page.id), page.title.clone())),
+            issuer: meta.issuer.clone().unwrap_or_default(),
+            topic: meta.topic.clone().unwrap_or_default(),
+            index_number: meta.index_number.clone().unwrap_or_default(),
+            written: meta
+                .written
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_default(),
+            validity,
+            out_of_force,
             date: meta
                 .published
                 .map(|d| d.format("%Y-%m-%d %H:%M").to_string())
@@ -102,6 +139,8 @@ struct HitView {
 
 struct FacetLink {
     value: String,
+    /// The value as the page names it.
+    shown: String,
     count: u64,
     link: String,
     active: bool,
@@ -147,6 +186,8 @@ struct SearchPage {
     since: String,
     until: String,
     by_date: bool,
+    /// Whether only documents in force are asked for (the form's checkbox).
+    in_force: bool,
     kept: Vec<(String, String)>,
     /// Where the query is looked for: `all`, `title` or `body`.
     scope: String,
@@ -244,6 +285,10 @@ pub(crate) async fn advanced(RawQuery(raw): RawQuery) -> Response {
         "in",
         "doc_number",
         "source",
+        "issuer",
+        "topic",
+        "kind",
+        "in_force",
         "since",
         "until",
         "sort",
@@ -255,10 +300,21 @@ pub(crate) async fn advanced(RawQuery(raw): RawQuery) -> Response {
         return render(&AdvancedPage, StatusCode::OK);
     }
     let mut pairs = vec![("q".to_string(), advanced_query(&params))];
-    for key in ["in", "doc_number", "source", "since", "until", "sort"] {
+    for key in [
+        "in",
+        "doc_number",
+        "source",
+        "issuer",
+        "topic",
+        "kind",
+        "in_force",
+        "since",
+        "until",
+        "sort",
+    ] {
         if let Some(value) = params.get(key).map(str::trim).filter(|v| !v.is_empty()) {
             // The defaults say nothing.
-            if !matches!((key, value), ("in", "all") | ("sort", "relevance")) {
+            if !matches!((key, value), ("in", "all") | ("sort", "relevance") | ("kind", "any")) {
                 pairs.push((key.to_string(), value.to_string()));
             }
         }
@@ -329,6 +385,7 @@ pub(crate) async fn search(Shared(state): Shared<Arc<State>>, RawQuery(raw): Raw
         since: params.get("since").unwrap_or_default().trim().to_string(),
         until: params.get("until").unwrap_or_default().trim().to_string(),
         by_date: params.get("sort") == Some("date"),
+        in_force: matches!(params.get("in_force"), Some("1" | "true")),
         kept: params.kept_filters(),
         scope: match params.get("in").map(str::trim) {
             Some(scope @ ("title" | "body")) => scope.to_string(),
@@ -402,7 +459,7 @@ fn active_filters(params: &Params) -> Vec<ActiveFilter> {
         for value in params.all(key).map(str::trim).filter(|v| !v.is_empty()) {
             active.push(ActiveFilter {
                 label,
-                value: value.to_string(),
+                value: shown_value(key, value),
                 remove: params.without(key, Some(value)),
             });
         }
@@ -473,6 +530,7 @@ fn fill(page: &mut SearchPage, params: &Params, results: &SearchResults, offset:
             .map(|v| {
                 let active = params.all(key).any(|x| x.trim() == v.value);
                 FacetLink {
+                    shown: shown_value(key, &v.value),
                     value: v.value.clone(),
                     count: v.count,
                     link: if active {
@@ -492,6 +550,10 @@ fn fill(page: &mut SearchPage, params: &Params, results: &SearchResults, offset:
         facet("责任编辑", "editor", &f.editor, unlisted.editor),
         facet("关键词", "keyword", &f.keyword, unlisted.keyword),
         facet("栏目", "column", &f.column, unlisted.column),
+        facet("发文机关", "issuer", &f.issuer, unlisted.issuer),
+        facet("主题分类", "topic", &f.topic, unlisted.topic),
+        facet("文件类型", "kind", &f.kind, unlisted.kind),
+        facet("有效性", "force", &f.force, 0),
     ];
     // A month or a year narrows the dates to it.
     let span = |value: &str| {
@@ -511,6 +573,7 @@ fn fill(page: &mut SearchPage, params: &Params, results: &SearchResults, offset:
         .map(|m| {
             let (active, link) = span(&m.value);
             FacetLink {
+                shown: m.value.clone(),
                 value: m.value.clone(),
                 count: m.count,
                 link,
@@ -599,7 +662,7 @@ fn hit_view(hit: &Hit, q: &str, back: &str) -> HitView {
     HitView {
         link: format!("/articles/{}?{query}", hit.id),
         title: runs(&hit.title, &hit.title_highlights),
-        meta: Meta::of(&hit.meta),
+        meta: Meta::of(&hit.meta, hit.force),
         snippet: runs(&hit.snippet.text, &hit.snippet.highlights),
         copies: hit
             .copies
@@ -684,7 +747,7 @@ pub(crate) async fn article(
     let page = ArticlePage {
         title: runs(&article.title, &article.title_highlights),
         title_text: article.title.clone(),
-        meta: Meta::of(&article.meta),
+        meta: Meta::of(&article.meta, article.force),
         paragraphs,
         related: related
             .iter()

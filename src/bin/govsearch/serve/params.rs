@@ -21,13 +21,44 @@ const MAX_WITHIN_CHARS: usize = 1_000;
 const MAX_PARAMS: usize = 64;
 
 /// The filters a request can repeat, with their parameter names and the page's labels.
-pub(crate) const FILTERS: [(&str, &str); 5] = [
+pub(crate) const FILTERS: [(&str, &str); 10] = [
     ("source", "来源"),
     ("editor", "责任编辑"),
     ("keyword", "关键词"),
     ("column", "栏目"),
+    ("issuer", "发文机关"),
+    ("topic", "主题分类"),
+    ("kind", "文件类型"),
+    ("force", "有效性"),
+    ("in_force", "只看现行有效"),
     ("doc_number", "文号"),
 ];
+
+/// How the page shows a filter's value: a kind of file and a state by their Chinese names.
+pub(crate) fn shown_value(key: &str, value: &str) -> String {
+    match key {
+        "kind" => kind_label(value).to_string(),
+        "force" => govsearch::Force::from_name(value)
+            .map_or(value, |force| force.label())
+            .to_string(),
+        "in_force" => "是".to_string(),
+        _ => value.to_string(),
+    }
+}
+
+/// A kind of file as the page names it.
+pub(crate) fn kind_label(kind: &str) -> &str {
+    match kind {
+        "html" => "网页",
+        "text" => "文本",
+        "pdf" => "PDF",
+        "docx" => "Word",
+        "ofd" => "OFD",
+        "json" => "JSON",
+        "xml" => "XML",
+        other => other,
+    }
+}
 
 /// What a search request asked for, as given.
 #[derive(Clone, Debug, Default)]
@@ -220,6 +251,7 @@ impl Params {
             other => Err(not_a_flag(key, other)),
         };
         let (as_typed, all_copies) = (flag("as_typed")?, flag("all_copies")?);
+        let in_force = flag("in_force")?;
         let since = self.date("since")?;
         let until = self.date("until")?;
         let mut request = SearchRequest::new(query)
@@ -239,6 +271,22 @@ impl Params {
         request.editors = values("editor");
         request.keywords = values("keyword");
         request.columns = values("column");
+        request.issuers = values("issuer");
+        request.topics = values("topic");
+        request.kinds = values("kind");
+        request.in_force = in_force;
+        for value in self.all("force").map(str::trim) {
+            let Some(force) = govsearch::Force::from_name(value) else {
+                return Err(bad(
+                    "bad_parameter",
+                    format!("force is in_force, expired or repealed (it was {value:?})"),
+                    "有效性只能是有效（in_force）、失效（expired）或废止（repealed）。",
+                ));
+            };
+            if !request.force.contains(&force) {
+                request.force.push(force);
+            }
+        }
         request.doc_numbers = values("doc_number");
         request.within = self
             .all("within")
@@ -330,7 +378,8 @@ impl Params {
     pub(crate) fn kept_filters(&self) -> Vec<(String, String)> {
         self.pairs
             .iter()
-            .filter(|(k, v)| FILTERS.iter().any(|(f, _)| f == k) && !v.trim().is_empty())
+            // The form has a checkbox of its own for `in_force`.
+            .filter(|(k, v)| FILTERS.iter().any(|(f, _)| f == k) && k != "in_force" && !v.trim().is_empty())
             .cloned()
             .collect()
     }
