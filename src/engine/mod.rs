@@ -226,7 +226,31 @@ impl Index {
     /// or offered one ([`SearchResults::did_you_mean`]): pinyin as Chinese, a typo corrected.
     /// A query that is a 文号 in any spelling (`峄政发[2022]5号`) finds the articles with that
     /// 文号, when there are any. [`SearchRequest::as_typed`] turns that off.
+    ///
+    /// A field prefix scopes the whole query: `标题:峄城` (or `title:`) searches titles,
+    /// `正文:` (`body:`) bodies, and `文号:峄政发[2022]5号` (`docno:`) keeps that document.
+    ///
+    /// ```
+    /// use govsearch::{parse_article, Index, SearchRequest};
+    /// # fn main() -> Result<(), govsearch::Error> {
+    /// let index = Index::create_in_ram();
+    /// let article = |text: &str| parse_article(text).expect("a release");
+    /// index.add_articles([
+    ///     ("title".to_string(), article("峄城区部署防汛工作\n2022-06-01 来源:鲁网\n会议要求各部门做好准备。\n")),
+    ///     ("body".to_string(), article("峄城区召开会议\n2022-06-02 来源:鲁网\n会议部署防汛工作。\n")),
+    /// ])?;
+    /// let paths = |query: &str| -> Result<Vec<String>, govsearch::Error> {
+    ///     Ok(index.search(&SearchRequest::new(query))?.hits.into_iter().map(|h| h.path).collect())
+    /// };
+    /// assert_eq!(paths("标题:防汛")?, ["title"]);
+    /// assert_eq!(paths("body：防汛")?, ["body"]);
+    /// assert!(paths("来源:鲁网")?.is_empty(), "any other label is text");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
+        let scoped = request.field_scoped();
+        let request = scoped.as_ref().unwrap_or(request);
         self.local.guarded(|| {
             let backend = self.backend();
             request.check()?;

@@ -380,6 +380,31 @@ impl SearchRequest {
         parts.join(" ")
     }
 
+    /// The request a query with a field prefix asks for: `标题:…` or `title:…` searches the
+    /// rest in titles, `正文:…` or `body:…` in bodies, `文号:…` keeps the documents with that
+    /// 文号 in any spelling. `None` for any other query: every other `label:` (a pasted
+    /// `来源:鲁网`) is plain text.
+    pub(crate) fn field_scoped(&self) -> Option<SearchRequest> {
+        let (label, rest) = self.query.trim_start().split_once([':', '：'])?;
+        let rest = rest.trim();
+        if rest.is_empty() {
+            return None;
+        }
+        let mut scoped = self.clone();
+        match label.trim().to_ascii_lowercase().as_str() {
+            "标题" | "title" => scoped.scope = Scope::Title,
+            "正文" | "body" => scoped.scope = Scope::Body,
+            "文号" | "docno" => {
+                scoped.doc_numbers.push(rest.to_string());
+                scoped.query = "*".to_string();
+                return Some(scoped);
+            }
+            _ => return None,
+        }
+        scoped.query = rest.to_string();
+        Some(scoped)
+    }
+
     /// Keeps articles published at or after `since`.
     pub fn since(mut self, since: DateTime<FixedOffset>) -> Self {
         self.since = Some(since);
@@ -414,5 +439,32 @@ impl SearchRequest {
     pub fn snippet_chars(mut self, chars: usize) -> Self {
         self.snippet_chars = chars;
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_field_prefix_scopes_the_query_and_other_labels_are_text() {
+        let scoped = |query: &str| {
+            SearchRequest::new(query)
+                .field_scoped()
+                .map(|r| (r.query, r.scope, r.doc_numbers))
+        };
+        assert_eq!(
+            scoped("标题:峄城 会议"),
+            Some(("峄城 会议".into(), Scope::Title, vec![]))
+        );
+        assert_eq!(scoped(" Title：峄城"), Some(("峄城".into(), Scope::Title, vec![])));
+        assert_eq!(scoped("正文:防汛"), Some(("防汛".into(), Scope::Body, vec![])));
+        assert_eq!(
+            scoped("文号:峄政发[2022]5号"),
+            Some(("*".into(), Scope::Anywhere, vec!["峄政发[2022]5号".to_string()]))
+        );
+        for text in ["来源:鲁网", "标题:", "峄城 标题:会议", "http://example.gov.cn", "峄城"] {
+            assert_eq!(scoped(text), None, "{text}");
+        }
     }
 }
