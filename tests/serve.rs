@@ -1055,6 +1055,14 @@ fn policy_documents_are_filtered_and_shown_over_http() {
     );
     let (_, _, form) = get(&f.server.base, "/advanced");
     assert!(form.contains("name=\"issuer\"") && form.contains("name=\"kind\"") && form.contains("name=\"in_force\""));
+    // 文号 as the field searched: the query is a document number, in any spelling.
+    let (status, by_number) = json(
+        &f.server.base,
+        "/api/search?q=%E7%A4%BA%E5%86%9C%E5%8F%91%5B2024%5D12%E5%8F%B7&in=doc_number",
+    );
+    assert_eq!(status, 200, "{by_number}");
+    assert_eq!(by_number["total"], 1);
+    assert_eq!(by_number["hits"][0]["doc_number"], "示农发〔2024〕12号");
 }
 
 /// 高级搜索: the form's boxes become one query in the query syntax, and the browser is sent to

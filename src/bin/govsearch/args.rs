@@ -373,7 +373,8 @@ pub(crate) struct SearchArgs {
     #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
     pub(crate) sort: SortArg,
 
-    /// Where to look for the query: title or body, the title only (标题), or the body only (正文)
+    /// Where to look for the query: title or body, the title only (标题), the body only (正文),
+    /// or the 文号 (the query is a document number)
     #[arg(long = "in", value_enum, default_value_t = ScopeArg::All, value_name = "WHERE")]
     pub(crate) scope: ScopeArg,
 
@@ -429,6 +430,8 @@ pub(crate) enum ScopeArg {
     Title,
     /// The body only
     Body,
+    /// The 文号: the query is a document number, in any spelling (as `文号:…`)
+    DocNumber,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -567,7 +570,11 @@ impl SearchArgs {
 
     /// The library request these arguments stand for, or why there is none.
     pub(crate) fn to_request(&self) -> Result<SearchRequest, String> {
-        let mut request = SearchRequest::new(self.query_text())
+        let query = match self.scope {
+            ScopeArg::DocNumber => format!("文号:{}", self.query_text()),
+            _ => self.query_text(),
+        };
+        let mut request = SearchRequest::new(query)
             .sort(match self.sort {
                 SortArg::Relevance => Sort::Relevance,
                 SortArg::Date => Sort::Date,
@@ -581,7 +588,7 @@ impl SearchArgs {
             .as_typed(self.as_typed)
             .all_copies(self.all_copies)
             .scope(match self.scope {
-                ScopeArg::All => Scope::Anywhere,
+                ScopeArg::All | ScopeArg::DocNumber => Scope::Anywhere,
                 ScopeArg::Title => Scope::Title,
                 ScopeArg::Body => Scope::Body,
             });

@@ -388,7 +388,7 @@ pub(crate) async fn search(Shared(state): Shared<Arc<State>>, RawQuery(raw): Raw
         in_force: matches!(params.get("in_force"), Some("1" | "true")),
         kept: params.kept_filters(),
         scope: match params.get("in").map(str::trim) {
-            Some(scope @ ("title" | "body")) => scope.to_string(),
+            Some(scope @ ("title" | "body" | "doc_number")) => scope.to_string(),
             _ => "all".to_string(),
         },
         within: params

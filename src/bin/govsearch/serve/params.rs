@@ -206,7 +206,7 @@ impl Params {
                 return Err(repeated(key));
             }
         }
-        let query = self.query();
+        let mut query = self.query().to_string();
         if query.is_empty() {
             return Err(bad(
                 "missing_query",
@@ -215,7 +215,7 @@ impl Params {
             ));
         }
         if query.chars().count() > MAX_QUERY_CHARS {
-            return Err(too_long(query));
+            return Err(too_long(&query));
         }
         let sort = match self.get("sort").unwrap_or("relevance") {
             "relevance" => Sort::Relevance,
@@ -232,11 +232,16 @@ impl Params {
             "all" | "" => Scope::Anywhere,
             "title" => Scope::Title,
             "body" => Scope::Body,
+            // The query is a 文号, as `文号:…` says.
+            "doc_number" => {
+                query = format!("文号:{query}");
+                Scope::Anywhere
+            }
             other => {
                 return Err(bad(
                     "bad_parameter",
-                    format!("in is all, title or body (it was {other:?})"),
-                    "查找范围只能是全部（all）、标题（title）或正文（body）。",
+                    format!("in is all, title, body or doc_number (it was {other:?})"),
+                    "查找范围只能是全部（all）、标题（title）、正文（body）或文号（doc_number）。",
                 ))
             }
         };
