@@ -727,3 +727,71 @@ fn index_synonyms_are_kept_with_the_index() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("line 1"));
 }
+
+/// Policy documents from the command line: the 有效性 filters, 发文机关 and file kinds, the
+/// facets over them, the 文号 as the field searched, and a result line that says a
+/// document is out of force.
+#[test]
+fn policy_documents_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/disclosure");
+    let index = dir.path().join("index");
+    assert_success(
+        &govsearch(&index).arg("index").arg(&fixtures).output().unwrap(),
+        "index the documents",
+    );
+    let titles = |args: &[&str]| -> BTreeSet<String> {
+        let out = govsearch(&index)
+            .args(["search", "*", "--json"])
+            .args(args)
+            .output()
+            .unwrap();
+        let (hits, _) = json_lines(&out);
+        hits.iter().map(|h| h["title"].as_str().unwrap().to_string()).collect()
+    };
+    let all = titles(&[]);
+    assert_eq!(all.len(), 6);
+    let in_force = titles(&["--in-force"]);
+    assert_eq!(in_force.len(), 3, "{in_force:?}");
+    assert!(!in_force.contains("示例市城市道路挖掘管理办法"), "repealed");
+    assert!(!in_force.contains("关于调整城乡居民医疗保险缴费标准的通知"), "expired");
+    assert_eq!(
+        titles(&["--force", "废止"]),
+        BTreeSet::from(["示例市城市道路挖掘管理办法".to_string()])
+    );
+    assert_eq!(
+        titles(&["--force", "expired"]).len(),
+        2,
+        "失效 as stated, and past its 有效期至"
+    );
+    assert_eq!(
+        titles(&["--issuer", "示例县医疗保障局"]),
+        BTreeSet::from(["关于调整城乡居民医疗保险缴费标准的通知".to_string()])
+    );
+    assert_eq!(titles(&["--kind", "json"]).len(), 1);
+    let out = govsearch(&index)
+        .args(["search", "--in", "doc-number", "示建发2019年第3号", "--json"])
+        .output()
+        .unwrap();
+    let (hits, summary) = json_lines(&out);
+    assert_eq!(hits.len(), 1, "{summary}");
+    assert_eq!(hits[0]["doc_number"], "示建发[2019]3号");
+    assert_eq!(hits[0]["force"], "repealed");
+    let force = facet_map(&summary["facets"]["force"]);
+    assert_eq!(force, BTreeMap::from([("repealed".to_string(), 1)]));
+    let out = govsearch(&index)
+        .args(["search", "办法", "--color", "never"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("发文机关 示例市住房和城乡建设局") && text.contains("已废止"),
+        "{text}"
+    );
+    let out = govsearch(&index)
+        .args(["search", "*", "--facets", "--color", "never"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("有效性 force: 有效 (3), 失效 (2), 废止 (1)"), "{text}");
+}

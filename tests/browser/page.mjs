@@ -87,6 +87,26 @@ for (const d of await page.locator("li.hit time").allTextContents()) {
   assert.ok(d.startsWith("2022"), `a hit of 2022: ${d}`);
 }
 
+// Policy documents: ticking 只看现行有效 leaves out what is marked out of force; a 有效性
+// facet value narrows to it; an attachment links to its page.
+await page.goto(base + "/?q=" + encodeURIComponent("示例"));
+assert.ok((await page.locator("li.hit .out-of-force").count()) > 0, "a document is marked out of force");
+await page.locator("details.more summary").click();
+await page.getByLabel("只看现行有效的文件").check();
+await page.getByRole("button", { name: "搜索" }).click();
+await page.waitForURL(/in_force=1/);
+assert.equal(await page.locator("li.hit .out-of-force").count(), 0, "none out of force once ticked");
+assert.ok((await total()) > 0, "documents in force are still found");
+await page.goto(base + "/?q=" + encodeURIComponent("*"));
+await page.locator("aside.facets").getByRole("link", { name: "废止" }).click();
+await page.waitForURL(/force=repealed/);
+assert.equal(await total(), 1, "one document is repealed");
+assert.equal(await page.locator("li.hit .out-of-force").textContent(), "已废止");
+await page.goto(base + "/?q=" + encodeURIComponent("\"秋粮颗粒归仓\""));
+await page.locator("li.hit").getByRole("link", { name: "关于印发示例县秋季农业生产实施方案的通知" }).click();
+await page.waitForURL(/\/articles\//);
+assert.ok((await page.locator("dl.disclosure").innerText()).includes("示农发〔2024〕15号"), "the page's 信息公开 fields");
+
 // Hostile text: shows as text, runs nothing.
 await page.goto(base + "/?q=" + encodeURIComponent("恶意"));
 assert.ok((await total()) >= 1, "the hostile articles are found");
