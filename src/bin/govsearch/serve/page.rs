@@ -277,11 +277,8 @@ pub(crate) async fn advanced(RawQuery(raw): RawQuery) -> Response {
         Ok(params) => params,
         Err(bad) => return failure(bad),
     };
-    let boxes = [
-        "all",
-        "exact",
-        "any",
-        "none",
+    // The boxes that go into the search as they are; the others make its query.
+    let passed = [
         "in",
         "doc_number",
         "source",
@@ -293,25 +290,15 @@ pub(crate) async fn advanced(RawQuery(raw): RawQuery) -> Response {
         "until",
         "sort",
     ];
-    if boxes
+    if ["all", "exact", "any", "none"]
         .iter()
+        .chain(&passed)
         .all(|key| params.get(key).is_none_or(|v| v.trim().is_empty()))
     {
         return render(&AdvancedPage, StatusCode::OK);
     }
     let mut pairs = vec![("q".to_string(), advanced_query(&params))];
-    for key in [
-        "in",
-        "doc_number",
-        "source",
-        "issuer",
-        "topic",
-        "kind",
-        "in_force",
-        "since",
-        "until",
-        "sort",
-    ] {
+    for key in passed {
         if let Some(value) = params.get(key).map(str::trim).filter(|v| !v.is_empty()) {
             // The defaults say nothing.
             if !matches!((key, value), ("in", "all") | ("sort", "relevance") | ("kind", "any")) {
