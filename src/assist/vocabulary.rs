@@ -34,6 +34,16 @@ const OTHER_CHARACTER_COST: f64 = 11.0;
 /// whole, so the split into fewer, longer terms of the vocabulary is the likelier one.
 const PART_COST: f64 = 5.0;
 
+/// A key's term number with this bit is reached by a reading that is not every character's
+/// first one: 前干 as `jianan` (前 jiǎn, 干 àn), where 前 is qián and 干 gàn. A character's
+/// readings come most common first, so another reading is the rarer one.
+const RARE_READING: u32 = 1 << 31;
+
+/// How much less likely a term is when a rare reading of one of its characters reaches it
+/// (natural-log units, as [`PART_COST`]): 重庆 is still `chongqing`, where no term reads so
+/// commonly, but `jianan` is not 前干.
+const RARE_READING_COST: f64 = 6.0;
+
 /// Keys (a pinyin spelling, blurred syllables) each leading to terms: an FST of the keys, each
 /// key's value its one term, or the place and number of its terms' numbers in a list, so
 /// lookups and prefix ranges read the bytes as they are kept.
@@ -423,13 +433,15 @@ impl Vocabulary {
         (0.5 / self.articles as f64).ln()
     }
 
-    /// The best term among `ids` (most articles), if any.
-    fn most_common(&self, ids: impl Iterator<Item = u32>) -> Option<u32> {
-        ids.max_by(|&a, &b| {
-            self.count(a)
-                .cmp(&self.count(b))
-                .then_with(|| self.text(b).cmp(self.text(a)))
+    /// The likeliest term among `ids` (term numbers that may carry [`RARE_READING`]) and its
+    /// weight: most articles, less a rare reading's cost.
+    fn likeliest(&self, ids: impl Iterator<Item = u32>) -> Option<(u32, f64)> {
+        ids.map(|id| {
+            let term = id & !RARE_READING;
+            let cost = if id & RARE_READING != 0 { RARE_READING_COST } else { 0.0 };
+            (term, self.weight(self.count(term)) - cost)
         })
+        .max_by(|(a, x), (b, y)| x.total_cmp(y).then_with(|| self.text(*b).cmp(self.text(*a))))
     }
 
     /// `letters` (a query word as [`pinyin::letters`] gives it) as the Chinese it most likely
@@ -457,10 +469,10 @@ impl Vocabulary {
                 let Some((before, ..)) = best[start] else {
                     continue;
                 };
-                let Some(id) = self.most_common(keyed.get(&letters[start..end])) else {
+                let Some((id, weight)) = self.likeliest(keyed.get(&letters[start..end])) else {
                     continue;
                 };
-                let score = before + self.weight(self.count(id)) - PART_COST;
+                let score = before + weight - PART_COST;
                 if best[end].is_none_or(|(b, ..)| score > b) {
                     best[end] = Some((score, start, id));
                 }
@@ -622,8 +634,13 @@ impl Vocabulary {
     pub(crate) fn complete(&self, prefix: &str, limit: usize) -> Vec<(String, u64)> {
         let mut found: Vec<u32> = Vec::new();
         if let Some(letters) = pinyin::letters(prefix) {
-            found.extend(self.full.with_prefix(&letters));
-            found.extend(self.initials.with_prefix(&letters));
+            found.extend(self.full.with_prefix(&letters).into_iter().map(|id| id & !RARE_READING));
+            found.extend(
+                self.initials
+                    .with_prefix(&letters)
+                    .into_iter()
+                    .map(|id| id & !RARE_READING),
+            );
         } else {
             let mut stream = self.places.range().ge(prefix).lt(prefix_end(prefix)).into_stream();
             while let Some((_, id)) = stream.next() {
@@ -656,10 +673,17 @@ fn key_terms(terms: &[(String, u32)]) -> [Vec<(String, u32)>; 3] {
         let chars = text.chars().count();
         let readings = pinyin::readings(text).unwrap_or_default();
         let mut blurred_keys = Vec::new();
-        for syllables in &readings {
-            full.push((pinyin::full(syllables), id));
+        for (n, syllables) in readings.iter().enumerate() {
+            // A character alone is typed by its common reading: `ou` is not 区 (qū; ōu is a
+            // surname's), `mo` not 万. A term of several is read whole, a rare reading at a cost.
+            let keyed = match n {
+                0 => id,
+                _ if chars == 1 => continue,
+                _ => id | RARE_READING,
+            };
+            full.push((pinyin::full(syllables), keyed));
             if chars >= 2 {
-                initials.push((pinyin::initials(syllables), id));
+                initials.push((pinyin::initials(syllables), keyed));
                 let blurred: Vec<String> = syllables.iter().map(|s| pinyin::blurred(s)).collect();
                 blurred_keys.push(blurred.join(" "));
             }
@@ -710,6 +734,35 @@ mod tests {
         assert_eq!(v.read_pinyin("yinhang").as_deref(), Some("银行"));
         assert_eq!(v.read_pinyin("xian").as_deref(), Some("西安"));
         assert_eq!(v.read_pinyin("qqqq"), None);
+    }
+
+    /// A character's rare reading never stands for it alone, and costs a term of several
+    /// characters more than many times the articles of a term read commonly.
+    #[test]
+    fn rare_readings_weigh_less() {
+        let v = Vocabulary::of(&[("区", 1000), ("万", 1000)], 5000);
+        assert_eq!(v.read_pinyin("ou"), None, "区 is qū; ōu is a surname's reading");
+        assert_eq!(v.read_pinyin("mo"), None, "万 is wàn");
+        assert_eq!(v.read_pinyin("qu").as_deref(), Some("区"));
+        let v = Vocabulary::of(&[("区", 1000), ("欧", 3)], 5000);
+        assert_eq!(v.read_pinyin("ou").as_deref(), Some("欧"));
+        let v = Vocabulary::of(&[("前干", 5000), ("佳南", 20)], 10_000);
+        assert_eq!(
+            v.read_pinyin("jianan").as_deref(),
+            Some("佳南"),
+            "前 jiǎn, 干 àn are rare"
+        );
+        let v = Vocabulary::of(&[("重庆", 50), ("中国", 5000)], 10_000);
+        assert_eq!(
+            v.read_pinyin("chongqing").as_deref(),
+            Some("重庆"),
+            "no common reading competes"
+        );
+        assert_eq!(
+            v.complete("chong", 5),
+            [("重庆".to_string(), 50)],
+            "completions read every reading"
+        );
     }
 
     #[test]
