@@ -128,9 +128,10 @@ pub(crate) struct Proposal {
     /// The query as rewritten.
     pub(crate) query: String,
     pub(crate) reason: RewriteReason,
-    /// Whether it may be searched instead of the query as typed: pinyin read as Chinese, or
-    /// typos each replaced by a character that sounds alike, in no common word. Another
-    /// correction (a character that does not sound alike: 薛城区 → 老城区) is at most offered.
+    /// Whether it may be searched instead of the query as typed: pinyin read as Chinese by
+    /// its characters' common readings, or typos each replaced by a character that sounds
+    /// alike, in no common word. Another correction (a character that does not sound alike:
+    /// 薛城区 → 老城区; `go` as 灌区, 区 read ōu) is at most offered.
     pub(crate) may_search: bool,
 }
 
@@ -203,23 +204,25 @@ pub(crate) fn propose(parsed: &ParsedQuery, vocabulary: &Vocabulary, segmenter: 
     let mut pinyin_run: Vec<String> = Vec::new();
     let mut reason = None;
     let mut may_search = true;
-    let flush = |run: &mut Vec<String>, out: &mut Vec<String>, reason: &mut Option<RewriteReason>| {
-        if run.is_empty() {
-            return;
-        }
-        let letters: String = run.iter().filter_map(|w| pinyin::letters(w)).collect();
-        match convertible(&letters)
-            .then(|| vocabulary.read_pinyin(&letters))
-            .flatten()
-        {
-            Some(chinese) => {
-                out.push(chinese);
-                *reason = Some(RewriteReason::Pinyin);
+    let flush =
+        |run: &mut Vec<String>, out: &mut Vec<String>, reason: &mut Option<RewriteReason>, may_search: &mut bool| {
+            if run.is_empty() {
+                return;
             }
-            None => out.append(run),
-        }
-        run.clear();
-    };
+            let letters: String = run.iter().filter_map(|w| pinyin::letters(w)).collect();
+            match convertible(&letters)
+                .then(|| vocabulary.read_pinyin_as(&letters))
+                .flatten()
+            {
+                Some((chinese, rare)) => {
+                    out.push(chinese);
+                    *reason = Some(RewriteReason::Pinyin);
+                    *may_search &= !rare;
+                }
+                None => out.append(run),
+            }
+            run.clear();
+        };
     for clause in &parsed.clauses {
         let Clause::Words { typed, negated, .. } = clause else {
             return None;
@@ -227,7 +230,7 @@ pub(crate) fn propose(parsed: &ParsedQuery, vocabulary: &Vocabulary, segmenter: 
         let word = if *negated { format!("-{typed}") } else { typed.clone() };
         as_typed.push(word.clone());
         if *negated {
-            flush(&mut pinyin_run, &mut out, &mut reason);
+            flush(&mut pinyin_run, &mut out, &mut reason, &mut may_search);
             out.push(word);
             continue;
         }
@@ -235,7 +238,7 @@ pub(crate) fn propose(parsed: &ParsedQuery, vocabulary: &Vocabulary, segmenter: 
             pinyin_run.push(word);
             continue;
         }
-        flush(&mut pinyin_run, &mut out, &mut reason);
+        flush(&mut pinyin_run, &mut out, &mut reason, &mut may_search);
         out.push(rewrite_word(
             &fold(typed),
             vocabulary,
@@ -244,7 +247,7 @@ pub(crate) fn propose(parsed: &ParsedQuery, vocabulary: &Vocabulary, segmenter: 
             &mut may_search,
         ));
     }
-    flush(&mut pinyin_run, &mut out, &mut reason);
+    flush(&mut pinyin_run, &mut out, &mut reason, &mut may_search);
     let rewritten = out.join(" ");
     let reason = reason?;
     (rewritten != as_typed.join(" ")).then_some(Proposal {
@@ -289,10 +292,13 @@ fn rewrite_word(
                     None => out.push_str(run),
                 }
             } else {
-                match pinyin::letters(run).and_then(|letters| vocabulary.read_pinyin(&letters)) {
-                    Some(chinese) if mixed && run.len() >= 2 && run.chars().all(|c| c.is_ascii_alphabetic()) => {
+                match pinyin::letters(run).and_then(|letters| vocabulary.read_pinyin_as(&letters)) {
+                    Some((chinese, rare))
+                        if mixed && run.len() >= 2 && run.chars().all(|c| c.is_ascii_alphabetic()) =>
+                    {
                         out.push_str(&chinese);
                         *reason = Some(RewriteReason::Pinyin);
+                        *may_search &= !rare;
                     }
                     _ => out.push_str(run),
                 }

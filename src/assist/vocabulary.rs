@@ -437,18 +437,24 @@ impl Vocabulary {
     /// weight: most articles, less a rare reading's cost.
     fn likeliest(&self, ids: impl Iterator<Item = u32>) -> Option<(u32, f64)> {
         ids.map(|id| {
-            let term = id & !RARE_READING;
             let cost = if id & RARE_READING != 0 { RARE_READING_COST } else { 0.0 };
-            (term, self.weight(self.count(term)) - cost)
+            (id, self.weight(self.count(id & !RARE_READING)) - cost)
         })
-        .max_by(|(a, x), (b, y)| x.total_cmp(y).then_with(|| self.text(*b).cmp(self.text(*a))))
+        .max_by(|(a, x), (b, y)| {
+            x.total_cmp(y)
+                .then_with(|| self.text(*b & !RARE_READING).cmp(self.text(*a & !RARE_READING)))
+        })
     }
 
     /// `letters` (a query word as [`pinyin::letters`] gives it) as the Chinese it most likely
     /// stands for: the split into terms' full pinyin whose terms are most common together, or
-    /// failing that into terms' initials. `None` when no split covers every letter.
-    pub(crate) fn read_pinyin(&self, letters: &str) -> Option<String> {
-        self.split(letters, &self.full, 1).or_else(|| {
+    /// failing that into terms' initials. `None` when no split covers every letter. With it,
+    /// whether the reading is initials that rest on a character's rarer reading (`go` as
+    /// 灌区, 区 read ōu): such a reading is at most offered. A term spelled out in full is
+    /// what was meant whatever reading it takes (`chongqing`).
+    pub(crate) fn read_pinyin_as(&self, letters: &str) -> Option<(String, bool)> {
+        let full = self.split(letters, &self.full, 1).map(|(text, _)| (text, false));
+        full.or_else(|| {
             // Initials are ambiguous by nature, and a string of them has at most one vowel
             // (`xczx`), where a word in English has several.
             let vowels = letters.chars().filter(|c| "aeiouv".contains(*c)).count();
@@ -460,7 +466,7 @@ impl Vocabulary {
 
     /// The most likely split of `letters` into keys of `keyed`, each key at least `least`
     /// letters (ASCII, so bytes are letters).
-    fn split(&self, letters: &str, keyed: &Keyed, least: usize) -> Option<String> {
+    fn split(&self, letters: &str, keyed: &Keyed, least: usize) -> Option<(String, bool)> {
         let n = letters.len();
         let mut best: Vec<Option<(f64, usize, u32)>> = vec![None; n + 1];
         best[0] = Some((0.0, 0, 0));
@@ -480,14 +486,16 @@ impl Vocabulary {
         }
         best[n]?;
         let mut parts = Vec::new();
+        let mut rare = false;
         let mut end = n;
         while end > 0 {
             let (_, start, id) = best[end]?;
-            parts.push(self.text(id));
+            rare |= id & RARE_READING != 0;
+            parts.push(self.text(id & !RARE_READING));
             end = start;
         }
         parts.reverse();
-        Some(parts.concat())
+        Some((parts.concat(), rare))
     }
 
     /// `run` (Han characters as typed) as the terms it most likely stands for, each reached as
@@ -725,6 +733,12 @@ mod tests {
         )
     }
 
+    impl Vocabulary {
+        fn read_pinyin(&self, letters: &str) -> Option<String> {
+            self.read_pinyin_as(letters).map(|(text, _)| text)
+        }
+    }
+
     #[test]
     fn pinyin_becomes_the_likeliest_terms() {
         let v = sample();
@@ -754,10 +768,16 @@ mod tests {
         );
         let v = Vocabulary::of(&[("重庆", 50), ("中国", 5000)], 10_000);
         assert_eq!(
-            v.read_pinyin("chongqing").as_deref(),
-            Some("重庆"),
-            "no common reading competes"
+            v.read_pinyin_as("chongqing"),
+            Some(("重庆".to_string(), false)),
+            "no common reading competes, and a term spelled out is what was meant"
         );
+        assert_eq!(
+            v.read_pinyin_as("cq"),
+            Some(("重庆".to_string(), true)),
+            "initials of a rare reading"
+        );
+        assert_eq!(v.read_pinyin_as("zq"), Some(("重庆".to_string(), false)));
         assert_eq!(
             v.complete("chong", 5),
             [("重庆".to_string(), 50)],
