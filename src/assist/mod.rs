@@ -364,6 +364,21 @@ mod tests {
         assert_eq!(rewritten("GDP"), None);
     }
 
+    /// Pinyin read through a character's rarer reading is at most offered when typed as
+    /// initials, and searched when spelled out in full.
+    #[test]
+    fn initials_through_a_rare_reading_are_only_offered() {
+        let v = Vocabulary::of(&[("灌区", 100), ("重庆", 80)], 10_000);
+        let segmenter = Segmenter::default();
+        let may_search = |q: &str| {
+            propose(&ParsedQuery::parse(q, &segmenter).unwrap(), &v, &segmenter).map(|p| (p.query, p.may_search))
+        };
+        assert_eq!(may_search("go"), Some(("灌区".to_string(), false)), "区 read ōu");
+        assert_eq!(may_search("gq"), Some(("灌区".to_string(), true)));
+        assert_eq!(may_search("chongqing"), Some(("重庆".to_string(), true)));
+        assert_eq!(may_search("cq"), Some(("重庆".to_string(), false)), "重 read chóng");
+    }
+
     /// A typo replaced by a character that sounds alike may be searched; one by another
     /// character, or inside a common word, is at most offered; a name is never corrected.
     #[test]
