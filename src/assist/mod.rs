@@ -42,7 +42,7 @@ const ALONE_SHARE: u64 = 200;
 pub struct Suggestion {
     /// The term.
     pub text: String,
-    /// How many articles have it (in a title word, a keyword, a source or a column).
+    /// How many articles a search for it finds.
     pub articles: u64,
 }
 
