@@ -643,11 +643,13 @@ impl Vocabulary {
         let mut found: Vec<u32> = Vec::new();
         if let Some(letters) = pinyin::letters(prefix) {
             found.extend(self.full.with_prefix(&letters).into_iter().map(|id| id & !RARE_READING));
+            // Initials are ambiguous enough by the common readings: by a rare one, `xc` would
+            // complete to 西藏 (藏 cáng) and 新增 (增 céng).
             found.extend(
                 self.initials
                     .with_prefix(&letters)
                     .into_iter()
-                    .map(|id| id & !RARE_READING),
+                    .filter(|id| id & RARE_READING == 0),
             );
         } else {
             let mut stream = self.places.range().ge(prefix).lt(prefix_end(prefix)).into_stream();
@@ -781,8 +783,10 @@ mod tests {
         assert_eq!(
             v.complete("chong", 5),
             [("重庆".to_string(), 50)],
-            "completions read every reading"
+            "a spelled-out prefix reads every reading"
         );
+        assert_eq!(v.complete("zq", 5), [("重庆".to_string(), 50)]);
+        assert!(v.complete("cq", 5).is_empty(), "initials only by the common readings");
     }
 
     #[test]
