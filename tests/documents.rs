@@ -350,6 +350,25 @@ fn attachments_are_articles_that_carry_the_page_linking_them() {
     );
     let hit = &hits(&index, SearchRequest::new("\"秋粮颗粒归仓\""))[0];
     assert_eq!(hit.meta.issuer.as_deref(), Some("示例县农业农村局（县乡村振兴局）"));
+    // The attachment alone changes: its page, unchanged, is found in the index.
+    std::fs::write(
+        corpus.join("附件3.ofd"),
+        ofd("秋季农业生产电子公文", "电子公文改过的正文。"),
+    )
+    .unwrap();
+    let outcomes = index_outcomes(&index, &corpus);
+    assert!(
+        matches!(outcomes["notice.html"], Outcome::Unchanged),
+        "{:?}",
+        outcomes["notice.html"]
+    );
+    let hit = &hits(&index, SearchRequest::new("\"电子公文改过的正文\""))[0];
+    assert_eq!(
+        hit.meta.attached_to.as_ref().map(|p| p.id.as_str()),
+        Some(page.id.as_str())
+    );
+    assert_eq!(hit.meta.issuer.as_deref(), Some("示例县农业农村局（县乡村振兴局）"));
+    assert_eq!(hit.meta.doc_number.as_deref(), Some("示农发〔2024〕15号"));
     // Nothing changed: nothing is read.
     let outcomes = index_outcomes(&index, &corpus);
     assert!(

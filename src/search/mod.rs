@@ -1,7 +1,8 @@
 //! Searching: a request (query text, filters, sort, page) in, typed results out.
 //!
 //! Results carry the page of hits with highlighted snippets, the total number of matching
-//! articles, and facet counts (source, editor, keyword, month, column) over all of them, not
+//! articles, and facet counts (source, editor, keyword, month, column, issuer, topic, kind,
+//! state) over all of them, not
 //! just the page. Every type serialises with serde; the CLI's `--json` prints them as is.
 //!
 //! These are functions over what the engine ([`crate::engine`]) hands them: a searcher, the
@@ -12,7 +13,8 @@
 //!   values [`numbering`] numbers across segments; [`filters`]: filters as clauses;
 //!   [`releases`]: reprints grouped into releases, and a page with each release once
 //!   ([`collapse`]); [`statistics`]: BM25's document frequencies kept per set of segments;
-//!   [`snippet`]: highlighted snippets; [`stored`]: reading a hit's stored values.
+//!   [`snippet`]: highlighted snippets. A hit's stored values are read by
+//!   [`crate::store::stored`].
 
 pub(crate) mod facets;
 pub(crate) mod filters;
@@ -23,7 +25,6 @@ mod request;
 mod results;
 pub(crate) mod snippet;
 pub(crate) mod statistics;
-pub(crate) mod stored;
 
 pub use request::{
     Scope, SearchRequest, Sort, DEFAULT_FACET_VALUES, DEFAULT_SNIPPET_CHARS, MAX_FILTER_CHARS, MAX_FILTER_VALUES,

@@ -13,12 +13,12 @@ use std::path::{Component, Path, PathBuf};
 
 use tantivy::collector::DocSetCollector;
 use tantivy::query::TermQuery;
-use tantivy::schema::{IndexRecordOption, OwnedValue, Value};
+use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{TantivyDocument, Term};
 
 use super::keys::path_key;
-use super::schema::StoredChecksum;
-use super::{Details, Store};
+use super::stored::Stored;
+use super::Store;
 use crate::article::{Article, Metadata, Parent};
 use crate::error::Result;
 
@@ -98,8 +98,7 @@ impl Parents {
         let mut addresses: Vec<_> = found.into_iter().collect();
         addresses.sort();
         for address in addresses {
-            let doc: TantivyDocument = searcher.doc(address)?;
-            if let Some(page) = page_from_stored(store, &doc) {
+            if let Some(page) = page_from_stored(store, &searcher, address) {
                 if !self.changed.contains(&page.key) {
                     return Ok(Some(page));
                 }
@@ -109,51 +108,20 @@ impl Parents {
     }
 }
 
-/// A page from its stored values, if they agree with their checksum.
-fn page_from_stored(store: &Store, doc: &TantivyDocument) -> Option<Page> {
+/// A page from its stored values; `None` if they do not agree with their checksum (a damaged
+/// page gives its attachments nothing, and `check` names it).
+fn page_from_stored(store: &Store, searcher: &tantivy::Searcher, address: tantivy::DocAddress) -> Option<Page> {
     let f = &store.fields;
-    let mut summed = StoredChecksum::default();
-    let mut verified = false;
-    for (field, value) in doc.field_values() {
-        let value = OwnedValue::from(value);
-        if field == f.checksum {
-            verified = summed.head_matches((&value).as_u64()?);
-            break;
-        }
-        summed.add(field, &value);
-    }
-    if !verified {
-        return None;
-    }
-    let text = |field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
-    let facet = |field| {
-        let encoded = doc.get_first(field)?.as_facet()?;
-        let facet = tantivy::schema::Facet::from_encoded(encoded.as_bytes().to_vec()).ok()?;
-        facet.to_path().first().map(|s| s.to_string())
-    };
-    let mut meta = Metadata {
-        published: doc
-            .get_first(f.published)
-            .and_then(|v| v.as_datetime())
-            .and_then(|d| chrono::DateTime::from_timestamp(d.into_timestamp_secs(), 0))
-            .map(|d| d.with_timezone(&crate::dates::china())),
-        source: facet(f.source),
-        column: facet(f.column),
-        site: facet(f.site),
-        issuer: facet(f.issuer),
-        topic: facet(f.topic),
-        doc_number: text(f.doc_number),
-        url: text(f.url),
-        ..Metadata::default()
-    };
-    if let Some(details) = text(f.details).and_then(|d| serde_json::from_str::<Details>(&d).ok()) {
-        details.fill(&mut meta);
-    }
+    let mut doc = searcher.doc::<Stored<false>>(address).ok()?.0;
+    let key = doc.take_text(f.path);
+    let id = doc.take_text(f.id);
+    let title = doc.take_text(f.title);
+    let meta = doc.metadata(f);
     Some(Page {
-        key: text(f.path)?,
+        key,
         parent: Parent {
-            id: text(f.id)?,
-            title: text(f.title).unwrap_or_default(),
+            id,
+            title,
             url: meta.url.clone(),
         },
         meta,

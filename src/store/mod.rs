@@ -19,6 +19,7 @@ mod directory;
 pub(crate) mod kept;
 pub(crate) mod keys;
 pub(crate) mod schema;
+pub(crate) mod stored;
 
 mod walk;
 mod write;

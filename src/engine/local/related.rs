@@ -13,8 +13,8 @@ use crate::error::Result;
 use crate::query::about;
 use crate::search::rank::Page;
 use crate::search::releases::NO_GROUP;
-use crate::search::stored::Stored;
 use crate::search::{collapse, Hit, Sort, DEFAULT_SNIPPET_CHARS};
+use crate::store::stored::Stored;
 use crate::text::is_han;
 
 /// The most distinctive words an article is described by.

@@ -9,7 +9,6 @@ use tantivy::schema::Field;
 use tantivy::{DocAddress, Searcher};
 
 use super::Local;
-use crate::article::Metadata;
 use crate::error::Result;
 use crate::query::ParsedQuery;
 use crate::search::facets::{FacetCounter, ForceCounter};
@@ -18,14 +17,13 @@ use crate::search::numbering::Listed;
 use crate::search::rank::{Gather, Page};
 use crate::search::releases::{order_copies, DistinctReleases};
 use crate::search::snippet::{self, Snippet};
-use crate::search::stored::Stored;
 use crate::search::{
     collapse, earlier_article_id, facet_counts, ArticlePage, Copy, Facets, Hit, Prepared, SearchRequest, SearchResults,
     Sort, Unlisted, MAX_COPIES_LISTED,
 };
 use crate::store::keys::key_display;
 use crate::store::schema;
-use crate::store::Details;
+use crate::store::stored::Stored;
 
 impl Local {
     /// The index query for `request` over `searcher`, for the evaluation: parsed as a search
@@ -243,34 +241,11 @@ impl Local {
         let body = doc.take_text(f.body);
         let title = doc.take_text(f.title);
         let path = doc.take_text(f.path);
-        let doc_number = Some(doc.take_text(f.doc_number)).filter(|t| !t.is_empty());
-        let url = Some(doc.take_text(f.url)).filter(|t| !t.is_empty());
-        let published = doc.date(f.published);
         let record = doc.number(f.record).filter(|&r| r > 0);
         let id = doc.take_text(f.id);
         // The stored path is the file's key (exact for any name); people see it as text.
         let path = key_display(&path);
-        let details = doc.take_text(f.details);
-        let facets = |field: Field| doc.facets(field);
-        let mut meta = Metadata {
-            published,
-            source: facets(f.source).into_iter().next(),
-            editor: facets(f.editor).into_iter().next(),
-            keywords: facets(f.keyword),
-            column: facets(f.column).into_iter().next(),
-            site: facets(f.site).into_iter().next(),
-            doc_number,
-            url,
-            issuer: facets(f.issuer).into_iter().next(),
-            topic: facets(f.topic).into_iter().next(),
-            ..Metadata::default()
-        };
-        if !details.is_empty() {
-            // The details were checked with the rest of the stored values: they parse.
-            if let Ok(details) = serde_json::from_str::<Details>(&details) {
-                details.fill(&mut meta);
-            }
-        }
+        let meta = doc.metadata(f);
         let hit = Hit {
             rank,
             id,

@@ -1,9 +1,10 @@
-//! Reading an article's stored values for a hit.
+//! Reading an article's stored values, verified: for a hit, and for the page an attachment
+//! inherits from.
 
 use tantivy::schema::document::{DeserializeError, DocumentDeserialize, DocumentDeserializer};
 use tantivy::schema::{Field, OwnedValue};
 
-use crate::store::schema;
+use super::schema;
 
 /// An article's stored values in stored order, verified against the checksum the article keeps
 /// ([`schema::StoredChecksum`]): a changed value is an error, never shown. Unless `BODY`, the
@@ -81,6 +82,36 @@ impl StoredValues {
     /// The first number of the `u64` `field`, if it has one.
     pub(crate) fn number(&self, field: Field) -> Option<u64> {
         self.values_of(field).find_map(|v| tantivy::schema::Value::as_u64(&v))
+    }
+
+    /// The article's metadata as stored: its facets, dates, 文号, address and the details
+    /// kept as JSON ([`super::Details`]). The texts it reads are moved out.
+    pub(crate) fn metadata(&mut self, f: &schema::Fields) -> crate::article::Metadata {
+        let details = self.take_text(f.details);
+        let text = |values: &mut Self, field| Some(values.take_text(field)).filter(|t| !t.is_empty());
+        let doc_number = text(self, f.doc_number);
+        let url = text(self, f.url);
+        let first = |field| self.facets(field).into_iter().next();
+        let mut meta = crate::article::Metadata {
+            published: self.date(f.published),
+            source: first(f.source),
+            editor: first(f.editor),
+            keywords: self.facets(f.keyword),
+            column: first(f.column),
+            site: first(f.site),
+            issuer: first(f.issuer),
+            topic: first(f.topic),
+            doc_number,
+            url,
+            ..crate::article::Metadata::default()
+        };
+        // The details were verified with the rest of the stored values: they parse.
+        if !details.is_empty() {
+            if let Ok(details) = serde_json::from_str::<super::Details>(&details) {
+                details.fill(&mut meta);
+            }
+        }
+        meta
     }
 
     /// The first text of `field`, empty if it has none.
