@@ -168,7 +168,7 @@ const INFLATED_KEY: &[u8] = b"GovsearchInflated";
 
 fn pdf(bytes: &[u8]) -> Result<Document, String> {
     // An encrypted PDF is decrypted on load before any check could bound what it inflates.
-    if memchr_all(bytes, b"/Encrypt") {
+    if contains_bytes(bytes, b"/Encrypt") {
         return Err("an encrypted PDF: not read".to_string());
     }
     let options = lopdf::LoadOptions::with_filter(bound_stream);
@@ -212,7 +212,7 @@ fn pdf(bytes: &[u8]) -> Result<Document, String> {
 }
 
 /// Whether `needle` occurs in `haystack`.
-fn memchr_all(haystack: &[u8], needle: &[u8]) -> bool {
+fn contains_bytes(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
 

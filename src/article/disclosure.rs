@@ -183,12 +183,21 @@ pub(crate) struct Table {
 
 /// The label `cell` is, if it is one alone: `索 引 号：`, `【发文机关】`.
 fn label_of(cell: &str) -> Option<Field> {
+    // Every line of every text and page comes here: a cell longer than any spaced-out label
+    // is no label, and is not copied.
+    if cell.len() > MAX_LABEL_BYTES {
+        return None;
+    }
     let key: String = cell
         .chars()
         .filter(|c| !c.is_whitespace() && !matches!(c, ':' | '：' | '【' | '】' | '[' | ']'))
         .collect();
     LABELS.iter().find(|(label, _)| *label == key).map(|(_, f)| *f)
 }
+
+/// The longest a label cell may be in bytes: the longest label with a space between each of
+/// its characters, brackets and a colon.
+const MAX_LABEL_BYTES: usize = 64;
 
 /// Whether `name` is the label of a field of the table.
 pub(crate) fn is_label(name: &str) -> bool {
