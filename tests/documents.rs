@@ -415,3 +415,37 @@ fn hostile_attachments_are_skipped_with_reasons_and_the_run_goes_on() {
     );
     assert!(matches!(outcomes["fine.txt"], Outcome::Indexed { .. }));
 }
+
+/// Two pages that link an attachment of one name give it neither: each notice on the site
+/// links its own `附件1.pdf`, and a folder saved from it holds one. A wrong page would put
+/// one notice's 文号 and 发文机关 on the other's attachment.
+#[test]
+fn an_attachment_two_pages_link_carries_neither() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    let page = |title: &str, issuer: &str, link: &str| {
+        format!(
+            r#"<!DOCTYPE html><html><head><meta charset="utf-8"><meta name="ArticleTitle" content="{title}"><meta name="PubDate" content="2024-09-02"></head><body><table><tr><td>发文机关：</td><td>{issuer}</td><td>索引号：</td><td>{title}-1</td></tr></table><div id="zoom"><p>现将有关事项通知如下，请认真贯彻执行。附件：<a href="{link}">附件1</a></p></div></body></html>"#
+        )
+    };
+    std::fs::write(
+        corpus.join("a.html"),
+        page("甲局关于秋收的通知", "甲局", "http://site/a/附件1.pdf"),
+    )
+    .unwrap();
+    std::fs::copy(attachment_fixtures().join("附件1.pdf"), corpus.join("附件1.pdf")).unwrap();
+    let index = Index::create_in_ram();
+    index_outcomes(&index, &corpus);
+    let pdf = || hits(&index, SearchRequest::new("\"秋粮颗粒归仓\"")).remove(0);
+    assert_eq!(pdf().meta.issuer.as_deref(), Some("甲局"), "one page links it");
+    // A second page, linking another file of the same name on the site.
+    std::fs::write(
+        corpus.join("b.html"),
+        page("乙局关于冬种的通知", "乙局", "http://site/b/附件1.pdf"),
+    )
+    .unwrap();
+    index_outcomes(&index, &corpus);
+    assert_eq!(pdf().meta.attached_to, None);
+    assert_eq!(pdf().meta.issuer, None);
+}

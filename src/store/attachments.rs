@@ -34,8 +34,8 @@ pub(crate) struct Page {
 /// What an indexing run knows of the pages of its folder.
 #[derive(Default)]
 pub(crate) struct Parents {
-    /// Attachments linked by pages read in this run, by their keys.
-    linked: HashMap<String, Page>,
+    /// Attachments linked by pages read in this run, by their keys, with those pages.
+    linked: HashMap<String, Vec<Page>>,
     /// Pages read again or removed in this run: what the index holds of them is gone.
     changed: HashSet<String>,
     /// Attachments whose page changed.
@@ -60,7 +60,10 @@ impl Parents {
             meta: article.meta.clone(),
         };
         for attachment in attachments {
-            self.linked.entry(attachment.clone()).or_insert_with(|| page.clone());
+            let pages = self.linked.entry(attachment.clone()).or_default();
+            if !pages.iter().any(|p| p.key == page.key) {
+                pages.push(page.clone());
+            }
         }
     }
 
@@ -86,25 +89,26 @@ impl Parents {
         self.linked.contains_key(key) || self.orphaned.contains(key)
     }
 
-    /// The page of the attachment `key`: one read in this run, else one the index holds and
-    /// the run left alone.
+    /// The page of the attachment `key`: the one page that links it, read in this run or
+    /// held by the index and left alone by the run. Two pages that link it (two notices each
+    /// linking their own `附件1.pdf` on the site, saved beside each other) give it none: a
+    /// wrong page costs more than none.
     pub(crate) fn page_of(&self, store: &Store, key: &str) -> Result<Option<Page>> {
-        if let Some(page) = self.linked.get(key) {
-            return Ok(Some(page.clone()));
-        }
+        let mut pages: Vec<Page> = self.linked.get(key).cloned().unwrap_or_default();
         let searcher = store.reader.searcher();
         let term = Term::from_field_text(store.fields.attachments, key);
         let found = searcher.search(&TermQuery::new(term, IndexRecordOption::Basic), &DocSetCollector)?;
-        let mut addresses: Vec<_> = found.into_iter().collect();
-        addresses.sort();
-        for address in addresses {
+        for address in found {
             if let Some(page) = page_from_stored(store, &searcher, address) {
-                if !self.changed.contains(&page.key) {
-                    return Ok(Some(page));
+                if !self.changed.contains(&page.key) && !pages.iter().any(|p| p.key == page.key) {
+                    pages.push(page);
                 }
             }
         }
-        Ok(None)
+        Ok(match pages.len() {
+            1 => pages.pop(),
+            _ => None,
+        })
     }
 }
 
