@@ -769,6 +769,17 @@ fn policy_documents_from_the_command_line() {
         BTreeSet::from(["关于调整城乡居民医疗保险缴费标准的通知".to_string()])
     );
     assert_eq!(titles(&["--kind", "json"]).len(), 1);
+    assert_eq!(
+        titles(&["--topic", "城乡建设"]),
+        BTreeSet::from(["示例镇老旧小区改造实施方案".to_string()])
+    );
+    let out = govsearch(&index).args(["search", "*", "--force", "soon"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("is not a state"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = govsearch(&index)
         .args(["search", "--in", "doc-number", "示建发2019年第3号", "--json"])
         .output()
