@@ -124,9 +124,14 @@ impl Collector for ForceCounter {
 
     fn for_segment(&self, _: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<ForceSegmentCounter> {
         let fast = segment.fast_fields();
+        let stated = fast.u64(crate::store::schema::FORCE)?.first_or_default_col(0);
+        let until = fast.date(crate::store::schema::VALID_UNTIL)?;
+        // A segment of news says nothing of 有效性: its matches are not looked at one by one.
+        let silent = stated.max_value() == 0 && until.values.num_vals() == 0;
         Ok(ForceSegmentCounter {
-            stated: fast.u64(crate::store::schema::FORCE)?.first_or_default_col(0),
-            until: fast.date(crate::store::schema::VALID_UNTIL)?,
+            stated,
+            until,
+            silent,
             today: self.today,
             counts: [0; 3],
         })
@@ -150,6 +155,8 @@ impl Collector for ForceCounter {
 pub(crate) struct ForceSegmentCounter {
     stated: Arc<dyn tantivy::columnar::ColumnValues<u64>>,
     until: tantivy::columnar::Column<tantivy::DateTime>,
+    /// No document of the segment states a 有效性 or an end.
+    silent: bool,
     today: chrono::NaiveDate,
     counts: [u64; 3],
 }
@@ -158,6 +165,9 @@ impl SegmentCollector for ForceSegmentCounter {
     type Fruit = [u64; 3];
 
     fn collect(&mut self, doc: DocId, _: Score) {
+        if self.silent {
+            return;
+        }
         let stated = Force::from_code(self.stated.get_val(doc));
         let until = self
             .until
@@ -165,6 +175,14 @@ impl SegmentCollector for ForceSegmentCounter {
             .and_then(|until| chrono::DateTime::from_timestamp(until.into_timestamp_secs(), 0).map(|d| d.date_naive()));
         if let Some(force) = Force::on(stated, until, self.today) {
             self.counts[Force::ALL.iter().position(|&f| f == force).unwrap_or(0)] += 1;
+        }
+    }
+
+    fn collect_block(&mut self, docs: &[DocId]) {
+        if !self.silent {
+            for &doc in docs {
+                self.collect(doc, 0.0);
+            }
         }
     }
 
