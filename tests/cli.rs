@@ -773,7 +773,10 @@ fn policy_documents_from_the_command_line() {
         titles(&["--topic", "城乡建设"]),
         BTreeSet::from(["示例镇老旧小区改造实施方案".to_string()])
     );
-    let out = govsearch(&index).args(["search", "*", "--force", "soon"]).output().unwrap();
+    let out = govsearch(&index)
+        .args(["search", "*", "--force", "soon"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("is not a state"),
