@@ -140,6 +140,15 @@ pub enum Error {
         reason: String,
     },
 
+    /// A folder given for the search log that it cannot use.
+    #[error("cannot keep the search log in {}: {reason}", path.display())]
+    NotALogFolder {
+        /// The folder.
+        path: PathBuf,
+        /// Why not.
+        reason: String,
+    },
+
     /// Reading or writing a file failed; the message says why.
     #[error("cannot access {}: {error}", path.display())]
     Io {
@@ -213,6 +222,7 @@ impl Error {
             Error::BadDictionary { .. } => "bad_dictionary",
             Error::BadSynonyms { .. } => "bad_synonyms",
             Error::NotRead { .. } => "not_read",
+            Error::NotALogFolder { .. } => "not_a_log_folder",
             Error::Io { .. } => "io",
             Error::Damaged { .. } => "damaged",
             Error::Internal { .. } => "internal",

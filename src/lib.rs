@@ -102,6 +102,9 @@ mod assist;
 // The public `Index`: one store, the caches of its segments, every entry point.
 mod engine;
 
+// What people search for: the server's log of searches, 热门搜索, the report of it.
+mod searches;
+
 #[cfg(feature = "eval")]
 pub mod eval;
 
@@ -131,6 +134,10 @@ pub use search::snippet::{Highlight, Snippet};
 pub use search::{
     ArticlePage, FacetCount, Facets, Hit, Rewrite, RewriteReason, Scope, SearchRequest, SearchResults, Sort, Unlisted,
     UnmatchedFilter, DEFAULT_FACET_VALUES, DEFAULT_SNIPPET_CHARS, MAX_FILTER_CHARS, MAX_FILTER_VALUES,
+};
+pub use searches::{
+    read_log as read_search_log, DayVolume, LogOptions, LogReport, PopularQuery, QueryCount, RewriteCount, SearchLog,
+    Searched,
 };
 pub use store::{
     check_user_dictionary, default_index_dir, CheckReport, Damage, FileReport, IndexOptions, IndexSummary,

@@ -859,6 +859,136 @@ fn new_commits_are_seen_without_a_restart_and_sigterm_stops_cleanly() {
     assert!(status.success(), "{status}");
 }
 
+/// A search of `query` by the visitor at `address`, as a proxy in front of the server reports it.
+fn search_as(base: &str, address: &str, query: &str) -> u16 {
+    let header = format!("X-Forwarded-For: 198.51.100.250, {address}\r\n");
+    send_with(base, "GET", &format!("/api/search?q={}", encode(query)), &header).0
+}
+
+/// `govsearch queries --json` over `state` once it satisfies `done`, within 15 s.
+fn queries_report(state: &Path, done: impl Fn(&Value) -> bool) -> Value {
+    let started = Instant::now();
+    loop {
+        let out = Command::new(env!("CARGO_BIN_EXE_govsearch"))
+            .args(["queries", "--json", "--state"])
+            .arg(state)
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        if done(&report) {
+            return report;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "the searches were not written: {report} {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// The counts of `query` in a report's top queries.
+fn counted(report: &Value, query: &str) -> Option<(u64, u64)> {
+    report["top"]
+        .as_array()?
+        .iter()
+        .find(|q| q["query"] == query)
+        .map(|q| (q["searches"].as_u64().unwrap(), q["visitors"].as_u64().unwrap()))
+}
+
+/// The search log: searches counted per visitor (a flood is one), kept through a kill -9 and
+/// a restart, 热门搜索 drawn from visitors with the site's deny list applied, what found
+/// nothing reported, and no visitor's address in any file the server writes.
+#[test]
+fn searches_are_counted_kept_through_a_kill_and_shown_as_popular() {
+    let f = fixture();
+    let state = f._dir.path().join("state");
+    std::fs::create_dir_all(&state).unwrap();
+    std::fs::write(state.join("deny.txt"), "营商\n").unwrap();
+    let options = [
+        "--behind-proxy",
+        "--popular-visitors",
+        "3",
+        "--state",
+        state.to_str().unwrap(),
+    ];
+    let mut server = serve_with(&f.index, &options);
+    let base = server.base.clone();
+    for visitor in ["203.0.113.1", "203.0.113.2", "2001:db8::7"] {
+        assert_eq!(search_as(&base, visitor, "峄城"), 200);
+        assert_eq!(search_as(&base, visitor, "营商环境"), 200);
+        assert_eq!(search_as(&base, visitor, "无此词语甲乙"), 200);
+    }
+    for _ in 0..30 {
+        search_as(&base, "203.0.113.9", "疫情防控");
+    }
+    let report = queries_report(&state, |r| counted(r, "疫情防控") == Some((30, 1)));
+    assert_eq!(counted(&report, "峄城"), Some((3, 3)));
+    let found = |query: &str| {
+        report["top"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|q| q["query"] == query)
+            .unwrap()["found"]
+            .as_u64()
+    };
+    assert_eq!(
+        found("营商环境"),
+        Some(3),
+        "the deny-listed query must find articles to test the list"
+    );
+    // kill -9: what was written stays whole, and a restart goes on counting the same day.
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    let server = serve_with(&f.index, &options);
+    assert_eq!(search_as(&server.base, "203.0.113.4", "峄城"), 200);
+    assert_eq!(search_as(&server.base, "203.0.113.1", "峄城"), 200);
+    let report = queries_report(&state, |r| counted(r, "峄城") == Some((5, 4)));
+    let nothing: Vec<&str> = report["found_nothing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["query"].as_str().unwrap())
+        .collect();
+    assert_eq!(nothing, ["无此词语甲乙"]);
+    let (_, popular) = json(&server.base, "/api/popular");
+    let shown: Vec<&str> = popular
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["query"].as_str().unwrap())
+        .collect();
+    assert_eq!(shown, ["峄城"], "the flood, the deny list or what found nothing shows");
+    let (_, _, home) = get(&server.base, "/");
+    assert!(
+        home.contains("热门搜索") && home.contains(&format!("/?q={}", encode("峄城"))),
+        "{home}"
+    );
+    let (_, completions) = json(&server.base, &format!("/api/suggest?q={}", encode("峄")));
+    assert_eq!(completions[0]["text"], "峄城");
+    for entry in std::fs::read_dir(&state).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        for address in ["203.0.113", "2001:db8", "198.51.100"] {
+            assert!(!text.contains(address), "{} names a visitor", path.display());
+        }
+    }
+    // A folder of the user's own is never written to.
+    let mine = f._dir.path().join("mine");
+    std::fs::create_dir_all(&mine).unwrap();
+    std::fs::write(mine.join("notes.txt"), "mine").unwrap();
+    let out = govsearch(&f.index)
+        .args(["serve", "--addr", "127.0.0.1:0", "--state"])
+        .arg(&mine)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("did not write"));
+    assert_eq!(std::fs::read_dir(&mine).unwrap().count(), 1);
+}
+
 /// Whether the tests that need Chromium, Node and schemathesis must run: in CI they must.
 fn external_required() -> bool {
     std::env::var_os("GOVSEARCH_EXTERNAL_TESTS").is_some_and(|v| v == "1")

@@ -52,6 +52,9 @@ pub(crate) enum Command {
     /// Serve the index over HTTP: a search page at / and a JSON API under /api (read-only;
     /// new commits of `govsearch index` are seen without a restart)
     Serve(ServeArgs),
+    /// What people searched on a server run with --state: top queries, queries that found
+    /// nothing, rewrites applied, searches per day
+    Queries(QueriesArgs),
     /// Measure indexing and query speed and memory on a corpus folder, beside baselines
     /// measured in the same run (builds its indexes in a temporary folder)
     Bench(BenchArgs),
@@ -147,8 +150,48 @@ pub(crate) struct ServeArgs {
     #[arg(long, default_value_t = 10, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub(crate) idle_secs: u64,
 
+    /// Count searches in this folder of the server's own (never the index folder): per day,
+    /// each query's searches, distinct visitors (a keyed daily hash, never the address), what
+    /// it found and the rewrites applied; the page then shows 热门搜索 and completions offer
+    /// popular queries. `govsearch queries --state DIR` reports it
+    #[arg(long, value_name = "DIR")]
+    pub(crate) state: Option<PathBuf>,
+
+    /// Days of searches the state folder keeps
+    #[arg(long, default_value_t = 90, value_name = "DAYS", requires = "state", value_parser = clap::value_parser!(u32).range(1..=3660))]
+    pub(crate) keep_days: u32,
+
+    /// Distinct visitors a query needs over the last seven days to show under 热门搜索
+    #[arg(long, default_value_t = 3, value_name = "N", requires = "state", value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) popular_visitors: u64,
+
+    /// The server is behind a reverse proxy on this machine: a visitor is the last address of
+    /// X-Forwarded-For (the one the proxy adds), not the connection's
+    #[arg(long)]
+    pub(crate) behind_proxy: bool,
+
     #[command(flatten)]
     pub(crate) index: IndexDir,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct QueriesArgs {
+    /// The folder `govsearch serve --state` counts searches in
+    #[arg(long, value_name = "DIR")]
+    pub(crate) state: PathBuf,
+
+    /// First day reported: a date (2026-11-01, 2026-11) or a number of days back (7d)
+    /// [default: 7d]
+    #[arg(long, value_name = "WHEN", default_value = "7d")]
+    pub(crate) since: String,
+
+    /// Queries listed in each part
+    #[arg(long, short = 'n', default_value_t = 20, value_name = "N")]
+    pub(crate) limit: usize,
+
+    /// Print the report as one JSON object
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -16,8 +16,8 @@ use govsearch::{default_index_dir, Index, IndexSummary};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::args::{
-    BenchArgs, CheckArgs, Cli, Command, EvalArgs, IndexArgs, ParseArgs, RelatedArgs, RemoveArgs, SearchArgs, StatsArgs,
-    SuggestArgs,
+    BenchArgs, CheckArgs, Cli, Command, EvalArgs, IndexArgs, ParseArgs, QueriesArgs, RelatedArgs, RemoveArgs,
+    SearchArgs, StatsArgs, SuggestArgs,
 };
 
 #[global_allocator]
@@ -59,6 +59,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Remove(args) => remove(&location(&args.index), &args),
         Command::Serve(args) => serve::run(&location(&args.index), &args),
         Command::Check(args) => check(&location(&args.index), &args),
+        Command::Queries(args) => queries(&args),
         Command::Bench(args) => bench(&args),
     }
 }
@@ -430,6 +431,35 @@ fn suggest(location: &std::path::Path, args: &SuggestArgs) -> anyhow::Result<Exi
     }
     out.flush()?;
     Ok(if suggestions.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn queries(args: &QueriesArgs) -> anyhow::Result<ExitCode> {
+    let today = chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now())
+        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).context("China's offset")?)
+        .date_naive();
+    let since = args.since.trim();
+    let since = match since.strip_suffix('d').map(str::parse::<u64>) {
+        Some(Ok(days)) => today - chrono::Days::new(days.saturating_sub(1).min(100_000)),
+        _ => govsearch::DateRange::parse(since)?.start.date_naive(),
+    };
+    let report = govsearch::read_search_log(&args.state, since, today)?;
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    if args.json {
+        let mut shown = report.clone();
+        shown.top.truncate(args.limit);
+        shown.found_nothing.truncate(args.limit);
+        shown.rewrites.truncate(args.limit);
+        serde_json::to_writer(&mut out, &shown)?;
+        writeln!(out)?;
+    } else {
+        render::search_log(&mut out, &report, args.limit)?;
+    }
+    out.flush()?;
+    Ok(if report.days.is_empty() {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

@@ -368,7 +368,67 @@ pub(crate) fn stats(out: &mut impl Write, stats: &IndexStats) -> io::Result<()> 
     writeln!(out, "updated    {}", stats.updated.as_deref().unwrap_or("—"))
 }
 
-/// The ten largest values of a facet with their counts, and how many more there are.
+/// Writes what people searched, for the site: searches per day, the top queries, those that
+/// found nothing, the rewrites applied; `limit` lines of each list.
+pub(crate) fn search_log(out: &mut impl Write, report: &govsearch::LogReport, limit: usize) -> io::Result<()> {
+    writeln!(out, "searches from {} to {}", report.since, report.until)?;
+    for day in &report.days {
+        writeln!(
+            out,
+            "  {}  {} searches, {} queries, {} found nothing{}",
+            day.day,
+            day.searches,
+            day.queries,
+            day.found_nothing,
+            if day.unlisted > 0 {
+                format!(", {} of long or unlisted queries", day.unlisted)
+            } else {
+                String::new()
+            }
+        )?;
+    }
+    for day in &report.unreadable {
+        writeln!(out, "  {day}  could not be read (its file was set aside or is damaged)")?;
+    }
+    let list = |out: &mut dyn Write, title: &str, queries: &[govsearch::QueryCount]| -> io::Result<()> {
+        writeln!(out, "\n{title}")?;
+        if queries.is_empty() {
+            writeln!(out, "  —")?;
+        }
+        for q in queries.iter().take(limit) {
+            writeln!(
+                out,
+                "  {:>6} searches  {:>5} visitors  {:>6} articles  {}",
+                q.searches,
+                q.visitors,
+                q.articles,
+                sanitize(&q.query)
+            )?;
+        }
+        Ok(())
+    };
+    list(out, "top queries", &report.top)?;
+    list(
+        out,
+        "found nothing (what the dictionary, the synonyms or the site may lack)",
+        &report.found_nothing,
+    )?;
+    writeln!(out, "\nrewrites applied")?;
+    if report.rewrites.is_empty() {
+        writeln!(out, "  —")?;
+    }
+    for r in report.rewrites.iter().take(limit) {
+        writeln!(
+            out,
+            "  {:>6} searches  {} → {}",
+            r.searches,
+            sanitize(&r.typed),
+            sanitize(&r.searched_as)
+        )?;
+    }
+    Ok(())
+}
+
 /// The ten largest of `values`, and how many others there are.
 fn top_values(values: &[govsearch::FacetCount]) -> String {
     let shown = values.len().min(10);

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use super::params::{Params, MAX_QUERY_CHARS};
-use super::{search as run_search, with_index, Failure, State};
+use super::{count_search, search as run_search, with_index, Failure, State, Visitor};
 
 /// What of the library's answers a visitor sees: unless the operator asked for them
 /// (`--expose-paths`), no file path of an article or its copies, and no folder of the machine
@@ -26,9 +26,16 @@ fn hide_paths(hits: &mut [govsearch::Hit]) {
 }
 
 /// `GET /api/search`: the library's results for the CLI's options as parameters.
-pub(crate) async fn search(Shared(state): Shared<Arc<State>>, RawQuery(raw): RawQuery) -> Result<Response, Failure> {
+pub(crate) async fn search(
+    Shared(state): Shared<Arc<State>>,
+    visitor: Visitor,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, Failure> {
     let params = Params::parse(raw.as_deref())?;
-    let mut results = run_search(&state, params.api_request()?).await?;
+    let request = params.api_request()?;
+    let offset = request.offset;
+    let mut results = run_search(&state, request).await?;
+    count_search(&state, &visitor, params.query(), offset, &results);
     if !state.expose_paths {
         hide_paths(&mut results.hits);
     }
@@ -64,8 +71,52 @@ pub(crate) async fn suggest(Shared(state): Shared<Arc<State>>, RawQuery(raw): Ra
         ));
     }
     let limit = params.number("limit", 10, MAX_SUGGESTIONS)?;
-    let suggestions = with_index(&state, move |index| index.suggest(&prefix, limit)).await?;
+    // Popular queries that complete the prefix come first, then the index's terms.
+    let popular = state
+        .log
+        .as_ref()
+        .map(|log| log.completions(&prefix, POPULAR_COMPLETIONS.min(limit)))
+        .unwrap_or_default();
+    let mut suggestions: Vec<govsearch::Suggestion> = popular
+        .into_iter()
+        .map(|p| govsearch::Suggestion {
+            text: p.query,
+            articles: p.articles,
+        })
+        .collect();
+    let terms = with_index(&state, move |index| index.suggest(&prefix, limit)).await?;
+    for term in terms {
+        if suggestions.len() < limit && !suggestions.iter().any(|s| s.text == term.text) {
+            suggestions.push(term);
+        }
+    }
     Ok(Json(suggestions).into_response())
+}
+
+/// The most popular queries a completion list starts with.
+const POPULAR_COMPLETIONS: usize = 3;
+/// The most popular queries one request asks for.
+const MAX_POPULAR: usize = 50;
+
+/// `GET /api/popular`: 热门搜索, the queries most visitors searched over the last seven days
+/// (empty unless the server counts searches, `--state`).
+pub(crate) async fn popular(Shared(state): Shared<Arc<State>>, RawQuery(raw): RawQuery) -> Result<Response, Failure> {
+    let params = Params::parse(raw.as_deref())?;
+    if params.all("limit").count() > 1 {
+        return Err(super::params::repeated("limit"));
+    }
+    let limit = params.number("limit", 10, MAX_POPULAR)?;
+    let popular = match &state.log {
+        Some(log) => {
+            let log = Arc::clone(log);
+            // It may read the last days' files: off the async threads.
+            tokio::task::spawn_blocking(move || log.popular(limit))
+                .await
+                .map_err(|_| Failure::internal())?
+        }
+        None => Vec::new(),
+    };
+    Ok(Json(popular).into_response())
 }
 
 /// `GET /api/articles/{id}`: one whole article, with the matches of `q` marked if given.

@@ -80,9 +80,9 @@ pub(crate) async fn serve(
         if !made_room {
             break;
         }
-        let stream = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok(accepted) => accepted,
                 Err(err) => {
                     // Out of files or memory, or a connection reset before it was accepted:
                     // the listener itself is fine, so wait a little and go on.
@@ -102,7 +102,10 @@ pub(crate) async fn serve(
             hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
                 let (app, busy) = (app.clone(), table.busy(id));
                 async move {
-                    let response = app.oneshot(request.map(Body::new)).await;
+                    let mut request = request.map(Body::new);
+                    // Who asked: the search log counts a visitor by a hash of it.
+                    request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+                    let response = app.oneshot(request).await;
                     drop(busy);
                     response
                 }

@@ -30,7 +30,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use govsearch::{Index, SearchRequest, SearchResults};
+use govsearch::{Index, LogOptions, SearchLog, SearchRequest, SearchResults, Searched};
 use tokio::sync::Semaphore;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -55,7 +55,14 @@ pub(crate) struct State {
     pub(crate) expose_paths: bool,
     /// Permits to search: searches are CPU-bound, so no more run at once than this.
     searches: Arc<Semaphore>,
+    /// The searches counted (`--state`), if the operator asked for it.
+    pub(crate) log: Option<Arc<SearchLog>>,
+    /// Whether a visitor is the last address of X-Forwarded-For (`--behind-proxy`).
+    behind_proxy: bool,
 }
+
+/// How often the search log is looked at for changes to write.
+const LOG_TICK: Duration = Duration::from_secs(1);
 
 /// Runs the server until Ctrl+C or SIGTERM; requests in flight finish first.
 pub(crate) fn run(location: &Path, args: &ServeArgs) -> anyhow::Result<ExitCode> {
@@ -67,16 +74,34 @@ pub(crate) fn run(location: &Path, args: &ServeArgs) -> anyhow::Result<ExitCode>
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let searches = args.searches.map_or(2 * cores, usize::from);
     let articles = index.num_articles();
+    let log = match &args.state {
+        Some(dir) => {
+            let options = LogOptions {
+                keep_days: args.keep_days,
+                popular_visitors: args.popular_visitors,
+                ..LogOptions::default()
+            };
+            let log = SearchLog::open(dir, Some(location), options)?;
+            for note in log.take_notes() {
+                eprintln!("govsearch: {note}");
+            }
+            Some(Arc::new(log))
+        }
+        None => None,
+    };
     let state = Arc::new(State {
         index: Served::new(location, index),
         expose_paths: args.expose_paths,
         searches: Arc::new(Semaphore::new(searches)),
+        log: log.clone(),
+        behind_proxy: args.behind_proxy,
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .max_blocking_threads(searches.max(4))
         .build()
         .context("cannot start the server's runtime")?;
+    let writer = log.clone();
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.addr)
             .await
@@ -93,11 +118,19 @@ pub(crate) fn run(location: &Path, args: &ServeArgs) -> anyhow::Result<ExitCode>
         if args.expose_paths {
             eprintln!("govsearch: the API shows file paths and folders (--expose-paths)");
         }
+        if let Some(log) = &writer {
+            tokio::spawn(keep_writing(Arc::clone(log)));
+        }
         let slots = connections::cap(args.connections);
         let idle = Duration::from_secs(args.idle_secs);
         connections::serve(listener, router(state), slots, idle, shutdown()).await;
         anyhow::Ok(())
     })?;
+    if let Some(log) = &log {
+        if let Err(err) = log.write() {
+            eprintln!("govsearch: error: the last searches were not kept: {err}");
+        }
+    }
     eprintln!("govsearch: stopped");
     Ok(ExitCode::SUCCESS)
 }
@@ -113,6 +146,7 @@ pub(crate) fn router(state: Arc<State>) -> Router {
         .route("/static/style.css", get(page::style))
         .route("/api/search", get(api::search))
         .route("/api/suggest", get(api::suggest))
+        .route("/api/popular", get(api::popular))
         .route("/api/articles/{id}", get(api::article))
         .route("/api/articles/{id}/related", get(api::related))
         .route("/api/stats", get(api::stats))
@@ -130,6 +164,94 @@ pub(crate) fn router(state: Arc<State>) -> Router {
         .layer(header(header::REFERRER_POLICY, "same-origin"))
         .layer(middleware::from_fn(caching))
         .layer(middleware::from_fn(log))
+}
+
+/// Writes the search log's changes every moment, off the async threads; says what went wrong.
+async fn keep_writing(log: Arc<SearchLog>) {
+    let mut ticks = tokio::time::interval(LOG_TICK);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut failing = false;
+    loop {
+        ticks.tick().await;
+        let log = Arc::clone(&log);
+        let written = tokio::task::spawn_blocking(move || (log.write_if_due(), log.take_notes())).await;
+        let Ok((written, notes)) = written else { continue };
+        for note in notes {
+            eprintln!("govsearch: {note}");
+        }
+        // Said once when writing starts failing (a full disk), and once when it works again.
+        match written {
+            Err(err) if !failing => {
+                eprintln!("govsearch: error: the searches are not being kept: {err}");
+                failing = true;
+            }
+            Ok(()) if failing => {
+                eprintln!("govsearch: the searches are kept again");
+                failing = false;
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Counts a search the visitor made (its first page only: paging is the same search).
+pub(crate) fn count_search(state: &State, visitor: &Visitor, query: &str, offset: usize, results: &SearchResults) {
+    let (Some(log), Some(address)) = (&state.log, visitor.address(state.behind_proxy)) else {
+        return;
+    };
+    if offset > 0 {
+        return;
+    }
+    let searched_as = results.searched_as.as_ref();
+    log.record(&Searched {
+        query,
+        visitor: address,
+        articles: searched_as.map_or(results.total, |r| r.total),
+        searched_as: searched_as.map(|r| r.query.as_str()),
+    });
+}
+
+/// Who made a request: the connection's address and the proxy's header.
+pub(crate) struct Visitor {
+    peer: Option<std::net::SocketAddr>,
+    forwarded: Option<String>,
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Visitor {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|info| info.0);
+        let forwarded = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .next_back()
+            .map(str::to_string);
+        Ok(Visitor { peer, forwarded })
+    }
+}
+
+impl Visitor {
+    /// The visitor's address: behind a proxy, the last one X-Forwarded-For names (the one the
+    /// proxy added: those before it are whatever the client sent).
+    fn address(&self, behind_proxy: bool) -> Option<std::net::IpAddr> {
+        if behind_proxy {
+            if let Some(address) = self
+                .forwarded
+                .as_deref()
+                .and_then(|list| list.rsplit(',').next())
+                .and_then(|last| last.trim().parse().ok())
+            {
+                return Some(address);
+            }
+        }
+        self.peer.map(|peer| peer.ip())
+    }
 }
 
 /// Logs one line per request on stderr: the time (UTC), method, path, status, milliseconds.

@@ -11,7 +11,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use govsearch::{FacetCount, Highlight, Hit, Metadata, SearchResults};
 
 use super::params::{shown_value, Params, FILTERS, MAX_OFFSET, PAGE_SIZE};
-use super::{search as run_search, with_index, Failure, State};
+use super::{count_search, search as run_search, with_index, Failure, State, Visitor};
 
 /// Values a facet column shows.
 const FACET_VALUES: usize = 10;
@@ -214,6 +214,8 @@ struct SearchPage {
     next: String,
     pages: Vec<PageLink>,
     clear_filters: String,
+    /// 热门搜索 on the front page: (link, query).
+    popular: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -362,7 +364,7 @@ pub(crate) async fn style() -> Response {
 }
 
 /// `GET /`: the search box, and the results when there is a query.
-pub(crate) async fn search(Shared(state): Shared<Arc<State>>, RawQuery(raw): RawQuery) -> Response {
+pub(crate) async fn search(Shared(state): Shared<Arc<State>>, visitor: Visitor, RawQuery(raw): RawQuery) -> Response {
     let params = match Params::parse(raw.as_deref()) {
         Ok(params) => params,
         Err(bad) => return failure(bad),
@@ -403,8 +405,10 @@ pub(crate) async fn search(Shared(state): Shared<Arc<State>>, RawQuery(raw): Raw
         next: String::new(),
         pages: Vec::new(),
         clear_filters: params.link("/", |pairs| pairs.retain(|(k, _)| k == "q")),
+        popular: Vec::new(),
     };
     if page.q.is_empty() {
+        page.popular = popular(&state).await;
         return render(&page, StatusCode::OK);
     }
     let request = params
@@ -435,8 +439,34 @@ pub(crate) async fn search(Shared(state): Shared<Arc<State>>, RawQuery(raw): Raw
             return render(&page, status);
         }
     };
+    count_search(&state, &visitor, &page.q, offset, &results);
     fill(&mut page, &params, &results, offset);
     render(&page, StatusCode::OK)
+}
+
+/// The queries 热门搜索 shows on the front page.
+const POPULAR_SHOWN: usize = 10;
+
+/// 热门搜索: each popular query with the link that searches it.
+async fn popular(state: &Arc<State>) -> Vec<(String, String)> {
+    let Some(log) = state.log.clone() else {
+        return Vec::new();
+    };
+    let queries = tokio::task::spawn_blocking(move || log.popular(POPULAR_SHOWN))
+        .await
+        .unwrap_or_default();
+    queries
+        .into_iter()
+        .map(|p| {
+            let link = format!(
+                "/?{}",
+                form_urlencoded::Serializer::new(String::new())
+                    .append_pair("q", &p.query)
+                    .finish()
+            );
+            (link, p.query)
+        })
+        .collect()
 }
 
 /// The filters in force, each with the link that removes it.
