@@ -49,7 +49,7 @@ pub(crate) enum Command {
     /// the segment (reads the whole index); --repair drops damaged segments and indexes their
     /// files again
     Check(CheckArgs),
-    /// Serve the index over HTTP: a search page at / and a JSON API under /api (read-only;
+    /// Serve the index over HTTP: a search page at / and a JSON API under /api (the index read only;
     /// new commits of `govsearch index` are seen without a restart)
     Serve(ServeArgs),
     /// What people searched on a server run with --state: top queries, queries that found

@@ -55,9 +55,9 @@ pub(crate) struct BenchReport {
     slowest_top10: Vec<(f64, String)>,
     cli_searches: usize,
     cli_ms: Percentiles,
-    /// `govsearch serve` under load: with snippets, then with snippets and facet counts.
+    /// `govsearch serve` under load: with snippets, with facet counts, and counting searches.
     #[serde(skip_serializing_if = "Option::is_none")]
-    serve: Option<(crate::load::Load, crate::load::Load)>,
+    serve: Option<crate::load::Served>,
     /// The soak, when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     soak: Option<crate::load::Soak>,
@@ -479,15 +479,20 @@ impl BenchReport {
 
     fn server_text(&self) -> String {
         let mut out = String::new();
-        if let Some((snippets, facets)) = &self.serve {
+        if let Some(served) = &self.serve {
             out += "\ngovsearch serve, wrk from a second process, 32 connections\n";
             out += "                                        searches/s   p50 ms   p99 ms   failed   (in process: median, p99)\n";
             for (what, load, inside) in [
-                ("top 10 with snippets", snippets, &self.query_ms_snippets),
+                ("top 10 with snippets", &served.snippets, &self.query_ms_snippets),
                 (
                     "top 10 with snippets and facets",
-                    facets,
+                    &served.facets,
                     &self.query_ms_snippets_facets,
+                ),
+                (
+                    "top 10 with snippets, searches counted",
+                    &served.logged,
+                    &self.query_ms_snippets,
                 ),
             ] {
                 out += &format!(

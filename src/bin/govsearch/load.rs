@@ -55,12 +55,17 @@ impl Drop for Server {
     }
 }
 
-fn serve(exe: &Path, index: &Path) -> anyhow::Result<Server> {
-    let mut child = Command::new(exe)
+fn serve(exe: &Path, index: &Path, state: Option<&Path>) -> anyhow::Result<Server> {
+    let mut command = Command::new(exe);
+    command
         .arg("serve")
         .arg("--index")
         .arg(index)
-        .args(["--addr", "127.0.0.1:0"])
+        .args(["--addr", "127.0.0.1:0"]);
+    if let Some(state) = state {
+        command.arg("--state").arg(state);
+    }
+    let mut child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -161,28 +166,45 @@ pub(crate) fn paths(queries: &[Vec<(String, String)>], facets: bool) -> Vec<Stri
         .collect()
 }
 
-/// Load on the server over `index`: with snippets, then with snippets and facets.
+/// The server under load.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub(crate) struct Served {
+    /// Top 10 with snippets.
+    pub(crate) snippets: Load,
+    /// Top 10 with snippets and facet counts.
+    pub(crate) facets: Load,
+    /// Top 10 with snippets, the server counting searches (`--state`).
+    pub(crate) logged: Load,
+}
+
+/// Load on the server over `index`: with snippets, with snippets and facets, then with
+/// snippets again on a second server that counts searches in a folder of `work`.
 pub(crate) fn measure(
     exe: &Path,
     index: &Path,
     work: &Path,
     queries: &[Vec<(String, String)>],
     secs: u64,
-) -> anyhow::Result<(Load, Load)> {
-    let server = serve(exe, index)?;
+) -> anyhow::Result<Served> {
     let script = work.join("mix.lua");
     std::fs::write(&script, SCRIPT)?;
+    let state = work.join("searches");
     let mut loads = Vec::new();
-    for facets in [false, true] {
+    for (facets, log) in [(false, false), (true, false), (false, true)] {
+        let server = serve(exe, index, log.then_some(state.as_path()))?;
         let file = work.join(format!("paths-{facets}.txt"));
         std::fs::write(&file, paths(queries, facets).join("\n") + "\n")?;
         // A short run first, so that every query has run once (as the in-process figures do).
         wrk(&server.base, &file, &script, 2)?;
         loads.push(wrk(&server.base, &file, &script, secs)?);
     }
-    let with_facets = loads.pop().context("two runs")?;
-    let snippets = loads.pop().context("two runs")?;
-    Ok((snippets, with_facets))
+    let mut loads = loads.into_iter();
+    let mut next = || loads.next().context("three runs");
+    Ok(Served {
+        snippets: next()?,
+        facets: next()?,
+        logged: next()?,
+    })
 }
 
 /// The server's resident memory in MB, from `/proc`.
@@ -221,7 +243,7 @@ pub(crate) fn soak(
         Ok(())
     };
     indexed("first")?;
-    let server = serve(exe, &index)?;
+    let server = serve(exe, &index, None)?;
     let script = work.join("mix.lua");
     std::fs::write(&script, SCRIPT)?;
     let file = work.join("paths-soak.txt");

@@ -1,6 +1,7 @@
 //! `govsearch serve`: the index over HTTP, a thin layer over the library like the rest of the
 //! command. A search page at `/` (HTML, no JavaScript: every state is a URL) and a JSON API
-//! under `/api`, both read-only.
+//! under `/api`, both reading the index only. With `--state`, searches are counted in a
+//! folder of the server's own (the library's `SearchLog`): 热门搜索 and popular completions.
 //!
 //! Every request goes through the same limits: a bounded query string, a request timeout, a
 //! bounded number of searches at once (more wait their turn, then are told the server is
