@@ -432,6 +432,36 @@ fn exit_codes_and_one_line_errors() {
     );
 }
 
+/// `govsearch queries`: 1 for a log with no day in the range, 2 with a message for a folder
+/// that is no log, and a bad `--since` said as a bad date.
+#[test]
+fn queries_reports_exit_codes_and_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_govsearch"))
+            .arg("queries")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let state = dir.path().to_str().unwrap();
+    let empty = run(&["--state", state]);
+    assert_eq!(
+        empty.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&empty.stderr)
+    );
+    assert!(String::from_utf8_lossy(&empty.stdout).contains("top queries"));
+    let missing = dir.path().join("nowhere");
+    let out = run(&["--state", missing.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no such folder"));
+    let out = run(&["--state", state, "--since", "2026-13"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bad date"));
+}
+
 #[test]
 fn parse_stats_and_bench_print_json() {
     let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus").join(SEED);
