@@ -66,7 +66,7 @@ fn merge_into(sources: &[Grams], alive: &[impl Fn(DocId) -> bool], mut out: File
             let Some(info) = cursor.current().filter(|info| info.term == term) else {
                 continue;
             };
-            let (mut article, mut end) = (0, 0);
+            let mut end = 0;
             // The article's old and new first positions; None when it was deleted.
             let mut moves = None;
             let mut in_order = true;
@@ -81,7 +81,7 @@ fn merge_into(sources: &[Grams], alive: &[impl Fn(DocId) -> bool], mut out: File
                     return;
                 }
                 if p >= end {
-                    article = source.article_at(article, p);
+                    let article = source.article_of(p);
                     end = source.start(article + 1);
                     let to = moved[i][article];
                     moves = (to != u32::MAX).then(|| (source.start(article), to));

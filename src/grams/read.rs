@@ -68,13 +68,49 @@ pub(crate) struct Grams {
     starts_at: usize,
     /// The segment, for errors.
     name: Arc<str>,
-    /// The article at every [`BLOCK`]th position, made on first use ([`Grams::articles_of`]).
-    blocks: Arc<OnceLock<Vec<u32>>>,
+    /// The article of every position, made on first use ([`Grams::articles_of`]).
+    blocks: Arc<OnceLock<ArticleTable>>,
 }
 
-/// Positions per entry of [`Grams::articles_of`]'s table: fewer than an article has on
-/// average, so a position is found at most a step or two from its entry.
+/// Positions per entry of an [`ArticleTable`]: fewer than an article has on average, so a
+/// position is found at most a step or two from its entry.
 const BLOCK: u32 = 256;
+
+/// The article holding a position in a table lookup and a step or two: the article at every
+/// [`BLOCK`]th position. A search from the last article found (`article_at`) takes a dozen
+/// unpredictable steps per article of a rare term, which was most of writing and merging a
+/// segment's grams.
+pub(super) struct ArticleTable {
+    blocks: Vec<u32>,
+    articles: usize,
+}
+
+impl ArticleTable {
+    /// The table of `articles` articles whose first positions `start` gives (`start(articles)`
+    /// is the end of the last).
+    pub(super) fn new(start: impl Fn(usize) -> u32, articles: usize) -> ArticleTable {
+        let end = start(articles);
+        let mut blocks = Vec::with_capacity((end / BLOCK) as usize + 1);
+        let mut article = 0;
+        for block in 0..=end / BLOCK {
+            while article + 1 < articles && start(article + 1) <= block * BLOCK {
+                article += 1;
+            }
+            blocks.push(article as u32);
+        }
+        ArticleTable { blocks, articles }
+    }
+
+    /// The article holding `position`.
+    #[inline]
+    pub(super) fn article(&self, start: impl Fn(usize) -> u32, position: u32) -> usize {
+        let mut article = self.blocks.get((position / BLOCK) as usize).map_or(0, |&a| a as usize);
+        while article + 1 < self.articles && start(article + 1) <= position {
+            article += 1;
+        }
+        article
+    }
+}
 
 impl std::fmt::Debug for Grams {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -226,25 +262,19 @@ impl Grams {
     /// frequent character's articles reads tens of millions of positions at a million
     /// articles, so a search per position is most of such a query.
     pub(crate) fn articles_of(&self, positions: &mut Positions, mut f: impl FnMut(usize)) {
-        let blocks = self.blocks.get_or_init(|| {
-            let end = self.start(self.articles);
-            let mut blocks = Vec::with_capacity((end / BLOCK) as usize + 1);
-            let mut article = 0;
-            for block in 0..=end / BLOCK {
-                while article + 1 < self.articles && self.start(article + 1) <= block * BLOCK {
-                    article += 1;
-                }
-                blocks.push(article as u32);
-            }
-            blocks
-        });
-        positions.for_each(|position| {
-            let mut article = blocks.get((position / BLOCK) as usize).map_or(0, |&a| a as usize);
-            while article + 1 < self.articles && self.start(article + 1) <= position {
-                article += 1;
-            }
-            f(article);
-        });
+        let table = self.table();
+        positions.for_each(|position| f(table.article(|a| self.start(a), position)));
+    }
+
+    /// The article holding `position` (one before the last article's end), as
+    /// [`Grams::articles_of`] finds it.
+    pub(crate) fn article_of(&self, position: u32) -> usize {
+        self.table().article(|a| self.start(a), position)
+    }
+
+    fn table(&self) -> &ArticleTable {
+        self.blocks
+            .get_or_init(|| ArticleTable::new(|a| self.start(a), self.articles))
     }
 
     fn u32_at(&self, at: usize) -> u32 {

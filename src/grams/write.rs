@@ -13,7 +13,7 @@ use tantivy::schema::{Field, Schema, Value};
 use tantivy::{DocId, Segment, TantivyDocument, TantivyError};
 
 use super::codec::{self, BLOCK};
-use super::read::article_at;
+use super::read::ArticleTable;
 use super::sort::sort_by_term;
 use super::{term, too_large, ALONE, DICTIONARY, MAGIC, POSITIONS, VERSION};
 use crate::text::fold_char;
@@ -125,26 +125,38 @@ impl GramsWriter {
         } = self;
         starts.push(next);
         sort_by_term(&mut terms, &mut positions);
+        let table = ArticleTable::new(|a| starts[a], starts.len() - 1);
         let mut at = 0;
         while at < terms.len() {
-            let end = at + terms[at..].partition_point(|&t| t == terms[at]);
+            let end = at + run_length(&terms[at..]);
             out.positions(&positions[at..end])?;
-            out.term(terms[at], doc_freq(&positions[at..end], &starts))?;
+            out.term(terms[at], doc_freq(&positions[at..end], &starts, &table))?;
             at = end;
         }
         out.finish(&starts)
     }
 }
 
+/// How many of `sorted` (not empty) equal its first: searched in doubling steps, since most
+/// terms have few positions.
+fn run_length(sorted: &[u64]) -> usize {
+    let first = sorted[0];
+    let mut bound = 1;
+    while bound < sorted.len() && sorted[bound] == first {
+        bound *= 2;
+    }
+    let low = bound / 2;
+    low + sorted[low..bound.min(sorted.len())].partition_point(|&t| t == first)
+}
+
 /// The number of articles `positions` (in order) fall in, given each article's start.
-fn doc_freq(positions: &[u32], starts: &[u32]) -> u32 {
+fn doc_freq(positions: &[u32], starts: &[u32], table: &ArticleTable) -> u32 {
     let mut doc_freq = 0;
-    let mut article = 0;
     let mut end = 0;
     for &p in positions {
         // Past the current article: the next one holding a position.
         if p >= end {
-            article = article_at(|a| starts[a], starts.len(), article, p);
+            let article = table.article(|a| starts[a], p);
             end = starts[article + 1];
             doc_freq += 1;
         }
