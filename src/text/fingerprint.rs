@@ -74,12 +74,29 @@ fn simhash(body: &str) -> Print {
     }
     let shingles = chars.len() - 2;
     let mut counters = [Counters::default(); PRINT_WORDS];
-    for shingle in chars.windows(3) {
-        // Three characters of 21 bits each fit one u64; splitmix64 spreads them over all bits,
-        // once per word with a different seed.
-        let packed = (u64::from(shingle[0]) << 42) | (u64::from(shingle[1]) << 21) | u64::from(shingle[2]);
-        for (word, counters) in counters.iter_mut().enumerate() {
-            counters.add(splitmix64(packed ^ SEEDS[word]));
+    // Three characters of 21 bits each fit one u64; splitmix64 spreads them over all bits,
+    // once per word with a different seed.
+    let packed = |s: &[char]| (u64::from(s[0]) << 42) | (u64::from(s[1]) << 21) | u64::from(s[2]);
+    let mut windows = chars.windows(3);
+    let mut batch = [[0u64; 8]; PRINT_WORDS];
+    loop {
+        let mut filled = 0;
+        for shingle in windows.by_ref().take(8) {
+            let packed = packed(shingle);
+            for (word, batch) in batch.iter_mut().enumerate() {
+                batch[filled] = splitmix64(packed ^ SEEDS[word]);
+            }
+            filled += 1;
+        }
+        for (counters, batch) in counters.iter_mut().zip(&batch) {
+            if filled == 8 {
+                counters.add8(batch);
+            } else {
+                batch[..filled].iter().for_each(|&hash| counters.add(hash));
+            }
+        }
+        if filled < 8 {
+            break;
         }
     }
     for (word, counters) in counters.iter().enumerate() {
@@ -104,6 +121,36 @@ impl Counters {
     fn add(&mut self, hash: u64) {
         let mut carry = hash;
         for plane in &mut self.planes {
+            if carry == 0 {
+                break;
+            }
+            let next = *plane & carry;
+            *plane ^= carry;
+            carry = next;
+        }
+    }
+
+    /// Adds eight hashes at once: a tree of full adders counts them per bit into four planes
+    /// (ones, twos, fours, eights), which are then added to the counters. Branch-free but for
+    /// the carry past the fourth plane, where one hash at a time takes an unpredictable branch
+    /// for each step of its carry.
+    fn add8(&mut self, h: &[u64; 8]) {
+        // A full adder over three planes: (sum, carry).
+        let full = |a: u64, b: u64, c: u64| (a ^ b ^ c, (a & b) | (c & (a ^ b)));
+        let (a0, a1) = full(h[0], h[1], h[2]);
+        let (b0, b1) = full(h[3], h[4], h[5]);
+        let (c0, c1) = (h[6] ^ h[7], h[6] & h[7]);
+        let (ones, t1) = full(a0, b0, c0);
+        let (d0, d1) = full(a1, b1, c1);
+        let (twos, t2) = (d0 ^ t1, d0 & t1);
+        let (fours, eights) = (d1 ^ t2, d1 & t2);
+        let mut carry = 0;
+        for (plane, addend) in self.planes.iter_mut().zip([ones, twos, fours, eights]) {
+            let (sum, next) = full(*plane, addend, carry);
+            *plane = sum;
+            carry = next;
+        }
+        for plane in &mut self.planes[4..] {
             if carry == 0 {
                 break;
             }
@@ -185,6 +232,23 @@ pub(crate) mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn eight_hashes_at_once_count_as_one_at_a_time() {
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let (mut batched, mut single) = (Counters::default(), Counters::default());
+        for round in 0..5000 {
+            let mut hashes = [0u64; 8];
+            for hash in &mut hashes {
+                state = splitmix64(state);
+                // Every few rounds all bits set, so carries run past the fourth plane.
+                *hash = if round % 7 == 0 { u64::MAX } else { state };
+            }
+            batched.add8(&hashes);
+            hashes.iter().for_each(|&h| single.add(h));
+            assert_eq!(batched.planes, single.planes, "round {round}");
+        }
     }
 
     #[test]
