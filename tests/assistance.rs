@@ -95,6 +95,49 @@ fn pinyin_is_read_as_the_terms_it_stands_for() {
     }
 }
 
+/// Of two terms that read alike, the one written in more articles is searched, though the
+/// other is in more titles (the vocabulary's count); an apostrophe marks a syllable's end;
+/// an English word is not read as characters one by one.
+#[test]
+fn pinyin_homophones_are_chosen_by_the_articles_that_have_them() {
+    let index = Index::create_in_ram();
+    let mut articles = Vec::new();
+    for k in 0..3u32 {
+        let body = format!("约旦河西岸第{k}次发生冲突，当地局势紧张，多方呼吁保持克制，避免局势进一步升级。");
+        articles.push((
+            format!("bank-{k}"),
+            release("约旦河西岸局势紧张", k + 1, "央视网", &body),
+        ));
+    }
+    for k in 0..6u32 {
+        let body = format!("西安第{k}场古城文旅活动开幕，游客在西安城墙和大雁塔前打卡，本地文旅消费持续回暖。");
+        let title = if k == 0 {
+            "西安古城文旅活动开幕"
+        } else {
+            "古城文旅活动开幕"
+        };
+        articles.push((format!("city-{k}"), release(title, k + 10, "央视网", &body)));
+    }
+    // 盘 and 大 are terms (keywords), and 盘大 is written: before, `panda` was 盘 + 大.
+    articles.push(("pan".to_string(), tagged("年底盘点", 20, "盘", "年底盘大账，算细账。")));
+    articles.push(("da".to_string(), tagged("大会召开", 21, "大", "大会召开。")));
+    index.add_articles(articles).unwrap();
+    for typed in ["xi'an", "xi an", "xī'ān"] {
+        let results = index.search(&SearchRequest::new(typed)).unwrap();
+        assert_eq!(
+            results.searched_as.map(|r| r.query).as_deref(),
+            Some("西安"),
+            "{typed}: 西安 is in 6 articles, 西岸 in 3 (but in three titles to one)"
+        );
+    }
+    let panda = index.search(&SearchRequest::new("panda")).unwrap();
+    assert_eq!(
+        (panda.searched_as, panda.did_you_mean),
+        (None, None),
+        "panda is English"
+    );
+}
+
 #[test]
 fn typos_are_corrected_and_correct_queries_never_are() {
     let index = index();

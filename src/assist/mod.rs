@@ -133,6 +133,9 @@ pub(crate) struct Proposal {
     /// alike, in no common word. Another correction (a character that does not sound alike:
     /// 薛城区 → 老城区; `go` as 灌区, 区 read ōu) is at most offered.
     pub(crate) may_search: bool,
+    /// Other terms the whole query reads as, as common in the vocabulary, of as many
+    /// characters: the engine searches the one written in most articles.
+    pub(crate) homophones: Vec<String>,
 }
 
 /// A word of jieba's dictionary at least this frequent is a word as typed, not a typo: a
@@ -209,7 +212,12 @@ pub(crate) fn propose(parsed: &ParsedQuery, vocabulary: &Vocabulary, segmenter: 
             if run.is_empty() {
                 return;
             }
-            let letters: String = run.iter().filter_map(|w| pinyin::letters(w)).collect();
+            // Words apart are syllables apart: `xi an` is xi-an.
+            let letters = run
+                .iter()
+                .filter_map(|w| pinyin::letters_with_breaks(w))
+                .collect::<Vec<_>>()
+                .join(&pinyin::BREAK.to_string());
             match convertible(&letters)
                 .then(|| vocabulary.read_pinyin_as(&letters))
                 .flatten()
@@ -250,12 +258,30 @@ pub(crate) fn propose(parsed: &ParsedQuery, vocabulary: &Vocabulary, segmenter: 
     flush(&mut pinyin_run, &mut out, &mut reason, &mut may_search);
     let rewritten = out.join(" ");
     let reason = reason?;
+    // A whole query of pinyin read as one term has homophones (`xi'an`: 西安, 西岸): the
+    // engine picks the one in most articles, which the vocabulary's count of titles may not
+    // be.
+    let homophones = match (reason, out.as_slice()) {
+        (RewriteReason::Pinyin, [term]) if as_typed.iter().all(|w| pinyin::letters(w).is_some()) => {
+            let letters = as_typed
+                .iter()
+                .filter_map(|w| pinyin::letters_with_breaks(w))
+                .collect::<Vec<_>>()
+                .join(&pinyin::BREAK.to_string());
+            vocabulary.homophones(&letters, term, MAX_HOMOPHONES)
+        }
+        _ => Vec::new(),
+    };
     (rewritten != as_typed.join(" ")).then_some(Proposal {
         query: rewritten,
         reason,
         may_search,
+        homophones,
     })
 }
+
+/// The most homophones of a pinyin reading the engine counts.
+const MAX_HOMOPHONES: usize = 4;
 
 /// Whether Latin letters may be read as pinyin: not a pasted paragraph.
 fn convertible(letters: &str) -> bool {

@@ -129,6 +129,51 @@ pub(crate) fn letters(word: &str) -> Option<String> {
     (!out.is_empty()).then_some(out)
 }
 
+/// The mark [`letters_with_breaks`] leaves where a syllable must end.
+pub(crate) const BREAK: char = '\'';
+
+/// [`letters`], with [`BREAK`] where the typist marked a syllable's end: an apostrophe
+/// (`xi'an` is xi-an, never xian) or a space between letters (`xi an`).
+pub(crate) fn letters_with_breaks(word: &str) -> Option<String> {
+    let parts: Vec<String> = word
+        .split([' ', '\'', '’'])
+        .filter(|part| !part.is_empty())
+        .map(letters)
+        .collect::<Option<_>>()?;
+    (!parts.is_empty()).then(|| parts.join(&BREAK.to_string()))
+}
+
+/// `letters` without its [`BREAK`]s, and where they stood in what is left.
+pub(crate) fn breaks(letters: &str) -> (String, Vec<usize>) {
+    let mut clean = String::with_capacity(letters.len());
+    let mut breaks = Vec::new();
+    for ch in letters.chars() {
+        if ch == BREAK {
+            breaks.push(clean.len());
+        } else {
+            clean.push(ch);
+        }
+    }
+    (clean, breaks)
+}
+
+/// Whether some reading of `text` has a syllable end at each of `offsets` (byte offsets into
+/// its letters).
+pub(crate) fn ends_syllables_at(text: &str, offsets: &[usize]) -> bool {
+    if offsets.is_empty() {
+        return true;
+    }
+    readings(text).unwrap_or_default().iter().any(|reading| {
+        let mut ends = Vec::with_capacity(reading.len());
+        let mut at = 0;
+        for syllable in reading {
+            at += syllable.len();
+            ends.push(at);
+        }
+        offsets.iter().all(|o| ends.contains(o))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,6 +198,18 @@ mod tests {
         assert_eq!(letters("GDP"), None);
         assert_eq!(letters("20984"), None);
         assert_eq!(letters("GB/T"), None);
+    }
+
+    #[test]
+    fn apostrophes_and_spaces_mark_syllable_ends() {
+        assert_eq!(letters_with_breaks("Xi'an").as_deref(), Some("xi'an"));
+        assert_eq!(letters_with_breaks("xi’an").as_deref(), Some("xi'an"));
+        assert_eq!(letters_with_breaks("xian").as_deref(), Some("xian"));
+        assert_eq!(letters_with_breaks("GDP"), None);
+        assert_eq!(breaks("xi'an"), ("xian".to_string(), vec![2]));
+        assert!(ends_syllables_at("西安", &[2]));
+        assert!(!ends_syllables_at("先", &[2]));
+        assert!(ends_syllables_at("先", &[]));
     }
 
     #[test]

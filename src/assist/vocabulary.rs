@@ -453,20 +453,53 @@ impl Vocabulary {
     /// 灌区, 区 read ōu): such a reading is at most offered. A term spelled out in full is
     /// what was meant whatever reading it takes (`chongqing`).
     pub(crate) fn read_pinyin_as(&self, letters: &str) -> Option<(String, bool)> {
-        let full = self.split(letters, &self.full, 1).map(|(text, _)| (text, false));
+        let (clean, breaks) = pinyin::breaks(letters);
+        let full = self
+            .split(&clean, &breaks, &self.full, 1)
+            // Characters one by one are no reading of two syllables or more: people type
+            // words, and an English word such as `panda` would be 盘 + 大.
+            .filter(|(parts, _)| parts.len() == 1 || parts.iter().any(|p| p.chars().count() > 1))
+            .map(|(parts, _)| (parts.concat(), false));
         full.or_else(|| {
             // Initials are ambiguous by nature, and a string of them has at most one vowel
             // (`xczx`), where a word in English has several.
-            let vowels = letters.chars().filter(|c| "aeiouv".contains(*c)).count();
-            (letters.len() <= 10 && vowels <= 1)
-                .then(|| self.split(letters, &self.initials, 2))
+            let vowels = clean.chars().filter(|c| "aeiouv".contains(*c)).count();
+            (clean.len() <= 10 && vowels <= 1)
+                .then(|| self.split(&clean, &[], &self.initials, 2))
                 .flatten()
+                .map(|(parts, rare)| (parts.concat(), rare))
         })
     }
 
+    /// Other terms that the whole of `letters` reads as by their characters' common readings
+    /// (syllables ending at its breaks), of as many characters as `chosen`, most common in
+    /// titles first: at most `limit`.
+    pub(crate) fn homophones(&self, letters: &str, chosen: &str, limit: usize) -> Vec<String> {
+        let (clean, breaks) = pinyin::breaks(letters);
+        let inside: Vec<usize> = breaks.into_iter().filter(|&b| b > 0 && b < clean.len()).collect();
+        let length = chosen.chars().count();
+        let mut found: Vec<(u32, &str)> = self
+            .full
+            .get(&clean)
+            .filter(|&id| id & RARE_READING == 0)
+            .map(|id| (self.count(id), self.text(id)))
+            .filter(|&(_, text)| {
+                text != chosen && text.chars().count() == length && pinyin::ends_syllables_at(text, &inside)
+            })
+            .collect();
+        found.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+        found
+            .into_iter()
+            .take(limit)
+            .map(|(_, text)| text.to_string())
+            .collect()
+    }
+
     /// The most likely split of `letters` into keys of `keyed`, each key at least `least`
-    /// letters (ASCII, so bytes are letters).
-    fn split(&self, letters: &str, keyed: &Keyed, least: usize) -> Option<(String, bool)> {
+    /// letters (ASCII, so bytes are letters), as its parts' texts; a key that spans one of
+    /// `breaks` must read with a syllable ending there. With it, whether a part rests on a
+    /// rarer reading.
+    fn split(&self, letters: &str, breaks: &[usize], keyed: &Keyed, least: usize) -> Option<(Vec<&str>, bool)> {
         let n = letters.len();
         let mut best: Vec<Option<(f64, usize, u32)>> = vec![None; n + 1];
         best[0] = Some((0.0, 0, 0));
@@ -475,7 +508,15 @@ impl Vocabulary {
                 let Some((before, ..)) = best[start] else {
                     continue;
                 };
-                let Some((id, weight)) = self.likeliest(keyed.get(&letters[start..end])) else {
+                let inside: Vec<usize> = breaks
+                    .iter()
+                    .filter(|&&b| b > start && b < end)
+                    .map(|b| b - start)
+                    .collect();
+                let ids = keyed
+                    .get(&letters[start..end])
+                    .filter(|&id| pinyin::ends_syllables_at(self.text(id & !RARE_READING), &inside));
+                let Some((id, weight)) = self.likeliest(ids) else {
                     continue;
                 };
                 let score = before + weight - PART_COST;
@@ -495,7 +536,7 @@ impl Vocabulary {
             end = start;
         }
         parts.reverse();
-        Some((parts.concat(), rare))
+        Some((parts, rare))
     }
 
     /// `run` (Han characters as typed) as the terms it most likely stands for, each reached as
@@ -750,6 +791,27 @@ mod tests {
         assert_eq!(v.read_pinyin("yinhang").as_deref(), Some("银行"));
         assert_eq!(v.read_pinyin("xian").as_deref(), Some("西安"));
         assert_eq!(v.read_pinyin("qqqq"), None);
+    }
+
+    /// An apostrophe or a space marks a syllable's end: `xi'an` is never 先; characters one
+    /// by one are no reading of a word (`panda` is not 盘 + 大); a term's homophones are
+    /// listed for the engine to count.
+    #[test]
+    fn syllable_breaks_single_characters_and_homophones() {
+        let v = Vocabulary::of(
+            &[("先", 500), ("西安", 20), ("西岸", 30), ("盘", 40), ("大", 900)],
+            10_000,
+        );
+        assert_eq!(v.read_pinyin("xian").as_deref(), Some("先"));
+        assert_eq!(v.read_pinyin("xi'an").as_deref(), Some("西岸"));
+        assert_eq!(v.homophones("xi'an", "西岸", 4), ["西安"]);
+        assert!(
+            v.homophones("xian", "先", 4).is_empty(),
+            "only terms as long as the reading"
+        );
+        assert_eq!(v.read_pinyin("da").as_deref(), Some("大"));
+        assert_eq!(v.read_pinyin("panda"), None);
+        assert_eq!(v.read_pinyin("pan'da"), None);
     }
 
     /// A character's rare reading never stands for it alone, and costs a term of several

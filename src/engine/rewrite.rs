@@ -36,19 +36,32 @@ pub(super) fn rewrite_for(
         return Ok(None);
     }
     let vocabulary = backend.vocabulary()?;
-    let Some(proposal) = assist::propose(parsed, &vocabulary, backend.segmenter()) else {
+    let Some(mut proposal) = assist::propose(parsed, &vocabulary, backend.segmenter()) else {
         return Ok(None);
     };
     if !assist::may_try(proposal.reason, typed) {
         return Ok(None);
     }
     // A rewrite the query syntax refuses is no rewrite.
-    let Ok(rewritten) = parse(backend, &proposal.query) else {
+    let Ok(mut rewritten) = parse(backend, &proposal.query) else {
         return Ok(None);
     };
     // The rewrite's words as written first: most rewrites of a query typed right are in no
     // article, and then the query as typed need not be counted.
-    let exact = backend.count(request, rewritten.as_written())?;
+    let mut exact = backend.count(request, rewritten.as_written())?;
+    // A pinyin term's homophone written in many more articles than the vocabulary's reading
+    // (which counts titles) is what was more likely meant: `xi'an` is 西安 (451 articles of
+    // xwlb), not 西岸 (152, in more titles). Twice as many: a homophone a little more common
+    // is as likely to be the wrong one (`jinan`: 济南, not 急难 of 急难愁盼).
+    for homophone in std::mem::take(&mut proposal.homophones) {
+        let Ok(parsed) = parse(backend, &homophone) else {
+            continue;
+        };
+        let found = backend.count(request, parsed.as_written())?;
+        if found >= HOMOPHONE_MARGIN * exact.max(1) {
+            (exact, rewritten, proposal.query) = (found, parsed, homophone);
+        }
+    }
     if exact == 0 {
         return Ok(None);
     }
@@ -69,6 +82,10 @@ pub(super) fn rewrite_for(
     };
     Ok((total > 0).then_some((rewrite, search)))
 }
+
+/// How many times as many articles a homophone of a pinyin reading must be written in to be
+/// searched instead.
+const HOMOPHONE_MARGIN: usize = 2;
 
 /// The articles whose 文号 the query is, in any spelling, searched as that 文号: `None` when
 /// the query is no 文号, no article has it, or the request is as typed or already filters by
