@@ -11,34 +11,6 @@ use tantivy::{SegmentReader, TantivyError};
 use super::codec::{self, BLOCK as CODEC_BLOCK};
 use super::{ALONE, DICTIONARY, DICTIONARY_FOOTER, HEADER, MAGIC, POSITIONS, POSITIONS_FOOTER, VERSION};
 
-/// The article holding `position`: the last of the `count` starts (the last one past every
-/// position) at or before it, searched forward from article `from`, whose start is at or
-/// before it (positions read in order make the search short).
-pub(super) fn article_at(start: impl Fn(usize) -> u32, count: usize, from: usize, position: u32) -> usize {
-    let mut low = from;
-    let mut step = 1;
-    let mut high = loop {
-        let probe = low + step;
-        if probe >= count {
-            break count;
-        }
-        if start(probe) > position {
-            break probe;
-        }
-        low = probe;
-        step *= 2;
-    };
-    while high - low > 1 {
-        let mid = (low + high) / 2;
-        if start(mid) <= position {
-            low = mid;
-        } else {
-            high = mid;
-        }
-    }
-    low
-}
-
 /// How many of `sorted` are below `target`, searched from the start in doubling steps: a
 /// phrase's next position is most often a few on from the last, where a binary search over
 /// the whole block takes its every step.
@@ -507,11 +479,6 @@ impl Grams {
     pub(crate) fn article_len(&self, a: usize) -> u32 {
         self.start(a + 1).saturating_sub(self.start(a)).saturating_sub(1)
     }
-
-    /// The article holding `position`, searched forward from article `from`.
-    pub(crate) fn article_at(&self, from: usize, position: u32) -> usize {
-        article_at(|a| self.start(a), self.articles + 1, from, position)
-    }
 }
 
 /// The terms of a segment in order, a block decoded at a time.
@@ -732,6 +699,27 @@ mod tests {
     use super::*;
 
     /// The doubling search finds what a binary search over the whole slice finds.
+    /// The table finds the article a plain search finds, for every position, with articles
+    /// shorter and longer than a table step, and empty ones.
+    #[test]
+    fn the_article_table_agrees_with_a_search() {
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut starts = vec![0u32];
+        for _ in 0..400 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let length = [0, 1, 3, 255, 256, 257, 900][(state % 7) as usize];
+            starts.push(starts.last().unwrap() + length);
+        }
+        let articles = starts.len() - 1;
+        let table = ArticleTable::new(|a| starts[a], articles);
+        for position in 0..*starts.last().unwrap() {
+            let expected = (0..articles).rev().find(|&a| starts[a] <= position).unwrap();
+            assert_eq!(table.article(|a| starts[a], position), expected, "position {position}");
+        }
+    }
+
     #[test]
     fn galloping_finds_what_a_binary_search_finds() {
         let sorted: Vec<u32> = (0..200).map(|i| i * 9 + i % 7).collect();
@@ -797,7 +785,7 @@ mod tests {
             .collect();
         found.sort_unstable();
         assert_eq!(found, [3, 13]);
-        let articles: Vec<usize> = [0, 7, 8, 15, 16, 21].iter().map(|&p| grams.article_at(0, p)).collect();
+        let articles: Vec<usize> = [0, 7, 8, 15, 16, 21].iter().map(|&p| grams.article_of(p)).collect();
         assert_eq!(articles, [0, 0, 1, 1, 2, 2]);
         let mut seen = Vec::new();
         let info = grams.find(term('峄', Some('城'))).unwrap().unwrap();

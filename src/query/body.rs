@@ -181,7 +181,7 @@ impl StringScorer {
             self.doc = TERMINATED;
             return self.doc;
         };
-        self.article = self.grams.article_at(self.article, first);
+        self.article = self.grams.article_of(first);
         let end = self.grams.start(self.article + 1);
         self.count = 1;
         loop {

@@ -19,7 +19,17 @@ static JIEBA: OnceLock<Jieba> = OnceLock::new();
 #[derive(Clone, Default)]
 pub(crate) struct Segmenter {
     user: Option<Arc<UserDictionary>>,
+    cuts: Arc<QueryCuts>,
 }
+
+/// Cuts of short texts made with a small jieba, kept: building one (jieba's table of 65,536
+/// first characters, then the text's words) costs more than the cut itself, and a server is
+/// asked the same queries again and again.
+#[derive(Default)]
+struct QueryCuts(std::sync::Mutex<std::collections::HashMap<String, Vec<std::ops::Range<usize>>>>);
+
+/// The most cuts kept; past it the cuts kept are dropped and kept anew.
+const KEPT_CUTS: usize = 4096;
 
 /// A user dictionary and the jieba instance built with it, once.
 struct UserDictionary {
@@ -160,6 +170,7 @@ impl Segmenter {
     /// A segmenter with a user dictionary on top of jieba's.
     pub(crate) fn with_user_dictionary(entries: Vec<DictEntry>) -> Segmenter {
         Segmenter {
+            cuts: Arc::default(),
             user: Some(Arc::new(UserDictionary {
                 words: UserWords::Given {
                     words: entries.iter().map(|entry| fold(&entry.word)).collect(),
@@ -175,6 +186,7 @@ impl Segmenter {
     /// `text` back if it is not one.
     pub(crate) fn with_kept_dictionary(text: String) -> Result<Segmenter, String> {
         Ok(Segmenter {
+            cuts: Arc::default(),
             user: Some(Arc::new(UserDictionary {
                 words: UserWords::Kept(KeptDictionary::read(text)?),
                 jieba: OnceLock::new(),
@@ -292,10 +304,20 @@ impl Segmenter {
         if let Some(full) = built {
             return cut(full);
         }
-        match query_jieba(folded, kept) {
-            Some(small) => cut(&small),
-            None => cut(self.jieba()),
+        let lock = || self.cuts.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(known) = lock().get(folded) {
+            return known.clone();
         }
+        let words = match query_jieba(folded, kept) {
+            Some(small) => cut(&small),
+            None => return cut(self.jieba()),
+        };
+        let mut cuts = lock();
+        if cuts.len() >= KEPT_CUTS {
+            cuts.clear();
+        }
+        cuts.insert(folded.to_string(), words.clone());
+        words
     }
 
     /// Words of `text` with their part-of-speech tags (`ns` for place names).
@@ -417,6 +439,21 @@ pub(super) fn is_searchable(word: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A query cut again is the cut kept, the same as the first; the kept cuts stay bounded.
+    #[test]
+    fn query_cuts_are_kept_and_bounded() {
+        let segmenter = Segmenter::default();
+        let first = segmenter.words("峄城区召开疫情防控会议");
+        assert_eq!(segmenter.words("峄城区召开疫情防控会议"), first);
+        if JIEBA.get().is_none() {
+            assert_eq!(segmenter.cuts.0.lock().unwrap().len(), 1);
+            for n in 0..KEPT_CUTS + 5 {
+                segmenter.words(&format!("会议{n}"));
+            }
+            assert!(segmenter.cuts.0.lock().unwrap().len() <= KEPT_CUTS);
+        }
+    }
 
     #[test]
     fn user_dictionary_changes_segmentation() {
