@@ -185,7 +185,10 @@ pub(crate) fn decide(proposal: &Proposal, typed: usize, typed_as_written: usize,
         return None;
     }
     if !proposal.may_search {
-        return (rewritten >= STRONG_EVIDENCE).then_some(false);
+        // A correction that does not sound alike is a guess: offered only where the typed
+        // words are written in no article (each is a string of the index otherwise, and the
+        // query was typed as meant: 加快 工艺 is not 加强 工作), and the guess in many.
+        return (typed_as_written == 0 && rewritten >= STRONG_EVIDENCE).then_some(false);
     }
     Some(match proposal.reason {
         RewriteReason::Pinyin => true,

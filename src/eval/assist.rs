@@ -6,6 +6,8 @@
 //! - typos: keywords with one character replaced by another that sounds alike (a character of
 //!   the corpus with a reading in common, blurred as many speakers do: zh/z, -ing/-in, …);
 //!   succeeds the same way. Correct keywords, searched as typed, measure wrong corrections;
+//! - correct queries: every query of the quality sets (text of the corpus, typed right), per
+//!   kind: the share searched as another query, and the share offered another;
 //! - everyday words: each entry of the synonym table whose official terms the corpus has;
 //!   the truth is every article with the word or a term in its title or body (brute force);
 //! - reprints: copies of sampled articles planted under another source, with a line added at
@@ -126,6 +128,10 @@ pub(crate) fn evaluate(articles: &[Article], per_kind: usize, seed: u64) -> Resu
         correct.len(),
     ));
 
+    // Every query of the quality sets is text the corpus has, typed right: none may be
+    // searched as another, and few offered another.
+    figures.extend(correct_queries(articles, &index, per_kind, seed)?);
+
     // Names (places, organisations, people) as jieba's dictionary tags them: those the
     // corpus's titles have, and those it has nowhere (a true zero, never a typo of a term
     // it has).
@@ -225,6 +231,37 @@ fn names(articles: &[Article], index: &Index, per_kind: usize, rng: &mut Rng) ->
         ));
         figures.push(share(
             &format!("names {what}: another offered (lower is better)"),
+            offered,
+            cases,
+        ));
+    }
+    Ok(figures)
+}
+
+/// The queries of the quality sets ([`super::sample_queries`], the same seed), each text of
+/// the corpus typed right: per kind, the share searched as another query, and the share
+/// offered another.
+fn correct_queries(articles: &[Article], index: &Index, per_kind: usize, seed: u64) -> Result<Vec<Share>> {
+    let queries = super::sample_queries(articles, per_kind, seed);
+    let mut figures = Vec::new();
+    for kind in super::Kind::ALL {
+        let (mut searched, mut offered, mut cases) = (0, 0, 0);
+        for (_, text) in queries.iter().filter(|(k, _)| *k == kind) {
+            let results = index.search(&SearchRequest::new(text.as_str()).limit(0).facets(false))?;
+            cases += 1;
+            searched += usize::from(results.searched_as.is_some());
+            offered += usize::from(results.did_you_mean.is_some());
+        }
+        if cases == 0 {
+            continue;
+        }
+        figures.push(share(
+            &format!("correct {} queries: searched as another (lower is better)", kind.name()),
+            searched,
+            cases,
+        ));
+        figures.push(share(
+            &format!("correct {} queries: another offered (lower is better)", kind.name()),
             offered,
             cases,
         ));
