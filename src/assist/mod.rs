@@ -133,6 +133,9 @@ pub(crate) struct Proposal {
     /// alike, in no common word. Another correction (a character that does not sound alike:
     /// 薛城区 → 老城区; `go` as 灌区, 区 read ōu) is at most offered.
     pub(crate) may_search: bool,
+    /// For a typo: whether each replaced character is reached by the typed one's common
+    /// reading. Only such a correction replaces a query that found something.
+    pub(crate) common_slips: bool,
     /// Other terms the whole query reads as, as common in the vocabulary, of as many
     /// characters: the engine searches the one written in most articles.
     pub(crate) homophones: Vec<String>,
@@ -192,7 +195,7 @@ pub(crate) fn decide(proposal: &Proposal, typed: usize, typed_as_written: usize,
     }
     Some(match proposal.reason {
         RewriteReason::Pinyin => true,
-        _ => typed == 0 || rewritten >= SURE_TIMES * (typed_as_written + 1),
+        _ => typed == 0 || (proposal.common_slips && rewritten >= SURE_TIMES * (typed_as_written + 1)),
     })
 }
 
@@ -275,10 +278,18 @@ pub(crate) fn propose(parsed: &ParsedQuery, vocabulary: &Vocabulary, segmenter: 
         }
         _ => Vec::new(),
     };
-    (rewritten != as_typed.join(" ")).then_some(Proposal {
+    let typed = as_typed.join(" ");
+    // Each replaced character reached by the typed one's common reading: the slip a pinyin
+    // input method makes (期 is qī; jī only in 期年, so 期许 is no slip for 继续).
+    let common_slips = reason == RewriteReason::Typo && {
+        let (a, b): (Vec<char>, Vec<char>) = (typed.chars().collect(), rewritten.chars().collect());
+        a.len() == b.len() && a.iter().zip(&b).all(|(t, c)| t == c || pinyin::typed_for(*t, *c))
+    };
+    (rewritten != typed).then_some(Proposal {
         query: rewritten,
         reason,
         may_search,
+        common_slips,
         homophones,
     })
 }

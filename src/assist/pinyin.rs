@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use pinyin::ToPinyinMulti;
+use pinyin::{ToPinyin, ToPinyinMulti};
 
 /// One toneless syllable.
 pub(crate) type Syllable = Cow<'static, str>;
@@ -81,6 +81,18 @@ pub(crate) fn same_sound(a: char, b: char) -> bool {
     };
     let a: Vec<&str> = a.into_iter().map(|p| p.plain()).collect();
     b.into_iter().any(|p| a.contains(&p.plain()))
+}
+
+/// Whether `typed`, read by its common (first) reading, sounds like some reading of `meant`,
+/// once blurred: what a pinyin input method offers for the syllable typed. 期 is qī (jī
+/// only in 期年), so 期许 is no slip for 继续.
+pub(crate) fn typed_for(typed: char, meant: char) -> bool {
+    let (Some(typed), Some(meant)) = (typed.to_pinyin(), meant.to_pinyin_multi()) else {
+        return false;
+    };
+    let blur = |p: pinyin::Pinyin| blurred(&p.plain().replace('ü', "v"));
+    let typed = blur(typed);
+    meant.into_iter().any(|p| blur(p) == typed)
 }
 
 /// Whether two characters share a reading once blurred ([`blurred`]).
@@ -210,6 +222,15 @@ mod tests {
         assert!(ends_syllables_at("西安", &[2]));
         assert!(!ends_syllables_at("先", &[2]));
         assert!(ends_syllables_at("先", &[]));
+    }
+
+    #[test]
+    fn a_slip_is_typed_by_its_common_reading() {
+        assert!(typed_for('竟', '境'));
+        assert!(typed_for('请', '情'));
+        assert!(typed_for('引', '银'), "yin");
+        assert!(!typed_for('期', '继'), "期 is qī; jī is its rare reading");
+        assert!(typed_for('继', '期'), "期 has jī among its readings");
     }
 
     #[test]
