@@ -1336,20 +1336,27 @@ fn bench_measures_the_server_under_wrk() {
     }
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
     let dir = tempfile::tempdir().unwrap();
-    let out = govsearch(&dir.path().join("unused"))
-        .args(["bench", "--queries", "3", "--serve", "1", "--json"])
-        .arg(&corpus)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    for load in report["serve"].as_array().expect("two server measures") {
-        assert!(load["requests"].as_u64().unwrap() > 0, "{load}");
-        assert!(load["per_sec"].as_f64().unwrap() > 0.0, "{load}");
-        assert!(
-            load["p99_ms"].as_f64().unwrap() >= load["p50_ms"].as_f64().unwrap(),
-            "{load}"
-        );
-        assert_eq!(load["failed"], 0, "{load}");
+    let mix = dir.path().join("mix.txt");
+    std::fs::write(&mix, "峄城\n\n满意峄城 会议\n").unwrap();
+    // The bench's own query mix, and a mix of the operator's.
+    for extra in [&[][..], &["--serve-queries", mix.to_str().unwrap()][..]] {
+        let out = govsearch(&dir.path().join("unused"))
+            .args(["bench", "--queries", "3", "--serve", "1", "--json"])
+            .args(extra)
+            .arg(&corpus)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        for measure in ["snippets", "facets", "logged"] {
+            let load = &report["serve"][measure];
+            assert!(load["requests"].as_u64().unwrap() > 0, "{measure}: {load}");
+            assert!(load["per_sec"].as_f64().unwrap() > 0.0, "{load}");
+            assert!(
+                load["p99_ms"].as_f64().unwrap() >= load["p50_ms"].as_f64().unwrap(),
+                "{load}"
+            );
+            assert_eq!(load["failed"], 0, "{load}");
+        }
     }
 }

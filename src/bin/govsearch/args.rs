@@ -229,6 +229,11 @@ pub(crate) struct BenchArgs {
     #[arg(long, value_name = "SECONDS")]
     pub(crate) soak: Option<u64>,
 
+    /// The server's load: these queries (one a line, as typed in the search box) with the
+    /// API's defaults, instead of the bench's query mix
+    #[arg(long, value_name = "FILE", requires = "serve")]
+    pub(crate) serve_queries: Option<PathBuf>,
+
     /// Print the figures as one JSON object
     #[arg(long)]
     pub(crate) json: bool,

@@ -69,6 +69,9 @@ pub(crate) struct Server {
     pub(crate) seconds: Option<u64>,
     /// Seconds of the soak, if one is asked for.
     pub(crate) soak: Option<u64>,
+    /// The server's load, when not the bench's query mix: queries as typed, the API's
+    /// defaults otherwise (`--serve-queries`).
+    pub(crate) queries: Option<Vec<String>>,
 }
 
 #[derive(serde::Serialize)]
@@ -214,7 +217,12 @@ pub(crate) fn run(
     let serve = match server.seconds {
         Some(secs) => {
             progress("govsearch serve under load (wrk, 32 connections)");
-            Some(crate::load::measure(&exe, &index_dir, &work.path, &http_queries, secs)?)
+            let given: Option<Vec<Vec<(String, String)>>> = server
+                .queries
+                .as_ref()
+                .map(|lines| lines.iter().map(|q| vec![pair("q", q)]).collect());
+            let mix = given.as_ref().unwrap_or(&http_queries);
+            Some(crate::load::measure(&exe, &index_dir, &work.path, mix, secs)?)
         }
         None => None,
     };

@@ -176,9 +176,24 @@ fn remove(location: &std::path::Path, args: &RemoveArgs) -> anyhow::Result<ExitC
 }
 
 fn bench(args: &BenchArgs) -> anyhow::Result<ExitCode> {
+    let mix = match &args.serve_queries {
+        Some(file) => {
+            let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+            let lines: Vec<String> = text
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(String::from)
+                .collect();
+            anyhow::ensure!(!lines.is_empty(), "{} holds no query", file.display());
+            Some(lines)
+        }
+        None => None,
+    };
     let server = bench::Server {
         seconds: args.serve,
         soak: args.soak,
+        queries: mix,
     };
     let report = bench::run(&args.dir, args.queries, args.runs, &server, |step| {
         eprintln!("govsearch: {step}…")
