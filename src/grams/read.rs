@@ -230,9 +230,9 @@ impl Grams {
     }
 
     /// Calls `f` with the article of each position of `positions` (in order or not): a
-    /// table lookup and a step or two, where [`Grams::article_at`] searches. Counting a
-    /// frequent character's articles reads tens of millions of positions at a million
-    /// articles, so a search per position is most of such a query.
+    /// table lookup and a step or two, where a search from the last article found takes a
+    /// dozen. Counting a frequent character's articles reads tens of millions of positions at
+    /// a million articles, so a search per position is most of such a query.
     pub(crate) fn articles_of(&self, positions: &mut Positions, mut f: impl FnMut(usize)) {
         let table = self.table();
         positions.for_each(|position| f(table.article(|a| self.start(a), position)));
