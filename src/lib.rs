@@ -137,7 +137,7 @@ pub use search::{
 };
 pub use searches::{
     read_log as read_search_log, DayVolume, LogOptions, LogReport, PopularQuery, QueryCount, RewriteCount, SearchLog,
-    Searched,
+    Searched, Since,
 };
 pub use store::{
     check_user_dictionary, default_index_dir, CheckReport, Damage, FileReport, IndexOptions, IndexSummary,

@@ -167,13 +167,9 @@ impl Folder {
         match read_day_file(&path) {
             Ok(found) => Ok(found),
             Err(_) => {
-                let aside = (0..)
-                    .map(|n| {
-                        path.with_extension(format!(
-                            "json.damaged{}",
-                            if n == 0 { String::new() } else { format!(".{n}") }
-                        ))
-                    })
+                // The first set aside keeps the plain name, which `days` looks for.
+                let aside = std::iter::once(path.with_extension("json.damaged"))
+                    .chain((1..).map(|n| path.with_extension(format!("json.damaged.{n}"))))
                     .find(|p| !p.exists())
                     .unwrap_or_else(|| path.with_extension("json.damaged"));
                 fs::rename(&path, &aside).map_err(io(&path))?;
@@ -186,22 +182,22 @@ impl Folder {
         }
     }
 
-    /// The days from `first` to `last` that have a readable file.
-    pub(super) fn days(&self, first: NaiveDate, last: NaiveDate) -> Vec<Day> {
-        first
-            .iter_days()
-            .take_while(|d| *d <= last)
-            .filter_map(|d| read_day_file(&self.dir.join(day_name(d))).ok().flatten())
-            .collect()
-    }
-
-    /// The days from `first` to `last` whose file cannot be read.
-    pub(super) fn damaged(&self, first: NaiveDate, last: NaiveDate) -> Vec<NaiveDate> {
-        first
-            .iter_days()
-            .take_while(|d| *d <= last)
-            .filter(|d| read_day_file(&self.dir.join(day_name(*d))).is_err())
-            .collect()
+    /// The days from `first` to `last` that have a readable file, in order, and those whose
+    /// file cannot be read or was set aside.
+    pub(super) fn days(&self, first: NaiveDate, last: NaiveDate) -> (Vec<Day>, Vec<NaiveDate>) {
+        let (mut days, mut unreadable) = (Vec::new(), Vec::new());
+        for day in first.iter_days().take_while(|d| *d <= last) {
+            let path = self.dir.join(day_name(day));
+            match read_day_file(&path) {
+                Ok(Some(read)) => days.push(read),
+                Ok(None) => {}
+                Err(()) => unreadable.push(day),
+            }
+            if path.with_extension("json.damaged").exists() && unreadable.last() != Some(&day) {
+                unreadable.push(day);
+            }
+        }
+        (days, unreadable)
     }
 
     /// Writes a day whole: to a temporary file, synced, renamed over the old one.

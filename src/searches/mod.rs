@@ -5,18 +5,18 @@
 //! queries people search for, those that find nothing (what the dictionary or the synonyms
 //! lack), the volume per day.
 //!
-//! - **Nothing that identifies a visitor is written.** A visitor is one bit of a 512-bit
-//!   set per query and day, chosen by a hash of the address and the query keyed anew each
-//!   day (so one visitor's bits in two queries' sets are unrelated); the set
-//!   estimates how many distinct visitors searched a query (linear counting: exact for a few,
-//!   within a few percent for hundreds). A bit stands for an eighth of a percent of all
-//!   addresses, and the day's key is deleted when the day ends.
+//! - **Nothing that identifies a visitor is written.** A visitor is one bit of a set of a few
+//!   hundred per query and day, chosen by a hash of the address and the query keyed anew
+//!   each day (so one visitor's bits in two queries' sets are unrelated); the set estimates
+//!   how many distinct visitors searched a query (linear counting: exact for a few, close for
+//!   hundreds). A bit stands for a large share of all addresses, and the day's key is deleted
+//!   when the day ends.
 //! - **A flood counts once.** One address searching a query a thousand times sets one bit:
 //!   热门搜索 ranks by distinct visitors, above a threshold, so one visitor cannot put a query
 //!   there. A deny list the site edits (`deny.txt` in the folder) hides what it lists.
-//! - **Bounded.** At most 10,000 distinct queries a day of at most 64 characters are
-//!   listed; the rest are counted, not listed. Days older
-//!   than the retention are deleted.
+//! - **Bounded.** A day lists at most [`MAX_QUERIES_PER_DAY`] distinct queries of at most
+//!   [`MAX_QUERY_CHARS`] characters; the rest are counted, not listed. Days older than the
+//!   retention are deleted.
 //! - **Crash-safe.** A day is written whole to a temporary file and renamed over the old one,
 //!   a few seconds after it changed and when the server stops: a kill loses at most the last
 //!   seconds, never the day.
@@ -212,12 +212,9 @@ impl SearchLog {
     fn draw_popular(&self) -> Vec<PopularQuery> {
         let today = self.today.lock().unwrap_or_else(PoisonError::into_inner).day.clone();
         let first = today.day - chrono::Days::new(u64::from(self.options.popular_days.max(1) - 1));
-        let mut days: Vec<Day> = self
-            .folder
-            .days(first, today.day)
-            .into_iter()
-            .filter(|d| d.day != today.day)
-            .collect();
+        // Today's file is older than today's counts in memory.
+        let mut days: Vec<Day> = self.folder.days(first, today.day).0;
+        days.retain(|d| d.day != today.day);
         days.push(today);
         let deny = self.folder.deny_list();
         report::popular(&days, self.options.popular_visitors, &deny)
@@ -237,11 +234,25 @@ impl SearchLog {
     }
 }
 
-/// What `govsearch queries` prints: the days from `since` to `until` of the log in `dir`.
-pub fn read_log(dir: &Path, since: NaiveDate, until: NaiveDate) -> Result<LogReport> {
+/// The first day a report covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Since {
+    /// This many days up to today (China time), today included.
+    Days(u32),
+    /// This day.
+    Day(NaiveDate),
+}
+
+/// What `govsearch queries` prints: the days of the log in `dir` from `since` to today.
+pub fn read_log(dir: &Path, since: Since) -> Result<LogReport> {
     let folder = Folder::existing(dir)?;
-    let days = folder.days(since, until);
-    Ok(report::report(&days, since, until, folder.damaged(since, until)))
+    let today = crate::dates::today();
+    let since = match since {
+        Since::Days(days) => today - chrono::Days::new(u64::from(days.max(1) - 1)),
+        Since::Day(day) => day,
+    };
+    let (days, unreadable) = folder.days(since, today);
+    Ok(report::report(&days, since, today, unreadable))
 }
 
 /// A query as the log counts it: each word folded as the index folds text (full width,

@@ -77,14 +77,14 @@ pub struct LogReport {
     pub found_nothing: Vec<QueryCount>,
     /// Rewrites applied, most frequent first.
     pub rewrites: Vec<RewriteCount>,
-    /// Days whose file could not be read (set aside or damaged).
+    /// Days whose file cannot be read, or was set aside as damaged.
     pub unreadable: Vec<NaiveDate>,
 }
 
-/// Each query's counts summed over `days`, with its rewrites.
+/// Each query's counts summed over `days` (in order: a query's articles are those of its
+/// latest day), with its rewrites.
 fn sum(days: &[Day]) -> (Vec<QueryCount>, HashMap<(String, String), u64>) {
     let mut by_query: HashMap<&str, QueryCount> = HashMap::new();
-    let mut latest: HashMap<&str, NaiveDate> = HashMap::new();
     let mut rewrites: HashMap<(String, String), u64> = HashMap::new();
     for day in days {
         for (query, c) in &day.queries {
@@ -100,10 +100,7 @@ fn sum(days: &[Day]) -> (Vec<QueryCount>, HashMap<(String, String), u64>) {
             entry.visitors += c.visitors.estimate();
             entry.found += c.found;
             entry.nothing += c.nothing;
-            if latest.get(query.as_str()).is_none_or(|d| *d <= day.day) {
-                latest.insert(query, day.day);
-                entry.articles = c.articles;
-            }
+            entry.articles = c.articles;
             for (to, n) in &c.rewrites {
                 *rewrites.entry((query.clone(), to.clone())).or_default() += n;
             }

@@ -56,7 +56,7 @@ fn distinct_visitors_are_estimated_closely() {
         log.record(&found("会议", who * 7919, 3));
     }
     log.write().unwrap();
-    let report = read_log(dir.path(), crate::dates::today(), crate::dates::today()).unwrap();
+    let report = read_log(dir.path(), Since::Days(1)).unwrap();
     let visitors = report.top[0].visitors as f64;
     assert!(
         (visitors - 300.0).abs() / 300.0 < 0.1,
@@ -94,7 +94,7 @@ fn what_found_nothing_is_reported_and_never_popular() {
     assert!(log.popular(10).is_empty());
     log.write().unwrap();
     let today = crate::dates::today();
-    let report = read_log(dir.path(), today, today).unwrap();
+    let report = read_log(dir.path(), Since::Day(today)).unwrap();
     let nothing: Vec<&str> = report.found_nothing.iter().map(|q| q.query.as_str()).collect();
     assert_eq!(nothing, ["薛城区"]);
     assert_eq!(report.rewrites.len(), 1);
@@ -120,7 +120,7 @@ fn a_restart_goes_on_counting_the_same_day_and_visitors() {
     log.record(&found("疫情防控", 3, 9));
     log.write().unwrap();
     let today = crate::dates::today();
-    let top = &read_log(dir.path(), today, today).unwrap().top[0];
+    let top = &read_log(dir.path(), Since::Day(today)).unwrap().top[0];
     assert_eq!((top.searches, top.visitors), (4, 3));
 }
 
@@ -203,8 +203,9 @@ fn old_days_go_and_a_damaged_day_is_set_aside() {
     assert!(dir.path().join(name(recent)).exists());
     assert!(dir.path().join(format!("{}.damaged", name(today))).exists());
     assert_eq!(log.take_notes().len(), 1);
-    let report = read_log(dir.path(), old, today).unwrap();
+    let report = read_log(dir.path(), Since::Day(old)).unwrap();
     assert_eq!(report.days.len(), 1);
+    assert_eq!(report.unreadable, [today], "the day set aside is said");
     assert_eq!(report.top[0].query, "旧");
 }
 

@@ -453,15 +453,12 @@ fn suggest(location: &std::path::Path, args: &SuggestArgs) -> anyhow::Result<Exi
 }
 
 fn queries(args: &QueriesArgs) -> anyhow::Result<ExitCode> {
-    let today = chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now())
-        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).context("China's offset")?)
-        .date_naive();
     let since = args.since.trim();
-    let since = match since.strip_suffix('d').map(str::parse::<u64>) {
-        Some(Ok(days)) => today - chrono::Days::new(days.saturating_sub(1).min(100_000)),
-        _ => govsearch::DateRange::parse(since)?.start.date_naive(),
+    let since = match since.strip_suffix('d').map(str::parse::<u32>) {
+        Some(Ok(days)) => govsearch::Since::Days(days),
+        _ => govsearch::Since::Day(govsearch::DateRange::parse(since)?.start.date_naive()),
     };
-    let report = govsearch::read_search_log(&args.state, since, today)?;
+    let report = govsearch::read_search_log(&args.state, since)?;
     let mut out = io::BufWriter::new(io::stdout().lock());
     if args.json {
         let mut shown = report.clone();
