@@ -218,12 +218,7 @@ pub(crate) fn propose(parsed: &ParsedQuery, vocabulary: &Vocabulary, segmenter: 
             if run.is_empty() {
                 return;
             }
-            // Words apart are syllables apart: `xi an` is xi-an.
-            let letters = run
-                .iter()
-                .filter_map(|w| pinyin::letters_with_breaks(w))
-                .collect::<Vec<_>>()
-                .join(&pinyin::BREAK.to_string());
+            let letters = pinyin::run_letters(run);
             match convertible(&letters)
                 .then(|| vocabulary.read_pinyin_as(&letters))
                 .flatten()
@@ -269,12 +264,7 @@ pub(crate) fn propose(parsed: &ParsedQuery, vocabulary: &Vocabulary, segmenter: 
     // be.
     let homophones = match (reason, out.as_slice()) {
         (RewriteReason::Pinyin, [term]) if as_typed.iter().all(|w| pinyin::letters(w).is_some()) => {
-            let letters = as_typed
-                .iter()
-                .filter_map(|w| pinyin::letters_with_breaks(w))
-                .collect::<Vec<_>>()
-                .join(&pinyin::BREAK.to_string());
-            vocabulary.homophones(&letters, term, MAX_HOMOPHONES)
+            vocabulary.homophones(&pinyin::run_letters(&as_typed), term, MAX_HOMOPHONES)
         }
         _ => Vec::new(),
     };
@@ -283,7 +273,11 @@ pub(crate) fn propose(parsed: &ParsedQuery, vocabulary: &Vocabulary, segmenter: 
     // input method makes (期 is qī; jī only in 期年, so 期许 is no slip for 继续).
     let common_slips = reason == RewriteReason::Typo && {
         let (a, b): (Vec<char>, Vec<char>) = (typed.chars().collect(), rewritten.chars().collect());
-        a.len() == b.len() && a.iter().zip(&b).all(|(t, c)| t == c || pinyin::typed_for(*t, *c))
+        // The rewrite is folded (繁→简, full width) where the typed text may not be.
+        a.len() == b.len()
+            && a.iter()
+                .zip(&b)
+                .all(|(t, c)| t == c || crate::text::fold_char(*t) == Some(*c) || pinyin::typed_for(*t, *c))
     };
     (rewritten != typed).then_some(Proposal {
         query: rewritten,

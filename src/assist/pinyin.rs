@@ -90,9 +90,13 @@ pub(crate) fn typed_for(typed: char, meant: char) -> bool {
     let (Some(typed), Some(meant)) = (typed.to_pinyin(), meant.to_pinyin_multi()) else {
         return false;
     };
-    let blur = |p: pinyin::Pinyin| blurred(&p.plain().replace('ü', "v"));
     let typed = blur(typed);
     meant.into_iter().any(|p| blur(p) == typed)
+}
+
+/// A reading, toneless and blurred ([`blurred`]).
+fn blur(p: pinyin::Pinyin) -> String {
+    blurred(&p.plain().replace('ü', "v"))
 }
 
 /// Whether two characters share a reading once blurred ([`blurred`]).
@@ -100,7 +104,6 @@ pub(crate) fn sound_alike(a: char, b: char) -> bool {
     let (Some(a), Some(b)) = (a.to_pinyin_multi(), b.to_pinyin_multi()) else {
         return false;
     };
-    let blur = |p: pinyin::Pinyin| blurred(&p.plain().replace('ü', "v"));
     let a: Vec<String> = a.into_iter().map(blur).collect();
     b.into_iter().any(|p| a.contains(&blur(p)))
 }
@@ -153,6 +156,16 @@ pub(crate) fn letters_with_breaks(word: &str) -> Option<String> {
         .map(letters)
         .collect::<Option<_>>()?;
     (!parts.is_empty()).then(|| parts.join(&BREAK.to_string()))
+}
+
+/// The letters of a run of query words, each word's [`letters_with_breaks`], the words apart
+/// by a [`BREAK`] (`xi an` is xi-an).
+pub(crate) fn run_letters<S: AsRef<str>>(words: &[S]) -> String {
+    words
+        .iter()
+        .filter_map(|w| letters_with_breaks(w.as_ref()))
+        .collect::<Vec<_>>()
+        .join(&BREAK.to_string())
 }
 
 /// `letters` without its [`BREAK`]s, and where they stood in what is left.

@@ -50,9 +50,9 @@ pub(super) fn rewrite_for(
     // article, and then the query as typed need not be counted.
     let mut exact = backend.count(request, rewritten.as_written())?;
     // A pinyin term's homophone written in many more articles than the vocabulary's reading
-    // (which counts titles) is what was more likely meant: `xi'an` is 西安 (451 articles of
-    // xwlb), not 西岸 (152, in more titles). Twice as many: a homophone a little more common
-    // is as likely to be the wrong one (`jinan`: 济南, not 急难 of 急难愁盼).
+    // (which counts titles) is what was more likely meant: `xi'an` is 西安, written far more
+    // often than 西岸, though 西岸 stands in more titles. Only by a margin: a homophone a
+    // little more common is as likely to be the wrong one (`jinan`: 济南, not 急难 of 急难愁盼).
     for homophone in std::mem::take(&mut proposal.homophones) {
         let Ok(parsed) = parse(backend, &homophone) else {
             continue;

@@ -49,9 +49,9 @@ pub(crate) struct Grams {
 const BLOCK: u32 = 256;
 
 /// The article holding a position in a table lookup and a step or two: the article at every
-/// [`BLOCK`]th position. A search from the last article found (`article_at`) takes a dozen
-/// unpredictable steps per article of a rare term, which was most of writing and merging a
-/// segment's grams.
+/// [`BLOCK`]th position. A search from the last article found takes many unpredictable steps
+/// for each article of a rare term, and writing, merging and matching a segment's grams ask
+/// for the article of every such position.
 pub(super) struct ArticleTable {
     blocks: Vec<u32>,
     articles: usize,

@@ -22,9 +22,9 @@ pub(crate) struct Segmenter {
     cuts: Arc<QueryCuts>,
 }
 
-/// Cuts of short texts made with a small jieba, kept: building one (jieba's table of 65,536
-/// first characters, then the text's words) costs more than the cut itself, and a server is
-/// asked the same queries again and again.
+/// Cuts of short texts made with a small jieba, kept: building one (jieba's table of every
+/// first character it may meet, then the text's words) costs more than the cut itself, and a
+/// server is asked the same queries again and again.
 #[derive(Default)]
 struct QueryCuts(std::sync::Mutex<std::collections::HashMap<String, Vec<std::ops::Range<usize>>>>);
 
