@@ -149,6 +149,36 @@ pub enum Error {
         reason: String,
     },
 
+    /// The OpenSearch cluster a backend or an export talks to did not answer, or answered
+    /// with an error after the retries: down, overloaded or slow. Nothing was answered from
+    /// it, so nothing is an empty answer by mistake.
+    #[error("the OpenSearch cluster at {url} is unavailable: {detail}")]
+    ClusterUnavailable {
+        /// The cluster's address (without credentials).
+        url: String,
+        /// What it answered, or why there was no answer.
+        detail: String,
+    },
+
+    /// An index on an OpenSearch cluster that govsearch cannot use as it is: missing, made
+    /// by another format or mapping, or holding another dictionary than the one exported.
+    #[error("the OpenSearch index {name} at {url} cannot be used: {detail}")]
+    ClusterRefused {
+        /// The cluster's address (without credentials).
+        url: String,
+        /// The index's name on the cluster.
+        name: String,
+        /// Why, and what to do.
+        detail: String,
+    },
+
+    /// An operation that writes or inspects a local index, asked of an index on a cluster.
+    #[error("{what} needs a local index: an index on a cluster is written by `govsearch export` from a local one")]
+    NotLocal {
+        /// The operation.
+        what: &'static str,
+    },
+
     /// Reading or writing a file failed; the message says why.
     #[error("cannot access {}: {error}", path.display())]
     Io {
@@ -223,6 +253,9 @@ impl Error {
             Error::BadSynonyms { .. } => "bad_synonyms",
             Error::NotRead { .. } => "not_read",
             Error::NotALogFolder { .. } => "not_a_log_folder",
+            Error::ClusterUnavailable { .. } => "cluster_unavailable",
+            Error::ClusterRefused { .. } => "cluster_refused",
+            Error::NotLocal { .. } => "not_local",
             Error::Io { .. } => "io",
             Error::Damaged { .. } => "damaged",
             Error::Internal { .. } => "internal",

@@ -99,7 +99,12 @@ mod search;
 // What people meant: pinyin, typos, completions, proposed over a parsed query.
 mod assist;
 
-// The public `Index`: one store, the caches of its segments, every entry point.
+// What govsearch says to an OpenSearch cluster: mapping, documents, queries, requests.
+#[cfg(feature = "opensearch")]
+mod opensearch;
+
+// The public `Index` over a backend (a local store, or an index on a cluster): every entry
+// point.
 mod engine;
 
 // What people search for: the server's log of searches, 热门搜索, the report of it.
@@ -127,6 +132,8 @@ pub use article::{
 };
 pub use assist::Suggestion;
 pub use dates::DateRange;
+#[cfg(feature = "opensearch")]
+pub use engine::{ExportOptions, ExportProgress, ExportSummary};
 pub use engine::{FolderStats, Index, IndexStats};
 pub use error::{Error, QueryProblem, Result};
 pub use query::synonyms::check_synonyms;

@@ -344,7 +344,7 @@ impl Vocabulary {
 
     /// The vocabulary of `terms` (text, articles), numbered and keyed, over `articles`
     /// articles: written as its file writes it and read back, so that one form answers.
-    fn new(mut terms: Vec<(String, u32)>, articles: u64) -> Vocabulary {
+    pub(crate) fn new(mut terms: Vec<(String, u32)>, articles: u64) -> Vocabulary {
         terms.sort_unstable();
         terms.dedup_by(|a, b| a.0 == b.0);
         let mut out = Encoder::default();
@@ -378,6 +378,12 @@ impl Vocabulary {
         }
         let mut fields = Decoder::new(out.into_bytes());
         Vocabulary::decode(&mut fields, &[]).expect("a vocabulary reads as it was written")
+    }
+
+    /// Every term with the number of articles that have it, in order: what a backend
+    /// elsewhere is sent to build the same vocabulary ([`Vocabulary::new`]).
+    pub(crate) fn terms(&self) -> impl Iterator<Item = (&str, u32)> + '_ {
+        (0..self.places.len() as u32).map(|id| (self.text(id), self.count(id)))
     }
 
     /// Where term `id`'s text starts in `texts` (its end is where the next one starts).

@@ -13,25 +13,40 @@
 //! functions over what the engine hands them.
 
 mod backend;
+#[cfg(feature = "opensearch")]
+mod cluster;
+mod describe;
 mod local;
 mod rewrite;
 mod suggest;
 
+#[cfg(feature = "opensearch")]
+pub use cluster::export::{ExportOptions, ExportProgress, ExportSummary};
 pub use local::{FolderStats, IndexStats};
 
 use std::path::{Path, PathBuf};
 
 use crate::article::Article;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::query::ParsedQuery;
 use crate::search::{ArticlePage, Hit, SearchRequest, SearchResults};
 use crate::store::{CheckReport, IndexOptions, IndexSummary, Progress, Removed, Repaired};
 use backend::Backend;
 use local::Local;
 
-/// A govsearch index, on disk or in memory.
+/// A govsearch index: on disk or in memory, or exported to an OpenSearch cluster
+/// ([`Index::connect`]).
 pub struct Index {
-    local: Local,
+    place: Place,
+}
+
+/// Where an index's articles are. A process holds one or two indexes, so the variants'
+/// sizes do not matter.
+#[allow(clippy::large_enum_variant)]
+enum Place {
+    Local(Local),
+    #[cfg(feature = "opensearch")]
+    Cluster(cluster::Remote),
 }
 
 /// Query text read with `backend`'s segmenter, its everyday words standing for the official
@@ -61,7 +76,7 @@ impl Index {
     /// ```
     pub fn open(dir: impl AsRef<Path>) -> Result<Index> {
         Ok(Index {
-            local: Local::open(dir)?,
+            place: Place::Local(Local::open(dir)?),
         })
     }
 
@@ -70,15 +85,45 @@ impl Index {
     /// index files in with.
     pub fn open_or_create(dir: impl AsRef<Path>) -> Result<Index> {
         Ok(Index {
-            local: Local::open_or_create(dir)?,
+            place: Place::Local(Local::open_or_create(dir)?),
         })
     }
 
     /// A new empty index held in memory: for tests and for tools that index on the fly.
     pub fn create_in_ram() -> Index {
         Index {
-            local: Local::create_in_ram(),
+            place: Place::Local(Local::create_in_ram()),
         }
+    }
+
+    /// The index `name` on the OpenSearch cluster at `url` (`http://host:9200`), made by
+    /// [`Index::export`]: searched as a local index is, with the same query syntax,
+    /// filters, facets, snippets, reprint grouping and query assistance. Refused with
+    /// [`Error::ClusterRefused`](crate::Error::ClusterRefused) when there is no such index or
+    /// another version of govsearch made it; a cluster that does not answer is
+    /// [`Error::ClusterUnavailable`](crate::Error::ClusterUnavailable), here and in every
+    /// search. Indexing and checking need a local index.
+    #[cfg(feature = "opensearch")]
+    pub fn connect(url: &str, name: &str) -> Result<Index> {
+        Ok(Index {
+            place: Place::Cluster(cluster::Remote::connect(url, name)?),
+        })
+    }
+
+    /// Sends this local index to the OpenSearch cluster at `url`, into the index
+    /// `options.name` (made with govsearch's mapping if missing), and keeps that index in
+    /// step: articles new or changed since the last export are sent, those gone deleted,
+    /// unchanged ones left. Failures of the cluster are retried with back-off; an export
+    /// stopped midway is finished by the next. Calls `progress` after each article read.
+    #[cfg(feature = "opensearch")]
+    pub fn export(
+        &self,
+        url: &str,
+        options: &ExportOptions,
+        progress: impl FnMut(ExportProgress),
+    ) -> Result<ExportSummary> {
+        let local = self.local("exporting")?;
+        local.guarded(|| cluster::export::export(local, url, options, progress))
     }
 
     /// Sets the index's user dictionary (jieba's format: `word [frequency] [tag]` a line),
@@ -87,14 +132,26 @@ impl Index {
     /// before keep their segmentation until they are indexed again. The dictionary shapes
     /// ranking; which articles match never depends on it.
     pub fn set_user_dictionary(&mut self, path: impl AsRef<Path>) -> Result<()> {
-        self.local.set_user_dictionary(path)
+        match &mut self.place {
+            Place::Local(local) => local.set_user_dictionary(path),
+            #[cfg(feature = "opensearch")]
+            Place::Cluster(_) => Err(Error::NotLocal {
+                what: "setting a user dictionary",
+            }),
+        }
     }
 
     /// Sets the index's own synonym table (a line an entry, `everyday => official, official`),
     /// read from `path`: kept in the index folder, over the table govsearch ships, so that an
     /// unquoted query with an everyday word also finds the official terms.
     pub fn set_synonyms(&mut self, path: impl AsRef<Path>) -> Result<()> {
-        self.local.set_synonyms(path)
+        match &mut self.place {
+            Place::Local(local) => local.set_synonyms(path),
+            #[cfg(feature = "opensearch")]
+            Place::Cluster(_) => Err(Error::NotLocal {
+                what: "setting a synonym table",
+            }),
+        }
     }
 
     /// Whether searches see what other processes commit to the index on their own: on by
@@ -107,28 +164,44 @@ impl Index {
     /// first search after a commit does not wait for them: what a long-running server wants,
     /// and what a one-off search need not pay for.
     pub fn set_auto_reload(&mut self, on: bool) -> Result<()> {
-        self.local.set_auto_reload(on)
+        match &mut self.place {
+            Place::Local(local) => local.set_auto_reload(on),
+            #[cfg(feature = "opensearch")]
+            Place::Cluster(_) => Ok(()),
+        }
     }
 
     /// Makes searches see the index as of its last commit, whoever made it.
     pub fn reload(&self) -> Result<()> {
-        self.local.reload()
+        match &self.place {
+            Place::Local(local) => local.reload(),
+            #[cfg(feature = "opensearch")]
+            Place::Cluster(_) => Ok(()),
+        }
     }
 
     /// The folder the index lives in (`<memory>` for an in-memory index).
     pub fn location(&self) -> &Path {
-        self.local.location()
+        match &self.place {
+            Place::Local(local) => local.location(),
+            #[cfg(feature = "opensearch")]
+            Place::Cluster(remote) => remote.location(),
+        }
     }
 
     /// Number of articles in the index, as of the last commit.
     pub fn num_articles(&self) -> u64 {
-        self.local.num_articles()
+        self.backend().num_articles()
     }
 
     /// The folders indexed into this index (canonical paths), as of the last commit. Indexes
     /// written before folders were recorded list the folders indexed since.
     pub fn folders(&self) -> Vec<PathBuf> {
-        self.local.folders()
+        match &self.place {
+            Place::Local(local) => local.folders(),
+            #[cfg(feature = "opensearch")]
+            Place::Cluster(_) => Vec::new(),
+        }
     }
 
     /// Adds articles, each under an identity (a path or any other key): an article already
@@ -137,7 +210,7 @@ impl Index {
     where
         I: IntoIterator<Item = (String, Article)>,
     {
-        self.local.add_articles(articles)
+        self.local("adding articles")?.add_articles(articles)
     }
 
     /// Indexes every article file under `dir` (recursively) in the layouts it detects, and
@@ -163,7 +236,8 @@ impl Index {
     /// # }
     /// ```
     pub fn index_folder(&self, dir: impl AsRef<Path>, progress: impl FnMut(Progress<'_>)) -> Result<IndexSummary> {
-        self.local.index_folder_with(dir, &IndexOptions::default(), progress)
+        self.local("indexing")?
+            .index_folder_with(dir, &IndexOptions::default(), progress)
     }
 
     /// [`Index::index_folder`] with options.
@@ -173,14 +247,14 @@ impl Index {
         options: &IndexOptions,
         progress: impl FnMut(Progress<'_>),
     ) -> Result<IndexSummary> {
-        self.local.index_folder_with(dir, options, progress)
+        self.local("indexing")?.index_folder_with(dir, options, progress)
     }
 
     /// Removes the articles of every file under `dir`, a folder indexed before: the way to
     /// take a moved or deleted folder out of the index (`dir` need not exist any more).
     /// Errors when the index holds nothing from it.
     pub fn remove_folder(&self, dir: impl AsRef<Path>) -> Result<Removed> {
-        self.local.remove_folder(dir)
+        self.local("removing a folder")?.remove_folder(dir)
     }
 
     /// Drops the damaged segments of the index in `dir` and indexes the folders the index
@@ -198,7 +272,7 @@ impl Index {
     /// the segment, and the derived data kept in its folder. Reads the whole index: for
     /// `govsearch check`, not for every open.
     pub fn check(&self) -> Result<CheckReport> {
-        self.local.check()
+        self.local("checking")?.check()
     }
 
     /// Runs a search: the page of hits the request asks for, the total number of matching
@@ -251,7 +325,7 @@ impl Index {
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
         let scoped = request.field_scoped();
         let request = scoped.as_ref().unwrap_or(request);
-        self.local.guarded(|| {
+        self.guarded(|| {
             let backend = self.backend();
             request.check()?;
             let parsed = parse(backend, &request.searched_text())?;
@@ -292,7 +366,7 @@ impl Index {
     /// # }
     /// ```
     pub fn article(&self, id: &str, query: Option<&str>) -> Result<Option<ArticlePage>> {
-        self.local.guarded(|| {
+        self.guarded(|| {
             let backend = self.backend();
             let needles = match query.map(str::trim).filter(|q| !q.is_empty()) {
                 Some(query) => parse(backend, query)?.needles(),
@@ -324,23 +398,53 @@ impl Index {
     /// # }
     /// ```
     pub fn related(&self, id: &str, limit: usize) -> Result<Option<Vec<Hit>>> {
-        self.local.guarded(|| self.backend().related(id, limit))
+        self.guarded(|| self.backend().related(id, limit))
     }
 
     /// The ids of the articles the index holds from `file` (a path as it was indexed, or one
     /// that resolves to it), in record order: empty when the file is not in the index.
     pub fn ids_of_file(&self, file: impl AsRef<std::path::Path>) -> Result<Vec<String>> {
-        self.local.ids_of_file(file)
+        self.local("looking up a file")?.ids_of_file(file)
     }
 
     /// Counts what the index holds.
     pub fn stats(&self) -> Result<IndexStats> {
-        self.local.guarded(|| self.backend().stats())
+        self.guarded(|| self.backend().stats())
     }
 
     /// The backend requests are answered from.
     fn backend(&self) -> &dyn Backend {
-        &self.local
+        match &self.place {
+            Place::Local(local) => local,
+            #[cfg(feature = "opensearch")]
+            Place::Cluster(remote) => remote,
+        }
+    }
+
+    /// Runs `read` over the index: on a local index, damage is an
+    /// [`Error::Damaged`](crate::Error::Damaged) and a panic an [`Error::Internal`](crate::Error::Internal).
+    fn guarded<T>(&self, read: impl FnOnce() -> Result<T>) -> Result<T> {
+        match &self.place {
+            Place::Local(local) => local.guarded(read),
+            #[cfg(feature = "opensearch")]
+            Place::Cluster(_) => read(),
+        }
+    }
+
+    /// The local index, for what only a local index does (`what`).
+    fn local(&self, what: &'static str) -> Result<&Local> {
+        match &self.place {
+            Place::Local(local) => Ok(local),
+            #[cfg(feature = "opensearch")]
+            Place::Cluster(_) => Err(Error::NotLocal { what }),
+        }
+    }
+
+    /// The local index of the evaluation's and tests' reach below the public API.
+    #[cfg(any(test, feature = "eval"))]
+    fn as_local(&self) -> &Local {
+        self.local("the evaluation")
+            .expect("the evaluation reads a local index")
     }
 }
 
@@ -349,7 +453,7 @@ impl std::fmt::Debug for Index {
         f.debug_struct("Index")
             .field("location", &self.location())
             .field("articles", &self.num_articles())
-            .field("user_dictionary", &self.local.segmenter().has_user_dictionary())
+            .field("user_dictionary", &self.backend().segmenter().has_user_dictionary())
             .finish()
     }
 }
@@ -359,11 +463,11 @@ impl std::fmt::Debug for Index {
 #[cfg(any(test, feature = "eval"))]
 impl Index {
     pub(crate) fn searcher(&self) -> tantivy::Searcher {
-        self.local.searcher()
+        self.as_local().searcher()
     }
 
     pub(crate) fn fields(&self) -> &crate::store::schema::Fields {
-        self.local.fields()
+        self.as_local().fields()
     }
 
     #[cfg(test)]
@@ -371,14 +475,14 @@ impl Index {
         &'a self,
         searcher: &'a tantivy::Searcher,
     ) -> crate::search::statistics::Statistics<'a> {
-        self.local.statistics(searcher)
+        self.as_local().statistics(searcher)
     }
 
     pub(crate) fn releases(
         &self,
         searcher: &tantivy::Searcher,
     ) -> Result<std::sync::Arc<crate::search::releases::Releases>> {
-        self.local.releases(searcher)
+        self.as_local().releases(searcher)
     }
 
     pub(crate) fn query_for(
@@ -386,43 +490,43 @@ impl Index {
         request: &SearchRequest,
         searcher: &tantivy::Searcher,
     ) -> Result<crate::search::Prepared> {
-        self.local.query_for(request, searcher)
+        self.as_local().query_for(request, searcher)
     }
 }
 
 #[cfg(test)]
 impl Index {
     pub(crate) fn merge_all(&self) -> usize {
-        self.local.merge_all()
+        self.as_local().merge_all()
     }
 
     pub(crate) fn of_texts(files: &[(&str, &str)]) -> Index {
         Index {
-            local: Local::of_texts(files),
+            place: Place::Local(Local::of_texts(files)),
         }
     }
 
     pub(crate) fn segmenter(&self) -> &crate::text::segment::Segmenter {
-        self.local.segmenter()
+        self.as_local().segmenter()
     }
 
     pub(crate) fn store(&self) -> &crate::store::Store {
-        self.local.store()
+        self.as_local().store()
     }
 
     pub(crate) fn grams_cache(&self) -> &crate::grams::GramsCache {
-        self.local.grams_cache()
+        self.as_local().grams_cache()
     }
 
     pub(crate) fn facet_numbering(&self) -> &crate::search::numbering::FacetNumbering {
-        self.local.facet_numbering()
+        self.as_local().facet_numbering()
     }
 
     pub(crate) fn releases_cache(&self) -> &crate::search::releases::ReleasesCache {
-        self.local.releases_cache()
+        self.as_local().releases_cache()
     }
 
     pub(crate) fn vocabulary_cache(&self) -> &crate::store::kept::KeptCache<crate::assist::vocabulary::Vocabulary> {
-        self.local.vocabulary_cache()
+        self.as_local().vocabulary_cache()
     }
 }

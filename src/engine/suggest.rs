@@ -26,7 +26,7 @@ impl Index {
     /// # }
     /// ```
     pub fn suggest(&self, prefix: &str, limit: usize) -> Result<Vec<Suggestion>> {
-        self.local.guarded(|| {
+        self.guarded(|| {
             let prefix = fold(prefix.trim());
             if prefix.is_empty() || limit == 0 {
                 return Ok(Vec::new());

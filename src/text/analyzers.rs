@@ -46,6 +46,32 @@ pub(crate) fn register(index: &tantivy::Index, segmenter: &Segmenter) {
     tokenizers.register(PARTS, PartsTokenizer);
 }
 
+/// The terms `tokenizer` makes of `text`, in order: what the index holds for it, for a
+/// backend that is handed them ready-made.
+pub(crate) fn terms_of(mut tokenizer: impl Tokenizer, text: &str) -> Vec<String> {
+    let mut stream = tokenizer.token_stream(text);
+    let mut terms = Vec::new();
+    while stream.advance() {
+        terms.push(stream.token().text.clone());
+    }
+    terms
+}
+
+/// The title word field's terms of `title`, cut by `segmenter`.
+pub(crate) fn word_terms(segmenter: &Segmenter, title: &str) -> Vec<String> {
+    terms_of(
+        WordTokenizer {
+            segmenter: segmenter.clone(),
+        },
+        title,
+    )
+}
+
+/// The title parts of `title`.
+pub(crate) fn part_terms(title: &str) -> Vec<String> {
+    terms_of(PartsTokenizer, title)
+}
+
 /// Refuses an index whose text fields name analyzers this build does not have.
 pub(crate) fn check_index(index: &tantivy::Index, path: &std::path::Path) -> Result<()> {
     for (_, entry) in index.schema().fields() {

@@ -58,6 +58,9 @@ pub(crate) enum Command {
     /// Measure indexing and query speed and memory on a corpus folder, beside baselines
     /// measured in the same run (builds its indexes in a temporary folder)
     Bench(BenchArgs),
+    /// Send the index to an OpenSearch cluster, or bring the cluster's copy up to date (only
+    /// new and changed articles sent, removed ones deleted); search it with --backend
+    Export(ExportArgs),
 }
 
 /// The index folder, for the commands that use one.
@@ -67,6 +70,59 @@ pub(crate) struct IndexDir {
     /// $XDG_DATA_HOME/govsearch/index, else ~/.local/share/govsearch/index]
     #[arg(long = "index", id = "index_dir", value_name = "DIR")]
     pub(crate) dir: Option<PathBuf>,
+}
+
+/// Where a searching command reads: the local index, or an index exported to a cluster.
+#[derive(Debug, Args)]
+pub(crate) struct BackendArgs {
+    /// Answer from the index `govsearch export` sent to the OpenSearch cluster at URL
+    /// (http://host:9200) instead of the local index
+    #[arg(long, value_name = "URL", env = "GOVSEARCH_BACKEND")]
+    pub(crate) backend: Option<String>,
+
+    /// The index's name on the cluster
+    #[arg(long = "cluster-index", default_value = "govsearch", value_name = "NAME")]
+    pub(crate) cluster_index: String,
+}
+
+impl BackendArgs {
+    /// The cluster's address and the index's name, when a cluster was asked for.
+    pub(crate) fn cluster(&self) -> Option<(&str, &str)> {
+        self.backend.as_deref().map(|url| (url, self.cluster_index.as_str()))
+    }
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ExportArgs {
+    /// The OpenSearch cluster to send the index to (http://host:9200; user:password@ before
+    /// the host for basic authentication)
+    #[arg(long, value_name = "URL")]
+    pub(crate) to: String,
+
+    /// The index's name on the cluster (made with govsearch's mapping if missing)
+    #[arg(long, default_value = "govsearch", value_name = "NAME")]
+    pub(crate) name: String,
+
+    /// Primary shards of the index, when the export makes it
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub(crate) shards: u32,
+
+    /// Copies of each shard on other nodes, when the export makes it
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub(crate) replicas: u32,
+
+    /// This index's name among several exported into one cluster index: an export deletes
+    /// only what its own origin sent [default: one derived from this machine and the index
+    /// folder]
+    #[arg(long, value_name = "NAME")]
+    pub(crate) origin: Option<String>,
+
+    /// Print the summary as one JSON object
+    #[arg(long)]
+    pub(crate) json: bool,
+
+    #[command(flatten)]
+    pub(crate) index: IndexDir,
 }
 
 #[derive(Debug, Args)]
@@ -85,6 +141,9 @@ pub(crate) struct SuggestArgs {
 
     #[command(flatten)]
     pub(crate) index: IndexDir,
+
+    #[command(flatten)]
+    pub(crate) backend: BackendArgs,
 }
 
 #[derive(Debug, Args)]
@@ -107,6 +166,9 @@ pub(crate) struct RelatedArgs {
 
     #[command(flatten)]
     pub(crate) index: IndexDir,
+
+    #[command(flatten)]
+    pub(crate) backend: BackendArgs,
 }
 
 #[derive(Debug, Args)]
@@ -172,6 +234,9 @@ pub(crate) struct ServeArgs {
 
     #[command(flatten)]
     pub(crate) index: IndexDir,
+
+    #[command(flatten)]
+    pub(crate) backend: BackendArgs,
 }
 
 #[derive(Debug, Args)]
@@ -284,6 +349,9 @@ pub(crate) struct StatsArgs {
 
     #[command(flatten)]
     pub(crate) index: IndexDir,
+
+    #[command(flatten)]
+    pub(crate) backend: BackendArgs,
 }
 
 #[derive(Debug, Args)]
@@ -468,6 +536,9 @@ pub(crate) struct SearchArgs {
 
     #[command(flatten)]
     pub(crate) index: IndexDir,
+
+    #[command(flatten)]
+    pub(crate) backend: BackendArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

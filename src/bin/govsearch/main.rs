@@ -16,8 +16,8 @@ use govsearch::{default_index_dir, Index, IndexSummary};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::args::{
-    BenchArgs, CheckArgs, Cli, Command, EvalArgs, IndexArgs, ParseArgs, QueriesArgs, RelatedArgs, RemoveArgs,
-    SearchArgs, StatsArgs, SuggestArgs,
+    BenchArgs, CheckArgs, Cli, Command, EvalArgs, ExportArgs, IndexArgs, ParseArgs, QueriesArgs, RelatedArgs,
+    RemoveArgs, SearchArgs, StatsArgs, SuggestArgs,
 };
 
 #[global_allocator]
@@ -53,6 +53,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Search(args) => search(&location(&args.index), &args),
         Command::Suggest(args) => suggest(&location(&args.index), &args),
         Command::Related(args) => related(&location(&args.index), &args),
+        Command::Export(args) => export(&location(&args.index), &args),
         Command::Eval(args) => eval(&args),
         Command::Parse(args) => parse(&args),
         Command::Stats(args) => stats(&location(&args.index), &args),
@@ -237,7 +238,7 @@ fn parse(args: &ParseArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn stats(location: &std::path::Path, args: &StatsArgs) -> anyhow::Result<ExitCode> {
-    let stats = open_index(location)?.stats()?;
+    let stats = open_searched(location, &args.backend)?.stats()?;
     let mut out = io::stdout().lock();
     if args.json {
         serde_json::to_writer(&mut out, &stats)?;
@@ -340,6 +341,78 @@ fn open_index(location: &std::path::Path) -> anyhow::Result<Index> {
     Ok(index)
 }
 
+/// The index a searching command reads: the cluster's when one is asked for, else the local
+/// one.
+fn open_searched(location: &std::path::Path, backend: &args::BackendArgs) -> anyhow::Result<Index> {
+    match backend.cluster() {
+        Some((url, name)) => Ok(Index::connect(url, name)?),
+        None => open_index(location),
+    }
+}
+
+/// `govsearch export`: the index sent to a cluster, with a progress bar on a terminal.
+fn export(location: &std::path::Path, args: &ExportArgs) -> anyhow::Result<ExitCode> {
+    let index = open_index(location)?;
+    let origin = args.origin.clone().unwrap_or_else(|| default_origin(location));
+    let options = govsearch::ExportOptions {
+        name: args.name.clone(),
+        shards: args.shards,
+        replicas: args.replicas,
+        origin,
+    };
+    let bar = if io::stderr().is_terminal() {
+        let bar = ProgressBar::new(index.num_articles());
+        bar.set_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} articles {per_sec} {eta} left")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        Some(bar)
+    } else {
+        None
+    };
+    let started = std::time::Instant::now();
+    let summary = index.export(&args.to, &options, |progress| {
+        if let Some(bar) = &bar {
+            bar.set_position(progress.done);
+        }
+    })?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    if args.json {
+        let mut json = serde_json::to_value(&summary)?;
+        json["seconds"] = serde_json::json!((seconds * 1000.0).round() / 1000.0);
+        println!("{json}");
+    } else {
+        eprintln!(
+            "exported {} articles to {} in {:.1} s: {} sent, {} unchanged, {} deleted{}",
+            summary.articles,
+            args.name,
+            seconds,
+            summary.sent,
+            summary.unchanged,
+            summary.deleted,
+            if summary.created { " (index made)" } else { "" }
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// An origin for this machine's export of the index at `location`: the same on every run,
+/// and naming neither the machine nor the folder.
+fn default_origin(location: &std::path::Path) -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::env::var("HOSTNAME"))
+        .unwrap_or_default();
+    let folder = std::fs::canonicalize(location).unwrap_or_else(|_| location.to_path_buf());
+    let mut key = host.trim().as_bytes().to_vec();
+    key.push(0);
+    key.extend_from_slice(folder.as_os_str().as_encoded_bytes());
+    let hash = siphasher::sip::SipHasher13::new().hash(&key);
+    format!("{hash:016x}")
+}
+
 /// Why `dir` cannot be indexed, if it cannot.
 fn check_folder(dir: &std::path::Path) -> anyhow::Result<()> {
     match std::fs::metadata(dir) {
@@ -380,7 +453,7 @@ fn progress_bar() -> Option<ProgressBar> {
 }
 
 fn related(location: &std::path::Path, args: &RelatedArgs) -> anyhow::Result<ExitCode> {
-    let index = open_index(location)?;
+    let index = open_searched(location, &args.backend)?;
     let file = std::path::Path::new(&args.article);
     let id = if file.is_file() {
         let ids = index.ids_of_file(file)?;
@@ -433,7 +506,7 @@ fn related(location: &std::path::Path, args: &RelatedArgs) -> anyhow::Result<Exi
 }
 
 fn suggest(location: &std::path::Path, args: &SuggestArgs) -> anyhow::Result<ExitCode> {
-    let index = open_index(location)?;
+    let index = open_searched(location, &args.backend)?;
     let suggestions = index.suggest(&args.prefix, args.limit)?;
     let mut out = io::BufWriter::new(io::stdout().lock());
     if args.json {
@@ -479,7 +552,7 @@ fn queries(args: &QueriesArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn search(location: &std::path::Path, args: &SearchArgs) -> anyhow::Result<ExitCode> {
-    let index = open_index(location)?;
+    let index = open_searched(location, &args.backend)?;
     let query = args.query_text();
     let request = args.to_request().map_err(anyhow::Error::msg)?;
     let results = index.search(&request)?;

@@ -193,6 +193,14 @@ impl Local {
         Ok(())
     }
 
+    /// The index's own synonym table as its folder keeps it, if it has one.
+    pub(crate) fn kept_synonyms(&self) -> Result<Option<String>> {
+        Ok(self
+            .store
+            .table(schema::SYNONYMS_FILE)?
+            .map(|(_, bytes)| String::from_utf8_lossy(&bytes).into_owned()))
+    }
+
     /// Whether searches see what other processes commit to the index on their own: on by
     /// default for an index on disk (within about a second of the commit, and never half a
     /// commit). Off, searches see the index as it was when opened until [`Index::reload`](crate::Index::reload).
@@ -217,11 +225,6 @@ impl Local {
     /// The folder the index lives in (`<memory>` for an in-memory index).
     pub(crate) fn location(&self) -> &Path {
         self.store.location()
-    }
-
-    /// Number of articles in the index, as of the last commit.
-    pub(crate) fn num_articles(&self) -> u64 {
-        self.store.num_articles()
     }
 
     /// The folders indexed into this index (canonical paths), as of the last commit. Indexes

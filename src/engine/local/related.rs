@@ -6,25 +6,14 @@
 //! description they share, newer first among equals. The article itself and its reprints are
 //! never among them, and a release reprinted elsewhere is listed once.
 
-use std::collections::HashMap;
-
 use super::Local;
+use crate::engine::describe::describe;
 use crate::error::Result;
 use crate::query::about;
 use crate::search::rank::Page;
 use crate::search::releases::NO_GROUP;
 use crate::search::{collapse, Hit, Sort, DEFAULT_SNIPPET_CHARS};
 use crate::store::stored::Stored;
-use crate::text::is_han;
-
-/// The most distinctive words an article is described by.
-const DESCRIBING_WORDS: usize = 12;
-/// How much of a body is read for its words: the lead of a release says what it is about.
-const BODY_CHARS: usize = 4000;
-/// A word in more than this share of the index's titles says nothing about a subject (in an
-/// index of more than [`SMALL`] articles: in a small one every word is in a large share).
-const COMMONEST: f64 = 0.05;
-const SMALL: f64 = 1000.0;
 
 impl Local {
     /// Up to `limit` articles most about the same thing as the article `id` (from a
@@ -44,7 +33,7 @@ impl Local {
             let body = doc.take_text(f.body);
             let title = doc.take_text(f.title);
             let keywords = doc.facets(f.keyword);
-            let terms = self.distinctive_words(&searcher, &title, &body)?;
+            let terms = describe(&*self.vocabulary(&searcher)?, self.segmenter(), &title, &body);
             if terms.is_empty() && keywords.is_empty() {
                 return Ok(Some(Vec::new()));
             }
@@ -100,37 +89,5 @@ impl Local {
             }
         }
         Ok(ids)
-    }
-
-    /// The words that say what an article is about, each with its weight (the heaviest 1).
-    fn distinctive_words(&self, searcher: &tantivy::Searcher, title: &str, body: &str) -> Result<Vec<(String, f32)>> {
-        let vocabulary = self.vocabulary(searcher)?;
-        let mut counts: HashMap<String, f64> = HashMap::new();
-        let lead: String = body.chars().take(BODY_CHARS).collect();
-        for (text, weight) in [(title, 3.0), (lead.as_str(), 1.0)] {
-            let text = crate::text::fold(text);
-            for range in self.segmenter().words(&text) {
-                if range.len() < 2 {
-                    continue;
-                }
-                let word: String = text.chars().skip(range.start).take(range.len()).collect();
-                if word.chars().all(is_han) {
-                    *counts.entry(word).or_default() += weight;
-                }
-            }
-        }
-        let articles = vocabulary.articles() as f64;
-        let mut weighted: Vec<(String, f64)> = counts
-            .into_iter()
-            .filter_map(|(word, count)| {
-                let df = f64::from(vocabulary.articles_with(&word)?);
-                (df / articles <= COMMONEST || articles <= SMALL).then(|| (word, count.sqrt() * (articles / df).ln()))
-            })
-            .filter(|(_, w)| *w > 0.0)
-            .collect();
-        weighted.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        weighted.truncate(DESCRIBING_WORDS);
-        let top = weighted.first().map_or(1.0, |(_, w)| *w);
-        Ok(weighted.into_iter().map(|(word, w)| (word, (w / top) as f32)).collect())
     }
 }

@@ -222,7 +222,7 @@ impl Local {
     /// The hit of the article at `address`, and its body when `read_body` (read with the rest
     /// of its stored values, once).
     #[allow(clippy::too_many_arguments)]
-    pub(super) fn hit(
+    pub(in crate::engine) fn hit(
         &self,
         searcher: &Searcher,
         address: DocAddress,

@@ -141,6 +141,16 @@ impl From<govsearch::Error> for Failure {
             Error::EmptyFilter { field } => {
                 format!("{}筛选条件是空的：请填写内容，或去掉这个条件。", field_label(field))
             }
+            Error::ClusterUnavailable { .. } | Error::ClusterRefused { .. } => {
+                // The cluster's address is the operator's, not the visitor's: logged, not shown.
+                eprintln!("govsearch: error: {err}");
+                return Failure::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    code,
+                    "the search cluster is unavailable",
+                    "搜索暂时不可用：搜索集群没有响应，请稍后再试。",
+                );
+            }
             Error::Internal { .. } => {
                 // A bug, not the index: logged with where it happened, said as the server's.
                 eprintln!("govsearch: error: {err}");

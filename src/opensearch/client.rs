@@ -1,0 +1,177 @@
+//! JSON over HTTP to an OpenSearch cluster, with retries and back-off on what a busy or
+//! recovering cluster answers: 429, 502, 503, 504, a refused or dropped connection, a
+//! timeout. Anything else is the answer.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+
+/// How many times a request is sent before the cluster is said to be unavailable.
+const ATTEMPTS: u32 = 6;
+/// The first wait before sending again; it doubles each time, up to [`LONGEST_WAIT`].
+const FIRST_WAIT: Duration = Duration::from_millis(200);
+const LONGEST_WAIT: Duration = Duration::from_secs(5);
+/// The most of an answer read: a page of hits with their bodies, or a page of ids.
+const LONGEST_ANSWER: u64 = 256 << 20;
+
+/// A connection to one cluster (its first address; the cluster routes to the others).
+pub(crate) struct Client {
+    agent: ureq::Agent,
+    /// The address, without a trailing slash.
+    base: String,
+    /// `user:password` of the address, sent as basic authentication.
+    authorization: Option<String>,
+    /// The address as messages show it: without credentials.
+    pub(crate) shown: String,
+    attempts: u32,
+}
+
+/// An answer: its status and its JSON (`Null` for an empty or non-JSON body).
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) json: Value,
+}
+
+impl Answer {
+    pub(crate) fn ok(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// What the cluster said went wrong, in one line.
+    pub(crate) fn problem(&self) -> String {
+        let reason = self.json["error"]["reason"]
+            .as_str()
+            .or_else(|| self.json["error"].as_str())
+            .unwrap_or("no reason given");
+        format!("HTTP {}: {reason}", self.status)
+    }
+}
+
+impl Client {
+    /// A client of the cluster at `url` (`http://host:9200`, credentials as `user:pass@`),
+    /// each request given up after `timeout`.
+    pub(crate) fn new(url: &str, timeout: Duration) -> Result<Client> {
+        let bad = |detail: &str| Error::ClusterUnavailable {
+            url: url.to_string(),
+            detail: detail.to_string(),
+        };
+        let url = url.trim().trim_end_matches('/');
+        let rest = url
+            .strip_prefix("http://")
+            .ok_or_else(|| bad("the address must start with http:// (this build speaks plain HTTP)"))?;
+        let (authorization, host) = match rest.split_once('@') {
+            Some((credentials, host)) => (Some(credentials.to_string()), host),
+            None => (None, rest),
+        };
+        if host.is_empty() || host.contains(['/', '?', '#']) {
+            return Err(bad("the address must be http://host:port, with no path"));
+        }
+        let agent = ureq::Agent::config_builder()
+            .timeout_global(Some(timeout))
+            .http_status_as_error(false)
+            .build()
+            .into();
+        Ok(Client {
+            agent,
+            base: format!("http://{host}"),
+            authorization,
+            shown: format!("http://{host}"),
+            attempts: ATTEMPTS,
+        })
+    }
+
+    /// The same client, sending each request once (a server answering visitors does not
+    /// keep them waiting through a cluster's recovery).
+    pub(crate) fn once(mut self) -> Client {
+        self.attempts = 1;
+        self
+    }
+
+    /// Sends `body` (JSON, or NDJSON for `_bulk`) with `method` to `path` (from the root,
+    /// with its query string), again after a wait while the cluster answers that it is busy
+    /// or does not answer.
+    pub(crate) fn send(&self, method: &str, path: &str, body: Option<&[u8]>) -> Result<Answer> {
+        let mut wait = FIRST_WAIT;
+        let mut last = String::new();
+        for attempt in 0..self.attempts {
+            if attempt > 0 {
+                std::thread::sleep(wait);
+                wait = (wait * 2).min(LONGEST_WAIT);
+            }
+            match self.send_once(method, path, body) {
+                Ok(answer) if matches!(answer.status, 429 | 502 | 503 | 504) => last = answer.problem(),
+                Ok(answer) => return Ok(answer),
+                Err(problem) => last = problem,
+            }
+        }
+        Err(Error::ClusterUnavailable {
+            url: self.shown.clone(),
+            detail: format!(
+                "{method} {} failed {} times, last: {last}",
+                path_only(path),
+                self.attempts
+            ),
+        })
+    }
+
+    /// [`Client::send`] of a JSON value, the answer required to be a success.
+    pub(crate) fn json(&self, method: &str, path: &str, body: &Value) -> Result<Value> {
+        let bytes = serde_json::to_vec(body).map_err(|err| Error::Internal {
+            location: format!("{}:{}", file!(), line!()),
+            detail: err.to_string(),
+        })?;
+        let answer = self.send(method, path, Some(&bytes))?;
+        if !answer.ok() {
+            return Err(Error::ClusterUnavailable {
+                url: self.shown.clone(),
+                detail: format!("{method} {}: {}", path_only(path), answer.problem()),
+            });
+        }
+        Ok(answer.json)
+    }
+
+    fn send_once(&self, method: &str, path: &str, body: Option<&[u8]>) -> std::result::Result<Answer, String> {
+        let mut request = ureq::http::Request::builder()
+            .method(method)
+            .uri(format!("{}{path}", self.base))
+            .header("accept", "application/json");
+        if body.is_some() {
+            let kind = if path.contains("_bulk") {
+                "application/x-ndjson"
+            } else {
+                "application/json"
+            };
+            request = request.header("content-type", kind);
+        }
+        if let Some(credentials) = &self.authorization {
+            use base64::Engine;
+            let encoded = base64::engine::general_purpose::STANDARD.encode(credentials);
+            request = request.header("authorization", format!("Basic {encoded}"));
+        }
+        let request = request
+            .body(body.unwrap_or_default().to_vec())
+            .map_err(|err| err.to_string())?;
+        let mut response = self.agent.run(request).map_err(|err| err.to_string())?;
+        let status = response.status().as_u16();
+        let text = response
+            .body_mut()
+            .with_config()
+            .limit(LONGEST_ANSWER)
+            .read_to_string()
+            .map_err(|err| err.to_string())?;
+        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Ok(Answer { status, json })
+    }
+}
+
+/// A request's path without its query string, for messages.
+fn path_only(path: &str) -> &str {
+    path.split('?').next().unwrap_or(path)
+}
+
+/// `text` as one segment of a URL path (an index name, a document id).
+pub(crate) fn segment(text: &str) -> String {
+    percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
