@@ -61,6 +61,10 @@ pub(crate) enum Command {
     /// Send the index to an OpenSearch cluster, or bring the cluster's copy up to date (only
     /// new and changed articles sent, removed ones deleted); search it with --backend
     Export(ExportArgs),
+    /// Compare the local index with its export on a cluster (--backend), request by request, on
+    /// queries sampled from a corpus as `eval` samples them: matching articles, totals, facets,
+    /// releases, rewrites, highlights, and the overlap of the first ten; exit 1 on a difference
+    Parity(ParityArgs),
 }
 
 /// The index folder, for the commands that use one.
@@ -90,6 +94,31 @@ impl BackendArgs {
     pub(crate) fn cluster(&self) -> Option<(&str, &str)> {
         self.backend.as_deref().map(|url| (url, self.cluster_index.as_str()))
     }
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ParityArgs {
+    /// The corpus folder the queries are sampled from (the one the index was made of)
+    #[arg(value_name = "DIR")]
+    pub(crate) dir: PathBuf,
+
+    /// Queries of each kind
+    #[arg(long, default_value_t = 40, value_name = "N")]
+    pub(crate) queries: usize,
+
+    /// Seed of the query sampler
+    #[arg(long, default_value_t = 2022, value_name = "N")]
+    pub(crate) seed: u64,
+
+    /// Print the figures as one JSON object
+    #[arg(long)]
+    pub(crate) json: bool,
+
+    #[command(flatten)]
+    pub(crate) index: IndexDir,
+
+    #[command(flatten)]
+    pub(crate) backend: BackendArgs,
 }
 
 #[derive(Debug, Args)]

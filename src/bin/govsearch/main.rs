@@ -4,6 +4,7 @@
 mod args;
 mod bench;
 mod load;
+mod parity;
 mod render;
 mod serve;
 
@@ -16,8 +17,8 @@ use govsearch::{default_index_dir, Index, IndexSummary};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::args::{
-    BenchArgs, CheckArgs, Cli, Command, EvalArgs, ExportArgs, IndexArgs, ParseArgs, QueriesArgs, RelatedArgs,
-    RemoveArgs, SearchArgs, StatsArgs, SuggestArgs,
+    BenchArgs, CheckArgs, Cli, Command, EvalArgs, ExportArgs, IndexArgs, ParityArgs, ParseArgs, QueriesArgs,
+    RelatedArgs, RemoveArgs, SearchArgs, StatsArgs, SuggestArgs,
 };
 
 #[global_allocator]
@@ -54,6 +55,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Suggest(args) => suggest(&location(&args.index), &args),
         Command::Related(args) => related(&location(&args.index), &args),
         Command::Export(args) => export(&location(&args.index), &args),
+        Command::Parity(args) => parity(&location(&args.index), &args),
         Command::Eval(args) => eval(&args),
         Command::Parse(args) => parse(&args),
         Command::Stats(args) => stats(&location(&args.index), &args),
@@ -397,6 +399,36 @@ fn export(location: &std::path::Path, args: &ExportArgs) -> anyhow::Result<ExitC
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `govsearch parity`: the local index against its export.
+fn parity(location: &std::path::Path, args: &ParityArgs) -> anyhow::Result<ExitCode> {
+    let Some((url, name)) = args.backend.cluster() else {
+        anyhow::bail!("parity compares the local index with a cluster: give --backend URL");
+    };
+    let local = open_index(location)?;
+    let cluster = Index::connect(url, name)?;
+    let (articles, _) = govsearch::eval::read_corpus(&args.dir)?;
+    let queries: Vec<(String, String)> = govsearch::eval::sample_queries(&articles, args.queries, args.seed)
+        .into_iter()
+        .map(|(kind, text)| (kind.name().to_string(), text))
+        .collect();
+    if queries.is_empty() {
+        anyhow::bail!("no queries could be sampled from {}", args.dir.display());
+    }
+    let report = parity::compare(&local, &cluster, &queries)?;
+    let mut out = io::stdout().lock();
+    if args.json {
+        serde_json::to_writer(&mut out, &report)?;
+        writeln!(out)?;
+    } else {
+        write!(out, "{}", report.to_table())?;
+    }
+    Ok(if report.alike() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 /// An origin for this machine's export of the index at `location`: the same on every run,
