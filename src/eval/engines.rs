@@ -83,6 +83,58 @@ impl Engine for Govsearch {
     }
 }
 
+/// govsearch over an OpenSearch cluster: the articles indexed as [`Govsearch`] indexes them,
+/// exported to the cluster's index `govsearch-eval`, and searched there as typed, every copy.
+#[cfg(feature = "opensearch")]
+pub(crate) struct OnCluster {
+    index: Index,
+}
+
+#[cfg(feature = "opensearch")]
+impl OnCluster {
+    pub(crate) fn build(articles: &[Article], url: &str) -> Result<OnCluster> {
+        const NAME: &str = "govsearch-eval";
+        let local = Index::create_in_ram();
+        local.add_articles(articles.iter().enumerate().map(|(i, a)| (i.to_string(), a.clone())))?;
+        let options = crate::ExportOptions {
+            name: NAME.to_string(),
+            shards: 3,
+            replicas: 1,
+            origin: "eval".to_string(),
+        };
+        local.export(url, &options, |_| {})?;
+        Ok(OnCluster {
+            index: Index::connect(url, NAME)?,
+        })
+    }
+}
+
+#[cfg(feature = "opensearch")]
+impl Engine for OnCluster {
+    fn name(&self) -> &'static str {
+        "govsearch on OpenSearch"
+    }
+
+    fn run(&self, query: &str) -> Result<(HashSet<u32>, Vec<u32>)> {
+        let request = SearchRequest::new(query)
+            .facets(false)
+            .as_typed(true)
+            .all_copies(true)
+            .snippet_chars(0)
+            .limit(100_000);
+        let results = self.index.search(&request)?;
+        let numbers: Vec<u32> = results
+            .hits
+            .iter()
+            .map(|hit| hit.path.parse().unwrap_or(u32::MAX))
+            .collect();
+        Ok((
+            numbers.iter().copied().collect(),
+            numbers.into_iter().take(10).collect(),
+        ))
+    }
+}
+
 /// How a [`Substring`] reference orders the articles that contain the query.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Order {

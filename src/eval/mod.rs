@@ -34,6 +34,10 @@ pub struct EvalOptions {
     pub per_kind: usize,
     /// Seed of the query sampler: the same seed and corpus give the same queries.
     pub seed: u64,
+    /// An OpenSearch cluster to evaluate govsearch on as well: the corpus is exported to its
+    /// index `govsearch-eval` and searched there as `--backend` searches.
+    #[cfg(feature = "opensearch")]
+    pub backend: Option<String>,
 }
 
 impl Default for EvalOptions {
@@ -41,6 +45,8 @@ impl Default for EvalOptions {
         EvalOptions {
             per_kind: 300,
             seed: 2022,
+            #[cfg(feature = "opensearch")]
+            backend: None,
         }
     }
 }
@@ -139,6 +145,15 @@ pub fn evaluate(dir: &Path, options: &EvalOptions, mut progress: impl FnMut(&str
         index_secs.push((engine.name().to_string(), started.elapsed().as_secs_f64()));
         progress(&format!("querying {label}"));
         rows.extend(run_engine(engine.as_ref(), &queries)?);
+    }
+    #[cfg(feature = "opensearch")]
+    if let Some(url) = &options.backend {
+        progress("exporting to the cluster for govsearch on OpenSearch");
+        let started = Instant::now();
+        let engine = engines::OnCluster::build(&articles, url)?;
+        index_secs.push((engine.name().to_string(), started.elapsed().as_secs_f64()));
+        progress("querying govsearch on OpenSearch");
+        rows.extend(run_engine(&engine, &queries)?);
     }
     // The single-feature rankings the aboutness target is stated against, on the same queries.
     progress("ranking the aboutness queries by single signals");

@@ -16,11 +16,14 @@ const LONGEST_WAIT: Duration = Duration::from_secs(5);
 /// The most of an answer read: a page of hits with their bodies, or a page of ids.
 const LONGEST_ANSWER: u64 = 256 << 20;
 
-/// A connection to one cluster (its first address; the cluster routes to the others).
+/// A connection to one cluster through the nodes it was given: requests go to one node (the
+/// cluster routes them on), and to the next when that one does not answer.
 pub(crate) struct Client {
     agent: ureq::Agent,
-    /// The address, without a trailing slash.
-    base: String,
+    /// The nodes' addresses, without a trailing slash.
+    bases: Vec<String>,
+    /// The node requests go to now.
+    current: std::sync::atomic::AtomicUsize,
     /// `user:password` of the address, sent as basic authentication.
     authorization: Option<String>,
     /// The address as messages show it: without credentials.
@@ -50,23 +53,32 @@ impl Answer {
 }
 
 impl Client {
-    /// A client of the cluster at `url` (`http://host:9200`, credentials as `user:pass@`),
-    /// each request given up after `timeout`.
+    /// A client of the cluster at `url`: `http://host:9200`, credentials as `user:pass@`,
+    /// several nodes separated by commas (`http://a:9200,http://b:9200`). Each request is
+    /// given up after `timeout`.
     pub(crate) fn new(url: &str, timeout: Duration) -> Result<Client> {
-        let bad = |detail: &str| Error::ClusterUnavailable {
-            url: url.to_string(),
-            detail: detail.to_string(),
-        };
-        let url = url.trim().trim_end_matches('/');
-        let rest = url
-            .strip_prefix("http://")
-            .ok_or_else(|| bad("the address must start with http:// (this build speaks plain HTTP)"))?;
-        let (authorization, host) = match rest.split_once('@') {
-            Some((credentials, host)) => (Some(credentials.to_string()), host),
-            None => (None, rest),
-        };
-        if host.is_empty() || host.contains(['/', '?', '#']) {
-            return Err(bad("the address must be http://host:port, with no path"));
+        let mut bases = Vec::new();
+        let mut authorization = None;
+        for node in url.split(',') {
+            let bad = |detail: &str| Error::ClusterUnavailable {
+                url: shown(node),
+                detail: detail.to_string(),
+            };
+            let node = node.trim().trim_end_matches('/');
+            let rest = node
+                .strip_prefix("http://")
+                .ok_or_else(|| bad("the address must start with http:// (this build speaks plain HTTP)"))?;
+            let host = match rest.split_once('@') {
+                Some((credentials, host)) => {
+                    authorization = Some(credentials.to_string());
+                    host
+                }
+                None => rest,
+            };
+            if host.is_empty() || host.contains(['/', '?', '#', '@']) {
+                return Err(bad("the address must be http://host:port, with no path"));
+            }
+            bases.push(format!("http://{host}"));
         }
         let agent = ureq::Agent::config_builder()
             .timeout_global(Some(timeout))
@@ -75,17 +87,18 @@ impl Client {
             .into();
         Ok(Client {
             agent,
-            base: format!("http://{host}"),
+            shown: bases.join(","),
+            bases,
+            current: std::sync::atomic::AtomicUsize::new(0),
             authorization,
-            shown: format!("http://{host}"),
             attempts: ATTEMPTS,
         })
     }
 
-    /// The same client, sending each request once (a server answering visitors does not
-    /// keep them waiting through a cluster's recovery).
+    /// The same client, sending each request once to each node (a server answering visitors
+    /// does not keep them waiting through a cluster's recovery).
     pub(crate) fn once(mut self) -> Client {
-        self.attempts = 1;
+        self.attempts = self.bases.len() as u32;
         self
     }
 
@@ -93,26 +106,36 @@ impl Client {
     /// with its query string), again after a wait while the cluster answers that it is busy
     /// or does not answer.
     pub(crate) fn send(&self, method: &str, path: &str, body: Option<&[u8]>) -> Result<Answer> {
+        use std::sync::atomic::Ordering;
         let mut wait = FIRST_WAIT;
         let mut last = String::new();
         for attempt in 0..self.attempts {
-            if attempt > 0 {
+            let node = self.current.load(Ordering::Relaxed) % self.bases.len();
+            // A node that does not answer is followed by the next one at once; the wait is
+            // for a cluster that answered it is busy, or for a round of every node.
+            if attempt > 0 && (self.bases.len() == 1 || node == 0) {
                 std::thread::sleep(wait);
                 wait = (wait * 2).min(LONGEST_WAIT);
             }
-            match self.send_once(method, path, body) {
+            match self.send_once(&self.bases[node], method, path, body) {
                 Ok(answer) if matches!(answer.status, 429 | 502 | 503 | 504) => last = answer.problem(),
                 Ok(answer) => return Ok(answer),
-                Err(problem) => last = problem,
+                Err(problem) => {
+                    last = problem;
+                    let next = (node + 1) % self.bases.len();
+                    let _ = self
+                        .current
+                        .compare_exchange(node, next, Ordering::Relaxed, Ordering::Relaxed);
+                }
             }
         }
+        let tries = match self.attempts {
+            1 => String::new(),
+            n => format!(" (sent {n} times)"),
+        };
         Err(Error::ClusterUnavailable {
             url: self.shown.clone(),
-            detail: format!(
-                "{method} {} failed {} times, last: {last}",
-                path_only(path),
-                self.attempts
-            ),
+            detail: format!("{method} {}{tries}: {last}", path_only(path)),
         })
     }
 
@@ -132,10 +155,16 @@ impl Client {
         Ok(answer.json)
     }
 
-    fn send_once(&self, method: &str, path: &str, body: Option<&[u8]>) -> std::result::Result<Answer, String> {
+    fn send_once(
+        &self,
+        base: &str,
+        method: &str,
+        path: &str,
+        body: Option<&[u8]>,
+    ) -> std::result::Result<Answer, String> {
         let mut request = ureq::http::Request::builder()
             .method(method)
-            .uri(format!("{}{path}", self.base))
+            .uri(format!("{base}{path}"))
             .header("accept", "application/json");
         if body.is_some() {
             let kind = if path.contains("_bulk") {
@@ -163,6 +192,17 @@ impl Client {
             .map_err(|err| err.to_string())?;
         let json = serde_json::from_str(&text).unwrap_or(Value::Null);
         Ok(Answer { status, json })
+    }
+}
+
+/// A node's address as messages show it: without credentials.
+fn shown(node: &str) -> String {
+    match node.trim().split_once('@') {
+        Some((before, host)) => {
+            let scheme = before.split_once("://").map_or("", |(scheme, _)| scheme);
+            format!("{scheme}://{host}")
+        }
+        None => node.trim().to_string(),
     }
 }
 

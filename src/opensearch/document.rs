@@ -24,6 +24,8 @@ pub(crate) struct Exported<'a> {
     pub(crate) kind: Option<&'a str>,
     /// The id that names its release: the same for every copy of one release.
     pub(crate) release: &'a str,
+    /// Whether its release has other articles.
+    pub(crate) reprinted: bool,
     /// The local index it was exported from.
     pub(crate) origin: &'a str,
 }
@@ -61,6 +63,7 @@ pub(crate) fn document(article: &Exported<'_>, segmenter: &Segmenter) -> (Value,
     doc.insert("id".into(), json!(article.id));
     doc.insert("origin".into(), json!(article.origin));
     doc.insert("release".into(), json!(article.release));
+    doc.insert("reprinted".into(), json!(article.reprinted));
     doc.insert(
         "stored".into(),
         json!({
@@ -142,6 +145,7 @@ mod tests {
             meta,
             kind: Some("text"),
             release: "a",
+            reprinted: false,
             origin: "o",
         }
     }

@@ -19,6 +19,9 @@ use client::{segment, Client};
 /// The mapping and analysis of a govsearch index on a cluster.
 const MAPPING: &str = include_str!("../../opensearch/mapping.json");
 
+/// How many times a search is asked while some shards do not answer.
+const SHARD_ATTEMPTS: usize = 3;
+
 /// How many ids a page of [`Cluster::digests`] reads.
 const IDS_PAGE: usize = 10_000;
 
@@ -262,10 +265,27 @@ impl Cluster {
         Ok(())
     }
 
-    /// A search of the articles' index.
+    /// A search of the articles' index. An answer some shards did not take part in (a node
+    /// lost, its replicas not yet promoted) is no answer: asked again after a moment, then
+    /// an error, never counts that leave articles out.
     pub(crate) fn search(&self, body: &Value) -> Result<Value> {
-        self.client
-            .json("POST", &format!("/{}/_search", segment(&self.name)), body)
+        let path = format!("/{}/_search", segment(&self.name));
+        let mut wait = Duration::from_millis(100);
+        for _ in 0..SHARD_ATTEMPTS {
+            let answer = self.client.json("POST", &path, body)?;
+            let failed = answer["_shards"]["failed"].as_u64().unwrap_or(0);
+            let timed_out = answer["timed_out"] == json!(true);
+            if failed == 0 && !timed_out {
+                return Ok(answer);
+            }
+            std::thread::sleep(wait);
+            wait *= 2;
+        }
+        Err(Error::ClusterUnavailable {
+            url: self.client.shown.clone(),
+            detail: "some of the index's shards did not answer: a node is lost and its copies not yet taken over"
+                .into(),
+        })
     }
 
     /// One article's document, `None` when there is none with that id.

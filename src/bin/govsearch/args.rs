@@ -397,6 +397,11 @@ pub(crate) struct EvalArgs {
     #[arg(long, default_value_t = 2022)]
     pub(crate) seed: u64,
 
+    /// Evaluate govsearch on the OpenSearch cluster at URL too: the corpus is exported to its
+    /// index govsearch-eval and searched there
+    #[arg(long, value_name = "URL")]
+    pub(crate) backend: Option<String>,
+
     /// Print the report as one JSON object
     #[arg(long)]
     pub(crate) json: bool,

@@ -255,6 +255,7 @@ fn eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {
     let options = govsearch::eval::EvalOptions {
         per_kind: args.queries,
         seed: args.seed,
+        backend: args.backend.clone(),
     };
     let report = govsearch::eval::evaluate(&args.dir, &options, |step| eprintln!("govsearch: {step}…"))?;
     let mut out = io::stdout().lock();

@@ -159,6 +159,7 @@ pub(crate) fn export(
                 meta: &hit.meta,
                 kind: kind.as_deref(),
                 release: &release,
+                reprinted: group != NO_GROUP,
                 origin: &options.origin,
             };
             let (doc, digest) = document(&exported, local.segmenter());

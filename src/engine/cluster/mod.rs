@@ -38,8 +38,12 @@ const DEEPEST: usize = 100_000;
 /// Values each shard lists for a facet, beyond those asked for: counts of the values listed
 /// are exact while each value is among its shard's first this many.
 const SHARD_VALUES: usize = 2_000;
-/// Below this many distinct values, OpenSearch counts them exactly.
+/// The precision of OpenSearch's distinct counts (HyperLogLog++): its most, below which the
+/// estimate is within a few in ten thousand.
 const EXACT_DISTINCT: u64 = 40_000;
+/// The most releases of reprinted articles a search counts by name (exactly); beyond, their
+/// number is estimated.
+const MOST_RELEASES: usize = 50_000;
 
 /// An index on a cluster, with what its exports sent along.
 pub(crate) struct Remote {
@@ -310,9 +314,18 @@ impl Backend for Remote {
                     "sort": [{ "published": { "order": "asc", "missing": "_last" } }, { "id": "asc" }],
                 }
             });
+            // The releases among the matches: every match that is no reprint is one, and the
+            // reprinted ones are counted by their releases' names, exactly while there are
+            // fewer than MOST_RELEASES of those.
             aggs.insert(
-                "releases".into(),
-                json!({ "cardinality": { "field": "release", "precision_threshold": EXACT_DISTINCT } }),
+                "reprinted".into(),
+                json!({
+                    "filter": { "term": { "reprinted": true } },
+                    "aggs": {
+                        "names": { "terms": { "field": "release", "size": MOST_RELEASES } },
+                        "estimate": { "cardinality": { "field": "release", "precision_threshold": EXACT_DISTINCT } },
+                    }
+                }),
             );
         }
         if !aggs.is_empty() {
@@ -323,7 +336,15 @@ impl Backend for Remote {
         let releases = if request.all_copies {
             total
         } else {
-            (answer["aggregations"]["releases"]["value"].as_u64().unwrap_or(0) as usize).min(total)
+            let reprinted = &answer["aggregations"]["reprinted"];
+            let copies = reprinted["doc_count"].as_u64().unwrap_or(0) as usize;
+            let names = reprinted["names"]["buckets"].as_array().map_or(0, Vec::len);
+            let distinct = if names < MOST_RELEASES {
+                names
+            } else {
+                reprinted["estimate"]["value"].as_u64().unwrap_or(0) as usize
+            };
+            (total.saturating_sub(copies) + distinct).min(total)
         };
         let needles = parsed.needles();
         let mut hits = Vec::new();

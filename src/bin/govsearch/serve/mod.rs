@@ -67,7 +67,11 @@ const LOG_TICK: Duration = Duration::from_secs(1);
 
 /// Runs the server until Ctrl+C or SIGTERM; requests in flight finish first.
 pub(crate) fn run(location: &Path, args: &ServeArgs) -> anyhow::Result<ExitCode> {
-    let index = open(location).map_err(|err| match err {
+    let cluster = args
+        .backend
+        .cluster()
+        .map(|(url, name)| (url.to_string(), name.to_string()));
+    let index = open(location, cluster.as_ref()).map_err(|err| match err {
         govsearch::Error::NoIndex { .. } => anyhow::anyhow!("{err}: run `govsearch index <DIR>` first"),
         other => other.into(),
     })?;
@@ -82,7 +86,8 @@ pub(crate) fn run(location: &Path, args: &ServeArgs) -> anyhow::Result<ExitCode>
                 popular_visitors: args.popular_visitors,
                 ..LogOptions::default()
             };
-            let log = SearchLog::open(dir, Some(location), options)?;
+            let index_folder = cluster.is_none().then_some(location);
+            let log = SearchLog::open(dir, index_folder, options)?;
             for note in log.take_notes() {
                 eprintln!("govsearch: {note}");
             }
@@ -91,7 +96,7 @@ pub(crate) fn run(location: &Path, args: &ServeArgs) -> anyhow::Result<ExitCode>
         None => None,
     };
     let state = Arc::new(State {
-        index: Served::new(location, index),
+        index: Served::new(location, cluster.clone(), index),
         expose_paths: args.expose_paths,
         searches: Arc::new(Semaphore::new(searches)),
         log: log.clone(),
@@ -112,10 +117,11 @@ pub(crate) fn run(location: &Path, args: &ServeArgs) -> anyhow::Result<ExitCode>
             eprintln!("govsearch: listening on {local}, which other machines can reach");
         }
         // One line on stdout that a person can open and a script can read the port from.
-        println!(
-            "govsearch: serving {articles} articles of {} at http://{local}/",
-            location.display()
-        );
+        let of = match &cluster {
+            Some((url, name)) => format!("{name} on {url}"),
+            None => location.display().to_string(),
+        };
+        println!("govsearch: serving {articles} articles of {of} at http://{local}/");
         if args.expose_paths {
             eprintln!("govsearch: the API shows file paths and folders (--expose-paths)");
         }
@@ -458,9 +464,12 @@ impl Drop for Wanted {
 }
 
 /// Opens the index as the server reads it: following commits, each new view's vocabulary and
-/// reprints read before searches see it.
-fn open(location: &Path) -> Result<Index, govsearch::Error> {
-    let mut index = Index::open(location)?;
+/// reprints read before searches see it; or the index `name` on the cluster at `url`.
+fn open(location: &Path, cluster: Option<&(String, String)>) -> Result<Index, govsearch::Error> {
+    let mut index = match cluster {
+        Some((url, name)) => Index::connect(url, name)?,
+        None => Index::open(location)?,
+    };
     index.set_auto_reload(true)?;
     Ok(index)
 }
@@ -469,6 +478,8 @@ fn open(location: &Path) -> Result<Index, govsearch::Error> {
 /// once it opens whole: after `govsearch check --repair`, or when the file is put back.
 pub(crate) struct Served {
     location: PathBuf,
+    /// The cluster's address and the index's name, when the index is on a cluster.
+    cluster: Option<(String, String)>,
     index: RwLock<Option<Arc<Index>>>,
     /// When the server last tried to open the index again, so that a damaged index is tried
     /// at most once a second, not on every request.
@@ -476,9 +487,10 @@ pub(crate) struct Served {
 }
 
 impl Served {
-    fn new(location: &Path, index: Index) -> Served {
+    fn new(location: &Path, cluster: Option<(String, String)>, index: Index) -> Served {
         Served {
             location: location.to_path_buf(),
+            cluster,
             index: RwLock::new(Some(Arc::new(index))),
             tried: Mutex::new(None),
         }
@@ -503,7 +515,7 @@ impl Served {
         if let Some(index) = current.as_ref() {
             return Ok(Arc::clone(index));
         }
-        match open(&self.location) {
+        match open(&self.location, self.cluster.as_ref()) {
             Ok(index) => {
                 eprintln!("govsearch: the index opens whole again: answering from it");
                 let index = Arc::new(index);

@@ -53,6 +53,11 @@ public final class ClusterNode {
             // The nodes share one small machine: no disk watermark stops a test's shards.
             settings.put("cluster.routing.allocation.disk.threshold_enabled", "false");
             settings.put("action.auto_create_index", "false");
+            // The nodes run the serial collector (small heaps on two cores), whose garbage the
+            // real-memory breaker counts as live until the next collection: it refuses
+            // searches with the heap half garbage. The breakers that count what requests
+            // reserve (request, fielddata, in flight) still hold.
+            settings.put("indices.breaker.total.use_real_memory", "false");
         });
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
