@@ -382,6 +382,7 @@ impl Vocabulary {
 
     /// Every term with the number of articles that have it, in order: what a backend
     /// elsewhere is sent to build the same vocabulary ([`Vocabulary::new`]).
+    #[cfg(feature = "opensearch")]
     pub(crate) fn terms(&self) -> impl Iterator<Item = (&str, u32)> + '_ {
         (0..self.places.len() as u32).map(|id| (self.text(id), self.count(id)))
     }

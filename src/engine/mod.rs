@@ -27,7 +27,9 @@ pub use local::{FolderStats, IndexStats};
 use std::path::{Path, PathBuf};
 
 use crate::article::Article;
-use crate::error::{Error, Result};
+#[cfg(feature = "opensearch")]
+use crate::error::Error;
+use crate::error::Result;
 use crate::query::ParsedQuery;
 use crate::search::{ArticlePage, Hit, SearchRequest, SearchResults};
 use crate::store::{CheckReport, IndexOptions, IndexSummary, Progress, Removed, Repaired};
@@ -432,6 +434,7 @@ impl Index {
     }
 
     /// The local index, for what only a local index does (`what`).
+    #[cfg_attr(not(feature = "opensearch"), allow(unused_variables))]
     fn local(&self, what: &'static str) -> Result<&Local> {
         match &self.place {
             Place::Local(local) => Ok(local),

@@ -101,6 +101,7 @@ impl OnCluster {
             shards: 3,
             replicas: 1,
             origin: "eval".to_string(),
+            replace: true,
         };
         local.export(url, &options, |_| {})?;
         Ok(OnCluster {

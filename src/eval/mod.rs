@@ -338,7 +338,11 @@ mod tests {
     #[test]
     fn on_the_sample_corpus_quoted_queries_are_exact_and_phrases_find_their_article() {
         let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
-        let options = EvalOptions { per_kind: 40, seed: 7 };
+        let options = EvalOptions {
+            per_kind: 40,
+            seed: 7,
+            ..EvalOptions::default()
+        };
         let report = evaluate(&corpus, &options, |_| {}).unwrap();
         let row = |kind: Kind, config: &str| {
             report

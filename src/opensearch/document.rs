@@ -7,6 +7,7 @@
 use serde_json::{json, Map, Value};
 
 use crate::article::{Force, Metadata};
+use crate::query::score::title_prior;
 use crate::text::analyzers::{part_terms, word_terms};
 use crate::text::segment::Segmenter;
 use crate::text::{doc_number, fold};
@@ -82,6 +83,10 @@ pub(crate) fn document(article: &Exported<'_>, segmenter: &Segmenter) -> (Value,
         json!(word_terms(segmenter, article.title).join(" ")),
     );
     doc.insert("title_parts".into(), json!(part_terms(article.title)));
+    doc.insert(
+        "title_prior".into(),
+        json!(title_prior(fold(article.title).chars().count())),
+    );
     if let Some(published) = meta.published {
         doc.insert("published".into(), json!(published.timestamp()));
         doc.insert("month".into(), json!(published.format("%Y-%m").to_string()));

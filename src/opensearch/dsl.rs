@@ -99,7 +99,14 @@ pub(crate) fn query(parsed: &ParsedQuery, scope: Scope) -> Value {
     if must.is_empty() {
         must.push(json!({ "match_all": {} }));
     }
-    json!({ "bool": { "must": must, "must_not": must_not, "should": should } })
+    let matched = json!({ "bool": { "must": must, "must_not": must_not, "should": should } });
+    // The title-length bonus the local ranking adds to every hit's score.
+    json!({ "function_score": {
+        "query": matched,
+        "functions": [{ "field_value_factor": { "field": "title_prior", "missing": 0 } }],
+        "score_mode": "sum",
+        "boost_mode": "sum",
+    } })
 }
 
 /// Articles whose folded title or body (or where `scope` says) contains `text`, title
@@ -247,10 +254,11 @@ mod tests {
     #[test]
     fn exclusions_and_choices_keep_their_meaning() {
         let q = query(&parsed("峄城 -\"营商\""), Scope::Body);
+        let q = &q["function_score"]["query"];
         assert_eq!(q["bool"]["must_not"][0]["match_phrase"]["body_grams"]["query"], "营商");
         assert_eq!(q["bool"]["must"][0]["match_phrase"]["body_grams"]["query"], "峄城");
         let q = query(&parsed("峄城 | 薛城"), Scope::Title);
-        let choices = &q["bool"]["must"][0]["bool"]["should"];
+        let choices = &q["function_score"]["query"]["bool"]["must"][0]["bool"]["should"];
         assert_eq!(choices.as_array().unwrap().len(), 2);
         assert_eq!(query(&parsed("*"), Scope::Anywhere), json!({ "match_all": {} }));
     }

@@ -19,6 +19,9 @@ use client::{segment, Client};
 /// The mapping and analysis of a govsearch index on a cluster.
 const MAPPING: &str = include_str!("../../opensearch/mapping.json");
 
+/// Why an index of the name is not govsearch's.
+const NOT_OURS: &str = "it was not made by govsearch export";
+
 /// How many times a search is asked while some shards do not answer.
 const SHARD_ATTEMPTS: usize = 3;
 
@@ -108,7 +111,7 @@ impl Cluster {
             Some(u64::from(crate::format::FORMAT)),
         );
         match versions(&meta) {
-            (None, _) => Err(self.refused("it was not made by govsearch export")),
+            (None, _) => Err(self.refused(NOT_OURS)),
             found if found == wanted => Ok(true),
             (mapping, format) => Err(self.refused(format!(
                 "it was made with mapping {} for index format {}; this build makes mapping {} for format {}: \
@@ -119,6 +122,30 @@ impl Cluster {
                 crate::format::FORMAT
             ))),
         }
+    }
+
+    /// Deletes the index and the one beside it, when govsearch made them (of any version);
+    /// an index of the same name that govsearch did not make is refused, never deleted.
+    pub(crate) fn delete(&self) -> Result<()> {
+        match self.check() {
+            Ok(false) => return Ok(()),
+            Ok(true) => {}
+            Err(Error::ClusterRefused { detail, .. }) if detail == NOT_OURS => {
+                return Err(self.refused("it was not made by govsearch export, so it is not replaced"));
+            }
+            Err(Error::ClusterRefused { .. }) => {}
+            Err(err) => return Err(err),
+        }
+        for name in [self.name.clone(), self.meta_name()] {
+            let answer = self.client.send("DELETE", &format!("/{}", segment(&name)), None)?;
+            if !answer.ok() && answer.status != 404 {
+                return Err(Error::ClusterUnavailable {
+                    url: self.client.shown.clone(),
+                    detail: format!("deleting {name}: {}", answer.problem()),
+                });
+            }
+        }
+        Ok(())
     }
 
     /// Makes the index with govsearch's mapping in `shards` primary shards with `replicas`

@@ -155,6 +155,14 @@ const TITLE_LENGTH_WEIGHT: f32 = 20.0;
 /// never negative.
 const TITLE_LENGTH_FLOOR: f32 = 256.0;
 
+/// The title-length bonus of a title whose folded text has `chars` characters, as the
+/// ranking reads it from the title's norm (lengths past 40 are rounded as norms round them).
+#[cfg(feature = "opensearch")]
+pub(crate) fn title_prior(chars: usize) -> Score {
+    let id = FieldNormReader::fieldnorm_to_id(u32::try_from(chars).unwrap_or(u32::MAX));
+    title_length_priors()[id as usize]
+}
+
 /// The title-length bonus of every length a norm can store (256 of them), computed once per
 /// process rather than once per match.
 pub(crate) fn title_length_priors() -> &'static [Score; 256] {

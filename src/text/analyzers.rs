@@ -48,6 +48,7 @@ pub(crate) fn register(index: &tantivy::Index, segmenter: &Segmenter) {
 
 /// The terms `tokenizer` makes of `text`, in order: what the index holds for it, for a
 /// backend that is handed them ready-made.
+#[cfg(feature = "opensearch")]
 pub(crate) fn terms_of(mut tokenizer: impl Tokenizer, text: &str) -> Vec<String> {
     let mut stream = tokenizer.token_stream(text);
     let mut terms = Vec::new();
@@ -58,6 +59,7 @@ pub(crate) fn terms_of(mut tokenizer: impl Tokenizer, text: &str) -> Vec<String>
 }
 
 /// The title word field's terms of `title`, cut by `segmenter`.
+#[cfg(feature = "opensearch")]
 pub(crate) fn word_terms(segmenter: &Segmenter, title: &str) -> Vec<String> {
     terms_of(
         WordTokenizer {
@@ -68,6 +70,7 @@ pub(crate) fn word_terms(segmenter: &Segmenter, title: &str) -> Vec<String> {
 }
 
 /// The title parts of `title`.
+#[cfg(feature = "opensearch")]
 pub(crate) fn part_terms(title: &str) -> Vec<String> {
     terms_of(PartsTokenizer, title)
 }

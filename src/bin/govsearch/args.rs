@@ -132,6 +132,11 @@ pub(crate) struct ExportArgs {
     #[arg(long, default_value = "govsearch", value_name = "NAME")]
     pub(crate) name: String,
 
+    /// Delete the index on the cluster first and make it anew (an index govsearch made, of
+    /// any version: how an index of an older mapping is replaced)
+    #[arg(long)]
+    pub(crate) replace: bool,
+
     /// Primary shards of the index, when the export makes it
     #[arg(long, default_value_t = 3, value_name = "N")]
     pub(crate) shards: u32,
@@ -327,6 +332,11 @@ pub(crate) struct BenchArgs {
     /// API's defaults, instead of the bench's query mix
     #[arg(long, value_name = "FILE", requires = "serve")]
     pub(crate) serve_queries: Option<PathBuf>,
+
+    /// Also export the bench's index to the OpenSearch cluster at URL (its index
+    /// govsearch-bench) and run the same server load through the cluster (`serve --backend`)
+    #[arg(long, value_name = "URL", requires = "serve")]
+    pub(crate) backend: Option<String>,
 
     /// Print the figures as one JSON object
     #[arg(long)]

@@ -58,6 +58,9 @@ pub(crate) struct BenchReport {
     /// `govsearch serve` under load: with snippets, with facet counts, and counting searches.
     #[serde(skip_serializing_if = "Option::is_none")]
     serve: Option<crate::load::Served>,
+    /// The same load through an OpenSearch cluster the index was exported to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cluster: Option<crate::load::OnCluster>,
     /// The soak, when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     soak: Option<crate::load::Soak>,
@@ -72,6 +75,8 @@ pub(crate) struct Server {
     /// The server's load, when not the bench's query mix: queries as typed, the API's
     /// defaults otherwise (`--serve-queries`).
     pub(crate) queries: Option<Vec<String>>,
+    /// An OpenSearch cluster to export the index to and serve from as well.
+    pub(crate) backend: Option<String>,
 }
 
 #[derive(serde::Serialize)]
@@ -214,6 +219,7 @@ pub(crate) fn run(
         );
     }
 
+    let mut cluster = None;
     let serve = match server.seconds {
         Some(secs) => {
             progress("govsearch serve under load (wrk, 32 connections)");
@@ -222,7 +228,14 @@ pub(crate) fn run(
                 .as_ref()
                 .map(|lines| lines.iter().map(|q| vec![pair("q", q)]).collect());
             let mix = given.as_ref().unwrap_or(&http_queries);
-            Some(crate::load::measure(&exe, &index_dir, &work.path, mix, secs)?)
+            let local = crate::load::measure(&exe, &index_dir, &work.path, mix, secs)?;
+            if let Some(url) = &server.backend {
+                progress("govsearch export to the cluster, and serve --backend under load");
+                cluster = Some(crate::load::measure_cluster(
+                    &exe, &index_dir, url, &work.path, mix, secs,
+                )?);
+            }
+            Some(local)
         }
         None => None,
     };
@@ -236,6 +249,7 @@ pub(crate) fn run(
 
     Ok(BenchReport {
         serve,
+        cluster,
         soak,
         corpus: dir.display().to_string(),
         articles: articles.len(),
@@ -506,6 +520,21 @@ impl BenchReport {
                 out += &format!(
                     "{what:<40}{:>10.0} {:>8.2} {:>8.2} {:>8}   ({:.3}, {:.3})\n",
                     load.per_sec, load.p50_ms, load.p99_ms, load.failed, inside.median, inside.p99
+                );
+            }
+        }
+        if let Some(cluster) = &self.cluster {
+            out += &format!(
+                "\nthe same through OpenSearch ({}): export {:.1} s, {:.0} articles/s\n",
+                cluster.cluster, cluster.export_secs, cluster.export_per_sec
+            );
+            for (what, load) in [
+                ("top 10 with snippets", &cluster.snippets),
+                ("top 10 with snippets and facets", &cluster.facets),
+            ] {
+                out += &format!(
+                    "{what:<40}{:>10.0} {:>8.2} {:>8.2} {:>8}\n",
+                    load.per_sec, load.p50_ms, load.p99_ms, load.failed
                 );
             }
         }

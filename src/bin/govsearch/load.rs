@@ -56,12 +56,18 @@ impl Drop for Server {
 }
 
 fn serve(exe: &Path, index: &Path, state: Option<&Path>) -> anyhow::Result<Server> {
+    serve_with(exe, index, state, &[])
+}
+
+/// [`serve`] with more arguments (`--backend URL`).
+fn serve_with(exe: &Path, index: &Path, state: Option<&Path>, more: &[&str]) -> anyhow::Result<Server> {
     let mut command = Command::new(exe);
     command
         .arg("serve")
         .arg("--index")
         .arg(index)
-        .args(["--addr", "127.0.0.1:0"]);
+        .args(["--addr", "127.0.0.1:0"])
+        .args(more);
     if let Some(state) = state {
         command.arg("--state").arg(state);
     }
@@ -164,6 +170,70 @@ pub(crate) fn paths(queries: &[Vec<(String, String)>], facets: bool) -> Vec<Stri
             format!("/api/search?{}", url.finish())
         })
         .collect()
+}
+
+/// The server under load through an OpenSearch cluster.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub(crate) struct OnCluster {
+    /// The cluster's address.
+    pub(crate) cluster: String,
+    /// `govsearch export` of the whole index into a new index.
+    pub(crate) export_secs: f64,
+    pub(crate) export_per_sec: f64,
+    /// Top 10 with snippets, and with facet counts too.
+    pub(crate) snippets: Load,
+    pub(crate) facets: Load,
+}
+
+/// The index exported to the cluster at `url` (into `govsearch-bench`, made anew), then the
+/// load of [`measure`] on `govsearch serve --backend`.
+pub(crate) fn measure_cluster(
+    exe: &Path,
+    index: &Path,
+    url: &str,
+    work: &Path,
+    queries: &[Vec<(String, String)>],
+    secs: u64,
+) -> anyhow::Result<OnCluster> {
+    const NAME: &str = "govsearch-bench";
+    let script = work.join("mix.lua");
+    std::fs::write(&script, SCRIPT)?;
+    let started = Instant::now();
+    let status = Command::new(exe)
+        .arg("export")
+        .arg("--index")
+        .arg(index)
+        // A fresh index each run: the export is measured whole.
+        .args(["--to", url, "--name", NAME, "--origin", "bench", "--replace"])
+        .stderr(Stdio::null())
+        .status()
+        .context("cannot run govsearch export")?;
+    anyhow::ensure!(status.success(), "govsearch export to {url} failed");
+    let export_secs = started.elapsed().as_secs_f64();
+    let articles = Command::new(exe)
+        .args(["stats", "--json", "--index"])
+        .arg(index)
+        .output()?;
+    let articles = serde_json::from_slice::<serde_json::Value>(&articles.stdout)?["articles"]
+        .as_f64()
+        .unwrap_or(0.0);
+    let mut loads = Vec::new();
+    for facets in [false, true] {
+        let server = serve_with(exe, index, None, &["--backend", url, "--cluster-index", NAME])?;
+        let file = work.join(format!("cluster-paths-{facets}.txt"));
+        std::fs::write(&file, paths(queries, facets).join("\n") + "\n")?;
+        wrk(&server.base, &file, &script, 2)?;
+        loads.push(wrk(&server.base, &file, &script, secs)?);
+    }
+    let facets = loads.pop().unwrap_or_default();
+    let snippets = loads.pop().unwrap_or_default();
+    Ok(OnCluster {
+        cluster: url.to_string(),
+        export_secs,
+        export_per_sec: articles / export_secs.max(1e-9),
+        snippets,
+        facets,
+    })
 }
 
 /// The server under load.

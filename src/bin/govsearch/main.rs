@@ -197,6 +197,7 @@ fn bench(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         seconds: args.serve,
         soak: args.soak,
         queries: mix,
+        backend: args.backend.clone(),
     };
     let report = bench::run(&args.dir, args.queries, args.runs, &server, |step| {
         eprintln!("govsearch: {step}…")
@@ -362,6 +363,7 @@ fn export(location: &std::path::Path, args: &ExportArgs) -> anyhow::Result<ExitC
         shards: args.shards,
         replicas: args.replicas,
         origin,
+        replace: args.replace,
     };
     let bar = if io::stderr().is_terminal() {
         let bar = ProgressBar::new(index.num_articles());

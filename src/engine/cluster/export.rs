@@ -35,6 +35,9 @@ pub struct ExportOptions {
     /// What this local index is called among the indexes exported into the same cluster
     /// index: an export deletes only the articles of its own origin.
     pub origin: String,
+    /// Whether the index on the cluster is deleted and made anew first (when govsearch made
+    /// it, of any version; another index of the name is refused).
+    pub replace: bool,
 }
 
 /// How far an export has come.
@@ -72,6 +75,9 @@ pub(crate) fn export(
     let mut summary = ExportSummary::default();
     let dictionary = local.segmenter().kept_text();
     let synonyms = local.kept_synonyms()?;
+    if options.replace {
+        cluster.delete()?;
+    }
     if cluster.check()? {
         for meta in cluster.metas()? {
             let other = meta["origin"].as_str().unwrap_or_default();

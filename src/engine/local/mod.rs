@@ -194,6 +194,7 @@ impl Local {
     }
 
     /// The index's own synonym table as its folder keeps it, if it has one.
+    #[cfg(feature = "opensearch")]
     pub(crate) fn kept_synonyms(&self) -> Result<Option<String>> {
         Ok(self
             .store
