@@ -66,6 +66,16 @@
 //! `govsearch index` runs. Indexing a folder again replaces the articles of changed files,
 //! removes those of deleted files and leaves unchanged files unread
 //! ([`Index::index_folder`]); [`Index::remove_folder`] removes a moved or deleted folder.
+//!
+//! # On an OpenSearch cluster
+//!
+//! With the feature `opensearch` (on with the command-line tool), `Index::export` sends a
+//! local index to an OpenSearch cluster, and again only what changed; `Index::connect` opens
+//! that index on the cluster, and every search, article, related and suggest call answers from
+//! it with the same query syntax, filters, facets, snippets, reprint grouping and query
+//! assistance. Indexing and checking stay local ([`Error::NotLocal`]); a cluster that does not
+//! answer is [`Error::ClusterUnavailable`], an index on it this build cannot use
+//! [`Error::ClusterRefused`]. docs/scale-out.md says where the two differ.
 
 #![warn(missing_docs)]
 

@@ -88,6 +88,7 @@ fn govsearch(index: &Path) -> Command {
         "CLICOLOR",
         "CLICOLOR_FORCE",
         "TERM",
+        "GOVSEARCH_BACKEND",
     ] {
         cmd.env_remove(var);
     }
@@ -460,6 +461,45 @@ fn queries_reports_exit_codes_and_bad_input() {
     let out = run(&["--state", state, "--since", "2026-13"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("bad date"));
+}
+
+#[test]
+fn a_cluster_that_does_not_answer_is_an_error_and_the_local_index_is_untouched() {
+    // A port nothing listens on.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let url = format!("http://{closed}");
+    let index = &fixture().index;
+    let listing = |dir: &Path| -> BTreeMap<PathBuf, u64> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap())
+            .map(|e| (e.path(), e.metadata().unwrap().len()))
+            .collect()
+    };
+    let before = listing(index);
+    for args in [
+        vec!["export", "--to", url.as_str()],
+        vec!["search", "--backend", url.as_str(), "峄城"],
+        vec!["stats", "--backend", url.as_str()],
+        vec!["export", "--to", "https://127.0.0.1:9200"],
+        vec!["export", "--to", url.as_str(), "--name", "Not A Name"],
+    ] {
+        let out = govsearch(index).args(&args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("OpenSearch") && stderr.lines().count() == 1,
+            "{args:?}: one line naming the cluster: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    assert_eq!(listing(index), before, "the local index is not written");
+    let out = govsearch(index).args(["parity", "corpus"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--backend"));
 }
 
 #[test]

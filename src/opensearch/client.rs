@@ -215,3 +215,68 @@ fn path_only(path: &str) -> &str {
 pub(crate) fn segment(text: &str) -> String {
     percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_are_read_with_their_nodes_and_shown_without_credentials() {
+        let client = Client::new(
+            "http://user:secret@127.0.0.1:9201/, http://127.0.0.1:9202",
+            Duration::from_secs(1),
+        )
+        .unwrap();
+        assert_eq!(client.bases, ["http://127.0.0.1:9201", "http://127.0.0.1:9202"]);
+        assert_eq!(client.authorization.as_deref(), Some("user:secret"));
+        assert!(!client.shown.contains("secret"), "{}", client.shown);
+        for bad in [
+            "https://127.0.0.1:9200",
+            "127.0.0.1:9200",
+            "http://127.0.0.1:9200/index",
+            "http://",
+        ] {
+            let err = Client::new(bad, Duration::from_secs(1)).err().expect(bad).to_string();
+            assert!(err.contains("unavailable") && !err.contains("secret"), "{bad}: {err}");
+        }
+        let err = Client::new("https://u:secret@h:1", Duration::from_secs(1))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(!err.contains("secret"), "{err}");
+    }
+
+    #[test]
+    fn a_node_that_does_not_answer_is_passed_for_the_next() {
+        // A port nothing listens on, then one that answers with a canned HTTP response.
+        let closed = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let open = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = open.local_addr().unwrap();
+        let answering = std::thread::spawn(move || {
+            use std::io::{Read, Write};
+            let (mut stream, _) = open.accept().unwrap();
+            let mut buffer = [0u8; 4096];
+            let _ = stream.read(&mut buffer);
+            let body = r#"{"ok":true}"#;
+            let reply = format!(
+                "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            stream.write_all(reply.as_bytes()).unwrap();
+        });
+        let client = Client::new(&format!("http://{closed},http://{address}"), Duration::from_secs(5))
+            .unwrap()
+            .once();
+        let answer = client.send("GET", "/", None).unwrap();
+        assert_eq!((answer.status, answer.json["ok"].as_bool()), (200, Some(true)));
+        answering.join().unwrap();
+        let alone = Client::new(&format!("http://{closed}"), Duration::from_secs(5))
+            .unwrap()
+            .once();
+        let err = alone.send("GET", "/", None).err().unwrap();
+        assert!(matches!(err, Error::ClusterUnavailable { .. }), "{err}");
+    }
+}

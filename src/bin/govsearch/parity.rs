@@ -3,10 +3,11 @@
 //! keywords, places, phrases, two words, aboutness tags), each also with an exclusion, a
 //! source filter, a month's date range, a title scope and a choice of two; each request is
 //! compared for the set of matching articles, the total, every facet value listed and its
-//! count (the number of values left unlisted, which the cluster estimates, apart), the number of
-//! releases, the rewrite query assistance makes or offers, and the highlights of the hits
-//! both first pages share. The first ten hits of each are compared too (ranking is the
-//! backend's own), as the share of the local ten the cluster also ranks in its ten.
+//! count (the number of values left unlisted, which the cluster estimates, apart), the number
+//! of releases, the rewrite query assistance makes or offers, and for the hits both first
+//! pages share, the copies listed under them and their highlights. The first ten hits of each
+//! are compared too (ranking is the backend's own), as the share of the local ten the cluster
+//! also ranks in its ten.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -188,6 +189,20 @@ fn compare_one(
             .map(|h| (h.id.clone(), format!("{:?}{:?}", h.title_highlights, h.snippet)))
             .collect()
     };
+    let copies = |r: &SearchResults| -> BTreeMap<String, BTreeSet<String>> {
+        r.hits
+            .iter()
+            .map(|h| (h.id.clone(), h.copies.iter().map(|c| c.id.clone()).collect()))
+            .collect()
+    };
+    let (ca, cb) = (copies(&a), copies(&b));
+    if ca
+        .iter()
+        .any(|(id, listed)| cb.get(id).is_some_and(|other| other != listed))
+    {
+        k.releases_differ += 1;
+        differs.push("copies listed under a hit");
+    }
     let (ha, hb) = (highlights(&a), highlights(&b));
     if ha
         .iter()

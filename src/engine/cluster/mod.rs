@@ -35,8 +35,11 @@ use crate::text::segment::Segmenter;
 const SEARCH_TIMEOUT: Duration = Duration::from_secs(30);
 /// The deepest a page of hits reaches (the mapping's `max_result_window`).
 const DEEPEST: usize = 100_000;
-/// Values each shard lists for a facet, beyond those asked for: counts of the values listed
-/// are exact while each value is among its shard's first this many.
+/// Values each shard lists for a facet, beyond those asked for. The facets list the most
+/// frequent values, ties by value; many values share the smallest counts, so a shard that
+/// lists only a few more than asked for lists other ties than the whole index would (a
+/// tenth of xwlb's requests differed at 100 more), and the counts of those listed are exact
+/// only while each is among its shard's first this many.
 const SHARD_VALUES: usize = 2_000;
 /// The precision of OpenSearch's distinct counts (HyperLogLog++): its most, below which the
 /// estimate is within a few in ten thousand.
@@ -160,6 +163,49 @@ impl Remote {
             },
             copies: Vec::new(),
         }
+    }
+
+    /// Lists under each reprinted hit the other articles of its release that the request
+    /// matches, earliest first: one search for the whole page.
+    fn add_copies(
+        &self,
+        request: &SearchRequest,
+        parsed: &ParsedQuery,
+        hits: &mut [Hit],
+        reprinted: &[(usize, String)],
+    ) -> Result<()> {
+        let releases: Vec<&str> = reprinted.iter().map(|(_, release)| release.as_str()).collect();
+        let body = json!({
+            "query": { "bool": {
+                "must": self.filtered(request, parsed),
+                "filter": { "terms": { "release": releases } },
+            } },
+            "size": (MAX_COPIES_LISTED + 1) * releases.len(),
+            "_source": ["stored.id", "stored.path", "stored.title", "stored.meta.source", "stored.meta.site", "stored.meta.published", "release"],
+            "sort": [{ "published": { "order": "asc", "missing": "_last" } }, { "id": "asc" }],
+        });
+        let answer = self.cluster.search(&body)?;
+        for copy in answer["hits"]["hits"].as_array().into_iter().flatten() {
+            let release = copy["_source"]["release"].as_str().unwrap_or_default();
+            let stored = &copy["_source"]["stored"];
+            let id = stored["id"].as_str().unwrap_or_default();
+            for (at, _) in reprinted.iter().filter(|(_, r)| r == release) {
+                let hit = &mut hits[*at];
+                if id == hit.id || hit.copies.len() == MAX_COPIES_LISTED {
+                    continue;
+                }
+                let text = |key: &str| stored["meta"][key].as_str().map(str::to_string);
+                hit.copies.push(Copy {
+                    id: id.to_string(),
+                    title: stored["title"].as_str().unwrap_or_default().to_string(),
+                    path: stored["path"].as_str().unwrap_or_default().to_string(),
+                    source: text("source"),
+                    site: text("site"),
+                    published: serde_json::from_value(stored["meta"]["published"].clone()).ok(),
+                });
+            }
+        }
+        Ok(())
     }
 
     /// The stored part of a hit of an answer.
@@ -305,15 +351,7 @@ impl Backend for Remote {
             serde_json::Map::new()
         };
         if !request.all_copies {
-            body["collapse"] = json!({
-                "field": "release",
-                "inner_hits": {
-                    "name": "copies",
-                    "size": MAX_COPIES_LISTED + 1,
-                    "_source": ["stored.id", "stored.path", "stored.title", "stored.meta.source", "stored.meta.site", "stored.meta.published"],
-                    "sort": [{ "published": { "order": "asc", "missing": "_last" } }, { "id": "asc" }],
-                }
-            });
+            body["collapse"] = json!({ "field": "release" });
             // The releases among the matches: every match that is no reprint is one, and the
             // reprinted ones are counted by their releases' names, exactly while there are
             // fewer than MOST_RELEASES of those.
@@ -348,6 +386,8 @@ impl Backend for Remote {
         };
         let needles = parsed.needles();
         let mut hits = Vec::new();
+        // The hits whose release has other articles, by their place on the page.
+        let mut reprinted: Vec<(usize, String)> = Vec::new();
         for (i, found) in answer["hits"]["hits"].as_array().into_iter().flatten().enumerate() {
             let score = if by_date {
                 None
@@ -355,28 +395,16 @@ impl Backend for Remote {
                 found["_score"].as_f64().map(|s| s as f32)
             };
             let stored = self.stored(found)?;
-            let mut hit = Remote::hit(stored, request.offset + i + 1, score, &needles, request.snippet_chars);
-            for copy in found["inner_hits"]["copies"]["hits"]["hits"]
-                .as_array()
-                .into_iter()
-                .flatten()
-            {
-                let stored = &copy["_source"]["stored"];
-                let id = stored["id"].as_str().unwrap_or_default();
-                if id == hit.id || hit.copies.len() == MAX_COPIES_LISTED {
-                    continue;
+            let hit = Remote::hit(stored, request.offset + i + 1, score, &needles, request.snippet_chars);
+            if found["_source"]["reprinted"] == json!(true) && !request.all_copies {
+                if let Some(release) = found["_source"]["release"].as_str() {
+                    reprinted.push((hits.len(), release.to_string()));
                 }
-                let text = |key: &str| stored["meta"][key].as_str().map(str::to_string);
-                hit.copies.push(Copy {
-                    id: id.to_string(),
-                    title: stored["title"].as_str().unwrap_or_default().to_string(),
-                    path: stored["path"].as_str().unwrap_or_default().to_string(),
-                    source: text("source"),
-                    site: text("site"),
-                    published: serde_json::from_value(stored["meta"]["published"].clone()).ok(),
-                });
             }
             hits.push(hit);
+        }
+        if !reprinted.is_empty() {
+            self.add_copies(request, &parsed, &mut hits, &reprinted)?;
         }
         Ok(SearchResults {
             total,
