@@ -338,6 +338,10 @@ pub(crate) struct BenchArgs {
     #[arg(long, value_name = "URL", requires = "serve")]
     pub(crate) backend: Option<String>,
 
+    /// Primary shards and replicas of the cluster's index (with --backend)
+    #[arg(long, default_value = "3,1", value_name = "SHARDS,REPLICAS", requires = "backend")]
+    pub(crate) cluster_layout: String,
+
     /// Print the figures as one JSON object
     #[arg(long)]
     pub(crate) json: bool,

@@ -77,6 +77,8 @@ pub(crate) struct Server {
     pub(crate) queries: Option<Vec<String>>,
     /// An OpenSearch cluster to export the index to and serve from as well.
     pub(crate) backend: Option<String>,
+    /// Its index's primary shards and replicas, `3,1`.
+    pub(crate) cluster_layout: String,
 }
 
 #[derive(serde::Serialize)]
@@ -231,8 +233,13 @@ pub(crate) fn run(
             let local = crate::load::measure(&exe, &index_dir, &work.path, mix, secs)?;
             if let Some(url) = &server.backend {
                 progress("govsearch export to the cluster, and serve --backend under load");
+                let (shards, replicas) = server
+                    .cluster_layout
+                    .split_once(',')
+                    .context("--cluster-layout is SHARDS,REPLICAS")?;
+                let layout = [shards.trim(), replicas.trim()];
                 cluster = Some(crate::load::measure_cluster(
-                    &exe, &index_dir, url, &work.path, mix, secs,
+                    &exe, &index_dir, url, layout, &work.path, mix, secs,
                 )?);
             }
             Some(local)

@@ -185,12 +185,14 @@ pub(crate) struct OnCluster {
     pub(crate) facets: Load,
 }
 
-/// The index exported to the cluster at `url` (into `govsearch-bench`, made anew), then the
-/// load of [`measure`] on `govsearch serve --backend`.
+/// The index exported to the cluster at `url` (into `govsearch-bench`, made anew, of
+/// `layout`'s primary shards and replicas), then the load of [`measure`] on
+/// `govsearch serve --backend`.
 pub(crate) fn measure_cluster(
     exe: &Path,
     index: &Path,
     url: &str,
+    layout: [&str; 2],
     work: &Path,
     queries: &[Vec<(String, String)>],
     secs: u64,
@@ -205,6 +207,7 @@ pub(crate) fn measure_cluster(
         .arg(index)
         // A fresh index each run: the export is measured whole.
         .args(["--to", url, "--name", NAME, "--origin", "bench", "--replace"])
+        .args(["--shards", layout[0], "--replicas", layout[1]])
         .stderr(Stdio::null())
         .status()
         .context("cannot run govsearch export")?;

@@ -198,6 +198,7 @@ fn bench(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         soak: args.soak,
         queries: mix,
         backend: args.backend.clone(),
+        cluster_layout: args.cluster_layout.clone(),
     };
     let report = bench::run(&args.dir, args.queries, args.runs, &server, |step| {
         eprintln!("govsearch: {step}…")
