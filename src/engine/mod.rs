@@ -27,8 +27,6 @@ pub use local::{FolderStats, IndexStats};
 use std::path::{Path, PathBuf};
 
 use crate::article::Article;
-#[cfg(feature = "opensearch")]
-use crate::error::Error;
 use crate::error::Result;
 use crate::query::ParsedQuery;
 use crate::search::{ArticlePage, Hit, SearchRequest, SearchResults};
@@ -137,7 +135,7 @@ impl Index {
         match &mut self.place {
             Place::Local(local) => local.set_user_dictionary(path),
             #[cfg(feature = "opensearch")]
-            Place::Cluster(_) => Err(Error::NotLocal {
+            Place::Cluster(_) => Err(crate::Error::NotLocal {
                 what: "setting a user dictionary",
             }),
         }
@@ -150,7 +148,7 @@ impl Index {
         match &mut self.place {
             Place::Local(local) => local.set_synonyms(path),
             #[cfg(feature = "opensearch")]
-            Place::Cluster(_) => Err(Error::NotLocal {
+            Place::Cluster(_) => Err(crate::Error::NotLocal {
                 what: "setting a synonym table",
             }),
         }
@@ -439,7 +437,7 @@ impl Index {
         match &self.place {
             Place::Local(local) => Ok(local),
             #[cfg(feature = "opensearch")]
-            Place::Cluster(_) => Err(Error::NotLocal { what }),
+            Place::Cluster(_) => Err(crate::Error::NotLocal { what }),
         }
     }
 

@@ -157,6 +157,23 @@ pub struct ArticlePage {
     pub body_highlights: Vec<Highlight>,
 }
 
+impl ArticlePage {
+    /// The page of the article `hit` shows, with its whole `body` and `needles` marked in it.
+    pub(crate) fn of(hit: Hit, body: String, needles: &[String]) -> ArticlePage {
+        ArticlePage {
+            id: hit.id,
+            path: hit.path,
+            record: hit.record,
+            title_highlights: hit.title_highlights,
+            title: hit.title,
+            meta: hit.meta,
+            force: hit.force,
+            body_highlights: super::snippet::highlight_all(&body, needles),
+            body,
+        }
+    }
+}
+
 /// A filter value that no article in the index has, with the closest values it has.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UnmatchedFilter {

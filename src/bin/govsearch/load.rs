@@ -172,6 +172,22 @@ pub(crate) fn paths(queries: &[Vec<(String, String)>], facets: bool) -> Vec<Stri
         .collect()
 }
 
+/// wrk's load on `server` over `queries` (with facet counts or not) for `secs`, after a
+/// short run, so that every query has run once (as the in-process figures do).
+fn load_on(
+    server: &Server,
+    work: &Path,
+    script: &Path,
+    queries: &[Vec<(String, String)>],
+    facets: bool,
+    secs: u64,
+) -> anyhow::Result<Load> {
+    let file = work.join(format!("paths-{facets}.txt"));
+    std::fs::write(&file, paths(queries, facets).join("\n") + "\n")?;
+    wrk(&server.base, &file, script, 2)?;
+    wrk(&server.base, &file, script, secs)
+}
+
 /// The server under load through an OpenSearch cluster.
 #[derive(Clone, Debug, Default, serde::Serialize)]
 pub(crate) struct OnCluster {
@@ -223,10 +239,7 @@ pub(crate) fn measure_cluster(
     let mut loads = Vec::new();
     for facets in [false, true] {
         let server = serve_with(exe, index, None, &["--backend", url, "--cluster-index", NAME])?;
-        let file = work.join(format!("cluster-paths-{facets}.txt"));
-        std::fs::write(&file, paths(queries, facets).join("\n") + "\n")?;
-        wrk(&server.base, &file, &script, 2)?;
-        loads.push(wrk(&server.base, &file, &script, secs)?);
+        loads.push(load_on(&server, work, &script, queries, facets, secs)?);
     }
     let facets = loads.pop().unwrap_or_default();
     let snippets = loads.pop().unwrap_or_default();
@@ -265,11 +278,7 @@ pub(crate) fn measure(
     let mut loads = Vec::new();
     for (facets, log) in [(false, false), (true, false), (false, true)] {
         let server = serve(exe, index, log.then_some(state.as_path()))?;
-        let file = work.join(format!("paths-{facets}.txt"));
-        std::fs::write(&file, paths(queries, facets).join("\n") + "\n")?;
-        // A short run first, so that every query has run once (as the in-process figures do).
-        wrk(&server.base, &file, &script, 2)?;
-        loads.push(wrk(&server.base, &file, &script, secs)?);
+        loads.push(load_on(&server, work, &script, queries, facets, secs)?);
     }
     let mut loads = loads.into_iter();
     let mut next = || loads.next().context("three runs");

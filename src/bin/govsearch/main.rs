@@ -203,13 +203,7 @@ fn bench(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     let report = bench::run(&args.dir, args.queries, args.runs, &server, |step| {
         eprintln!("govsearch: {step}…")
     })?;
-    let mut out = io::stdout().lock();
-    if args.json {
-        serde_json::to_writer(&mut out, &report)?;
-        writeln!(out)?;
-    } else {
-        write!(out, "{}", report.to_text())?;
-    }
+    print_report(args.json, &report, || report.to_text())?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -260,13 +254,7 @@ fn eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {
         backend: args.backend.clone(),
     };
     let report = govsearch::eval::evaluate(&args.dir, &options, |step| eprintln!("govsearch: {step}…"))?;
-    let mut out = io::stdout().lock();
-    if args.json {
-        serde_json::to_writer(&mut out, &report)?;
-        writeln!(out)?;
-    } else {
-        write!(out, "{}", report.to_table())?;
-    }
+    print_report(args.json, &report, || report.to_table())?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -405,6 +393,18 @@ fn export(location: &std::path::Path, args: &ExportArgs) -> anyhow::Result<ExitC
     Ok(ExitCode::SUCCESS)
 }
 
+/// A report on stdout: one JSON object, or its text.
+fn print_report(json: bool, report: &impl serde::Serialize, text: impl FnOnce() -> String) -> anyhow::Result<()> {
+    let mut out = io::stdout().lock();
+    if json {
+        serde_json::to_writer(&mut out, report)?;
+        writeln!(out)?;
+    } else {
+        write!(out, "{}", text())?;
+    }
+    Ok(())
+}
+
 /// `govsearch parity`: the local index against its export.
 fn parity(location: &std::path::Path, args: &ParityArgs) -> anyhow::Result<ExitCode> {
     let Some((url, name)) = args.backend.cluster() else {
@@ -421,13 +421,7 @@ fn parity(location: &std::path::Path, args: &ParityArgs) -> anyhow::Result<ExitC
         anyhow::bail!("no queries could be sampled from {}", args.dir.display());
     }
     let report = parity::compare(&local, &cluster, &queries)?;
-    let mut out = io::stdout().lock();
-    if args.json {
-        serde_json::to_writer(&mut out, &report)?;
-        writeln!(out)?;
-    } else {
-        write!(out, "{}", report.to_table())?;
-    }
+    print_report(args.json, &report, || report.to_table())?;
     Ok(if report.alike() {
         ExitCode::SUCCESS
     } else {

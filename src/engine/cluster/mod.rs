@@ -442,17 +442,7 @@ impl Backend for Remote {
         let stored = self.stored(&doc)?;
         let body = stored.body.clone();
         let hit = Remote::hit(stored, 0, None, needles, 0);
-        Ok(Some(ArticlePage {
-            id: hit.id,
-            path: hit.path,
-            record: hit.record,
-            title_highlights: hit.title_highlights,
-            title: hit.title,
-            meta: hit.meta,
-            force: hit.force,
-            body_highlights: snippet::highlight_all(&body, needles),
-            body,
-        }))
+        Ok(Some(ArticlePage::of(hit, body, needles)))
     }
 
     fn related(&self, id: &str, limit: usize) -> Result<Option<Vec<Hit>>> {

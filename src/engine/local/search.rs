@@ -275,17 +275,7 @@ impl Local {
             let searcher = self.searcher();
             if let Some(address) = self.address_of(&searcher, id)? {
                 let (hit, body) = self.hit(&searcher, address, 0, None, needles, 0, true)?;
-                return Ok(Some(ArticlePage {
-                    id: hit.id,
-                    path: hit.path,
-                    record: hit.record,
-                    title_highlights: hit.title_highlights,
-                    title: hit.title,
-                    meta: hit.meta,
-                    force: hit.force,
-                    body_highlights: snippet::highlight_all(&body, needles),
-                    body,
-                }));
+                return Ok(Some(ArticlePage::of(hit, body, needles)));
             }
             Ok(None)
         })
