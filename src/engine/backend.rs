@@ -26,6 +26,10 @@ pub(crate) trait Backend {
     /// How many articles there are.
     fn num_articles(&self) -> u64;
 
+    /// How many articles there are, asked of where they are now: an error when it does not
+    /// answer.
+    fn articles_now(&self) -> Result<u64>;
+
     /// `parsed` (the request's query as typed) with the request's filters, sort, page and
     /// facets: the total, the releases, the facet counts, and the page of hits with their
     /// snippets and copies.

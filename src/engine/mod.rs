@@ -194,6 +194,13 @@ impl Index {
         self.backend().num_articles()
     }
 
+    /// Number of articles, asked of the backend now: on a cluster, a request that fails when
+    /// the cluster does not answer (what a health check wants); on a local index the same as
+    /// [`Index::num_articles`].
+    pub fn articles_now(&self) -> Result<u64> {
+        self.backend().articles_now()
+    }
+
     /// The folders indexed into this index (canonical paths), as of the last commit. Indexes
     /// written before folders were recorded list the folders indexed since.
     pub fn folders(&self) -> Vec<PathBuf> {

@@ -115,7 +115,7 @@ impl Cluster {
             found if found == wanted => Ok(true),
             (mapping, format) => Err(self.refused(format!(
                 "it was made with mapping {} for index format {}; this build makes mapping {} for format {}: \
-                 export into another name, or delete the index and export again",
+                 export again with `govsearch export --replace`, or into another name",
                 mapping.unwrap_or_default(),
                 format.unwrap_or_default(),
                 wanted.0.unwrap_or_default(),

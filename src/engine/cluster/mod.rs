@@ -323,6 +323,10 @@ impl Backend for Remote {
         self.articles
     }
 
+    fn articles_now(&self) -> Result<u64> {
+        self.count_all()
+    }
+
     fn search(&self, request: &SearchRequest, parsed: ParsedQuery) -> Result<SearchResults> {
         let by_date = parsed.matches_everything() || request.sort == Sort::Date;
         let from = request.offset.min(DEEPEST);

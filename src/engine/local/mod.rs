@@ -367,6 +367,10 @@ impl Backend for Local {
         self.store.num_articles()
     }
 
+    fn articles_now(&self) -> Result<u64> {
+        Ok(self.store.num_articles())
+    }
+
     fn search(&self, request: &SearchRequest, parsed: ParsedQuery) -> Result<SearchResults> {
         self.guarded(|| self.search_as_typed(request, parsed))
     }

@@ -188,9 +188,15 @@ pub(crate) async fn stats(Shared(state): Shared<Arc<State>>) -> Result<Response,
 /// It takes no search permit: counting the articles reads the current view's counts, so the
 /// health check answers at once while searches queue for their turn. A given-up index (a file
 /// shrank under the server) is tried again here too, and reported as damaged while it fails.
+/// An index on a cluster is asked for its count, so a cluster that does not answer is said.
 pub(crate) async fn health(Shared(state): Shared<Arc<State>>) -> Result<Response, Failure> {
     // Opening again reads files: off the async threads, and only when the view was given up.
     let current = match state.index.held() {
+        Some(index) if state.index.on_cluster() => {
+            tokio::task::spawn_blocking(move || index.articles_now().map_err(Failure::from))
+                .await
+                .map_err(|_| Failure::internal())?
+        }
         Some(index) => Ok(index.num_articles()),
         None => tokio::task::spawn_blocking(move || state.index.current().map(|index| index.num_articles()))
             .await
@@ -200,7 +206,11 @@ pub(crate) async fn health(Shared(state): Shared<Arc<State>>) -> Result<Response
         Ok(articles) => Ok(Json(serde_json::json!({ "status": "ok", "articles": articles })).into_response()),
         Err(failure) => Ok((
             failure.status,
-            Json(serde_json::json!({ "status": "damaged", "error": failure.message, "code": failure.code })),
+            Json(serde_json::json!({
+                "status": if failure.code.starts_with("cluster") { "unavailable" } else { "damaged" },
+                "error": failure.message,
+                "code": failure.code,
+            })),
         )
             .into_response()),
     }

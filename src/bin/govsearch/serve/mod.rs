@@ -496,6 +496,11 @@ impl Served {
         }
     }
 
+    /// Whether the index is on a cluster (`--backend`).
+    pub(crate) fn on_cluster(&self) -> bool {
+        self.cluster.is_some()
+    }
+
     /// The index to answer from, if it was not given up.
     pub(crate) fn held(&self) -> Option<Arc<Index>> {
         self.index.read().unwrap_or_else(PoisonError::into_inner).clone()
