@@ -167,7 +167,13 @@ impl Index {
         match &mut self.place {
             Place::Local(local) => local.set_auto_reload(on),
             #[cfg(feature = "opensearch")]
-            Place::Cluster(_) => Ok(()),
+            // What a long-running server reads before its first search: the vocabulary.
+            Place::Cluster(remote) => {
+                if on {
+                    remote.vocabulary()?;
+                }
+                Ok(())
+            }
         }
     }
 

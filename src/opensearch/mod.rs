@@ -315,6 +315,13 @@ impl Cluster {
         })
     }
 
+    /// How many articles `query` matches.
+    pub(crate) fn count(&self, query: &Value) -> Result<u64> {
+        let path = format!("/{}/_count", segment(&self.name));
+        let answer = self.client.json("POST", &path, &json!({ "query": query }))?;
+        Ok(answer["count"].as_u64().unwrap_or(0))
+    }
+
     /// One article's document, `None` when there is none with that id.
     pub(crate) fn get(&self, id: &str) -> Result<Option<Value>> {
         let path = format!("/{}/_doc/{}", segment(&self.name), segment(id));
@@ -337,9 +344,13 @@ impl Cluster {
             .map(drop)
     }
 
-    /// What every export sent along, by origin.
-    pub(crate) fn metas(&self) -> Result<Vec<Value>> {
-        let body = json!({ "size": 10_000, "query": { "match_all": {} } });
+    /// What every export sent along, by origin; their vocabularies (the bulk of it) only when
+    /// `vocabulary`.
+    pub(crate) fn metas(&self, vocabulary: bool) -> Result<Vec<Value>> {
+        let mut body = json!({ "size": 10_000, "query": { "match_all": {} } });
+        if !vocabulary {
+            body["_source"] = json!({ "excludes": ["data.vocabulary"] });
+        }
         let answer = self
             .client
             .json("POST", &format!("/{}/_search", segment(&self.meta_name())), &body)?;

@@ -79,7 +79,7 @@ pub(crate) fn export(
         cluster.delete()?;
     }
     if cluster.check()? {
-        for meta in cluster.metas()? {
+        for meta in cluster.metas(false)? {
             let other = meta["origin"].as_str().unwrap_or_default();
             if other != options.origin
                 && (meta["dictionary"].as_str() != dictionary.as_deref() || meta["synonyms"] != json!(synonyms))

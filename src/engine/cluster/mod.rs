@@ -7,8 +7,9 @@
 
 pub(crate) mod export;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use serde_json::{json, Value};
@@ -38,11 +39,11 @@ const DEEPEST: usize = 100_000;
 /// Values each shard lists for a facet, beyond those asked for. The facets list the most
 /// frequent values, ties by value; many values share the smallest counts, so a shard that
 /// lists only a few more than asked for lists other ties than the whole index would (a
-/// tenth of xwlb's requests differed at 100 more), and the counts of those listed are exact
+/// part of a large index's requests differ), and the counts of those listed are exact
 /// only while each is among its shard's first this many.
 const SHARD_VALUES: usize = 2_000;
-/// The precision of OpenSearch's distinct counts (HyperLogLog++): its most, below which the
-/// estimate is within a few in ten thousand.
+/// The precision of OpenSearch's distinct counts (HyperLogLog++): its most, below which its
+/// estimates are closest.
 const EXACT_DISTINCT: u64 = 40_000;
 /// The most releases of reprinted articles a search counts by name (exactly); beyond, their
 /// number is estimated.
@@ -53,7 +54,9 @@ pub(crate) struct Remote {
     cluster: Cluster,
     segmenter: Segmenter,
     synonyms: Synonyms,
-    vocabulary: Arc<Vocabulary>,
+    /// The exports' vocabularies summed, read on first use: a search that needs no query
+    /// help does not wait for it.
+    vocabulary: Mutex<Option<Arc<Vocabulary>>>,
     articles: u64,
     location: PathBuf,
 }
@@ -75,7 +78,7 @@ impl Remote {
         if !cluster.check()? {
             return Err(refused("there is no such index: make it with `govsearch export`"));
         }
-        let metas = cluster.metas()?;
+        let metas = cluster.metas(false)?;
         let Some(first) = metas.first() else {
             return Err(refused("no export finished into it: run `govsearch export` again"));
         };
@@ -101,30 +104,39 @@ impl Remote {
             },
             None => Synonyms::shipped(),
         };
-        // Several exports into one index: their vocabularies summed.
-        let mut terms: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
-        let mut described = 0u64;
-        for meta in &metas {
-            described += meta["articles"].as_u64().unwrap_or(0);
-            for pair in meta["vocabulary"].as_array().into_iter().flatten() {
-                if let (Some(text), Some(count)) = (pair[0].as_str(), pair[1].as_u64()) {
-                    let entry = terms.entry(text.to_string()).or_default();
-                    *entry = entry.saturating_add(count as u32);
-                }
-            }
-        }
-        let vocabulary = Arc::new(Vocabulary::new(terms.into_iter().collect(), described.max(1)));
         let location = PathBuf::from(format!("{}/{}", cluster.client.shown, name));
         let mut remote = Remote {
             cluster,
             segmenter,
             synonyms,
-            vocabulary,
+            vocabulary: Mutex::new(None),
             articles: 0,
             location,
         };
         remote.articles = remote.count_all()?;
         Ok(remote)
+    }
+
+    /// The vocabulary of every export into the index, summed; read from the cluster once.
+    pub(crate) fn vocabulary(&self) -> Result<Arc<Vocabulary>> {
+        let mut held = self.vocabulary.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(vocabulary) = held.as_ref() {
+            return Ok(Arc::clone(vocabulary));
+        }
+        let mut terms: HashMap<String, u32> = HashMap::new();
+        let mut described = 0u64;
+        for meta in self.cluster.metas(true)? {
+            described += meta["articles"].as_u64().unwrap_or(0);
+            for pair in meta["vocabulary"].as_array().into_iter().flatten() {
+                if let (Some(text), Some(count)) = (pair[0].as_str(), pair[1].as_u64()) {
+                    let entry = terms.entry(text.to_string()).or_default();
+                    *entry = entry.saturating_add(u32::try_from(count).unwrap_or(u32::MAX));
+                }
+            }
+        }
+        let vocabulary = Arc::new(Vocabulary::new(terms.into_iter().collect(), described.max(1)));
+        *held = Some(Arc::clone(&vocabulary));
+        Ok(vocabulary)
     }
 
     /// Where the index is: the cluster's address and the index's name.
@@ -432,11 +444,21 @@ impl Backend for Remote {
     }
 
     fn titles_with(&self) -> Box<dyn Fn(&str) -> u64 + '_> {
-        Box::new(|word: &str| self.vocabulary.articles_with(word).map_or(0, u64::from))
+        // The vocabulary answers from memory when it is read already; the cluster's count of
+        // titles with the word otherwise, without reading the vocabulary for a query that may
+        // need nothing. A count the cluster does not give is no evidence either way.
+        let known = self.vocabulary.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        Box::new(move |word: &str| match &known {
+            Some(vocabulary) => vocabulary.articles_with(word).map_or(0, u64::from),
+            None => self
+                .cluster
+                .count(&json!({ "term": { "title_words": word } }))
+                .unwrap_or(0),
+        })
     }
 
     fn vocabulary(&self) -> Result<Arc<Vocabulary>> {
-        Ok(Arc::clone(&self.vocabulary))
+        Remote::vocabulary(self)
     }
 
     fn article(&self, id: &str, needles: &[String]) -> Result<Option<ArticlePage>> {
@@ -458,7 +480,12 @@ impl Backend for Remote {
         }
         let release = doc["_source"]["release"].as_str().unwrap_or(id).to_string();
         let stored = self.stored(&doc)?;
-        let terms = describe(&self.vocabulary, &self.segmenter, &stored.title, &stored.body);
+        let terms = describe(
+            &*Remote::vocabulary(self)?,
+            &self.segmenter,
+            &stored.title,
+            &stored.body,
+        );
         let keywords = stored.meta.keywords.clone();
         if terms.is_empty() && keywords.is_empty() {
             return Ok(Some(Vec::new()));
