@@ -7,7 +7,8 @@
 //!
 //! A word jieba tags as a name (a place `ns`, an organisation `nt`, a person `nr`, `nrt`,
 //! `nrfg`, another proper noun `nz`) has [`NAME`] added to its frequency: query assistance
-//! never corrects a name into another word.
+//! never corrects a name into another word. A word tagged as an abbreviation (`j`: 政协, 发改委)
+//! has [`ABBREVIATION`] added: govsearch looks for the full forms of such words.
 //!
 //! The map also holds, under the key `\0total`, the sum of every line's frequency (the total
 //! jieba divides by), and under `\0longest` the length of the longest word in characters. govsearch segments a query with only the dictionary words that occur in
@@ -17,6 +18,8 @@ use std::collections::BTreeMap;
 
 /// Added to a name's frequency (no frequency comes near it); `src/text/segment.rs` reads it.
 const NAME: u64 = 1 << 40;
+/// Added to an abbreviation's frequency; `src/text/segment.rs` reads it.
+const ABBREVIATION: u64 = 1 << 41;
 /// jieba's tags of names.
 const NAME_TAGS: [&str; 6] = ["ns", "nt", "nr", "nrt", "nrfg", "nz"];
 
@@ -38,9 +41,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .parse()
             .map_err(|_| format!("line {}: bad frequency {freq:?}", n + 1))?;
         total += freq;
-        let name = fields.next().is_some_and(|tag| NAME_TAGS.contains(&tag));
+        let tag = fields.next().unwrap_or_default();
+        let flags = if NAME_TAGS.contains(&tag) {
+            NAME
+        } else if tag == "j" {
+            ABBREVIATION
+        } else {
+            0
+        };
         // jieba keeps the last entry of a word for lookups; its total counts every line.
-        words.insert(word.to_string(), if name { freq | NAME } else { freq });
+        words.insert(word.to_string(), freq | flags);
     }
     let longest = words.keys().map(|w| w.chars().count()).max().unwrap_or(0) as u64;
     let mut builder = tantivy_fst::MapBuilder::memory();

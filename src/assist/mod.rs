@@ -9,12 +9,15 @@
 //!   initials, by a replaced character and by sound. It reads queries typed in 拼音, corrects
 //!   错别字 and completes prefixes.
 //! - [`pinyin`]: readings of Han text and Latin text read as pinyin.
+//! - [`abbreviations`]: the longer terms a word may abbreviate, and which of them the
+//!   articles show it stands for.
 //!
 //! A rewrite is looked for only when the query as typed finds nothing, is Latin letters that
 //! find little, or has a run jieba cuts the way a typo leaves a word ([`worth_a_look`]); any
 //! other query pays nothing for it. It is offered only when its words as written are in many
 //! times more articles than the words as typed ([`convincing`]).
 
+pub(crate) mod abbreviations;
 pub(crate) mod pinyin;
 pub(crate) mod vocabulary;
 

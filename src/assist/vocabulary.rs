@@ -381,8 +381,9 @@ impl Vocabulary {
     }
 
     /// Every term with the number of articles that have it, in order: what a backend
-    /// elsewhere is sent to build the same vocabulary ([`Vocabulary::new`]).
-    #[cfg(feature = "opensearch")]
+    /// elsewhere is sent to build the same vocabulary ([`Vocabulary::new`]), and what the
+    /// evaluation mines.
+    #[cfg(any(feature = "opensearch", feature = "eval"))]
     pub(crate) fn terms(&self) -> impl Iterator<Item = (&str, u32)> + '_ {
         (0..self.places.len() as u32).map(|id| (self.text(id), self.count(id)))
     }
@@ -423,6 +424,45 @@ impl Vocabulary {
     /// How many articles have `text` (a title word, keyword, source or column), if any.
     pub(crate) fn articles_with(&self, text: &str) -> Option<u32> {
         self.find(text).map(|id| self.count(id))
+    }
+
+    /// Every term that starts with `first`, with the number of articles that have it.
+    pub(crate) fn starting_with(&self, first: char) -> Vec<(&str, u32)> {
+        let mut buf = [0u8; 4];
+        let prefix: &str = first.encode_utf8(&mut buf);
+        let mut found = Vec::new();
+        let mut stream = self.places.range().ge(prefix).lt(prefix_end(prefix)).into_stream();
+        while let Some((_, id)) = stream.next() {
+            found.push(id as u32);
+        }
+        found.into_iter().map(|id| (self.text(id), self.count(id))).collect()
+    }
+
+    /// The terms one character longer than `text` that start or end with it, with the number
+    /// of articles that have each.
+    pub(crate) fn one_longer(&self, text: &str) -> Vec<(&str, u32)> {
+        let chars = text.chars().count() + 1;
+        let mut ids = Vec::new();
+        let mut stream = self.places.range().ge(text).lt(prefix_end(text)).into_stream();
+        while let Some((_, id)) = stream.next() {
+            ids.push(id as u32);
+        }
+        let backwards: String = text.chars().rev().collect();
+        let mut stream = self
+            .reversed
+            .range()
+            .ge(&backwards)
+            .lt(prefix_end(&backwards))
+            .into_stream();
+        while let Some((_, id)) = stream.next() {
+            ids.push(id as u32);
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        ids.into_iter()
+            .map(|id| (self.text(id), self.count(id)))
+            .filter(|(term, _)| term.chars().count() == chars)
+            .collect()
     }
 
     /// How many articles the vocabulary was read from.

@@ -7,11 +7,14 @@
 //! - this module runs each request over the backend: the query parsed with the backend's
 //!   segmenter and everyday words, searched as typed, then the rewrite [`rewrite`] decides on
 //!   from what [`crate::assist`] proposes;
+//! - [`abbreviations`] finds the full forms of a query's abbreviations (上合: 上海合作组织)
+//!   from counts over the backend;
 //! - [`suggest`](mod@suggest) completes prefixes from the backend's vocabulary.
 //!
 //! Nothing below imports this module: the store, the query, search and assist modules are
 //! functions over what the engine hands them.
 
+pub(crate) mod abbreviations;
 mod backend;
 #[cfg(feature = "opensearch")]
 mod cluster;
@@ -38,6 +41,8 @@ use local::Local;
 /// ([`Index::connect`]).
 pub struct Index {
     place: Place,
+    /// The full forms of abbreviations found so far, for the current vocabulary.
+    full_forms: abbreviations::FullForms,
 }
 
 /// Where an index's articles are. A process holds one or two indexes, so the variants'
@@ -77,6 +82,7 @@ impl Index {
     pub fn open(dir: impl AsRef<Path>) -> Result<Index> {
         Ok(Index {
             place: Place::Local(Local::open(dir)?),
+            full_forms: abbreviations::FullForms::default(),
         })
     }
 
@@ -86,6 +92,7 @@ impl Index {
     pub fn open_or_create(dir: impl AsRef<Path>) -> Result<Index> {
         Ok(Index {
             place: Place::Local(Local::open_or_create(dir)?),
+            full_forms: abbreviations::FullForms::default(),
         })
     }
 
@@ -93,6 +100,7 @@ impl Index {
     pub fn create_in_ram() -> Index {
         Index {
             place: Place::Local(Local::create_in_ram()),
+            full_forms: abbreviations::FullForms::default(),
         }
     }
 
@@ -107,6 +115,7 @@ impl Index {
     pub fn connect(url: &str, name: &str) -> Result<Index> {
         Ok(Index {
             place: Place::Cluster(cluster::Remote::connect(url, name)?),
+            full_forms: abbreviations::FullForms::default(),
         })
     }
 
@@ -341,7 +350,7 @@ impl Index {
         self.guarded(|| {
             let backend = self.backend();
             request.check()?;
-            let parsed = parse(backend, &request.searched_text())?;
+            let parsed = self.with_full_forms(request, parse(backend, &request.searched_text())?)?;
             if let Some(found) = rewrite::by_doc_number(backend, request)? {
                 return Ok(found);
             }
@@ -351,7 +360,7 @@ impl Index {
                 return Ok(results);
             };
             if search_instead {
-                let instead = parse(backend, &rewrite.query)?;
+                let instead = self.with_full_forms(request, parse(backend, &rewrite.query)?)?;
                 let mut rewritten = backend.search(request, instead)?;
                 rewritten.searched_as = Some(rewrite);
                 return Ok(rewritten);
@@ -425,8 +434,17 @@ impl Index {
         self.guarded(|| self.backend().stats())
     }
 
+    /// `parsed` with its abbreviations also finding their full forms, unless `request` asks
+    /// for the query as typed.
+    fn with_full_forms(&self, request: &SearchRequest, parsed: ParsedQuery) -> Result<ParsedQuery> {
+        if request.as_typed {
+            return Ok(parsed);
+        }
+        self.full_forms.expand(self.backend(), parsed)
+    }
+
     /// The backend requests are answered from.
-    fn backend(&self) -> &dyn Backend {
+    pub(crate) fn backend(&self) -> &dyn Backend {
         match &self.place {
             Place::Local(local) => local,
             #[cfg(feature = "opensearch")]
@@ -499,12 +517,17 @@ impl Index {
         self.as_local().releases(searcher)
     }
 
+    /// The index query a search for `request` runs over `searcher`: parsed, with the full
+    /// forms of its abbreviations, as [`Index::search`] parses it.
     pub(crate) fn query_for(
         &self,
         request: &SearchRequest,
         searcher: &tantivy::Searcher,
     ) -> Result<crate::search::Prepared> {
-        self.as_local().query_for(request, searcher)
+        request.check()?;
+        let local = self.as_local();
+        let parsed = self.with_full_forms(request, parse(local, &request.searched_text())?)?;
+        local.prepare(parsed, request, searcher)
     }
 }
 
@@ -517,6 +540,7 @@ impl Index {
     pub(crate) fn of_texts(files: &[(&str, &str)]) -> Index {
         Index {
             place: Place::Local(Local::of_texts(files)),
+            full_forms: abbreviations::FullForms::default(),
         }
     }
 

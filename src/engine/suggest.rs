@@ -47,6 +47,8 @@ impl Index {
                 if written == 0 {
                     continue;
                 }
+                // What a search finds: its abbreviations' full forms too.
+                let parsed = self.with_full_forms(&SearchRequest::new(text.as_str()), parsed)?;
                 let articles = backend.count(&request, parsed)? as u64;
                 found.push((written, Suggestion { text, articles }));
             }

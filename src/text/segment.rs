@@ -343,6 +343,8 @@ const FILLER: &str = "\u{10FFFF}\u{10FFFE}";
 /// Added to the frequency of a word jieba tags as a name (place, organisation, person, other
 /// proper noun) in `data/jieba_dict.fst`.
 const NAME: u64 = 1 << 40;
+/// Added to the frequency of a word jieba tags as an abbreviation (`j`).
+const ABBREVIATION: u64 = 1 << 41;
 
 /// `data/jieba_dict.fst`, opened once.
 fn dictionary() -> Option<&'static tantivy_fst::Map<&'static [u8]>> {
@@ -362,6 +364,8 @@ pub(crate) struct Known {
     pub(crate) freq: u64,
     /// Whether jieba tags it as a name (a place, an organisation, a person, a proper noun).
     pub(crate) name: bool,
+    /// Whether jieba tags it as an abbreviation (政协, 发改委).
+    pub(crate) abbreviation: bool,
 }
 
 /// `folded` as jieba's default dictionary knows it, if it does.
@@ -370,7 +374,28 @@ pub(crate) fn known(folded: &str) -> Option<Known> {
     Some(Known {
         freq: value & (NAME - 1),
         name: value & NAME != 0,
+        abbreviation: value & ABBREVIATION != 0,
     })
+}
+
+/// Every word of jieba's dictionary that starts with `first`, with its frequency.
+pub(crate) fn words_starting_with(first: char) -> Vec<(String, u64)> {
+    use tantivy_fst::{IntoStreamer, Streamer};
+    let Some(map) = dictionary() else {
+        return Vec::new();
+    };
+    let mut start = [0u8; 4];
+    let start = first.encode_utf8(&mut start).as_bytes().to_vec();
+    let mut end = start.clone();
+    end.push(0xFF);
+    let mut words = Vec::new();
+    let mut stream = map.range().ge(&start).lt(&end).into_stream();
+    while let Some((key, value)) = stream.next() {
+        if let Ok(word) = std::str::from_utf8(key) {
+            words.push((word.to_string(), value & (NAME - 1)));
+        }
+    }
+    words
 }
 
 /// Every word jieba's dictionary tags as a name, of two to four Han characters.

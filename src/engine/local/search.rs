@@ -26,15 +26,6 @@ use crate::store::schema;
 use crate::store::stored::Stored;
 
 impl Local {
-    /// The index query for `request` over `searcher`, for the evaluation: parsed as a search
-    /// parses it and made into a query by [`Local::prepare`], as every search's is.
-    #[cfg(any(test, feature = "eval"))]
-    pub(crate) fn query_for(&self, request: &SearchRequest, searcher: &Searcher) -> Result<Prepared> {
-        request.check()?;
-        let parsed = crate::engine::parse(self, &request.searched_text())?;
-        self.prepare(parsed, request, searcher)
-    }
-
     /// `parsed` with `request`'s filters made into an index query over `searcher`.
     pub(crate) fn prepare(
         &self,
