@@ -181,7 +181,7 @@ const STRONG_EVIDENCE: usize = 20;
 /// something, when the correction's words as written are in this many times as many
 /// articles as the typed words as written (plus one): 中国人民引行 (in no article) against
 /// 中国人民银行.
-const SURE_TIMES: usize = 20;
+pub(crate) const SURE_TIMES: usize = 20;
 
 /// What to do with `proposal` for a query that found `typed` articles, its words as written
 /// in `typed_as_written`, the proposal's as written in `rewritten`: `None` to leave it,

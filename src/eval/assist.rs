@@ -109,6 +109,9 @@ pub(crate) fn evaluate(articles: &[Article], per_kind: usize, seed: u64) -> Resu
     let mut corrected = 0;
     let mut searched = 0;
     let mut cases = 0;
+    // Split by how many articles write the keyword: a correction is searched outright, when
+    // the typo finds something, only if it is written in many times as many articles.
+    let (mut common, mut common_searched) = (0, 0);
     for keyword in keywords.iter().skip(per_kind).chain(keywords.iter()) {
         if cases == per_kind {
             break;
@@ -118,7 +121,19 @@ pub(crate) fn evaluate(articles: &[Article], per_kind: usize, seed: u64) -> Resu
         };
         cases += 1;
         let results = index.search(&SearchRequest::new(typo.as_str()).limit(0).facets(false))?;
-        if results.searched_as.as_ref().is_some_and(|r| r.query == *keyword) {
+        let written = index
+            .search(
+                &SearchRequest::new(format!("\"{keyword}\"").as_str())
+                    .limit(0)
+                    .facets(false),
+            )?
+            .total;
+        let outright = results.searched_as.as_ref().is_some_and(|r| r.query == *keyword);
+        if written >= crate::assist::SURE_TIMES {
+            common += 1;
+            common_searched += usize::from(outright);
+        }
+        if outright {
             searched += 1;
         }
         if results
@@ -134,6 +149,19 @@ pub(crate) fn evaluate(articles: &[Article], per_kind: usize, seed: u64) -> Resu
         "typos: searched as the keyword outright (its articles first)",
         searched,
         cases,
+    ));
+    figures.push(share(
+        &format!(
+            "typos: searched outright, of keywords written in {} articles or more",
+            crate::assist::SURE_TIMES
+        ),
+        common_searched,
+        common,
+    ));
+    figures.push(share(
+        "typos: searched outright, of keywords written in fewer",
+        searched - common_searched,
+        cases - common,
     ));
     let mut wrong = 0;
     let correct: Vec<&String> = keywords.iter().rev().take(per_kind).collect();
