@@ -171,18 +171,15 @@ impl Index {
     /// Turned on with this call, each new view of the index also has its vocabulary (for
     /// pinyin, typos and suggestions) and its reprints read before searches see it, so the
     /// first search after a commit does not wait for them: what a long-running server wants,
-    /// and what a one-off search need not pay for.
+    /// and what a one-off search need not pay for. An index on a cluster reads its vocabulary
+    /// now and again after each export, asking the cluster every few seconds whether one ran.
     pub fn set_auto_reload(&mut self, on: bool) -> Result<()> {
         match &mut self.place {
             Place::Local(local) => local.set_auto_reload(on),
             #[cfg(feature = "opensearch")]
-            // What a long-running server reads before its first search: the vocabulary.
-            Place::Cluster(remote) => {
-                if on {
-                    remote.vocabulary()?;
-                }
-                Ok(())
-            }
+            // What a long-running server reads before its first search, and again after each
+            // export: the vocabulary.
+            Place::Cluster(remote) => remote.follow(on),
         }
     }
 

@@ -344,6 +344,30 @@ impl Cluster {
             .map(drop)
     }
 
+    /// Which exports sent their data, and how many times each did: an export's origin and the
+    /// version of what it sent, in order. A change says an export ran since.
+    pub(crate) fn exports(&self) -> Result<Vec<(String, u64)>> {
+        let body = json!({ "size": 10_000, "version": true, "_source": false, "query": { "match_all": {} } });
+        let answer = self
+            .client
+            .json("POST", &format!("/{}/_search", segment(&self.meta_name())), &body)?;
+        let mut exports: Vec<(String, u64)> = answer["hits"]["hits"]
+            .as_array()
+            .map(|hits| {
+                hits.iter()
+                    .map(|hit| {
+                        (
+                            hit["_id"].as_str().unwrap_or_default().to_string(),
+                            hit["_version"].as_u64().unwrap_or(0),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        exports.sort();
+        Ok(exports)
+    }
+
     /// What every export sent along, by origin; their vocabularies (the bulk of it) only when
     /// `vocabulary`.
     pub(crate) fn metas(&self, vocabulary: bool) -> Result<Vec<Value>> {

@@ -9,8 +9,9 @@ pub(crate) mod export;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
@@ -49,6 +50,10 @@ const EXACT_DISTINCT: u64 = 40_000;
 /// number is estimated.
 const MOST_RELEASES: usize = 50_000;
 
+/// How often an index that follows the cluster ([`Remote::follow`]) asks whether an export
+/// ran since its vocabulary was read.
+const FOLLOW_EVERY: Duration = Duration::from_secs(10);
+
 /// An index on a cluster, with what its exports sent along.
 pub(crate) struct Remote {
     cluster: Cluster,
@@ -56,9 +61,18 @@ pub(crate) struct Remote {
     synonyms: Synonyms,
     /// The exports' vocabularies summed, read on first use: a search that needs no query
     /// help does not wait for it.
-    vocabulary: Mutex<Option<Arc<Vocabulary>>>,
-    articles: u64,
+    vocabulary: Mutex<Option<Held>>,
+    /// Whether to read the vocabulary again after an export, as a server does.
+    following: AtomicBool,
+    articles: AtomicU64,
     location: PathBuf,
+}
+
+/// A vocabulary as read, with the exports it was read from.
+struct Held {
+    vocabulary: Arc<Vocabulary>,
+    exports: Vec<(String, u64)>,
+    checked: Instant,
 }
 
 impl Remote {
@@ -110,19 +124,39 @@ impl Remote {
             segmenter,
             synonyms,
             vocabulary: Mutex::new(None),
-            articles: 0,
+            following: AtomicBool::new(false),
+            articles: AtomicU64::new(0),
             location,
         };
-        remote.articles = remote.count_all()?;
+        remote.articles = AtomicU64::new(remote.count_all()?);
         Ok(remote)
     }
 
-    /// The vocabulary of every export into the index, summed; read from the cluster once.
+    /// Reads the vocabulary now and, with `on`, again after each export (asking at most every
+    /// [`FOLLOW_EVERY`]): what a long-running server wants.
+    pub(crate) fn follow(&self, on: bool) -> Result<()> {
+        self.following.store(on, Ordering::Relaxed);
+        if on {
+            self.vocabulary()?;
+        }
+        Ok(())
+    }
+
+    /// The vocabulary of every export into the index, summed: read from the cluster once, or
+    /// when following it, again after an export ran (with the number of articles).
     pub(crate) fn vocabulary(&self) -> Result<Arc<Vocabulary>> {
         let mut held = self.vocabulary.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(vocabulary) = held.as_ref() {
-            return Ok(Arc::clone(vocabulary));
+        if let Some(held) = held.as_mut() {
+            if !self.following.load(Ordering::Relaxed) || held.checked.elapsed() < FOLLOW_EVERY {
+                return Ok(Arc::clone(&held.vocabulary));
+            }
+            held.checked = Instant::now();
+            // A cluster that does not answer keeps what was read: the search says so itself.
+            if self.cluster.exports().map_or(true, |exports| exports == held.exports) {
+                return Ok(Arc::clone(&held.vocabulary));
+            }
         }
+        let exports = self.cluster.exports()?;
         let mut terms: HashMap<String, u32> = HashMap::new();
         let mut described = 0u64;
         for meta in self.cluster.metas(true)? {
@@ -135,7 +169,14 @@ impl Remote {
             }
         }
         let vocabulary = Arc::new(Vocabulary::new(terms.into_iter().collect(), described.max(1)));
-        *held = Some(Arc::clone(&vocabulary));
+        if held.is_some() {
+            self.articles.store(self.count_all()?, Ordering::Relaxed);
+        }
+        *held = Some(Held {
+            vocabulary: Arc::clone(&vocabulary),
+            exports,
+            checked: Instant::now(),
+        });
         Ok(vocabulary)
     }
 
@@ -332,7 +373,7 @@ impl Backend for Remote {
     }
 
     fn num_articles(&self) -> u64 {
-        self.articles
+        self.articles.load(Ordering::Relaxed)
     }
 
     fn articles_now(&self) -> Result<u64> {
@@ -447,7 +488,12 @@ impl Backend for Remote {
         // The vocabulary answers from memory when it is read already; the cluster's count of
         // titles with the word otherwise, without reading the vocabulary for a query that may
         // need nothing. A count the cluster does not give is no evidence either way.
-        let known = self.vocabulary.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        let known = self
+            .vocabulary
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .map(|held| Arc::clone(&held.vocabulary));
         Box::new(move |word: &str| match &known {
             Some(vocabulary) => vocabulary.articles_with(word).map_or(0, u64::from),
             None => self
