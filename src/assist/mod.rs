@@ -145,8 +145,10 @@ pub(crate) struct Proposal {
 }
 
 /// A word of jieba's dictionary at least this frequent is a word as typed, not a typo: a
-/// character of it replaced by one that sounds alike (公式 → 公示) is only offered.
-const COMMON_WORD: u64 = 50;
+/// character of it replaced by one that sounds alike (公式 → 公示) is only offered. Pinyin
+/// spelled out through a character's rarer reading is such a word's only when it is this
+/// frequent (`chongqing` is 重庆; `data` is no 达达).
+pub(crate) const COMMON_WORD: u64 = 50;
 
 /// Whether `corrected` differs from `typed` only by characters that sound alike, none of them
 /// in a common word of `typed`.

@@ -14,6 +14,7 @@ use tantivy::Searcher;
 use super::pinyin;
 use crate::store::kept::{Decoder, Encoder, Kept};
 use crate::text::is_han;
+use crate::text::segment;
 
 /// The longest term the vocabulary keeps, in characters: titles' words are short, and a
 /// longer keyword value is a sentence nobody types as one.
@@ -496,9 +497,11 @@ impl Vocabulary {
     /// `letters` (a query word as [`pinyin::letters`] gives it) as the Chinese it most likely
     /// stands for: the split into terms' full pinyin whose terms are most common together, or
     /// failing that into terms' initials. `None` when no split covers every letter. With it,
-    /// whether the reading is initials that rest on a character's rarer reading (`go` as
-    /// 灌区, 区 read ōu): such a reading is at most offered. A term spelled out in full is
-    /// what was meant whatever reading it takes (`chongqing`).
+    /// whether the reading rests on a character's rarer reading where that is no sure sign:
+    /// initials (`go` as 灌区, 区 read ōu), or a term spelled out in full that jieba's
+    /// dictionary does not know as a common word (`data` as 达达, 达 read tà). Such a reading
+    /// is at most offered. A common word spelled out in full is what was meant whatever
+    /// reading it takes (`chongqing`, 重庆).
     pub(crate) fn read_pinyin_as(&self, letters: &str) -> Option<(String, bool)> {
         let (clean, breaks) = pinyin::breaks(letters);
         let full = self
@@ -506,7 +509,12 @@ impl Vocabulary {
             // Characters one by one are no reading of two syllables or more: people type
             // words, and an English word such as `panda` would be 盘 + 大.
             .filter(|(parts, _)| parts.len() == 1 || parts.iter().any(|p| p.chars().count() > 1))
-            .map(|(parts, _)| (parts.concat(), false));
+            .map(|(parts, rare)| {
+                let common = parts
+                    .iter()
+                    .all(|part| segment::known(part).is_some_and(|k| k.freq >= super::COMMON_WORD));
+                (parts.concat(), rare && !common)
+            });
         full.or_else(|| {
             // Initials are ambiguous by nature, and a string of them has at most one vowel
             // (`xczx`), where a word in English has several.
@@ -877,11 +885,16 @@ mod tests {
             Some("佳南"),
             "前 jiǎn, 干 àn are rare"
         );
-        let v = Vocabulary::of(&[("重庆", 50), ("中国", 5000)], 10_000);
+        let v = Vocabulary::of(&[("重庆", 50), ("中国", 5000), ("达达", 40)], 10_000);
         assert_eq!(
             v.read_pinyin_as("chongqing"),
             Some(("重庆".to_string(), false)),
-            "no common reading competes, and a term spelled out is what was meant"
+            "no common reading competes, and a common word spelled out is what was meant"
+        );
+        assert_eq!(
+            v.read_pinyin_as("data"),
+            Some(("达达".to_string(), true)),
+            "达 read tà, and 达达 no common word: an English word, at most offered"
         );
         assert_eq!(
             v.read_pinyin_as("cq"),
