@@ -50,6 +50,14 @@ pub(crate) fn initials(syllables: &[Syllable]) -> String {
     syllables.iter().filter_map(|s| s.chars().next()).collect()
 }
 
+/// Whether `letters` spell the whole of `term` by its characters' common readings, in full or
+/// as initials: `xc` spells 乡村, not 乡村振兴, which it only starts.
+pub(crate) fn spells_whole(letters: &str, term: &str) -> bool {
+    readings(term)
+        .and_then(|r| r.into_iter().next())
+        .is_some_and(|first| full(&first) == letters || initials(&first) == letters)
+}
+
 /// A syllable with the distinctions many speakers blur (zh/z, ch/c, sh/s, n/l, -ing/-in,
 /// -eng/-en, -ang/-an) taken out: two characters whose readings blur alike sound the same to
 /// someone typing by ear.

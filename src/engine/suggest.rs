@@ -10,7 +10,9 @@ impl Index {
     /// Up to `limit` completions of `prefix` from the index's own vocabulary (its titles'
     /// words, keywords, sources and columns), those written in the most articles first, each
     /// with the number of articles a search for it finds. A prefix in Latin letters
-    /// is read as pinyin or initials: `xiangc` and `xc` both complete to 乡村振兴.
+    /// is read as pinyin or initials: `xiangc` and `xc` both complete to 乡村振兴, and the
+    /// terms the letters spell whole come first (`xczx`: 乡村振兴 before 乡村振兴战略; `xc`:
+    /// 乡村 before it), as people type a term's letters to the end.
     ///
     /// ```
     /// # fn main() -> Result<(), govsearch::Error> {
@@ -52,9 +54,51 @@ impl Index {
                 let articles = backend.count(&request, parsed)? as u64;
                 found.push((written, Suggestion { text, articles }));
             }
-            found.sort_by(|(a, x), (b, y)| b.cmp(a).then_with(|| x.text.cmp(&y.text)));
+            let letters = crate::assist::pinyin::letters(&prefix);
+            let whole = |text: &str| {
+                letters
+                    .as_deref()
+                    .is_some_and(|l| crate::assist::pinyin::spells_whole(l, text))
+            };
+            found.sort_by_cached_key(|(written, s)| (!whole(&s.text), std::cmp::Reverse(*written), s.text.clone()));
             let found: Vec<Suggestion> = found.into_iter().take(limit).map(|(_, s)| s).collect();
             Ok(found)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::assist::pinyin::spells_whole;
+    use crate::{parse_article, Index};
+
+    #[test]
+    fn terms_the_letters_spell_whole_come_first() {
+        let index = Index::create_in_ram();
+        let mut articles = Vec::new();
+        for i in 0..6 {
+            let text =
+                format!("推进乡村振兴第{i}次会议\n2022-05-1{i} 来源:鲁网\n乡村振兴见成效。\n新闻关键词:乡村振兴\n");
+            articles.push((format!("a{i}"), parse_article(&text).expect("a release")));
+        }
+        let text = "新春走基层\n2022-02-01 来源:鲁网\n新春走基层。\n";
+        articles.push(("b".to_string(), parse_article(text).expect("a release")));
+        index.add_articles(articles).expect("indexed");
+        let texts: Vec<String> = index
+            .suggest("xc", 10)
+            .expect("suggest")
+            .into_iter()
+            .map(|s| s.text)
+            .collect();
+        assert!(texts.contains(&"乡村振兴".to_string()), "{texts:?}");
+        let first_longer = texts
+            .iter()
+            .position(|t| !spells_whole("xc", t))
+            .expect("a longer term");
+        assert!(
+            texts[first_longer..].iter().all(|t| !spells_whole("xc", t)),
+            "terms spelled whole first: {texts:?}"
+        );
+        assert!(texts[..first_longer].contains(&"新春".to_string()), "{texts:?}");
     }
 }
