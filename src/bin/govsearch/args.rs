@@ -334,7 +334,8 @@ pub(crate) struct BenchArgs {
     pub(crate) serve_queries: Option<PathBuf>,
 
     /// Also export the bench's index to the OpenSearch cluster at URL (its index
-    /// govsearch-bench) and run the same server load through the cluster (`serve --backend`)
+    /// govsearch-bench) and run the same server load through the cluster (`serve --backend`),
+    /// and again while the index is exported once more (into govsearch-bench-copy)
     #[arg(long, value_name = "URL", requires = "serve")]
     pub(crate) backend: Option<String>,
 

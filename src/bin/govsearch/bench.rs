@@ -538,6 +538,7 @@ impl BenchReport {
             for (what, load) in [
                 ("top 10 with snippets", &cluster.snippets),
                 ("top 10 with snippets and facets", &cluster.facets),
+                ("top 10 with snippets, during an export", &cluster.during_export),
             ] {
                 out += &format!(
                     "{what:<40}{:>10.0} {:>8.2} {:>8.2} {:>8}\n",

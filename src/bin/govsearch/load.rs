@@ -199,6 +199,8 @@ pub(crate) struct OnCluster {
     /// Top 10 with snippets, and with facet counts too.
     pub(crate) snippets: Load,
     pub(crate) facets: Load,
+    /// Top 10 with snippets while another export of the index runs into the same cluster.
+    pub(crate) during_export: Load,
 }
 
 /// The index exported to the cluster at `url` (into `govsearch-bench`, made anew, of
@@ -243,12 +245,40 @@ pub(crate) fn measure_cluster(
     }
     let facets = loads.pop().unwrap_or_default();
     let snippets = loads.pop().unwrap_or_default();
+    // The searches' tail while the nodes also index: the index exported again, into an index
+    // of its own, under the load (which starts a second in and ends before the export does).
+    let server = serve_with(exe, index, None, &["--backend", url, "--cluster-index", NAME])?;
+    let mut export = Command::new(exe)
+        .arg("export")
+        .arg("--index")
+        .arg(index)
+        .args([
+            "--to",
+            url,
+            "--name",
+            "govsearch-bench-copy",
+            "--origin",
+            "bench",
+            "--replace",
+        ])
+        .args(["--shards", layout[0], "--replicas", layout[1]])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("cannot run govsearch export")?;
+    std::thread::sleep(Duration::from_secs(1));
+    let during = (export_secs * 0.6 - 3.0).clamp(1.0, secs as f64) as u64;
+    let during_export = load_on(&server, work, &script, queries, false, during);
+    let exported = export.wait()?;
+    let during_export = during_export?;
+    anyhow::ensure!(exported.success(), "govsearch export to {url} under load failed");
     Ok(OnCluster {
         cluster: url.to_string(),
         export_secs,
         export_per_sec: articles / export_secs.max(1e-9),
         snippets,
         facets,
+        during_export,
     })
 }
 
