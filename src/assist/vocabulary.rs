@@ -132,6 +132,16 @@ fn prefix_end(prefix: &str) -> Vec<u8> {
     end
 }
 
+/// The values (term numbers) of every key of `map` that starts with `prefix`.
+fn prefixed(map: &Map<OwnedBytes>, prefix: &str) -> Vec<u32> {
+    let mut ids = Vec::new();
+    let mut stream = map.range().ge(prefix).lt(prefix_end(prefix)).into_stream();
+    while let Some((_, id)) = stream.next() {
+        ids.push(id as u32);
+    }
+    ids
+}
+
 /// An FST map over bytes as kept; an error if they are not one.
 fn fst_map(bytes: OwnedBytes) -> Result<Map<OwnedBytes>, String> {
     Fst::new(bytes)
@@ -430,34 +440,17 @@ impl Vocabulary {
     /// Every term that starts with `first`, with the number of articles that have it.
     pub(crate) fn starting_with(&self, first: char) -> Vec<(&str, u32)> {
         let mut buf = [0u8; 4];
-        let prefix: &str = first.encode_utf8(&mut buf);
-        let mut found = Vec::new();
-        let mut stream = self.places.range().ge(prefix).lt(prefix_end(prefix)).into_stream();
-        while let Some((_, id)) = stream.next() {
-            found.push(id as u32);
-        }
-        found.into_iter().map(|id| (self.text(id), self.count(id))).collect()
+        let ids = prefixed(&self.places, first.encode_utf8(&mut buf));
+        ids.into_iter().map(|id| (self.text(id), self.count(id))).collect()
     }
 
     /// The terms one character longer than `text` that start or end with it, with the number
     /// of articles that have each.
     pub(crate) fn one_longer(&self, text: &str) -> Vec<(&str, u32)> {
         let chars = text.chars().count() + 1;
-        let mut ids = Vec::new();
-        let mut stream = self.places.range().ge(text).lt(prefix_end(text)).into_stream();
-        while let Some((_, id)) = stream.next() {
-            ids.push(id as u32);
-        }
         let backwards: String = text.chars().rev().collect();
-        let mut stream = self
-            .reversed
-            .range()
-            .ge(&backwards)
-            .lt(prefix_end(&backwards))
-            .into_stream();
-        while let Some((_, id)) = stream.next() {
-            ids.push(id as u32);
-        }
+        let mut ids = prefixed(&self.places, text);
+        ids.extend(prefixed(&self.reversed, &backwards));
         ids.sort_unstable();
         ids.dedup();
         ids.into_iter()
@@ -748,10 +741,7 @@ impl Vocabulary {
                     .filter(|id| id & RARE_READING == 0),
             );
         } else {
-            let mut stream = self.places.range().ge(prefix).lt(prefix_end(prefix)).into_stream();
-            while let Some((_, id)) = stream.next() {
-                found.push(id as u32);
-            }
+            found = prefixed(&self.places, prefix);
         }
         found.sort_unstable();
         found.dedup();

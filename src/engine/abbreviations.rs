@@ -35,7 +35,8 @@ impl FullForms {
     /// `parsed` with each bare word that abbreviates a longer term also finding that term. A
     /// word an everyday-word table entry covers keeps the table's terms.
     pub(crate) fn expand(&self, backend: &dyn Backend, mut parsed: ParsedQuery) -> Result<ParsedQuery> {
-        let in_titles = backend.titles_with();
+        // Built only for a query with a word that may be short for something.
+        let mut in_titles = None;
         for clause in &mut parsed.clauses {
             let Clause::Words {
                 words,
@@ -47,8 +48,10 @@ impl FullForms {
                 continue;
             };
             for word in words.iter() {
-                if !abbreviations::may_be_short(word) || synonyms.iter().any(|(w, _)| w == word) || in_titles(word) == 0
-                {
+                if !abbreviations::may_be_short(word) || synonyms.iter().any(|(w, _)| w == word) {
+                    continue;
+                }
+                if in_titles.get_or_insert_with(|| backend.titles_with())(word) == 0 {
                     continue;
                 }
                 let fulls = self.of(backend, word)?;
