@@ -56,7 +56,8 @@ struct Keyed {
 
 impl Keyed {
     /// The keys and terms of `pairs` (key, term number), for [`Keyed::read`].
-    fn write(mut pairs: Vec<(String, u32)>, out: &mut Encoder) {
+    fn write(mut pairs: Vec<(String, u32)>) -> Encoder {
+        let mut out = Encoder::default();
         pairs.sort_unstable();
         pairs.dedup();
         let mut keys = MapBuilder::memory();
@@ -77,6 +78,7 @@ impl Keyed {
         }
         out.bytes(&keys.into_inner().expect("an FST in memory is written"));
         out.bytes(&terms);
+        out
     }
 
     fn read(fields: &mut Decoder) -> Result<Keyed, String> {
@@ -358,6 +360,32 @@ impl Vocabulary {
     pub(crate) fn new(mut terms: Vec<(String, u32)>, articles: u64) -> Vocabulary {
         terms.sort_unstable();
         terms.dedup_by(|a, b| a.0 == b.0);
+        // The pinyin keys are most of the work: each half of the terms is keyed on a core of
+        // its own, then the key tables are built beside the terms' own (at the end of an
+        // indexing run nothing else is left to run).
+        let half = terms.len() / 2;
+        let (mut keys, more) = side_by_side(
+            || key_terms(&terms[..half], 0),
+            || key_terms(&terms[half..], half as u32),
+        );
+        for (keys, more) in keys.iter_mut().zip(more) {
+            keys.extend(more);
+        }
+        let [full, initials, sounds] = keys;
+        let ((full, sounds), (mut out, initials)) = side_by_side(
+            || (Keyed::write(full), Keyed::write(sounds)),
+            || (Vocabulary::tables(&terms, articles), Keyed::write(initials)),
+        );
+        for keyed in [full, initials, sounds] {
+            out.append(keyed);
+        }
+        let mut fields = Decoder::new(out.into_bytes());
+        Vocabulary::decode(&mut fields, &[]).expect("a vocabulary reads as it was written")
+    }
+
+    /// The count of articles, then the terms' own tables: their places and reversed texts
+    /// (FSTs), where each text starts, the texts, the counts.
+    fn tables(terms: &[(String, u32)], articles: u64) -> Encoder {
         let mut out = Encoder::default();
         out.u64(articles);
         let mut places = MapBuilder::memory();
@@ -383,12 +411,7 @@ impl Vocabulary {
         for bytes in [&starts, &texts, &counts] {
             out.bytes(bytes);
         }
-        let [full, initials, sounds] = key_terms(&terms);
-        for pairs in [full, initials, sounds] {
-            Keyed::write(pairs, &mut out);
-        }
-        let mut fields = Decoder::new(out.into_bytes());
-        Vocabulary::decode(&mut fields, &[]).expect("a vocabulary reads as it was written")
+        out
     }
 
     /// Every term with the number of articles that have it, in order: what a backend
@@ -762,10 +785,9 @@ impl Vocabulary {
 
 /// Each term's keys, term by term (`terms` numbered in order): its full readings, its
 /// initials, and for a correction's target its blurred syllables.
-fn key_terms(terms: &[(String, u32)]) -> [Vec<(String, u32)>; 3] {
+fn key_terms(terms: &[(String, u32)], first: u32) -> [Vec<(String, u32)>; 3] {
     let [mut full, mut initials, mut sounds] = [(); 3].map(|()| Vec::new());
-    for (id, (text, articles)) in terms.iter().enumerate() {
-        let id = id as u32;
+    for (id, (text, articles)) in (first..).zip(terms) {
         let chars = text.chars().count();
         let readings = pinyin::readings(text).unwrap_or_default();
         let mut blurred_keys = Vec::new();
@@ -791,6 +813,16 @@ fn key_terms(terms: &[(String, u32)]) -> [Vec<(String, u32)>; 3] {
         }
     }
     [full, initials, sounds]
+}
+
+/// Runs `a` on a thread of its own while `b` runs on this one; a panic in either is this
+/// thread's.
+fn side_by_side<A: Send, B>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B) -> (A, B) {
+    std::thread::scope(|scope| {
+        let a = scope.spawn(a);
+        let b = b();
+        (a.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), b)
+    })
 }
 
 #[cfg(test)]

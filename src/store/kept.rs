@@ -67,6 +67,11 @@ impl Encoder {
         self.0.extend_from_slice(&n.to_le_bytes());
     }
 
+    /// What `more` holds, after what this holds.
+    pub(crate) fn append(&mut self, mut more: Encoder) {
+        self.0.append(&mut more.0);
+    }
+
     /// A run of bytes, its length first.
     pub(crate) fn bytes(&mut self, bytes: &[u8]) {
         self.u64(bytes.len() as u64);
