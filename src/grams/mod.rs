@@ -8,10 +8,14 @@
 //! in building a term dictionary per segment. Here a term is an integer (two code points), and
 //! a segment is written by sorting instead of hashing:
 //!
-//! - while indexing, each character appends `(term, position)` to two arrays; a segment's
-//!   positions are global (articles one after another, one empty position between two), so a
-//!   position names its article too;
-//! - writing the segment sorts both arrays by term (radix sort, stable, so each term's
+//! - while indexing, each character appends its term to an array: a segment's positions are
+//!   global (articles one after another, one empty position between two), so a position names
+//!   its article too, and a term's position follows from its place in the array and the texts
+//!   before it. The characters of a segment are numbered as they first come, so a term takes
+//!   32 bits (two numbers) instead of two code points, while the segment has fewer than 2^16
+//!   distinct characters;
+//! - writing the segment renumbers the characters in code point order, packs each term's key
+//!   with its position into one integer, sorts them by key (radix sort, stable, so each term's
 //!   positions stay in order) and writes them out as they are;
 //! - merging concatenates each term's positions from the merged segments, renumbered.
 //!

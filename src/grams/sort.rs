@@ -1,26 +1,66 @@
 //! Sorting a segment's (term, position) pairs by term.
 
-use super::TERM_BITS;
+/// The most bits a pass of the sort takes: the places it scatters to stay in the caches.
+const DIGIT: u32 = 11;
 
-/// Sorts `terms` and `positions` together by term, keeping the order of equal terms: a least
-/// significant digit radix sort, a byte at a time (256 places to scatter stay in cache; with
-/// wider digits most writes miss it), skipping the bytes every term shares. Every byte's
-/// counts are taken in one pass over the terms (a byte's counts do not depend on the order),
-/// so each byte sorted costs one pass, its scatter.
-pub(super) fn sort_by_term(terms: &mut Vec<u64>, positions: &mut Vec<u32>) {
-    const DIGIT: u32 = 8;
-    const BYTES: usize = TERM_BITS.div_ceil(DIGIT) as usize;
-    let n = terms.len();
-    let digit = |t: u64, byte: usize| ((t >> (byte as u32 * DIGIT)) & ((1 << DIGIT) - 1)) as usize;
-    let mut counts = vec![[0usize; 1 << DIGIT]; BYTES];
-    for &t in terms.iter() {
-        for (byte, counts) in counts.iter_mut().enumerate() {
-            counts[digit(t, byte)] += 1;
+/// A term's sort key above a position (the low 32 bits), in one integer, so that sorting
+/// moves one value instead of two.
+pub(super) trait Packed: Copy + Default {
+    /// The pair of `key` and `position`.
+    fn pack(key: u64, position: u32) -> Self;
+    fn key(self) -> u64;
+    fn position(self) -> u32;
+    /// The `width` bits of the key from bit `from`.
+    fn key_digit(self, from: u32, width: u32) -> usize;
+}
+
+impl Packed for u64 {
+    fn pack(key: u64, position: u32) -> u64 {
+        (key << 32) | u64::from(position)
+    }
+    fn key(self) -> u64 {
+        self >> 32
+    }
+    fn position(self) -> u32 {
+        self as u32
+    }
+    fn key_digit(self, from: u32, width: u32) -> usize {
+        ((self >> (32 + from)) & ((1 << width) - 1)) as usize
+    }
+}
+
+impl Packed for u128 {
+    fn pack(key: u64, position: u32) -> u128 {
+        (u128::from(key) << 32) | u128::from(position)
+    }
+    fn key(self) -> u64 {
+        (self >> 32) as u64
+    }
+    fn position(self) -> u32 {
+        self as u32
+    }
+    fn key_digit(self, from: u32, width: u32) -> usize {
+        ((self >> (32 + from)) & ((1 << width) - 1)) as usize
+    }
+}
+
+/// Sorts `pairs` by their keys of `bits` bits, keeping the order of equal keys: a least
+/// significant digit radix sort in as few passes of at most [`DIGIT`] bits as the keys need,
+/// skipping the digits every key shares. Every digit's counts are taken in one pass (a
+/// digit's counts do not depend on the order), so each digit sorted costs one pass, its
+/// scatter.
+pub(super) fn sort_by_key<P: Packed>(pairs: &mut Vec<P>, bits: u32) {
+    let passes = bits.div_ceil(DIGIT);
+    let width = bits.div_ceil(passes.max(1));
+    let n = pairs.len();
+    let mut counts = vec![vec![0usize; 1 << width]; passes as usize];
+    for &pair in pairs.iter() {
+        for (pass, counts) in (0..).zip(counts.iter_mut()) {
+            counts[pair.key_digit(pass * width, width)] += 1;
         }
     }
-    let mut spare_terms = vec![0u64; n];
-    let mut spare_positions = vec![0u32; n];
-    for (byte, counts) in counts.iter_mut().enumerate() {
+    let mut spare = vec![P::default(); n];
+    for (pass, counts) in (0..).zip(counts.iter_mut()) {
         if counts.contains(&n) {
             continue;
         }
@@ -28,20 +68,19 @@ pub(super) fn sort_by_term(terms: &mut Vec<u64>, positions: &mut Vec<u32>) {
         for count in counts.iter_mut() {
             (*count, sum) = (sum, sum + *count);
         }
-        for (&t, &p) in terms.iter().zip(positions.iter()) {
-            let slot = &mut counts[digit(t, byte)];
-            spare_terms[*slot] = t;
-            spare_positions[*slot] = p;
+        for &pair in pairs.iter() {
+            let slot = &mut counts[pair.key_digit(pass * width, width)];
+            spare[*slot] = pair;
             *slot += 1;
         }
-        std::mem::swap(terms, &mut spare_terms);
-        std::mem::swap(positions, &mut spare_positions);
+        std::mem::swap(pairs, &mut spare);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::grams::TERM_BITS;
 
     #[test]
     fn sorts_by_term_and_keeps_the_order_of_equal_terms() {
@@ -55,23 +94,24 @@ mod tests {
             state
         };
         let values: Vec<u64> = (0..50).map(|_| next() & ((1 << TERM_BITS) - 1)).collect();
-        let mut terms: Vec<u64> = (0..5000).map(|_| values[(next() % 50) as usize]).collect();
-        let mut positions: Vec<u32> = (0..5000).collect();
-        let mut expected: Vec<(u64, u32)> = terms.iter().copied().zip(positions.iter().copied()).collect();
+        let terms: Vec<u64> = (0..5000).map(|_| values[(next() % 50) as usize]).collect();
+        let mut expected: Vec<(u64, u32)> = terms.iter().copied().zip(0..).collect();
         expected.sort_by_key(|&(term, _)| term);
-        sort_by_term(&mut terms, &mut positions);
-        let sorted: Vec<(u64, u32)> = terms.into_iter().zip(positions).collect();
+        let mut pairs: Vec<u128> = expected.iter().map(|&(t, p)| u128::pack(t, p)).collect();
+        // In the order of positions, which sorting must keep among equal terms.
+        pairs.sort_by_key(|&pair| pair.position());
+        sort_by_key(&mut pairs, TERM_BITS);
+        let sorted: Vec<(u64, u32)> = pairs.into_iter().map(|p| (p.key(), p.position())).collect();
         assert_eq!(sorted, expected);
     }
 
     #[test]
     fn terms_that_share_every_byte_stay_as_they_are() {
-        let mut terms = vec![7u64; 4];
-        let mut positions = vec![3, 1, 2, 0];
-        sort_by_term(&mut terms, &mut positions);
-        assert_eq!(positions, [3, 1, 2, 0]);
-        let (mut none, mut no_positions) = (Vec::new(), Vec::new());
-        sort_by_term(&mut none, &mut no_positions);
+        let mut pairs: Vec<u64> = [3, 1, 2, 0].into_iter().map(|p| u64::pack(7, p)).collect();
+        sort_by_key(&mut pairs, 24);
+        assert_eq!(pairs.iter().map(|p| p.position()).collect::<Vec<_>>(), [3, 1, 2, 0]);
+        let mut none = Vec::<u64>::new();
+        sort_by_key(&mut none, 24);
         assert!(none.is_empty());
     }
 }

@@ -14,20 +14,114 @@ use tantivy::{DocId, Segment, TantivyDocument, TantivyError};
 
 use super::codec::{self, BLOCK};
 use super::read::ArticleTable;
-use super::sort::sort_by_term;
-use super::{term, too_large, ALONE, DICTIONARY, MAGIC, POSITIONS, VERSION};
+use super::sort::{sort_by_key, Packed};
+use super::{term, too_large, ALONE, DICTIONARY, MAGIC, POSITIONS, TERM_BITS, VERSION};
 use crate::text::fold_char;
 
 /// One segment's grams while it is being indexed.
 pub(super) struct GramsWriter {
     body: Field,
-    /// Term of every character indexed, beside its position.
-    terms: Vec<u64>,
-    positions: Vec<u32>,
+    /// The bigram each character indexed starts, in order.
+    terms: Terms,
+    /// The numbers of the characters of narrow terms.
+    numbers: CharNumbers,
+    /// Where each text starts among the terms. A term's position is not kept: it is its place
+    /// plus the number of texts before its own (one empty position after each text).
+    texts: Vec<u32>,
     /// Each article's first position.
     starts: Vec<u32>,
     /// The next article's first position.
     next: u32,
+}
+
+/// A segment's terms as they are collected.
+enum Terms {
+    /// The first character's number times 2^16 plus the second's (0: the first ends the
+    /// text): half the memory of a [`term`], and fewer bits to sort. Used while the segment
+    /// has no more distinct characters than a `u16` numbers, which any real text has.
+    Narrow(Vec<u32>),
+    /// [`term`]s, once a segment has more distinct characters.
+    Wide(Vec<u64>),
+}
+
+/// The characters of one segment, numbered 1, 2, … as they first come: by a table over the
+/// basic plane (where nearly every character is), by a map beyond it.
+struct CharNumbers {
+    basic: Vec<u16>,
+    beyond: std::collections::HashMap<char, u16>,
+    /// The character numbered n is `chars[n - 1]`.
+    chars: Vec<char>,
+}
+
+impl CharNumbers {
+    fn new() -> CharNumbers {
+        CharNumbers {
+            basic: vec![0; 1 << 16],
+            beyond: std::collections::HashMap::new(),
+            chars: Vec::new(),
+        }
+    }
+
+    /// `ch`'s number, `None` when every number is taken.
+    fn number(&mut self, ch: char) -> Option<u16> {
+        let next = self.chars.len() + 1;
+        let slot = match self.basic.get_mut(ch as usize) {
+            Some(slot) => slot,
+            None => self.beyond.entry(ch).or_insert(0),
+        };
+        if *slot == 0 {
+            *slot = u16::try_from(next).ok()?;
+            self.chars.push(ch);
+        }
+        Some(*slot)
+    }
+
+    fn mem_usage(&self) -> usize {
+        self.basic.capacity() * 2 + self.beyond.capacity() * 8 + self.chars.capacity() * 4
+    }
+
+    /// The order of the numbered characters by code point, for sorting narrow terms.
+    fn order(&self) -> Order {
+        let count = self.chars.len();
+        let mut by_rank: Vec<char> = self.chars.clone();
+        by_rank.sort_unstable();
+        // Rank 0.. by code point; the missing second character after every character.
+        let mut ranks = vec![count as u32; count + 1];
+        for (number, ch) in self.chars.iter().enumerate() {
+            ranks[number + 1] = by_rank.partition_point(|c| c < ch) as u32;
+        }
+        Order {
+            ranks,
+            by_rank,
+            bits: u32::BITS - (count as u32).leading_zeros(),
+        }
+    }
+}
+
+/// Narrow terms renumbered so that their order is the order of their [`term`]s.
+struct Order {
+    /// Each number's rank (the number 0, no second character, ranks last).
+    ranks: Vec<u32>,
+    /// The characters by rank.
+    by_rank: Vec<char>,
+    /// Bits of a rank.
+    bits: u32,
+}
+
+impl Order {
+    /// The sort key of a narrow term: its first character's rank, then its second's.
+    fn key(&self, narrow: u32) -> u32 {
+        (self.ranks[(narrow >> 16) as usize] << self.bits) | self.ranks[(narrow & 0xFFFF) as usize]
+    }
+
+    /// The [`term`] of a sort key.
+    fn term(&self, key: u32) -> u64 {
+        let second = (key & ((1 << self.bits) - 1)) as usize;
+        term(
+            self.by_rank[(key >> self.bits) as usize],
+            self.by_rank.get(second).copied(),
+        )
+    }
 }
 
 impl GramsWriter {
@@ -43,33 +137,95 @@ impl GramsWriter {
     pub(super) fn new(body: Field) -> GramsWriter {
         GramsWriter {
             body,
-            terms: Vec::new(),
-            positions: Vec::new(),
+            terms: Terms::Narrow(Vec::new()),
+            numbers: CharNumbers::new(),
+            texts: Vec::new(),
             starts: Vec::new(),
             next: 0,
         }
     }
 
     fn add_text(&mut self, text: &str) -> tantivy::Result<()> {
-        // Grown by a quarter at a time, not doubled: the memory tantivy counts against the
-        // budget is the arrays' capacity, and a doubled array would end most segments at not
-        // much more than half the budget.
-        let room = self.terms.capacity() - self.terms.len();
-        if room < text.len() {
-            let more = text.len().max(self.terms.len() / 4);
-            self.terms.reserve_exact(more);
-            self.positions.reserve_exact(more);
+        let first = match &self.terms {
+            Terms::Narrow(terms) => terms.len(),
+            Terms::Wide(terms) => terms.len(),
+        };
+        self.texts.push(u32::try_from(first).map_err(|_| too_large())?);
+        let chars = text.chars().filter_map(fold_char);
+        let narrowed = match &mut self.terms {
+            Terms::Narrow(terms) => {
+                reserve(terms, text.len());
+                let mut previous: Option<u32> = None;
+                let mut numbered = true;
+                for ch in chars.clone() {
+                    let Some(number) = self.numbers.number(ch).map(u32::from) else {
+                        numbered = false;
+                        break;
+                    };
+                    if let Some(previous) = previous {
+                        terms.push((previous << 16) | number);
+                    }
+                    previous = Some(number);
+                }
+                if let Some(previous) = previous.filter(|_| numbered) {
+                    terms.push(previous << 16);
+                }
+                if !numbered {
+                    terms.truncate(first);
+                }
+                numbered
+            }
+            Terms::Wide(_) => false,
+        };
+        if !narrowed {
+            self.widen();
+            let Terms::Wide(terms) = &mut self.terms else {
+                unreachable!("widened")
+            };
+            reserve(terms, text.len());
+            let mut chars = chars.peekable();
+            while let Some(ch) = chars.next() {
+                terms.push(term(ch, chars.peek().copied()));
+            }
         }
-        let mut chars = text.chars().filter_map(fold_char).peekable();
-        let mut position = self.next;
-        while let Some(ch) = chars.next() {
-            self.terms.push(term(ch, chars.peek().copied()));
-            self.positions.push(position);
-            position = position.checked_add(1).ok_or_else(too_large)?;
-        }
+        let count = match &self.terms {
+            Terms::Narrow(terms) => terms.len() - first,
+            Terms::Wide(terms) => terms.len() - first,
+        };
         // One empty position after each text.
-        self.next = position.checked_add(1).ok_or_else(too_large)?;
+        self.next = u32::try_from(count)
+            .ok()
+            .and_then(|count| self.next.checked_add(count))
+            .and_then(|end| end.checked_add(1))
+            .ok_or_else(too_large)?;
         Ok(())
+    }
+
+    /// Turns narrow terms into [`term`]s, for a segment with more distinct characters than
+    /// narrow terms number.
+    fn widen(&mut self) {
+        if let Terms::Narrow(narrow) = &self.terms {
+            let chars = &self.numbers.chars;
+            let wide = narrow
+                .iter()
+                .map(|&t| {
+                    term(
+                        chars[(t >> 16) as usize - 1],
+                        (t & 0xFFFF).checked_sub(1).map(|n| chars[n as usize]),
+                    )
+                })
+                .collect();
+            self.terms = Terms::Wide(wide);
+        }
+    }
+}
+
+/// Makes room for `more` terms in `terms`, growing it by a quarter at a time, not doubled: the
+/// memory tantivy counts against the budget is the arrays' capacity, and a doubled array would
+/// end most segments at not much more than half the budget.
+fn reserve<T>(terms: &mut Vec<T>, more: usize) {
+    if terms.capacity() - terms.len() < more {
+        terms.reserve_exact(more.max(terms.len() / 4));
     }
 }
 
@@ -99,9 +255,13 @@ impl PluginWriter for GramsWriter {
     }
 
     fn mem_usage(&self) -> usize {
-        // Writing the segment out takes as much again for a moment (the sort), as tantivy's
-        // own postings writer does.
-        self.terms.capacity() * 8 + self.positions.capacity() * 4 + self.starts.capacity() * 4
+        // Writing the segment out takes more for a moment (the positions and the sort), as
+        // tantivy's own postings writer does.
+        let terms = match &self.terms {
+            Terms::Narrow(terms) => terms.capacity() * 4,
+            Terms::Wide(terms) => terms.capacity() * 8,
+        };
+        terms + self.numbers.mem_usage() + (self.texts.capacity() + self.starts.capacity()) * 4
     }
 
     fn as_any(&self) -> &dyn std::any::Any {
@@ -117,36 +277,80 @@ impl GramsWriter {
     /// Sorts what was collected and writes it out.
     pub(super) fn write_to(self, mut out: FileWriter) -> tantivy::Result<()> {
         let GramsWriter {
-            mut terms,
-            mut positions,
+            terms,
+            numbers,
+            texts,
             mut starts,
             next,
             ..
         } = self;
         starts.push(next);
-        sort_by_term(&mut terms, &mut positions);
         let table = ArticleTable::new(|a| starts[a], starts.len() - 1);
-        let mut at = 0;
-        while at < terms.len() {
-            let end = at + run_length(&terms[at..]);
-            out.positions(&positions[at..end])?;
-            out.term(terms[at], doc_freq(&positions[at..end], &starts, &table))?;
-            at = end;
+        match terms {
+            Terms::Narrow(narrow) => {
+                let order = numbers.order();
+                let mut pairs: Vec<u64> = packed(narrow, &texts, |narrow| u64::from(order.key(narrow)));
+                sort_by_key(&mut pairs, 2 * order.bits);
+                write_runs(&pairs, |key| order.term(key as u32), &starts, &table, &mut out)?;
+            }
+            Terms::Wide(wide) => {
+                let mut pairs: Vec<u128> = packed(wide, &texts, |term| term);
+                sort_by_key(&mut pairs, TERM_BITS);
+                write_runs(&pairs, |term| term, &starts, &table, &mut out)?;
+            }
         }
         out.finish(&starts)
     }
 }
 
+/// Each of `terms` as its key (`key` of the term) and its position, given where each text
+/// starts among the terms.
+fn packed<T: Copy, P: Packed>(terms: Vec<T>, texts: &[u32], key: impl Fn(T) -> u64) -> Vec<P> {
+    let mut pairs = Vec::with_capacity(terms.len());
+    for (before, &start) in (0u32..).zip(texts) {
+        let end = texts.get(before as usize + 1).map_or(terms.len(), |&end| end as usize);
+        let first = start as usize;
+        pairs.extend(
+            (start..)
+                .zip(&terms[first..end])
+                .map(|(place, &term)| P::pack(key(term), place + before)),
+        );
+    }
+    pairs
+}
+
+/// Writes each run of `pairs` (sorted) of one key as the term `term_of` the key gives, with
+/// its positions.
+fn write_runs<P: Packed>(
+    pairs: &[P],
+    term_of: impl Fn(u64) -> u64,
+    starts: &[u32],
+    table: &ArticleTable,
+    out: &mut FileWriter,
+) -> tantivy::Result<()> {
+    let mut positions = Vec::new();
+    let mut at = 0;
+    while at < pairs.len() {
+        let end = at + run_length(&pairs[at..]);
+        positions.clear();
+        positions.extend(pairs[at..end].iter().map(|pair| pair.position()));
+        out.positions(&positions)?;
+        out.term(term_of(pairs[at].key()), doc_freq(&positions, starts, table))?;
+        at = end;
+    }
+    Ok(())
+}
+
 /// How many of `sorted` (not empty) equal its first: searched in doubling steps, since most
 /// terms have few positions.
-fn run_length(sorted: &[u64]) -> usize {
-    let first = sorted[0];
+fn run_length<P: Packed>(sorted: &[P]) -> usize {
+    let first = sorted[0].key();
     let mut bound = 1;
-    while bound < sorted.len() && sorted[bound] == first {
+    while bound < sorted.len() && sorted[bound].key() == first {
         bound *= 2;
     }
     let low = bound / 2;
-    low + sorted[low..bound.min(sorted.len())].partition_point(|&t| t == first)
+    low + sorted[low..bound.min(sorted.len())].partition_point(|t| t.key() == first)
 }
 
 /// The number of articles `positions` (in order) fall in, given each article's start.
@@ -370,7 +574,7 @@ mod tests {
     use std::path::Path;
 
     use super::super::codec::BLOCK;
-    use super::super::testing::{write, TINY};
+    use super::super::testing::{write, Files, TINY};
     use super::super::{DICTIONARY_FOOTER, HEADER, MAGIC, POSITIONS_FOOTER, VERSION};
 
     fn u32s(bytes: &[u8]) -> Vec<u32> {
@@ -385,6 +589,86 @@ mod tests {
             .chunks_exact(8)
             .map(|b| u64::from_le_bytes(b.try_into().unwrap()))
             .collect()
+    }
+
+    /// The grams files of `articles` (each a list of texts) as written from every `(term,
+    /// position)` pair sorted by a library sort: what the writer's numbering, implicit
+    /// positions and radix sort must give.
+    fn by_pairs(articles: &[Vec<String>]) -> (Vec<u8>, Vec<u8>) {
+        let (mut pairs, mut starts, mut next) = (Vec::new(), Vec::new(), 0u32);
+        for texts in articles {
+            starts.push(next);
+            for text in texts {
+                let chars: Vec<char> = text.chars().filter_map(crate::text::fold_char).collect();
+                for (i, &ch) in chars.iter().enumerate() {
+                    pairs.push((super::term(ch, chars.get(i + 1).copied()), next + i as u32));
+                }
+                next += chars.len() as u32 + 1;
+            }
+        }
+        starts.push(next);
+        pairs.sort_by_key(|&(term, _)| term);
+        let pairs: Vec<u128> = pairs.into_iter().map(|(t, p)| super::Packed::pack(t, p)).collect();
+        let files = Files::new();
+        let mut out = files.writer();
+        let table = super::ArticleTable::new(|a| starts[a], starts.len() - 1);
+        super::write_runs(&pairs, |t| t, &starts, &table, &mut out).unwrap();
+        out.finish(&starts).unwrap();
+        let (positions, dictionary) = files.bytes();
+        (positions.to_vec(), dictionary.to_vec())
+    }
+
+    fn by_writer(articles: &[Vec<String>]) -> (Vec<u8>, Vec<u8>) {
+        let mut writer = super::GramsWriter::new(tantivy::schema::Field::from_field_id(0));
+        for texts in articles {
+            writer.add_article(texts.iter().map(String::as_str)).unwrap();
+        }
+        let files = Files::new();
+        writer.write_to(files.writer()).unwrap();
+        let (positions, dictionary) = files.bytes();
+        (positions.to_vec(), dictionary.to_vec())
+    }
+
+    /// Articles of several texts (some empty, some of one character), with characters of
+    /// every plane, traditional ones and letters that fold: written alike both ways.
+    #[test]
+    fn the_writer_writes_what_sorted_pairs_give() {
+        let alphabet: Vec<char> = "峄城區区召开會议在ＡBc 5g，\u{20000}\u{2A6D6}一".chars().collect();
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let articles: Vec<Vec<String>> = (0..200)
+            .map(|_| {
+                (0..1 + next(3))
+                    .map(|_| (0..next(40)).map(|_| alphabet[next(alphabet.len())]).collect())
+                    .collect()
+            })
+            .collect();
+        assert_eq!(by_writer(&articles), by_pairs(&articles));
+    }
+
+    /// A segment with more distinct characters than narrow terms number turns wide mid-text
+    /// and still writes what sorted pairs give.
+    #[test]
+    fn a_segment_of_more_characters_than_a_u16_numbers_is_written_alike() {
+        let all: String = (0x3400..0x4DC0)
+            .chain(0x4E00..0xA000)
+            .chain(0xAC00..0xD7A4)
+            .chain(0x20000..0x2A6E0)
+            .filter_map(char::from_u32)
+            .collect();
+        let distinct: std::collections::HashSet<char> = all.chars().filter_map(crate::text::fold_char).collect();
+        assert!(distinct.len() > usize::from(u16::MAX), "{} characters", distinct.len());
+        let articles = vec![
+            vec!["峄城召开".to_string()],
+            vec![all, "会议".to_string()],
+            vec!["在峄城".to_string()],
+        ];
+        assert_eq!(by_writer(&articles), by_pairs(&articles));
     }
 
     /// The committed files of [`TINY`]'s segment pin the format: any change to what is written
