@@ -318,10 +318,15 @@ pub(crate) struct BenchArgs {
     #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=20))]
     pub(crate) runs: u32,
 
-    /// Also measure `govsearch serve` on the same index under load from wrk (32 connections,
-    /// the same query mix), for this many seconds each way
+    /// Also measure `govsearch serve` on the same index under load from wrk (the same query
+    /// mix), for this many seconds each way: with snippets, with facets, counting searches,
+    /// and while files new to the index (a copy of the corpus's first 20,000) are indexed
     #[arg(long, value_name = "SECONDS", num_args = 0..=1, default_missing_value = "20")]
     pub(crate) serve: Option<u64>,
+
+    /// The connections wrk keeps open (with --serve or --soak)
+    #[arg(long, default_value_t = crate::load::CONNECTIONS, value_name = "N", value_parser = clap::value_parser!(u32).range(2..=10_000))]
+    pub(crate) connections: u32,
 
     /// Also run the server under load this long while the index changes (a copy of the
     /// folder, some files changed and indexed every 30 s), and report its memory

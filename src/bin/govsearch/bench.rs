@@ -13,7 +13,8 @@
 //! - `govsearch search` from start to exit.
 //!
 //! With `--serve`, `govsearch serve` on the same index under load from wrk, in the same run
-//! ([`crate::load`]); with `--soak SECS`, the server under load while the index changes.
+//! ([`crate::load`]), last while [`NEW_FILES`] files new to it are indexed; with `--soak
+//! SECS`, the server under load while the index changes.
 //!
 //! With `--runs N`, each indexing step runs N times and the fastest counts (peak memory: the
 //! largest of the runs); the slowest queries are listed, to show what the 99th percentile is.
@@ -24,6 +25,10 @@ use std::time::Instant;
 
 use anyhow::Context;
 use govsearch::{Article, Index, SearchRequest};
+
+/// Files new to the index indexed under the server's load: a few thousand at least, so that
+/// the run lasts seconds on a small corpus, and segments are written and merged.
+const NEW_FILES: usize = 20_000;
 
 /// What the bench measured, for `--json`.
 #[derive(serde::Serialize)]
@@ -79,6 +84,8 @@ pub(crate) struct Server {
     pub(crate) backend: Option<String>,
     /// Its index's primary shards and replicas, `3,1`.
     pub(crate) cluster_layout: String,
+    /// wrk's connections.
+    pub(crate) connections: u32,
 }
 
 #[derive(serde::Serialize)]
@@ -224,13 +231,27 @@ pub(crate) fn run(
     let mut cluster = None;
     let serve = match server.seconds {
         Some(secs) => {
-            progress("govsearch serve under load (wrk, 32 connections)");
+            progress(&format!(
+                "govsearch serve under load (wrk, {} connections)",
+                server.connections
+            ));
             let given: Option<Vec<Vec<(String, String)>>> = server
                 .queries
                 .as_ref()
                 .map(|lines| lines.iter().map(|q| vec![pair("q", q)]).collect());
             let mix = given.as_ref().unwrap_or(&http_queries);
-            let local = crate::load::measure(&exe, &index_dir, &work.path, mix, secs)?;
+            // The tail while the index changes under the server: files new to it (a copy of
+            // the corpus's first ones, as many as a busy site adds in a while) indexed
+            // under the load.
+            let new_folder = work.path.join("new-files");
+            let files = crate::load::copy_first_files(dir, &new_folder, NEW_FILES)?;
+            let new = crate::load::NewFiles {
+                folder: &new_folder,
+                files,
+                expected_secs: indexing.secs * files as f64 / articles.len() as f64,
+            };
+            let load = (secs, server.connections);
+            let local = crate::load::measure(&exe, &index_dir, &work.path, mix, load, Some(new))?;
             if let Some(url) = &server.backend {
                 progress("govsearch export to the cluster, and serve --backend under load");
                 let (shards, replicas) = server
@@ -239,7 +260,7 @@ pub(crate) fn run(
                     .context("--cluster-layout is SHARDS,REPLICAS")?;
                 let layout = [shards.trim(), replicas.trim()];
                 cluster = Some(crate::load::measure_cluster(
-                    &exe, &index_dir, url, layout, &work.path, mix, secs,
+                    &exe, &index_dir, url, layout, &work.path, mix, load,
                 )?);
             }
             Some(local)
@@ -249,7 +270,13 @@ pub(crate) fn run(
     let soak = match server.soak {
         Some(secs) => {
             progress("govsearch serve soak, indexing every 30 s");
-            Some(crate::load::soak(&exe, dir, &work.path, &http_queries, secs)?)
+            Some(crate::load::soak(
+                &exe,
+                dir,
+                &work.path,
+                &http_queries,
+                (secs, server.connections),
+            )?)
         }
         None => None,
     };
@@ -509,7 +536,10 @@ impl BenchReport {
     fn server_text(&self) -> String {
         let mut out = String::new();
         if let Some(served) = &self.serve {
-            out += "\ngovsearch serve, wrk from a second process, 32 connections\n";
+            out += &format!(
+                "\ngovsearch serve, wrk from a second process, {} connections\n",
+                served.connections
+            );
             out += "                                        searches/s   p50 ms   p99 ms   failed   (in process: median, p99)\n";
             for (what, load, inside) in [
                 ("top 10 with snippets", &served.snippets, &self.query_ms_snippets),
@@ -527,6 +557,18 @@ impl BenchReport {
                 out += &format!(
                     "{what:<40}{:>10.0} {:>8.2} {:>8.2} {:>8}   ({:.3}, {:.3})\n",
                     load.per_sec, load.p50_ms, load.p99_ms, load.failed, inside.median, inside.p99
+                );
+            }
+            if let Some(indexing) = &served.while_indexing {
+                let load = &indexing.load;
+                out += &format!(
+                    "{:<40}{:>10.0} {:>8.2} {:>8.2} {:>8}   (the index run: {:.1} s)\n",
+                    format!("  while {} new files are indexed", indexing.files),
+                    load.per_sec,
+                    load.p50_ms,
+                    load.p99_ms,
+                    load.failed,
+                    indexing.index_secs
                 );
             }
         }

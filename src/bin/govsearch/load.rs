@@ -1,9 +1,10 @@
 //! `govsearch bench DIR --serve`: the server under load from a second process on loopback.
 //!
 //! `govsearch serve` runs as a child process on a free port of 127.0.0.1; wrk (the load
-//! generator, a program of its own) sends the bench's query mix over 32 connections, cycling
-//! through the queries as URLs of `/api/search`, with snippets and without facet counts, then
-//! with both. `--soak SECS` then runs the same load for that long over a copy of the folder,
+//! generator, a program of its own) sends the bench's query mix over 32 connections (or
+//! `--connections`), cycling through the queries as URLs of `/api/search`, with snippets and
+//! without facet counts, then with both, then with snippets while `govsearch index` adds files
+//! new to the index (the tail while segments are written and merged). `--soak SECS` then runs the same load for that long over a copy of the folder,
 //! changing a few of its files and running `govsearch index` on it every 30 s, and samples
 //! the server's resident memory.
 
@@ -14,8 +15,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 
-/// Connections wrk keeps open.
-const CONNECTIONS: usize = 32;
+/// Connections wrk keeps open unless told otherwise: more than the cores, so that the server
+/// is never idle.
+pub(crate) const CONNECTIONS: u32 = 32;
 /// How often the soak changes files and indexes them.
 const REINDEX_EVERY: Duration = Duration::from_secs(30);
 
@@ -99,9 +101,9 @@ end
 "#;
 
 /// Runs wrk against `base` for `secs` over `paths` (one URL path a line in that file).
-fn wrk(base: &str, paths: &Path, script: &Path, secs: u64) -> anyhow::Result<Load> {
+fn wrk(base: &str, paths: &Path, script: &Path, secs: u64, connections: u32) -> anyhow::Result<Load> {
     let out = Command::new("wrk")
-        .args(["--threads", "2", "--connections", &CONNECTIONS.to_string()])
+        .args(["--threads", "2", "--connections", &connections.to_string()])
         .args(["--duration", &format!("{secs}s"), "--timeout", "10s", "--latency"])
         .arg("--script")
         .arg(script)
@@ -172,20 +174,21 @@ pub(crate) fn paths(queries: &[Vec<(String, String)>], facets: bool) -> Vec<Stri
         .collect()
 }
 
-/// wrk's load on `server` over `queries` (with facet counts or not) for `secs`, after a
-/// short run, so that every query has run once (as the in-process figures do).
+/// wrk's load on `server` over `queries` (with facet counts or not) for `secs` over
+/// `connections`, after a short run, so that every query has run once (as the in-process
+/// figures do).
 fn load_on(
     server: &Server,
     work: &Path,
     script: &Path,
     queries: &[Vec<(String, String)>],
     facets: bool,
-    secs: u64,
+    (secs, connections): (u64, u32),
 ) -> anyhow::Result<Load> {
     let file = work.join(format!("paths-{facets}.txt"));
     std::fs::write(&file, paths(queries, facets).join("\n") + "\n")?;
-    wrk(&server.base, &file, script, 2)?;
-    wrk(&server.base, &file, script, secs)
+    wrk(&server.base, &file, script, 2, connections)?;
+    wrk(&server.base, &file, script, secs, connections)
 }
 
 /// The server under load through an OpenSearch cluster.
@@ -213,8 +216,9 @@ pub(crate) fn measure_cluster(
     layout: [&str; 2],
     work: &Path,
     queries: &[Vec<(String, String)>],
-    secs: u64,
+    load: (u64, u32),
 ) -> anyhow::Result<OnCluster> {
+    let (secs, connections) = load;
     const NAME: &str = "govsearch-bench";
     let script = work.join("mix.lua");
     std::fs::write(&script, SCRIPT)?;
@@ -241,7 +245,7 @@ pub(crate) fn measure_cluster(
     let mut loads = Vec::new();
     for facets in [false, true] {
         let server = serve_with(exe, index, None, &["--backend", url, "--cluster-index", NAME])?;
-        loads.push(load_on(&server, work, &script, queries, facets, secs)?);
+        loads.push(load_on(&server, work, &script, queries, facets, load)?);
     }
     let facets = loads.pop().unwrap_or_default();
     let snippets = loads.pop().unwrap_or_default();
@@ -268,7 +272,7 @@ pub(crate) fn measure_cluster(
         .context("cannot run govsearch export")?;
     std::thread::sleep(Duration::from_secs(1));
     let during = (export_secs * 0.6 - 3.0).clamp(1.0, secs as f64) as u64;
-    let during_export = load_on(&server, work, &script, queries, false, during);
+    let during_export = load_on(&server, work, &script, queries, false, (during, connections));
     let exported = export.wait()?;
     let during_export = during_export?;
     anyhow::ensure!(exported.success(), "govsearch export to {url} under load failed");
@@ -285,22 +289,45 @@ pub(crate) fn measure_cluster(
 /// The server under load.
 #[derive(Clone, Debug, Default, serde::Serialize)]
 pub(crate) struct Served {
+    /// wrk's connections.
+    pub(crate) connections: u32,
     /// Top 10 with snippets.
     pub(crate) snippets: Load,
     /// Top 10 with snippets and facet counts.
     pub(crate) facets: Load,
     /// Top 10 with snippets, the server counting searches (`--state`).
     pub(crate) logged: Load,
+    /// Top 10 with snippets while `govsearch index` adds files new to the index.
+    pub(crate) while_indexing: Option<WhileIndexing>,
 }
 
-/// Load on the server over `index`: with snippets, with snippets and facets, then with
-/// snippets again on a second server that counts searches in a folder of `work`.
+/// The load while files new to the index are indexed under it.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub(crate) struct WhileIndexing {
+    pub(crate) files: usize,
+    /// The indexing run, start to exit.
+    pub(crate) index_secs: f64,
+    pub(crate) load: Load,
+}
+
+/// Files new to the index, for the load while they are indexed: their folder, how many, and
+/// how long indexing them should take (from the bench's own run).
+pub(crate) struct NewFiles<'a> {
+    pub(crate) folder: &'a Path,
+    pub(crate) files: usize,
+    pub(crate) expected_secs: f64,
+}
+
+/// Load on the server over `index` (`load`: seconds each way and wrk's connections): with
+/// snippets, with snippets and facets, then with snippets again on a second server that
+/// counts searches in a folder of `work`, then with snippets while `new` is indexed.
 pub(crate) fn measure(
     exe: &Path,
     index: &Path,
     work: &Path,
     queries: &[Vec<(String, String)>],
-    secs: u64,
+    load: (u64, u32),
+    new: Option<NewFiles<'_>>,
 ) -> anyhow::Result<Served> {
     let script = work.join("mix.lua");
     std::fs::write(&script, SCRIPT)?;
@@ -308,15 +335,88 @@ pub(crate) fn measure(
     let mut loads = Vec::new();
     for (facets, log) in [(false, false), (true, false), (false, true)] {
         let server = serve(exe, index, log.then_some(state.as_path()))?;
-        loads.push(load_on(&server, work, &script, queries, facets, secs)?);
+        loads.push(load_on(&server, work, &script, queries, facets, load)?);
     }
+    let while_indexing = match new {
+        Some(new) => Some(while_indexing(exe, index, work, &script, queries, load, new)?),
+        None => None,
+    };
     let mut loads = loads.into_iter();
     let mut next = || loads.next().context("three runs");
     Ok(Served {
+        connections: load.1,
         snippets: next()?,
         facets: next()?,
         logged: next()?,
+        while_indexing,
     })
+}
+
+/// The load with snippets while `govsearch index` adds `new` to `index`: wrk starts a second
+/// into the run (its warm-up run then, the one measured after) and ends before the run is
+/// expected to.
+fn while_indexing(
+    exe: &Path,
+    index: &Path,
+    work: &Path,
+    script: &Path,
+    queries: &[Vec<(String, String)>],
+    (secs, connections): (u64, u32),
+    new: NewFiles<'_>,
+) -> anyhow::Result<WhileIndexing> {
+    let server = serve(exe, index, None)?;
+    let started = Instant::now();
+    let mut run = Command::new(exe)
+        .arg("index")
+        .arg("--index")
+        .arg(index)
+        .arg(new.folder)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("cannot run govsearch index")?;
+    let (load, (indexed, index_secs)) = std::thread::scope(|scope| {
+        let waiting = scope.spawn(move || (run.wait(), started.elapsed().as_secs_f64()));
+        std::thread::sleep(Duration::from_secs(1));
+        let during = (new.expected_secs * 0.8 - 3.0).clamp(1.0, secs as f64) as u64;
+        let load = load_on(&server, work, script, queries, false, (during, connections));
+        let indexed = waiting.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (load, indexed)
+    });
+    anyhow::ensure!(indexed?.success(), "govsearch index of new files under load failed");
+    Ok(WhileIndexing {
+        files: new.files,
+        index_secs,
+        load: load?,
+    })
+}
+
+/// Copies the first `count` files under `corpus` (in name order, hidden ones left out) into
+/// `to`, below a folder named after the corpus: files the bench's index does not have.
+pub(crate) fn copy_first_files(corpus: &Path, to: &Path, count: usize) -> anyhow::Result<usize> {
+    let name = corpus.file_name().map_or("corpus".into(), |n| n.to_os_string());
+    let mut copied = 0;
+    let entries = walkdir::WalkDir::new(corpus)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in entries {
+        let entry = entry?;
+        if copied == count {
+            break;
+        }
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let below = entry.path().strip_prefix(corpus)?;
+        let target = to.join(&name).join(below);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::copy(entry.path(), &target)?;
+        copied += 1;
+    }
+    Ok(copied)
 }
 
 /// The server's resident memory in MB, from `/proc`.
@@ -337,7 +437,7 @@ pub(crate) fn soak(
     corpus: &Path,
     work: &Path,
     queries: &[Vec<(String, String)>],
-    secs: u64,
+    (secs, connections): (u64, u32),
 ) -> anyhow::Result<Soak> {
     let copy = work.join("soak-corpus");
     copy_tree(corpus, &copy)?;
@@ -365,7 +465,7 @@ pub(crate) fn soak(
 
     let load = std::thread::scope(|scope| -> anyhow::Result<Soaked> {
         let (base, file, script) = (&server.base, &file, &script);
-        let loader = scope.spawn(move || wrk(base, file, script, secs));
+        let loader = scope.spawn(move || wrk(base, file, script, secs, connections));
         let started = Instant::now();
         let mut samples = Vec::new();
         let mut runs = 0;

@@ -199,6 +199,7 @@ fn bench(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         queries: mix,
         backend: args.backend.clone(),
         cluster_layout: args.cluster_layout.clone(),
+        connections: args.connections,
     };
     let report = bench::run(&args.dir, args.queries, args.runs, &server, |step| {
         eprintln!("govsearch: {step}…")
