@@ -175,8 +175,7 @@ pub(crate) fn paths(queries: &[Vec<(String, String)>], facets: bool) -> Vec<Stri
 }
 
 /// wrk's load on `server` over `queries` (with facet counts or not) for `secs` over
-/// `connections`, after a short run, so that every query has run once (as the in-process
-/// figures do).
+/// `connections`, after a short run ([`warmed`]).
 fn load_on(
     server: &Server,
     work: &Path,
@@ -185,10 +184,24 @@ fn load_on(
     facets: bool,
     (secs, connections): (u64, u32),
 ) -> anyhow::Result<Load> {
+    let file = warmed(server, work, script, queries, facets, connections)?;
+    wrk(&server.base, &file, script, secs, connections)
+}
+
+/// The file of `queries`' URL paths, after a short run of them on `server`, so that every
+/// query has run once (as the in-process figures do).
+fn warmed(
+    server: &Server,
+    work: &Path,
+    script: &Path,
+    queries: &[Vec<(String, String)>],
+    facets: bool,
+    connections: u32,
+) -> anyhow::Result<PathBuf> {
     let file = work.join(format!("paths-{facets}.txt"));
     std::fs::write(&file, paths(queries, facets).join("\n") + "\n")?;
     wrk(&server.base, &file, script, 2, connections)?;
-    wrk(&server.base, &file, script, secs, connections)
+    Ok(file)
 }
 
 /// The server under load through an OpenSearch cluster.
@@ -352,9 +365,8 @@ pub(crate) fn measure(
     })
 }
 
-/// The load with snippets while `govsearch index` adds `new` to `index`: wrk starts a second
-/// into the run (its warm-up run then, the one measured after) and ends before the run is
-/// expected to.
+/// The load with snippets while `govsearch index` adds `new` to `index`: the server warmed
+/// first, wrk started half a second into the run and ended before the run is expected to.
 fn while_indexing(
     exe: &Path,
     index: &Path,
@@ -365,6 +377,7 @@ fn while_indexing(
     new: NewFiles<'_>,
 ) -> anyhow::Result<WhileIndexing> {
     let server = serve(exe, index, None)?;
+    let file = warmed(&server, work, script, queries, false, connections)?;
     let started = Instant::now();
     let mut run = Command::new(exe)
         .arg("index")
@@ -377,9 +390,9 @@ fn while_indexing(
         .context("cannot run govsearch index")?;
     let (load, (indexed, index_secs)) = std::thread::scope(|scope| {
         let waiting = scope.spawn(move || (run.wait(), started.elapsed().as_secs_f64()));
-        std::thread::sleep(Duration::from_secs(1));
-        let during = (new.expected_secs * 0.8 - 3.0).clamp(1.0, secs as f64) as u64;
-        let load = load_on(&server, work, script, queries, false, (during, connections));
+        std::thread::sleep(Duration::from_millis(500));
+        let during = (new.expected_secs * 0.8 - 0.5).clamp(1.0, secs as f64) as u64;
+        let load = wrk(&server.base, &file, script, during, connections);
         let indexed = waiting.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (load, indexed)
     });
