@@ -91,11 +91,15 @@ impl Releases {
                 .map(|(d, (print, _))| ((print[word] >> shift) as u16, d))
                 .collect();
             keyed.sort_unstable();
+            // A bucket's fingerprints side by side: its pairs compare them from the cache,
+            // not from all over the distinct ones (at a million articles, most of the time).
+            let mut members: Vec<(Print, usize)> = Vec::new();
             for bucket in keyed.chunk_by(|a, b| a.0 == b.0) {
                 let bucket = &bucket[..bucket.len().min(MAX_BUCKET)];
-                for (a, &(_, da)) in bucket.iter().enumerate() {
-                    for &(_, db) in &bucket[a + 1..] {
-                        let ((pa, ia), (pb, ib)) = (distinct[da], distinct[db]);
+                members.clear();
+                members.extend(bucket.iter().map(|&(_, d)| distinct[d]));
+                for (a, &(pa, ia)) in members.iter().enumerate() {
+                    for &(pb, ib) in &members[a + 1..] {
                         if distance(&pa, &pb) > limit {
                             continue;
                         }
