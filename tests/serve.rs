@@ -1338,8 +1338,9 @@ fn bench_measures_the_server_under_wrk() {
     let dir = tempfile::tempdir().unwrap();
     let mix = dir.path().join("mix.txt");
     std::fs::write(&mix, "峄城\n\n满意峄城 会议\n").unwrap();
-    // The bench's own query mix, and a mix of the operator's.
-    for extra in [&[][..], &["--serve-queries", mix.to_str().unwrap()][..]] {
+    // The bench's own query mix, and a mix of the operator's over fewer connections.
+    let operators = ["--serve-queries", mix.to_str().unwrap(), "--connections", "4"];
+    for extra in [&[][..], &operators[..]] {
         let out = govsearch(&dir.path().join("unused"))
             .args(["bench", "--queries", "3", "--serve", "1", "--json"])
             .args(extra)
@@ -1348,9 +1349,18 @@ fn bench_measures_the_server_under_wrk() {
             .unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-        for measure in ["snippets", "facets", "logged"] {
-            let load = &report["serve"][measure];
-            assert!(load["requests"].as_u64().unwrap() > 0, "{measure}: {load}");
+        let connections = if extra.is_empty() { 32 } else { 4 };
+        assert_eq!(report["serve"]["connections"], connections);
+        // The last load runs while a copy of the corpus's files is indexed anew.
+        let indexing = &report["serve"]["while_indexing"];
+        assert!(indexing["files"].as_u64().unwrap() >= 44, "{indexing}");
+        assert!(indexing["index_secs"].as_f64().unwrap() > 0.0, "{indexing}");
+        for load in ["snippets", "facets", "logged"]
+            .map(|measure| &report["serve"][measure])
+            .into_iter()
+            .chain([&indexing["load"]])
+        {
+            assert!(load["requests"].as_u64().unwrap() > 0, "{load}");
             assert!(load["per_sec"].as_f64().unwrap() > 0.0, "{load}");
             assert!(
                 load["p99_ms"].as_f64().unwrap() >= load["p50_ms"].as_f64().unwrap(),
