@@ -193,6 +193,11 @@ fn segment_problem(reader: &SegmentReader) -> Option<String> {
     }
 }
 
+/// How many times a repair asks for the writer's lock, a tenth of a second apart, before it
+/// says the index is busy: a run that is still writing holds it longer, a writer just dropped
+/// lets go within seconds even on a loaded machine (two seconds were not always enough).
+const LOCK_TRIES: u32 = 100;
+
 impl Store {
     /// Drops the damaged segments of the index in `dir` and indexes the folders the index
     /// holds again, as one transaction: the list of segments without the damaged ones is
@@ -220,12 +225,13 @@ impl Store {
             )));
             crate::text::analyzers::register(&index, &crate::text::segment::Segmenter::default());
             // No other run commits while the segments are read. A writer this process just
-            // dropped may still be letting go of the lock: it is asked for again for a while.
+            // dropped may still be letting go of the lock (its threads finish the segments
+            // they hold, slowly on a busy machine): it is asked for again for a while.
             let mut tries = 0;
             let _lock = loop {
                 match index.directory().acquire_lock(&INDEX_WRITER_LOCK) {
                     Ok(lock) => break lock,
-                    Err(tantivy::directory::error::LockError::LockBusy) if tries < 20 => {
+                    Err(tantivy::directory::error::LockError::LockBusy) if tries < LOCK_TRIES => {
                         tries += 1;
                         std::thread::sleep(std::time::Duration::from_millis(100));
                     }
