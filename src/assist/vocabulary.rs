@@ -12,7 +12,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Searcher;
 
 use super::pinyin;
-use crate::store::kept::{Decoder, Encoder, Kept};
+use crate::store::kept::{side_by_side, Decoder, Encoder, Kept};
 use crate::text::is_han;
 use crate::text::segment;
 
@@ -813,16 +813,6 @@ fn key_terms(terms: &[(String, u32)], first: u32) -> [Vec<(String, u32)>; 3] {
         }
     }
     [full, initials, sounds]
-}
-
-/// Runs `a` on a thread of its own while `b` runs on this one; a panic in either is this
-/// thread's.
-fn side_by_side<A: Send, B>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B) -> (A, B) {
-    std::thread::scope(|scope| {
-        let a = scope.spawn(a);
-        let b = b();
-        (a.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), b)
-    })
 }
 
 #[cfg(test)]

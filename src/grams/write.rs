@@ -44,6 +44,15 @@ enum Terms {
     Wide(Vec<u64>),
 }
 
+impl Terms {
+    fn len(&self) -> usize {
+        match self {
+            Terms::Narrow(terms) => terms.len(),
+            Terms::Wide(terms) => terms.len(),
+        }
+    }
+}
+
 /// The characters of one segment, numbered 1, 2, … as they first come: by a table over the
 /// basic plane (where nearly every character is), by a map beyond it.
 struct CharNumbers {
@@ -146,10 +155,7 @@ impl GramsWriter {
     }
 
     fn add_text(&mut self, text: &str) -> tantivy::Result<()> {
-        let first = match &self.terms {
-            Terms::Narrow(terms) => terms.len(),
-            Terms::Wide(terms) => terms.len(),
-        };
+        let first = self.terms.len();
         self.texts.push(u32::try_from(first).map_err(|_| too_large())?);
         let chars = text.chars().filter_map(fold_char);
         let narrowed = match &mut self.terms {
@@ -188,10 +194,7 @@ impl GramsWriter {
                 terms.push(term(ch, chars.peek().copied()));
             }
         }
-        let count = match &self.terms {
-            Terms::Narrow(terms) => terms.len() - first,
-            Terms::Wide(terms) => terms.len() - first,
-        };
+        let count = self.terms.len() - first;
         // One empty position after each text.
         self.next = u32::try_from(count)
             .ok()

@@ -91,8 +91,8 @@ impl Releases {
                 .map(|(d, (print, _))| ((print[word] >> shift) as u16, d))
                 .collect();
             keyed.sort_unstable();
-            // A bucket's fingerprints side by side: its pairs compare them from the cache,
-            // not from all over the distinct ones (at a million articles, most of the time).
+            // A bucket's fingerprints side by side: its pairs compare them from the cache, not
+            // from all over the distinct ones, which is most of the time in a large index.
             let mut members: Vec<(Print, usize)> = Vec::new();
             for bucket in keyed.chunk_by(|a, b| a.0 == b.0) {
                 let bucket = &bucket[..bucket.len().min(MAX_BUCKET)];

@@ -9,8 +9,8 @@
 //!   hundred per query and day, chosen by a hash of the address and the query keyed anew
 //!   each day (so one visitor's bits in two queries' sets are unrelated); the set estimates
 //!   how many distinct visitors searched a query (linear counting: nearly always exact for a
-//!   few, close for hundreds). A bit stands for a large share of all addresses, and the day's key is deleted
-//!   when the day ends.
+//!   few, close for hundreds). A bit stands for a large share of all addresses, and the day's
+//!   key is deleted when the day ends.
 //! - **A flood counts once.** One address searching a query a thousand times sets one bit:
 //!   热门搜索 ranks by distinct visitors, above a threshold, so one visitor cannot put a query
 //!   there. A deny list the site edits (`deny.txt` in the folder) hides what it lists.

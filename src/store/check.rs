@@ -194,8 +194,8 @@ fn segment_problem(reader: &SegmentReader) -> Option<String> {
 }
 
 /// How many times a repair asks for the writer's lock, a tenth of a second apart, before it
-/// says the index is busy: a run that is still writing holds it longer, a writer just dropped
-/// lets go within seconds even on a loaded machine (two seconds were not always enough).
+/// says the index is busy: a run that is still writing holds it longer, while a writer just
+/// dropped lets go within seconds, though not at once on a loaded machine.
 const LOCK_TRIES: u32 = 100;
 
 impl Store {

@@ -50,6 +50,16 @@ pub(crate) trait Kept: Sized {
     fn decode(fields: &mut Decoder, segments: &[(usize, u32)]) -> std::result::Result<Self, String>;
 }
 
+/// Runs `a` on a thread of its own while `b` runs on this one, and a panic in either is this
+/// thread's: what is derived at the end of an indexing run has the cores to itself.
+pub(crate) fn side_by_side<A: Send, B>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B) -> (A, B) {
+    std::thread::scope(|scope| {
+        let a = scope.spawn(a);
+        let b = b();
+        (a.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), b)
+    })
+}
+
 /// A kept file's bytes, being written.
 #[derive(Default)]
 pub(crate) struct Encoder(Vec<u8>);

@@ -312,14 +312,10 @@ impl Local {
         self.guarded(|| {
             // Side by side: they read different parts of the index, and at the end of an
             // indexing run nothing else is left to run.
-            let (vocabulary, releases) = std::thread::scope(|scope| {
-                let vocabulary = scope.spawn(|| self.caches.vocabulary.keep(&searcher));
-                let releases = self.caches.releases.keep(&searcher);
-                let vocabulary = vocabulary
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                (vocabulary, releases)
-            });
+            let (vocabulary, releases) = crate::store::kept::side_by_side(
+                || self.caches.vocabulary.keep(&searcher),
+                || self.caches.releases.keep(&searcher),
+            );
             vocabulary.and(releases)
         })
     }
