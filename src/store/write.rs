@@ -50,7 +50,13 @@ impl Store {
             };
             self.write_article(&writer, &state, 0, &article, &Links::default())?;
         }
-        self.commit(&mut writer)
+        self.commit(&mut writer)?;
+        // A writer dropped mid-merge leaves its merge running beside the next writer, with
+        // the dropped writer's view of the index: under load, an article the next commit
+        // replaced came back beside its replacement. The next writer starts when the merges
+        // are done, as after an index run.
+        writer.wait_merging_threads()?;
+        Ok(())
     }
 
     /// The index writer, with `threads` indexing threads (`None`: one per core, at most 8)
