@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 
 const DAY_PREFIX: &str = "searches-";
 const DAY_SUFFIX: &str = ".json";
-const KEY_PREFIX: &str = "key-";
+pub(super) const KEY_PREFIX: &str = "key-";
 /// The site's list of queries never shown as popular.
 pub(super) const DENY_FILE: &str = "deny.txt";
 /// The largest deny list read: a list of words, not a corpus.
