@@ -112,6 +112,8 @@ pub(crate) fn evaluate(articles: &[Article], per_kind: usize, seed: u64) -> Resu
     // Split by how many articles write the keyword: a correction is searched outright, when
     // the typo finds something, only if it is written in many times as many articles.
     let (mut common, mut common_searched) = (0, 0);
+    let (mut offered_few, mut offered_slip) = (0, 0);
+    let (mut searched_other, mut offered_other, mut left_found, mut left_none) = (0, 0, 0, 0);
     for keyword in keywords.iter().skip(per_kind).chain(keywords.iter()) {
         if cases == per_kind {
             break;
@@ -136,12 +138,35 @@ pub(crate) fn evaluate(articles: &[Article], per_kind: usize, seed: u64) -> Resu
         if outright {
             searched += 1;
         }
-        if results
-            .searched_as
-            .or(results.did_you_mean)
-            .is_some_and(|r| r.query == *keyword)
-        {
+        let offered =
+            results.searched_as.is_none() && results.did_you_mean.as_ref().is_some_and(|r| r.query == *keyword);
+        if offered {
+            // Which rule held the correction back: the typo's own articles (the typed words
+            // written in some, the keyword in fewer than SURE_TIMES times as many), or the
+            // slip (the replaced character not reached by the typed one's common reading).
+            let typed_written = index
+                .search(
+                    &SearchRequest::new(format!("\"{typo}\"").as_str())
+                        .limit(0)
+                        .facets(false),
+                )?
+                .total;
+            if results.total > 0 && written < crate::assist::SURE_TIMES * (typed_written + 1) {
+                offered_few += 1;
+            } else {
+                offered_slip += 1;
+            }
+        }
+        if outright || offered {
             corrected += 1;
+        }
+        if !outright && !offered {
+            match (&results.searched_as, &results.did_you_mean) {
+                (Some(_), _) => searched_other += 1,
+                (None, Some(_)) => offered_other += 1,
+                (None, None) if results.total > 0 => left_found += 1,
+                (None, None) => left_none += 1,
+            }
         }
     }
     figures.push(share("typos: a sound-alike character corrected", corrected, cases));
@@ -163,6 +188,23 @@ pub(crate) fn evaluate(articles: &[Article], per_kind: usize, seed: u64) -> Resu
         searched - common_searched,
         cases - common,
     ));
+    figures.push(share(
+        &format!(
+            "typos: offered: the typo written too, the keyword in under {}× as many",
+            crate::assist::SURE_TIMES
+        ),
+        offered_few,
+        cases,
+    ));
+    figures.push(share(
+        "typos: offered: not a slip of the typed character's common reading",
+        offered_slip,
+        cases,
+    ));
+    figures.push(share("typos: searched as another query", searched_other, cases));
+    figures.push(share("typos: another query offered", offered_other, cases));
+    figures.push(share("typos: left as typed, finding some articles", left_found, cases));
+    figures.push(share("typos: left as typed, finding none", left_none, cases));
     let mut wrong = 0;
     let correct: Vec<&String> = keywords.iter().rev().take(per_kind).collect();
     for keyword in &correct {
