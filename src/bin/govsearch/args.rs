@@ -340,7 +340,8 @@ pub(crate) struct BenchArgs {
 
     /// Also export the bench's index to the OpenSearch cluster at URL (its index
     /// govsearch-bench) and run the same server load through the cluster (`serve --backend`),
-    /// and again while the index is exported once more (into govsearch-bench-copy)
+    /// and again while the index is exported once more (into govsearch-bench-copy, stopped
+    /// when the load ends)
     #[arg(long, value_name = "URL", requires = "serve")]
     pub(crate) backend: Option<String>,
 
