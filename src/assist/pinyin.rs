@@ -94,7 +94,7 @@ pub(crate) fn same_sound(a: char, b: char) -> bool {
 /// Whether `typed`, read by its common (first) reading, sounds like some reading of `meant`,
 /// and `meant`'s common reading like some reading of `typed`, once blurred: what a pinyin
 /// input method offers for the syllable typed. 期 is qī (jī only in 期年), so 期许 is no slip
-/// for 继续; 前 reads jiān only in old texts, so 见往 is none for 前往.
+/// for 继续; 重 reads tóng only in old texts, so 两通 is none for 两重.
 pub(crate) fn typed_for(typed: char, meant: char) -> bool {
     let reaches = |from: char, to: char| {
         let (Some(from), Some(to)) = (from.to_pinyin(), to.to_pinyin_multi()) else {
@@ -257,6 +257,7 @@ mod tests {
         assert!(!typed_for('期', '继'), "期 is qī; jī is its rare reading");
         assert!(!typed_for('继', '期'), "期's common reading qī is none of 继's");
         assert!(!typed_for('见', '前'), "前 reads jiǎn only in old texts");
+        assert!(!typed_for('通', '重'), "重 reads tóng only in old texts");
         assert!(typed_for('帐', '账'), "zhàng both");
     }
 

@@ -123,13 +123,14 @@ pub(crate) fn evaluate(articles: &[Article], per_kind: usize, seed: u64) -> Resu
         };
         cases += 1;
         let results = index.search(&SearchRequest::new(typo.as_str()).limit(0).facets(false))?;
-        let written = index
-            .search(
-                &SearchRequest::new(format!("\"{keyword}\"").as_str())
-                    .limit(0)
-                    .facets(false),
-            )?
-            .total;
+        // The articles that write a text as an exact string.
+        let written_in = |text: &str| -> Result<usize> {
+            let request = SearchRequest::new(format!("\"{text}\"").as_str())
+                .limit(0)
+                .facets(false);
+            Ok(index.search(&request)?.total)
+        };
+        let written = written_in(keyword)?;
         let outright = results.searched_as.as_ref().is_some_and(|r| r.query == *keyword);
         if written >= crate::assist::SURE_TIMES {
             common += 1;
@@ -141,17 +142,11 @@ pub(crate) fn evaluate(articles: &[Article], per_kind: usize, seed: u64) -> Resu
         let offered =
             results.searched_as.is_none() && results.did_you_mean.as_ref().is_some_and(|r| r.query == *keyword);
         if offered {
-            // Which rule held the correction back: the typo's own articles (the typed words
-            // written in some, the keyword in fewer than SURE_TIMES times as many), or the
-            // slip (the replaced character not reached by the typed one's common reading).
-            let typed_written = index
-                .search(
-                    &SearchRequest::new(format!("\"{typo}\"").as_str())
-                        .limit(0)
-                        .facets(false),
-                )?
-                .total;
-            if results.total > 0 && written < crate::assist::SURE_TIMES * (typed_written + 1) {
+            // Which rule held the correction back, as the counts tell it: the typo's own
+            // articles (the typed words written in some, the keyword in fewer than SURE_TIMES
+            // times as many), or else the replacement (no sure slip of the typed character's
+            // reading, or inside a common word).
+            if results.total > 0 && written < crate::assist::SURE_TIMES * (written_in(&typo)? + 1) {
                 offered_few += 1;
             } else {
                 offered_slip += 1;
@@ -197,7 +192,7 @@ pub(crate) fn evaluate(articles: &[Article], per_kind: usize, seed: u64) -> Resu
         cases,
     ));
     figures.push(share(
-        "typos: offered: not a slip of the typed character's common reading",
+        "typos: offered: the replacement no sure slip (reading, common word)",
         offered_slip,
         cases,
     ));
