@@ -12,8 +12,9 @@
 //! holds and does the rest, with no duplicates (a file's articles are deleted before they are
 //! written again).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
+use std::sync::{mpsc, Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use serde::Serialize;
@@ -26,51 +27,136 @@ use crate::store::keys::{key_display, key_path, path_key, place_in, serialize_lo
 use crate::store::write::Links;
 use crate::store::{FileState, Store};
 
-/// Reads files on a thread of its own, so that a file that takes longer than its budget is
-/// given up: the run goes on with a new reader thread, and the old one, unstoppable, is left
-/// to finish or to end with the process.
-struct BudgetedReader {
-    options: std::sync::Arc<ReadOptions>,
-    jobs: std::sync::mpsc::Sender<PathBuf>,
-    results: std::sync::mpsc::Receiver<std::result::Result<FileArticles, String>>,
+/// Reads files on a thread of its own, a few ahead of the file being indexed, so that reading
+/// the next files overlaps writing this one and the two threads do not wake each other for
+/// every file. A file that takes longer than its budget (from when the thread starts it) is
+/// given up: the run goes on with a new reader thread, which is handed the files sent after
+/// it, and the old one, unstoppable, is left to finish or to end with the process.
+struct BudgetedReader<T> {
+    reader: Reader<T>,
+    jobs: mpsc::Sender<(u64, PathBuf)>,
+    results: mpsc::Receiver<(u64, Read<T>)>,
+    /// The job the thread is reading, and since when.
+    started: Arc<Mutex<Option<(u64, Instant)>>>,
+    /// Files sent to the thread and not yet taken, in the order it reads them.
+    sent: VecDeque<(u64, PathBuf)>,
+    next_job: u64,
 }
 
-impl BudgetedReader {
-    fn new(options: &ReadOptions) -> BudgetedReader {
-        BudgetedReader::with(std::sync::Arc::new(options.clone()))
+/// A file read, or why not.
+type Read<T> = std::result::Result<T, String>;
+
+/// What reads a file.
+type Reader<T> = Arc<dyn Fn(&Path) -> Read<T> + Send + Sync>;
+
+/// Files read ahead of the one being indexed: enough to keep the reader busy, few enough that
+/// files of the largest size readers take hold little memory.
+const READ_AHEAD: usize = 4;
+
+impl BudgetedReader<FileArticles> {
+    fn new(options: &ReadOptions) -> BudgetedReader<FileArticles> {
+        let options = options.clone();
+        BudgetedReader::with(Arc::new(move |path: &Path| file_articles(path, &options)))
+    }
+}
+
+impl<T: Send + 'static> BudgetedReader<T> {
+    fn with(reader: Reader<T>) -> BudgetedReader<T> {
+        let mut budgeted = BudgetedReader {
+            reader,
+            jobs: mpsc::channel().0,
+            results: mpsc::channel().1,
+            started: Default::default(),
+            sent: VecDeque::new(),
+            next_job: 0,
+        };
+        budgeted.restart();
+        budgeted
     }
 
-    fn with(options: std::sync::Arc<ReadOptions>) -> BudgetedReader {
-        let (jobs, inbox) = std::sync::mpsc::channel::<PathBuf>();
-        let (outbox, results) = std::sync::mpsc::channel();
-        let shared = std::sync::Arc::clone(&options);
+    /// A new thread, handed the files sent and not yet taken.
+    fn restart(&mut self) {
+        let (jobs, inbox) = mpsc::channel::<(u64, PathBuf)>();
+        let (outbox, results) = mpsc::channel();
+        let started = Arc::new(Mutex::new(None));
+        let (reader, reading) = (Arc::clone(&self.reader), Arc::clone(&started));
         std::thread::Builder::new()
             .name("govsearch-read".to_string())
             .spawn(move || {
-                for path in inbox {
-                    if outbox.send(file_articles(&path, &shared)).is_err() {
+                for (job, path) in inbox {
+                    *reading.lock().unwrap_or_else(PoisonError::into_inner) = Some((job, Instant::now()));
+                    if outbox.send((job, reader(&path))).is_err() {
                         break;
                     }
                 }
             })
             .expect("a reader thread starts");
-        BudgetedReader { options, jobs, results }
+        (self.jobs, self.results, self.started) = (jobs, results, started);
+        for job in &self.sent {
+            // Were the new thread gone already, the wait for the job would say so.
+            let _ = self.jobs.send(job.clone());
+        }
     }
 
-    /// `path` read, or why not: within `budget`, or skipped.
-    fn read(&mut self, path: &Path, budget: Duration) -> std::result::Result<FileArticles, String> {
-        if self.jobs.send(path.to_path_buf()).is_err() {
-            *self = BudgetedReader::with(std::sync::Arc::clone(&self.options));
-            return Err("unreadable: the reader stopped".to_string());
+    /// Starts reading `path` ahead, unless it is sent already or enough files are.
+    fn read_ahead(&mut self, path: &Path) {
+        if self.sent.len() < READ_AHEAD && !self.sent.iter().any(|(_, sent)| sent == path) {
+            self.send(path);
         }
-        match self.results.recv_timeout(budget) {
-            Ok(read) => read,
-            Err(_) => {
-                *self = BudgetedReader::with(std::sync::Arc::clone(&self.options));
-                Err(format!(
-                    "took over {} s to read: skipped (a file built to be slow to parse)",
-                    budget.as_secs_f64()
-                ))
+    }
+
+    fn send(&mut self, path: &Path) {
+        let job = (self.next_job, path.to_path_buf());
+        self.next_job += 1;
+        let _ = self.jobs.send(job.clone());
+        self.sent.push_back(job);
+    }
+
+    /// `path` read, or why not: within `budget`, or skipped. Files read ahead of it that were
+    /// not asked for are dropped.
+    fn read(&mut self, path: &Path, budget: Duration) -> Read<T> {
+        if !self.sent.iter().any(|(_, sent)| sent == path) {
+            self.send(path);
+        }
+        loop {
+            let (sent, read) = self.next(budget);
+            if sent == path {
+                return read;
+            }
+        }
+    }
+
+    /// The first file sent and not yet taken, read within `budget` or skipped.
+    fn next(&mut self, budget: Duration) -> (PathBuf, Read<T>) {
+        let Some((job, path)) = self.sent.pop_front() else {
+            return (PathBuf::new(), Err("nothing to read".to_string()));
+        };
+        loop {
+            let since = match *self.started.lock().unwrap_or_else(PoisonError::into_inner) {
+                Some((reading, at)) if reading == job => Some(at),
+                _ => None,
+            };
+            // The thread starts the job as soon as it has sent the one before: until it has,
+            // look again shortly.
+            let left = since.map_or(budget.min(Duration::from_millis(10)), |at| {
+                budget.saturating_sub(at.elapsed())
+            });
+            match self.results.recv_timeout(left) {
+                Ok((done, read)) if done == job => return (path, read),
+                Ok(_) => continue,
+                Err(mpsc::RecvTimeoutError::Timeout) if since.is_some_and(|at| at.elapsed() >= budget) => {
+                    self.restart();
+                    let reason = format!(
+                        "took over {} s to read: skipped (a file built to be slow to parse)",
+                        budget.as_secs_f64()
+                    );
+                    return (path, Err(reason));
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => continue,
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    self.restart();
+                    return (path, Err("unreadable: the reader stopped".to_string()));
+                }
             }
         }
     }
@@ -310,13 +396,31 @@ impl Store {
         let mut since_commit = (0usize, Instant::now());
         // Attachments wait until every page is read (`super::attachments`).
         let mut parents = Parents::default();
-        let mut attachments: std::collections::VecDeque<(PathBuf, Walked)> = Default::default();
+        let mut attachments: VecDeque<(PathBuf, Walked)> = VecDeque::new();
         let mut files = walk(dir);
+        // The next files the walk found, with their keys: those that will be read are read
+        // ahead while this one is written.
+        let mut ahead: VecDeque<(Found, String)> = VecDeque::new();
         let mut pages_done = false;
         loop {
-            let (path, walked, attachment) = match files.next() {
-                Some(Found::File(path, walked)) => (path, walked, false),
-                Some(Found::Unreadable(path, reason)) => {
+            while ahead.len() < READ_AHEAD {
+                let Some(found) = files.next() else { break };
+                let key = match &found {
+                    Found::File(path, walked) => {
+                        let key = path_key(&full_path(path, dir, &root));
+                        let attachment = Layout::from_extension(path).is_some_and(Layout::is_attachment);
+                        if !attachment && known.get(&key) != Some(&(walked.mtime, walked.size)) {
+                            reader.read_ahead(path);
+                        }
+                        key
+                    }
+                    Found::Unreadable(..) => String::new(),
+                };
+                ahead.push_back((found, key));
+            }
+            let (path, walked, attachment, key) = match ahead.pop_front() {
+                Some((Found::File(path, walked), key)) => (path, walked, false, Some(key)),
+                Some((Found::Unreadable(path, reason), _)) => {
                     summary.files_seen += 1;
                     let outcome = Outcome::Skipped { reason };
                     done += 1;
@@ -343,7 +447,7 @@ impl Store {
                         parents.find_orphans(self)?;
                         pages_done = true;
                     }
-                    (path, walked, true)
+                    (path, walked, true, None)
                 }
             };
             let path = &path;
@@ -352,13 +456,8 @@ impl Store {
                 continue;
             }
             summary.files_seen += 1;
-            // The walk does not follow symbolic links, so below the canonical root a file's
-            // place in the folder is its identity: no canonicalize call per file.
-            let full = match path.strip_prefix(dir) {
-                Ok(relative) => root.join(relative),
-                Err(_) => path.clone(),
-            };
-            let key = path_key(&full);
+            let full = full_path(path, dir, &root);
+            let key = key.unwrap_or_else(|| path_key(&full));
             let before = known.remove(&key);
             let unchanged = before == Some((walked.mtime, walked.size));
             let outcome = if unchanged && !(attachment && parents.must_read(&key)) {
@@ -706,6 +805,16 @@ pub(crate) fn check_folder(dir: &Path) -> Result<PathBuf> {
     std::fs::canonicalize(dir).map_err(|e| bad_folder(e.to_string().to_lowercase()))
 }
 
+/// The path of `path`, found by walking `dir`, below `root`, the canonical path of `dir`. The
+/// walk does not follow symbolic links, so below the canonical root a file's place in the
+/// folder is its identity: no canonicalize call per file.
+fn full_path(path: &Path, dir: &Path, root: &Path) -> PathBuf {
+    match path.strip_prefix(dir) {
+        Ok(relative) => root.join(relative),
+        Err(_) => path.to_path_buf(),
+    }
+}
+
 /// A file found by the walk, with what incremental runs compare.
 struct Walked {
     mtime: u64,
@@ -852,6 +961,44 @@ fn report(summary: &mut IndexSummary, path: &Path, outcome: &Outcome) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A file past its budget is skipped; the files read ahead after it are read by the next
+    /// thread, each answered as its own, and a file asked for out of turn is read too.
+    #[test]
+    fn files_read_ahead_survive_a_slow_one() {
+        let reader: Reader<PathBuf> = Arc::new(|path: &Path| {
+            if path.ends_with("slow") {
+                std::thread::sleep(Duration::from_secs(600));
+            }
+            if path.ends_with("bad") {
+                return Err("unreadable".to_string());
+            }
+            Ok(path.to_path_buf())
+        });
+        let mut budgeted = BudgetedReader::with(reader);
+        let names = ["a", "slow", "b", "bad", "c", "d", "e"];
+        let budget = Duration::from_secs(2);
+        let mut got = Vec::new();
+        for (n, name) in names.iter().enumerate() {
+            for next in names.iter().skip(n).take(READ_AHEAD) {
+                budgeted.read_ahead(Path::new(next));
+            }
+            got.push(budgeted.read(Path::new(name), budget));
+        }
+        got.push(budgeted.read(Path::new("out of turn"), budget));
+        assert_eq!(got[0], Ok(PathBuf::from("a")));
+        assert!(
+            got[1].as_ref().is_err_and(|why| why.starts_with("took over 2 s")),
+            "{:?}",
+            got[1]
+        );
+        assert_eq!(got[2], Ok(PathBuf::from("b")));
+        assert_eq!(got[3], Err("unreadable".to_string()));
+        assert_eq!(
+            got[4..],
+            [Ok("c".into()), Ok("d".into()), Ok("e".into()), Ok("out of turn".into())]
+        );
+    }
 
     /// The walk lists what walkdir's own sort by name and its file names give, on names that
     /// sort differently by their bytes than by their characters or as whole paths.
