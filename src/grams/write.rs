@@ -39,9 +39,62 @@ enum Terms {
     /// The first character's number times 2^16 plus the second's (0: the first ends the
     /// text): half the memory of a [`term`], and fewer bits to sort. Used while the segment
     /// has no more distinct characters than a `u16` numbers, which any real text has.
-    Narrow(Vec<u32>),
+    Narrow(Chunks<u32>),
     /// [`term`]s, once a segment has more distinct characters.
-    Wide(Vec<u64>),
+    Wide(Chunks<u64>),
+}
+
+/// An array grown a chunk at a time: a growing `Vec` copies what it holds into new memory at
+/// every step, which the kernel zeroes first; a segment's terms are most of its memory, and
+/// copying them cost more than collecting them.
+struct Chunks<T> {
+    chunks: Vec<Vec<T>>,
+}
+
+/// Items of a chunk: small against a writer's memory budget, large against a text.
+const CHUNK: usize = 1 << 18;
+
+impl<T: Copy> Chunks<T> {
+    fn new() -> Chunks<T> {
+        Chunks { chunks: Vec::new() }
+    }
+
+    fn len(&self) -> usize {
+        self.chunks
+            .last()
+            .map_or(0, |last| (self.chunks.len() - 1) * CHUNK + last.len())
+    }
+
+    fn capacity(&self) -> usize {
+        self.chunks.len() * CHUNK
+    }
+
+    fn push(&mut self, item: T) {
+        match self.chunks.last_mut() {
+            Some(last) if last.len() < CHUNK => last.push(item),
+            _ => {
+                let mut chunk = Vec::with_capacity(CHUNK);
+                chunk.push(item);
+                self.chunks.push(chunk);
+            }
+        }
+    }
+
+    fn truncate(&mut self, len: usize) {
+        self.chunks.truncate(len.div_ceil(CHUNK));
+        if let Some(last) = self.chunks.last_mut() {
+            last.truncate(len - (len.div_ceil(CHUNK) - 1) * CHUNK);
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = T> + '_ {
+        self.chunks.iter().flatten().copied()
+    }
+
+    /// The items in order, each chunk's memory given back once it is read.
+    fn into_iter(self) -> impl Iterator<Item = T> {
+        self.chunks.into_iter().flatten()
+    }
 }
 
 impl Terms {
@@ -146,7 +199,7 @@ impl GramsWriter {
     pub(super) fn new(body: Field) -> GramsWriter {
         GramsWriter {
             body,
-            terms: Terms::Narrow(Vec::new()),
+            terms: Terms::Narrow(Chunks::new()),
             numbers: CharNumbers::new(),
             texts: Vec::new(),
             starts: Vec::new(),
@@ -160,7 +213,6 @@ impl GramsWriter {
         let chars = text.chars().filter_map(fold_char);
         let narrowed = match &mut self.terms {
             Terms::Narrow(terms) => {
-                reserve(terms, text.len());
                 let mut previous: Option<u32> = None;
                 let mut numbered = true;
                 for ch in chars.clone() {
@@ -188,7 +240,6 @@ impl GramsWriter {
             let Terms::Wide(terms) = &mut self.terms else {
                 unreachable!("widened")
             };
-            reserve(terms, text.len());
             let mut chars = chars.peekable();
             while let Some(ch) = chars.next() {
                 terms.push(term(ch, chars.peek().copied()));
@@ -209,26 +260,15 @@ impl GramsWriter {
     fn widen(&mut self) {
         if let Terms::Narrow(narrow) = &self.terms {
             let chars = &self.numbers.chars;
-            let wide = narrow
-                .iter()
-                .map(|&t| {
-                    term(
-                        chars[(t >> 16) as usize - 1],
-                        (t & 0xFFFF).checked_sub(1).map(|n| chars[n as usize]),
-                    )
-                })
-                .collect();
+            let mut wide = Chunks::new();
+            for t in narrow.iter() {
+                wide.push(term(
+                    chars[(t >> 16) as usize - 1],
+                    (t & 0xFFFF).checked_sub(1).map(|n| chars[n as usize]),
+                ));
+            }
             self.terms = Terms::Wide(wide);
         }
-    }
-}
-
-/// Makes room for `more` terms in `terms`, growing it by a quarter at a time, not doubled: the
-/// memory tantivy counts against the budget is the arrays' capacity, and a doubled array would
-/// end most segments at not much more than half the budget.
-fn reserve<T>(terms: &mut Vec<T>, more: usize) {
-    if terms.capacity() - terms.len() < more {
-        terms.reserve_exact(more.max(terms.len() / 4));
     }
 }
 
@@ -308,15 +348,16 @@ impl GramsWriter {
 
 /// Each of `terms` as its key (`key` of the term) and its position, given where each text
 /// starts among the terms.
-fn packed<T: Copy, P: Packed>(terms: Vec<T>, texts: &[u32], key: impl Fn(T) -> u64) -> Vec<P> {
-    let mut pairs = Vec::with_capacity(terms.len());
+fn packed<T: Copy, P: Packed>(terms: Chunks<T>, texts: &[u32], key: impl Fn(T) -> u64) -> Vec<P> {
+    let len = terms.len();
+    let mut pairs = Vec::with_capacity(len);
+    let mut terms = terms.into_iter();
     for (before, &start) in (0u32..).zip(texts) {
-        let end = texts.get(before as usize + 1).map_or(terms.len(), |&end| end as usize);
-        let first = start as usize;
+        let end = texts.get(before as usize + 1).map_or(len as u32, |&end| end);
         pairs.extend(
-            (start..)
-                .zip(&terms[first..end])
-                .map(|(place, &term)| P::pack(key(term), place + before)),
+            (start..end)
+                .zip(terms.by_ref())
+                .map(|(place, term)| P::pack(key(term), place + before)),
         );
     }
     pairs
