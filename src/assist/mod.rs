@@ -13,9 +13,11 @@
 //!   articles show it stands for.
 //!
 //! A rewrite is looked for only when the query as typed finds nothing, is Latin letters that
-//! find little, or has a run jieba cuts the way a typo leaves a word ([`worth_a_look`]); any
-//! other query pays nothing for it. It is offered only when its words as written are in many
-//! times more articles than the words as typed ([`convincing`]).
+//! find little, or has a run jieba cuts the way a typo leaves a word ([`worth_a_look`]), or
+//! finds a few articles with its words apart and none with them as written ([`few_apart`],
+//! which the engine counts); any other query pays nothing for it. It is offered only when its
+//! words as written are in many times more articles than the words as typed
+//! ([`convincing`]).
 
 pub(crate) mod abbreviations;
 pub(crate) mod pinyin;
@@ -68,6 +70,15 @@ pub(crate) fn worth_a_look(parsed: &ParsedQuery, typed: usize, evidence: &Eviden
     }
     let latin = bare(parsed).any(|(typed, _)| typed.chars().any(|c| c.is_ascii_alphabetic()));
     typed == 0 || (latin && typed < FEW) || looks_mistyped(parsed, typed < FEW, evidence)
+}
+
+/// Whether `parsed`, which found `typed` articles, finds a few (but some) and has a bare
+/// chunk of two or more Han characters: it may be a typo whose words are written apart in
+/// those few, which a count of its words as written tells.
+pub(crate) fn few_apart(parsed: &ParsedQuery, typed: usize) -> bool {
+    (1..FEW).contains(&typed)
+        && !parsed.has_exact()
+        && bare(parsed).any(|(_, folded)| folded.chars().count() >= 2 && folded.chars().all(is_han))
 }
 
 /// The bare chunks of `parsed` that are not exclusions: as typed and folded.

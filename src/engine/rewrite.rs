@@ -32,8 +32,19 @@ pub(super) fn rewrite_for(
         in_titles: &*in_titles,
         segmenter: backend.segmenter(),
     };
+    // Words as typed are in no more articles than the query finds: counted once, here or below.
+    let mut typed_as_written = (typed == 0).then_some(0);
     if !assist::worth_a_look(parsed, typed, &evidence) {
-        return Ok(None);
+        // A query that finds a few articles with its words apart, and none with them as
+        // written (疫情防空: 疫情 and 防空 in some articles), is looked at too.
+        if !assist::few_apart(parsed, typed) {
+            return Ok(None);
+        }
+        let written = backend.count(request, parsed.as_written())?;
+        if written > 0 {
+            return Ok(None);
+        }
+        typed_as_written = Some(written);
     }
     let vocabulary = backend.vocabulary()?;
     let Some(mut proposal) = assist::propose(parsed, &vocabulary, backend.segmenter()) else {
@@ -65,11 +76,9 @@ pub(super) fn rewrite_for(
     if exact == 0 {
         return Ok(None);
     }
-    // Words as typed are in no more articles than the query finds.
-    let typed_as_written = if typed == 0 {
-        0
-    } else {
-        backend.count(request, parsed.as_written())?
+    let typed_as_written = match typed_as_written {
+        Some(counted) => counted,
+        None => backend.count(request, parsed.as_written())?,
     };
     let Some(search) = assist::decide(&proposal, typed, typed_as_written, exact) else {
         return Ok(None);
@@ -156,6 +165,52 @@ mod tests {
             "the correction finds nothing either"
         );
         assert_eq!(searched_as("疫请防控 -峄城"), Some("疫情防控 -峄城".to_string()));
+    }
+
+    /// A query that finds a few articles with its words apart and none with them as written
+    /// is looked at like one that finds nothing: 疫情防空 (防空 is a word of its own) offers
+    /// 疫情防控. Typed apart, or written as typed, it is left alone.
+    #[test]
+    fn a_typo_whose_words_are_written_apart_is_offered() {
+        let mut texts: Vec<(String, String)> = (0..24)
+            .map(|i| {
+                (
+                    format!("control{i}"),
+                    format!(
+                        "疫情防控工作会议第{i}次召开\n2022-05-10 来源:鲁网\n会议部署疫情防控工作。\n新闻关键词:疫情防控\n"
+                    ),
+                )
+            })
+            .collect();
+        for (name, text) in [
+            (
+                "drill",
+                "人民防空演练举行\n2022-05-11 来源:鲁网\n全市举行防空演练，疫情期间分批进行。\n",
+            ),
+            (
+                "report",
+                "疫情通报\n2022-05-12 来源:鲁网\n今日无新增，防空警报试鸣照常。\n",
+            ),
+        ] {
+            texts.push((name.to_string(), text.to_string()));
+        }
+        let index = Index::of_texts(&texts.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect::<Vec<_>>());
+        let search = |query: &str| index.search(&SearchRequest::new(query)).unwrap();
+        let typo = search("疫情防空");
+        assert_eq!(typo.total, 2, "as typed, its words apart");
+        assert!(
+            typo.searched_as.is_none(),
+            "防空 is a common word: offered, not searched"
+        );
+        assert_eq!(typo.did_you_mean.map(|r| r.query).as_deref(), Some("疫情防控"));
+        for meant in ["疫情 防空", "防空演练"] {
+            let results = search(meant);
+            assert!(results.total > 0, "{meant}");
+            assert!(
+                results.did_you_mean.is_none() && results.searched_as.is_none(),
+                "{meant}"
+            );
+        }
     }
 
     /// A query that is a 文号, in any spelling, finds the article with that 文号 and says so;
