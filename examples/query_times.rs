@@ -3,8 +3,8 @@
 //! indexing thread (so both have the same segments):
 //!
 //! ```text
-//! govsearch index CORPUS --index /tmp/a --threads 1            # one build
-//! cargo run --release --example query_times -- /tmp/a CORPUS 3 /tmp/a.tsv
+//! govsearch index CORPUS --index index-a --threads 1            # one build
+//! cargo run --release --example query_times -- index-a CORPUS 3 times.tsv
 //! ```
 //!
 //! Prints the median, mean and 99th percentile over `RUNS` rounds of every query, and writes

@@ -2,8 +2,8 @@
 //! real one, for indexing and query benchmarks at scales no real corpus here has.
 //!
 //! ```text
-//! cargo run --release --example synth -- ../shared/corpora/xwlb_seedfmt /tmp/synth-100k 100000
-//! cargo run --release -- bench /tmp/synth-100k
+//! cargo run --release --example synth -- xwlb synth-100k 100000
+//! cargo run --release -- bench synth-100k
 //! ```
 //!
 //! From the real corpus it takes: the frequency of every jieba word in the bodies and titles
