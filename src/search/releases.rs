@@ -83,14 +83,27 @@ impl Releases {
             }
         }
         let limit = MAX_DISTANCE;
+        let mut keyed: Vec<(u16, usize)> = Vec::with_capacity(distinct.len());
+        let mut starts = vec![0usize; (1 << 16) + 1];
         for band in 0..PRINT_WORDS * 4 {
             let (word, shift) = (band / 4, (band % 4) * 16);
-            let mut keyed: Vec<(u16, usize)> = distinct
-                .iter()
-                .enumerate()
-                .map(|(d, (print, _))| ((print[word] >> shift) as u16, d))
-                .collect();
-            keyed.sort_unstable();
+            let key = |d: usize| (distinct[d].0[word] >> shift) as u16;
+            // The distinct fingerprints by their band value, in order within a value: a counting
+            // sort, in the order a sort of (value, place) pairs gives.
+            starts.fill(0);
+            for d in 0..distinct.len() {
+                starts[key(d) as usize + 1] += 1;
+            }
+            for value in 1..starts.len() {
+                starts[value] += starts[value - 1];
+            }
+            keyed.clear();
+            keyed.resize(distinct.len(), (0, 0));
+            for d in 0..distinct.len() {
+                let value = key(d);
+                keyed[starts[value as usize]] = (value, d);
+                starts[value as usize] += 1;
+            }
             // A bucket's fingerprints side by side: its pairs compare them from the cache, not
             // from all over the distinct ones, which is most of the time in a large index.
             let mut members: Vec<(Print, usize)> = Vec::new();
@@ -118,21 +131,23 @@ impl Releases {
                 }
             }
         }
-        let mut numbers: HashMap<usize, u32> = HashMap::new();
+        // Each root's group size, then its group's number, by the root's place.
         let mut members: Vec<Vec<DocAddress>> = Vec::new();
-        let mut sizes: HashMap<usize, usize> = HashMap::new();
+        let mut sizes = vec![0u32; prints.len()];
         for i in 0..prints.len() {
-            *sizes.entry(sets.find(i)).or_default() += 1;
+            sizes[sets.find(i)] += 1;
         }
+        let mut numbers = vec![NO_GROUP; prints.len()];
         for (i, (_, address)) in prints.iter().enumerate() {
             let root = sets.find(i);
-            if sizes[&root] < 2 {
+            if sizes[root] < 2 {
                 continue;
             }
-            let number = *numbers.entry(root).or_insert_with(|| {
+            if numbers[root] == NO_GROUP {
+                numbers[root] = members.len() as u32;
                 members.push(Vec::new());
-                (members.len() - 1) as u32
-            });
+            }
+            let number = numbers[root];
             members[number as usize].push(*address);
             groups[address.segment_ord as usize][address.doc_id as usize] = number;
         }
