@@ -2,8 +2,6 @@
 //! values, each with the number of articles that have it, looked up by text, by pinyin, by
 //! initials and by near spellings.
 
-use std::collections::HashMap;
-
 use tantivy::directory::OwnedBytes;
 use tantivy_fst::raw::{Fst, Node, Output};
 use tantivy_fst::{IntoStreamer, Map, MapBuilder, Streamer};
@@ -302,7 +300,7 @@ impl Vocabulary {
     /// Reads the vocabulary of `searcher`'s segments: `words` is the title's word field,
     /// `values` the facet fields whose whole values are terms.
     pub(crate) fn read(searcher: &Searcher, words: Field, values: &[Field]) -> tantivy::Result<Vocabulary> {
-        let mut counts: HashMap<String, u32> = HashMap::new();
+        let mut counts: rustc_hash::FxHashMap<String, u32> = Default::default();
         for segment in searcher.segment_readers() {
             // A removed article's terms stay in its segment until a merge: counted only
             // through the segment's live articles, so a withdrawn release is suggested by no

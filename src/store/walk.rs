@@ -12,11 +12,12 @@
 //! holds and does the rest, with no duplicates (a file's articles are deleted before they are
 //! written again).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant, UNIX_EPOCH};
 
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 use walkdir::WalkDir;
 
@@ -660,7 +661,7 @@ impl Store {
 
     /// The folders the index records, other than `root`, that no longer exist, with how many
     /// files of each it still holds.
-    fn missing_folders(&self, known: &HashMap<String, (u64, u64)>, root: &Path) -> Vec<MissingFolder> {
+    fn missing_folders(&self, known: &FxHashMap<String, (u64, u64)>, root: &Path) -> Vec<MissingFolder> {
         self.commit_payload()
             .folders
             .iter()
@@ -674,9 +675,9 @@ impl Store {
     }
 
     /// Path → (modification time, size) of every file the index holds articles of.
-    pub(crate) fn file_states(&self) -> Result<HashMap<String, (u64, u64)>> {
+    pub(crate) fn file_states(&self) -> Result<FxHashMap<String, (u64, u64)>> {
         let searcher = self.reader.searcher();
-        let mut states = HashMap::new();
+        let mut states = FxHashMap::default();
         for segment in searcher.segment_readers() {
             let fast = segment.fast_fields();
             let Some(paths) = fast.str(crate::store::schema::PATH)? else {
@@ -720,7 +721,7 @@ impl Store {
 
 /// Whether `missing`, a folder indexed before that no longer exists, is `root` moved: each of
 /// its files the index holds is in `root` at the same relative place, of the same size.
-fn moved_here(known: &HashMap<String, (u64, u64)>, missing: &Path, root: &Path) -> bool {
+fn moved_here(known: &FxHashMap<String, (u64, u64)>, missing: &Path, root: &Path) -> bool {
     let mut files = 0;
     for (key, &(_, size)) in known {
         let path = key_path(key);
