@@ -28,6 +28,12 @@ const SHARD_ATTEMPTS: usize = 3;
 /// How many ids a page of [`Cluster::digests`] reads.
 const IDS_PAGE: usize = 10_000;
 
+/// How long items of a bulk request the cluster refuses (429: its queues are full; 503: a
+/// shard has no primary yet) are sent again: a node lost under an export leaves its shards
+/// without a primary until the cluster notices and promotes a replica, which on a loaded
+/// machine took longer than the quarter minute once allowed.
+const BULK_PATIENCE: Duration = Duration::from_secs(120);
+
 /// One govsearch index on a cluster, and the index beside it that holds what each export
 /// sent along (vocabulary, synonyms, dictionary).
 pub(crate) struct Cluster {
@@ -209,7 +215,7 @@ impl Cluster {
     }
 
     /// Sends one `_bulk` request of NDJSON `lines` (each action with its document, if any),
-    /// sending again the items the cluster answered 429 for. Returns how many items failed
+    /// sending again the items the cluster answered 429 or 503 for, until [`BULK_PATIENCE`]. Returns how many items failed
     /// otherwise, with the first reason.
     pub(crate) fn bulk(&self, lines: &[String]) -> Result<Option<(usize, String)>> {
         // Each item is one action line, and its document unless it is a delete.
@@ -222,7 +228,8 @@ impl Cluster {
             i += len;
         }
         let mut wait = Duration::from_millis(500);
-        for _ in 0..6 {
+        let started = std::time::Instant::now();
+        loop {
             let mut body = String::new();
             for line in items.iter().flat_map(|item| item.iter()) {
                 body.push_str(line);
@@ -271,16 +278,20 @@ impl Cluster {
                 return Ok(None);
             }
             items = again;
+            if started.elapsed() >= BULK_PATIENCE {
+                return Err(Error::ClusterUnavailable {
+                    url: self.client.shown.clone(),
+                    detail: format!(
+                        "{} items of a bulk request were refused (the cluster busy or a shard \
+                         unavailable) for {} s",
+                        items.len(),
+                        BULK_PATIENCE.as_secs()
+                    ),
+                });
+            }
             std::thread::sleep(wait);
             wait = (wait * 2).min(Duration::from_secs(10));
         }
-        Err(Error::ClusterUnavailable {
-            url: self.client.shown.clone(),
-            detail: format!(
-                "{} items of a bulk request were refused as too many, six times",
-                items.len()
-            ),
-        })
     }
 
     /// Makes what was sent visible to searches.
