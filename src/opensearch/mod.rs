@@ -218,6 +218,11 @@ impl Cluster {
     /// sending again the items the cluster answered 429 or 503 for, until [`BULK_PATIENCE`]. Returns how many items failed
     /// otherwise, with the first reason.
     pub(crate) fn bulk(&self, lines: &[String]) -> Result<Option<(usize, String)>> {
+        self.bulk_within(lines, BULK_PATIENCE)
+    }
+
+    /// [`Cluster::bulk`], sending refused items again until `patience` has passed.
+    fn bulk_within(&self, lines: &[String], patience: Duration) -> Result<Option<(usize, String)>> {
         // Each item is one action line, and its document unless it is a delete.
         let mut items: Vec<&[String]> = Vec::new();
         let mut i = 0;
@@ -278,14 +283,14 @@ impl Cluster {
                 return Ok(None);
             }
             items = again;
-            if started.elapsed() >= BULK_PATIENCE {
+            if started.elapsed() >= patience {
                 return Err(Error::ClusterUnavailable {
                     url: self.client.shown.clone(),
                     detail: format!(
                         "{} items of a bulk request were refused (the cluster busy or a shard \
                          unavailable) for {} s",
                         items.len(),
-                        BULK_PATIENCE.as_secs()
+                        patience.as_secs()
                     ),
                 });
             }
@@ -404,4 +409,95 @@ pub(crate) fn index_action(name: &str, id: &str) -> String {
 /// An action line of a bulk request: delete `id`.
 pub(crate) fn delete_action(name: &str, id: &str) -> String {
     json!({ "delete": { "_index": name, "_id": id } }).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A cluster that answers each bulk request with its first item refused (503, a shard
+    /// without a primary) `refusals` times, then accepts it; the requests it was sent.
+    fn refusing(refusals: usize) -> (String, std::thread::JoinHandle<Vec<String>>) {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let serving = std::thread::spawn(move || {
+            use std::io::{Read, Write};
+            let mut requests = Vec::new();
+            for round in 0..=refusals {
+                let (mut stream, _) = listener.accept().unwrap();
+                stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+                let mut request = Vec::new();
+                let mut buffer = [0u8; 4096];
+                // The headers, then as much body as they say.
+                loop {
+                    let read = stream.read(&mut buffer).unwrap();
+                    request.extend_from_slice(&buffer[..read]);
+                    let text = String::from_utf8_lossy(&request).to_lowercase();
+                    if let Some(end) = text.find("\r\n\r\n") {
+                        let length = text
+                            .lines()
+                            .find_map(|l| {
+                                l.strip_prefix("content-length:")
+                                    .map(|n| n.trim().parse::<usize>().unwrap())
+                            })
+                            .unwrap_or(0);
+                        if request.len() >= end + 4 + length || read == 0 {
+                            break;
+                        }
+                    }
+                }
+                requests.push(String::from_utf8_lossy(&request).into_owned());
+                let status = if round < refusals { 503 } else { 201 };
+                let body = json!({
+                    "errors": round < refusals,
+                    "items": [{ "index": { "status": status } }, { "index": { "status": 201 } }],
+                })
+                .to_string();
+                let reply = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                stream.write_all(reply.as_bytes()).unwrap();
+            }
+            requests
+        });
+        (url, serving)
+    }
+
+    fn lines() -> Vec<String> {
+        ["first", "second"]
+            .iter()
+            .flat_map(|id| {
+                [
+                    json!({ "index": { "_index": "x", "_id": id } }).to_string(),
+                    "{}".to_string(),
+                ]
+            })
+            .collect()
+    }
+
+    /// Items refused while the cluster promotes a replica are sent again, alone, until they
+    /// are taken; past its patience the export says how many are still refused.
+    #[test]
+    fn refused_bulk_items_are_sent_again_within_the_patience() {
+        let (url, serving) = refusing(2);
+        let cluster = Cluster::new(&url, "x", Duration::from_secs(5)).unwrap();
+        assert_eq!(cluster.bulk_within(&lines(), Duration::from_secs(60)).unwrap(), None);
+        let requests = serving.join().unwrap();
+        assert_eq!(requests.len(), 3);
+        assert!(requests[0].contains("second"), "the first request has both items");
+        assert!(
+            requests[1..]
+                .iter()
+                .all(|r| r.contains("first") && !r.contains("second")),
+            "only the refused item is sent again"
+        );
+
+        let (url, serving) = refusing(1);
+        let cluster = Cluster::new(&url, "x", Duration::from_secs(5)).unwrap();
+        let err = cluster.bulk_within(&lines(), Duration::ZERO).unwrap_err().to_string();
+        assert!(err.contains("1 items of a bulk request were refused"), "{err}");
+        // The server waits for the request that never comes; it is left to end with the test.
+        drop(serving);
+    }
 }
