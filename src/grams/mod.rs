@@ -61,6 +61,7 @@ mod write;
 pub(crate) use cache::{GramsCache, Matches};
 pub(crate) use matches::CharMatches;
 pub(crate) use read::{version_of, Grams, Positions};
+pub(crate) use sort::{sort_by_key, Packed};
 
 use tantivy::plugin::{PluginMergeContext, PluginWriter, PluginWriterContext, SegmentPlugin};
 use tantivy::schema::Field;

@@ -1,11 +1,12 @@
-//! Sorting a segment's (term, position) pairs by term.
+//! Sorting (key, position) pairs by key, stably: a segment's grams by term, and the releases'
+//! fingerprints by band value ([`crate::search`]).
 
 /// The most bits a pass of the sort takes: the places it scatters to stay in the caches.
 const DIGIT: u32 = 11;
 
 /// A term's sort key above a position (the low 32 bits), in one integer, so that sorting
 /// moves one value instead of two.
-pub(super) trait Packed: Copy + Default {
+pub(crate) trait Packed: Copy + Default {
     /// The pair of `key` and `position`.
     fn pack(key: u64, position: u32) -> Self;
     fn key(self) -> u64;
@@ -49,7 +50,7 @@ impl Packed for u128 {
 /// skipping the digits every key shares. Every digit's counts are taken in one pass (a
 /// digit's counts do not depend on the order), so each digit sorted costs one pass, its
 /// scatter.
-pub(super) fn sort_by_key<P: Packed>(pairs: &mut Vec<P>, bits: u32) {
+pub(crate) fn sort_by_key<P: Packed>(pairs: &mut Vec<P>, bits: u32) {
     let passes = bits.div_ceil(DIGIT);
     let width = bits.div_ceil(passes.max(1));
     let n = pairs.len();

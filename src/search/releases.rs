@@ -13,6 +13,7 @@ use std::sync::Arc;
 use tantivy::schema::Field;
 use tantivy::{DocAddress, DocId, Searcher};
 
+use crate::grams::{sort_by_key, Packed};
 use crate::store::kept::{Decoder, Encoder, Kept, KeptCache};
 use crate::text::fingerprint::{distance, Print, PRINT_WORDS};
 
@@ -83,34 +84,23 @@ impl Releases {
             }
         }
         let limit = MAX_DISTANCE;
-        let mut keyed: Vec<(u16, usize)> = Vec::with_capacity(distinct.len());
-        let mut starts = vec![0usize; (1 << 16) + 1];
+        let places = u32::try_from(distinct.len())
+            .map_err(|_| tantivy::TantivyError::InvalidArgument("too many fingerprints".to_string()))?;
         for band in 0..PRINT_WORDS * 4 {
             let (word, shift) = (band / 4, (band % 4) * 16);
-            let key = |d: usize| (distinct[d].0[word] >> shift) as u16;
-            // The distinct fingerprints by their band value, in order within a value: a counting
-            // sort, in the order a sort of (value, place) pairs gives.
-            starts.fill(0);
-            for d in 0..distinct.len() {
-                starts[key(d) as usize + 1] += 1;
-            }
-            for value in 1..starts.len() {
-                starts[value] += starts[value - 1];
-            }
-            keyed.clear();
-            keyed.resize(distinct.len(), (0, 0));
-            for d in 0..distinct.len() {
-                let value = key(d);
-                keyed[starts[value as usize]] = (value, d);
-                starts[value as usize] += 1;
-            }
+            // The distinct fingerprints by their band value, each value's in their order: the
+            // grams' radix sort of (value, place) pairs, stable, so each pass is in two scatters.
+            let mut keyed: Vec<u64> = (0..places)
+                .map(|d| u64::pack((distinct[d as usize].0[word] >> shift) & 0xFFFF, d))
+                .collect();
+            sort_by_key(&mut keyed, 16);
             // A bucket's fingerprints side by side: its pairs compare them from the cache, not
             // from all over the distinct ones, which is most of the time in a large index.
             let mut members: Vec<(Print, usize)> = Vec::new();
-            for bucket in keyed.chunk_by(|a, b| a.0 == b.0) {
+            for bucket in keyed.chunk_by(|a, b| a.key() == b.key()) {
                 let bucket = &bucket[..bucket.len().min(MAX_BUCKET)];
                 members.clear();
-                members.extend(bucket.iter().map(|&(_, d)| distinct[d]));
+                members.extend(bucket.iter().map(|&pair| distinct[pair.position() as usize]));
                 for (a, &(pa, ia)) in members.iter().enumerate() {
                     for &(pb, ib) in &members[a + 1..] {
                         if distance(&pa, &pb) > limit {
