@@ -399,28 +399,29 @@ impl Store {
         let mut parents = Parents::default();
         let mut attachments: VecDeque<(PathBuf, Walked)> = VecDeque::new();
         let mut files = walk(dir);
-        // The next files the walk found, with their keys: those that will be read are read
-        // ahead while this one is written.
-        let mut ahead: VecDeque<(Found, String)> = VecDeque::new();
+        // The next files the walk found, with their full paths and keys: those that will be
+        // read are read ahead while this one is written.
+        let mut ahead: VecDeque<(Found, Option<(PathBuf, String)>)> = VecDeque::new();
         let mut pages_done = false;
         loop {
             while ahead.len() < READ_AHEAD {
                 let Some(found) = files.next() else { break };
-                let key = match &found {
+                let named = match &found {
                     Found::File(path, walked) => {
-                        let key = path_key(&full_path(path, dir, &root));
+                        let full = full_path(path, dir, &root);
+                        let key = path_key(&full);
                         let attachment = Layout::from_extension(path).is_some_and(Layout::is_attachment);
                         if !attachment && known.get(&key) != Some(&(walked.mtime, walked.size)) {
                             reader.read_ahead(path);
                         }
-                        key
+                        Some((full, key))
                     }
-                    Found::Unreadable(..) => String::new(),
+                    Found::Unreadable(..) => None,
                 };
-                ahead.push_back((found, key));
+                ahead.push_back((found, named));
             }
-            let (path, walked, attachment, key) = match ahead.pop_front() {
-                Some((Found::File(path, walked), key)) => (path, walked, false, Some(key)),
+            let (path, walked, attachment, named) = match ahead.pop_front() {
+                Some((Found::File(path, walked), named)) => (path, walked, false, named),
                 Some((Found::Unreadable(path, reason), _)) => {
                     summary.files_seen += 1;
                     let outcome = Outcome::Skipped { reason };
@@ -457,8 +458,11 @@ impl Store {
                 continue;
             }
             summary.files_seen += 1;
-            let full = full_path(path, dir, &root);
-            let key = key.unwrap_or_else(|| path_key(&full));
+            let (full, key) = named.unwrap_or_else(|| {
+                let full = full_path(path, dir, &root);
+                let key = path_key(&full);
+                (full, key)
+            });
             let before = known.remove(&key);
             let unchanged = before == Some((walked.mtime, walked.size));
             let outcome = if unchanged && !(attachment && parents.must_read(&key)) {
