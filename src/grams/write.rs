@@ -46,7 +46,7 @@ enum Terms {
 
 /// An array grown a chunk at a time: a growing `Vec` copies what it holds into new memory at
 /// every step, which the kernel zeroes first; a segment's terms are most of its memory, and
-/// copying them cost more than collecting them.
+/// copying them costs more than collecting them.
 struct Chunks<T> {
     chunks: Vec<Vec<T>>,
 }

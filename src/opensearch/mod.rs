@@ -31,7 +31,7 @@ const IDS_PAGE: usize = 10_000;
 /// How long items of a bulk request the cluster refuses (429: its queues are full; 503: a
 /// shard has no primary yet) are sent again: a node lost under an export leaves its shards
 /// without a primary until the cluster notices and promotes a replica, which on a loaded
-/// machine took longer than the quarter minute once allowed.
+/// machine takes well over the few seconds of a handful of tries.
 const BULK_PATIENCE: Duration = Duration::from_secs(120);
 
 /// One govsearch index on a cluster, and the index beside it that holds what each export
@@ -215,8 +215,8 @@ impl Cluster {
     }
 
     /// Sends one `_bulk` request of NDJSON `lines` (each action with its document, if any),
-    /// sending again the items the cluster answered 429 or 503 for, until [`BULK_PATIENCE`]. Returns how many items failed
-    /// otherwise, with the first reason.
+    /// sending again the items the cluster answered 429 or 503 for, until [`BULK_PATIENCE`].
+    /// Returns how many items failed otherwise, with the first reason.
     pub(crate) fn bulk(&self, lines: &[String]) -> Result<Option<(usize, String)>> {
         self.bulk_within(lines, BULK_PATIENCE)
     }

@@ -89,7 +89,7 @@ impl Releases {
         for band in 0..PRINT_WORDS * 4 {
             let (word, shift) = (band / 4, (band % 4) * 16);
             // The distinct fingerprints by their band value, each value's in their order: the
-            // grams' radix sort of (value, place) pairs, stable, so each pass is in two scatters.
+            // grams' radix sort of (value, place) pairs keeps equal values in place order.
             let mut keyed: Vec<u64> = (0..places)
                 .map(|d| u64::pack((distinct[d as usize].0[word] >> shift) & 0xFFFF, d))
                 .collect();
