@@ -1,7 +1,8 @@
 //! The full forms of a query's abbreviations ([`crate::assist::abbreviations`]): a bare word
 //! that the index's articles show to stand for a longer term also finds that term, as an
-//! everyday word finds its official terms. The engine counts the evidence over the backend
-//! and keeps each word's answer for the vocabulary (one set of segments) it was found with.
+//! everyday word finds its official terms. The engine counts the evidence over the backend,
+//! reads the places of a word the counts convince, and keeps each word's answer for the
+//! vocabulary (one set of segments) it was found with.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Weak};
@@ -137,21 +138,50 @@ pub(crate) fn find(backend: &dyn Backend, vocabulary: &Vocabulary, word: &str) -
             },
         ));
     }
-    Ok(abbreviations::choose(counted))
+    let chosen = abbreviations::choose(counted);
+    if chosen.is_empty() || is_fragment(backend, word)? {
+        return Ok(Vec::new());
+    }
+    Ok(chosen)
+}
+
+/// Whether `word`'s places in the articles show a fragment of the words around it
+/// ([`abbreviations::is_fragment`]): looked at only for a word the counts convinced.
+fn is_fragment(backend: &dyn Backend, word: &str) -> Result<bool> {
+    let query = format!("\"{word}\"");
+    let request = SearchRequest::new(query.as_str())
+        .limit(abbreviations::PLACES_FROM)
+        .facets(false)
+        .all_copies(true);
+    let found = backend.search(&request, parse(backend, &query)?)?;
+    let places = found.hits.iter().flat_map(|hit| {
+        let title = hit
+            .title_highlights
+            .iter()
+            .map(|h| (hit.title.as_str(), h.start..h.end));
+        let body = hit
+            .snippet
+            .highlights
+            .iter()
+            .map(|h| (hit.snippet.text.as_str(), h.start..h.end));
+        title.chain(body)
+    });
+    Ok(abbreviations::is_fragment(word, places, backend.segmenter()))
 }
 
 #[cfg(test)]
 mod tests {
     use crate::{Index, SearchRequest};
 
-    /// Six releases that write 计划生育 and abbreviate it 计生, one that writes it out only,
-    /// and many others.
-    fn county() -> Index {
+    /// Six releases that write 计划生育 and `short` (计生, or a text with 计生 in it; the first
+    /// title 计生 itself), one that writes it out only, and many others.
+    fn county(short: &str) -> Index {
         let mut texts = Vec::new();
         for i in 0..6 {
+            let title = if i == 0 { "计生" } else { short };
             texts.push((
                 format!("both{i}.txt"),
-                format!("计生工作第{i}次会议\n2022-05-1{i} 来源:鲁网\n全县计划生育工作会议第{i}次召开，计生干部{i}人参加。\n"),
+                format!("{title}工作第{i}次会议\n2022-05-1{i} 来源:鲁网\n全县计划生育工作会议第{i}次召开，{short}干部{i}人参加。\n"),
             ));
         }
         texts.push((
@@ -174,7 +204,7 @@ mod tests {
 
     #[test]
     fn a_word_the_articles_abbreviate_a_term_with_also_finds_the_term() {
-        let index = county();
+        let index = county("计生");
         let found = paths(&index, SearchRequest::new("计生"));
         assert_eq!(found.len(), 7, "{found:?}");
         assert_eq!(
@@ -190,5 +220,14 @@ mod tests {
             .search(&SearchRequest::new("常务会议").limit(0))
             .expect("a search");
         assert_eq!(other.total, 113, "a word with no full form finds what it finds");
+    }
+
+    #[test]
+    fn a_string_written_only_across_words_stands_for_nothing() {
+        // The same counts, but 计生 is nearly always 统计 and 生产 side by side.
+        let index = county("统计生产");
+        let found = paths(&index, SearchRequest::new("计生"));
+        assert_eq!(found.len(), 6, "no full form: {found:?}");
+        assert!(!found.iter().any(|path| path == "full.txt"));
     }
 }

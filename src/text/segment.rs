@@ -284,9 +284,20 @@ impl Segmenter {
     /// words that occur in the text against that total, so the cut is the same as with the
     /// whole dictionary (a test checks it), without loading the whole dictionary.
     pub(crate) fn words(&self, folded: &str) -> Vec<std::ops::Range<usize>> {
+        self.cut_words(folded, true)
+    }
+
+    /// Words of `folded` as jieba cuts them by its dictionary alone (HMM off), as char ranges:
+    /// a run of characters no dictionary word covers stays single characters rather than be
+    /// guessed into a word.
+    pub(crate) fn dictionary_words(&self, folded: &str) -> Vec<std::ops::Range<usize>> {
+        self.cut_words(folded, false)
+    }
+
+    fn cut_words(&self, folded: &str, hmm: bool) -> Vec<std::ops::Range<usize>> {
         let cut = |jieba: &Jieba| -> Vec<std::ops::Range<usize>> {
             jieba
-                .cut(folded, true)
+                .cut(folded, hmm)
                 .into_iter()
                 .filter(|t| is_searchable(t.word))
                 .map(|t| t.start..t.end)
@@ -304,7 +315,11 @@ impl Segmenter {
         if let Some(full) = built {
             return cut(full);
         }
+        // The cuts kept are the default mode's: a query's.
         let lock = || self.cuts.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !hmm {
+            return query_jieba(folded, kept).map_or_else(|| cut(self.jieba()), |small| cut(&small));
+        }
         if let Some(known) = lock().get(folded) {
             return known.clone();
         }
