@@ -161,8 +161,9 @@ pub(crate) struct Proposal {
 /// frequent (`chongqing` is 重庆; `data` is no 达达).
 pub(crate) const COMMON_WORD: u64 = 50;
 
-/// Whether `corrected` differs from `typed` only by characters that sound alike, none of them
-/// in a common word of `typed`.
+/// Whether `corrected` differs from `typed` only by characters that sound alike (one of each
+/// pair by its common reading: two rare readings that blur alike meet only in the dictionary),
+/// none of them in a common word of `typed`.
 fn sounds_alike(typed: &str, corrected: &str) -> bool {
     let typed: Vec<char> = typed.chars().collect();
     let corrected: Vec<char> = corrected.chars().collect();
@@ -170,9 +171,7 @@ fn sounds_alike(typed: &str, corrected: &str) -> bool {
         return false;
     }
     let replaced: Vec<usize> = (0..typed.len()).filter(|&i| typed[i] != corrected[i]).collect();
-    let alike = replaced
-        .iter()
-        .all(|&i| pinyin::same_sound(typed[i], corrected[i]) || pinyin::sound_alike(typed[i], corrected[i]));
+    let alike = replaced.iter().all(|&i| pinyin::heard_alike(typed[i], corrected[i]));
     // The common words of the typed text that a replaced character falls in.
     let in_common_word = replaced.iter().any(|&i| {
         (0..=i).any(|start| {
@@ -440,6 +439,7 @@ mod tests {
                 ("公示", 300),
                 ("疫情防控", 300),
                 ("台岛", 30),
+                ("搜寻", 150),
             ],
             10_000,
         );
@@ -453,6 +453,11 @@ mod tests {
             may_search("岚岛"),
             Some(("台岛".to_string(), false)),
             "岚 and 台 do not sound alike"
+        );
+        assert_eq!(
+            may_search("搜胜"),
+            Some(("搜寻".to_string(), false)),
+            "胜 and 寻 meet only by a rare reading of each"
         );
         assert_eq!(proposal("薛城区"), None, "a place jieba knows");
         let local = Segmenter::with_user_dictionary(crate::text::segment::parse_user_dictionary("岚岛\n").unwrap());

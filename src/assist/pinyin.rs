@@ -96,14 +96,23 @@ pub(crate) fn same_sound(a: char, b: char) -> bool {
 /// input method offers for the syllable typed. 期 is qī (jī only in 期年), so 期许 is no slip
 /// for 继续; 重 reads tóng only in old texts, so 两通 is none for 两重.
 pub(crate) fn typed_for(typed: char, meant: char) -> bool {
-    let reaches = |from: char, to: char| {
-        let (Some(from), Some(to)) = (from.to_pinyin(), to.to_pinyin_multi()) else {
-            return false;
-        };
-        let from = blur(from);
-        to.into_iter().any(|p| blur(p) == from)
-    };
     reaches(typed, meant) && reaches(meant, typed)
+}
+
+/// Whether one of two characters, by its common (first) reading, sounds like some reading of
+/// the other once blurred: 见 (jiàn) and 前 (jiǎn in old texts) do; 胜 and 寻 do not, though
+/// each has a rare reading (xīng, xín) that blurs like the other's.
+pub(crate) fn heard_alike(a: char, b: char) -> bool {
+    reaches(a, b) || reaches(b, a)
+}
+
+/// Whether `from`'s common reading is one of `to`'s readings once blurred.
+fn reaches(from: char, to: char) -> bool {
+    let (Some(from), Some(to)) = (from.to_pinyin(), to.to_pinyin_multi()) else {
+        return false;
+    };
+    let from = blur(from);
+    to.into_iter().any(|p| blur(p) == from)
 }
 
 /// A reading, toneless and blurred ([`blurred`]).
@@ -259,6 +268,16 @@ mod tests {
         assert!(!typed_for('见', '前'), "前 reads jiǎn only in old texts");
         assert!(!typed_for('通', '重'), "重 reads tóng only in old texts");
         assert!(typed_for('帐', '账'), "zhàng both");
+    }
+
+    #[test]
+    fn characters_heard_alike_meet_by_a_common_reading() {
+        assert!(heard_alike('见', '前'), "见's jiàn is 前's rare jiǎn");
+        assert!(heard_alike('前', '见'), "either way");
+        assert!(heard_alike('请', '情'));
+        assert!(sound_alike('胜', '寻'), "胜's rare xīng blurs like 寻's rare xín");
+        assert!(!heard_alike('胜', '寻'), "but neither's common reading is the other's");
+        assert!(!heard_alike('心', '国'));
     }
 
     #[test]
