@@ -208,6 +208,12 @@ pub(crate) fn decide(proposal: &Proposal, typed: usize, typed_as_written: usize,
         // query was typed as meant: 加快 工艺 is not 加强 工作), and the guess in many.
         return (typed_as_written == 0 && rewritten >= STRONG_EVIDENCE).then_some(false);
     }
+    if proposal.reason == RewriteReason::Typo && !proposal.common_slips && typed_as_written > 0 {
+        // Nor is a correction through a rare reading where the typed words are written:
+        // 小胜 is a word in the articles that have it, not a slip for 小型 (胜 reads xīng only
+        // in old texts).
+        return None;
+    }
     Some(match proposal.reason {
         RewriteReason::Pinyin => true,
         _ => typed == 0 || (proposal.common_slips && rewritten >= SURE_TIMES * (typed_as_written + 1)),
@@ -440,6 +446,7 @@ mod tests {
                 ("疫情防控", 300),
                 ("台岛", 30),
                 ("搜寻", 150),
+                ("小型", 180),
             ],
             10_000,
         );
@@ -459,6 +466,14 @@ mod tests {
             Some(("搜寻".to_string(), false)),
             "胜 and 寻 meet only by a rare reading of each"
         );
+        let rare = proposal("小胜").unwrap();
+        assert_eq!((rare.query.as_str(), rare.may_search), ("小型", true));
+        assert_eq!(
+            decide(&rare, 2, 2, 180),
+            None,
+            "typed as written in some articles, and no slip by 胜's common reading"
+        );
+        assert_eq!(decide(&rare, 0, 0, 180), Some(true), "in no article: any reading");
         assert_eq!(proposal("薛城区"), None, "a place jieba knows");
         let local = Segmenter::with_user_dictionary(crate::text::segment::parse_user_dictionary("岚岛\n").unwrap());
         assert_eq!(
