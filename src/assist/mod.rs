@@ -309,6 +309,84 @@ pub(crate) fn propose(parsed: &ParsedQuery, vocabulary: &Vocabulary, segmenter: 
     })
 }
 
+/// The shortest and longest run of Han characters respelled ([`respellings`]): two
+/// characters with one replaced are too often some other word of the articles.
+const RESPELLED_CHARS: std::ops::RangeInclusive<usize> = 3..=6;
+/// The most respellings of a query counted.
+const MOST_RESPELLINGS: usize = 48;
+/// A respelling is taken only when its words as written are in at least this many articles:
+/// on a county's few hundred, a query that finds nothing is usually a true zero.
+pub(crate) const RESPELLED_FEWEST: usize = FEW;
+
+/// What `parsed`, a query that finds nothing and that the vocabulary corrects to nothing that
+/// finds anything, may have been typed for: one character of a bare word of three to six Han
+/// characters replaced by a common character that sounds like it ([`pinyin::common_alike`]),
+/// the other words as typed. A typo of a string the articles write that no title has as a
+/// word (区块链, which jieba cuts 区块 and 链) has no term to be corrected to; its respelling is
+/// counted as an exact string. No word that is a name is respelled, and no character inside
+/// a common word of the query ([`sounds_alike`]). The commonest replacements first, at most
+/// [`MOST_RESPELLINGS`] counted.
+pub(crate) fn respellings(parsed: &ParsedQuery, segmenter: &Segmenter) -> Vec<Proposal> {
+    if parsed.has_exact() {
+        return Vec::new();
+    }
+    let mut words: Vec<(String, bool)> = Vec::new();
+    for clause in &parsed.clauses {
+        let Clause::Words { typed, negated, .. } = clause else {
+            return Vec::new();
+        };
+        words.push((typed.clone(), *negated));
+    }
+    let query = |replaced: usize, word: &str| -> String {
+        let mut out: Vec<String> = Vec::new();
+        for (i, (typed, negated)) in words.iter().enumerate() {
+            let text = if i == replaced { word } else { typed.as_str() };
+            out.push(if *negated { format!("-{text}") } else { text.to_string() });
+        }
+        out.join(" ")
+    };
+    let typed = query(usize::MAX, "");
+    let mut found: Vec<(usize, String)> = Vec::new();
+    for (i, (word, negated)) in words.iter().enumerate() {
+        let folded = fold(word);
+        let chars: Vec<char> = folded.chars().collect();
+        if *negated || !RESPELLED_CHARS.contains(&chars.len()) || !chars.iter().all(|&c| is_han(c)) {
+            continue;
+        }
+        if segmenter.is_name(&folded) {
+            continue;
+        }
+        for (at, &c) in chars.iter().enumerate() {
+            for (rank, other) in pinyin::common_alike(c).into_iter().enumerate() {
+                let mut respelled = chars.clone();
+                respelled[at] = other;
+                let respelled: String = respelled.into_iter().collect();
+                found.push((rank, query(i, &respelled)));
+            }
+        }
+    }
+    found.sort_by_key(|(rank, _)| *rank);
+    found
+        .into_iter()
+        .take(MOST_RESPELLINGS)
+        .filter_map(|(_, rewritten)| {
+            let (typed, folded) = (fold(&typed), fold(&rewritten));
+            let may_search = sounds_alike(&typed, &folded);
+            let (a, b): (Vec<char>, Vec<char>) = (typed.chars().collect(), folded.chars().collect());
+            let common_slips = a.len() == b.len() && a.iter().zip(&b).all(|(t, c)| t == c || pinyin::typed_for(*t, *c));
+            // A respelling is a string of the articles, not a term: one inside a common word
+            // of the query (天地会 as 天的会) is not even offered.
+            may_search.then_some(Proposal {
+                query: rewritten,
+                reason: RewriteReason::Typo,
+                may_search,
+                common_slips,
+                homophones: Vec::new(),
+            })
+        })
+        .collect()
+}
+
 /// The most homophones of a pinyin reading the engine counts.
 const MAX_HOMOPHONES: usize = 4;
 

@@ -106,6 +106,67 @@ pub(crate) fn heard_alike(a: char, b: char) -> bool {
     reaches(a, b) || reaches(b, a)
 }
 
+/// A character this frequent as a word of its own in jieba's dictionary is a common one: what
+/// a respelling may put in place of a typed character (链 is, 琏 is not).
+const COMMON_CHAR: u64 = 300;
+
+/// The common characters ([`COMMON_CHAR`]) each blurred reading is one of, most frequent
+/// first: read once from the pinyin crate's table and jieba's dictionary.
+fn common_by_reading() -> &'static std::collections::HashMap<String, Vec<char>> {
+    static TABLE: std::sync::OnceLock<std::collections::HashMap<String, Vec<char>>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table: std::collections::HashMap<String, Vec<(u64, char)>> = Default::default();
+        for c in '\u{4E00}'..='\u{9FFF}' {
+            let (Some(readings), Some(known)) = (c.to_pinyin_multi(), crate::text::segment::known(&c.to_string()))
+            else {
+                continue;
+            };
+            let freq = known.freq;
+            // A traditional form folds to its simplified one, which is the one to show.
+            if freq < COMMON_CHAR || crate::text::fold_char(c).is_some_and(|folded| folded != c) {
+                continue;
+            }
+            let mut blurred: Vec<String> = readings.into_iter().map(blur).collect();
+            blurred.sort_unstable();
+            blurred.dedup();
+            for reading in blurred {
+                table.entry(reading).or_default().push((freq, c));
+            }
+        }
+        table
+            .into_iter()
+            .map(|(reading, mut chars)| {
+                chars.sort_unstable_by(|a, b| b.cmp(a));
+                (reading, chars.into_iter().map(|(_, c)| c).collect())
+            })
+            .collect()
+    })
+}
+
+/// The common characters other than `c` that sound like it ([`heard_alike`]), most frequent
+/// first: what `c` may have been typed for.
+pub(crate) fn common_alike(c: char) -> Vec<char> {
+    let Some(readings) = c.to_pinyin_multi() else {
+        return Vec::new();
+    };
+    let mut blurred: Vec<String> = readings.into_iter().map(blur).collect();
+    blurred.dedup();
+    let table = common_by_reading();
+    let mut out: Vec<char> = Vec::new();
+    for reading in &blurred {
+        for &other in table.get(reading).into_iter().flatten() {
+            if other != c && !out.contains(&other) && heard_alike(c, other) {
+                out.push(other);
+            }
+        }
+    }
+    // Those with a reading of `c` as it is first (琏: 链 before 两 and 年, alike only once
+    // blurred), each kind the most frequent first.
+    let freq = |c: char| crate::text::segment::known(&c.to_string()).map_or(0, |k| k.freq);
+    out.sort_by_key(|&other| (!same_sound(c, other), std::cmp::Reverse(freq(other))));
+    out
+}
+
 /// Whether `from`'s common reading is one of `to`'s readings once blurred.
 fn reaches(from: char, to: char) -> bool {
     let (Some(from), Some(to)) = (from.to_pinyin(), to.to_pinyin_multi()) else {
@@ -268,6 +329,16 @@ mod tests {
         assert!(!typed_for('见', '前'), "前 reads jiǎn only in old texts");
         assert!(!typed_for('通', '重'), "重 reads tóng only in old texts");
         assert!(typed_for('帐', '账'), "zhàng both");
+    }
+
+    #[test]
+    fn common_characters_alike_come_by_the_same_reading_first() {
+        let alike = common_alike('琏');
+        let at = |c: char| alike.iter().position(|&a| a == c);
+        assert!(at('链').is_some_and(|l| at('年').is_some_and(|n| l < n)), "{alike:?}");
+        assert_eq!(at('琏'), None, "not itself");
+        assert_eq!(at('鏈'), None, "a traditional form is shown simplified");
+        assert!(!common_alike('胜').contains(&'寻'), "alike only by rare readings");
     }
 
     #[test]

@@ -26,6 +26,22 @@ pub(super) fn rewrite_for(
     if request.as_typed {
         return Ok(None);
     }
+    if let Some(found) = by_vocabulary(backend, request, parsed, typed)? {
+        return Ok(Some(found));
+    }
+    if typed > 0 {
+        return Ok(None);
+    }
+    respelled(backend, request, parsed)
+}
+
+/// The rewrite the vocabulary proposes ([`assist::propose`]), as [`rewrite_for`] says.
+fn by_vocabulary(
+    backend: &dyn Backend,
+    request: &SearchRequest,
+    parsed: &ParsedQuery,
+    typed: usize,
+) -> Result<Option<(Rewrite, bool)>> {
     let in_titles = backend.titles_with();
     let evidence = Evidence {
         articles: backend.num_articles(),
@@ -90,6 +106,42 @@ pub(super) fn rewrite_for(
         total,
     };
     Ok((total > 0).then_some((rewrite, search)))
+}
+
+/// For a query that finds nothing and that the vocabulary corrects to nothing: the respelling
+/// of one of its characters ([`assist::respellings`]) whose words as written are in most
+/// articles, at least [`assist::RESPELLED_FEWEST`]. It is searched, as a sound-alike
+/// correction of a query that finds nothing is, only when no other respelling is written in
+/// half as many articles; otherwise offered.
+fn respelled(backend: &dyn Backend, request: &SearchRequest, parsed: &ParsedQuery) -> Result<Option<(Rewrite, bool)>> {
+    let mut best: Option<(usize, assist::Proposal, ParsedQuery)> = None;
+    let mut second = 0;
+    for proposal in assist::respellings(parsed, backend.segmenter()) {
+        let Ok(rewritten) = parse(backend, &proposal.query) else {
+            continue;
+        };
+        let written = backend.count(request, rewritten.as_written())?;
+        match &best {
+            Some((most, ..)) if written <= *most => second = second.max(written),
+            _ => {
+                second = best.as_ref().map_or(second, |(most, ..)| *most);
+                best = Some((written, proposal, rewritten));
+            }
+        }
+    }
+    let Some((written, proposal, rewritten)) = best.filter(|(written, ..)| *written >= assist::RESPELLED_FEWEST) else {
+        return Ok(None);
+    };
+    let Some(search) = assist::decide(&proposal, 0, 0, written) else {
+        return Ok(None);
+    };
+    let total = backend.count(request, rewritten)?;
+    let rewrite = Rewrite {
+        query: proposal.query,
+        reason: proposal.reason,
+        total,
+    };
+    Ok((total > 0).then_some((rewrite, search && 2 * second <= written)))
 }
 
 /// How many times as many articles a homophone of a pinyin reading must be written in to be
@@ -165,6 +217,36 @@ mod tests {
             "the correction finds nothing either"
         );
         assert_eq!(searched_as("疫请防控 -峄城"), Some("疫情防控 -峄城".to_string()));
+    }
+
+    /// A query that finds nothing, a typo of a string the articles write that no title has as
+    /// a word, is searched as that string: 区块琏 as 区块链. A name, a run of two characters
+    /// and a query as typed are not respelled.
+    #[test]
+    fn a_typo_of_a_string_no_title_has_is_respelled() {
+        let texts: Vec<(String, String)> = (0..12)
+            .map(|i| {
+                (
+                    format!("chain{i}"),
+                    format!(
+                        "工作会议第{i}次召开\n2022-05-{:02} 来源:鲁网\n会议推进区块链技术应用。\n",
+                        i + 1
+                    ),
+                )
+            })
+            .collect();
+        let index = Index::of_texts(&texts.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect::<Vec<_>>());
+        let search = |request: SearchRequest| index.search(&request).unwrap();
+        let typo = search(SearchRequest::new("区块琏"));
+        assert_eq!(
+            typo.searched_as.map(|r| (r.query, r.total)),
+            Some(("区块链".to_string(), 12))
+        );
+        assert_eq!(typo.total, 12);
+        let typed = search(SearchRequest::new("区块琏").as_typed(true));
+        assert_eq!((typed.total, typed.searched_as), (0, None));
+        let short = search(SearchRequest::new("块琏"));
+        assert!(short.searched_as.is_none() && short.did_you_mean.is_none());
     }
 
     /// A query that finds a few articles with its words apart and none with them as written
