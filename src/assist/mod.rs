@@ -290,16 +290,7 @@ pub(crate) fn propose(parsed: &ParsedQuery, vocabulary: &Vocabulary, segmenter: 
         _ => Vec::new(),
     };
     let typed = as_typed.join(" ");
-    // Each replaced character reached by the typed one's common reading: the slip a pinyin
-    // input method makes (期 is qī; jī only in 期年, so 期许 is no slip for 继续).
-    let common_slips = reason == RewriteReason::Typo && {
-        let (a, b): (Vec<char>, Vec<char>) = (typed.chars().collect(), rewritten.chars().collect());
-        // The rewrite is folded (繁→简, full width) where the typed text may not be.
-        a.len() == b.len()
-            && a.iter()
-                .zip(&b)
-                .all(|(t, c)| t == c || crate::text::fold_char(*t) == Some(*c) || pinyin::typed_for(*t, *c))
-    };
+    let common_slips = reason == RewriteReason::Typo && common_slips(&typed, &rewritten);
     (rewritten != typed).then_some(Proposal {
         query: rewritten,
         reason,
@@ -307,6 +298,18 @@ pub(crate) fn propose(parsed: &ParsedQuery, vocabulary: &Vocabulary, segmenter: 
         common_slips,
         homophones,
     })
+}
+
+/// Whether each character `rewritten` replaces in `typed` is reached by the typed one's common
+/// reading: the slip a pinyin input method makes (期 is qī; jī only in 期年, so 期许 is no slip
+/// for 继续).
+fn common_slips(typed: &str, rewritten: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (typed.chars().collect(), rewritten.chars().collect());
+    // The rewrite is folded (繁→简, full width) where the typed text may not be.
+    a.len() == b.len()
+        && a.iter()
+            .zip(&b)
+            .all(|(t, c)| t == c || crate::text::fold_char(*t) == Some(*c) || pinyin::typed_for(*t, *c))
 }
 
 /// The shortest and longest run of Han characters respelled ([`respellings`]): two
@@ -368,21 +371,16 @@ pub(crate) fn respellings(parsed: &ParsedQuery, segmenter: &Segmenter) -> Vec<Pr
     found.sort_by_key(|(rank, _)| *rank);
     found
         .into_iter()
+        // A respelling is a string of the articles, not a term: one inside a common word of
+        // the query (天地会 as 天的会) is not even offered.
+        .filter(|(_, rewritten)| sounds_alike(&fold(&typed), &fold(rewritten)))
         .take(MOST_RESPELLINGS)
-        .filter_map(|(_, rewritten)| {
-            let (typed, folded) = (fold(&typed), fold(&rewritten));
-            let may_search = sounds_alike(&typed, &folded);
-            let (a, b): (Vec<char>, Vec<char>) = (typed.chars().collect(), folded.chars().collect());
-            let common_slips = a.len() == b.len() && a.iter().zip(&b).all(|(t, c)| t == c || pinyin::typed_for(*t, *c));
-            // A respelling is a string of the articles, not a term: one inside a common word
-            // of the query (天地会 as 天的会) is not even offered.
-            may_search.then_some(Proposal {
-                query: rewritten,
-                reason: RewriteReason::Typo,
-                may_search,
-                common_slips,
-                homophones: Vec::new(),
-            })
+        .map(|(_, rewritten)| Proposal {
+            common_slips: common_slips(&typed, &rewritten),
+            query: rewritten,
+            reason: RewriteReason::Typo,
+            may_search: true,
+            homophones: Vec::new(),
         })
         .collect()
 }

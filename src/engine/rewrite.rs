@@ -96,6 +96,19 @@ fn by_vocabulary(
         Some(counted) => counted,
         None => backend.count(request, parsed.as_written())?,
     };
+    decided(backend, request, proposal, rewritten, [typed, typed_as_written, exact])
+}
+
+/// `proposal` (parsed as `rewritten`) as [`assist::decide`] takes it on `counts` (the query
+/// as typed, its words as written, the proposal's as written), with what it finds: `None`
+/// when it is left, or finds nothing.
+fn decided(
+    backend: &dyn Backend,
+    request: &SearchRequest,
+    proposal: assist::Proposal,
+    rewritten: ParsedQuery,
+    [typed, typed_as_written, exact]: [usize; 3],
+) -> Result<Option<(Rewrite, bool)>> {
     let Some(search) = assist::decide(&proposal, typed, typed_as_written, exact) else {
         return Ok(None);
     };
@@ -132,16 +145,8 @@ fn respelled(backend: &dyn Backend, request: &SearchRequest, parsed: &ParsedQuer
     let Some((written, proposal, rewritten)) = best.filter(|(written, ..)| *written >= assist::RESPELLED_FEWEST) else {
         return Ok(None);
     };
-    let Some(search) = assist::decide(&proposal, 0, 0, written) else {
-        return Ok(None);
-    };
-    let total = backend.count(request, rewritten)?;
-    let rewrite = Rewrite {
-        query: proposal.query,
-        reason: proposal.reason,
-        total,
-    };
-    Ok((total > 0).then_some((rewrite, search && 2 * second <= written)))
+    let found = decided(backend, request, proposal, rewritten, [0, 0, written])?;
+    Ok(found.map(|(rewrite, search)| (rewrite, search && 2 * second <= written)))
 }
 
 /// How many times as many articles a homophone of a pinyin reading must be written in to be
