@@ -153,6 +153,8 @@ pub(crate) struct Proposal {
     /// Other terms the whole query reads as, as common in the vocabulary, of as many
     /// characters: the engine searches the one written in most articles.
     pub(crate) homophones: Vec<String>,
+    /// For a typo: whether a word it corrects is, as typed, a word of jieba's dictionary.
+    pub(crate) typed_word: bool,
 }
 
 /// A word of jieba's dictionary at least this frequent is a word as typed, not a typo: a
@@ -201,6 +203,13 @@ pub(crate) const SURE_TIMES: usize = 20;
 pub(crate) fn decide(proposal: &Proposal, typed: usize, typed_as_written: usize, rewritten: usize) -> Option<bool> {
     if !convincing(typed_as_written, rewritten) {
         return None;
+    }
+    if proposal.reason == RewriteReason::Typo && proposal.typed_word {
+        // A word of the dictionary typed is a word someone means, whether or not the
+        // articles have it: a common slip away from one they have is offered, never searched
+        // in its place, and a guess by another character not even offered (洞彻 is no
+        // 贯彻).
+        return (proposal.may_search && proposal.common_slips).then_some(false);
     }
     if !proposal.may_search {
         // A correction that does not sound alike is a guess: offered only where the typed
@@ -290,13 +299,17 @@ pub(crate) fn propose(parsed: &ParsedQuery, vocabulary: &Vocabulary, segmenter: 
         _ => Vec::new(),
     };
     let typed = as_typed.join(" ");
-    let common_slips = reason == RewriteReason::Typo && common_slips(&typed, &rewritten);
+    let (common_slips, typed_word) = match reason {
+        RewriteReason::Typo => (common_slips(&typed, &rewritten), typed_word(&typed, &rewritten)),
+        _ => (false, false),
+    };
     (rewritten != typed).then_some(Proposal {
         query: rewritten,
         reason,
         may_search,
         common_slips,
         homophones,
+        typed_word,
     })
 }
 
@@ -310,6 +323,36 @@ fn common_slips(typed: &str, rewritten: &str) -> bool {
         && a.iter()
             .zip(&b)
             .all(|(t, c)| t == c || crate::text::fold_char(*t) == Some(*c) || pinyin::typed_for(*t, *c))
+}
+
+/// Whether a word of `typed` that `rewritten` changes is, as typed, a word of jieba's
+/// dictionary (of two characters or more): a word someone writes, however rare, and not the
+/// string a slip makes of another (鞋盒 is no typo of 协和, 侄妇 none of 致富, though each
+/// sounds alike).
+fn typed_word(typed: &str, rewritten: &str) -> bool {
+    typed
+        .split_whitespace()
+        .zip(rewritten.split_whitespace())
+        .filter(|(a, b)| a != b)
+        .any(|(a, _)| {
+            let a = fold(a.trim_start_matches('-'));
+            a.chars().count() >= 2 && crate::text::segment::known(&a).is_some()
+        })
+}
+
+/// The frequency of the most frequent word of jieba's dictionary, of two to four characters,
+/// that takes in `chars[at]`: 0 where none does.
+fn word_made(chars: &[char], at: usize) -> u64 {
+    let mut most = 0;
+    for start in at.saturating_sub(3)..=at {
+        for end in (at + 1).max(start + 2)..=chars.len().min(start + 4) {
+            let word: String = chars[start..end].iter().collect();
+            if let Some(known) = crate::text::segment::known(&word) {
+                most = most.max(known.freq);
+            }
+        }
+    }
+    most
 }
 
 /// The shortest and longest run of Han characters respelled ([`respellings`]): two
@@ -349,7 +392,7 @@ pub(crate) fn respellings(parsed: &ParsedQuery, segmenter: &Segmenter) -> Vec<Pr
         out.join(" ")
     };
     let typed = query(usize::MAX, "");
-    let mut found: Vec<(usize, String)> = Vec::new();
+    let mut found: Vec<(std::cmp::Reverse<u64>, usize, String)> = Vec::new();
     for (i, (word, negated)) in words.iter().enumerate() {
         let folded = fold(word);
         let chars: Vec<char> = folded.chars().collect();
@@ -363,20 +406,25 @@ pub(crate) fn respellings(parsed: &ParsedQuery, segmenter: &Segmenter) -> Vec<Pr
             for (rank, other) in pinyin::common_alike(c).into_iter().enumerate() {
                 let mut respelled = chars.clone();
                 respelled[at] = other;
+                let made = word_made(&respelled, at);
                 let respelled: String = respelled.into_iter().collect();
-                found.push((rank, query(i, &respelled)));
+                found.push((std::cmp::Reverse(made), rank, query(i, &respelled)));
             }
         }
     }
-    found.sort_by_key(|(rank, _)| *rank);
+    // The slip a pinyin input method makes is a wrong pick for a word's syllables: the
+    // respellings that make a word of the dictionary where the typed character was (计化 →
+    // 计划) first, the most frequent word first, then the commonest replacements.
+    found.sort_by_key(|(made, rank, _)| (*made, *rank));
     found
         .into_iter()
         // A respelling is a string of the articles, not a term: one inside a common word of
         // the query (天地会 as 天的会) is not even offered.
-        .filter(|(_, rewritten)| sounds_alike(&fold(&typed), &fold(rewritten)))
+        .filter(|(.., rewritten)| sounds_alike(&fold(&typed), &fold(rewritten)))
         .take(MOST_RESPELLINGS)
-        .map(|(_, rewritten)| Proposal {
+        .map(|(.., rewritten)| Proposal {
             common_slips: common_slips(&typed, &rewritten),
+            typed_word: typed_word(&typed, &rewritten),
             query: rewritten,
             reason: RewriteReason::Typo,
             may_search: true,
@@ -572,5 +620,37 @@ mod tests {
             "too little evidence for another character"
         );
         assert_eq!(decide(&other, 0, 0, 25), Some(false));
+    }
+
+    /// A word of jieba's dictionary typed is a word someone means, though the articles lack
+    /// it: a sound-alike slip away from a term they have is offered, never searched in its
+    /// place, and a guess by a character that does not sound alike is not even offered.
+    #[test]
+    fn a_typed_word_of_the_dictionary_is_offered_at_most() {
+        let v = Vocabulary::of(&[("协和", 200), ("贯彻", 900), ("营商环境", 60)], 10_000);
+        let segmenter = Segmenter::default();
+        let proposal = |q: &str| propose(&ParsedQuery::parse(q, &segmenter).unwrap(), &v, &segmenter).unwrap();
+        let slip = proposal("鞋盒");
+        assert_eq!(slip.query, "协和");
+        assert!(slip.typed_word && slip.may_search && slip.common_slips);
+        assert_eq!(decide(&slip, 0, 0, 200), Some(false), "鞋盒 is a word");
+        let guess = proposal("洞彻");
+        assert_eq!((guess.query.as_str(), guess.may_search), ("贯彻", false));
+        assert_eq!(decide(&guess, 0, 0, 900), None, "洞彻 is a word, 洞 no slip for 贯");
+        let typo = proposal("营商环竟");
+        assert!(!typo.typed_word);
+        assert_eq!(decide(&typo, 0, 0, 60), Some(true), "营商环竟 is no word");
+    }
+
+    /// A respelling that makes a word of the dictionary where the typed character was comes
+    /// first: 计化单列市's 计划 is counted, among the many characters that sound like 化.
+    #[test]
+    fn respellings_that_make_a_word_come_first() {
+        let segmenter = Segmenter::default();
+        let parsed = ParsedQuery::parse("计化单列市", &segmenter).unwrap();
+        let found: Vec<String> = respellings(&parsed, &segmenter).into_iter().map(|p| p.query).collect();
+        assert!(found.len() <= MOST_RESPELLINGS);
+        let place = found.iter().position(|q| q == "计划单列市");
+        assert!(place.is_some_and(|p| p < 8), "{found:?}");
     }
 }

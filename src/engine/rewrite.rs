@@ -26,13 +26,17 @@ pub(super) fn rewrite_for(
     if request.as_typed {
         return Ok(None);
     }
-    if let Some(found) = by_vocabulary(backend, request, parsed, typed)? {
-        return Ok(Some(found));
+    let vocabulary = by_vocabulary(backend, request, parsed, typed)?;
+    if typed > 0 || matches!(vocabulary, Some((_, true))) {
+        return Ok(vocabulary);
     }
-    if typed > 0 {
-        return Ok(None);
-    }
-    respelled(backend, request, parsed)
+    // A correction the vocabulary only offers (a term by a character that does not sound
+    // alike: 几示年 as 几千年) gives way to a respelling that sounds alike and is sure
+    // enough to be searched (几十年).
+    Ok(match respelled(backend, request, parsed)? {
+        Some((respelling, true)) => Some((respelling, true)),
+        respelling => vocabulary.or(respelling),
+    })
 }
 
 /// The rewrite the vocabulary proposes ([`assist::propose`]), as [`rewrite_for`] says.
@@ -252,6 +256,61 @@ mod tests {
         assert_eq!((typed.total, typed.searched_as), (0, None));
         let short = search(SearchRequest::new("块琏"));
         assert!(short.searched_as.is_none() && short.did_you_mean.is_none());
+    }
+
+    /// A query that finds nothing, which the vocabulary would only offer a term for by a
+    /// character that does not sound alike (几示年: 几千年 in titles), is searched as the
+    /// respelling that sounds alike when the articles write it (几十年).
+    #[test]
+    fn a_respelling_that_sounds_alike_comes_before_a_guess() {
+        let texts: Vec<(String, String)> = (0..24)
+            .map(|i| {
+                (
+                    format!("years{i}"),
+                    format!(
+                        "几千年文明第{i}讲\n2022-05-{:02} 来源:鲁网\n几十年来这里变化很大。\n",
+                        i % 28 + 1
+                    ),
+                )
+            })
+            .collect();
+        let index = Index::of_texts(&texts.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect::<Vec<_>>());
+        let typo = index.search(&SearchRequest::new("几示年")).unwrap();
+        assert_eq!(
+            typo.searched_as.map(|r| (r.query, r.total)),
+            Some(("几十年".to_string(), 24))
+        );
+    }
+
+    /// A word of the dictionary that no article has is a true zero: searched as typed,
+    /// finding nothing, though a term that sounds alike (鞋盒, 协和) or differs by a character
+    /// (洞彻, 贯彻) is in every article; the one that sounds alike is offered. A typo that is
+    /// no word (鞋和) is searched as the term.
+    #[test]
+    fn a_word_of_the_dictionary_in_no_article_is_searched_as_typed() {
+        let texts: Vec<(String, String)> = (0..24)
+            .map(|i| {
+                (
+                    format!("union{i}"),
+                    format!(
+                        "协和医院贯彻会议第{i}次召开\n2022-05-{:02} 来源:鲁网\n会议贯彻落实部署。\n",
+                        i + 1
+                    ),
+                )
+            })
+            .collect();
+        let index = Index::of_texts(&texts.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect::<Vec<_>>());
+        let search = |query: &str| index.search(&SearchRequest::new(query)).unwrap();
+        let slip = search("鞋盒");
+        assert_eq!((slip.total, slip.searched_as), (0, None));
+        assert_eq!(slip.did_you_mean.map(|r| r.query).as_deref(), Some("协和"));
+        let other = search("洞彻");
+        assert_eq!((other.total, other.searched_as, other.did_you_mean), (0, None, None));
+        assert_eq!(
+            search("鞋和").searched_as.map(|r| r.query).as_deref(),
+            Some("协和"),
+            "鞋和 is no word: a typo"
+        );
     }
 
     /// A query that finds a few articles with its words apart and none with them as written

@@ -214,6 +214,11 @@ pub(crate) fn evaluate(articles: &[Article], per_kind: usize, seed: u64) -> Resu
         correct.len(),
     ));
 
+    // Typos of strings no title has as a word, and words the corpus has nowhere: drawn from
+    // a generator of their own, so that the figures after them draw as before.
+    figures.extend(string_typos(articles, &index, per_kind, &homophones, seed)?);
+    figures.extend(true_zeros(&index, per_kind, seed)?);
+
     // Every query of the quality sets is text the corpus has, typed right: none may be
     // searched as another, and few offered another.
     figures.extend(correct_queries(articles, &index, per_kind, seed)?);
@@ -422,6 +427,136 @@ fn correct_queries(articles: &[Article], index: &Index, per_kind: usize, seed: u
         ));
     }
     Ok(figures)
+}
+
+/// Typos of strings the articles write that are no term of the vocabulary (a string of the
+/// bodies that no title has as a word, such as 区块链 where titles cut 区块 and 链): dictionary
+/// words of three to six characters met in the bodies of articles taken in random order,
+/// each with one character replaced as the keywords' typos are. Split by the articles that
+/// write the string, at the fewest a respelling is searched or offered for
+/// ([`crate::assist::RESPELLED_FEWEST`]): `per_kind` strings each side where the corpus has
+/// them.
+fn string_typos(
+    articles: &[Article],
+    index: &Index,
+    per_kind: usize,
+    homophones: &HashMap<String, Vec<char>>,
+    seed: u64,
+) -> Result<Vec<Share>> {
+    let mut rng = Rng::new(seed ^ 0x5791_7E05);
+    let vocabulary = index.backend().vocabulary()?;
+    let segmenter = crate::text::segment::Segmenter::default();
+    let mut order: Vec<usize> = (0..articles.len()).collect();
+    for i in (1..order.len()).rev() {
+        order.swap(i, rng.below(i + 1));
+    }
+    let fewest = crate::assist::RESPELLED_FEWEST;
+    // [written in `fewest` articles or more, in fewer]: cases, outright, offered, searched as
+    // another query, another offered.
+    let mut tallies = [[0usize; 5]; 2];
+    let mut seen = HashSet::new();
+    'articles: for &i in &order {
+        let body = fold(&articles[i].body);
+        let chars: Vec<char> = body.chars().collect();
+        for range in segmenter.dictionary_words(&body) {
+            if tallies.iter().all(|t| t[0] == per_kind) {
+                break 'articles;
+            }
+            if !(3..=6).contains(&range.len()) {
+                continue;
+            }
+            let string: String = chars[range].iter().collect();
+            if !string.chars().all(is_han)
+                || !seen.insert(string.clone())
+                || segmenter.is_name(&string)
+                || vocabulary.articles_with(&string).is_some()
+            {
+                continue;
+            }
+            let written = index
+                .search(
+                    &SearchRequest::new(format!("\"{string}\"").as_str())
+                        .limit(0)
+                        .facets(false)
+                        .as_typed(true),
+                )?
+                .total;
+            let tally = &mut tallies[usize::from(written < fewest)];
+            if tally[0] == per_kind {
+                continue;
+            }
+            let Some(typo) = typo_of(&string, homophones, &mut rng) else {
+                continue;
+            };
+            let results = index.search(&SearchRequest::new(typo.as_str()).limit(0).facets(false))?;
+            tally[0] += 1;
+            match (&results.searched_as, &results.did_you_mean) {
+                (Some(r), _) if r.query == string => tally[1] += 1,
+                (None, Some(r)) if r.query == string => tally[2] += 1,
+                (Some(_), _) => tally[3] += 1,
+                (None, Some(_)) => tally[4] += 1,
+                (None, None) => {}
+            }
+        }
+    }
+    let mut figures = Vec::new();
+    for (tally, side) in tallies
+        .iter()
+        .zip([format!("{fewest} articles or more"), "fewer".to_string()])
+    {
+        for (what, count) in [
+            "searched as the string outright",
+            "offered",
+            "searched as another query (lower is better)",
+            "another query offered (lower is better)",
+        ]
+        .iter()
+        .zip(&tally[1..])
+        {
+            figures.push(share(
+                &format!("string typos, written in {side}: {what}"),
+                *count,
+                tally[0],
+            ));
+        }
+    }
+    Ok(figures)
+}
+
+/// How often a word of jieba's dictionary (two to six characters, no name) that no article
+/// has is searched as another query, or offered one: a true zero, which a typo's correction
+/// must leave alone.
+fn true_zeros(index: &Index, per_kind: usize, seed: u64) -> Result<Vec<Share>> {
+    let mut rng = Rng::new(seed ^ 0x2E80_0000);
+    let mut words = crate::text::segment::dictionary_words_where(|word, known| {
+        !known.name && (2..=6).contains(&word.chars().count())
+    });
+    let (mut searched, mut offered, mut cases) = (0, 0, 0);
+    for i in 0..words.len() {
+        if cases == per_kind {
+            break;
+        }
+        // Drawn one at a time: the dictionary's 300,000 words are not all shuffled.
+        let j = i + rng.below(words.len() - i);
+        words.swap(i, j);
+        let word = words[i].as_str();
+        let as_typed = index.search(&SearchRequest::new(word).limit(0).facets(false).as_typed(true))?;
+        if as_typed.total > 0 {
+            continue;
+        }
+        cases += 1;
+        let results = index.search(&SearchRequest::new(word).limit(0).facets(false))?;
+        searched += usize::from(results.searched_as.is_some());
+        offered += usize::from(results.did_you_mean.is_some());
+    }
+    Ok(vec![
+        share(
+            "words in no article: searched as another (lower is better)",
+            searched,
+            cases,
+        ),
+        share("words in no article: another offered (lower is better)", offered, cases),
+    ])
 }
 
 /// The query a search of `typed` runs as, or offers: `None` when it stays as typed.

@@ -385,12 +385,18 @@ pub(crate) struct Known {
 
 /// `folded` as jieba's default dictionary knows it, if it does.
 pub(crate) fn known(folded: &str) -> Option<Known> {
-    let value = dictionary()?.get(folded)?;
-    Some(Known {
-        freq: value & (NAME - 1),
-        name: value & NAME != 0,
-        abbreviation: value & ABBREVIATION != 0,
-    })
+    dictionary()?.get(folded).map(Known::of)
+}
+
+impl Known {
+    /// A word as the dictionary's value for it tells.
+    fn of(value: u64) -> Known {
+        Known {
+            freq: value & (NAME - 1),
+            name: value & NAME != 0,
+            abbreviation: value & ABBREVIATION != 0,
+        }
+    }
 }
 
 /// Every word of jieba's dictionary that starts with `first`, with its frequency.
@@ -416,21 +422,27 @@ pub(crate) fn words_starting_with(first: char) -> Vec<(String, u64)> {
 /// Every word jieba's dictionary tags as a name, of two to four Han characters.
 #[cfg(feature = "eval")]
 pub(crate) fn names() -> Vec<String> {
+    dictionary_words_where(|word, known| known.name && (2..=4).contains(&word.chars().count()))
+}
+
+/// Every word of jieba's dictionary, all Han characters, that `keep` keeps.
+#[cfg(feature = "eval")]
+pub(crate) fn dictionary_words_where(keep: impl Fn(&str, Known) -> bool) -> Vec<String> {
     use tantivy_fst::Streamer;
     let Some(map) = dictionary() else {
         return Vec::new();
     };
-    let mut names = Vec::new();
+    let mut words = Vec::new();
     let mut stream = map.stream();
     while let Some((key, value)) = stream.next() {
         let Ok(word) = std::str::from_utf8(key) else {
             continue;
         };
-        if value & NAME != 0 && (2..=4).contains(&word.chars().count()) && word.chars().all(super::is_han) {
-            names.push(word.to_string());
+        if word.chars().all(super::is_han) && keep(word, Known::of(value)) {
+            words.push(word.to_string());
         }
     }
-    names
+    words
 }
 
 /// A jieba with only the dictionary words that occur in `text` (those of the user dictionary
