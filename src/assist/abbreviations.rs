@@ -72,7 +72,8 @@ const FRAGMENT_SHARE: f64 = 0.8;
 /// Whether a word, at its places in the articles (`places`: a text and the byte range of the
 /// word in it), is mostly the edge of dictionary words around it rather than a word: jieba's
 /// dictionary cut of the text around a place runs a word across the word's first or last
-/// character. A place inside a longer word (速滑 in 短道速滑, 上合 in 上合组织) is no such place.
+/// character, or a longer word holds it in its middle. A place at the start or the end of a
+/// longer word (上合 in 上合组织, 速滑 in 短道速滑) is no such place.
 pub(crate) fn is_fragment<'a>(
     word: &str,
     places: impl IntoIterator<Item = (&'a str, std::ops::Range<usize>)>,
@@ -95,9 +96,12 @@ pub(crate) fn is_fragment<'a>(
         seen += 1;
         let cut = segmenter.dictionary_words(&format!("{before}{word}{after}"));
         let inside = |at: usize| start < at && at < end;
+        // A dictionary word across an edge, or a longer one the word sits inside of, neither
+        // at its start nor at its end (合组 of 上合组织): a word at the end of one may be an
+        // abbreviation beside another (国办 of 中办国办).
         if cut
             .iter()
-            .any(|w| (inside(w.start) && w.end > end) || (w.start < start && inside(w.end)))
+            .any(|w| (inside(w.start) && w.end > end) || (w.start < start && (inside(w.end) || w.end > end)))
         {
             across += 1;
         }
@@ -391,6 +395,14 @@ mod tests {
             "a range that is not the word"
         );
         assert!(!fragment("收进", &[]), "no places");
+        assert!(
+            fragment("合组", &[place("出席上合组织峰会", "合组"), place("亚太经合组织会议", "合组")]),
+            "the middle of longer words"
+        );
+        assert!(
+            !fragment("国办", &[place("中办国办印发意见", "国办"), place("中办、国办印发", "国办")]),
+            "the end of a longer word is no edge"
+        );
     }
 
     fn counts(short: u64, full: u64, both: u64) -> Counts {
