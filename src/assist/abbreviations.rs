@@ -396,11 +396,17 @@ mod tests {
         );
         assert!(!fragment("收进", &[]), "no places");
         assert!(
-            fragment("合组", &[place("出席上合组织峰会", "合组"), place("亚太经合组织会议", "合组")]),
+            fragment(
+                "合组",
+                &[place("出席上合组织峰会", "合组"), place("亚太经合组织会议", "合组")]
+            ),
             "the middle of longer words"
         );
         assert!(
-            !fragment("国办", &[place("中办国办印发意见", "国办"), place("中办、国办印发", "国办")]),
+            !fragment(
+                "国办",
+                &[place("中办国办印发意见", "国办"), place("中办、国办印发", "国办")]
+            ),
             "the end of a longer word is no edge"
         );
     }

@@ -300,7 +300,10 @@ pub(crate) fn propose(parsed: &ParsedQuery, vocabulary: &Vocabulary, segmenter: 
     };
     let typed = as_typed.join(" ");
     let (common_slips, typed_word) = match reason {
-        RewriteReason::Typo => (common_slips(&typed, &rewritten), typed_word(&typed, &rewritten)),
+        RewriteReason::Typo => (
+            common_slips(&typed, &rewritten),
+            typed_word(&typed, &rewritten, segmenter),
+        ),
         _ => (false, false),
     };
     (rewritten != typed).then_some(Proposal {
@@ -326,17 +329,17 @@ fn common_slips(typed: &str, rewritten: &str) -> bool {
 }
 
 /// Whether a word of `typed` that `rewritten` changes is, as typed, a word of jieba's
-/// dictionary (of two characters or more): a word someone writes, however rare, and not the
-/// string a slip makes of another (鞋盒 is no typo of 协和, 侄妇 none of 致富, though each
-/// sounds alike).
-fn typed_word(typed: &str, rewritten: &str) -> bool {
+/// dictionary (of two characters or more), or one its tagger reads as a person's name: a word
+/// someone writes, however rare, and not the string a slip makes of another (鞋盒 is no typo
+/// of 协和, 侄妇 none of 致富, 李晓鹏 is someone else than 李小鹏, though each sounds alike).
+fn typed_word(typed: &str, rewritten: &str, segmenter: &Segmenter) -> bool {
     typed
         .split_whitespace()
         .zip(rewritten.split_whitespace())
         .filter(|(a, b)| a != b)
         .any(|(a, _)| {
             let a = fold(a.trim_start_matches('-'));
-            a.chars().count() >= 2 && crate::text::segment::known(&a).is_some()
+            a.chars().count() >= 2 && (crate::text::segment::known(&a).is_some() || segmenter.is_unknown_person(&a))
         })
 }
 
@@ -424,7 +427,7 @@ pub(crate) fn respellings(parsed: &ParsedQuery, segmenter: &Segmenter) -> Vec<Pr
         .take(MOST_RESPELLINGS)
         .map(|(.., rewritten)| Proposal {
             common_slips: common_slips(&typed, &rewritten),
-            typed_word: typed_word(&typed, &rewritten),
+            typed_word: typed_word(&typed, &rewritten, segmenter),
             query: rewritten,
             reason: RewriteReason::Typo,
             may_search: true,
@@ -640,6 +643,11 @@ mod tests {
         let typo = proposal("营商环竟");
         assert!(!typo.typed_word);
         assert_eq!(decide(&typo, 0, 0, 60), Some(true), "营商环竟 is no word");
+        let v = Vocabulary::of(&[("李小鹏", 15)], 10_000);
+        let person = propose(&ParsedQuery::parse("李晓鹏", &segmenter).unwrap(), &v, &segmenter).unwrap();
+        assert_eq!(person.query, "李小鹏");
+        assert!(person.typed_word, "jieba's tagger reads 李晓鹏 as a person's name");
+        assert_eq!(decide(&person, 0, 0, 15), Some(false), "someone else, maybe");
     }
 
     /// A respelling that makes a word of the dictionary where the typed character was comes

@@ -218,6 +218,7 @@ pub(crate) fn evaluate(articles: &[Article], per_kind: usize, seed: u64) -> Resu
     // a generator of their own, so that the figures after them draw as before.
     figures.extend(string_typos(articles, &index, per_kind, &homophones, seed)?);
     figures.extend(true_zeros(&index, per_kind, seed)?);
+    figures.extend(absent_people(articles, &index, per_kind, seed)?);
 
     // Every query of the quality sets is text the corpus has, typed right: none may be
     // searched as another, and few offered another.
@@ -556,6 +557,58 @@ fn true_zeros(index: &Index, per_kind: usize, seed: u64) -> Result<Vec<Share>> {
             cases,
         ),
         share("words in no article: another offered (lower is better)", offered, cases),
+    ])
+}
+
+/// How often a person's name that no article has is searched as another query, or offered
+/// one: names of three characters made of the surname of one person named in the corpus's
+/// titles and the given name of another (as jieba's tagger reads them), that jieba's
+/// dictionary lacks and its tagger reads as a person's name.
+fn absent_people(articles: &[Article], index: &Index, per_kind: usize, seed: u64) -> Result<Vec<Share>> {
+    let mut rng = Rng::new(seed ^ 0x9E09_1E00);
+    let segmenter = crate::text::segment::Segmenter::default();
+    let mut seen = HashSet::new();
+    let mut people: Vec<Vec<char>> = Vec::new();
+    for article in articles {
+        for (word, tag) in segmenter.tag(&fold(&article.title)) {
+            let chars: Vec<char> = word.chars().collect();
+            if tag == "nr" && chars.len() == 3 && chars.iter().all(|&c| is_han(c)) && seen.insert(word) {
+                people.push(chars);
+            }
+        }
+    }
+    let (mut searched, mut offered, mut cases) = (0, 0, 0);
+    if people.len() >= 2 {
+        for _ in 0..per_kind * 20 {
+            if cases == per_kind {
+                break;
+            }
+            let (a, b) = (rng.below(people.len()), rng.below(people.len()));
+            let name: String = people[a][..1].iter().chain(&people[b][1..]).collect();
+            if !seen.insert(name.clone()) || !segmenter.is_unknown_person(&name) {
+                continue;
+            }
+            let as_typed = index.search(&SearchRequest::new(name.as_str()).limit(0).facets(false).as_typed(true))?;
+            if as_typed.total > 0 {
+                continue;
+            }
+            cases += 1;
+            let results = index.search(&SearchRequest::new(name.as_str()).limit(0).facets(false))?;
+            searched += usize::from(results.searched_as.is_some());
+            offered += usize::from(results.did_you_mean.is_some());
+        }
+    }
+    Ok(vec![
+        share(
+            "people in no article: searched as another (lower is better)",
+            searched,
+            cases,
+        ),
+        share(
+            "people in no article: another offered (lower is better)",
+            offered,
+            cases,
+        ),
     ])
 }
 

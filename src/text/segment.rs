@@ -243,6 +243,31 @@ impl Segmenter {
         local || known(folded).is_some_and(|k| k.name)
     }
 
+    /// Whether `folded`, three characters jieba's dictionary lacks, is read by jieba's tagger
+    /// as one person's name (its HMM of parts of speech for unknown words: 李晓鹏, 赵小刚), as
+    /// most names are: a surname and a given name of two. Two characters it reads so are as
+    /// often a typo's leftovers (小胜).
+    pub(crate) fn is_unknown_person(&self, folded: &str) -> bool {
+        if folded.chars().count() != 3 || known(folded).is_some() {
+            return false;
+        }
+        let tag = |jieba: &Jieba| {
+            let tags = jieba.tag(folded, true);
+            tags.len() == 1 && tags[0].tag == "nr"
+        };
+        let kept = match &self.user {
+            Some(user) => match &user.words {
+                UserWords::Kept(kept) => Some(kept),
+                UserWords::Given { .. } => return tag(self.jieba()),
+            },
+            None => None,
+        };
+        match JIEBA.get() {
+            Some(full) if kept.is_none() => tag(full),
+            _ => query_jieba(folded, kept).map_or_else(|| tag(self.jieba()), |small| tag(&small)),
+        }
+    }
+
     /// Whether this segmenter has a user dictionary on top of jieba's.
     pub(crate) fn has_user_dictionary(&self) -> bool {
         self.user.is_some()
