@@ -371,32 +371,56 @@ fn names(articles: &[Article], index: &Index, per_kind: usize, rng: &mut Rng) ->
     }
     let mut figures = Vec::new();
     for (what, list) in [("in a title", present), ("in no article", absent)] {
-        let (mut searched, mut offered, mut cases) = (0, 0, 0);
+        let mut read = ReadAs::default();
         for name in list {
-            if cases == per_kind {
+            if read.cases == per_kind {
                 break;
             }
-            let as_typed = index.search(&SearchRequest::new(name.as_str()).limit(0).facets(false).as_typed(true))?;
-            if (as_typed.total == 0) != (what == "in no article") {
-                continue;
-            }
-            cases += 1;
-            let results = index.search(&SearchRequest::new(name.as_str()).limit(0).facets(false))?;
-            searched += usize::from(results.searched_as.is_some());
-            offered += usize::from(results.did_you_mean.is_some());
+            read.count(index, &name, what == "in no article")?;
         }
-        figures.push(share(
-            &format!("names {what}: searched as another (lower is better)"),
-            searched,
-            cases,
-        ));
-        figures.push(share(
-            &format!("names {what}: another offered (lower is better)"),
-            offered,
-            cases,
-        ));
+        figures.extend(read.figures(&format!("names {what}")));
     }
     Ok(figures)
+}
+
+/// Queries that find something as typed, or nothing, and how many of them a search runs as
+/// another query or offers another.
+#[derive(Default)]
+struct ReadAs {
+    cases: usize,
+    searched: usize,
+    offered: usize,
+}
+
+impl ReadAs {
+    /// Counts `query` when what it finds as typed is as said (nothing, or something).
+    fn count(&mut self, index: &Index, query: &str, finds_nothing: bool) -> Result<()> {
+        let as_typed = index.search(&SearchRequest::new(query).limit(0).facets(false).as_typed(true))?;
+        if (as_typed.total == 0) != finds_nothing {
+            return Ok(());
+        }
+        self.cases += 1;
+        let results = index.search(&SearchRequest::new(query).limit(0).facets(false))?;
+        self.searched += usize::from(results.searched_as.is_some());
+        self.offered += usize::from(results.did_you_mean.is_some());
+        Ok(())
+    }
+
+    /// The shares searched as another and offered another, for the queries of `what`.
+    fn figures(&self, what: &str) -> [Share; 2] {
+        [
+            share(
+                &format!("{what}: searched as another (lower is better)"),
+                self.searched,
+                self.cases,
+            ),
+            share(
+                &format!("{what}: another offered (lower is better)"),
+                self.offered,
+                self.cases,
+            ),
+        ]
+    }
 }
 
 /// The queries of the quality sets ([`super::sample_queries`], the same seed), each text of
@@ -532,32 +556,17 @@ fn true_zeros(index: &Index, per_kind: usize, seed: u64) -> Result<Vec<Share>> {
     let mut words = crate::text::segment::dictionary_words_where(|word, known| {
         !known.name && (2..=6).contains(&word.chars().count())
     });
-    let (mut searched, mut offered, mut cases) = (0, 0, 0);
+    let mut read = ReadAs::default();
     for i in 0..words.len() {
-        if cases == per_kind {
+        if read.cases == per_kind {
             break;
         }
         // Drawn one at a time: the dictionary's 300,000 words are not all shuffled.
         let j = i + rng.below(words.len() - i);
         words.swap(i, j);
-        let word = words[i].as_str();
-        let as_typed = index.search(&SearchRequest::new(word).limit(0).facets(false).as_typed(true))?;
-        if as_typed.total > 0 {
-            continue;
-        }
-        cases += 1;
-        let results = index.search(&SearchRequest::new(word).limit(0).facets(false))?;
-        searched += usize::from(results.searched_as.is_some());
-        offered += usize::from(results.did_you_mean.is_some());
+        read.count(index, &words[i], true)?;
     }
-    Ok(vec![
-        share(
-            "words in no article: searched as another (lower is better)",
-            searched,
-            cases,
-        ),
-        share("words in no article: another offered (lower is better)", offered, cases),
-    ])
+    Ok(read.figures("words in no article").to_vec())
 }
 
 /// How often a person's name that no article has is searched as another query, or offered
@@ -577,39 +586,20 @@ fn absent_people(articles: &[Article], index: &Index, per_kind: usize, seed: u64
             }
         }
     }
-    let (mut searched, mut offered, mut cases) = (0, 0, 0);
+    let mut read = ReadAs::default();
     if people.len() >= 2 {
         for _ in 0..per_kind * 20 {
-            if cases == per_kind {
+            if read.cases == per_kind {
                 break;
             }
             let (a, b) = (rng.below(people.len()), rng.below(people.len()));
             let name: String = people[a][..1].iter().chain(&people[b][1..]).collect();
-            if !seen.insert(name.clone()) || !segmenter.is_unknown_person(&name) {
-                continue;
+            if seen.insert(name.clone()) && segmenter.is_unknown_person(&name) {
+                read.count(index, &name, true)?;
             }
-            let as_typed = index.search(&SearchRequest::new(name.as_str()).limit(0).facets(false).as_typed(true))?;
-            if as_typed.total > 0 {
-                continue;
-            }
-            cases += 1;
-            let results = index.search(&SearchRequest::new(name.as_str()).limit(0).facets(false))?;
-            searched += usize::from(results.searched_as.is_some());
-            offered += usize::from(results.did_you_mean.is_some());
         }
     }
-    Ok(vec![
-        share(
-            "people in no article: searched as another (lower is better)",
-            searched,
-            cases,
-        ),
-        share(
-            "people in no article: another offered (lower is better)",
-            offered,
-            cases,
-        ),
-    ])
+    Ok(read.figures("people in no article").to_vec())
 }
 
 /// The query a search of `typed` runs as, or offers: `None` when it stays as typed.
