@@ -251,20 +251,31 @@ impl Segmenter {
         if folded.chars().count() != 3 || known(folded).is_some() {
             return false;
         }
-        let tag = |jieba: &Jieba| {
+        self.with_jieba_for(folded, |jieba| {
             let tags = jieba.tag(folded, true);
             tags.len() == 1 && tags[0].tag == "nr"
-        };
-        let kept = match &self.user {
+        })
+    }
+
+    /// Runs `read` with a jieba that reads the short text `folded` as the whole dictionary
+    /// does: the whole one where this process has loaded it (it indexes, or segmented a long
+    /// text), else one of the text's own words ([`query_jieba`]).
+    fn with_jieba_for<T>(&self, folded: &str, read: impl Fn(&Jieba) -> T) -> T {
+        match self.built() {
+            Ok(full) => read(full),
+            Err(kept) => query_jieba(folded, kept).map_or_else(|| read(self.jieba()), |small| read(&small)),
+        }
+    }
+
+    /// The whole jieba, where this process has built it (a user dictionary given as a list
+    /// always builds it); else the kept user dictionary a small one is built over, if any.
+    fn built(&self) -> std::result::Result<&Jieba, Option<&KeptDictionary>> {
+        match &self.user {
+            None => JIEBA.get().ok_or(None),
             Some(user) => match &user.words {
-                UserWords::Kept(kept) => Some(kept),
-                UserWords::Given { .. } => return tag(self.jieba()),
+                UserWords::Kept(kept) => user.jieba.get().ok_or(Some(kept)),
+                UserWords::Given { .. } => Ok(self.jieba()),
             },
-            None => None,
-        };
-        match JIEBA.get() {
-            Some(full) if kept.is_none() => tag(full),
-            _ => query_jieba(folded, kept).map_or_else(|| tag(self.jieba()), |small| tag(&small)),
         }
     }
 
@@ -329,29 +340,15 @@ impl Segmenter {
                 .collect()
         };
         // A process that has loaded the whole dictionary (it indexes, or segmented a long text)
-        // uses it; others build the small one.
-        let (built, kept) = match &self.user {
-            None => (JIEBA.get(), None),
-            Some(user) => match &user.words {
-                UserWords::Kept(kept) => (user.jieba.get(), Some(kept)),
-                UserWords::Given { .. } => return cut(self.jieba()),
-            },
-        };
-        if let Some(full) = built {
-            return cut(full);
+        // uses it; others build the small one. The cuts kept are the default mode's: a query's.
+        if !hmm || self.built().is_ok() {
+            return self.with_jieba_for(folded, cut);
         }
-        // The cuts kept are the default mode's: a query's.
         let lock = || self.cuts.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if !hmm {
-            return query_jieba(folded, kept).map_or_else(|| cut(self.jieba()), |small| cut(&small));
-        }
         if let Some(known) = lock().get(folded) {
             return known.clone();
         }
-        let words = match query_jieba(folded, kept) {
-            Some(small) => cut(&small),
-            None => return cut(self.jieba()),
-        };
+        let words = self.with_jieba_for(folded, cut);
         let mut cuts = lock();
         if cuts.len() >= KEPT_CUTS {
             cuts.clear();
