@@ -337,10 +337,13 @@ fn typed_word(typed: &str, rewritten: &str, segmenter: &Segmenter) -> bool {
         .split_whitespace()
         .zip(rewritten.split_whitespace())
         .filter(|(a, b)| a != b)
-        .any(|(a, _)| {
-            let a = fold(a.trim_start_matches('-'));
-            a.chars().count() >= 2 && (crate::text::segment::known(&a).is_some() || segmenter.is_unknown_person(&a))
-        })
+        .any(|(a, _)| is_meant(&fold(a.trim_start_matches('-')), segmenter))
+}
+
+/// Whether the folded typed word `word` is a word of jieba's dictionary or a person's name
+/// its tagger reads ([`typed_word`]).
+fn is_meant(word: &str, segmenter: &Segmenter) -> bool {
+    word.chars().count() >= 2 && (crate::text::segment::known(word).is_some() || segmenter.is_unknown_person(word))
 }
 
 /// The frequency of the most frequent word of jieba's dictionary, of two to four characters,
@@ -395,7 +398,9 @@ pub(crate) fn respellings(parsed: &ParsedQuery, segmenter: &Segmenter) -> Vec<Pr
         out.join(" ")
     };
     let typed = query(usize::MAX, "");
-    let mut found: Vec<(std::cmp::Reverse<u64>, usize, String)> = Vec::new();
+    // Each respelling, by what it makes and how common its replacement is, with whether the
+    // word it respells is one someone means as typed.
+    let mut found: Vec<(std::cmp::Reverse<u64>, usize, bool, String)> = Vec::new();
     for (i, (word, negated)) in words.iter().enumerate() {
         let folded = fold(word);
         let chars: Vec<char> = folded.chars().collect();
@@ -405,29 +410,30 @@ pub(crate) fn respellings(parsed: &ParsedQuery, segmenter: &Segmenter) -> Vec<Pr
         if segmenter.is_name(&folded) {
             continue;
         }
+        let meant = is_meant(&folded, segmenter);
         for (at, &c) in chars.iter().enumerate() {
             for (rank, other) in pinyin::common_alike(c).into_iter().enumerate() {
                 let mut respelled = chars.clone();
                 respelled[at] = other;
                 let made = word_made(&respelled, at);
                 let respelled: String = respelled.into_iter().collect();
-                found.push((std::cmp::Reverse(made), rank, query(i, &respelled)));
+                found.push((std::cmp::Reverse(made), rank, meant, query(i, &respelled)));
             }
         }
     }
     // The slip a pinyin input method makes is a wrong pick for a word's syllables: the
     // respellings that make a word of the dictionary where the typed character was (计化 →
     // 计划) first, the most frequent word first, then the commonest replacements.
-    found.sort_by_key(|(made, rank, _)| (*made, *rank));
+    found.sort_by_key(|(made, rank, ..)| (*made, *rank));
     found
         .into_iter()
         // A respelling is a string of the articles, not a term: one inside a common word of
         // the query (天地会 as 天的会) is not even offered.
         .filter(|(.., rewritten)| sounds_alike(&fold(&typed), &fold(rewritten)))
         .take(MOST_RESPELLINGS)
-        .map(|(.., rewritten)| Proposal {
+        .map(|(_, _, meant, rewritten)| Proposal {
             common_slips: common_slips(&typed, &rewritten),
-            typed_word: typed_word(&typed, &rewritten, segmenter),
+            typed_word: meant,
             query: rewritten,
             reason: RewriteReason::Typo,
             may_search: true,
