@@ -23,6 +23,9 @@ const THREAD_MEMORY: usize = 20_000_000;
 /// slower there (docs/performance.md).
 const MAX_DOCS_TO_MERGE: usize = 19_999;
 
+/// How many times the writer's lock is asked for again, a twentieth of a second apart.
+const WRITER_LOCK_TRIES: u32 = 10;
+
 impl Store {
     /// Adds articles, each under an identity: an article already indexed under the same
     /// identity is replaced. Commits once at the end.
@@ -69,7 +72,22 @@ impl Store {
             .memory_budget_per_thread((WRITER_MEMORY / threads).max(THREAD_MEMORY))
             .num_worker_threads(threads)
             .build();
-        let writer: IndexWriter = self.index.writer_with_options(options).map_err(|err| match err {
+        // A lock this process has just let go of can be held a moment longer by a process it
+        // started meanwhile (the child's copy of the lock file closes when its program
+        // starts): asked for again a few times before the index is said to be busy.
+        let mut tries = 0;
+        let writer = loop {
+            match self.index.writer_with_options(options.clone()) {
+                Err(tantivy::TantivyError::LockFailure(tantivy::directory::error::LockError::LockBusy, _))
+                    if tries < WRITER_LOCK_TRIES =>
+                {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                written => break written,
+            }
+        };
+        let writer: IndexWriter = writer.map_err(|err| match err {
             tantivy::TantivyError::LockFailure(tantivy::directory::error::LockError::IoError(io), _) => Error::Io {
                 path: self.location.clone(),
                 error: std::io::Error::new(io.kind(), io.to_string()),
