@@ -21,6 +21,7 @@
 
 pub(crate) mod abbreviations;
 pub(crate) mod pinyin;
+pub(crate) mod terms;
 pub(crate) mod vocabulary;
 
 use serde::{Deserialize, Serialize};

@@ -6,17 +6,16 @@ use tantivy::directory::OwnedBytes;
 use tantivy_fst::raw::{Fst, Node, Output};
 use tantivy_fst::{IntoStreamer, Map, MapBuilder, Streamer};
 
-use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Searcher;
 
 use super::pinyin;
+use super::terms::SegmentTerms;
 use crate::store::kept::{side_by_side, Decoder, Encoder, Kept};
-use crate::text::is_han;
 use crate::text::segment;
 
 /// The longest term the vocabulary keeps, in characters: titles' words are short, and a
 /// longer keyword value is a sentence nobody types as one.
-const LONGEST: usize = 12;
+pub(crate) const LONGEST: usize = 12;
 
 /// The most characters of a query run that a correction reads: a longer run is pasted text.
 pub(crate) const LONGEST_RUN: usize = 8;
@@ -53,10 +52,31 @@ struct Keyed {
 }
 
 impl Keyed {
-    /// The keys and terms of `pairs` (key, term number), for [`Keyed::read`].
-    fn write(mut pairs: Vec<(String, u32)>) -> Encoder {
+    /// The keys and terms of `pairs` (key, term number) and of `earlier`'s keys whose terms
+    /// are renumbered (term `n` of `earlier` is `renumbered[n]`, `u32::MAX` for one left
+    /// out), for [`Keyed::read`].
+    fn write(mut pairs: Vec<(String, u32)>, earlier: Option<(&Keyed, &[u32])>) -> Encoder {
         let mut out = Encoder::default();
         pairs.sort_unstable();
+        if let Some((earlier, renumbered)) = earlier {
+            // The earlier keys come in order, each key's terms in order, and renumbering keeps
+            // the terms' order (the rare-reading bit aside, which it keeps): merged, not sorted.
+            let mut kept: Vec<(String, u32)> = Vec::with_capacity(pairs.len() + earlier.terms.len() / 4);
+            let mut stream = earlier.keys.stream();
+            while let Some((key, value)) = stream.next() {
+                for term in earlier.terms_of(value) {
+                    let id = renumbered
+                        .get((term & !RARE_READING) as usize)
+                        .copied()
+                        .unwrap_or(u32::MAX);
+                    if id != u32::MAX {
+                        let key = std::str::from_utf8(key).expect("keys are text");
+                        kept.push((key.to_string(), id | (term & RARE_READING)));
+                    }
+                }
+            }
+            pairs = merged(kept, pairs);
+        }
         pairs.dedup();
         let mut keys = MapBuilder::memory();
         let mut terms: Vec<u8> = Vec::with_capacity(pairs.len() * 4);
@@ -118,6 +138,21 @@ impl Keyed {
             out.extend(self.terms_of(value));
         }
         out
+    }
+}
+
+/// Two lists in order, merged in order.
+fn merged<T: Ord>(a: Vec<T>, b: Vec<T>) -> Vec<T> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+    loop {
+        let next = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) if x <= y => a.next(),
+            (Some(_), Some(_)) | (None, Some(_)) => b.next(),
+            (Some(_), None) => a.next(),
+            (None, None) => return out,
+        };
+        out.extend(next);
     }
 }
 
@@ -248,9 +283,8 @@ impl Kept for Vocabulary {
     const MAGIC: &'static [u8; 8] = &crate::format::magic(b"GSVOC");
 
     fn derive(searcher: &Searcher) -> tantivy::Result<Vocabulary> {
-        let f = crate::store::schema::Fields::from_schema(searcher.schema())
-            .ok_or_else(|| tantivy::TantivyError::SchemaError("the index's fields differ".to_string()))?;
-        Vocabulary::read(searcher, f.title, &[f.keyword, f.source, f.column])
+        let terms = SegmentTerms::derive(searcher)?;
+        Ok(Vocabulary::new(terms.totals(), searcher.num_docs().max(1)))
     }
 
     fn encode(&self, out: &mut Encoder) {
@@ -297,54 +331,62 @@ impl Kept for Vocabulary {
 }
 
 impl Vocabulary {
-    /// Reads the vocabulary of `searcher`'s segments: `words` is the title's word field,
-    /// `values` the facet fields whose whole values are terms.
-    pub(crate) fn read(searcher: &Searcher, words: Field, values: &[Field]) -> tantivy::Result<Vocabulary> {
-        let mut counts: rustc_hash::FxHashMap<String, u32> = Default::default();
-        for segment in searcher.segment_readers() {
-            // A removed article's terms stay in its segment until a merge: counted only
-            // through the segment's live articles, so a withdrawn release is suggested by no
-            // word of its own.
-            let alive = segment.alive_bitset();
-            let mut add = |field: Field, facet: bool| -> tantivy::Result<()> {
-                let inverted = segment.inverted_index(field)?;
-                let mut stream = inverted.terms().stream()?;
-                while stream.advance() {
-                    let mut key = stream.key();
-                    if facet {
-                        // A facet term is its path with U+0000 between levels; these have one.
-                        key = key.split(|&b| b == 0).next().unwrap_or(key);
-                    }
-                    let Ok(text) = std::str::from_utf8(key) else {
-                        continue;
-                    };
-                    let chars = text.chars().count();
-                    if chars == 0 || chars > LONGEST || !text.chars().all(is_han) {
-                        continue;
-                    }
-                    let articles = match alive {
-                        None => stream.value().doc_freq,
-                        Some(alive) => inverted
-                            .read_postings_from_terminfo(stream.value(), IndexRecordOption::Basic)?
-                            .doc_freq_given_deletes(alive),
-                    };
-                    if articles == 0 {
-                        continue;
-                    }
-                    let entry = counts.entry(text.to_string()).or_default();
-                    *entry = entry.saturating_add(articles);
+    /// The vocabulary of `terms` (text, articles) over `articles` articles, given `earlier`,
+    /// a vocabulary of an earlier run: a term it has, with the same number of articles or
+    /// one on the same side of [`is_target`], keeps its keys, which are merged into the new
+    /// tables instead of read from pinyin again. The same as [`Vocabulary::new`] gives: a test
+    /// holds them equal.
+    pub(crate) fn after(mut terms: Vec<(String, u32)>, articles: u64, earlier: Option<&Vocabulary>) -> Vocabulary {
+        terms.sort_unstable();
+        terms.dedup_by(|a, b| a.0 == b.0);
+        // Which terms are keyed anew, and each earlier term's new number.
+        let mut renumbered = vec![u32::MAX; earlier.map_or(0, |e| e.places.len())];
+        let fresh: Vec<u32> = (0..terms.len() as u32)
+            .filter(|&id| {
+                let (text, count) = &terms[id as usize];
+                let Some((earlier, was)) = earlier.and_then(|e| Some((e, e.find(text)?))) else {
+                    return true;
+                };
+                let chars = text.chars().count();
+                if is_target(chars, earlier.count(was)) != is_target(chars, *count) {
+                    return true;
                 }
-                Ok(())
-            };
-            add(words, false)?;
-            for &field in values {
-                add(field, true)?;
-            }
+                renumbered[was as usize] = id;
+                false
+            })
+            .collect();
+        // The pinyin keys are most of the work: each half of the fresh terms is keyed on a
+        // core of its own, then the key tables are built beside the terms' own (at the end of
+        // an indexing run nothing else is left to run).
+        let half = fresh.len() / 2;
+        let (mut keys, more) = side_by_side(
+            || key_terms(&terms, &fresh[..half]),
+            || key_terms(&terms, &fresh[half..]),
+        );
+        for (keys, more) in keys.iter_mut().zip(more) {
+            keys.extend(more);
         }
-        Ok(Vocabulary::new(
-            counts.into_iter().collect(),
-            searcher.num_docs().max(1),
-        ))
+        let [full, initials, sounds] = keys;
+        let with = |keyed: fn(&Vocabulary) -> &Keyed| earlier.map(|e| (keyed(e), renumbered.as_slice()));
+        let ((full, sounds), (mut out, initials)) = side_by_side(
+            || {
+                (
+                    Keyed::write(full, with(|e| &e.full)),
+                    Keyed::write(sounds, with(|e| &e.sounds)),
+                )
+            },
+            || {
+                (
+                    Vocabulary::tables(&terms, articles),
+                    Keyed::write(initials, with(|e| &e.initials)),
+                )
+            },
+        );
+        for keyed in [full, initials, sounds] {
+            out.append(keyed);
+        }
+        let mut fields = Decoder::new(out.into_bytes());
+        Vocabulary::decode(&mut fields, &[]).expect("a vocabulary reads as it was written")
     }
 
     /// A vocabulary of the given terms and counts over `articles` articles (tests).
@@ -355,30 +397,8 @@ impl Vocabulary {
 
     /// The vocabulary of `terms` (text, articles), numbered and keyed, over `articles`
     /// articles: written as its file writes it and read back, so that one form answers.
-    pub(crate) fn new(mut terms: Vec<(String, u32)>, articles: u64) -> Vocabulary {
-        terms.sort_unstable();
-        terms.dedup_by(|a, b| a.0 == b.0);
-        // The pinyin keys are most of the work: each half of the terms is keyed on a core of
-        // its own, then the key tables are built beside the terms' own (at the end of an
-        // indexing run nothing else is left to run).
-        let half = terms.len() / 2;
-        let (mut keys, more) = side_by_side(
-            || key_terms(&terms[..half], 0),
-            || key_terms(&terms[half..], half as u32),
-        );
-        for (keys, more) in keys.iter_mut().zip(more) {
-            keys.extend(more);
-        }
-        let [full, initials, sounds] = keys;
-        let ((full, sounds), (mut out, initials)) = side_by_side(
-            || (Keyed::write(full), Keyed::write(sounds)),
-            || (Vocabulary::tables(&terms, articles), Keyed::write(initials)),
-        );
-        for keyed in [full, initials, sounds] {
-            out.append(keyed);
-        }
-        let mut fields = Decoder::new(out.into_bytes());
-        Vocabulary::decode(&mut fields, &[]).expect("a vocabulary reads as it was written")
+    pub(crate) fn new(terms: Vec<(String, u32)>, articles: u64) -> Vocabulary {
+        Vocabulary::after(terms, articles, None)
     }
 
     /// The count of articles, then the terms' own tables: their places and reversed texts
@@ -781,11 +801,11 @@ impl Vocabulary {
     }
 }
 
-/// Each term's keys, term by term (`terms` numbered in order): its full readings, its
-/// initials, and for a correction's target its blurred syllables.
-fn key_terms(terms: &[(String, u32)], first: u32) -> [Vec<(String, u32)>; 3] {
+/// The keys of the terms `ids` of `terms` (numbered in order): their full readings, their
+/// initials, and for a correction's target their blurred syllables.
+fn key_terms(terms: &[(String, u32)], ids: &[u32]) -> [Vec<(String, u32)>; 3] {
     let [mut full, mut initials, mut sounds] = [(); 3].map(|()| Vec::new());
-    for (id, (text, articles)) in (first..).zip(terms) {
+    for (id, (text, articles)) in ids.iter().map(|&id| (id, &terms[id as usize])) {
         let chars = text.chars().count();
         let readings = pinyin::readings(text).unwrap_or_default();
         let mut blurred_keys = Vec::new();
@@ -1006,6 +1026,49 @@ mod tests {
         // Searches read the segments' terms instead.
         let suggested = index.suggest("xiangc", 3).unwrap();
         assert_eq!(suggested.first().map(|s| s.text.as_str()), Some("乡村"));
+    }
+
+    fn bytes(vocabulary: &Vocabulary) -> Vec<u8> {
+        let mut out = Encoder::default();
+        vocabulary.encode(&mut out);
+        out.into_bytes().as_slice().to_vec()
+    }
+
+    /// A vocabulary built on an earlier one's keys is the one keyed anew, byte for byte:
+    /// with terms gone and added, counts changed, and two-character words that became a
+    /// correction's target or stopped being one.
+    #[test]
+    fn a_vocabulary_after_an_earlier_one_is_the_one_keyed_anew() {
+        let terms =
+            |list: &[(&str, u32)]| -> Vec<(String, u32)> { list.iter().map(|(t, n)| (t.to_string(), *n)).collect() };
+        let earlier = terms(&[
+            ("乡村", 300),
+            ("振兴", 200),
+            ("相册", 1),
+            ("行长", 4),
+            ("重庆", 40),
+            ("银行", 30),
+            ("心", 3),
+            ("营商环境", 70),
+        ]);
+        let later = terms(&[
+            ("乡村", 301),
+            ("振兴", 200),
+            ("相册", 2),
+            ("行长", 1),
+            ("重庆", 40),
+            ("重庆银行", 3),
+            ("心", 3),
+            ("长江", 9),
+            ("西安", 20),
+        ]);
+        for (from, to) in [(&earlier, &later), (&later, &earlier)] {
+            let before = Vocabulary::new(from.clone(), 1_000);
+            let after = Vocabulary::after(to.clone(), 1_100, Some(&before));
+            assert!(bytes(&after) == bytes(&Vocabulary::new(to.clone(), 1_100)));
+        }
+        let same = Vocabulary::new(later.clone(), 1_000);
+        assert!(bytes(&Vocabulary::after(later.clone(), 1_000, Some(&same))) == bytes(&same));
     }
 
     /// The walk of the terms' FSTs finds what comparing the typed word with every term

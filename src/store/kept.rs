@@ -128,6 +128,11 @@ impl Decoder {
     pub(crate) fn is_done(&self) -> bool {
         self.bytes.is_empty()
     }
+
+    /// How many bytes are left to read.
+    pub(crate) fn len(&self) -> usize {
+        self.bytes.len()
+    }
 }
 
 /// `kept`'s file as derived from `searcher`'s segments.
@@ -154,6 +159,33 @@ pub(crate) fn frame<T: Kept>(live: &Live, write: impl FnOnce(&mut Encoder)) -> V
 /// What a kept file holds: `Ok(None)` when it was derived from other segments than `live`
 /// (it is out of date), an error saying what is wrong when it does not read.
 fn decode<T: Kept>(bytes: OwnedBytes, live: &Live) -> std::result::Result<Option<T>, String> {
+    let (written, mut fields) = header::<T>(bytes)?;
+    let segments: Vec<(Option<usize>, u32)> = written
+        .iter()
+        .map(|segment| (live.iter().position(|l| l == segment), segment.2))
+        .collect();
+    let mut places: Vec<usize> = segments.iter().filter_map(|(place, _)| *place).collect();
+    places.sort_unstable();
+    places.dedup();
+    if places.len() != live.len() || segments.len() != live.len() {
+        return Ok(None);
+    }
+    let segments: Vec<(usize, u32)> = segments
+        .into_iter()
+        .map(|(place, max_doc)| (place.expect("every segment is live"), max_doc))
+        .collect();
+    body(&mut fields, &segments).map(Some)
+}
+
+/// What a kept file holds for the segments it was derived from, whatever the live ones are.
+fn decode_as_written<T: Kept>(bytes: OwnedBytes) -> std::result::Result<(Live, T), String> {
+    let (written, mut fields) = header::<T>(bytes)?;
+    let segments: Vec<(usize, u32)> = written.iter().enumerate().map(|(place, s)| (place, s.2)).collect();
+    Ok((written, body(&mut fields, &segments)?))
+}
+
+/// A kept file's segments and the fields after them, once its checksum and magic are right.
+fn header<T: Kept>(bytes: OwnedBytes) -> std::result::Result<(Live, Decoder), String> {
     if bytes.len() < 4 {
         return Err("it ends early".to_string());
     }
@@ -168,7 +200,7 @@ fn decode<T: Kept>(bytes: OwnedBytes, live: &Live) -> std::result::Result<Option
         return Err("it is not a file of this format".to_string());
     }
     let count = fields.u32()? as usize;
-    let mut segments = Vec::new();
+    let mut written = Vec::new();
     for _ in 0..count {
         let id = std::str::from_utf8(fields.take(32)?.as_slice())
             .ok()
@@ -176,23 +208,18 @@ fn decode<T: Kept>(bytes: OwnedBytes, live: &Live) -> std::result::Result<Option
             .ok_or("a segment id does not read")?;
         let deleted = fields.u32()?;
         let max_doc = fields.u32()?;
-        segments.push((live.iter().position(|&l| l == (id, deleted, max_doc)), max_doc));
+        written.push((id, deleted, max_doc));
     }
-    let mut places: Vec<usize> = segments.iter().filter_map(|(place, _)| *place).collect();
-    places.sort_unstable();
-    places.dedup();
-    if places.len() != live.len() || segments.len() != live.len() {
-        return Ok(None);
-    }
-    let segments: Vec<(usize, u32)> = segments
-        .into_iter()
-        .map(|(place, max_doc)| (place.expect("every segment is live"), max_doc))
-        .collect();
-    let kept = T::decode(&mut fields, &segments)?;
+    Ok((written, fields))
+}
+
+/// The contents after a kept file's segments, all of them.
+fn body<T: Kept>(fields: &mut Decoder, segments: &[(usize, u32)]) -> std::result::Result<T, String> {
+    let kept = T::decode(fields, segments)?;
     if !fields.is_done() {
         return Err("it has bytes past its end".to_string());
     }
-    Ok(Some(kept))
+    Ok(kept)
 }
 
 /// Writes `bytes` as the file `path`, whole or not at all: a temporary file beside it, named
@@ -276,27 +303,50 @@ impl<T: Kept> KeptCache<T> {
         Ok(self.remember(live(searcher), T::derive(searcher)?))
     }
 
-    /// Derives what `searcher`'s segments give and writes it to the kept file, unless the
-    /// file holds it already. Run by the writer at the end of an indexing run.
-    pub(crate) fn keep(&self, searcher: &Searcher) -> Result<()> {
+    /// What `searcher`'s segments give, written to the kept file unless the file holds it
+    /// already (run by the writer at the end of an indexing run): read from the file or memory, else `derive`d, which is given what was derived
+    /// last and from which segments (in this process, else as the kept file holds it), to
+    /// derive only what the segments new since then change.
+    pub(crate) fn keep_with(
+        &self,
+        searcher: &Searcher,
+        derive: impl FnOnce(Option<(Live, Arc<T>)>) -> tantivy::Result<T>,
+    ) -> Result<Arc<T>> {
+        let live = live(searcher);
         let Some(file) = &self.file else {
-            return Ok(());
+            return match self.in_memory(searcher) {
+                Some(kept) => Ok(kept),
+                None => Ok(self.remember(live, derive(self.last())?)),
+            };
         };
         // The file is read once: kept in memory if it holds them, else derived (or taken
         // from memory) and written.
-        let live = live(searcher);
         if let Some(stored) = self.stored(&live) {
-            self.remember(live, stored);
-            return Ok(());
+            return Ok(self.remember(live, stored));
         }
         let kept = match self.in_memory(searcher) {
             Some(kept) => kept,
-            None => self.remember(live, T::derive(searcher)?),
+            None => {
+                let last = self.last().or_else(|| {
+                    let bytes = std::fs::read(file).ok()?;
+                    let (segments, kept) = decode_as_written::<T>(OwnedBytes::new(bytes)).ok()?;
+                    Some((segments, Arc::new(kept)))
+                });
+                self.remember(live, derive(last)?)
+            }
         };
         write_whole(file, &encode(kept.as_ref(), searcher)).map_err(|error| Error::Io {
             path: file.clone(),
             error,
-        })
+        })?;
+        Ok(kept)
+    }
+
+    /// What this process derived or read last, and from which segments.
+    fn last(&self) -> Option<(Live, Arc<T>)> {
+        let read = self.read.lock().unwrap_or_else(PoisonError::into_inner);
+        read.as_ref()
+            .map(|(segments, kept)| (segments.clone(), Arc::clone(kept)))
     }
 
     /// What is wrong with the kept file, if it is there and does not read. A file derived

@@ -77,6 +77,10 @@ pub(crate) const USER_DICTIONARY_FILE: &str = "user_dictionary.txt";
 pub(crate) const SYNONYMS_FILE: &str = "synonyms.txt";
 pub(crate) const VOCABULARY_FILE: &str = "vocabulary.bin";
 pub(crate) const RELEASES_FILE: &str = "releases.bin";
+/// The near pairs of the fingerprints, read only by the next indexing run.
+pub(crate) const PAIRS_FILE: &str = "pairs.bin";
+/// Each segment's vocabulary terms, read only by the next indexing run.
+pub(crate) const TERMS_FILE: &str = "terms.bin";
 /// The record of the lists of segments committed ([`super::commits`]).
 pub(crate) const COMMITS_FILE: &str = "commits.json";
 

@@ -20,13 +20,14 @@ use tantivy::Searcher;
 
 use super::backend::Backend;
 use crate::article::Article;
+use crate::assist::terms::SegmentTerms;
 use crate::assist::vocabulary::Vocabulary;
 use crate::error::Result;
 use crate::grams::GramsCache;
 use crate::query::synonyms::{read_synonyms, synonyms_of, Synonyms};
 use crate::query::ParsedQuery;
 use crate::search::numbering::FacetNumbering;
-use crate::search::releases::{Releases, ReleasesCache};
+use crate::search::releases::{PairsCache, Releases, ReleasesCache};
 use crate::search::statistics::{DocFreqs, Statistics};
 use crate::search::{ArticlePage, Hit, Prepared, SearchRequest, SearchResults};
 use crate::store::kept::KeptCache;
@@ -53,6 +54,10 @@ pub(crate) struct Caches {
     grams: Arc<GramsCache>,
     /// The index's releases (reprints grouped).
     releases: Arc<ReleasesCache>,
+    /// The near pairs of its fingerprints, which the releases are grouped from.
+    pairs: PairsCache,
+    /// Each segment's vocabulary terms, which the vocabulary sums.
+    terms: KeptCache<SegmentTerms>,
     /// The index's vocabulary for query assistance.
     vocabulary: Arc<VocabularyCache>,
     /// Everyday words and official terms: the shipped table with the index's own over it.
@@ -62,13 +67,20 @@ pub(crate) struct Caches {
 impl Caches {
     /// Caches of an index in `folder` (its derived data kept there), or in memory.
     fn new(folder: Option<&Path>) -> Caches {
-        let (vocabulary, releases) = match folder {
-            Some(folder) => (VocabularyCache::in_folder(folder), ReleasesCache::in_folder(folder)),
-            None => (VocabularyCache::default(), ReleasesCache::default()),
+        let (vocabulary, releases, pairs, terms) = match folder {
+            Some(folder) => (
+                VocabularyCache::in_folder(folder),
+                ReleasesCache::in_folder(folder),
+                PairsCache::in_folder(folder),
+                KeptCache::in_folder(folder),
+            ),
+            None => Default::default(),
         };
         Caches {
             vocabulary: Arc::new(vocabulary),
             releases: Arc::new(releases),
+            pairs,
+            terms,
             synonyms: Synonyms::shipped(),
             ..Caches::default()
         }
@@ -287,6 +299,8 @@ impl Local {
         let searcher = self.searcher();
         let kept = [
             (schema::RELEASES_FILE, self.caches.releases.problem(&searcher)),
+            (schema::PAIRS_FILE, self.caches.pairs.problem(&searcher)),
+            (schema::TERMS_FILE, self.caches.terms.problem(&searcher)),
             (schema::VOCABULARY_FILE, self.caches.vocabulary.problem(&searcher)),
         ];
         for (file, problem) in kept {
@@ -313,8 +327,8 @@ impl Local {
             // Side by side: they read different parts of the index, and at the end of an
             // indexing run nothing else is left to run.
             let (vocabulary, releases) = crate::store::kept::side_by_side(
-                || self.caches.vocabulary.keep(&searcher),
-                || self.caches.releases.keep(&searcher),
+                || crate::assist::terms::keep(&self.caches.vocabulary, &self.caches.terms, &searcher),
+                || crate::search::releases::keep(&self.caches.releases, &self.caches.pairs, &searcher),
             );
             vocabulary.and(releases)
         })

@@ -7,13 +7,18 @@
 //! of each group. Only articles whose fingerprints share one of sixteen 16-bit bands are
 //! compared (a reprint shares one almost always: docs/query-assistance.md measures it).
 
+mod pairs;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
 use tantivy::schema::Field;
 use tantivy::{DocAddress, DocId, Searcher};
 
-use crate::grams::{sort_by_key, Packed};
+pub(crate) use pairs::Pairs;
+use pairs::{added_segments, band, live_prints, BANDS};
+
 use crate::store::kept::{Decoder, Encoder, Kept, KeptCache};
 use crate::text::fingerprint::{distance, Print, PRINT_WORDS};
 
@@ -26,10 +31,6 @@ pub(crate) const MAX_DISTANCE: u32 = 24;
 /// within days; the same text a year later (a new year's greeting, an annual meeting's notice)
 /// is another release.
 pub(crate) const REPRINT_DAYS: i64 = 3;
-
-/// The most articles of one band value compared with each other: a band value shared by
-/// more is common to unrelated bodies, and articles that are one release share other bands.
-const MAX_BUCKET: usize = 64;
 
 /// A release number for an article in no group: it is a release of its own.
 pub(crate) const NO_GROUP: u32 = u32::MAX;
@@ -45,32 +46,32 @@ pub(crate) struct Releases {
 }
 
 impl Releases {
-    /// Groups the articles of `searcher` by their fingerprints in `fields`.
+    /// Groups the articles of `searcher` by their fingerprints in `fields`, every bucket
+    /// compared.
     pub(crate) fn read(searcher: &Searcher, fields: &[Field; PRINT_WORDS]) -> tantivy::Result<Releases> {
-        let names: Vec<String> = fields
-            .iter()
-            .map(|f| searcher.schema().get_field_name(*f).to_string())
-            .collect();
-        let mut prints: Vec<(Print, DocAddress)> = Vec::new();
-        let mut groups: Vec<Vec<u32>> = Vec::new();
-        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
-            let docs = segment.doc_ids_alive();
-            groups.push(vec![NO_GROUP; segment.max_doc() as usize]);
-            let columns = names
-                .iter()
-                .map(|name| segment.fast_fields().u64(name))
-                .collect::<tantivy::Result<Vec<_>>>()?;
-            for doc in docs {
-                let mut print = [0u64; PRINT_WORDS];
-                for (word, column) in print.iter_mut().zip(&columns) {
-                    *word = column.first(doc).unwrap_or(0);
-                }
-                if print != [0; PRINT_WORDS] {
-                    prints.push((print, DocAddress::new(ord as u32, doc)));
-                }
-            }
-        }
+        let prints = live_prints(searcher, fields)?;
+        Releases::from_pairs(searcher, &prints, &Pairs::derive(&prints))
+    }
+
+    /// Groups `prints`, the fingerprints of `searcher`'s articles, by their near `pairs`. Only
+    /// fingerprints in a near pair or had by several articles can be in a group, and they are
+    /// compared in the order a comparison of every bucket visits them: band by band, each
+    /// band's buckets by value, each bucket's pairs in the fingerprints' order, so that the
+    /// groups are the same however the pairs were found.
+    pub(crate) fn from_pairs(
+        searcher: &Searcher,
+        prints: &[(Print, DocAddress)],
+        pairs: &Pairs,
+    ) -> tantivy::Result<Releases> {
+        let involved = pairs.involved();
+        let mut prints: Vec<(Print, DocAddress)> =
+            prints.iter().filter(|(p, _)| involved.contains(p)).copied().collect();
         prints.sort_unstable();
+        let mut groups: Vec<Vec<u32>> = searcher
+            .segment_readers()
+            .iter()
+            .map(|segment| vec![NO_GROUP; segment.max_doc() as usize])
+            .collect();
         let mut alike = SameRelease::new(searcher);
         let mut sets = UnionFind::new(prints.len());
         // Equal fingerprints first, then the distinct ones compared band by band.
@@ -83,41 +84,47 @@ impl Releases {
                 _ => distinct.push((*print, i)),
             }
         }
+        // Each fingerprint's places among the distinct ones: more than one where copies with
+        // the same fingerprint are not one release.
+        let mut places: FxHashMap<Print, Vec<usize>> = FxHashMap::default();
+        for (place, (print, _)) in distinct.iter().enumerate() {
+            places.entry(*print).or_default().push(place);
+        }
         let limit = MAX_DISTANCE;
-        let places = u32::try_from(distinct.len())
-            .map_err(|_| tantivy::TantivyError::InvalidArgument("too many fingerprints".to_string()))?;
-        for band in 0..PRINT_WORDS * 4 {
-            let (word, shift) = (band / 4, (band % 4) * 16);
-            // The distinct fingerprints by their band value, each value's in their order: the
-            // grams' radix sort of (value, place) pairs keeps equal values in place order.
-            let mut keyed: Vec<u64> = (0..places)
-                .map(|d| u64::pack((distinct[d as usize].0[word] >> shift) & 0xFFFF, d))
-                .collect();
-            sort_by_key(&mut keyed, 16);
-            // A bucket's fingerprints side by side: its pairs compare them from the cache, not
-            // from all over the distinct ones, which is most of the time in a large index.
-            let mut members: Vec<(Print, usize)> = Vec::new();
-            for bucket in keyed.chunk_by(|a, b| a.key() == b.key()) {
-                let bucket = &bucket[..bucket.len().min(MAX_BUCKET)];
-                members.clear();
-                members.extend(bucket.iter().map(|&pair| distinct[pair.position() as usize]));
-                for (a, &(pa, ia)) in members.iter().enumerate() {
-                    for &(pb, ib) in &members[a + 1..] {
-                        if distance(&pa, &pb) > limit {
-                            continue;
-                        }
-                        // Groups join only when their first members are close too, and of
-                        // the same release: no chain of near pairs makes one release of far
-                        // bodies, or of far dates.
-                        let (ra, rb) = (sets.find(ia), sets.find(ib));
-                        if ra != rb
-                            && distance(&prints[ra].0, &prints[rb].0) <= limit
-                            && alike.same(prints[ia].1, prints[ib].1)?
-                            && alike.same(prints[ra].1, prints[rb].1)?
-                        {
-                            sets.union(ia, ib);
-                        }
+        let mut visits: Vec<(u16, usize, usize)> = Vec::new();
+        for k in 0..BANDS {
+            visits.clear();
+            for (a, b) in &pairs.near {
+                let value = band(a, k);
+                if value != band(b, k) || pairs.is_crowded(k, value) {
+                    continue;
+                }
+                for &x in &places[a] {
+                    visits.extend(places[b].iter().map(|&y| (value, x.min(y), x.max(y))));
+                }
+            }
+            for (print, same) in places.iter().filter(|(_, same)| same.len() > 1) {
+                let value = band(print, k);
+                if !pairs.is_crowded(k, value) {
+                    for (i, &x) in same.iter().enumerate() {
+                        visits.extend(same[i + 1..].iter().map(|&y| (value, x, y)));
                     }
+                }
+            }
+            visits.sort_unstable();
+            visits.dedup();
+            for &(_, a, b) in &visits {
+                let ((_, ia), (_, ib)) = (distinct[a], distinct[b]);
+                // Groups join only when their first members are close too, and of the same
+                // release: no chain of near pairs makes one release of far bodies, or of far
+                // dates.
+                let (ra, rb) = (sets.find(ia), sets.find(ib));
+                if ra != rb
+                    && distance(&prints[ra].0, &prints[rb].0) <= limit
+                    && alike.same(prints[ia].1, prints[ib].1)?
+                    && alike.same(prints[ra].1, prints[rb].1)?
+                {
+                    sets.union(ia, ib);
                 }
             }
         }
@@ -360,10 +367,7 @@ impl Kept for Releases {
     const MAGIC: &'static [u8; 8] = &crate::format::magic(b"GSREL");
 
     fn derive(searcher: &Searcher) -> tantivy::Result<Releases> {
-        let fields = crate::store::schema::Fields::from_schema(searcher.schema())
-            .map(|f| f.fingerprint)
-            .ok_or_else(|| tantivy::TantivyError::SchemaError("the index is not a govsearch index".to_string()))?;
-        Releases::read(searcher, &fields)
+        Releases::read(searcher, &fingerprint_fields(searcher)?)
     }
 
     fn encode(&self, out: &mut Encoder) {
@@ -408,6 +412,42 @@ impl Kept for Releases {
 
 /// The releases of an index, grouped again only when its segments or deletions change.
 pub(crate) type ReleasesCache = KeptCache<Releases>;
+
+/// The near pairs of an index's fingerprints, kept for the next indexing run.
+pub(crate) type PairsCache = KeptCache<Pairs>;
+
+/// The fields of an index's fingerprints.
+fn fingerprint_fields(searcher: &Searcher) -> tantivy::Result<[Field; PRINT_WORDS]> {
+    crate::store::schema::Fields::from_schema(searcher.schema())
+        .map(|f| f.fingerprint)
+        .ok_or_else(|| tantivy::TantivyError::SchemaError("the index is not a govsearch index".to_string()))
+}
+
+/// Writes the releases of `searcher`'s segments and their near pairs to the index folder
+/// unless it holds them already. The pairs follow the segments: a run compares only the
+/// fingerprints of the segments it added or merged with the buckets they fall in
+/// ([`Pairs::after`]), and the groups are formed again from the pairs.
+pub(crate) fn keep(releases: &ReleasesCache, pairs: &PairsCache, searcher: &Searcher) -> crate::error::Result<()> {
+    let mut prints = None;
+    let read = |prints: &mut Option<Vec<(Print, DocAddress)>>| -> tantivy::Result<Vec<(Print, DocAddress)>> {
+        match prints {
+            Some(read) => Ok(std::mem::take(read)),
+            None => live_prints(searcher, &fingerprint_fields(searcher)?),
+        }
+    };
+    let live = crate::store::kept::live(searcher);
+    let near = pairs.keep_with(searcher, |before| {
+        let all = read(&mut prints)?;
+        let near = match before {
+            Some((segments, before)) => before.after(&all, &added_segments(&live, &segments)),
+            None => Pairs::derive(&all),
+        };
+        prints = Some(all);
+        Ok(near)
+    })?;
+    releases.keep_with(searcher, |_| Releases::from_pairs(searcher, &read(&mut prints)?, &near))?;
+    Ok(())
+}
 
 #[cfg(test)]
 mod tests {
@@ -540,6 +580,22 @@ mod tests {
         assert!(index.check().unwrap().is_whole());
         let index = crate::Index::open(&at).unwrap();
         assert!(index.releases_cache().ready(&index.searcher()).is_some());
+
+        // A run that adds a third copy groups it from the pairs the last run kept, as
+        // grouping every article does.
+        std::fs::write(
+            folder.join("third.txt"),
+            release("薛城区政府", &format!("{BODY}\n（编辑：王某）")),
+        )
+        .unwrap();
+        index.index_folder(&folder, |_| {}).unwrap();
+        let index = crate::Index::open(&at).unwrap();
+        let searcher = index.searcher();
+        let kept = index.releases_cache().ready(&searcher).expect("kept");
+        assert!(same(&kept, &Releases::read(&searcher, &fields).unwrap()));
+        assert_eq!(kept.members(0).len(), 3);
+        let results = index.search(&crate::SearchRequest::new("营商环境")).unwrap();
+        assert_eq!((results.total, results.releases), (4, 2));
     }
 
     #[test]
