@@ -359,10 +359,18 @@ impl Store {
         let mut summary = IndexSummary::default();
         // The files are handled as the walk finds them, so that memory does not grow with the
         // number of files; a first pass over names only (no stat per file) gives the total.
-        let total = count_files(dir);
+        // Both read at once: the folder's names and the index's states.
+        let (total, known) = std::thread::scope(|scope| {
+            let total = scope.spawn(|| count_files(dir));
+            let known = self.file_states();
+            (
+                total.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                known,
+            )
+        });
+        let mut known = known?;
         let mut done = 0;
 
-        let mut known = self.file_states()?;
         let (moved, missing) = self
             .missing_folders(&known, &root)
             .into_iter()
@@ -398,7 +406,7 @@ impl Store {
         // Attachments wait until every page is read (`super::attachments`).
         let mut parents = Parents::default();
         let mut attachments: VecDeque<(PathBuf, Walked)> = VecDeque::new();
-        let mut files = walk(dir);
+        let mut files = walk_ahead(dir);
         // The next files the walk found, with their full paths and keys: those that will be
         // read are read ahead while this one is written.
         let mut ahead: VecDeque<(Found, Option<(PathBuf, String)>)> = VecDeque::new();
@@ -937,6 +945,51 @@ fn walk(dir: &Path) -> impl Iterator<Item = Found> + '_ {
     })
 }
 
+/// What the walk finds, found on a thread of its own a few thousand entries ahead: the
+/// kernel's work for each file's state (looking up its path, reading its inode) overlaps the
+/// run's own for the file before. The thread ends when the walk does or when the run stops
+/// taking what it found; a panic on it is the run's when the entries end, never a walk that
+/// seems complete (files not listed would be taken as removed).
+struct WalkAhead {
+    taken: mpsc::Receiver<Found>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// Entries the walk thread finds before the run takes them.
+const WALK_AHEAD: usize = 4096;
+
+fn walk_ahead(dir: &Path) -> WalkAhead {
+    let (found, taken) = mpsc::sync_channel(WALK_AHEAD);
+    let dir = dir.to_path_buf();
+    let thread = std::thread::spawn(move || {
+        for entry in walk(&dir) {
+            if found.send(entry).is_err() {
+                break;
+            }
+        }
+    });
+    WalkAhead {
+        taken,
+        thread: Some(thread),
+    }
+}
+
+impl Iterator for WalkAhead {
+    type Item = Found;
+
+    fn next(&mut self) -> Option<Found> {
+        match self.taken.recv() {
+            Ok(found) => Some(found),
+            Err(mpsc::RecvError) => {
+                if let Some(Err(panic)) = self.thread.take().map(std::thread::JoinHandle::join) {
+                    std::panic::resume_unwind(panic);
+                }
+                None
+            }
+        }
+    }
+}
+
 /// Adds a file's outcome to the summary.
 fn report(summary: &mut IndexSummary, path: &Path, outcome: &Outcome) {
     match outcome {
@@ -1040,8 +1093,15 @@ mod tests {
             .filter(|e| !e.file_type().is_dir())
             .map(|e| e.into_path())
             .collect();
+        let names = |found: Found| match found {
+            Found::File(path, _) | Found::Unreadable(path, _) => path,
+        };
+        let ahead: Vec<PathBuf> = walk_ahead(&root).map(names).collect();
+        let here: Vec<PathBuf> = walk(&root).map(names).collect();
         std::fs::remove_dir_all(&root).unwrap();
         assert_eq!(ours.len(), 22, "{ours:?}");
         assert_eq!(ours, theirs);
+        assert_eq!(ahead, here, "the walk on a thread of its own finds the same, in order");
+        assert_eq!(ahead, ours);
     }
 }
