@@ -945,31 +945,38 @@ fn walk(dir: &Path) -> impl Iterator<Item = Found> + '_ {
     })
 }
 
-/// What the walk finds, found on a thread of its own a few thousand entries ahead: the
-/// kernel's work for each file's state (looking up its path, reading its inode) overlaps the
-/// run's own for the file before. The thread ends when the walk does or when the run stops
-/// taking what it found; a panic on it is the run's when the entries end, never a walk that
-/// seems complete (files not listed would be taken as removed).
+/// What the walk finds, found on a thread of its own some way ahead: the kernel's work for
+/// each file's state (looking up its path, reading its inode) overlaps the run's own for the
+/// files before. Entries are handed over in batches, so the two threads wake each other once a
+/// batch, not once a file. The thread ends when the walk does or when the run stops taking
+/// what it found; a panic on it is the run's when the entries end, never a walk that seems
+/// complete (files not listed would be taken as removed).
 struct WalkAhead {
-    taken: mpsc::Receiver<Found>,
+    taken: mpsc::Receiver<Vec<Found>>,
+    batch: std::vec::IntoIter<Found>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
-/// Entries the walk thread finds before the run takes them.
-const WALK_AHEAD: usize = 4096;
+/// Entries in a batch the walk thread hands over, and batches it finds ahead of the run.
+const WALK_BATCH: usize = 512;
+const WALK_BATCHES_AHEAD: usize = 8;
 
 fn walk_ahead(dir: &Path) -> WalkAhead {
-    let (found, taken) = mpsc::sync_channel(WALK_AHEAD);
+    let (found, taken) = mpsc::sync_channel(WALK_BATCHES_AHEAD);
     let dir = dir.to_path_buf();
     let thread = std::thread::spawn(move || {
+        let mut batch = Vec::with_capacity(WALK_BATCH);
         for entry in walk(&dir) {
-            if found.send(entry).is_err() {
-                break;
+            batch.push(entry);
+            if batch.len() == WALK_BATCH && found.send(std::mem::take(&mut batch)).is_err() {
+                return;
             }
         }
+        let _ = found.send(batch);
     });
     WalkAhead {
         taken,
+        batch: Vec::new().into_iter(),
         thread: Some(thread),
     }
 }
@@ -978,13 +985,18 @@ impl Iterator for WalkAhead {
     type Item = Found;
 
     fn next(&mut self) -> Option<Found> {
-        match self.taken.recv() {
-            Ok(found) => Some(found),
-            Err(mpsc::RecvError) => {
-                if let Some(Err(panic)) = self.thread.take().map(std::thread::JoinHandle::join) {
-                    std::panic::resume_unwind(panic);
+        loop {
+            if let Some(found) = self.batch.next() {
+                return Some(found);
+            }
+            match self.taken.recv() {
+                Ok(batch) => self.batch = batch.into_iter(),
+                Err(mpsc::RecvError) => {
+                    if let Some(Err(panic)) = self.thread.take().map(std::thread::JoinHandle::join) {
+                        std::panic::resume_unwind(panic);
+                    }
+                    return None;
                 }
-                None
             }
         }
     }
