@@ -118,17 +118,14 @@ impl Pairs {
 
     /// The pairs of `prints`, given `self`, the pairs of the articles before a run:
     /// `added[segment]` says whether a segment is new to the run (added or merged). Only the
-    /// buckets the new segments' fingerprints fall in, and those crowded before, are compared.
+    /// buckets the new segments' fingerprints fall in, and those crowded before, are compared
+    /// (every bucket when they are a sixteenth of each band's values or more).
     pub(crate) fn after(&self, prints: &[(Print, DocAddress)], added: &[bool]) -> Pairs {
         if self.rules != rules() {
             return Pairs::derive(prints);
         }
         let is_added = |address: &DocAddress| added.get(address.segment_ord as usize).copied().unwrap_or(true);
         let mut candidates: Vec<Print> = prints.iter().filter(|(_, a)| is_added(a)).map(|(p, _)| *p).collect();
-        // Comparing most of the index bucket by bucket is the cheaper way.
-        if candidates.len() * 4 > prints.len() {
-            return Pairs::derive(prints);
-        }
         candidates.sort_unstable();
         candidates.dedup();
         // The buckets to read again: the candidates' own and the crowded ones (deletions may
@@ -142,6 +139,13 @@ impl Pairs {
         }
         for &(k, value) in &self.crowded {
             want(k as usize, value);
+        }
+        // The wanted buckets hold about the wanted share of each band's values of every
+        // fingerprint: past one in sixteen on average (as many entries as fingerprints),
+        // comparing every bucket is the cheaper way, and holds less.
+        let wanted_values: u64 = wanted.iter().flatten().map(|bits| u64::from(bits.count_ones())).sum();
+        if wanted_values > 1 << 16 {
+            return Pairs::derive(prints);
         }
         let watched: FxHashSet<Print> = self
             .near
