@@ -325,16 +325,17 @@ mod tests {
     use crate::store::kept::{frame, read};
     use tantivy::index::SegmentId;
 
-    /// A small deterministic generator (SplitMix64), so a failure repeats.
+    /// Numbers from hashing a counter with the standard library's fixed-key hasher: the same
+    /// every run of one build, so a failure repeats.
     struct Numbers(u64);
 
     impl Numbers {
         fn next(&mut self) -> u64 {
-            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = self.0;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
+            use std::hash::Hasher;
+            self.0 += 1;
+            let mut hasher = std::hash::DefaultHasher::new();
+            hasher.write_u64(self.0);
+            hasher.finish()
         }
 
         fn print(&mut self) -> Print {
@@ -445,6 +446,21 @@ mod tests {
             ..Pairs::default()
         };
         assert_eq!(other.after(&merged, &[false, false, false]), Pairs::derive(&merged));
+        // The thinned bucket crowded again by an added segment: its pairs that share no
+        // other band are no near pairs any more.
+        assert!(deleted
+            .near
+            .iter()
+            .any(|(a, b)| (1..BANDS).all(|k| band(a, k) != band(b, k))));
+        let mut crowding = merged.clone();
+        for doc in 0..MAX_BUCKET as u32 {
+            let mut print = numbers.print();
+            print[0] = (print[0] & !0xFFFF) | 0x1234;
+            crowding.push((print, DocAddress::new(3, doc)));
+        }
+        let crowded = deleted.after(&crowding, &[false, false, false, true]);
+        assert_eq!(crowded, Pairs::derive(&crowding));
+        assert!(crowded.crowded.contains(&(0, 0x1234)));
         // Nothing added: the same pairs.
         assert_eq!(deleted.after(&prints, &[false, false, false]), deleted);
     }
