@@ -8,6 +8,8 @@
 //!   with their article counts, read once per set of segments; looked up by pinyin, by
 //!   initials, by a replaced character and by sound. It reads queries typed in 拼音, corrects
 //!   错别字 and completes prefixes.
+//! - [`terms`]: each segment's vocabulary terms, kept between indexing runs so that a run
+//!   reads only the segments it added, merged or deleted from.
 //! - [`pinyin`]: readings of Han text and Latin text read as pinyin.
 //! - [`abbreviations`]: the longer terms a word may abbreviate, and which of them the
 //!   articles show it stands for.

@@ -5,7 +5,9 @@
 //! For a set of segments, [`Releases`] groups the articles whose fingerprints are at most
 //! [`MAX_DISTANCE`] bits apart and numbers the groups; a search keeps the best-ranked article
 //! of each group. Only articles whose fingerprints share one of sixteen 16-bit bands are
-//! compared (a reprint shares one almost always: docs/query-assistance.md measures it).
+//! compared (a reprint shares one almost always: docs/query-assistance.md measures it), and
+//! the near pairs found are kept for the next indexing run ([`pairs`]), which compares only
+//! the fingerprints of the segments it added or merged.
 
 mod pairs;
 
