@@ -159,29 +159,34 @@ pub(crate) fn frame<T: Kept>(live: &Live, write: impl FnOnce(&mut Encoder)) -> V
 /// What a kept file holds: `Ok(None)` when it was derived from other segments than `live`
 /// (it is out of date), an error saying what is wrong when it does not read.
 fn decode<T: Kept>(bytes: OwnedBytes, live: &Live) -> std::result::Result<Option<T>, String> {
-    let (written, mut fields) = header::<T>(bytes)?;
-    let segments: Vec<(Option<usize>, u32)> = written
-        .iter()
-        .map(|segment| (live.iter().position(|l| l == segment), segment.2))
-        .collect();
-    let mut places: Vec<usize> = segments.iter().filter_map(|(place, _)| *place).collect();
-    places.sort_unstable();
-    places.dedup();
-    if places.len() != live.len() || segments.len() != live.len() {
-        return Ok(None);
-    }
-    let segments: Vec<(usize, u32)> = segments
-        .into_iter()
-        .map(|(place, max_doc)| (place.expect("every segment is live"), max_doc))
-        .collect();
-    body(&mut fields, &segments).map(Some)
+    Ok(decode_any::<T>(bytes, live)?.and_then(|(_, current, kept)| current.then_some(kept)))
 }
 
-/// What a kept file holds for the segments it was derived from, whatever the live ones are.
-fn decode_as_written<T: Kept>(bytes: OwnedBytes) -> std::result::Result<(Live, T), String> {
+/// What a kept file holds, the segments it was derived from, and whether they are `live`'s:
+/// read for the live segments when they are, else for its own (`None` when it does not read
+/// so).
+fn decode_any<T: Kept>(bytes: OwnedBytes, live: &Live) -> std::result::Result<Option<(Live, bool, T)>, String> {
     let (written, mut fields) = header::<T>(bytes)?;
-    let segments: Vec<(usize, u32)> = written.iter().enumerate().map(|(place, s)| (place, s.2)).collect();
-    Ok((written, body(&mut fields, &segments)?))
+    let places: Vec<Option<usize>> = written
+        .iter()
+        .map(|segment| live.iter().position(|l| l == segment))
+        .collect();
+    let mut found: Vec<usize> = places.iter().flatten().copied().collect();
+    found.sort_unstable();
+    found.dedup();
+    let current = found.len() == live.len() && written.len() == live.len();
+    let segments: Vec<(usize, u32)> = written
+        .iter()
+        .zip(&places)
+        .enumerate()
+        .map(|(own, (segment, place))| (if current { place.unwrap_or(own) } else { own }, segment.2))
+        .collect();
+    match body(&mut fields, &segments) {
+        Ok(kept) => Ok(Some((written, current, kept))),
+        Err(problem) if current => Err(problem),
+        // An out-of-date file that does not read is not built on; it is not damage either.
+        Err(_) => Ok(None),
+    }
 }
 
 /// A kept file's segments and the fields after them, once its checksum and magic are right.
@@ -304,9 +309,10 @@ impl<T: Kept> KeptCache<T> {
     }
 
     /// What `searcher`'s segments give, written to the kept file unless the file holds it
-    /// already (run by the writer at the end of an indexing run): read from the file or memory, else `derive`d, which is given what was derived
-    /// last and from which segments (in this process, else as the kept file holds it), to
-    /// derive only what the segments new since then change.
+    /// already (run by the writer at the end of an indexing run): read from the file or
+    /// memory, else `derive`d. `derive` is given what was derived last and from which
+    /// segments (in this process, else as the kept file holds it), to derive only what the
+    /// segments new since then change.
     pub(crate) fn keep_with(
         &self,
         searcher: &Searcher,
@@ -319,21 +325,19 @@ impl<T: Kept> KeptCache<T> {
                 None => Ok(self.remember(live, derive(self.last())?)),
             };
         };
-        // The file is read once: kept in memory if it holds them, else derived (or taken
-        // from memory) and written.
-        if let Some(stored) = self.stored(&live) {
-            return Ok(self.remember(live, stored));
+        // The file is read once: kept in memory if it holds them, else derived from what it
+        // or memory holds, and written.
+        let mut earlier = None;
+        if let Ok(bytes) = std::fs::read(file) {
+            match decode_any::<T>(OwnedBytes::new(bytes), &live) {
+                Ok(Some((_, true, stored))) => return Ok(self.remember(live, stored)),
+                Ok(Some((written, false, kept))) => earlier = Some((written, Arc::new(kept))),
+                Ok(None) | Err(_) => {}
+            }
         }
         let kept = match self.in_memory(searcher) {
             Some(kept) => kept,
-            None => {
-                let last = self.last().or_else(|| {
-                    let bytes = std::fs::read(file).ok()?;
-                    let (segments, kept) = decode_as_written::<T>(OwnedBytes::new(bytes)).ok()?;
-                    Some((segments, Arc::new(kept)))
-                });
-                self.remember(live, derive(last)?)
-            }
+            None => self.remember(live, derive(self.last().or(earlier))?),
         };
         write_whole(file, &encode(kept.as_ref(), searcher)).map_err(|error| Error::Io {
             path: file.clone(),
