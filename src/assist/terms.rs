@@ -265,12 +265,6 @@ pub(crate) fn keep(
 mod tests {
     use super::*;
 
-    fn bytes(vocabulary: &Vocabulary) -> Vec<u8> {
-        let mut out = Encoder::default();
-        vocabulary.encode(&mut out);
-        out.into_bytes().as_slice().to_vec()
-    }
-
     /// Runs that add and remove files keep the terms and the vocabulary that counting every
     /// segment and keying every term give.
     #[test]
@@ -297,7 +291,7 @@ mod tests {
             let index = crate::Index::open(&at).unwrap();
             let searcher = index.searcher();
             let kept = index.vocabulary_cache().ready(&searcher).expect("kept");
-            assert!(bytes(&kept) == bytes(&Vocabulary::derive(&searcher).unwrap()));
+            assert!(kept.encoded() == Vocabulary::derive(&searcher).unwrap().encoded());
             let live = crate::store::kept::live(&searcher);
             let file = std::fs::read(at.join(SegmentTerms::FILE)).unwrap();
             let terms = crate::store::kept::read::<SegmentTerms>(&file, &live)

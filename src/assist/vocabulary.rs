@@ -389,6 +389,14 @@ impl Vocabulary {
         Vocabulary::decode(&mut fields, &[]).expect("a vocabulary reads as it was written")
     }
 
+    /// Its kept file's contents (tests that compare vocabularies byte for byte).
+    #[cfg(test)]
+    pub(crate) fn encoded(&self) -> Vec<u8> {
+        let mut out = Encoder::default();
+        self.encode(&mut out);
+        out.into_bytes().as_slice().to_vec()
+    }
+
     /// A vocabulary of the given terms and counts over `articles` articles (tests).
     #[cfg(test)]
     pub(crate) fn of(terms: &[(&str, u32)], articles: u64) -> Vocabulary {
@@ -1028,12 +1036,6 @@ mod tests {
         assert_eq!(suggested.first().map(|s| s.text.as_str()), Some("乡村"));
     }
 
-    fn bytes(vocabulary: &Vocabulary) -> Vec<u8> {
-        let mut out = Encoder::default();
-        vocabulary.encode(&mut out);
-        out.into_bytes().as_slice().to_vec()
-    }
-
     /// A vocabulary built on an earlier one's keys is the one keyed anew, byte for byte:
     /// with terms gone and added, counts changed, and two-character words that became a
     /// correction's target or stopped being one.
@@ -1065,10 +1067,10 @@ mod tests {
         for (from, to) in [(&earlier, &later), (&later, &earlier)] {
             let before = Vocabulary::new(from.clone(), 1_000);
             let after = Vocabulary::after(to.clone(), 1_100, Some(&before));
-            assert!(bytes(&after) == bytes(&Vocabulary::new(to.clone(), 1_100)));
+            assert!(after.encoded() == Vocabulary::new(to.clone(), 1_100).encoded());
         }
         let same = Vocabulary::new(later.clone(), 1_000);
-        assert!(bytes(&Vocabulary::after(later.clone(), 1_000, Some(&same))) == bytes(&same));
+        assert!(Vocabulary::after(later.clone(), 1_000, Some(&same)).encoded() == same.encoded());
     }
 
     /// The walk of the terms' FSTs finds what comparing the typed word with every term

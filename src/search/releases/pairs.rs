@@ -338,6 +338,13 @@ mod tests {
             hasher.finish()
         }
 
+        /// A fingerprint in the bucket of band 0 that [`articles`] crowds.
+        fn crowded(&mut self) -> Print {
+            let mut print = self.print();
+            print[0] = (print[0] & !0xFFFF) | 0x1234;
+            print
+        }
+
         fn print(&mut self) -> Print {
             [self.next(), self.next(), self.next(), self.next()]
         }
@@ -366,8 +373,7 @@ mod tests {
                 }
                 (2, false) => from[(numbers.next() % from.len() as u64) as usize],
                 (3, _) => {
-                    let mut print = numbers.print();
-                    print[0] = (print[0] & !0xFFFF) | 0x1234;
+                    let print = numbers.crowded();
                     // Now and then a near copy that shares no other band: a pair only the
                     // crowded bucket holds.
                     if numbers.next().is_multiple_of(3) {
@@ -386,6 +392,14 @@ mod tests {
         prints
     }
 
+    /// Two segments of `count` articles each, the second with copies of the first's.
+    fn two_segments(numbers: &mut Numbers, count: usize) -> Vec<(Print, DocAddress)> {
+        let mut prints = articles(numbers, 0, count, &[]);
+        let first = values(&prints);
+        prints.extend(articles(numbers, 1, count, &first));
+        prints
+    }
+
     fn values(prints: &[(Print, DocAddress)]) -> Vec<Print> {
         prints.iter().map(|(p, _)| *p).collect()
     }
@@ -396,9 +410,7 @@ mod tests {
     #[test]
     fn pairs_after_a_run_are_those_of_every_bucket() {
         let mut numbers = Numbers(7);
-        let mut prints = articles(&mut numbers, 0, 900, &[]);
-        let first = values(&prints);
-        prints.extend(articles(&mut numbers, 1, 900, &first));
+        let mut prints = two_segments(&mut numbers, 900);
         let before = Pairs::derive(&prints);
         assert!(!before.near.is_empty() && !before.repeated.is_empty());
         assert!(before.crowded.contains(&(0, 0x1234)), "{:?}", before.crowded);
@@ -454,9 +466,7 @@ mod tests {
             .any(|(a, b)| (1..BANDS).all(|k| band(a, k) != band(b, k))));
         let mut crowding = merged.clone();
         for doc in 0..MAX_BUCKET as u32 {
-            let mut print = numbers.print();
-            print[0] = (print[0] & !0xFFFF) | 0x1234;
-            crowding.push((print, DocAddress::new(3, doc)));
+            crowding.push((numbers.crowded(), DocAddress::new(3, doc)));
         }
         let crowded = deleted.after(&crowding, &[false, false, false, true]);
         assert_eq!(crowded, Pairs::derive(&crowding));
@@ -467,10 +477,7 @@ mod tests {
 
     #[test]
     fn kept_pairs_read_back_and_damage_is_refused() {
-        let mut numbers = Numbers(11);
-        let mut prints = articles(&mut numbers, 0, 40, &[]);
-        let first = values(&prints);
-        prints.extend(articles(&mut numbers, 1, 40, &first));
+        let prints = two_segments(&mut Numbers(11), 40);
         let pairs = Pairs::derive(&prints);
         assert!(!pairs.near.is_empty());
         let live: Live = vec![
