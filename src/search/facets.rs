@@ -11,7 +11,8 @@
 //! `FacetNumbering`). A query counts ordinals into an array per
 //! segment, resolves only the counted ordinals not resolved before (one sorted pass over the
 //! dictionary), adds the counts by number and names only the values it lists. A segment
-//! counted before is counted from a table of its ordinals by document.
+//! counted before is counted from a table of its ordinals by document; where a query matches
+//! most of it, from the documents it does not match, found once a block for every field.
 
 use std::sync::Arc;
 
@@ -24,42 +25,36 @@ use crate::article::Force;
 use crate::search::numbering::FacetNumbering;
 use crate::search::numbering::{Counts, DocOrds, Listed, NO_VALUE};
 
-/// Counts the values of one single-level facet field over the matching documents.
-pub(crate) struct FacetCounter {
-    field: &'static str,
+/// Counts the values of single-level facet fields over the matching documents, each field
+/// listing its `Listed` values. The fields share each block of matches: whether a segment is
+/// counted by its matches or by the documents between them is decided once, and the
+/// documents between them are found once, for every field.
+pub(crate) struct FacetCounters<const N: usize> {
+    fields: [(&'static str, Listed); N],
     values: Arc<FacetNumbering>,
-    listed: Listed,
 }
 
-impl FacetCounter {
-    /// Lists every value, by count.
-    pub(crate) fn new(field: &'static str, values: Arc<FacetNumbering>) -> FacetCounter {
-        FacetCounter::listing(field, values, Listed::MostFrequent(usize::MAX))
+impl<const N: usize> FacetCounters<N> {
+    /// Counts `fields`, each listing its values as it says.
+    pub(crate) fn new(values: Arc<FacetNumbering>, fields: [(&'static str, Listed); N]) -> FacetCounters<N> {
+        FacetCounters { fields, values }
     }
 
-    /// Lists the `listed` values.
-    pub(crate) fn listing(field: &'static str, values: Arc<FacetNumbering>, listed: Listed) -> FacetCounter {
-        FacetCounter { field, values, listed }
+    /// Counts `fields`, each listing every value, by count.
+    pub(crate) fn every_value(values: Arc<FacetNumbering>, fields: [&'static str; N]) -> FacetCounters<N> {
+        FacetCounters::new(values, fields.map(|field| (field, Listed::MostFrequent(usize::MAX))))
     }
-}
 
-impl Collector for FacetCounter {
-    /// The listed values with their counts, in order, and how many other values have a count:
-    /// counted by value number, named once all segments are added.
-    type Fruit = (Counts, usize);
-    type Child = SegmentCounter;
-
-    fn for_segment(&self, _: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<SegmentCounter> {
+    fn field(&self, field: &'static str, segment: &SegmentReader) -> tantivy::Result<SegmentCounter> {
         // A facet field's column: the ordinals of each document's values, and their dictionary.
-        let column = self.values.column(self.field, segment)?;
-        let table = column.as_ref().and_then(|c| {
-            self.values
-                .table(self.field, segment.segment_id(), c, segment.max_doc())
-        });
+        let column = self.values.column(field, segment)?;
+        let table = column
+            .as_ref()
+            .and_then(|c| self.values.table(field, segment.segment_id(), c, segment.max_doc()));
         Ok(SegmentCounter {
             table,
             tally: Tally {
-                field: self.field,
+                field,
                 segment: segment.segment_id(),
                 values: self.values.clone(),
                 terms: column.as_ref().map_or(0, |c| c.num_terms()),
@@ -67,18 +62,14 @@ impl Collector for FacetCounter {
                 touched: Some(Vec::new()),
             },
             column,
-            by: By::Undecided,
             docs: Vec::new(),
             rows: Vec::new(),
             ords: Vec::new(),
         })
     }
 
-    fn requires_scoring(&self) -> bool {
-        false
-    }
-
-    fn merge_fruits(&self, fruits: Vec<Vec<(u32, u32)>>) -> tantivy::Result<(Counts, usize)> {
+    /// One field's counts over the segments, summed by value number and named.
+    fn merge_field(&self, field: &'static str, listed: Listed, fruits: Vec<Vec<(u32, u32)>>) -> (Counts, usize) {
         // Value numbers run as high as the values the index has named, which in a
         // long-lived index is most of a field's values: a query that counts few of them
         // sums them sorted, not in an array as long as all of them.
@@ -99,14 +90,53 @@ impl Collector for FacetCounter {
                     _ => summed.push((number as usize, u64::from(count))),
                 }
             }
-            return Ok(self.values.top(self.field, summed, self.listed));
+            return self.values.top(field, summed, listed);
         }
         let mut counts: Vec<u64> = vec![0; end];
         for (number, count) in fruits.into_iter().flatten() {
             counts[number as usize] += u64::from(count);
         }
         let counted = counts.into_iter().enumerate().filter(|&(_, count)| count > 0);
-        Ok(self.values.top(self.field, counted, self.listed))
+        self.values.top(field, counted, listed)
+    }
+}
+
+impl<const N: usize> Collector for FacetCounters<N> {
+    /// For each field, in order: the listed values with their counts, and how many other
+    /// values have a count. Counted by value number, named once all segments are added.
+    type Fruit = [(Counts, usize); N];
+    type Child = SegmentCounters;
+
+    fn for_segment(&self, _: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<SegmentCounters> {
+        Ok(SegmentCounters {
+            fields: self
+                .fields
+                .iter()
+                .map(|&(field, _)| self.field(field, segment))
+                .collect::<tantivy::Result<_>>()?,
+            blocks: Blocks {
+                by: By::Undecided,
+                runs: Vec::new(),
+            },
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<Vec<(u32, u32)>>>) -> tantivy::Result<[(Counts, usize); N]> {
+        let mut by_field: [Vec<Vec<(u32, u32)>>; N] = std::array::from_fn(|_| Vec::new());
+        for segment in fruits {
+            for (field, counted) in by_field.iter_mut().zip(segment) {
+                field.push(counted);
+            }
+        }
+        let mut fields = self.fields.iter().zip(by_field);
+        Ok(std::array::from_fn(|_| match fields.next() {
+            Some((&(field, listed), fruits)) => self.merge_field(field, listed, fruits),
+            None => (Counts::new(), 0),
+        }))
     }
 }
 
@@ -192,20 +222,33 @@ impl SegmentCollector for ForceSegmentCounter {
 }
 
 /// Value numbers per pair counted above which a field's counts are summed sorted
-/// ([`FacetCounter::merge_fruits`]).
+/// ([`FacetCounters::merge_field`]).
 const SPARSE: usize = 16;
 
-pub(crate) struct SegmentCounter {
+/// One segment's counts of every field.
+pub(crate) struct SegmentCounters {
+    fields: Vec<SegmentCounter>,
+    blocks: Blocks,
+}
+
+/// One segment's counts of one field.
+struct SegmentCounter {
     column: Option<StrColumn>,
     table: Option<Arc<DocOrds>>,
-    /// Whether a segment with a table is counted by its matches or by the documents between
-    /// them, decided at its first block.
-    by: By,
     tally: Tally,
     // Buffers of `collect_block`, kept between blocks.
     docs: Vec<DocId>,
     rows: Vec<u32>,
     ords: Vec<u64>,
+}
+
+/// How the fields with a table of ordinals count a segment's blocks of matches.
+struct Blocks {
+    /// Whether by the matches or by the documents between them, decided at the first block.
+    by: By,
+    /// Counting by the documents between matches, the runs of them up to the last block's
+    /// last match, as `(first, end)`.
+    runs: Vec<(DocId, DocId)>,
 }
 
 /// How a segment with a table of ordinals is counted.
@@ -219,6 +262,42 @@ enum By {
     /// the block before the next match) are counted, and the counts are the table's totals
     /// less those.
     Gaps(DocId),
+}
+
+impl Blocks {
+    /// Takes the next block of matches (in order): decides how the segment is counted at
+    /// the first, and finds the runs of documents it leaves out when counting by them.
+    fn take(&mut self, docs: &[DocId]) {
+        if let By::Undecided = self.by {
+            self.by = decide(docs);
+        }
+        self.runs.clear();
+        let (By::Gaps(next), Some(&first), Some(&last)) = (self.by, docs.first(), docs.last()) else {
+            return;
+        };
+        if first > next {
+            self.runs.push((next, first));
+        }
+        // A block without gaps (most, when most documents match) is one comparison.
+        if (last - first) as usize != docs.len() - 1 {
+            for pair in docs.windows(2) {
+                if pair[1] > pair[0] + 1 {
+                    self.runs.push((pair[0] + 1, pair[1]));
+                }
+            }
+        }
+        self.by = By::Gaps(last + 1);
+    }
+}
+
+/// How a segment whose first block of matches is `docs` is counted: a full block that
+/// covers most documents up to its last says the query matches most of the segment, and
+/// counting the others costs less.
+fn decide(docs: &[DocId]) -> By {
+    match docs.last() {
+        Some(&last) if docs.len() == COLLECT_BLOCK_BUFFER_LEN && (last as usize) < 2 * docs.len() => By::Gaps(0),
+        _ => By::Matches,
+    }
 }
 
 /// One segment's counts of one field.
@@ -267,28 +346,19 @@ impl Tally {
         self.touched = touched.filter(|noted| noted.len() <= self.terms / 8);
     }
 
-    /// Counts the values of the documents from `next` up to `docs`' last that are not among
-    /// `docs` (each at or after `next`, in order), and returns the document after the last.
-    fn count_gaps(&mut self, table: &DocOrds, next: DocId, docs: &[DocId]) -> DocId {
+    /// Counts the values of the documents in `runs` (each `(first, end)`).
+    fn count_runs(&mut self, table: &DocOrds, runs: &[(DocId, DocId)]) {
         self.touched = None;
-        let (Some(&first), Some(&last)) = (docs.first(), docs.last()) else {
-            return next;
-        };
         let Some(counts) = self.counts() else {
-            return last + 1;
+            return;
         };
-        let mut count = |from, to| {
+        for &(from, to) in runs {
             for &ord in table.of_range(from, to) {
                 if let Some(count) = counts.get_mut(ord as usize) {
                     *count += 1;
                 }
             }
-        };
-        if first > next {
-            count(next, first);
         }
-        each_gap(docs, &mut count);
-        last + 1
     }
 
     /// The counts by ordinal, taken at the first use. A spare array may be longer than this
@@ -302,57 +372,37 @@ impl Tally {
     }
 }
 
-/// Calls `gap` with each run of documents missing between two of `docs` (in order, each
-/// once), as `(first, end)`. A block without gaps is one comparison, a block with few a few
-/// halvings: a query matching most documents leaves few.
-fn each_gap(docs: &[DocId], gap: &mut impl FnMut(DocId, DocId)) {
-    let (Some(&first), Some(&last)) = (docs.first(), docs.last()) else {
-        return;
-    };
-    if last.wrapping_sub(first) as usize == docs.len() - 1 {
-        return;
-    }
-    if docs.len() == 2 {
-        gap(first + 1, last);
-        return;
-    }
-    let middle = docs.len() / 2;
-    each_gap(&docs[..=middle], gap);
-    each_gap(&docs[middle..], gap);
-}
-
-impl SegmentCollector for SegmentCounter {
-    /// (value number, count) for every value counted in the segment.
-    type Fruit = Vec<(u32, u32)>;
+impl SegmentCollector for SegmentCounters {
+    /// For each field, (value number, count) for every value counted in the segment.
+    type Fruit = Vec<Vec<(u32, u32)>>;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        if self.table.is_some() {
-            self.collect_block(&[doc]);
-            return;
-        }
-        let Some(column) = &self.column else {
-            return;
-        };
-        self.tally
-            .count_ords(column.ords().values_for_doc(doc).map(|ord| ord as u32));
+        self.collect_block(&[doc]);
     }
 
-    /// A block of matches at once: from the table when the segment has one, else by the
-    /// column's batch lookups (row ids, then values).
     fn collect_block(&mut self, docs: &[DocId]) {
+        if self.fields.iter().any(|field| field.table.is_some()) {
+            self.blocks.take(docs);
+        }
+        for field in &mut self.fields {
+            field.collect_block(docs, &self.blocks);
+        }
+    }
+
+    fn harvest(self) -> Vec<Vec<(u32, u32)>> {
+        let blocks = self.blocks;
+        self.fields.into_iter().map(|field| field.harvest(&blocks)).collect()
+    }
+}
+
+impl SegmentCounter {
+    /// A block of matches at once: from the table when the segment has one (by the runs
+    /// between matches when `blocks` says so), else by the column's batch lookups (row ids,
+    /// then values).
+    fn collect_block(&mut self, docs: &[DocId], blocks: &Blocks) {
         if let Some(table) = self.table.as_deref() {
-            if let By::Undecided = self.by {
-                // A full first block that covers most documents up to its last says the
-                // query matches most of the segment: counting the others costs less.
-                self.by = match docs.last() {
-                    Some(&last) if docs.len() == COLLECT_BLOCK_BUFFER_LEN && last < 2 * docs.len() as DocId => {
-                        By::Gaps(0)
-                    }
-                    _ => By::Matches,
-                };
-            }
-            match (self.by, table.one_each()) {
-                (By::Gaps(next), _) => self.by = By::Gaps(self.tally.count_gaps(table, next, docs)),
+            match (blocks.by, table.one_each()) {
+                (By::Gaps(_), _) => self.tally.count_runs(table, &blocks.runs),
                 // One value a document (every field but the keywords): a lookup a match, where
                 // the iterator over each document's slice does not inline.
                 (_, Some(ords)) => self.tally.count_ords(
@@ -378,11 +428,11 @@ impl SegmentCollector for SegmentCounter {
         self.tally.count_ords(self.ords.iter().map(|&ord| ord as u32));
     }
 
-    fn harvest(mut self) -> Vec<(u32, u32)> {
-        if let (By::Gaps(next), Some(table)) = (self.by, self.table.as_deref()) {
+    fn harvest(mut self, blocks: &Blocks) -> Vec<(u32, u32)> {
+        if let (By::Gaps(next), Some(table)) = (blocks.by, self.table.as_deref()) {
             // The documents after the last match, then every value's total less the count of
             // the documents that did not match.
-            self.tally.count_gaps(table, next, &[table.docs()]);
+            self.tally.count_runs(table, &[(next, table.docs())]);
             if let Some(counts) = &mut self.tally.counts {
                 for (count, &total) in counts.iter_mut().zip(table.totals()) {
                     *count = total.saturating_sub(*count);
@@ -406,28 +456,49 @@ impl SegmentCollector for SegmentCounter {
 mod tests {
     use super::*;
 
-    /// `each_gap` finds the runs missing between documents exactly as a walk over them does.
+    /// The runs a segment's blocks leave out, counting by them, are exactly the documents
+    /// no block has, each once, in order.
     #[test]
-    fn gaps_are_the_documents_missing_between_matches() {
+    fn runs_are_the_documents_missing_between_matches() {
         let mut seed = 7u32;
         for round in 0..500 {
             let mut docs = Vec::new();
             let mut doc = 0;
-            for _ in 0..1 + round % 70 {
+            for _ in 0..1 + round % 300 {
                 seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
                 // Mostly next to each other, as for a query matching most documents.
                 doc += 1 + if seed >> 28 == 0 { (seed >> 16) % 9 } else { 0 };
                 docs.push(doc);
             }
-            let mut walked = Vec::new();
-            for pair in docs.windows(2) {
-                if pair[1] > pair[0] + 1 {
-                    walked.push((pair[0] + 1, pair[1]));
-                }
-            }
+            let mut blocks = Blocks {
+                by: By::Gaps(0),
+                runs: Vec::new(),
+            };
             let mut found = Vec::new();
-            each_gap(&docs, &mut |from, to| found.push((from, to)));
+            for block in docs.chunks(COLLECT_BLOCK_BUFFER_LEN) {
+                blocks.take(block);
+                found.extend(blocks.runs.iter().flat_map(|&(from, to)| from..to));
+            }
+            let walked: Vec<DocId> = (0..doc).filter(|d| !docs.contains(d)).collect();
             assert_eq!(found, walked, "{docs:?}");
         }
+    }
+
+    /// A segment is counted by the documents between matches only when its first block
+    /// covers most documents up to its last.
+    #[test]
+    fn gaps_only_where_most_documents_match() {
+        let block = |step: DocId, every: DocId| -> Vec<DocId> {
+            (0..)
+                .map(|d| d * step)
+                .filter(|d| d % every != 0)
+                .take(COLLECT_BLOCK_BUFFER_LEN)
+                .collect()
+        };
+        assert!(matches!(decide(&block(1, DocId::MAX)), By::Gaps(0)), "every document");
+        assert!(matches!(decide(&block(1, 3)), By::Gaps(0)), "two in three");
+        assert!(matches!(decide(&block(2, DocId::MAX)), By::Matches), "every other one");
+        assert!(matches!(decide(&block(3, DocId::MAX)), By::Matches), "one in three");
+        assert!(matches!(decide(&[3, 4, 5]), By::Matches), "a block that is not full");
     }
 }

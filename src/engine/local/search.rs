@@ -11,7 +11,7 @@ use tantivy::{DocAddress, Searcher};
 use super::Local;
 use crate::error::Result;
 use crate::query::ParsedQuery;
-use crate::search::facets::{FacetCounter, ForceCounter};
+use crate::search::facets::{FacetCounters, ForceCounter};
 use crate::search::filters::filters;
 use crate::search::numbering::Listed;
 use crate::search::rank::{Gather, Page};
@@ -58,25 +58,24 @@ impl Local {
         self.caches.numbering.retain_segments(&live);
         // The grams cache keeps what every live searcher reads: its warmer prunes it.
         let n = request.facet_values;
-        let facet_collector = |field, listed| FacetCounter::listing(field, Arc::clone(&self.caches.numbering), listed);
-        let frequent = |field| facet_collector(field, Listed::MostFrequent(n));
+        let frequent = |field| (field, Listed::MostFrequent(n));
+        // The order the fields' counts come back in.
+        let fields = [
+            frequent(schema::SOURCE),
+            frequent(schema::EDITOR),
+            frequent(schema::KEYWORD),
+            (schema::MONTH, Listed::Largest(n)),
+            frequent(schema::COLUMN),
+            frequent(schema::ISSUER),
+            frequent(schema::TOPIC),
+            frequent(schema::LAYOUT),
+        ];
         let facet_collectors = request.facets.then(|| {
             (
-                (frequent(schema::SOURCE), frequent(schema::EDITOR)),
-                (
-                    frequent(schema::KEYWORD),
-                    facet_collector(schema::MONTH, Listed::Largest(n)),
-                ),
-                (
-                    frequent(schema::COLUMN),
-                    (frequent(schema::ISSUER), frequent(schema::TOPIC)),
-                    (
-                        frequent(schema::LAYOUT),
-                        ForceCounter {
-                            today: crate::dates::today(),
-                        },
-                    ),
-                ),
+                FacetCounters::new(Arc::clone(&self.caches.numbering), fields),
+                ForceCounter {
+                    today: crate::dates::today(),
+                },
             )
         });
         // `*` has no relevance to rank by: it lists newest first.
@@ -131,35 +130,38 @@ impl Local {
             }
         }
         let facets = match counted {
-            Some(((sources, editors), (keywords, months), (columns, (issuers, topics), (kinds, force)))) => Facets {
-                unlisted: Unlisted {
-                    source: sources.1,
-                    editor: editors.1,
-                    keyword: keywords.1,
-                    month: months.1,
-                    column: columns.1,
-                    issuer: issuers.1,
-                    topic: topics.1,
-                    kind: kinds.1,
-                },
-                source: facet_counts(sources.0),
-                editor: facet_counts(editors.0),
-                keyword: facet_counts(keywords.0),
-                month: facet_counts(months.0),
-                column: facet_counts(columns.0),
-                issuer: facet_counts(issuers.0),
-                topic: facet_counts(topics.0),
-                kind: facet_counts(kinds.0),
-                force: crate::article::Force::ALL
-                    .into_iter()
-                    .zip(force)
-                    .filter(|&(_, count)| count > 0)
-                    .map(|(state, count)| crate::search::FacetCount {
-                        value: state.name().to_string(),
-                        count,
-                    })
-                    .collect(),
-            },
+            Some((fields, force)) => {
+                let [source, editor, keyword, month, column, issuer, topic, kind] = fields;
+                Facets {
+                    unlisted: Unlisted {
+                        source: source.1,
+                        editor: editor.1,
+                        keyword: keyword.1,
+                        month: month.1,
+                        column: column.1,
+                        issuer: issuer.1,
+                        topic: topic.1,
+                        kind: kind.1,
+                    },
+                    source: facet_counts(source.0),
+                    editor: facet_counts(editor.0),
+                    keyword: facet_counts(keyword.0),
+                    month: facet_counts(month.0),
+                    column: facet_counts(column.0),
+                    issuer: facet_counts(issuer.0),
+                    topic: facet_counts(topic.0),
+                    kind: facet_counts(kind.0),
+                    force: crate::article::Force::ALL
+                        .into_iter()
+                        .zip(force)
+                        .filter(|&(_, count)| count > 0)
+                        .map(|(state, count)| crate::search::FacetCount {
+                            value: state.name().to_string(),
+                            count,
+                        })
+                        .collect(),
+                }
+            }
             None => Facets::default(),
         };
         let needles = parsed.needles();

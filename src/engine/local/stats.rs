@@ -9,7 +9,7 @@ use tantivy::Order;
 use super::Local;
 use crate::dates::china;
 use crate::error::Result;
-use crate::search::facets::FacetCounter;
+use crate::search::facets::FacetCounters;
 use crate::search::FacetCount;
 use crate::store::keys::key_path;
 use crate::store::schema;
@@ -60,9 +60,11 @@ impl Local {
     pub(crate) fn stats(&self) -> Result<IndexStats> {
         self.guarded(|| {
             let searcher = self.searcher();
-            let facets = |field| FacetCounter::new(field, std::sync::Arc::clone(&self.caches.numbering));
-            let (articles, layouts, sources) =
-                searcher.search(&AllQuery, &(Count, facets(schema::LAYOUT), facets(schema::SOURCE)))?;
+            let facets = FacetCounters::every_value(
+                std::sync::Arc::clone(&self.caches.numbering),
+                [schema::LAYOUT, schema::SOURCE],
+            );
+            let (articles, [layouts, sources]) = searcher.search(&AllQuery, &(Count, facets))?;
             let edge = |order: Order| -> Result<Option<DateTime<FixedOffset>>> {
                 let top = TopDocs::with_limit(1).order_by_fast_field::<tantivy::DateTime>(schema::PUBLISHED, order);
                 let found = searcher.search(&AllQuery, &top)?;
