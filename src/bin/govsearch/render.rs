@@ -76,9 +76,10 @@ pub(crate) fn rewrites(out: &mut impl Write, typed: &str, results: &SearchResult
     if let Some(rewrite) = &results.did_you_mean {
         writeln!(
             out,
-            "您是不是要找「{}」? ({} results; {})",
+            "您是不是要找「{}」? ({} result{}; {})",
             sanitize(&rewrite.query),
             rewrite.total,
+            if rewrite.total == 1 { "" } else { "s" },
             why(rewrite),
         )?;
     }
