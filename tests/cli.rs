@@ -689,6 +689,22 @@ fn index_threads_changes_speed_not_results() {
     assert_eq!(zero.status.code(), Some(2));
 }
 
+/// A county site's articles write most strings once or twice: a typo of one that finds
+/// nothing is offered it beside the zero (教育局 is in one article of the sample corpus).
+#[test]
+fn a_typo_of_a_string_in_one_article_is_offered_beside_the_zero() {
+    let out = search(&["教育句", "-n", "1"]);
+    assert_eq!(out.status.code(), Some(1), "nothing as typed");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("您是不是要找「教育局」? (1 result; a likely typo)"),
+        "{stderr}"
+    );
+    let (_, summary) = json_lines(&search(&["教育句", "--json"]));
+    assert_eq!(summary["did_you_mean"]["query"], "教育局", "{summary}");
+    assert!(summary.get("searched_as").is_none(), "{summary}");
+}
+
 #[test]
 fn pinyin_suggest_and_related_from_the_command_line() {
     // Pinyin finds the Chinese, and says so; --as-typed searches the letters.

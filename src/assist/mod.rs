@@ -369,8 +369,9 @@ fn word_made(chars: &[char], at: usize) -> u64 {
 const RESPELLED_CHARS: std::ops::RangeInclusive<usize> = 3..=6;
 /// The most respellings of a query counted.
 const MOST_RESPELLINGS: usize = 48;
-/// A respelling is taken only when its words as written are in at least this many articles:
-/// on a county's few hundred, a query that finds nothing is usually a true zero.
+/// A respelling is searched (or offered beside another) only when its words as written are in
+/// at least this many articles: on a county's few hundred, a query that finds nothing is
+/// usually a true zero, and a respelling in fewer is at most offered beside it.
 pub(crate) const RESPELLED_FEWEST: usize = FEW;
 
 /// What `parsed`, a query that finds nothing and that the vocabulary corrects to nothing that

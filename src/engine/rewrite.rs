@@ -127,9 +127,10 @@ fn decided(
 
 /// For a query that finds nothing and that the vocabulary corrects to nothing: the respelling
 /// of one of its characters ([`assist::respellings`]) whose words as written are in most
-/// articles, at least [`assist::RESPELLED_FEWEST`]. It is searched, as a sound-alike
-/// correction of a query that finds nothing is, only when no other respelling is written in
-/// half as many articles; otherwise offered.
+/// articles. Written in at least [`assist::RESPELLED_FEWEST`], it is searched, as a
+/// sound-alike correction of a query that finds nothing is, only when no other respelling is
+/// written in half as many articles; otherwise offered. Written in fewer, it is offered when
+/// it is the only respelling written, a slip of the common readings of words no one writes.
 fn respelled(backend: &dyn Backend, request: &SearchRequest, parsed: &ParsedQuery) -> Result<Option<(Rewrite, bool)>> {
     let mut best: Option<(usize, assist::Proposal, ParsedQuery)> = None;
     let mut second = 0;
@@ -146,9 +147,19 @@ fn respelled(backend: &dyn Backend, request: &SearchRequest, parsed: &ParsedQuer
             }
         }
     }
-    let Some((written, proposal, rewritten)) = best.filter(|(written, ..)| *written >= assist::RESPELLED_FEWEST) else {
+    let Some((written, proposal, rewritten)) = best.filter(|(written, ..)| *written > 0) else {
         return Ok(None);
     };
+    if written < assist::RESPELLED_FEWEST {
+        // Written in a few articles (a county site has a few hundred): a true zero is as
+        // likely, so the only respelling the articles write, by a slip of the common readings
+        // of a string no one writes as typed, is offered beside the zero, never searched.
+        if second > 0 || !proposal.common_slips || proposal.typed_word {
+            return Ok(None);
+        }
+        let found = decided(backend, request, proposal, rewritten, [0, 0, written])?;
+        return Ok(found.map(|(rewrite, _)| (rewrite, false)));
+    }
     let found = decided(backend, request, proposal, rewritten, [0, 0, written])?;
     Ok(found.map(|(rewrite, search)| (rewrite, search && 2 * second <= written)))
 }
@@ -256,6 +267,38 @@ mod tests {
         assert_eq!((typed.total, typed.searched_as), (0, None));
         let short = search(SearchRequest::new("块琏"));
         assert!(short.searched_as.is_none() && short.did_you_mean.is_none());
+    }
+
+    /// On a county's few articles a string written in one or two of them is no sure
+    /// correction: a typo of it that finds nothing (区块琏) is offered it beside the zero, never
+    /// searched as it. Not when two respellings are written (which one was meant?).
+    #[test]
+    fn a_string_in_a_few_articles_is_offered_for_a_typo_of_it() {
+        let chain = (
+            "chain",
+            "工作会议召开\n2022-05-01 来源:鲁网\n会议推进区块链技术应用。\n",
+        );
+        let offered = |texts: &[(&str, &str)], query: &str| {
+            let found = Index::of_texts(texts).search(&SearchRequest::new(query)).unwrap();
+            assert_eq!(
+                (found.total, &found.searched_as),
+                (0, &None),
+                "{query} is searched as typed"
+            );
+            found.did_you_mean.map(|r| (r.query, r.total))
+        };
+        let county = [
+            chain,
+            ("fire", "巡查部署\n2022-05-02 来源:鲁网\n全区开展森林防火巡查。\n"),
+            ("fire2", "春季检查\n2022-05-03 来源:鲁网\n检查森林防火设施。\n"),
+        ];
+        assert_eq!(offered(&county, "区块琏"), Some(("区块链".to_string(), 1)));
+        assert_eq!(offered(&county, "森林防伙"), Some(("森林防火".to_string(), 2)));
+        // 防伙 alone is two characters: too often some other word of the articles.
+        assert_eq!(offered(&county, "防伙"), None);
+        // 区块链 and 区块炼 are each written once: either may be meant.
+        let steel = ("steel", "钢铁生产\n2022-05-04 来源:鲁网\n东区块炼钢产量提高。\n");
+        assert_eq!(offered(&[chain, steel], "区块琏"), None);
     }
 
     /// A query that finds nothing, which the vocabulary would only offer a term for by a
