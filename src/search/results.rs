@@ -106,6 +106,36 @@ pub struct Facets {
     pub unlisted: Unlisted,
 }
 
+impl Facets {
+    /// The facets of a search from each field's listed values and how many more it has, in
+    /// the order source, editor, keyword, month, column, issuer, topic, kind (what every
+    /// backend counts), and the states of force.
+    pub(crate) fn from_fields(fields: [(Vec<FacetCount>, usize); 8], force: Vec<FacetCount>) -> Facets {
+        let [source, editor, keyword, month, column, issuer, topic, kind] = fields;
+        Facets {
+            unlisted: Unlisted {
+                source: source.1,
+                editor: editor.1,
+                keyword: keyword.1,
+                month: month.1,
+                column: column.1,
+                issuer: issuer.1,
+                topic: topic.1,
+                kind: kind.1,
+            },
+            source: source.0,
+            editor: editor.0,
+            keyword: keyword.0,
+            month: month.0,
+            column: column.0,
+            issuer: issuer.0,
+            topic: topic.0,
+            kind: kind.0,
+            force,
+        }
+    }
+}
+
 /// Per facet field, how many values the matches have beyond those listed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Unlisted {

@@ -28,7 +28,7 @@ use crate::query::synonyms::Synonyms;
 use crate::query::{ParsedQuery, Scope};
 use crate::search::snippet::{self, Snippet};
 use crate::search::{
-    ArticlePage, Copy, FacetCount, Facets, Hit, SearchRequest, SearchResults, Sort, Unlisted, DEFAULT_SNIPPET_CHARS,
+    ArticlePage, Copy, FacetCount, Facets, Hit, SearchRequest, SearchResults, Sort, DEFAULT_SNIPPET_CHARS,
     MAX_COPIES_LISTED,
 };
 use crate::text::segment::Segmenter;
@@ -316,40 +316,23 @@ fn facets_of(aggs: &Value, n: usize) -> Facets {
         let unlisted = distinct.saturating_sub(values.len());
         (values, unlisted)
     };
-    let (source, editor, keyword, month) = (listed("source"), listed("editor"), listed("keyword"), listed("month"));
-    let (column, issuer, topic, kind) = (listed("column"), listed("issuer"), listed("topic"), listed("kind"));
-    Facets {
-        unlisted: Unlisted {
-            source: source.1,
-            editor: editor.1,
-            keyword: keyword.1,
-            month: month.1,
-            column: column.1,
-            issuer: issuer.1,
-            topic: topic.1,
-            kind: kind.1,
-        },
-        source: source.0,
-        editor: editor.0,
-        keyword: keyword.0,
-        month: month.0,
-        column: column.0,
-        issuer: issuer.0,
-        topic: topic.0,
-        kind: kind.0,
-        force: Force::ALL
-            .into_iter()
-            .filter_map(|state| {
-                let count = aggs["force"]["buckets"][state.name()]["doc_count"]
-                    .as_u64()
-                    .unwrap_or(0);
-                (count > 0).then(|| FacetCount {
-                    value: state.name().to_string(),
-                    count,
-                })
+    let fields = [
+        "source", "editor", "keyword", "month", "column", "issuer", "topic", "kind",
+    ]
+    .map(listed);
+    let force = Force::ALL
+        .into_iter()
+        .filter_map(|state| {
+            let count = aggs["force"]["buckets"][state.name()]["doc_count"]
+                .as_u64()
+                .unwrap_or(0);
+            (count > 0).then(|| FacetCount {
+                value: state.name().to_string(),
+                count,
             })
-            .collect(),
-    }
+        })
+        .collect();
+    Facets::from_fields(fields, force)
 }
 
 /// The order of a page: newest first for `*` and a date sort, by score otherwise; ties by

@@ -19,7 +19,7 @@ use crate::search::releases::{order_copies, DistinctReleases};
 use crate::search::snippet::{self, Snippet};
 use crate::search::{
     collapse, earlier_article_id, facet_counts, ArticlePage, Copy, Facets, Hit, Prepared, SearchRequest, SearchResults,
-    Sort, Unlisted, MAX_COPIES_LISTED,
+    Sort, MAX_COPIES_LISTED,
 };
 use crate::store::keys::key_display;
 use crate::store::schema;
@@ -130,38 +130,18 @@ impl Local {
             }
         }
         let facets = match counted {
-            Some((fields, force)) => {
-                let [source, editor, keyword, month, column, issuer, topic, kind] = fields;
-                Facets {
-                    unlisted: Unlisted {
-                        source: source.1,
-                        editor: editor.1,
-                        keyword: keyword.1,
-                        month: month.1,
-                        column: column.1,
-                        issuer: issuer.1,
-                        topic: topic.1,
-                        kind: kind.1,
-                    },
-                    source: facet_counts(source.0),
-                    editor: facet_counts(editor.0),
-                    keyword: facet_counts(keyword.0),
-                    month: facet_counts(month.0),
-                    column: facet_counts(column.0),
-                    issuer: facet_counts(issuer.0),
-                    topic: facet_counts(topic.0),
-                    kind: facet_counts(kind.0),
-                    force: crate::article::Force::ALL
-                        .into_iter()
-                        .zip(force)
-                        .filter(|&(_, count)| count > 0)
-                        .map(|(state, count)| crate::search::FacetCount {
-                            value: state.name().to_string(),
-                            count,
-                        })
-                        .collect(),
-                }
-            }
+            Some((fields, force)) => Facets::from_fields(
+                fields.map(|(listed, unlisted)| (facet_counts(listed), unlisted)),
+                crate::article::Force::ALL
+                    .into_iter()
+                    .zip(force)
+                    .filter(|&(_, count)| count > 0)
+                    .map(|(state, count)| crate::search::FacetCount {
+                        value: state.name().to_string(),
+                        count,
+                    })
+                    .collect(),
+            ),
             None => Facets::default(),
         };
         let needles = parsed.needles();
