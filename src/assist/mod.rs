@@ -200,6 +200,22 @@ const STRONG_EVIDENCE: usize = 20;
 /// 中国人民银行.
 pub(crate) const SURE_TIMES: usize = 20;
 
+/// Whether a correction whose words as written are in `rewritten` articles is sure against
+/// typed words as written in `typed_as_written`: in twenty times as many, or, where the typed
+/// words as written are in no article (the query found its words only apart: 加紧迎对 finds
+/// 加紧, 迎 and 对), in a few.
+pub(crate) fn sure(typed_as_written: usize, rewritten: usize) -> bool {
+    if typed_as_written == 0 {
+        rewritten >= SURE_UNWRITTEN
+    } else {
+        rewritten >= SURE_TIMES * (typed_as_written + 1)
+    }
+}
+
+/// The articles a correction's words as written must be in to be searched in place of a query
+/// whose words as written are in none ([`sure`]).
+const SURE_UNWRITTEN: usize = 2;
+
 /// What to do with `proposal` for a query that found `typed` articles, its words as written
 /// in `typed_as_written`, the proposal's as written in `rewritten`: `None` to leave it,
 /// `Some(true)` to search it instead (saying so, with a way back), `Some(false)` to offer it.
@@ -228,7 +244,7 @@ pub(crate) fn decide(proposal: &Proposal, typed: usize, typed_as_written: usize,
     }
     Some(match proposal.reason {
         RewriteReason::Pinyin => true,
-        _ => typed == 0 || (proposal.common_slips && rewritten >= SURE_TIMES * (typed_as_written + 1)),
+        _ => typed == 0 || (proposal.common_slips && sure(typed_as_written, rewritten)),
     })
 }
 

@@ -356,6 +356,25 @@ mod tests {
         );
     }
 
+    /// A typo whose words are written only apart (加紧迎对: 加紧, 迎 and 对 in one article) is
+    /// searched as the sound-alike correction that a few articles write as it stands.
+    #[test]
+    fn a_typo_written_nowhere_is_searched_as_a_correction_a_few_articles_write() {
+        let article = |title: &str, body: &str| format!("{title}\n2022-06-01 来源:鲁网\n{body}\n");
+        let apart = ("apart", article("欢迎会议召开", "会议欢迎各方加紧合作，对接项目。"));
+        let flood = ("flood", article("加紧应对汛情", "各地加紧应对强降雨。"));
+        let heat = ("heat", article("加紧应对高温", "电网加紧应对用电高峰。"));
+        let search = |texts: &[(&str, String)]| {
+            let texts: Vec<(&str, &str)> = texts.iter().map(|(name, text)| (*name, text.as_str())).collect();
+            let found = Index::of_texts(&texts).search(&SearchRequest::new("加紧迎对")).unwrap();
+            (
+                found.searched_as.map(|r| (r.query, r.total)),
+                found.did_you_mean.map(|r| r.query),
+            )
+        };
+        assert_eq!(search(&[apart, flood, heat]), (Some(("加紧应对".to_string(), 2)), None));
+    }
+
     /// A query that finds a few articles with its words apart and none with them as written
     /// is looked at like one that finds nothing: 疫情防空 (防空 is a word of its own) offers
     /// 疫情防控. Typed apart, or written as typed, it is left alone.

@@ -142,11 +142,11 @@ pub(crate) fn evaluate(articles: &[Article], per_kind: usize, seed: u64) -> Resu
         let offered =
             results.searched_as.is_none() && results.did_you_mean.as_ref().is_some_and(|r| r.query == *keyword);
         if offered {
-            // Which rule held the correction back, as the counts tell it: the typo's own
-            // articles (the typed words written in some, the keyword in fewer than SURE_TIMES
-            // times as many), or else the replacement (no sure slip of the typed character's
-            // reading, or inside a common word).
-            if results.total > 0 && written < crate::assist::SURE_TIMES * (written_in(&typo)? + 1) {
+            // Which rule held the correction back, as the counts tell it: the articles (the
+            // keyword written in too few beside the typo's own to be sure of), or else the
+            // replacement (no sure slip of the typed character's reading, or inside a common
+            // word).
+            if results.total > 0 && !crate::assist::sure(written_in(&typo)?, written) {
                 offered_few += 1;
             } else {
                 offered_slip += 1;
@@ -184,10 +184,7 @@ pub(crate) fn evaluate(articles: &[Article], per_kind: usize, seed: u64) -> Resu
         cases - common,
     ));
     figures.push(share(
-        &format!(
-            "typos: offered: the typo written too, the keyword in under {}× as many",
-            crate::assist::SURE_TIMES
-        ),
+        "typos: offered: the keyword in too few articles beside the typo's to be sure",
         offered_few,
         cases,
     ));
