@@ -196,14 +196,14 @@ fn sounds_alike(typed: &str, corrected: &str) -> bool {
 const STRONG_EVIDENCE: usize = 20;
 /// A typo that sounds alike is searched instead of the query as typed, even when that finds
 /// something, when the correction's words as written are in this many times as many
-/// articles as the typed words as written (plus one): 中国人民引行 (in no article) against
-/// 中国人民银行.
+/// articles as the typed words as written (plus one), where those are in some article
+/// ([`sure`]).
 pub(crate) const SURE_TIMES: usize = 20;
 
 /// Whether a correction whose words as written are in `rewritten` articles is sure against
-/// typed words as written in `typed_as_written`: in twenty times as many, or, where the typed
-/// words as written are in no article (the query found its words only apart: 加紧迎对 finds
-/// 加紧, 迎 and 对), in a few.
+/// typed words as written in `typed_as_written`: in [`SURE_TIMES`] as many, or, where the
+/// typed words as written are in no article (the query found its words only apart:
+/// 中国人民引行, 加紧迎对 finds 加紧, 迎 and 对), in a few.
 pub(crate) fn sure(typed_as_written: usize, rewritten: usize) -> bool {
     if typed_as_written == 0 {
         rewritten >= SURE_UNWRITTEN
