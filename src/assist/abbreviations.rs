@@ -11,9 +11,10 @@
 //! in its articles' titles and snippets) and keeps what it found for each word for one set of
 //! segments; an everyday-word table entry for the word overrides whatever was found.
 
+use crate::text::is_han;
 use crate::text::segment::{self, Segmenter};
-use crate::text::{fold, is_han};
 
+use super::places;
 use super::vocabulary::Vocabulary;
 
 /// The thresholds below were chosen on half of xwlb's words and measured on the other half and
@@ -59,8 +60,6 @@ const MORE_WORDS: usize = 2;
 /// The articles whose places of a word are looked at, at most: the word's use, not its
 /// counts, tells a word from a fragment.
 pub(crate) const PLACES_FROM: usize = 20;
-/// Characters either side of a place cut with it.
-const AROUND: usize = 6;
 /// A word is a fragment when nearly all its places have a dictionary word across one of its
 /// edges: 俄指 in 打击俄指挥所 (指挥所), 收进 in 机收进度 (机收, 进度), where jieba's HMM glues the
 /// leftover characters of a headline into a word that no one writes. A word in use stands clear
@@ -70,42 +69,14 @@ const AROUND: usize = 6;
 const FRAGMENT_SHARE: f64 = 0.8;
 
 /// Whether a word, at its places in the articles (`places`: a text and the byte range of the
-/// word in it), is mostly the edge of dictionary words around it rather than a word: jieba's
-/// dictionary cut of the text around a place runs a word across the word's first or last
-/// character, or a longer word holds it in its middle. A place at the start or the end of a
-/// longer word (上合 in 上合组织, 速滑 in 短道速滑) is no such place.
+/// word in it), is mostly the edge of dictionary words around it rather than a word
+/// ([`places::fragment_places`]).
 pub(crate) fn is_fragment<'a>(
     word: &str,
     places: impl IntoIterator<Item = (&'a str, std::ops::Range<usize>)>,
     segmenter: &Segmenter,
 ) -> bool {
-    let word = fold(word);
-    let (mut seen, mut across) = (0usize, 0usize);
-    for (text, at) in places {
-        let Some(found) = text.get(at.clone()) else {
-            continue;
-        };
-        if fold(found) != word {
-            continue;
-        }
-        let before: Vec<char> = text[..at.start].chars().rev().take(AROUND).collect();
-        let before = fold(&before.into_iter().rev().collect::<String>());
-        let after = fold(&text[at.end..].chars().take(AROUND).collect::<String>());
-        let start = before.chars().count();
-        let end = start + word.chars().count();
-        seen += 1;
-        let cut = segmenter.dictionary_words(&format!("{before}{word}{after}"));
-        let inside = |at: usize| start < at && at < end;
-        // A dictionary word across an edge, or a longer one the word sits inside of, neither
-        // at its start nor at its end (合组 of 上合组织): a word at the end of one may be an
-        // abbreviation beside another (国办 of 中办国办).
-        if cut
-            .iter()
-            .any(|w| (inside(w.start) && w.end > end) || (w.start < start && (inside(w.end) || w.end > end)))
-        {
-            across += 1;
-        }
-    }
+    let (seen, across) = places::fragment_places(word, places, segmenter);
     seen > 0 && across as f64 >= FRAGMENT_SHARE * seen as f64
 }
 

@@ -23,6 +23,7 @@
 
 pub(crate) mod abbreviations;
 pub(crate) mod pinyin;
+pub(crate) mod places;
 pub(crate) mod terms;
 pub(crate) mod vocabulary;
 

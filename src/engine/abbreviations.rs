@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex, Weak};
 
 use super::backend::Backend;
 use super::parse;
+use super::places::places;
 use crate::assist::abbreviations::{self, Counts};
 use crate::assist::vocabulary::Vocabulary;
 use crate::error::Result;
@@ -148,24 +149,8 @@ pub(crate) fn find(backend: &dyn Backend, vocabulary: &Vocabulary, word: &str) -
 /// Whether `word`'s places in the articles show a fragment of the words around it
 /// ([`abbreviations::is_fragment`]): looked at only for a word the counts convinced.
 fn is_fragment(backend: &dyn Backend, word: &str) -> Result<bool> {
-    let query = format!("\"{word}\"");
-    let request = SearchRequest::new(query.as_str())
-        .limit(abbreviations::PLACES_FROM)
-        .facets(false)
-        .all_copies(true);
-    let found = backend.search(&request, parse(backend, &query)?)?;
-    let places = found.hits.iter().flat_map(|hit| {
-        let title = hit
-            .title_highlights
-            .iter()
-            .map(|h| (hit.title.as_str(), h.start..h.end));
-        let body = hit
-            .snippet
-            .highlights
-            .iter()
-            .map(|h| (hit.snippet.text.as_str(), h.start..h.end));
-        title.chain(body)
-    });
+    let places = places(backend, &SearchRequest::new(word), word, abbreviations::PLACES_FROM)?;
+    let places = places.iter().map(|(text, at)| (text.as_str(), at.clone()));
     Ok(abbreviations::is_fragment(word, places, backend.segmenter()))
 }
 

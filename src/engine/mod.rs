@@ -20,6 +20,7 @@ mod backend;
 mod cluster;
 mod describe;
 mod local;
+mod places;
 mod rewrite;
 mod suggest;
 
