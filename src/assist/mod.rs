@@ -37,7 +37,7 @@ use vocabulary::Vocabulary;
 
 /// Fewer articles than this are "little": pinyin that finds so few as typed is read as
 /// Chinese, and words as written in so few articles may be a typo.
-const FEW: usize = 10;
+pub(crate) const FEW: usize = 10;
 /// A rewrite is offered when it finds this many times as many articles as the query as typed
 /// (plus one).
 const MANY_TIMES: usize = 5;
@@ -216,6 +216,35 @@ pub(crate) fn sure(typed_as_written: usize, rewritten: usize) -> bool {
 /// The articles a correction's words as written must be in to be searched in place of a query
 /// whose words as written are in none ([`sure`]).
 const SURE_UNWRITTEN: usize = 2;
+
+/// Whether `proposal` may be searched in place of a query that found something
+/// ([`decide`]): a typo corrected by slips of the common readings, of words no one writes as
+/// typed.
+pub(crate) fn may_be_sure(proposal: &Proposal) -> bool {
+    proposal.reason == RewriteReason::Typo && proposal.may_search && proposal.common_slips && !proposal.typed_word
+}
+
+/// Whether every run of Han characters the vocabulary would correct in `parsed`'s words is a
+/// term of it as typed: a query that finds something and is made of the index's own terms is
+/// typed as meant, and nothing in it is looked at for a correction.
+pub(crate) fn all_terms(parsed: &ParsedQuery, vocabulary: &Vocabulary) -> bool {
+    bare(parsed).all(|(_, folded)| {
+        folded
+            .split(|c: char| !is_han(c))
+            .filter(|run| (2..=vocabulary::LONGEST_RUN).contains(&run.chars().count()))
+            .all(|run| vocabulary.articles_with(run).is_some())
+    })
+}
+
+/// Whether `proposal` may be searched in place of a query whose string the articles write (in
+/// `typed_as_written`) only as a fragment of other words, its own words as written being in
+/// `rewritten`: a common word of jieba's dictionary ([`COMMON_WORD`]), not another fragment a
+/// title's cut made a term (京市 of 北京市, a rare word), in many times as many articles
+/// ([`convincing`]).
+pub(crate) fn corrects_fragment(proposal: &Proposal, typed_as_written: usize, rewritten: usize) -> bool {
+    convincing(typed_as_written, rewritten)
+        && crate::text::segment::known(&fold(&proposal.query)).is_some_and(|known| known.freq >= COMMON_WORD)
+}
 
 /// What to do with `proposal` for a query that found `typed` articles, its words as written
 /// in `typed_as_written`, the proposal's as written in `rewritten`: `None` to leave it,

@@ -4,11 +4,12 @@
 
 use super::backend::Backend;
 use super::parse;
+use super::places::places;
 use crate::assist::{self, Evidence};
 use crate::error::Result;
-use crate::query::ParsedQuery;
+use crate::query::{Clause, ParsedQuery};
 use crate::search::{Rewrite, RewriteReason, SearchRequest, SearchResults};
-use crate::text::doc_number;
+use crate::text::{doc_number, is_han};
 
 /// The rewrite for `request`, whose query (`parsed`) found `typed` articles as typed, and
 /// whether to search it instead of offering it ([`assist::decide`]): pinyin read as Chinese or
@@ -54,22 +55,35 @@ fn by_vocabulary(
     };
     // Words as typed are in no more articles than the query finds: counted once, here or below.
     let mut typed_as_written = (typed == 0).then_some(0);
+    // Whether only a correction sure enough to be searched is taken: the query does not look
+    // mistyped, and its words as written are in some article (or not yet counted).
+    let mut sure_only = false;
     if !assist::worth_a_look(parsed, typed, &evidence) {
         // A query that finds a few articles with its words apart, and none with them as
-        // written (疫情防空: 疫情 and 防空 in some articles), is looked at too.
-        if !assist::few_apart(parsed, typed) {
-            return Ok(None);
-        }
-        let written = backend.count(request, parsed.as_written())?;
-        if written > 0 {
-            return Ok(None);
-        }
-        typed_as_written = Some(written);
+        // written (疫情防空: 疫情 and 防空 in some articles), is looked at as one that looks
+        // mistyped is.
+        let written = if assist::few_apart(parsed, typed) {
+            Some(backend.count(request, parsed.as_written())?)
+        } else {
+            None
+        };
+        typed_as_written = written;
+        sure_only = written != Some(0);
     }
     let vocabulary = backend.vocabulary()?;
+    if sure_only && assist::all_terms(parsed, &vocabulary) {
+        return Ok(None);
+    }
     let Some(mut proposal) = assist::propose(parsed, &vocabulary, backend.segmenter()) else {
         return Ok(None);
     };
+    // Any other query is searched as a correction, never offered one, only where no article
+    // writes its string as words of their own (it is written nowhere, or only as a fragment
+    // of other words: 中结 in 声中结束), by slips of the common readings of words no one
+    // writes as typed ([`assist::sure`]).
+    if sure_only && !assist::may_be_sure(&proposal) {
+        return Ok(None);
+    }
     if !assist::may_try(proposal.reason, typed) {
         return Ok(None);
     }
@@ -96,11 +110,52 @@ fn by_vocabulary(
     if exact == 0 {
         return Ok(None);
     }
-    let typed_as_written = match typed_as_written {
+    let mut typed_as_written = match typed_as_written {
         Some(counted) => counted,
         None => backend.count(request, parsed.as_written())?,
     };
-    decided(backend, request, proposal, rewritten, [typed, typed_as_written, exact])
+    if sure_only && typed_as_written > 0 {
+        // Written in some article, the typed string is searched as the correction only where
+        // each writes it as a fragment of other words, a string no one means: 厄方 (Ecuador's
+        // side, for 俄方) and 节前 are words of their own.
+        if !assist::corrects_fragment(&proposal, typed_as_written, exact)
+            || !written_as_fragments(backend, request, parsed, typed_as_written)?
+        {
+            return Ok(None);
+        }
+        typed_as_written = 0;
+    }
+    let found = decided(backend, request, proposal, rewritten, [typed, typed_as_written, exact])?;
+    Ok(found.filter(|(_, search)| *search || !sure_only))
+}
+
+/// The most articles read to tell whether a query's string is written only as a fragment of
+/// other words.
+const MOST_READ: usize = 100;
+
+/// Whether `parsed`, one run of Han characters, is written in each of the `written` articles
+/// that have it as written only as a fragment of other words, at every place their titles and
+/// snippets show ([`assist::places::fragment_places`]): `false` for another query, or one
+/// written in more than [`MOST_READ`].
+fn written_as_fragments(
+    backend: &dyn Backend,
+    request: &SearchRequest,
+    parsed: &ParsedQuery,
+    written: usize,
+) -> Result<bool> {
+    let [Clause::Words {
+        text, negated: false, ..
+    }] = parsed.clauses.as_slice()
+    else {
+        return Ok(false);
+    };
+    if written > MOST_READ || !text.chars().all(is_han) {
+        return Ok(false);
+    }
+    let places = places(backend, request, text, written)?;
+    let places = places.iter().map(|(passage, at)| (passage.as_str(), at.clone()));
+    let (seen, across) = assist::places::fragment_places(text, places, backend.segmenter());
+    Ok(seen > 0 && across == seen)
 }
 
 /// `proposal` (parsed as `rewritten`) as [`assist::decide`] takes it on `counts` (the query
@@ -197,6 +252,7 @@ pub(super) fn by_doc_number(backend: &dyn Backend, request: &SearchRequest) -> R
 
 #[cfg(test)]
 mod tests {
+    use crate::assist::FEW;
     use crate::{Index, SearchRequest};
 
     fn index() -> Index {
@@ -373,6 +429,55 @@ mod tests {
             )
         };
         assert_eq!(search(&[apart, flood, heat]), (Some(("加紧应对".to_string(), 2)), None));
+    }
+
+    /// A typo the articles write only as a fragment of other words (中结 in 集中结合) is typed
+    /// as no one writes it: searched as the sound-alike correction many times as many articles
+    /// write, though it finds articles and jieba cuts it as one word. A string some article writes as a word
+    /// of its own (厄方, Ecuador's side) is meant, however many more write 俄方; so is a term
+    /// of the index's titles.
+    #[test]
+    fn a_typo_written_only_inside_other_words_is_searched_as_a_correction() {
+        let texts = |meant: &str, typo_in: &str, times: usize| -> Vec<(String, String)> {
+            let meant = (0..times).map(|i| {
+                (
+                    format!("meant{i}"),
+                    format!("第{i}次{meant}会议召开\n2022-06-01 来源:鲁网\n会议{meant}上半年工作。\n"),
+                )
+            });
+            let typo = (0..FEW).map(|i| {
+                (
+                    format!("typo{i}"),
+                    format!("第{i}次培训举行\n2022-06-02 来源:鲁网\n{typo_in}\n"),
+                )
+            });
+            meant.chain(typo).collect()
+        };
+        let search = |texts: &[(String, String)], query: &str| {
+            let texts: Vec<(&str, &str)> = texts.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+            let found = Index::of_texts(&texts).search(&SearchRequest::new(query)).unwrap();
+            (
+                found.total,
+                found.searched_as.map(|r| r.query),
+                found.did_you_mean.map(|r| r.query),
+            )
+        };
+        let fragment = texts("总结", "培训采取集中结合分散的方式。", 6 * FEW);
+        assert_eq!(search(&fragment, "中结"), (6 * FEW, Some("总结".to_string()), None));
+        // Unless the correction is written in many times as many articles as the fragment.
+        let few = texts("总结", "培训采取集中结合分散的方式。", 4 * FEW);
+        assert_eq!(search(&few, "中结"), (FEW, None, None));
+        let own_word = texts("俄方", "厄方加强发展战略对接。", 30 * FEW);
+        assert_eq!(search(&own_word, "厄方"), (FEW, None, None));
+        // A term of the index's titles is meant as typed.
+        let mut titled = fragment.clone();
+        for i in 0..3 {
+            titled.push((
+                format!("title{i}"),
+                format!("中结第{i}期\n2022-06-03 来源:鲁网\n中结简报。\n"),
+            ));
+        }
+        assert_eq!(search(&titled, "中结").1, None);
     }
 
     /// A query that finds a few articles with its words apart and none with them as written

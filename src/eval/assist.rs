@@ -112,6 +112,10 @@ pub(crate) fn evaluate(articles: &[Article], per_kind: usize, seed: u64) -> Resu
     // Split by how many articles write the keyword: a correction is searched outright, when
     // the typo finds something, only if it is written in many times as many articles.
     let (mut common, mut common_searched) = (0, 0);
+    // Split too by whether the typed character is one a pinyin input method offers for the
+    // meant one's syllable (its common reading), or sounds alike only by a rare reading of
+    // one of them, a slip no input method makes.
+    let (mut slips, mut slips_searched) = (0, 0);
     let (mut offered_few, mut offered_slip) = (0, 0);
     let (mut searched_other, mut offered_other, mut left_found, mut left_none) = (0, 0, 0, 0);
     for keyword in keywords.iter().skip(per_kind).chain(keywords.iter()) {
@@ -138,6 +142,14 @@ pub(crate) fn evaluate(articles: &[Article], per_kind: usize, seed: u64) -> Resu
         }
         if outright {
             searched += 1;
+        }
+        if keyword
+            .chars()
+            .zip(typo.chars())
+            .all(|(k, t)| k == t || pinyin::typed_for(t, k))
+        {
+            slips += 1;
+            slips_searched += usize::from(outright);
         }
         let offered =
             results.searched_as.is_none() && results.did_you_mean.as_ref().is_some_and(|r| r.query == *keyword);
@@ -182,6 +194,11 @@ pub(crate) fn evaluate(articles: &[Article], per_kind: usize, seed: u64) -> Resu
         "typos: searched outright, of keywords written in fewer",
         searched - common_searched,
         cases - common,
+    ));
+    figures.push(share(
+        "typos: searched outright, of slips of the common readings (what an input method offers)",
+        slips_searched,
+        slips,
     ));
     figures.push(share(
         "typos: offered: the keyword in too few articles beside the typo's to be sure",
