@@ -705,6 +705,18 @@ fn a_typo_of_a_string_in_one_article_is_offered_beside_the_zero() {
     assert!(summary.get("searched_as").is_none(), "{summary}");
 }
 
+/// A typo whose words the sample corpus writes only apart (满意峄成: 满意 and 峄 in three
+/// articles, as written in none) is searched as the correction four articles write, as the
+/// README shows.
+#[test]
+fn a_typo_whose_words_are_only_apart_is_searched_as_the_correction() {
+    let (hits, summary) = json_lines(&search(&["满意峄成", "--json"]));
+    assert_eq!(summary["searched_as"]["query"], "满意峄城", "{summary}");
+    assert!(!hits.is_empty());
+    let (_, typed) = json_lines(&search(&["满意峄成", "--as-typed", "--json"]));
+    assert_eq!(typed["total"], 3, "{typed}");
+}
+
 #[test]
 fn pinyin_suggest_and_related_from_the_command_line() {
     // Pinyin finds the Chinese, and says so; --as-typed searches the letters.
