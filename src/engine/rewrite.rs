@@ -433,9 +433,9 @@ mod tests {
 
     /// A typo the articles write only as a fragment of other words (中结 in 集中结合) is typed
     /// as no one writes it: searched as the sound-alike correction many times as many articles
-    /// write, though it finds articles and jieba cuts it as one word. A string some article writes as a word
-    /// of its own (厄方, Ecuador's side) is meant, however many more write 俄方; so is a term
-    /// of the index's titles.
+    /// write, though it finds articles and jieba cuts it as one word. A string some article
+    /// writes as a word of its own (厄方, Ecuador's side) is meant, however many more write
+    /// 俄方; so is a term of the index's titles.
     #[test]
     fn a_typo_written_only_inside_other_words_is_searched_as_a_correction() {
         let texts = |meant: &str, typo_in: &str, times: usize| -> Vec<(String, String)> {
