@@ -368,7 +368,7 @@ pub(crate) fn propose(parsed: &ParsedQuery, vocabulary: &Vocabulary, segmenter: 
 /// Whether each character `rewritten` replaces in `typed` is reached by the typed one's common
 /// reading: the slip a pinyin input method makes (期 is qī; jī only in 期年, so 期许 is no slip
 /// for 继续).
-fn common_slips(typed: &str, rewritten: &str) -> bool {
+pub(crate) fn common_slips(typed: &str, rewritten: &str) -> bool {
     let (a, b): (Vec<char>, Vec<char>) = (typed.chars().collect(), rewritten.chars().collect());
     // The rewrite is folded (繁→简, full width) where the typed text may not be.
     a.len() == b.len()

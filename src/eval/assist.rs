@@ -143,11 +143,7 @@ pub(crate) fn evaluate(articles: &[Article], per_kind: usize, seed: u64) -> Resu
         if outright {
             searched += 1;
         }
-        if keyword
-            .chars()
-            .zip(typo.chars())
-            .all(|(k, t)| k == t || pinyin::typed_for(t, k))
-        {
+        if crate::assist::common_slips(&typo, keyword) {
             slips += 1;
             slips_searched += usize::from(outright);
         }
