@@ -348,6 +348,9 @@ pub(crate) fn propose(parsed: &ParsedQuery, vocabulary: &Vocabulary, segmenter: 
         _ => Vec::new(),
     };
     let typed = as_typed.join(" ");
+    if reason == RewriteReason::Typo && replaces_a_word_whole(&typed, &rewritten) {
+        return None;
+    }
     let (common_slips, typed_word) = match reason {
         RewriteReason::Typo => (
             common_slips(&typed, &rewritten),
@@ -387,6 +390,21 @@ fn typed_word(typed: &str, rewritten: &str, segmenter: &Segmenter) -> bool {
         .zip(rewritten.split_whitespace())
         .filter(|(a, b)| a != b)
         .any(|(a, _)| is_meant(&fold(a.trim_start_matches('-')), segmenter))
+}
+
+/// Whether `rewritten` replaces every character of a word of jieba's dictionary typed: it
+/// is then another word that sounds alike (塑机 and 书记, 承销 and 成效), no slip of it, and
+/// the articles having the one and not the other does not make it one.
+fn replaces_a_word_whole(typed: &str, rewritten: &str) -> bool {
+    typed
+        .split_whitespace()
+        .zip(rewritten.split_whitespace())
+        .any(|(a, b)| {
+            let (a, b) = (fold(a.trim_start_matches('-')), fold(b.trim_start_matches('-')));
+            a.chars().count() >= 2
+                && a.chars().zip(b.chars()).all(|(x, y)| x != y)
+                && crate::text::segment::known(&a).is_some()
+        })
 }
 
 /// Whether the folded typed word `word` is a word of jieba's dictionary or a person's name
@@ -683,16 +701,30 @@ mod tests {
 
     /// A word of jieba's dictionary typed is a word someone means, though the articles lack
     /// it: a sound-alike slip away from a term they have is offered, never searched in its
-    /// place, and a guess by a character that does not sound alike is not even offered.
+    /// place; a guess by a character that does not sound alike, or another word that sounds
+    /// alike with every character replaced, is not even offered.
     #[test]
     fn a_typed_word_of_the_dictionary_is_offered_at_most() {
-        let v = Vocabulary::of(&[("协和", 200), ("贯彻", 900), ("营商环境", 60)], 10_000);
+        let v = Vocabulary::of(
+            &[
+                ("协和", 200),
+                ("贯彻", 900),
+                ("营商环境", 60),
+                ("遏制", 700),
+                ("书记", 800),
+            ],
+            10_000,
+        );
         let segmenter = Segmenter::default();
-        let proposal = |q: &str| propose(&ParsedQuery::parse(q, &segmenter).unwrap(), &v, &segmenter).unwrap();
-        let slip = proposal("鞋盒");
-        assert_eq!(slip.query, "协和");
+        let proposed = |q: &str| propose(&ParsedQuery::parse(q, &segmenter).unwrap(), &v, &segmenter);
+        let proposal = |q: &str| proposed(q).unwrap();
+        let slip = proposal("扼制");
+        assert_eq!(slip.query, "遏制");
         assert!(slip.typed_word && slip.may_search && slip.common_slips);
-        assert_eq!(decide(&slip, 0, 0, 200), Some(false), "鞋盒 is a word");
+        assert_eq!(decide(&slip, 0, 0, 700), Some(false), "扼制 is a word");
+        assert_eq!(proposed("鞋盒"), None, "another word, though it sounds like 协和");
+        assert_eq!(proposed("塑机"), None, "another word, though it sounds like 书记");
+        assert_eq!(proposed("鞋和").map(|p| p.query).as_deref(), Some("协和"), "no word");
         let guess = proposal("洞彻");
         assert_eq!((guess.query.as_str(), guess.may_search), ("贯彻", false));
         assert_eq!(decide(&guess, 0, 0, 900), None, "洞彻 is a word, 洞 no slip for 贯");
