@@ -95,6 +95,20 @@ fn pinyin_is_read_as_the_terms_it_stands_for() {
     }
 }
 
+/// Two letters are as likely an abbreviation or a word of English (`my`) as initials: the
+/// term they read as is offered, never searched; longer initials and full pinyin are.
+#[test]
+fn two_letters_are_offered_at_most() {
+    let index = index();
+    let results = index.search(&SearchRequest::new("yh")).unwrap();
+    assert_eq!(results.searched_as, None);
+    assert_eq!(results.did_you_mean.map(|r| r.query).as_deref(), Some("优化"));
+    for typed in ["yhys", "youhua"] {
+        let results = index.search(&SearchRequest::new(typed)).unwrap();
+        assert!(results.searched_as.is_some(), "{typed}: {results:?}");
+    }
+}
+
 /// Of two terms that read alike, the one written in more articles is searched, though the
 /// other is in more titles (the vocabulary's count); an apostrophe marks a syllable's end;
 /// an English word is not read as characters one by one.

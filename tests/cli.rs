@@ -717,6 +717,17 @@ fn a_typo_whose_words_are_only_apart_is_searched_as_the_correction() {
     assert_eq!(typed["total"], 3, "{typed}");
 }
 
+/// Letters as likely English or an abbreviation as pinyin initials (`my`, `gg` on the sample
+/// corpus: 满意, 改革) are searched as typed and the reading only offered, as the README shows.
+#[test]
+fn letters_as_likely_english_are_only_offered() {
+    for (typed, reading) in [("my", "满意"), ("gg", "改革")] {
+        let (_, summary) = json_lines(&search(&[typed, "--json"]));
+        assert!(summary.get("searched_as").is_none(), "{typed}: {summary}");
+        assert_eq!(summary["did_you_mean"]["query"], reading, "{typed}: {summary}");
+    }
+}
+
 #[test]
 fn pinyin_suggest_and_related_from_the_command_line() {
     // Pinyin finds the Chinese, and says so; --as-typed searches the letters.

@@ -33,7 +33,7 @@ use crate::query::{Clause, ParsedQuery};
 use crate::search::RewriteReason;
 use crate::text::segment::Segmenter;
 use crate::text::{fold, is_han};
-use vocabulary::Vocabulary;
+use vocabulary::{Reading, Vocabulary};
 
 /// Fewer articles than this are "little": pinyin that finds so few as typed is read as
 /// Chinese, and words as written in so few articles may be a typo.
@@ -159,6 +159,9 @@ pub(crate) struct Proposal {
     pub(crate) homophones: Vec<String>,
     /// For a typo: whether a word it corrects is, as typed, a word of jieba's dictionary.
     pub(crate) typed_word: bool,
+    /// For pinyin: whether letters read are as likely a word of English
+    /// ([`Reading::MaybeEnglish`]).
+    pub(crate) maybe_english: bool,
 }
 
 /// A word of jieba's dictionary at least this frequent is a word as typed, not a typo: a
@@ -260,6 +263,11 @@ pub(crate) fn decide(proposal: &Proposal, typed: usize, typed_as_written: usize,
         // 贯彻).
         return (proposal.may_search && proposal.common_slips).then_some(false);
     }
+    if proposal.may_search && proposal.maybe_english {
+        // Letters that may be English are searched as typed; the Chinese they read as is
+        // offered where no article writes them.
+        return (typed_as_written == 0).then_some(false);
+    }
     if !proposal.may_search {
         // A correction that does not sound alike is a guess: offered only where the typed
         // words are written in no article (each is a string of the index otherwise, and the
@@ -291,9 +299,9 @@ pub(crate) fn propose(parsed: &ParsedQuery, vocabulary: &Vocabulary, segmenter: 
     let mut as_typed: Vec<String> = Vec::new();
     let mut pinyin_run: Vec<String> = Vec::new();
     let mut reason = None;
-    let mut may_search = true;
+    let mut sure = Sureness::default();
     let flush =
-        |run: &mut Vec<String>, out: &mut Vec<String>, reason: &mut Option<RewriteReason>, may_search: &mut bool| {
+        |run: &mut Vec<String>, out: &mut Vec<String>, reason: &mut Option<RewriteReason>, sure: &mut Sureness| {
             if run.is_empty() {
                 return;
             }
@@ -302,10 +310,10 @@ pub(crate) fn propose(parsed: &ParsedQuery, vocabulary: &Vocabulary, segmenter: 
                 .then(|| vocabulary.read_pinyin_as(&letters))
                 .flatten()
             {
-                Some((chinese, rare)) => {
+                Some((chinese, reading)) => {
                     out.push(chinese);
                     *reason = Some(RewriteReason::Pinyin);
-                    *may_search &= !rare;
+                    sure.read(reading);
                 }
                 None => out.append(run),
             }
@@ -318,7 +326,7 @@ pub(crate) fn propose(parsed: &ParsedQuery, vocabulary: &Vocabulary, segmenter: 
         let word = if *negated { format!("-{typed}") } else { typed.clone() };
         as_typed.push(word.clone());
         if *negated {
-            flush(&mut pinyin_run, &mut out, &mut reason, &mut may_search);
+            flush(&mut pinyin_run, &mut out, &mut reason, &mut sure);
             out.push(word);
             continue;
         }
@@ -326,16 +334,10 @@ pub(crate) fn propose(parsed: &ParsedQuery, vocabulary: &Vocabulary, segmenter: 
             pinyin_run.push(word);
             continue;
         }
-        flush(&mut pinyin_run, &mut out, &mut reason, &mut may_search);
-        out.push(rewrite_word(
-            &fold(typed),
-            vocabulary,
-            &is_name,
-            &mut reason,
-            &mut may_search,
-        ));
+        flush(&mut pinyin_run, &mut out, &mut reason, &mut sure);
+        out.push(rewrite_word(&fold(typed), vocabulary, &is_name, &mut reason, &mut sure));
     }
-    flush(&mut pinyin_run, &mut out, &mut reason, &mut may_search);
+    flush(&mut pinyin_run, &mut out, &mut reason, &mut sure);
     let rewritten = out.join(" ");
     let reason = reason?;
     // A whole query of pinyin read as one term has homophones (`xi'an`: 西安, 西岸): the
@@ -361,7 +363,8 @@ pub(crate) fn propose(parsed: &ParsedQuery, vocabulary: &Vocabulary, segmenter: 
     (rewritten != typed).then_some(Proposal {
         query: rewritten,
         reason,
-        may_search,
+        may_search: sure.may_search,
+        maybe_english: sure.maybe_english,
         common_slips,
         homophones,
         typed_word,
@@ -505,6 +508,7 @@ pub(crate) fn respellings(parsed: &ParsedQuery, segmenter: &Segmenter) -> Vec<Pr
             query: rewritten,
             reason: RewriteReason::Typo,
             may_search: true,
+            maybe_english: false,
             homophones: Vec::new(),
         })
         .collect()
@@ -512,6 +516,34 @@ pub(crate) fn respellings(parsed: &ParsedQuery, segmenter: &Segmenter) -> Vec<Pr
 
 /// The most homophones of a pinyin reading the engine counts.
 const MAX_HOMOPHONES: usize = 4;
+
+/// How sure the parts of a proposal are, gathered as they are read.
+struct Sureness {
+    /// No part is a guess ([`Proposal::may_search`]).
+    may_search: bool,
+    /// Some letters are as likely English ([`Proposal::maybe_english`]).
+    maybe_english: bool,
+}
+
+impl Default for Sureness {
+    fn default() -> Sureness {
+        Sureness {
+            may_search: true,
+            maybe_english: false,
+        }
+    }
+}
+
+impl Sureness {
+    /// Takes in a part read from pinyin.
+    fn read(&mut self, reading: Reading) {
+        match reading {
+            Reading::Sure => {}
+            Reading::MaybeEnglish => self.maybe_english = true,
+            Reading::Rare => self.may_search = false,
+        }
+    }
+}
 
 /// Whether Latin letters may be read as pinyin: not a pasted paragraph.
 fn convertible(letters: &str) -> bool {
@@ -525,7 +557,7 @@ fn rewrite_word(
     vocabulary: &Vocabulary,
     is_name: &dyn Fn(&str) -> bool,
     reason: &mut Option<RewriteReason>,
-    may_search: &mut bool,
+    sure: &mut Sureness,
 ) -> String {
     let mut out = String::new();
     let mut run = String::new();
@@ -534,14 +566,14 @@ fn rewrite_word(
     // other signs they are a code (`gb/t`).
     let mixed = word.chars().any(is_han);
     let finish =
-        |run: &mut String, han: bool, out: &mut String, reason: &mut Option<RewriteReason>, may_search: &mut bool| {
+        |run: &mut String, han: bool, out: &mut String, reason: &mut Option<RewriteReason>, sure: &mut Sureness| {
             if run.is_empty() {
                 return;
             }
             if han {
                 match vocabulary.correct(run, is_name) {
                     Some(corrected) => {
-                        *may_search &= sounds_alike(run, &corrected);
+                        sure.may_search &= sounds_alike(run, &corrected);
                         out.push_str(&corrected);
                         reason.get_or_insert(RewriteReason::Typo);
                     }
@@ -549,12 +581,12 @@ fn rewrite_word(
                 }
             } else {
                 match pinyin::letters(run).and_then(|letters| vocabulary.read_pinyin_as(&letters)) {
-                    Some((chinese, rare))
+                    Some((chinese, reading))
                         if mixed && run.len() >= 2 && run.chars().all(|c| c.is_ascii_alphabetic()) =>
                     {
                         out.push_str(&chinese);
                         *reason = Some(RewriteReason::Pinyin);
-                        *may_search &= !rare;
+                        sure.read(reading);
                     }
                     _ => out.push_str(run),
                 }
@@ -564,12 +596,12 @@ fn rewrite_word(
     for ch in word.chars() {
         let han = is_han(ch);
         if !run.is_empty() && han != run_is_han {
-            finish(&mut run, run_is_han, &mut out, reason, may_search);
+            finish(&mut run, run_is_han, &mut out, reason, sure);
         }
         run_is_han = han;
         run.push(ch);
     }
-    finish(&mut run, run_is_han, &mut out, reason, may_search);
+    finish(&mut run, run_is_han, &mut out, reason, sure);
     out
 }
 

@@ -184,6 +184,19 @@ fn fst_map(bytes: OwnedBytes) -> Result<Map<OwnedBytes>, String> {
         .map_err(|err| format!("a key table does not read: {err}"))
 }
 
+/// How sure a reading of Latin letters as Chinese is ([`Vocabulary::read_pinyin_as`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Reading {
+    /// By the characters' common readings, as a word: may be searched.
+    Sure,
+    /// As likely a word of English or an abbreviation: one syllable as one character (`you`,
+    /// `he`), initials with a vowel (`has` for 淮安市), or two letters of initials (`my` for
+    /// 满意). Offered where no article writes the letters, never searched.
+    MaybeEnglish,
+    /// Through a character's rarer reading: offered only on strong evidence.
+    Rare,
+}
+
 /// The vocabulary of one set of segments, as its file keeps it ([`crate::store::kept`]):
 /// every structure is an FST or an array over the file's bytes, so a search in a new process
 /// reads the file and looks up a few keys instead of reading every segment's terms.
@@ -539,12 +552,12 @@ impl Vocabulary {
     /// `letters` (a query word as [`pinyin::letters`] gives it) as the Chinese it most likely
     /// stands for: the split into terms' full pinyin whose terms are most common together, or
     /// failing that into terms' initials. `None` when no split covers every letter. With it,
-    /// whether the reading rests on a character's rarer reading where that is no sure sign:
-    /// initials (`go` as 灌区, 区 read ōu), or a term spelled out in full that jieba's
-    /// dictionary does not know as a common word (`data` as 达达, 达 read tà). Such a reading
-    /// is at most offered. A common word spelled out in full is what was meant whatever
-    /// reading it takes (`chongqing`, 重庆).
-    pub(crate) fn read_pinyin_as(&self, letters: &str) -> Option<(String, bool)> {
+    /// how sure the reading is ([`Reading`]): it rests on a character's rarer reading where
+    /// that is no sure sign, as initials (`go` as 灌区, 区 read ōu) or a term spelled out in
+    /// full that jieba's dictionary does not know as a common word (`data` as 达达, 达 read
+    /// tà); or the letters are as likely a word of English. A common word spelled out in full
+    /// is what was meant whatever reading it takes (`chongqing`, 重庆).
+    pub(crate) fn read_pinyin_as(&self, letters: &str) -> Option<(String, Reading)> {
         let (clean, breaks) = pinyin::breaks(letters);
         let full = self
             .split(&clean, &breaks, &self.full, 1)
@@ -555,16 +568,40 @@ impl Vocabulary {
                 let common = parts
                     .iter()
                     .all(|part| segment::known(part).is_some_and(|k| k.freq >= super::COMMON_WORD));
-                (parts.concat(), rare && !common)
+                let text = parts.concat();
+                let reading = if rare && !common {
+                    Reading::Rare
+                } else if text.chars().count() == 1 {
+                    // One syllable as one character is as likely a word of English (`you`,
+                    // `he`) or an abbreviation as the character, which alone finds most of
+                    // an index.
+                    Reading::MaybeEnglish
+                } else {
+                    Reading::Sure
+                };
+                (text, reading)
             });
         full.or_else(|| {
             // Initials are ambiguous by nature, and a string of them has at most one vowel
-            // (`xczx`), where a word in English has several.
+            // (`xczx`), where a word in English has several. A vowel stands for a syllable
+            // without an initial (安, 俄, 欧), which few terms have, and makes the letters as
+            // likely a word of English (`has` for 淮安市, `last` for 两岸生态, `of` for 区市).
+            // Two letters are as likely an abbreviation or a word of English (`md`, `my`) as
+            // the commonest of the many terms they begin (`sh`: 社会, 上海, 深化).
             let vowels = clean.chars().filter(|c| "aeiouv".contains(*c)).count();
             (clean.len() <= 10 && vowels <= 1)
                 .then(|| self.split(&clean, &[], &self.initials, 2))
                 .flatten()
-                .map(|(parts, rare)| (parts.concat(), rare))
+                .map(|(parts, rare)| {
+                    let reading = if rare {
+                        Reading::Rare
+                    } else if vowels > 0 || clean.len() == 2 {
+                        Reading::MaybeEnglish
+                    } else {
+                        Reading::Sure
+                    };
+                    (parts.concat(), reading)
+                })
         })
     }
 
@@ -902,9 +939,29 @@ mod tests {
             v.homophones("xian", "先", 4).is_empty(),
             "only terms as long as the reading"
         );
-        assert_eq!(v.read_pinyin("da").as_deref(), Some("大"));
+        assert_eq!(
+            v.read_pinyin_as("da"),
+            Some(("大".to_string(), Reading::MaybeEnglish)),
+            "one character: offered at most"
+        );
         assert_eq!(v.read_pinyin("panda"), None);
         assert_eq!(v.read_pinyin("pan'da"), None);
+    }
+
+    /// Initials with a vowel (a syllable without an initial: 淮安市's 安), or of two letters,
+    /// are as likely a word of English or an abbreviation, and read as initials only to be
+    /// offered.
+    #[test]
+    fn initials_like_english_are_offered_at_most() {
+        let v = Vocabulary::of(
+            &[("淮安市", 40), ("乡村振兴", 150), ("安全", 300), ("满意", 90)],
+            10_000,
+        );
+        let maybe_english = |text: &str| Some((text.to_string(), Reading::MaybeEnglish));
+        assert_eq!(v.read_pinyin_as("has"), maybe_english("淮安市"));
+        assert_eq!(v.read_pinyin_as("aq"), maybe_english("安全"));
+        assert_eq!(v.read_pinyin_as("my"), maybe_english("满意"));
+        assert_eq!(v.read_pinyin_as("xczx"), Some(("乡村振兴".to_string(), Reading::Sure)));
     }
 
     /// A character's rare reading never stands for it alone, and costs a term of several
@@ -926,20 +983,23 @@ mod tests {
         let v = Vocabulary::of(&[("重庆", 50), ("中国", 5000), ("达达", 40)], 10_000);
         assert_eq!(
             v.read_pinyin_as("chongqing"),
-            Some(("重庆".to_string(), false)),
+            Some(("重庆".to_string(), Reading::Sure)),
             "no common reading competes, and a common word spelled out is what was meant"
         );
         assert_eq!(
             v.read_pinyin_as("data"),
-            Some(("达达".to_string(), true)),
+            Some(("达达".to_string(), Reading::Rare)),
             "达 read tà, and 达达 no common word: an English word, at most offered"
         );
         assert_eq!(
             v.read_pinyin_as("cq"),
-            Some(("重庆".to_string(), true)),
+            Some(("重庆".to_string(), Reading::Rare)),
             "initials of a rare reading"
         );
-        assert_eq!(v.read_pinyin_as("zq"), Some(("重庆".to_string(), false)));
+        assert_eq!(
+            v.read_pinyin_as("zq"),
+            Some(("重庆".to_string(), Reading::MaybeEnglish))
+        );
         assert_eq!(
             v.complete("chong", 5),
             [("重庆".to_string(), 50)],
