@@ -125,7 +125,15 @@ fn by_vocabulary(
         }
         typed_as_written = 0;
     }
-    let found = decided(backend, request, proposal, rewritten, [typed, typed_as_written, exact])?;
+    let mut found = decided(backend, request, proposal, rewritten, [typed, typed_as_written, exact])?;
+    if let Some((_, search @ true)) = &mut found {
+        // A string ten articles or more write is usage, not a slip, wherever one of them
+        // writes it as a word of its own, however many more write the correction: 着舰, a
+        // word jieba lacks, is no slip for 浙江. Such a correction is offered.
+        if typed_as_written >= assist::FEW && !written_as_fragments(backend, request, parsed, typed_as_written)? {
+            *search = false;
+        }
+    }
     Ok(found.filter(|(_, search)| *search || !sure_only))
 }
 
@@ -481,6 +489,32 @@ mod tests {
             ));
         }
         assert_eq!(search(&titled, "中结").1, None);
+    }
+
+    /// A string ten articles write, one of them as a word of its own (着舰, which jieba's
+    /// dictionary lacks), is offered a sound-alike correction however many more articles
+    /// write it (浙江), never searched as it.
+    #[test]
+    fn a_string_ten_articles_write_as_a_word_is_only_offered_a_correction() {
+        let mut texts: Vec<(String, String)> = (0..25 * FEW)
+            .map(|i| {
+                (
+                    format!("province{i}"),
+                    format!("第{i}次浙江会议召开\n2022-06-01 来源:鲁网\n浙江部署上半年工作。\n"),
+                )
+            })
+            .collect();
+        texts.extend((0..FEW).map(|i| {
+            (
+                format!("carrier{i}"),
+                format!("第{i}次训练举行\n2022-06-02 来源:鲁网\n舰载机成功着舰。\n"),
+            )
+        }));
+        let texts: Vec<(&str, &str)> = texts.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        let found = Index::of_texts(&texts).search(&SearchRequest::new("着舰")).unwrap();
+        assert_eq!(found.total, FEW);
+        assert_eq!(found.searched_as, None);
+        assert_eq!(found.did_you_mean.map(|r| r.query).as_deref(), Some("浙江"));
     }
 
     /// A query that finds a few articles with its words apart and none with them as written
