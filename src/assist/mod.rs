@@ -363,7 +363,7 @@ pub(crate) fn propose(parsed: &ParsedQuery, vocabulary: &Vocabulary, segmenter: 
     (rewritten != typed).then_some(Proposal {
         query: rewritten,
         reason,
-        may_search: sure.may_search,
+        may_search: !sure.guess,
         maybe_english: sure.maybe_english,
         common_slips,
         homophones,
@@ -518,20 +518,12 @@ pub(crate) fn respellings(parsed: &ParsedQuery, segmenter: &Segmenter) -> Vec<Pr
 const MAX_HOMOPHONES: usize = 4;
 
 /// How sure the parts of a proposal are, gathered as they are read.
+#[derive(Default)]
 struct Sureness {
-    /// No part is a guess ([`Proposal::may_search`]).
-    may_search: bool,
+    /// Some part is a guess (no [`Proposal::may_search`]).
+    guess: bool,
     /// Some letters are as likely English ([`Proposal::maybe_english`]).
     maybe_english: bool,
-}
-
-impl Default for Sureness {
-    fn default() -> Sureness {
-        Sureness {
-            may_search: true,
-            maybe_english: false,
-        }
-    }
 }
 
 impl Sureness {
@@ -540,7 +532,7 @@ impl Sureness {
         match reading {
             Reading::Sure => {}
             Reading::MaybeEnglish => self.maybe_english = true,
-            Reading::Rare => self.may_search = false,
+            Reading::Rare => self.guess = true,
         }
     }
 }
@@ -573,7 +565,7 @@ fn rewrite_word(
             if han {
                 match vocabulary.correct(run, is_name) {
                     Some(corrected) => {
-                        sure.may_search &= sounds_alike(run, &corrected);
+                        sure.guess |= !sounds_alike(run, &corrected);
                         out.push_str(&corrected);
                         reason.get_or_insert(RewriteReason::Typo);
                     }
