@@ -172,26 +172,34 @@ pub(crate) const COMMON_WORD: u64 = 50;
 
 /// Whether `corrected` differs from `typed` only by characters that sound alike (one of each
 /// pair by its common reading: two rare readings that blur alike meet only in the dictionary),
-/// none of them in a common word of `typed`.
-fn sounds_alike(typed: &str, corrected: &str) -> bool {
+/// none of them in a common word of `typed` as `segmenter` cuts it by its dictionary. A
+/// common word across the cut is an accident of the characters beside each other, not a word
+/// typed: 国政 in 建国政线 (建国/政/线), where 政 is a slip for 阵.
+fn sounds_alike(typed: &str, corrected: &str, segmenter: &Segmenter) -> bool {
     let typed: Vec<char> = typed.chars().collect();
     let corrected: Vec<char> = corrected.chars().collect();
     if typed.len() != corrected.len() {
         return false;
     }
     let replaced: Vec<usize> = (0..typed.len()).filter(|&i| typed[i] != corrected[i]).collect();
-    let alike = replaced.iter().all(|&i| pinyin::heard_alike(typed[i], corrected[i]));
-    // The common words of the typed text that a replaced character falls in.
-    let in_common_word = replaced.iter().any(|&i| {
-        (0..=i).any(|start| {
-            (i + 1..=typed.len().min(start + vocabulary::LONGEST_RUN)).any(|end| {
+    if !replaced.iter().all(|&i| pinyin::heard_alike(typed[i], corrected[i])) {
+        return false;
+    }
+    let cut = segmenter.dictionary_words(&typed.iter().collect::<String>());
+    // Whether a common word of two characters or more inside the typed word `word` takes in
+    // the character at `i`.
+    let in_common_word = |word: &std::ops::Range<usize>, i: usize| {
+        (word.start..=i).any(|start| {
+            (i + 1..=word.end.min(start + vocabulary::LONGEST_RUN)).any(|end| {
                 end - start >= 2
                     && crate::text::segment::known(&typed[start..end].iter().collect::<String>())
                         .is_some_and(|known| known.freq >= COMMON_WORD)
             })
         })
-    });
-    alike && !in_common_word
+    };
+    !replaced
+        .iter()
+        .any(|&i| cut.iter().any(|word| word.contains(&i) && in_common_word(word, i)))
 }
 
 /// A correction by characters that do not sound alike is offered only when its words as
@@ -294,7 +302,6 @@ pub(crate) fn propose(parsed: &ParsedQuery, vocabulary: &Vocabulary, segmenter: 
     if parsed.has_exact() {
         return None;
     }
-    let is_name = |word: &str| segmenter.is_name(word);
     let mut out: Vec<String> = Vec::new();
     let mut as_typed: Vec<String> = Vec::new();
     let mut pinyin_run: Vec<String> = Vec::new();
@@ -335,7 +342,13 @@ pub(crate) fn propose(parsed: &ParsedQuery, vocabulary: &Vocabulary, segmenter: 
             continue;
         }
         flush(&mut pinyin_run, &mut out, &mut reason, &mut sure);
-        out.push(rewrite_word(&fold(typed), vocabulary, &is_name, &mut reason, &mut sure));
+        out.push(rewrite_word(
+            &fold(typed),
+            vocabulary,
+            segmenter,
+            &mut reason,
+            &mut sure,
+        ));
     }
     flush(&mut pinyin_run, &mut out, &mut reason, &mut sure);
     let rewritten = out.join(" ");
@@ -500,7 +513,7 @@ pub(crate) fn respellings(parsed: &ParsedQuery, segmenter: &Segmenter) -> Vec<Pr
         .into_iter()
         // A respelling is a string of the articles, not a term: one inside a common word of
         // the query (天地会 as 天的会) is not even offered.
-        .filter(|(.., rewritten)| sounds_alike(&fold(&typed), &fold(rewritten)))
+        .filter(|(.., rewritten)| sounds_alike(&fold(&typed), &fold(rewritten), segmenter))
         .take(MOST_RESPELLINGS)
         .map(|(_, _, meant, rewritten)| Proposal {
             common_slips: common_slips(&typed, &rewritten),
@@ -547,10 +560,11 @@ fn convertible(letters: &str) -> bool {
 fn rewrite_word(
     word: &str,
     vocabulary: &Vocabulary,
-    is_name: &dyn Fn(&str) -> bool,
+    segmenter: &Segmenter,
     reason: &mut Option<RewriteReason>,
     sure: &mut Sureness,
 ) -> String {
+    let is_name = |word: &str| segmenter.is_name(word);
     let mut out = String::new();
     let mut run = String::new();
     let mut run_is_han = false;
@@ -563,9 +577,9 @@ fn rewrite_word(
                 return;
             }
             if han {
-                match vocabulary.correct(run, is_name) {
+                match vocabulary.correct(run, &is_name) {
                     Some(corrected) => {
-                        sure.guess |= !sounds_alike(run, &corrected);
+                        sure.guess |= !sounds_alike(run, &corrected, segmenter);
                         out.push_str(&corrected);
                         reason.get_or_insert(RewriteReason::Typo);
                     }
@@ -721,6 +735,23 @@ mod tests {
             "too little evidence for another character"
         );
         assert_eq!(decide(&other, 0, 0, 25), Some(false));
+    }
+
+    /// A common word counts against a slip only where the typed text, cut by the dictionary,
+    /// has it: 国政 spans the cut 建国/政/线 of 建国政线 and is no word typed, so 政 is a slip
+    /// for 阵; 公私 inside 公私不分 is one, so 私 stays a guess.
+    #[test]
+    fn a_common_word_across_the_cut_is_no_word_typed() {
+        let segmenter = Segmenter::default();
+        assert!(sounds_alike("建国政线", "建国阵线", &segmenter));
+        assert!(!sounds_alike("公私不分", "公司部分", &segmenter));
+        assert!(!sounds_alike("公式", "公示", &segmenter));
+        assert!(!sounds_alike("岚岛", "台岛", &segmenter));
+        let v = Vocabulary::of(&[("建国阵线", 40), ("公司部分", 40)], 10_000);
+        let proposal = |q: &str| propose(&ParsedQuery::parse(q, &segmenter).unwrap(), &v, &segmenter);
+        let found = proposal("建国政线").unwrap();
+        assert_eq!((found.query.as_str(), found.may_search), ("建国阵线", true));
+        assert_eq!(decide(&found, 0, 0, 5), Some(true));
     }
 
     /// A word of jieba's dictionary typed is a word someone means, though the articles lack
