@@ -170,36 +170,57 @@ pub(crate) struct Proposal {
 /// frequent (`chongqing` is 重庆; `data` is no 达达).
 pub(crate) const COMMON_WORD: u64 = 50;
 
-/// Whether `corrected` differs from `typed` only by characters that sound alike (one of each
-/// pair by its common reading: two rare readings that blur alike meet only in the dictionary),
-/// none of them in a common word of `typed` as `segmenter` cuts it by its dictionary. A
-/// common word across the cut is an accident of the characters beside each other, not a word
-/// typed: 国政 in 建国政线 (建国/政/线), where 政 is a slip for 阵.
+/// Whether `corrected` differs from `typed` only by characters that sound alike
+/// ([`Typed::sounds_like`]).
 fn sounds_alike(typed: &str, corrected: &str, segmenter: &Segmenter) -> bool {
-    let typed: Vec<char> = typed.chars().collect();
-    let corrected: Vec<char> = corrected.chars().collect();
-    if typed.len() != corrected.len() {
-        return false;
+    Typed::new(typed, segmenter).sounds_like(corrected)
+}
+
+/// A typed text and its words as a segmenter cuts it by its dictionary, cut once for every
+/// correction weighed against it.
+struct Typed {
+    chars: Vec<char>,
+    cut: Vec<std::ops::Range<usize>>,
+}
+
+impl Typed {
+    fn new(typed: &str, segmenter: &Segmenter) -> Typed {
+        Typed {
+            chars: typed.chars().collect(),
+            cut: segmenter.dictionary_words(typed),
+        }
     }
-    let replaced: Vec<usize> = (0..typed.len()).filter(|&i| typed[i] != corrected[i]).collect();
-    if !replaced.iter().all(|&i| pinyin::heard_alike(typed[i], corrected[i])) {
-        return false;
-    }
-    let cut = segmenter.dictionary_words(&typed.iter().collect::<String>());
-    // Whether a common word of two characters or more inside the typed word `word` takes in
-    // the character at `i`.
-    let in_common_word = |word: &std::ops::Range<usize>, i: usize| {
-        (word.start..=i).any(|start| {
-            (i + 1..=word.end.min(start + vocabulary::LONGEST_RUN)).any(|end| {
-                end - start >= 2
-                    && crate::text::segment::known(&typed[start..end].iter().collect::<String>())
-                        .is_some_and(|known| known.freq >= COMMON_WORD)
+
+    /// Whether `corrected` differs from the typed text only by characters that sound alike
+    /// (one of each pair by its common reading: two rare readings that blur alike meet only
+    /// in the dictionary), none of them in a common word of a word of the cut. A common word
+    /// across the cut is an accident of the characters beside each other, not a word typed:
+    /// 国政 in 建国政线 (建国/政/线), where 政 is a slip for 阵.
+    fn sounds_like(&self, corrected: &str) -> bool {
+        let typed = &self.chars;
+        let corrected: Vec<char> = corrected.chars().collect();
+        if typed.len() != corrected.len() {
+            return false;
+        }
+        let replaced: Vec<usize> = (0..typed.len()).filter(|&i| typed[i] != corrected[i]).collect();
+        if !replaced.iter().all(|&i| pinyin::heard_alike(typed[i], corrected[i])) {
+            return false;
+        }
+        // Whether a common word of two characters or more inside the typed word `word` takes
+        // in the character at `i`.
+        let in_common_word = |word: &std::ops::Range<usize>, i: usize| {
+            (word.start..=i).any(|start| {
+                (i + 1..=word.end.min(start + vocabulary::LONGEST_RUN)).any(|end| {
+                    end - start >= 2
+                        && crate::text::segment::known(&typed[start..end].iter().collect::<String>())
+                            .is_some_and(|known| known.freq >= COMMON_WORD)
+                })
             })
-        })
-    };
-    !replaced
-        .iter()
-        .any(|&i| cut.iter().any(|word| word.contains(&i) && in_common_word(word, i)))
+        };
+        !replaced
+            .iter()
+            .any(|&i| self.cut.iter().any(|word| word.contains(&i) && in_common_word(word, i)))
+    }
 }
 
 /// A correction by characters that do not sound alike is offered only when its words as
@@ -509,11 +530,12 @@ pub(crate) fn respellings(parsed: &ParsedQuery, segmenter: &Segmenter) -> Vec<Pr
     // respellings that make a word of the dictionary where the typed character was (计化 →
     // 计划) first, the most frequent word first, then the commonest replacements.
     found.sort_by_key(|(made, rank, ..)| (*made, *rank));
+    let typed_text = Typed::new(&fold(&typed), segmenter);
     found
         .into_iter()
         // A respelling is a string of the articles, not a term: one inside a common word of
         // the query (天地会 as 天的会) is not even offered.
-        .filter(|(.., rewritten)| sounds_alike(&fold(&typed), &fold(rewritten), segmenter))
+        .filter(|(.., rewritten)| typed_text.sounds_like(&fold(rewritten)))
         .take(MOST_RESPELLINGS)
         .map(|(_, _, meant, rewritten)| Proposal {
             common_slips: common_slips(&typed, &rewritten),
