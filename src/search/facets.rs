@@ -23,7 +23,7 @@ use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader, COLLECT_BLOCK_BUFFER_
 
 use crate::article::Force;
 use crate::search::numbering::FacetNumbering;
-use crate::search::numbering::{Counts, DocOrds, Listed, NO_VALUE};
+use crate::search::numbering::{ByDocRef, Counts, DocOrds, Listed, NO_VALUE};
 
 /// Counts the values of single-level facet fields over the matching documents, each field
 /// listing its `Listed` values. The fields share each block of matches: whether a segment is
@@ -62,6 +62,7 @@ impl<const N: usize> FacetCounters<N> {
                 touched: Some(Vec::new()),
             },
             column,
+            gathered: Vec::new(),
             docs: Vec::new(),
             rows: Vec::new(),
             ords: Vec::new(),
@@ -237,6 +238,7 @@ struct SegmentCounter {
     table: Option<Arc<DocOrds>>,
     tally: Tally,
     // Buffers of `collect_block`, kept between blocks.
+    gathered: Vec<u32>,
     docs: Vec<DocId>,
     rows: Vec<u32>,
     ords: Vec<u64>,
@@ -300,6 +302,26 @@ fn decide(docs: &[DocId]) -> By {
     }
 }
 
+/// The ordinals of documents `from..to` in a table of several a document.
+fn of_range<'a>(starts: &[u32], ords: &'a [u32], from: usize, to: usize) -> &'a [u32] {
+    match (starts.get(from), starts.get(to)) {
+        (Some(&from), Some(&to)) => ords.get(from as usize..to as usize).unwrap_or_default(),
+        _ => &[],
+    }
+}
+
+/// The ordinals of each of `docs`, one after another, into `gathered`.
+#[inline(always)]
+fn gather(docs: &[DocId], starts: &[u32], ords: &[u32], gathered: &mut Vec<u32>) {
+    gathered.clear();
+    for &doc in docs {
+        let doc = doc as usize;
+        for &ord in of_range(starts, ords, doc, doc + 1) {
+            gathered.push(ord);
+        }
+    }
+}
+
 /// One segment's counts of one field.
 struct Tally {
     field: &'static str,
@@ -346,17 +368,54 @@ impl Tally {
         self.touched = touched.filter(|noted| noted.len() <= self.terms / 8);
     }
 
+    /// Counts the one ordinal each of `docs` has in `ords` (none past the end, or where it
+    /// is no ordinal of the segment).
+    #[inline(always)]
+    fn count_one<T: Copy + Into<u32>>(&mut self, docs: &[DocId], ords: &[T]) {
+        self.count_ords(
+            docs.iter()
+                .map(|&doc| ords.get(doc as usize).map_or(NO_VALUE, |&ord| ord.into())),
+        );
+    }
+
+    /// Counts `n` documents of ordinal 0, the segment's only value.
+    fn count_every(&mut self, n: usize) {
+        let mut touched = self.touched.take();
+        if let Some(count) = self.counts().and_then(|counts| counts.first_mut()) {
+            if let Some(noted) = touched.as_mut().filter(|_| *count == 0 && n > 0) {
+                noted.push(0);
+            }
+            *count += n as u32;
+        }
+        self.touched = touched;
+    }
+
     /// Counts the values of the documents in `runs` (each `(first, end)`).
     fn count_runs(&mut self, table: &DocOrds, runs: &[(DocId, DocId)]) {
         self.touched = None;
+        let docs = table.docs();
         let Some(counts) = self.counts() else {
             return;
         };
-        for &(from, to) in runs {
-            for &ord in table.of_range(from, to) {
-                if let Some(count) = counts.get_mut(ord as usize) {
+        fn add<T: Copy + Into<u32>>(counts: &mut [u32], ords: &[T]) {
+            for &ord in ords {
+                if let Some(count) = counts.get_mut(ord.into() as usize) {
                     *count += 1;
                 }
+            }
+        }
+        for &(from, to) in runs {
+            let (from, to) = (from.min(docs) as usize, to.min(docs) as usize);
+            match table.by_doc() {
+                ByDocRef::Every => {
+                    if let Some(count) = counts.first_mut() {
+                        *count += to.saturating_sub(from) as u32;
+                    }
+                }
+                ByDocRef::One8(ords) => add(counts, ords.get(from..to).unwrap_or_default()),
+                ByDocRef::One16(ords) => add(counts, ords.get(from..to).unwrap_or_default()),
+                ByDocRef::One32(ords) => add(counts, ords.get(from..to).unwrap_or_default()),
+                ByDocRef::Many { starts, ords } => add(counts, of_range(starts, ords, from, to)),
             }
         }
     }
@@ -401,17 +460,19 @@ impl SegmentCounter {
     /// then values).
     fn collect_block(&mut self, docs: &[DocId], blocks: &Blocks) {
         if let Some(table) = self.table.as_deref() {
-            match (blocks.by, table.one_each()) {
+            match (blocks.by, table.by_doc()) {
                 (By::Gaps(_), _) => self.tally.count_runs(table, &blocks.runs),
-                // One value a document (every field but the keywords): a lookup a match, where
-                // the iterator over each document's slice does not inline.
-                (_, Some(ords)) => self.tally.count_ords(
-                    docs.iter()
-                        .map(|&doc| ords.get(doc as usize).map_or(NO_VALUE, |&ord| ord)),
-                ),
-                (_, None) => self
-                    .tally
-                    .count_ords(docs.iter().flat_map(|&doc| table.of(doc)).copied()),
+                (_, ByDocRef::Every) => self.tally.count_every(docs.len()),
+                // One value a document (every field but the keywords): a lookup a match.
+                (_, ByDocRef::One8(ords)) => self.tally.count_one(docs, ords),
+                (_, ByDocRef::One16(ords)) => self.tally.count_one(docs, ords),
+                (_, ByDocRef::One32(ords)) => self.tally.count_one(docs, ords),
+                // The block's values gathered first, then counted: an iterator over each
+                // document's slice does not inline, and the gathering overlaps the lookups.
+                (_, ByDocRef::Many { starts, ords }) => {
+                    gather(docs, starts, ords, &mut self.gathered);
+                    self.tally.count_ords(self.gathered.iter().copied());
+                }
             }
             return;
         }
@@ -428,7 +489,9 @@ impl SegmentCounter {
         self.tally.count_ords(self.ords.iter().map(|&ord| ord as u32));
     }
 
-    fn harvest(mut self, blocks: &Blocks) -> Vec<(u32, u32)> {
+    /// Counting by the documents between matches, turns the counts of those into the
+    /// counts of the matches.
+    fn finish(&mut self, blocks: &Blocks) {
         if let (By::Gaps(next), Some(table)) = (blocks.by, self.table.as_deref()) {
             // The documents after the last match, then every value's total less the count of
             // the documents that did not match.
@@ -439,6 +502,10 @@ impl SegmentCounter {
                 }
             }
         }
+    }
+
+    fn harvest(mut self, blocks: &Blocks) -> Vec<(u32, u32)> {
+        self.finish(blocks);
         match &self.column {
             Some(column) => {
                 let t = self.tally;
@@ -455,6 +522,63 @@ impl SegmentCounter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A table of every layout counts, by the matches and by the documents between them,
+    /// what the documents' ordinals add up to.
+    #[test]
+    fn every_layout_counts_what_its_documents_hold() {
+        let mut seed = 5u32;
+        let mut next = |below: u32| {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            (seed >> 8) % below
+        };
+        // (values in the segment, at most this many a document; 1 alone: exactly one each).
+        for (terms, most) in [(1, 1), (3, 0), (200, 0), (1_000, 0), (70_000, 0), (500, 4)] {
+            let lists: Vec<Vec<u32>> = (0..5_000)
+                .map(|_| {
+                    let n = if most == 1 { 1 } else { next(most.max(2)) };
+                    (0..n).map(|_| next(terms)).collect()
+                })
+                .collect();
+            let table = Arc::new(DocOrds::of_lists(&lists, terms as usize));
+            // Sparse, half and dense matches; counted by each way where it applies.
+            for keep in [9, 50, 97] {
+                let docs: Vec<DocId> = (0..lists.len() as DocId).filter(|_| next(100) < keep).collect();
+                let mut expected = vec![0u32; terms as usize];
+                for &doc in &docs {
+                    for &ord in &lists[doc as usize] {
+                        expected[ord as usize] += 1;
+                    }
+                }
+                for by in [By::Matches, By::Gaps(0)] {
+                    let mut counter = SegmentCounter {
+                        column: None,
+                        table: Some(Arc::clone(&table)),
+                        tally: Tally {
+                            field: crate::store::schema::KEYWORD,
+                            segment: SegmentId::generate_random(),
+                            values: Arc::new(FacetNumbering::default()),
+                            terms: terms as usize,
+                            counts: None,
+                            touched: Some(Vec::new()),
+                        },
+                        gathered: Vec::new(),
+                        docs: Vec::new(),
+                        rows: Vec::new(),
+                        ords: Vec::new(),
+                    };
+                    let mut blocks = Blocks { by, runs: Vec::new() };
+                    for block in docs.chunks(COLLECT_BLOCK_BUFFER_LEN) {
+                        blocks.take(block);
+                        counter.collect_block(block, &blocks);
+                    }
+                    counter.finish(&blocks);
+                    let counts = counter.tally.counts.unwrap_or_default();
+                    assert_eq!(&counts[..terms as usize], expected, "{terms} terms, {keep}%");
+                }
+            }
+        }
+    }
 
     /// The runs a segment's blocks leave out, counting by them, are exactly the documents
     /// no block has, each once, in order.

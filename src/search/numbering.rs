@@ -75,14 +75,52 @@ pub(crate) struct DocOrds {
 }
 
 enum ByDoc {
-    /// At most one value a document: its ordinal, [`NO_VALUE`] for none.
-    One(Vec<u32>),
+    /// One value, which every document has (a news site's kind, a county's one source): a
+    /// match counts without a lookup.
+    Every(DocId),
+    /// At most one value a document: its ordinal, the type's largest for none, in the
+    /// narrowest type that holds the segment's ordinals. Most facets have a few hundred
+    /// values a segment at most (sources, months, kinds), and a table a quarter the size
+    /// leaves the processor's cache to the keywords.
+    One8(Vec<u8>),
+    One16(Vec<u16>),
+    One32(Vec<u32>),
     /// Document `d`'s ordinals are `ords[starts[d]..starts[d + 1]]`.
-    Many { starts: Vec<u32>, ords: Vec<u32> },
+    Many {
+        starts: Vec<u32>,
+        ords: Vec<u32>,
+    },
 }
 
-/// A document without a value, in [`ByDoc::One`].
+/// A segment's ordinals by document, as [`DocOrds::by_doc`] lends them.
+#[derive(Clone, Copy)]
+pub(crate) enum ByDocRef<'a> {
+    /// Every document has ordinal 0, the segment's only one.
+    Every,
+    /// Each document's ordinal; the type's largest, past every ordinal, for none.
+    One8(&'a [u8]),
+    One16(&'a [u16]),
+    One32(&'a [u32]),
+    /// Document `d`'s ordinals are `ords[starts[d]..starts[d + 1]]`.
+    Many {
+        starts: &'a [u32],
+        ords: &'a [u32],
+    },
+}
+
+/// A document without a value, in [`ByDoc::One32`].
 pub(crate) const NO_VALUE: u32 = u32::MAX;
+
+/// Each document's one ordinal or none, as `T` (its largest value for none).
+fn narrowed<T: TryFrom<u32> + Copy>(starts: &[u32], values: &[u32], none: T) -> Vec<T> {
+    starts
+        .windows(2)
+        .map(|w| match values.get(w[0] as usize).filter(|_| w[1] > w[0]) {
+            Some(&ord) => T::try_from(ord).unwrap_or(none),
+            None => none,
+        })
+        .collect()
+}
 
 impl DocOrds {
     fn read(column: &StrColumn, docs: u32) -> DocOrds {
@@ -94,19 +132,38 @@ impl DocOrds {
             values.extend(ords.values_for_doc(doc).map(|ord| ord as u32));
             starts.push(values.len() as u32);
         }
-        let mut totals = vec![0; column.num_terms()];
+        DocOrds::new(starts, values, column.num_terms())
+    }
+
+    /// The table of each document's ordinals, of `terms` ordinals in all.
+    #[cfg(test)]
+    pub(crate) fn of_lists(lists: &[Vec<u32>], terms: usize) -> DocOrds {
+        let mut starts = vec![0];
+        for list in lists {
+            starts.push(starts.last().copied().unwrap_or(0) + list.len() as u32);
+        }
+        DocOrds::new(starts, lists.iter().flatten().copied().collect(), terms)
+    }
+
+    /// The table of document `d`'s ordinals `values[starts[d]..starts[d + 1]]`, of `terms`
+    /// ordinals in all, kept in the narrowest layout that holds them.
+    fn new(starts: Vec<u32>, values: Vec<u32>, terms: usize) -> DocOrds {
+        let docs = starts.len().saturating_sub(1) as DocId;
+        let mut totals = vec![0; terms];
         for &ord in &values {
             if let Some(total) = totals.get_mut(ord as usize) {
                 *total += 1;
             }
         }
-        let by_doc = if starts.windows(2).all(|w| w[1] - w[0] <= 1) {
-            ByDoc::One(
-                starts
-                    .windows(2)
-                    .map(|w| if w[1] > w[0] { values[w[0] as usize] } else { NO_VALUE })
-                    .collect(),
-            )
+        let by_doc = if totals.len() == 1 && starts.windows(2).all(|w| w[1] - w[0] == 1) {
+            ByDoc::Every(docs)
+        } else if starts.windows(2).all(|w| w[1] - w[0] <= 1) {
+            // The type's largest value marks no value, so it must be no ordinal.
+            match totals.len() {
+                terms if terms < usize::from(u8::MAX) => ByDoc::One8(narrowed(&starts, &values, u8::MAX)),
+                terms if terms < usize::from(u16::MAX) => ByDoc::One16(narrowed(&starts, &values, u16::MAX)),
+                _ => ByDoc::One32(narrowed(&starts, &values, NO_VALUE)),
+            }
         } else {
             ByDoc::Many { starts, ords: values }
         };
@@ -116,40 +173,23 @@ impl DocOrds {
     /// The number of documents.
     pub(crate) fn docs(&self) -> DocId {
         match &self.by_doc {
-            ByDoc::One(ords) => ords.len() as DocId,
+            ByDoc::Every(docs) => *docs,
+            ByDoc::One8(ords) => ords.len() as DocId,
+            ByDoc::One16(ords) => ords.len() as DocId,
+            ByDoc::One32(ords) => ords.len() as DocId,
             ByDoc::Many { starts, .. } => starts.len().saturating_sub(1) as DocId,
         }
     }
 
-    /// The ordinals of document `doc`, empty for none (or past the last document): each an
-    /// ordinal of the column, or one no count array has.
+    /// How the documents' ordinals are kept.
     #[inline(always)]
-    pub(crate) fn of(&self, doc: DocId) -> &[u32] {
-        self.of_range(doc, doc.saturating_add(1))
-    }
-
-    /// The ordinals of documents `from..to`, one after another (clamped to the documents).
-    #[inline(always)]
-    pub(crate) fn of_range(&self, from: DocId, to: DocId) -> &[u32] {
-        let to = to.min(self.docs());
+    pub(crate) fn by_doc(&self) -> ByDocRef<'_> {
         match &self.by_doc {
-            ByDoc::One(ords) => ords.get(from as usize..to as usize).unwrap_or_default(),
-            ByDoc::Many { starts, ords } => {
-                let (Some(&from), Some(&to)) = (starts.get(from as usize), starts.get(to as usize)) else {
-                    return &[];
-                };
-                ords.get(from as usize..to as usize).unwrap_or_default()
-            }
-        }
-    }
-
-    /// Each document's ordinal when a document has at most one ([`NO_VALUE`], past every
-    /// ordinal, for none).
-    #[inline(always)]
-    pub(crate) fn one_each(&self) -> Option<&[u32]> {
-        match &self.by_doc {
-            ByDoc::One(ords) => Some(ords),
-            ByDoc::Many { .. } => None,
+            ByDoc::Every(_) => ByDocRef::Every,
+            ByDoc::One8(ords) => ByDocRef::One8(ords),
+            ByDoc::One16(ords) => ByDocRef::One16(ords),
+            ByDoc::One32(ords) => ByDocRef::One32(ords),
+            ByDoc::Many { starts, ords } => ByDocRef::Many { starts, ords },
         }
     }
 
@@ -480,6 +520,65 @@ impl FacetNumbering {
 mod tests {
     use super::*;
     use crate::Index;
+
+    /// Each layout gives every document the ordinals it was built with: one value every
+    /// document has, one value or none in each width, several values.
+    #[test]
+    fn each_layout_keeps_every_documents_ordinals() {
+        let mut seed = 11u32;
+        let mut next = |below: u32| {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            (seed >> 8) % below
+        };
+        let cases: [(usize, u32, &str); 6] = [
+            (1, 1, "every"),
+            (1, 0, "one8"),
+            (254, 0, "one8"),
+            (255, 0, "one16"),
+            (65_535, 0, "one32"),
+            (300, 3, "many"),
+        ];
+        for (terms, most, layout) in cases {
+            let mut lists: Vec<Vec<u32>> = (0..3_000)
+                .map(|_| {
+                    let n = if most == 1 { 1 } else { next(most.max(2)) };
+                    (0..n).map(|_| next(terms as u32)).collect()
+                })
+                .collect();
+            if most != 1 {
+                // The highest ordinal, and a document without any.
+                lists[7] = vec![terms as u32 - 1];
+                lists[8].clear();
+            }
+            let table = DocOrds::of_lists(&lists, terms);
+            let found = match table.by_doc() {
+                ByDocRef::Every => "every",
+                ByDocRef::One8(_) => "one8",
+                ByDocRef::One16(_) => "one16",
+                ByDocRef::One32(_) => "one32",
+                ByDocRef::Many { .. } => "many",
+            };
+            assert_eq!(found, layout, "{terms} terms");
+            assert_eq!(table.docs() as usize, lists.len());
+            for (doc, list) in lists.iter().enumerate() {
+                let kept: Vec<u32> = match table.by_doc() {
+                    ByDocRef::Every => vec![0],
+                    ByDocRef::One8(ords) => vec![u32::from(ords[doc])],
+                    ByDocRef::One16(ords) => vec![u32::from(ords[doc])],
+                    ByDocRef::One32(ords) => vec![ords[doc]],
+                    ByDocRef::Many { starts, ords } => ords[starts[doc] as usize..starts[doc + 1] as usize].to_vec(),
+                };
+                // No value reads as an ordinal past the segment's.
+                let kept: Vec<u32> = kept.into_iter().filter(|&ord| (ord as usize) < terms).collect();
+                assert_eq!(&kept, list, "{layout}: document {doc}");
+            }
+            let mut totals = vec![0; terms];
+            for &ord in lists.iter().flatten() {
+                totals[ord as usize] += 1;
+            }
+            assert_eq!(table.totals(), totals);
+        }
+    }
 
     /// A few ordinals are read by themselves, and many are read with the rest of the
     /// dictionary; either way each ordinal gets its own value.
