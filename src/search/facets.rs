@@ -532,14 +532,9 @@ mod tests {
             seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
             (seed >> 8) % below
         };
-        // (values in the segment, at most this many a document; 1 alone: exactly one each).
+        // (values in the segment, documents' values as `DocOrds::random_lists` draws them).
         for (terms, most) in [(1, 1), (3, 0), (200, 0), (1_000, 0), (70_000, 0), (500, 4)] {
-            let lists: Vec<Vec<u32>> = (0..5_000)
-                .map(|_| {
-                    let n = if most == 1 { 1 } else { next(most.max(2)) };
-                    (0..n).map(|_| next(terms)).collect()
-                })
-                .collect();
+            let lists = DocOrds::random_lists(5_000, terms as usize, most, terms);
             let table = Arc::new(DocOrds::of_lists(&lists, terms as usize));
             // Sparse, half and dense matches; counted by each way where it applies.
             for keep in [9, 50, 97] {

@@ -135,6 +135,29 @@ impl DocOrds {
         DocOrds::new(starts, values, column.num_terms())
     }
 
+    /// `docs` documents' ordinals, drawn by `seed` from `terms`: exactly one each where
+    /// `most` is 1, else up to `most - 1` (at least one), some documents with none, and one
+    /// with the highest ordinal.
+    #[cfg(test)]
+    pub(crate) fn random_lists(docs: usize, terms: usize, most: u32, seed: u32) -> Vec<Vec<u32>> {
+        let mut seed = seed;
+        let mut next = |below: u32| {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            (seed >> 8) % below
+        };
+        let mut lists: Vec<Vec<u32>> = (0..docs)
+            .map(|_| {
+                let n = if most == 1 { 1 } else { next(most.max(2)) };
+                (0..n).map(|_| next(terms as u32)).collect()
+            })
+            .collect();
+        if most != 1 && docs > 8 {
+            lists[7] = vec![terms as u32 - 1];
+            lists[8].clear();
+        }
+        lists
+    }
+
     /// The table of each document's ordinals, of `terms` ordinals in all.
     #[cfg(test)]
     pub(crate) fn of_lists(lists: &[Vec<u32>], terms: usize) -> DocOrds {
@@ -525,11 +548,6 @@ mod tests {
     /// document has, one value or none in each width, several values.
     #[test]
     fn each_layout_keeps_every_documents_ordinals() {
-        let mut seed = 11u32;
-        let mut next = |below: u32| {
-            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-            (seed >> 8) % below
-        };
         let cases: [(usize, u32, &str); 6] = [
             (1, 1, "every"),
             (1, 0, "one8"),
@@ -539,17 +557,7 @@ mod tests {
             (300, 3, "many"),
         ];
         for (terms, most, layout) in cases {
-            let mut lists: Vec<Vec<u32>> = (0..3_000)
-                .map(|_| {
-                    let n = if most == 1 { 1 } else { next(most.max(2)) };
-                    (0..n).map(|_| next(terms as u32)).collect()
-                })
-                .collect();
-            if most != 1 {
-                // The highest ordinal, and a document without any.
-                lists[7] = vec![terms as u32 - 1];
-                lists[8].clear();
-            }
+            let lists = DocOrds::random_lists(3_000, terms, most, 11);
             let table = DocOrds::of_lists(&lists, terms);
             let found = match table.by_doc() {
                 ByDocRef::Every => "every",
