@@ -268,6 +268,23 @@ pub(crate) fn all_terms(parsed: &ParsedQuery, vocabulary: &Vocabulary) -> bool {
     })
 }
 
+/// Whether `parsed` is one run of Han characters that [`respellings`] respells and that is
+/// no term of `vocabulary` (a term is written in some article): a query whose string may be
+/// written nowhere although its words are written apart.
+pub(crate) fn may_be_written_apart(parsed: &ParsedQuery, vocabulary: &Vocabulary) -> bool {
+    match parsed.clauses.as_slice() {
+        [Clause::Words {
+            text, negated: false, ..
+        }] => {
+            RESPELLED_CHARS.contains(&text.chars().count())
+                && text.chars().all(is_han)
+                && !parsed.has_exact()
+                && vocabulary.articles_with(text).is_none()
+        }
+        _ => false,
+    }
+}
+
 /// Whether `proposal` may be searched in place of a query whose string the articles write (in
 /// `typed_as_written`) only as a fragment of other words, its own words as written being in
 /// `rewritten`: a common word of jieba's dictionary ([`COMMON_WORD`]), not another fragment a

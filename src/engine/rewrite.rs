@@ -28,13 +28,16 @@ pub(super) fn rewrite_for(
         return Ok(None);
     }
     let vocabulary = by_vocabulary(backend, request, parsed, typed)?;
+    if typed > 0 && vocabulary.is_none() {
+        return respelled_written_nowhere(backend, request, parsed);
+    }
     if typed > 0 || matches!(vocabulary, Some((_, true))) {
         return Ok(vocabulary);
     }
     // A correction the vocabulary only offers (a term by a character that does not sound
     // alike: 几示年 as 几千年) gives way to a respelling that sounds alike and is sure
     // enough to be searched (几十年).
-    Ok(match respelled(backend, request, parsed)? {
+    Ok(match respelled(backend, request, parsed, false)? {
         Some((respelling, true)) => Some((respelling, true)),
         respelling => vocabulary.or(respelling),
     })
@@ -194,10 +197,17 @@ fn decided(
 /// sound-alike correction of a query that finds nothing is, only when no other respelling is
 /// written in half as many articles; otherwise offered. Written in fewer, it is offered when
 /// it is the only respelling written, a slip of the common readings of words no one writes.
-fn respelled(backend: &dyn Backend, request: &SearchRequest, parsed: &ParsedQuery) -> Result<Option<(Rewrite, bool)>> {
+/// With `slips_only`, only slips of the common readings are respellings.
+fn respelled(
+    backend: &dyn Backend,
+    request: &SearchRequest,
+    parsed: &ParsedQuery,
+    slips_only: bool,
+) -> Result<Option<(Rewrite, bool)>> {
     let mut best: Option<(usize, assist::Proposal, ParsedQuery)> = None;
     let mut second = 0;
-    for proposal in assist::respellings(parsed, backend.segmenter()) {
+    let respellings = assist::respellings(parsed, backend.segmenter());
+    for proposal in respellings.into_iter().filter(|p| p.common_slips || !slips_only) {
         let Ok(rewritten) = parse(backend, &proposal.query) else {
             continue;
         };
@@ -225,6 +235,24 @@ fn respelled(backend: &dyn Backend, request: &SearchRequest, parsed: &ParsedQuer
     }
     let found = decided(backend, request, proposal, rewritten, [0, 0, written])?;
     Ok(found.map(|(rewrite, search)| (rewrite, search && 2 * second <= written)))
+}
+
+/// For a query that finds something with its words apart, and that the vocabulary leaves as
+/// typed (each part a term: 中大成就 is 中大 and 成就), but whose string no article writes:
+/// the respelling [`respelled`] would search were the query to find nothing (重大成就, which
+/// many articles write), searched, if it is a slip of the common readings (an input method's
+/// wrong pick, not a rare reading's echo); never offered, as a query that finds something is
+/// not.
+fn respelled_written_nowhere(
+    backend: &dyn Backend,
+    request: &SearchRequest,
+    parsed: &ParsedQuery,
+) -> Result<Option<(Rewrite, bool)>> {
+    let vocabulary = backend.vocabulary()?;
+    if !assist::may_be_written_apart(parsed, &vocabulary) || backend.count(request, parsed.as_written())? > 0 {
+        return Ok(None);
+    }
+    Ok(respelled(backend, request, parsed, true)?.filter(|(_, search)| *search))
 }
 
 /// How many times as many articles a homophone of a pinyin reading must be written in to be
@@ -515,6 +543,46 @@ mod tests {
         assert_eq!(found.total, FEW);
         assert_eq!(found.searched_as, None);
         assert_eq!(found.did_you_mean.map(|r| r.query).as_deref(), Some("浙江"));
+    }
+
+    /// A query whose words are all terms (中大 and 成就) but whose string no article writes is
+    /// searched as the respelling of one character, a slip of the common readings, that
+    /// enough articles write (重大成就), however many articles have its words apart. Not
+    /// where some article writes it as typed, nor where too few write the respelling.
+    #[test]
+    fn a_string_written_nowhere_is_searched_as_a_respelling_many_articles_write() {
+        let article = |title: &str, body: &str| format!("{title}\n2022-06-01 来源:鲁网\n{body}\n");
+        let texts = |achieved: usize, as_typed: bool| -> Vec<(String, String)> {
+            let mut texts: Vec<(String, String)> = (0..achieved)
+                .map(|i| {
+                    (
+                        format!("achieved{i}"),
+                        article(&format!("第{i}届大会闭幕"), "大会取得重大成就。"),
+                    )
+                })
+                .collect();
+            texts.extend((0..2 * FEW).map(|i| {
+                let body = if as_typed && i == 0 {
+                    "中大成就斐然。"
+                } else {
+                    "中大师生参观。"
+                };
+                (format!("campus{i}"), article(&format!("中大办学成就展第{i}场"), body))
+            }));
+            texts
+        };
+        let search = |texts: &[(String, String)]| {
+            let texts: Vec<(&str, &str)> = texts.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+            let found = Index::of_texts(&texts).search(&SearchRequest::new("中大成就")).unwrap();
+            (found.searched_as.map(|r| (r.query, r.total)), found.did_you_mean)
+        };
+        assert_eq!(search(&texts(FEW, false)), (Some(("重大成就".to_string(), FEW)), None));
+        assert_eq!(search(&texts(FEW, true)), (None, None), "written as typed");
+        assert_eq!(
+            search(&texts(FEW - 1, false)),
+            (None, None),
+            "a respelling too few write"
+        );
     }
 
     /// A query that finds a few articles with its words apart and none with them as written
