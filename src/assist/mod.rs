@@ -285,6 +285,18 @@ pub(crate) fn may_be_written_apart(parsed: &ParsedQuery, vocabulary: &Vocabulary
     }
 }
 
+/// Whether each character `rewritten` replaces in `typed` makes a word of jieba's dictionary
+/// with the characters beside it: a pinyin input method's slip is a wrong pick for a word's
+/// syllables (重大 of 重大成就), where a respelling into no word is a piece of a longer
+/// phrase (今年第 of 今年第一季度, for 今年底).
+pub(crate) fn respelled_into_words(typed: &str, rewritten: &str) -> bool {
+    let (typed, rewritten): (Vec<char>, Vec<char>) = (fold(typed).chars().collect(), fold(rewritten).chars().collect());
+    typed.len() == rewritten.len()
+        && (0..typed.len())
+            .filter(|&at| typed[at] != rewritten[at])
+            .all(|at| word_made(&rewritten, at) > 0)
+}
+
 /// Whether `proposal` may be searched in place of a query whose string the articles write (in
 /// `typed_as_written`) only as a fragment of other words, its own words as written being in
 /// `rewritten`: a common word of jieba's dictionary ([`COMMON_WORD`]), not another fragment a
@@ -779,6 +791,20 @@ mod tests {
     /// A common word counts against a slip only where the typed text, cut by the dictionary,
     /// has it: 国政 spans the cut 建国/政/线 of 建国政线 and is no word typed, so 政 is a slip
     /// for 阵; 公私 inside 公私不分 is one, so 私 stays a guess.
+    /// A respelling makes a word where it replaces a character (年底 of 今年底, 重大 of
+    /// 重大成就), or it is a piece of a longer phrase (今年第 of 今年第一季度).
+    #[test]
+    fn a_respelling_into_a_word_is_told_from_a_piece_of_a_phrase() {
+        assert!(respelled_into_words("今年低", "今年底"));
+        assert!(respelled_into_words("中大成就", "重大成就"));
+        assert!(!respelled_into_words("今年低", "今年第"));
+        assert!(!respelled_into_words("事通车", "式通车"));
+        assert!(
+            !respelled_into_words("今年低", "今年底部"),
+            "not one character replaced"
+        );
+    }
+
     #[test]
     fn a_common_word_across_the_cut_is_no_word_typed() {
         let segmenter = Segmenter::default();

@@ -37,7 +37,7 @@ pub(super) fn rewrite_for(
     // A correction the vocabulary only offers (a term by a character that does not sound
     // alike: 几示年 as 几千年) gives way to a respelling that sounds alike and is sure
     // enough to be searched (几十年).
-    Ok(match respelled(backend, request, parsed, false)? {
+    Ok(match respelled(backend, request, parsed, None)? {
         Some((respelling, true)) => Some((respelling, true)),
         respelling => vocabulary.or(respelling),
     })
@@ -197,17 +197,21 @@ fn decided(
 /// sound-alike correction of a query that finds nothing is, only when no other respelling is
 /// written in half as many articles; otherwise offered. Written in fewer, it is offered when
 /// it is the only respelling written, a slip of the common readings of words no one writes.
-/// With `slips_only`, only slips of the common readings are respellings.
+/// With `slips_of` (the query as typed), only slips of the common readings that make a word
+/// where they replace a character are respellings.
 fn respelled(
     backend: &dyn Backend,
     request: &SearchRequest,
     parsed: &ParsedQuery,
-    slips_only: bool,
+    slips_of: Option<&str>,
 ) -> Result<Option<(Rewrite, bool)>> {
     let mut best: Option<(usize, assist::Proposal, ParsedQuery)> = None;
     let mut second = 0;
     let respellings = assist::respellings(parsed, backend.segmenter());
-    for proposal in respellings.into_iter().filter(|p| p.common_slips || !slips_only) {
+    let slip = |p: &assist::Proposal| {
+        slips_of.is_none_or(|typed| p.common_slips && assist::respelled_into_words(typed, &p.query))
+    };
+    for proposal in respellings.into_iter().filter(slip) {
         let Ok(rewritten) = parse(backend, &proposal.query) else {
             continue;
         };
@@ -240,19 +244,23 @@ fn respelled(
 /// For a query that finds something with its words apart, and that the vocabulary leaves as
 /// typed (each part a term: 中大成就 is 中大 and 成就), but whose string no article writes:
 /// the respelling [`respelled`] would search were the query to find nothing (重大成就, which
-/// many articles write), searched, if it is a slip of the common readings (an input method's
-/// wrong pick, not a rare reading's echo); never offered, as a query that finds something is
-/// not.
+/// many articles write), searched, if it is a slip of the common readings that makes a word
+/// where it replaces a character (an input method's wrong pick for a word, not a rare
+/// reading's echo or a piece of a longer phrase); never offered, as a query that finds
+/// something is not.
 fn respelled_written_nowhere(
     backend: &dyn Backend,
     request: &SearchRequest,
     parsed: &ParsedQuery,
 ) -> Result<Option<(Rewrite, bool)>> {
     let vocabulary = backend.vocabulary()?;
+    let [Clause::Words { typed, .. }] = parsed.clauses.as_slice() else {
+        return Ok(None);
+    };
     if !assist::may_be_written_apart(parsed, &vocabulary) || backend.count(request, parsed.as_written())? > 0 {
         return Ok(None);
     }
-    Ok(respelled(backend, request, parsed, true)?.filter(|(_, search)| *search))
+    Ok(respelled(backend, request, parsed, Some(typed))?.filter(|(_, search)| *search))
 }
 
 /// How many times as many articles a homophone of a pinyin reading must be written in to be
