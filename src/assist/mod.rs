@@ -268,20 +268,23 @@ pub(crate) fn all_terms(parsed: &ParsedQuery, vocabulary: &Vocabulary) -> bool {
     })
 }
 
-/// Whether `parsed` is one run of Han characters that [`respellings`] respells and that is
-/// no term of `vocabulary` (a term is written in some article): a query whose string may be
-/// written nowhere although its words are written apart.
-pub(crate) fn may_be_written_apart(parsed: &ParsedQuery, vocabulary: &Vocabulary) -> bool {
+/// The query as typed when `parsed` is one run of Han characters that [`respellings`]
+/// respells and that is no term of `vocabulary` (a term is written in some article): a query
+/// whose string may be written nowhere although its words are written apart.
+pub(crate) fn written_apart_run<'a>(parsed: &'a ParsedQuery, vocabulary: &Vocabulary) -> Option<&'a str> {
     match parsed.clauses.as_slice() {
         [Clause::Words {
-            text, negated: false, ..
-        }] => {
-            RESPELLED_CHARS.contains(&text.chars().count())
-                && text.chars().all(is_han)
-                && !parsed.has_exact()
-                && vocabulary.articles_with(text).is_none()
+            typed,
+            text,
+            negated: false,
+            ..
+        }] if RESPELLED_CHARS.contains(&text.chars().count())
+            && text.chars().all(is_han)
+            && vocabulary.articles_with(text).is_none() =>
+        {
+            Some(typed.as_str())
         }
-        _ => false,
+        _ => None,
     }
 }
 

@@ -254,10 +254,10 @@ fn respelled_written_nowhere(
     parsed: &ParsedQuery,
 ) -> Result<Option<(Rewrite, bool)>> {
     let vocabulary = backend.vocabulary()?;
-    let [Clause::Words { typed, .. }] = parsed.clauses.as_slice() else {
+    let Some(typed) = assist::written_apart_run(parsed, &vocabulary) else {
         return Ok(None);
     };
-    if !assist::may_be_written_apart(parsed, &vocabulary) || backend.count(request, parsed.as_written())? > 0 {
+    if backend.count(request, parsed.as_written())? > 0 {
         return Ok(None);
     }
     Ok(respelled(backend, request, parsed, Some(typed))?.filter(|(_, search)| *search))

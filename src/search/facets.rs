@@ -23,7 +23,7 @@ use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader, COLLECT_BLOCK_BUFFER_
 
 use crate::article::Force;
 use crate::search::numbering::FacetNumbering;
-use crate::search::numbering::{ByDocRef, Counts, DocOrds, Listed, NO_VALUE};
+use crate::search::numbering::{ByDoc, Counts, DocOrds, Listed, NO_VALUE};
 
 /// Counts the values of single-level facet fields over the matching documents, each field
 /// listing its `Listed` values. The fields share each block of matches: whether a segment is
@@ -407,15 +407,15 @@ impl Tally {
         for &(from, to) in runs {
             let (from, to) = (from.min(docs) as usize, to.min(docs) as usize);
             match table.by_doc() {
-                ByDocRef::Every => {
+                ByDoc::Every(_) => {
                     if let Some(count) = counts.first_mut() {
                         *count += to.saturating_sub(from) as u32;
                     }
                 }
-                ByDocRef::One8(ords) => add(counts, ords.get(from..to).unwrap_or_default()),
-                ByDocRef::One16(ords) => add(counts, ords.get(from..to).unwrap_or_default()),
-                ByDocRef::One32(ords) => add(counts, ords.get(from..to).unwrap_or_default()),
-                ByDocRef::Many { starts, ords } => add(counts, of_range(starts, ords, from, to)),
+                ByDoc::One8(ords) => add(counts, ords.get(from..to).unwrap_or_default()),
+                ByDoc::One16(ords) => add(counts, ords.get(from..to).unwrap_or_default()),
+                ByDoc::One32(ords) => add(counts, ords.get(from..to).unwrap_or_default()),
+                ByDoc::Many { starts, ords } => add(counts, of_range(starts, ords, from, to)),
             }
         }
     }
@@ -462,14 +462,14 @@ impl SegmentCounter {
         if let Some(table) = self.table.as_deref() {
             match (blocks.by, table.by_doc()) {
                 (By::Gaps(_), _) => self.tally.count_runs(table, &blocks.runs),
-                (_, ByDocRef::Every) => self.tally.count_every(docs.len()),
+                (_, ByDoc::Every(_)) => self.tally.count_every(docs.len()),
                 // One value a document (every field but the keywords): a lookup a match.
-                (_, ByDocRef::One8(ords)) => self.tally.count_one(docs, ords),
-                (_, ByDocRef::One16(ords)) => self.tally.count_one(docs, ords),
-                (_, ByDocRef::One32(ords)) => self.tally.count_one(docs, ords),
+                (_, ByDoc::One8(ords)) => self.tally.count_one(docs, ords),
+                (_, ByDoc::One16(ords)) => self.tally.count_one(docs, ords),
+                (_, ByDoc::One32(ords)) => self.tally.count_one(docs, ords),
                 // The block's values gathered first, then counted: an iterator over each
                 // document's slice does not inline, and the gathering overlaps the lookups.
-                (_, ByDocRef::Many { starts, ords }) => {
+                (_, ByDoc::Many { starts, ords }) => {
                     gather(docs, starts, ords, &mut self.gathered);
                     self.tally.count_ords(self.gathered.iter().copied());
                 }

@@ -74,14 +74,15 @@ pub(crate) struct DocOrds {
     totals: Vec<u32>,
 }
 
-enum ByDoc {
+/// How a segment's ordinals are kept by document.
+pub(crate) enum ByDoc {
     /// One value, which every document has (a news site's kind, a county's one source): a
     /// match counts without a lookup.
     Every(DocId),
     /// At most one value a document: its ordinal, the type's largest for none, in the
-    /// narrowest type that holds the segment's ordinals. Most facets have a few hundred
-    /// values a segment at most (sources, months, kinds), and a table a quarter the size
-    /// leaves the processor's cache to the keywords.
+    /// narrowest type that holds the segment's ordinals. Most facets have few values a
+    /// segment (sources, months, kinds), and a narrow table leaves the processor's cache to
+    /// the keywords.
     One8(Vec<u8>),
     One16(Vec<u16>),
     One32(Vec<u32>),
@@ -89,22 +90,6 @@ enum ByDoc {
     Many {
         starts: Vec<u32>,
         ords: Vec<u32>,
-    },
-}
-
-/// A segment's ordinals by document, as [`DocOrds::by_doc`] lends them.
-#[derive(Clone, Copy)]
-pub(crate) enum ByDocRef<'a> {
-    /// Every document has ordinal 0, the segment's only one.
-    Every,
-    /// Each document's ordinal; the type's largest, past every ordinal, for none.
-    One8(&'a [u8]),
-    One16(&'a [u16]),
-    One32(&'a [u32]),
-    /// Document `d`'s ordinals are `ords[starts[d]..starts[d + 1]]`.
-    Many {
-        starts: &'a [u32],
-        ords: &'a [u32],
     },
 }
 
@@ -206,14 +191,8 @@ impl DocOrds {
 
     /// How the documents' ordinals are kept.
     #[inline(always)]
-    pub(crate) fn by_doc(&self) -> ByDocRef<'_> {
-        match &self.by_doc {
-            ByDoc::Every(_) => ByDocRef::Every,
-            ByDoc::One8(ords) => ByDocRef::One8(ords),
-            ByDoc::One16(ords) => ByDocRef::One16(ords),
-            ByDoc::One32(ords) => ByDocRef::One32(ords),
-            ByDoc::Many { starts, ords } => ByDocRef::Many { starts, ords },
-        }
+    pub(crate) fn by_doc(&self) -> &ByDoc {
+        &self.by_doc
     }
 
     /// How many documents have each ordinal, deleted ones included.
@@ -560,21 +539,21 @@ mod tests {
             let lists = DocOrds::random_lists(3_000, terms, most, 11);
             let table = DocOrds::of_lists(&lists, terms);
             let found = match table.by_doc() {
-                ByDocRef::Every => "every",
-                ByDocRef::One8(_) => "one8",
-                ByDocRef::One16(_) => "one16",
-                ByDocRef::One32(_) => "one32",
-                ByDocRef::Many { .. } => "many",
+                ByDoc::Every(_) => "every",
+                ByDoc::One8(_) => "one8",
+                ByDoc::One16(_) => "one16",
+                ByDoc::One32(_) => "one32",
+                ByDoc::Many { .. } => "many",
             };
             assert_eq!(found, layout, "{terms} terms");
             assert_eq!(table.docs() as usize, lists.len());
             for (doc, list) in lists.iter().enumerate() {
                 let kept: Vec<u32> = match table.by_doc() {
-                    ByDocRef::Every => vec![0],
-                    ByDocRef::One8(ords) => vec![u32::from(ords[doc])],
-                    ByDocRef::One16(ords) => vec![u32::from(ords[doc])],
-                    ByDocRef::One32(ords) => vec![ords[doc]],
-                    ByDocRef::Many { starts, ords } => ords[starts[doc] as usize..starts[doc + 1] as usize].to_vec(),
+                    ByDoc::Every(_) => vec![0],
+                    ByDoc::One8(ords) => vec![u32::from(ords[doc])],
+                    ByDoc::One16(ords) => vec![u32::from(ords[doc])],
+                    ByDoc::One32(ords) => vec![ords[doc]],
+                    ByDoc::Many { starts, ords } => ords[starts[doc] as usize..starts[doc + 1] as usize].to_vec(),
                 };
                 // No value reads as an ordinal past the segment's.
                 let kept: Vec<u32> = kept.into_iter().filter(|&ord| (ord as usize) < terms).collect();
