@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, Weak};
 
 use super::backend::Backend;
 use super::parse;
-use super::places::places;
+use super::places::is_fragment;
 use crate::assist::abbreviations::{self, Counts};
 use crate::assist::vocabulary::Vocabulary;
 use crate::error::Result;
@@ -144,14 +144,6 @@ pub(crate) fn find(backend: &dyn Backend, vocabulary: &Vocabulary, word: &str) -
         return Ok(Vec::new());
     }
     Ok(chosen)
-}
-
-/// Whether `word`'s places in the articles show a fragment of the words around it
-/// ([`abbreviations::is_fragment`]): looked at only for a word the counts convinced.
-fn is_fragment(backend: &dyn Backend, word: &str) -> Result<bool> {
-    let places = places(backend, &SearchRequest::new(word), word, abbreviations::PLACES_FROM)?;
-    let places = places.iter().map(|(text, at)| (text.as_str(), at.clone()));
-    Ok(abbreviations::is_fragment(word, places, backend.segmenter()))
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 use super::backend::Backend;
 use super::parse;
+use crate::assist;
 use crate::error::Result;
 use crate::search::{SearchRequest, Sort};
 
@@ -34,4 +35,12 @@ pub(super) fn places(
         }
     }
     Ok(out)
+}
+
+/// Whether `word`'s places in the articles show mostly a fragment of the words around it
+/// ([`assist::places::is_fragment`]), read in at most [`assist::places::PLACES_FROM`] of them.
+pub(super) fn is_fragment(backend: &dyn Backend, word: &str) -> Result<bool> {
+    let places = places(backend, &SearchRequest::new(word), word, assist::places::PLACES_FROM)?;
+    let places = places.iter().map(|(text, at)| (text.as_str(), at.clone()));
+    Ok(assist::places::is_fragment(word, places, backend.segmenter()))
 }
