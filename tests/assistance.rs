@@ -152,6 +152,80 @@ fn pinyin_homophones_are_chosen_by_the_articles_that_have_them() {
     );
 }
 
+/// Releases for the homophones of `huawei` and `jinan`: 化为 and 急难 in more titles than 华为
+/// and 济南 (the vocabulary's reading), 化为 written mostly inside 转化为, and 济南 in
+/// `jinan` articles (one title).
+fn homophones(jinan: u32) -> Index {
+    let index = Index::create_in_ram();
+    let mut articles = Vec::new();
+    let mut add = |name: String, title: &str, day: u32, body: &str| {
+        articles.push((name, release(title, day, "央视网", body)));
+    };
+    for k in 0..2 {
+        add(format!("spirit-{k}"), "精神化为动力", k + 1, "会议精神得到传达。");
+        add(
+            format!("needs-{k}"),
+            "急难愁盼问题得到解决",
+            k + 3,
+            "群众反映的问题得到解决。",
+        );
+    }
+    add("brand-title".into(), "华为发布新品", 5, "新品发布。");
+    for k in 0..12 {
+        add(
+            format!("turn-{k}"),
+            "科技成果",
+            k + 6,
+            &format!("第{k}批科技成果转化为现实生产力。"),
+        );
+        add(
+            format!("urgent-{k}"),
+            "民生实事",
+            k + 6,
+            &format!("第{k}批群众急难愁盼问题得到解决。"),
+        );
+    }
+    for k in 0..10 {
+        add(
+            format!("brand-{k}"),
+            "企业动态",
+            k + 6,
+            &format!("华为公司第{k}次发布年度报告。"),
+        );
+    }
+    for k in 0..jinan {
+        let title = if k == 0 {
+            "济南泉水节开幕"
+        } else {
+            "城市动态"
+        };
+        add(format!("city-{k}"), title, k + 1, &format!("济南市第{k}次举办泉水节。"));
+    }
+    index.add_articles(articles).unwrap();
+    index
+}
+
+/// Letters name what a user means by them: a reading the articles write mostly inside
+/// other words (化为 in 转化为) gives way to a homophone written as a word of its own (华为),
+/// and a reading that is no name to a name written in as many articles, within the margin
+/// (济南 for `jinan`, not 急难), but not to one written in far fewer.
+#[test]
+fn pinyin_is_read_as_a_word_or_a_name_before_a_piece_of_words() {
+    let read = |index: &Index, typed: &str| {
+        let results = index.search(&SearchRequest::new(typed)).unwrap();
+        results.searched_as.map(|r| r.query)
+    };
+    let index = homophones(10);
+    assert_eq!(read(&index, "huawei").as_deref(), Some("华为"));
+    assert_eq!(read(&index, "jinan").as_deref(), Some("济南"));
+    let few = homophones(4);
+    assert_eq!(
+        read(&few, "jinan").as_deref(),
+        Some("急难"),
+        "济南 in 4 articles, 急难 in 14"
+    );
+}
+
 #[test]
 fn typos_are_corrected_and_correct_queries_never_are() {
     let index = index();

@@ -4,7 +4,7 @@
 
 use super::backend::Backend;
 use super::parse;
-use super::places::places;
+use super::places::{is_fragment, places};
 use crate::assist::{self, Evidence};
 use crate::error::Result;
 use crate::query::{Clause, ParsedQuery};
@@ -101,12 +101,43 @@ fn by_vocabulary(
     // (which counts titles) is what was more likely meant: `xi'an` is 西安, written far more
     // often than 西岸, though 西岸 stands in more titles. Only by a margin: a homophone a
     // little more common is as likely to be the wrong one (`jinan`: 济南, not 急难 of 急难愁盼).
+    let mut others = Vec::new();
     for homophone in std::mem::take(&mut proposal.homophones) {
         let Ok(parsed) = parse(backend, &homophone) else {
             continue;
         };
         let found = backend.count(request, parsed.as_written())?;
         if found >= HOMOPHONE_MARGIN * exact.max(1) {
+            let chosen = std::mem::replace(&mut proposal.query, homophone);
+            others.push((exact, std::mem::replace(&mut rewritten, parsed), chosen));
+            exact = found;
+        } else {
+            others.push((found, parsed, homophone));
+        }
+    }
+    // A reading the articles write mostly as a piece of other words (化为 in 转化为 and
+    // 文化为, for `huawei`) is not what the letters name, where a homophone is written as a
+    // word of its own in a few articles (华为): its count is of strings, not of the word.
+    others.sort_by_key(|(found, ..)| std::cmp::Reverse(*found));
+    others.retain(|(found, ..)| *found >= assist::FEW);
+    if exact > 0 && !others.is_empty() && is_fragment(backend, &proposal.query)? {
+        for (found, parsed, homophone) in std::mem::take(&mut others) {
+            if !is_fragment(backend, &homophone)? {
+                (exact, rewritten, proposal.query) = (found, parsed, homophone);
+                break;
+            }
+        }
+    }
+    // Letters are typed for a name more than for a word that sounds the same: a name
+    // (济南 for `jinan`, a place jieba's dictionary or the site's own names) is read where it
+    // is written in as many articles, within the margin, as a reading that is none (急难).
+    let segmenter = backend.segmenter();
+    if !segmenter.is_name(&proposal.query) {
+        if let Some(at) = others
+            .iter()
+            .position(|(found, _, homophone)| HOMOPHONE_MARGIN * found >= exact && segmenter.is_name(homophone))
+        {
+            let (found, parsed, homophone) = others.swap_remove(at);
             (exact, rewritten, proposal.query) = (found, parsed, homophone);
         }
     }
