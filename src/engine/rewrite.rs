@@ -9,7 +9,7 @@ use crate::assist::{self, Evidence};
 use crate::error::Result;
 use crate::query::{Clause, ParsedQuery};
 use crate::search::{Rewrite, RewriteReason, SearchRequest, SearchResults};
-use crate::text::{doc_number, is_han};
+use crate::text::{doc_number, is_han, segment};
 
 /// The rewrite for `request`, whose query (`parsed`) found `typed` articles as typed, and
 /// whether to search it instead of offering it ([`assist::decide`]): pinyin read as Chinese or
@@ -121,21 +121,27 @@ fn by_vocabulary(
     others.sort_by_key(|(found, ..)| std::cmp::Reverse(*found));
     others.retain(|(found, ..)| *found >= assist::FEW);
     if exact > 0 && !others.is_empty() && is_fragment(backend, &proposal.query)? {
-        for (found, parsed, homophone) in std::mem::take(&mut others) {
-            if !is_fragment(backend, &homophone)? {
+        for at in 0..others.len() {
+            if !is_fragment(backend, &others[at].2)? {
+                let (found, parsed, homophone) = others.remove(at);
                 (exact, rewritten, proposal.query) = (found, parsed, homophone);
                 break;
             }
         }
     }
-    // Letters are typed for a name more than for a word that sounds the same: a name
-    // (济南 for `jinan`, a place jieba's dictionary or the site's own names) is read where it
-    // is written in as many articles, within the margin, as a reading that is none (急难).
-    let segmenter = backend.segmenter();
-    if !segmenter.is_name(&proposal.query) {
+    // Letters are typed for a name more than for a word that sounds the same: a name of
+    // jieba's dictionary at least as common there as the reading (济南 for `jinan`, not 急难)
+    // is read where it is written in as many articles, within the margin. jieba tags many a
+    // rare transliteration a name (福人 beside 夫人), and a common word a name now and then.
+    let common = |word: &str| segment::known(word).map_or(0, |known| known.freq);
+    let is_common_name = |word: &str| {
+        segment::known(word)
+            .is_some_and(|known| known.name && known.freq >= assist::COMMON_WORD.max(common(&proposal.query)))
+    };
+    if !segment::known(&proposal.query).is_some_and(|known| known.name) {
         if let Some(at) = others
             .iter()
-            .position(|(found, _, homophone)| HOMOPHONE_MARGIN * found >= exact && segmenter.is_name(homophone))
+            .position(|(found, _, homophone)| HOMOPHONE_MARGIN * found >= exact && is_common_name(homophone))
         {
             let (found, parsed, homophone) = others.swap_remove(at);
             (exact, rewritten, proposal.query) = (found, parsed, homophone);
