@@ -100,7 +100,7 @@ fn by_vocabulary(
     // A pinyin term's homophone written in many more articles than the vocabulary's reading
     // (which counts titles) is what was more likely meant: `xi'an` is 西安, written far more
     // often than 西岸, though 西岸 stands in more titles. Only by a margin: a homophone a
-    // little more common is as likely to be the wrong one (`jinan`: 济南, not 急难 of 急难愁盼).
+    // little more common is as likely to be the wrong one.
     let mut others = Vec::new();
     for homophone in std::mem::take(&mut proposal.homophones) {
         let Ok(parsed) = parse(backend, &homophone) else {
@@ -133,12 +133,10 @@ fn by_vocabulary(
     // jieba's dictionary at least as common there as the reading (济南 for `jinan`, not 急难)
     // is read where it is written in as many articles, within the margin. jieba tags many a
     // rare transliteration a name (福人 beside 夫人), and a common word a name now and then.
-    let common = |word: &str| segment::known(word).map_or(0, |known| known.freq);
-    let is_common_name = |word: &str| {
-        segment::known(word)
-            .is_some_and(|known| known.name && known.freq >= assist::COMMON_WORD.max(common(&proposal.query)))
-    };
-    if !segment::known(&proposal.query).is_some_and(|known| known.name) {
+    let reading = segment::known(&proposal.query);
+    let fewest = assist::COMMON_WORD.max(reading.as_ref().map_or(0, |known| known.freq));
+    let is_common_name = |word: &str| segment::known(word).is_some_and(|known| known.name && known.freq >= fewest);
+    if !others.is_empty() && !reading.is_some_and(|known| known.name) {
         if let Some(at) = others
             .iter()
             .position(|(found, _, homophone)| HOMOPHONE_MARGIN * found >= exact && is_common_name(homophone))
